@@ -1,0 +1,4 @@
+# Man pages.
+
+dist_man_MANS += \
+	doc/cups-upa.conf.5

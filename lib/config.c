@@ -1,0 +1,332 @@
+//
+// Configuration file reading for libupa (cups-upa.conf).
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+
+#include "upa-private.h"
+#include <cups/file.h>
+
+
+//
+// Cloud presets (protocol.md §1)...
+//
+
+typedef struct cloud_preset_s		// URLs of one national cloud
+{
+  const char	*name;			// Preset name
+  const char	*register_url;		// Registration service
+  const char	*print_url;		// IPP service
+  const char	*graph_url;		// Microsoft Graph
+} cloud_preset_t;
+
+static const cloud_preset_t cloud_presets[] =
+{
+  { "commercial", "https://register.print.microsoft.com", "https://print.print.microsoft.com", "https://graph.microsoft.com/v1.0" },
+  { "gcc", "https://gcc-register.print.azure.us", "https://gcc-print.print.azure.us", "https://graph.microsoft.com/v1.0" },
+  { "gcc-high", "https://register.print.azure.us", "https://print.print.azure.us", "https://graph.microsoft.us/v1.0" },
+  { "dod", "https://register.print-dod.azure.us", "https://print.print-dod.azure.us", "https://dod-graph.microsoft.us/v1.0" }
+};
+
+
+//
+// Local functions...
+//
+
+static bool	check_url(const char *path, int linenum, const char *name, const char *value);
+static void	set_defaults(upa_config_t *cfg);
+
+
+//
+// 'upaConfigDefaultPath()' - Return the configuration file to use.
+//
+// UPA_CONFIG overrides the compiled-in default; programs that run with
+// elevated privileges must not call this (they pass an explicit path).
+//
+
+const char *				// O - Path
+upaConfigDefaultPath(void)
+{
+  const char	*env = getenv("UPA_CONFIG");
+					// Environment override
+
+
+  return (env && *env ? env : UPA_CONFIG_FILE);
+}
+
+
+//
+// 'upaConfigDelete()' - Free a configuration.
+//
+
+void
+upaConfigDelete(upa_config_t *cfg)	// I - Configuration
+{
+  free(cfg);
+}
+
+
+//
+// 'upaConfigLoad()' - Load a configuration file.
+//
+// A NULL path means upaConfigDefaultPath(); a missing file at the default
+// path gives the built-in defaults (commercial cloud), a missing file named
+// explicitly is an error.
+//
+
+upa_config_t *				// O - Configuration or NULL on error
+upaConfigLoad(const char *path)		// I - File or NULL for the default
+{
+  upa_config_t	*cfg;			// Configuration
+  cups_file_t	*fp;			// File
+  char		line[1024],		// Directive
+		*value;			// Value
+  int		linenum = 0;		// Line number
+  bool		explicit_path = path != NULL;
+					// Was the file named by the caller?
+  char		register_url[1024] = "",// Explicit RegisterURL
+		print_url[1024] = "",	// Explicit PrintURL
+		graph_url[1024] = "";	// Explicit GraphURL
+
+
+  if (!path)
+    path = upaConfigDefaultPath();
+
+  if ((cfg = calloc(1, sizeof(upa_config_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  set_defaults(cfg);
+
+  if ((fp = cupsFileOpen(path, "r")) == NULL)
+  {
+    if (errno == ENOENT && !explicit_path && !getenv("UPA_CONFIG"))
+      return (cfg);			// No file: built-in defaults
+
+    upaSetError(UPA_ERROR_CONFIG, "Unable to open configuration file %s: %s", path, strerror(errno));
+    free(cfg);
+    return (NULL);
+  }
+
+  upaCopyString(cfg->path, path, sizeof(cfg->path));
+
+  while (cupsFileGetConf(fp, line, sizeof(line), &value, &linenum))
+  {
+    if (!value || !*value)
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s line %d: %s needs a value.", path, linenum, line);
+      goto error;
+    }
+
+    if (!strcasecmp(line, "Cloud"))
+    {
+      if (!upaConfigSetCloud(cfg, value))
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: unknown cloud \"%s\" (use commercial, gcc, gcc-high, dod or custom).", path, linenum, value);
+        goto error;
+      }
+    }
+    else if (!strcasecmp(line, "RegisterURL"))
+    {
+      if (!check_url(path, linenum, line, value))
+        goto error;
+      upaCopyString(register_url, value, sizeof(register_url));
+    }
+    else if (!strcasecmp(line, "PrintURL"))
+    {
+      if (!check_url(path, linenum, line, value))
+        goto error;
+      upaCopyString(print_url, value, sizeof(print_url));
+    }
+    else if (!strcasecmp(line, "GraphURL"))
+    {
+      if (!check_url(path, linenum, line, value))
+        goto error;
+      upaCopyString(graph_url, value, sizeof(graph_url));
+    }
+    else if (!strcasecmp(line, "CAFile"))
+    {
+      if (access(value, R_OK))
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: CAFile %s is not readable: %s", path, linenum, value, strerror(errno));
+        goto error;
+      }
+      upaCopyString(cfg->ca_file, value, sizeof(cfg->ca_file));
+    }
+    else if (!strcasecmp(line, "Proxy"))
+    {
+      upaCopyString(cfg->proxy, value, sizeof(cfg->proxy));
+    }
+    else if (!strcasecmp(line, "StateDir") || !strcasecmp(line, "CacheDir"))
+    {
+      if (value[0] != '/')
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: %s must be an absolute path.", path, linenum, line);
+        goto error;
+      }
+
+      if (!strcasecmp(line, "StateDir"))
+        upaCopyString(cfg->state_dir, value, sizeof(cfg->state_dir));
+      else
+        upaCopyString(cfg->cache_dir, value, sizeof(cfg->cache_dir));
+    }
+    else if (!strcasecmp(line, "DeviceGroup"))
+    {
+      upaCopyString(cfg->device_group, value, sizeof(cfg->device_group));
+    }
+    else if (!strcasecmp(line, "LogLevel"))
+    {
+      int level = upaLogLevelValue(value);
+					// Parsed level
+
+      if (level < 0)
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: unknown LogLevel \"%s\" (use debug, info, warn or error).", path, linenum, value);
+        goto error;
+      }
+      cfg->log_level = (upa_loglevel_t)level;
+    }
+    else if (!strcasecmp(line, "ReleaseOrder"))
+    {
+      if (!strcasecmp(value, "fetch-first"))
+        cfg->release_order = UPA_ORDER_FETCH_FIRST;
+      else if (!strcasecmp(value, "acknowledge-first"))
+        cfg->release_order = UPA_ORDER_ACK_FIRST;
+      else
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: unknown ReleaseOrder \"%s\" (use fetch-first or acknowledge-first).", path, linenum, value);
+        goto error;
+      }
+    }
+    else if (!strcasecmp(line, "Timeout"))
+    {
+      char *end;			// End of number
+      long seconds = strtol(value, &end, 10);
+					// Value
+
+      if (*end || seconds < 1 || seconds > 3600)
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: Timeout must be a number of seconds from 1 to 3600.", path, linenum);
+        goto error;
+      }
+      cfg->timeout = (int)seconds;
+    }
+    else if (!strcasecmp(line, "CupsServer"))
+    {
+      upaCopyString(cfg->cups_server, value, sizeof(cfg->cups_server));
+    }
+    else
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s line %d: unknown directive %s.", path, linenum, line);
+      goto error;
+    }
+  }
+
+  cupsFileClose(fp);
+
+  // Explicit URLs win over the preset, whatever their order in the file.
+  if (register_url[0])
+    upaCopyString(cfg->register_url, register_url, sizeof(cfg->register_url));
+  if (print_url[0])
+    upaCopyString(cfg->print_url, print_url, sizeof(cfg->print_url));
+  if (graph_url[0])
+    upaCopyString(cfg->graph_url, graph_url, sizeof(cfg->graph_url));
+
+  if (!strcmp(cfg->cloud, "custom") && (!register_url[0] || !print_url[0]))
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: Cloud custom needs RegisterURL and PrintURL.", path);
+    free(cfg);
+    return (NULL);
+  }
+
+  return (cfg);
+
+  error:
+
+  cupsFileClose(fp);
+  free(cfg);
+  return (NULL);
+}
+
+
+//
+// 'upaConfigSetCloud()' - Select a cloud preset ("custom" keeps the URLs).
+//
+
+bool					// O - true if the name is known
+upaConfigSetCloud(upa_config_t *cfg,	// I - Configuration
+                  const char   *cloud)	// I - Preset name
+{
+  size_t	i;			// Looping var
+
+
+  if (!strcasecmp(cloud, "custom"))
+  {
+    upaCopyString(cfg->cloud, "custom", sizeof(cfg->cloud));
+    return (true);
+  }
+
+  for (i = 0; i < sizeof(cloud_presets) / sizeof(cloud_presets[0]); i ++)
+  {
+    if (!strcasecmp(cloud, cloud_presets[i].name))
+    {
+      upaCopyString(cfg->cloud, cloud_presets[i].name, sizeof(cfg->cloud));
+      upaCopyString(cfg->register_url, cloud_presets[i].register_url, sizeof(cfg->register_url));
+      upaCopyString(cfg->print_url, cloud_presets[i].print_url, sizeof(cfg->print_url));
+      upaCopyString(cfg->graph_url, cloud_presets[i].graph_url, sizeof(cfg->graph_url));
+      return (true);
+    }
+  }
+
+  return (false);
+}
+
+
+//
+// 'check_url()' - Check that a URL directive is an https:// URL.
+//
+
+static bool				// O - true if OK
+check_url(const char *path,		// I - Config file
+          int        linenum,		// I - Line number
+          const char *name,		// I - Directive
+          const char *value)		// I - Value
+{
+  size_t	len = strlen(value);	// Length
+
+
+  // TLS is not optional: the device token travels in every request.
+  if (strncmp(value, "https://", 8) || len < 9)
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s line %d: %s must be an https:// URL.", path, linenum, name);
+    return (false);
+  }
+
+  if (value[len - 1] == '/')
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s line %d: %s must not end with \"/\".", path, linenum, name);
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'set_defaults()' - Set the built-in defaults.
+//
+
+static void
+set_defaults(upa_config_t *cfg)		// I - Configuration
+{
+  upaConfigSetCloud(cfg, "commercial");
+  upaCopyString(cfg->state_dir, UPA_STATE_DIR, sizeof(cfg->state_dir));
+  upaCopyString(cfg->cache_dir, UPA_CACHE_DIR, sizeof(cfg->cache_dir));
+  upaCopyString(cfg->device_group, "cups-upa", sizeof(cfg->device_group));
+  cfg->log_level     = UPA_LOG_INFO;
+  cfg->release_order = UPA_ORDER_FETCH_FIRST;
+  cfg->timeout       = 60;
+}

@@ -1,0 +1,52 @@
+//
+// Local CUPS side of a release: a held job, streamed document, release/cancel.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// The CUPS job is linked to its cloud job by three job attributes that reach
+// the backend in argv[5]: upa-job-id, upa-device-id, upa-user-uri.
+//
+
+#ifndef UPA_CUPSJOB_H
+#  define UPA_CUPSJOB_H
+#  include <stdbool.h>
+#  include <cups/cups.h>
+#  include "config.h"
+
+#  define UPA_OPTION_JOB_ID	"upa-job-id"		// Cloud job-id (integer)
+#  define UPA_OPTION_DEVICE_ID	"upa-device-id"		// cloud_device_id
+#  define UPA_OPTION_USER_URI	"upa-user-uri"		// mailto:UPN of the releasing user
+
+typedef struct upa_joblink_s		// Cloud link carried by a CUPS job
+{
+  int		job_id;			// Cloud job-id (0 = no link)
+  char		device_id[128];		// cloud_device_id
+  char		user_uri[512];		// mailto:UPN or ""
+} upa_joblink_t;
+
+// Connect to the local cupsd named by cfg->cups_server (or libcups' default).
+extern http_t	*upaCupsConnect(const upa_config_t *cfg);
+
+// Create a job held indefinitely, owned by "user", carrying the link; returns
+// the CUPS job-id or 0.
+extern int	upaCupsCreateHeldJob(http_t *http, const char *queue, const char *title, const char *user, int num_options, cups_option_t *options, const upa_joblink_t *link);
+extern bool	upaCupsStartDocument(http_t *http, const char *queue, int job_id, const char *user, const char *docname, const char *format);
+extern bool	upaCupsWriteData(http_t *http, const char *buffer, size_t len);
+extern bool	upaCupsFinishDocument(http_t *http, const char *queue);
+extern bool	upaCupsReleaseJob(http_t *http, const char *queue, int job_id);
+extern bool	upaCupsCancelJob(http_t *http, const char *queue, int job_id);
+extern ipp_jstate_t upaCupsJobState(http_t *http, const char *queue, int job_id);
+
+// Queue state for gating a release: true when the queue exists, is accepting
+// jobs and not stopped; otherwise false with a human reason in "why".
+extern bool	upaCupsQueueReady(http_t *http, const char *queue, char *why, size_t whysize);
+
+// Device URI of a queue, and rewriting it (CUPS-Add-Modify-Printer, lpadmin -v).
+extern bool	upaCupsGetDeviceURI(http_t *http, const char *queue, char *uri, size_t urisize);
+extern bool	upaCupsSetDeviceURI(http_t *http, const char *queue, const char *uri);
+
+// Read the link from a job's options (argv[5] in a backend).
+extern bool	upaJobLinkFromOptions(int num_options, cups_option_t *options, upa_joblink_t *link);
+
+#endif // !UPA_CUPSJOB_H

@@ -1,0 +1,421 @@
+//
+// Device store for libupa: <StateDir>/devices/<cloud-device-id>/device.conf.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+
+#include "upa-private.h"
+#include <cups/file.h>
+#include <dirent.h>
+
+
+//
+// Local functions...
+//
+
+static bool	valid_id(const char *id);
+static bool	valid_value(const char *value);
+static int	compare_devices(const void *a, const void *b);
+
+
+//
+// 'upaDeviceDelete()' - Free a device.
+//
+
+void
+upaDeviceDelete(upa_device_t *dev)	// I - Device
+{
+  free(dev);
+}
+
+
+//
+// 'upaDeviceFindQueue()' - Find the device registered for a CUPS queue.
+//
+
+upa_device_t *				// O - Device or NULL (UPA_ERROR_DEVICE if none)
+upaDeviceFindQueue(
+    const upa_config_t *cfg,		// I - Configuration
+    const char         *queue)		// I - Queue name
+{
+  upa_device_t	**devices,		// All devices
+		*dev = NULL;		// Matching device
+  int		i,			// Looping var
+		num_devices;		// Number of devices
+
+
+  if ((num_devices = upaDeviceList(cfg, &devices)) < 0)
+    return (NULL);
+
+  for (i = 0; i < num_devices; i ++)
+  {
+    // CUPS queue names are case-insensitive.
+    if (!dev && !strcasecmp(devices[i]->queue, queue))
+    {
+      dev        = devices[i];
+      devices[i] = NULL;
+    }
+  }
+
+  upaDeviceListDelete(devices, num_devices);
+
+  if (!dev)
+    upaSetError(UPA_ERROR_DEVICE, "Queue \"%s\" is not registered with Universal Print (run 'upactl register %s').", queue, queue);
+
+  return (dev);
+}
+
+
+//
+// 'upaDeviceList()' - List all registered devices, sorted by queue name.
+//
+
+int					// O - Number of devices or -1 on error
+upaDeviceList(
+    const upa_config_t *cfg,		// I - Configuration
+    upa_device_t       ***devices)	// O - Array (free with upaDeviceListDelete)
+{
+  char		path[1100];		// Devices folder
+  DIR		*dir;			// Directory
+  struct dirent	*ent;			// Entry
+  upa_device_t	**list = NULL,		// Array
+		**temp,			// New array
+		*dev;			// Device
+  int		count = 0;		// Number of devices
+
+
+  *devices = NULL;
+
+  snprintf(path, sizeof(path), "%s/devices", cfg->state_dir);
+  if ((dir = opendir(path)) == NULL)
+  {
+    if (errno == ENOENT)
+      return (0);
+
+    upaSetError(UPA_ERROR_DEVICE, "Unable to read device store %s: %s", path, strerror(errno));
+    return (-1);
+  }
+
+  while ((ent = readdir(dir)) != NULL)
+  {
+    if (!valid_id(ent->d_name))
+      continue;
+
+    if ((dev = upaDeviceLoad(cfg, ent->d_name)) == NULL)
+    {
+      // One damaged entry must not hide the others; say which one.
+      upaLog(UPA_LOG_WARN, "Skipping device %s: %s", ent->d_name, upaLastErrorString());
+      continue;
+    }
+
+    if ((temp = realloc(list, (size_t)(count + 1) * sizeof(upa_device_t *))) == NULL)
+    {
+      upaDeviceDelete(dev);
+      upaDeviceListDelete(list, count);
+      closedir(dir);
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+      return (-1);
+    }
+
+    list          = temp;
+    list[count ++] = dev;
+  }
+
+  closedir(dir);
+
+  if (count > 1)
+    qsort(list, (size_t)count, sizeof(upa_device_t *), compare_devices);
+
+  *devices = list;
+  return (count);
+}
+
+
+//
+// 'upaDeviceListDelete()' - Free a device list.
+//
+
+void
+upaDeviceListDelete(
+    upa_device_t **devices,		// I - Array
+    int          num_devices)		// I - Number of devices
+{
+  int	i;				// Looping var
+
+
+  if (!devices)
+    return;
+
+  for (i = 0; i < num_devices; i ++)
+    upaDeviceDelete(devices[i]);
+
+  free(devices);
+}
+
+
+//
+// 'upaDeviceLoad()' - Load a device from the store.
+//
+
+upa_device_t *				// O - Device or NULL (UPA_ERROR_DEVICE)
+upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
+              const char         *id)	// I - Cloud device id
+{
+  upa_device_t	*dev;			// Device
+  cups_file_t	*fp;			// device.conf
+  char		path[1100],		// Path of device.conf
+		line[1024],		// Directive
+		*value;			// Value
+  int		linenum = 0;		// Line number
+
+
+  if ((dev = upaDeviceNew(cfg, id)) == NULL)
+    return (NULL);
+
+  snprintf(path, sizeof(path), "%s/device.conf", dev->dir);
+  if ((fp = cupsFileOpen(path, "r")) == NULL)
+  {
+    if (errno == ENOENT)
+      upaSetError(UPA_ERROR_DEVICE, "Unknown device %s: %s does not exist (is the queue registered on this server?).", id, path);
+    else
+      upaSetError(UPA_ERROR_DEVICE, "Unable to read %s: %s (is this user in group %s?).", path, strerror(errno), cfg->device_group);
+    upaDeviceDelete(dev);
+    return (NULL);
+  }
+
+  while (cupsFileGetConf(fp, line, sizeof(line), &value, &linenum))
+  {
+    if (!value)
+      value = line + strlen(line);	// Empty value
+
+    if (!strcasecmp(line, "Queue"))
+      upaCopyString(dev->queue, value, sizeof(dev->queue));
+    else if (!strcasecmp(line, "Name"))
+      upaCopyString(dev->name, value, sizeof(dev->name));
+    else if (!strcasecmp(line, "TokenURL"))
+      upaCopyString(dev->token_url, value, sizeof(dev->token_url));
+    else if (!strcasecmp(line, "ClientId"))
+      upaCopyString(dev->client_id, value, sizeof(dev->client_id));
+    else if (!strcasecmp(line, "RedirectURI"))
+      upaCopyString(dev->redirect_uri, value, sizeof(dev->redirect_uri));
+    else if (!strcasecmp(line, "Resource"))
+      upaCopyString(dev->resource, value, sizeof(dev->resource));
+    else if (!strcasecmp(line, "PrinterURI"))
+      upaCopyString(dev->printer_uri, value, sizeof(dev->printer_uri));
+    else if (!strcasecmp(line, "PreviousURI"))
+      upaCopyString(dev->previous_uri, value, sizeof(dev->previous_uri));
+    else if (!strcasecmp(line, "Registered"))
+      dev->registered = (time_t)strtoll(value, NULL, 10);
+    else
+    {
+      upaSetError(UPA_ERROR_DEVICE, "%s line %d: unknown directive %s.", path, linenum, line);
+      cupsFileClose(fp);
+      upaDeviceDelete(dev);
+      return (NULL);
+    }
+  }
+
+  cupsFileClose(fp);
+
+  if (!dev->queue[0] || !dev->token_url[0] || !dev->printer_uri[0])
+  {
+    upaSetError(UPA_ERROR_DEVICE, "%s is incomplete (Queue, TokenURL and PrinterURI are required); register the queue again.", path);
+    upaDeviceDelete(dev);
+    return (NULL);
+  }
+
+  return (dev);
+}
+
+
+//
+// 'upaDeviceNew()' - Create an empty device with its store paths filled in.
+//
+
+upa_device_t *				// O - Device or NULL
+upaDeviceNew(const upa_config_t *cfg,	// I - Configuration
+             const char         *id)	// I - Cloud device id
+{
+  upa_device_t	*dev;			// Device
+
+
+  // The id becomes a folder name: accept only UUID-like ids.
+  if (!id || !valid_id(id))
+  {
+    upaSetError(UPA_ERROR_DEVICE, "Invalid cloud device id \"%s\".", id ? id : "(null)");
+    return (NULL);
+  }
+
+  if ((dev = calloc(1, sizeof(upa_device_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  upaCopyString(dev->id, id, sizeof(dev->id));
+  if ((size_t)snprintf(dev->dir, sizeof(dev->dir), "%s/devices/%s", cfg->state_dir, id) >= sizeof(dev->dir) ||
+      (size_t)snprintf(dev->key_file, sizeof(dev->key_file), "%s/key.pem", dev->dir) >= sizeof(dev->key_file) ||
+      (size_t)snprintf(dev->cert_file, sizeof(dev->cert_file), "%s/cert.pem", dev->dir) >= sizeof(dev->cert_file))
+  {
+    upaSetError(UPA_ERROR_CONFIG, "StateDir %s is too long.", cfg->state_dir);
+    free(dev);
+    return (NULL);
+  }
+
+  return (dev);
+}
+
+
+//
+// 'upaDeviceRemove()' - Remove a device (and its key) from the store.
+//
+
+bool					// O - true on success
+upaDeviceRemove(const upa_config_t *cfg,// I - Configuration
+                const upa_device_t *dev)// I - Device
+{
+  static const char * const files[] = { "device.conf", "key.pem", "cert.pem" };
+  char		path[1100];		// File path
+  size_t	i;			// Looping var
+  bool		ret = true;		// Return value
+
+
+  (void)cfg;
+
+  for (i = 0; i < sizeof(files) / sizeof(files[0]); i ++)
+  {
+    snprintf(path, sizeof(path), "%s/%s", dev->dir, files[i]);
+    if (unlink(path) && errno != ENOENT)
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to remove %s: %s", path, strerror(errno));
+      ret = false;
+    }
+  }
+
+  if (ret && rmdir(dev->dir) && errno != ENOENT)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to remove %s: %s", dev->dir, strerror(errno));
+    ret = false;
+  }
+
+  return (ret);
+}
+
+
+//
+// 'upaDeviceSave()' - Write device.conf (atomically).
+//
+
+bool					// O - true on success
+upaDeviceSave(const upa_config_t *cfg,	// I - Configuration
+              const upa_device_t *dev)	// I - Device
+{
+  char	path[1100],			// device.conf
+	buffer[8192];			// Contents
+  int	len;				// Length of contents
+
+
+  (void)cfg;
+
+  if (!valid_value(dev->queue) || !valid_value(dev->name) || !valid_value(dev->token_url) || !valid_value(dev->client_id) || !valid_value(dev->redirect_uri) || !valid_value(dev->resource) || !valid_value(dev->printer_uri) || !valid_value(dev->previous_uri))
+  {
+    upaSetError(UPA_ERROR_ARGS, "Device %s has a value with a line break or control character.", dev->id);
+    return (false);
+  }
+
+  if (!upaMakeDirs(dev->dir, 0750))
+    return (false);
+
+  len = snprintf(buffer, sizeof(buffer),
+                 "# Universal Print device, written by cups-upa - do not edit while in use\n"
+                 "Queue %s\n"
+                 "Name %s\n"
+                 "TokenURL %s\n"
+                 "ClientId %s\n"
+                 "RedirectURI %s\n"
+                 "Resource %s\n"
+                 "PrinterURI %s\n"
+                 "PreviousURI %s\n"
+                 "Registered %lld\n",
+                 dev->queue, dev->name, dev->token_url, dev->client_id,
+                 dev->redirect_uri, dev->resource, dev->printer_uri,
+                 dev->previous_uri, (long long)dev->registered);
+  if (len < 0 || (size_t)len >= sizeof(buffer))
+  {
+    upaSetError(UPA_ERROR_INTERNAL, "Device %s does not fit in device.conf.", dev->id);
+    return (false);
+  }
+
+  snprintf(path, sizeof(path), "%s/device.conf", dev->dir);
+
+  return (upaWriteFileAtomic(path, buffer, (size_t)len, 0640));
+}
+
+
+//
+// 'upaDeviceUUID()' - Return "urn:uuid:<id>" for output-device-uuid.
+//
+
+bool					// O - true if it fit
+upaDeviceUUID(const upa_device_t *dev,	// I - Device
+              char               *buffer,
+					// I - Buffer
+              size_t             bufsize)
+					// I - Size of buffer
+{
+  int	len = snprintf(buffer, bufsize, "urn:uuid:%s", dev->id);
+					// Length
+
+
+  return (len > 0 && (size_t)len < bufsize);
+}
+
+
+//
+// 'compare_devices()' - Sort devices by queue name.
+//
+
+static int				// O - Result of comparison
+compare_devices(const void *a,		// I - First device
+                const void *b)		// I - Second device
+{
+  return (strcasecmp((*(upa_device_t * const *)a)->queue, (*(upa_device_t * const *)b)->queue));
+}
+
+
+//
+// 'valid_id()' - Is this a safe cloud device id (letters, digits, '-')?
+//
+
+static bool				// O - true if valid
+valid_id(const char *id)		// I - Id
+{
+  size_t	len = 0;		// Length
+
+
+  for (; *id; id ++, len ++)
+  {
+    if (!((*id >= '0' && *id <= '9') || (*id >= 'a' && *id <= 'z') || (*id >= 'A' && *id <= 'Z') || *id == '-'))
+      return (false);
+  }
+
+  return (len > 0 && len < 128);
+}
+
+
+//
+// 'valid_value()' - Can this value be stored on one device.conf line?
+//
+
+static bool				// O - true if valid
+valid_value(const char *value)		// I - Value
+{
+  for (; *value; value ++)
+  {
+    if ((unsigned char)*value < ' ' || *value == 0x7f)
+      return (false);
+  }
+
+  return (true);
+}

@@ -1,0 +1,161 @@
+//
+// Per-thread "last error" for libupa.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+
+#include "upa-private.h"
+
+
+//
+// Local globals (per thread: every thread has its own last error)...
+//
+
+static __thread upa_error_t	last_error = UPA_ERROR_NONE;
+					// Last error class
+static __thread ipp_status_t	last_ipp = IPP_STATUS_OK;
+					// Last IPP status seen with an error
+static __thread char		last_message[1024] = "";
+					// Last error message
+
+
+//
+// 'upaClearError()' - Forget the last error.
+//
+
+void
+upaClearError(void)
+{
+  last_error      = UPA_ERROR_NONE;
+  last_ipp        = IPP_STATUS_OK;
+  last_message[0] = '\0';
+}
+
+
+//
+// 'upaErrorName()' - Return a short name for an error class.
+//
+
+const char *				// O - Name
+upaErrorName(upa_error_t err)		// I - Error class
+{
+  static const char * const names[] =	// Names in enum order
+  {
+    "none", "memory", "internal", "arguments", "config", "io", "device",
+    "network", "auth", "busy", "http", "protocol", "ipp", "not-found",
+    "not-fetchable", "not-possible", "cups", "canceled"
+  };
+
+  if ((size_t)err < sizeof(names) / sizeof(names[0]))
+    return (names[err]);
+  else
+    return ("unknown");
+}
+
+
+//
+// 'upaLastError()' - Return the last error class of this thread.
+//
+
+upa_error_t				// O - Error class
+upaLastError(void)
+{
+  return (last_error);
+}
+
+
+//
+// 'upaLastErrorString()' - Return the last error message of this thread.
+//
+
+const char *				// O - Message ("" if none)
+upaLastErrorString(void)
+{
+  return (last_message);
+}
+
+
+//
+// 'upaLastIPPStatus()' - Return the IPP status of the last IPP error.
+//
+
+ipp_status_t				// O - IPP status (IPP_STATUS_OK if none)
+upaLastIPPStatus(void)
+{
+  return (last_ipp);
+}
+
+
+//
+// 'upaSetError()' - Set the last error and log it at debug level.
+//
+
+void
+upaSetError(upa_error_t err,		// I - Error class
+            const char  *format,	// I - printf-style message
+            ...)			// I - Arguments
+{
+  va_list	ap;			// Argument pointer
+
+
+  va_start(ap, format);
+  vsnprintf(last_message, sizeof(last_message), format, ap);
+  va_end(ap);
+
+  last_error = err;
+  if (err != UPA_ERROR_IPP && err != UPA_ERROR_NOT_FOUND && err != UPA_ERROR_NOT_FETCHABLE && err != UPA_ERROR_NOT_POSSIBLE && err != UPA_ERROR_BUSY)
+    last_ipp = IPP_STATUS_OK;
+
+  upaLog(UPA_LOG_DEBUG, "error (%s): %s", upaErrorName(err), last_message);
+}
+
+
+//
+// 'upaSetIPPError()' - Set the last error from an IPP status.
+//
+// The IPP-INFRA status codes that mean "this job is not yours to print any
+// more" get their own classes so callers never retry them blindly.
+//
+
+void
+upaSetIPPError(ipp_status_t status,	// I - IPP status
+               const char   *message)	// I - status-message or NULL
+{
+  upa_error_t	err;			// Error class
+  const char	*name = ippErrorString(status);
+					// Status keyword
+
+
+  switch (status)
+  {
+    case IPP_STATUS_ERROR_NOT_FOUND :
+        err = UPA_ERROR_NOT_FOUND;
+        break;
+    case IPP_STATUS_ERROR_NOT_FETCHABLE :
+        err = UPA_ERROR_NOT_FETCHABLE;
+        break;
+    case IPP_STATUS_ERROR_NOT_POSSIBLE :
+    case IPP_STATUS_ERROR_NOT_AUTHORIZED :
+        err = UPA_ERROR_NOT_POSSIBLE;
+        break;
+    case IPP_STATUS_ERROR_BUSY :
+    case IPP_STATUS_ERROR_SERVICE_UNAVAILABLE :
+        err = UPA_ERROR_BUSY;
+        break;
+    case IPP_STATUS_ERROR_FORBIDDEN :
+    case IPP_STATUS_ERROR_NOT_AUTHENTICATED :
+        err = UPA_ERROR_AUTH;
+        break;
+    default :
+        err = UPA_ERROR_IPP;
+        break;
+  }
+
+  if (message && *message && strcmp(message, name))
+    upaSetError(err, "%s (%s)", message, name);
+  else
+    upaSetError(err, "%s", name);
+
+  last_ipp = status;
+}

@@ -1,0 +1,54 @@
+//
+// IPP-INFRA operations (PWG 5100.18) as Universal Print accepts them (protocol.md §4.3).
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// user_uri is "mailto:UPN" for user-bound (badge/secure-release) calls, or
+// NULL.  Every request carries output-device-uuid.  Errors: see error.h;
+// UPA_ERROR_NOT_FETCHABLE / NOT_POSSIBLE / NOT_FOUND mean "this job is not
+// yours to print any more" and must never be retried blindly.
+//
+
+#ifndef UPA_INFRA_H
+#  define UPA_INFRA_H
+#  include <stdbool.h>
+#  include <time.h>
+#  include <cups/ipp.h>
+#  include "client.h"
+
+typedef struct upa_jobinfo_s		// One job as listed by Get-Jobs / Fetch-Job
+{
+  int		id;			// job-id
+  char		name[256];		// job-name
+  char		owner[256];		// job-originating-user-name
+  char		owner_uri[512];		// job-originating-user-uri (or "")
+  ipp_jstate_t	state;			// job-state
+  char		format[128];		// document-format (or "")
+  int		copies;			// copies (1 if absent)
+  int		pages;			// job-impressions / job-media-sheets (0 = unknown)
+  long long	size_k;			// job-k-octets (0 = unknown)
+  time_t	created;		// time-at-creation / date-time-at-creation (0 = unknown)
+  bool		fetchable;		// job-state-reasons contains job-fetchable
+} upa_jobinfo_t;
+
+typedef struct upa_jobstatus_s		// Update-Job-Status payload
+{
+  ipp_jstate_t	state;			// output-device-job-state
+  const char	*reasons[8];		// output-device-job-state-reasons (NULL-terminated; none = "none")
+  const char	*message;		// output-device-job-state-message or NULL
+  int		impressions;		// job-impressions-completed, -1 = unknown
+} upa_jobstatus_t;
+
+extern ipp_t	*upaInfraGetJobs(upa_client_t *client, const char *user_uri);
+extern ipp_t	*upaInfraFetchJob(upa_client_t *client, const char *user_uri, int job_id);
+extern bool	upaInfraFetchDocument(upa_client_t *client, const char *user_uri, int job_id, int doc_number, upa_docstart_cb_t start_cb, upa_docdata_cb_t data_cb, void *cbdata);
+extern bool	upaInfraAcknowledgeJob(upa_client_t *client, const char *user_uri, int job_id, const char *message);
+extern bool	upaInfraUpdateJobStatus(upa_client_t *client, const char *user_uri, int job_id, const upa_jobstatus_t *status);
+extern bool	upaInfraUpdateOutputDeviceAttributes(upa_client_t *client, ipp_t *printer_attrs);
+
+// Parse job groups of a Get-Jobs or Fetch-Job response; returns the count and a
+// malloc'd array the caller free()s (NULL when there are none), -1 on error.
+extern int	upaInfraJobList(ipp_t *response, upa_jobinfo_t **jobs);
+
+#endif // !UPA_INFRA_H

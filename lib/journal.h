@@ -1,0 +1,53 @@
+//
+// Release journal: every step of every release, fsync'd, so any crash is recoverable.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// <StateDir>/journal: append-only text, one record per line, written with
+// O_APPEND and fsync()ed before the step it describes is taken further, under
+// flock() so several release stations can share it:
+//
+//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri>
+//
+// Recovery (upa-release --recover) reads the last step of each cloud job:
+//   created/fetched  -> cancel the local CUPS job (cloud job still fetchable)
+//   acked            -> release the local CUPS job (or finish a failed fetch)
+//   released/done/canceled -> nothing to do
+//
+
+#ifndef UPA_JOURNAL_H
+#  define UPA_JOURNAL_H
+#  include <stdbool.h>
+#  include <time.h>
+#  include "config.h"
+
+typedef enum upa_jstep_e		// Release steps, in protocol order
+{
+  UPA_JSTEP_CREATED,			// Held CUPS job created
+  UPA_JSTEP_FETCHED,			// Document completely streamed into the held job
+  UPA_JSTEP_ACKED,			// Acknowledge-Job succeeded (job bound to this device)
+  UPA_JSTEP_RELEASED,			// CUPS job released: the backend reports from here
+  UPA_JSTEP_CANCELED,			// Local job canceled, cloud job untouched
+  UPA_JSTEP_ABORTED			// Gave up; cloud told "aborted"
+} upa_jstep_t;
+
+typedef struct upa_jentry_s		// Last known state of one release
+{
+  time_t	time;			// When the last step was written
+  upa_jstep_t	step;			// Last step
+  char		device_id[128];		// cloud_device_id
+  int		cloud_job_id;		// Cloud job-id
+  int		cups_job_id;		// Local CUPS job-id (0 = none yet)
+  char		user_uri[512];		// mailto:UPN
+} upa_jentry_t;
+
+typedef struct upa_journal_s upa_journal_t;	// Open journal (opaque)
+
+extern upa_journal_t	*upaJournalOpen(const upa_config_t *cfg);
+extern void		upaJournalClose(upa_journal_t *journal);
+extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri);
+extern int		upaJournalPending(upa_journal_t *journal, upa_jentry_t **entries);
+extern const char	*upaJournalStepString(upa_jstep_t step);
+
+#endif // !UPA_JOURNAL_H

@@ -1,0 +1,30 @@
+//
+// Private header for libupa sources: system headers and internal helpers.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+
+#ifndef UPA_PRIVATE_H
+#  define UPA_PRIVATE_H
+#  include "config.h"		// lib/config.h (there is no autoconf config.h)
+#  include "upa.h"
+#  include <errno.h>
+#  include <stdarg.h>
+#  include <stdio.h>
+#  include <stdlib.h>
+#  include <string.h>
+#  include <strings.h>
+#  include <unistd.h>
+#  include <sys/stat.h>
+
+// Copy a string into a fixed buffer, always NUL-terminated; true if it fit.
+extern bool	upaCopyString(char *dst, const char *src, size_t dstsize);
+
+// Create a directory and its parents (mode for the ones created).
+extern bool	upaMakeDirs(const char *path, mode_t mode);
+
+// Write a whole file atomically (temp file + fsync + rename), with mode.
+extern bool	upaWriteFileAtomic(const char *path, const void *data, size_t len, mode_t mode);
+
+#endif // !UPA_PRIVATE_H

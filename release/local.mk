@@ -1,0 +1,6 @@
+# upa-release: the release station program.
+
+bin_PROGRAMS += release/upa-release
+release_upa_release_SOURCES = release/upa-release.c
+release_upa_release_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+release_upa_release_LDADD = $(UPA_LIBS)
