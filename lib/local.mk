@@ -16,7 +16,8 @@ lib_libupa_la_SOURCES = \
 	lib/ticket.c lib/ticket.h \
 	lib/cupsjob.c lib/cupsjob.h \
 	lib/journal.c lib/journal.h \
-	lib/release.c lib/release.h
+	lib/release.c lib/release.h \
+	lib/badge.c lib/badge.h
 lib_libupa_la_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
 lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS)
 

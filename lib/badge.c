@@ -1,0 +1,5 @@
+//
+// Badge identities for libupa (placeholder until the pam_upa work lands).
+//
+
+#include "upa-private.h"

@@ -1,0 +1,3 @@
+//
+// Badge identities for libupa (placeholder until the pam_upa work lands).
+//

@@ -1,0 +1,1 @@
+# pam_upa.so: badge/PIN -> UPN.

@@ -1,0 +1,3 @@
+//
+// "upactl badge" (placeholder until the pam_upa work lands).
+//
