@@ -41,14 +41,14 @@ static void	set_defaults(upa_config_t *cfg);
 //
 // 'upaConfigDefaultPath()' - Return the configuration file to use.
 //
-// UPA_CONFIG overrides the compiled-in default; programs that run with
-// elevated privileges must not call this (they pass an explicit path).
+// UPA_CONFIG overrides the compiled-in default, except in setuid/setgid
+// programs (secure_getenv), where the caller's environment is not trusted.
 //
 
 const char *				// O - Path
 upaConfigDefaultPath(void)
 {
-  const char	*env = getenv("UPA_CONFIG");
+  const char	*env = secure_getenv("UPA_CONFIG");
 					// Environment override
 
 
@@ -103,7 +103,7 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
 
   if ((fp = cupsFileOpen(path, "r")) == NULL)
   {
-    if (errno == ENOENT && !explicit_path && !getenv("UPA_CONFIG"))
+    if (errno == ENOENT && !explicit_path && !secure_getenv("UPA_CONFIG"))
       return (cfg);			// No file: built-in defaults
 
     upaSetError(UPA_ERROR_CONFIG, "Unable to open configuration file %s: %s", path, strerror(errno));

@@ -316,15 +316,14 @@ upaDeviceSave(const upa_config_t *cfg,	// I - Configuration
   int	len;				// Length of contents
 
 
-  (void)cfg;
-
   if (!valid_value(dev->queue) || !valid_value(dev->name) || !valid_value(dev->token_url) || !valid_value(dev->client_id) || !valid_value(dev->redirect_uri) || !valid_value(dev->resource) || !valid_value(dev->printer_uri) || !valid_value(dev->previous_uri))
   {
     upaSetError(UPA_ERROR_ARGS, "Device %s has a value with a line break or control character.", dev->id);
     return (false);
   }
 
-  if (!upaMakeDirs(dev->dir, 0750))
+  // The backend runs as lp: the folder and file belong to DeviceGroup.
+  if (!upaMakeDirs(dev->dir, 0750) || !upaSetGroup(dev->dir, -1, cfg->device_group))
     return (false);
 
   len = snprintf(buffer, sizeof(buffer),
@@ -349,7 +348,7 @@ upaDeviceSave(const upa_config_t *cfg,	// I - Configuration
 
   snprintf(path, sizeof(path), "%s/device.conf", dev->dir);
 
-  return (upaWriteFileAtomic(path, buffer, (size_t)len, 0640));
+  return (upaWriteFileAtomicGroup(path, buffer, (size_t)len, 0640, cfg->device_group));
 }
 
 

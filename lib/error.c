@@ -126,6 +126,10 @@ upaSetIPPError(ipp_status_t status,	// I - IPP status
   const char	*name = ippErrorString(status);
 					// Status keyword
 
+  // libcups 2.4 has no name for the IPP-INFRA status.
+  if (status == IPP_STATUS_ERROR_NOT_FETCHABLE)
+    name = "client-error-not-fetchable";
+
 
   switch (status)
   {

@@ -11,7 +11,7 @@ lib_libupa_la_SOURCES = \
 	lib/http.c lib/http.h \
 	lib/jwt.c lib/token.c lib/token.h \
 	lib/client.c lib/client.h \
-	lib/infra.c lib/infra.h \
+	lib/infra.c lib/infra.h lib/infra-private.h \
 	lib/register.c lib/register.h \
 	lib/ticket.c lib/ticket.h \
 	lib/cupsjob.c lib/cupsjob.h \

@@ -24,7 +24,12 @@ extern bool	upaCopyString(char *dst, const char *src, size_t dstsize);
 // Create a directory and its parents (mode for the ones created).
 extern bool	upaMakeDirs(const char *path, mode_t mode);
 
-// Write a whole file atomically (temp file + fsync + rename), with mode.
+// Write a whole file atomically (temp file + fsync + rename), with mode
+// (and group: root only, see upaSetGroup()).
 extern bool	upaWriteFileAtomic(const char *path, const void *data, size_t len, mode_t mode);
+extern bool	upaWriteFileAtomicGroup(const char *path, const void *data, size_t len, mode_t mode, const char *group);
+
+// Give a file (by path or fd) to a group when running as root.
+extern bool	upaSetGroup(const char *path, int fd, const char *group);
 
 #endif // !UPA_PRIVATE_H

@@ -7,7 +7,7 @@
 
 #include "upa-private.h"
 #include <fcntl.h>
-#include <libgen.h>
+#include <grp.h>
 
 
 //
@@ -45,11 +45,17 @@ upaCopyString(char       *dst,		// I - Destination
 //
 // 'upaMakeDirs()' - Create a directory and any missing parents.
 //
+// Missing parents get 0755 so the CUPS user can reach what lies below; only
+// the directory itself gets "mode".  Something that exists but is not a
+// directory is an error.
+//
 
 bool					// O - true on success
 upaMakeDirs(const char *path,		// I - Directory
-            mode_t     mode)		// I - Mode for directories created
+            mode_t     mode)		// I - Mode for the directory itself
 {
+  struct stat	info;			// File information
+
   char	temp[1024],			// Copy of path
 	*ptr;				// Pointer into copy
 
@@ -66,7 +72,7 @@ upaMakeDirs(const char *path,		// I - Directory
       continue;
 
     *ptr = '\0';
-    if (mkdir(temp, mode) && errno != EEXIST)
+    if (mkdir(temp, 0755) && errno != EEXIST)
     {
       upaSetError(UPA_ERROR_IO, "Unable to create directory %s: %s", temp, strerror(errno));
       return (false);
@@ -77,6 +83,46 @@ upaMakeDirs(const char *path,		// I - Directory
   if (mkdir(temp, mode) && errno != EEXIST)
   {
     upaSetError(UPA_ERROR_IO, "Unable to create directory %s: %s", temp, strerror(errno));
+    return (false);
+  }
+
+  if (stat(temp, &info) || !S_ISDIR(info.st_mode))
+  {
+    upaSetError(UPA_ERROR_IO, "%s exists but is not a directory.", temp);
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaSetGroup()' - Give a file or directory to a group (e.g. DeviceGroup).
+//
+// Only root can do this; for anyone else it is a no-op, since a file created
+// by a member of the group normally has the right group already.
+//
+
+bool					// O - true on success or nothing to do
+upaSetGroup(const char *path,		// I - File or directory
+            int        fd,		// I - Open descriptor (-1 to use path)
+            const char *group)		// I - Group name or NULL/""
+{
+  struct group	*grp;			// Group entry
+
+
+  if (!group || !*group || geteuid() != 0)
+    return (true);
+
+  if ((grp = getgrnam(group)) == NULL)
+  {
+    upaSetError(UPA_ERROR_CONFIG, "Group \"%s\" does not exist (create it or change DeviceGroup).", group);
+    return (false);
+  }
+
+  if ((fd >= 0 ? fchown(fd, (uid_t)-1, grp->gr_gid) : chown(path, (uid_t)-1, grp->gr_gid)))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to give %s to group %s: %s", path, group, strerror(errno));
     return (false);
   }
 
@@ -96,6 +142,22 @@ upaWriteFileAtomic(const char *path,	// I - Destination
                    size_t     len,	// I - Length of contents
                    mode_t     mode)	// I - File mode
 {
+  return (upaWriteFileAtomicGroup(path, data, len, mode, NULL));
+}
+
+
+//
+// 'upaWriteFileAtomicGroup()' - Same, giving the file to a group first.
+//
+
+bool					// O - true on success
+upaWriteFileAtomicGroup(
+    const char *path,			// I - Destination
+    const void *data,			// I - Contents
+    size_t     len,			// I - Length of contents
+    mode_t     mode,			// I - File mode
+    const char *group)			// I - Group or NULL
+{
   char		temp[1100];		// Temporary file
   int		fd;			// File descriptor
   const char	*ptr = (const char *)data;
@@ -112,6 +174,14 @@ upaWriteFileAtomic(const char *path,	// I - Destination
 
   if (fchmod(fd, mode))
     goto error;
+
+  // Set the group before the rename so readers never see a file they can't open.
+  if (!upaSetGroup(temp, fd, group))
+  {
+    close(fd);
+    unlink(temp);
+    return (false);
+  }
 
   while (len > 0)
   {

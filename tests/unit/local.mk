@@ -11,5 +11,34 @@ tests_unit_testconfig_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/testconfig
 
 # (unit tests of lib/http, token, jwt, client, infra, register: below)
+check_PROGRAMS += tests/unit/testjwt
+tests_unit_testjwt_SOURCES = tests/unit/testjwt.c
+tests_unit_testjwt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_testjwt_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/testjwt
+
+check_PROGRAMS += tests/unit/testclient
+tests_unit_testclient_SOURCES = tests/unit/testclient.c
+tests_unit_testclient_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_testclient_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/testclient
+
+check_PROGRAMS += tests/unit/testinfra
+tests_unit_testinfra_SOURCES = tests/unit/testinfra.c
+tests_unit_testinfra_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_testinfra_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/testinfra
+
 # (unit tests of lib/ticket, cupsjob, journal, release: below)
+check_PROGRAMS += tests/unit/testticket
+tests_unit_testticket_SOURCES = tests/unit/testticket.c
+tests_unit_testticket_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_testticket_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/testticket
+
+check_PROGRAMS += tests/unit/testjournal
+tests_unit_testjournal_SOURCES = tests/unit/testjournal.c
+tests_unit_testjournal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_testjournal_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/testjournal
 endif

@@ -1,0 +1,781 @@
+//
+// IPP-INFRA client for one registered device: IPP over HTTPS with the device token.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// IPP messages are encoded and decoded by libcups (ippWriteIO/ippReadIO) on
+// memory buffers; libcurl carries them.  For Fetch-Document the IPP response
+// is followed by the document in the same HTTP body: it is parsed as soon as
+// it is complete and the rest is streamed to the caller, so memory stays flat
+// whatever the document size.
+//
+
+#include "upa-private.h"
+#include <curl/curl.h>
+
+#define UPA_IPP_MAX	(1024 * 1024)	// Largest IPP part of a streamed response
+
+
+//
+// Local types...
+//
+
+struct upa_client_s			// Cloud session for one device
+{
+  const upa_config_t *cfg;		// Configuration (borrowed)
+  const upa_device_t *dev;		// Device (borrowed)
+  upa_http_t	*http;			// HTTPS session
+  char		token[16384];		// Current device token
+  int		request_id;		// Last request-id used
+};
+
+typedef struct client_reader_s		// Memory reader for ippReadIO()
+{
+  const char	*data;			// Bytes
+  size_t	len;			// Number of bytes
+  size_t	pos;			// Bytes consumed
+  bool		eof;			// A read wanted more than was there
+} client_reader_t;
+
+typedef struct client_stream_s		// State of a streamed response
+{
+  upa_client_t	*client;		// Client
+  int		request_id;		// request-id sent
+  const char	*host;			// Host (for messages)
+  upa_docstart_cb_t start_cb;		// Start callback
+  upa_docdata_cb_t data_cb;		// Data callback
+  void		*cbdata;		// Callback data
+  upa_buffer_t	head;			// Bytes of the IPP part so far
+  ipp_t		*response;		// Parsed IPP response
+  bool		delivered;		// Any document data passed on?
+} client_stream_t;
+
+
+//
+// Local functions...
+//
+
+static bool	client_check_response(ipp_t *response, int request_id, const char *host);
+static bool	client_http_error(const upa_http_response_t *resp, const char *host);
+static void	client_host(const char *url, char *host, size_t hostsize);
+static ssize_t	client_read_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
+static bool	client_stream_cb(void *data, const char *buffer, size_t len);
+static bool	client_token(upa_client_t *client, bool renew);
+static ssize_t	client_write_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
+
+
+//
+// 'upaClientCreate()' - Create a cloud session for a device.
+//
+
+upa_client_t *				// O - Client or `NULL`
+upaClientCreate(const upa_config_t *cfg,// I - Configuration (borrowed)
+                const upa_device_t *dev)// I - Device (borrowed)
+{
+  upa_client_t	*client;		// New client
+
+
+  if (!cfg || !dev)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaClientCreate: bad arguments.");
+    return (NULL);
+  }
+
+  if ((client = calloc(1, sizeof(upa_client_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  client->cfg = cfg;
+  client->dev = dev;
+
+  if ((client->http = upaHTTPCreate(cfg)) == NULL)
+  {
+    free(client);
+    return (NULL);
+  }
+
+  return (client);
+}
+
+
+//
+// 'upaClientDelete()' - Free a cloud session.
+//
+
+void
+upaClientDelete(upa_client_t *client)	// I - Client
+{
+  if (!client)
+    return;
+
+  upaHTTPDelete(client->http);
+  explicit_bzero(client->token, sizeof(client->token));
+  free(client);
+}
+
+
+//
+// 'upaClientGetDevice()' - Return the client's device.
+//
+
+const upa_device_t *			// O - Device (borrowed)
+upaClientGetDevice(upa_client_t *client)// I - Client
+{
+  return (client ? client->dev : NULL);
+}
+
+
+//
+// 'upaClientGetHTTP()' - Return the client's HTTPS session.
+//
+
+upa_http_t *				// O - Session (borrowed)
+upaClientGetHTTP(upa_client_t *client)	// I - Client
+{
+  return (client ? client->http : NULL);
+}
+
+
+//
+// 'upaClientGetToken()' - Get the device token (cached in the client and on disk).
+//
+
+bool					// O - `true` on success
+upaClientGetToken(upa_client_t *client,	// I - Client
+                  bool         renew,	// I - Force a new token
+                  char         *token,	// O - Token
+                  size_t       tokensize)
+					// I - Size of token buffer
+{
+  if (!client || !token || tokensize == 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaClientGetToken: bad arguments.");
+    return (false);
+  }
+
+  if (!client_token(client, renew))
+    return (false);
+
+  if (!upaCopyString(token, client->token, tokensize))
+  {
+    upaSetError(UPA_ERROR_ARGS, "Device token does not fit the buffer (%zu bytes).", tokensize);
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaClientNewRequest()' - Create a request with the common operation attributes.
+//
+
+ipp_t *					// O - Request or `NULL`
+upaClientNewRequest(
+    upa_client_t *client,		// I - Client
+    ipp_op_t     op,			// I - Operation
+    const char   *user_uri)		// I - "mailto:UPN" or `NULL`
+{
+  ipp_t		*request;		// Request
+  char		uuid[256];		// output-device-uuid
+
+
+  if (!client || !client->dev->printer_uri[0])
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaClientNewRequest: no device or printer URI.");
+    return (NULL);
+  }
+
+  if (!upaDeviceUUID(client->dev, uuid, sizeof(uuid)))
+  {
+    upaSetError(UPA_ERROR_DEVICE, "Invalid cloud device id \"%s\".", client->dev->id);
+    return (NULL);
+  }
+
+  // ippNew() rather than ippNewRequest(): the latter adds the locale's
+  // natural language; Universal Print expects exactly this attribute order.
+  if ((request = ippNew()) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  ippSetVersion(request, 2, 0);
+  ippSetOperation(request, op);
+  ippSetRequestId(request, client->request_id + 1);
+
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_CHARSET, "attributes-charset", NULL, "utf-8");
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_LANGUAGE, "attributes-natural-language", NULL, "en-us");
+
+  if (user_uri)
+  {
+    const char *upn = user_uri;		// User name part
+
+    if (!strncasecmp(upn, "mailto:", 7))
+      upn += 7;
+
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "requesting-user-uri", NULL, user_uri);
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, upn);
+    if (op == IPP_OP_GET_JOBS)
+      ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1);
+  }
+
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, client->dev->printer_uri);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "output-device-uuid", NULL, uuid);
+
+  return (request);
+}
+
+
+//
+// 'upaClientSend()' - Send a request and return the response.
+//
+
+ipp_t *					// O - Response or `NULL`
+upaClientSend(upa_client_t *client,	// I - Client
+              ipp_t        *request)	// I - Request (consumed)
+{
+  upa_buffer_t		body;		// Encoded request
+  upa_http_request_t	req;		// HTTP request
+  upa_http_response_t	resp;		// HTTP response
+  char			url[1100],	// IPP endpoint
+			host[256];	// Host for messages
+  ipp_t			*response = NULL;
+					// IPP response
+  int			attempt;	// Attempt number
+  size_t		used;		// Bytes of IPP
+  bool			incomplete;	// Response truncated?
+
+
+  if (!client || !request)
+  {
+    ippDelete(request);
+    upaSetError(UPA_ERROR_ARGS, "upaClientSend: bad arguments.");
+    return (NULL);
+  }
+
+  snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
+  client_host(url, host, sizeof(host));
+
+  memset(&body, 0, sizeof(body));
+  memset(&resp, 0, sizeof(resp));
+
+  for (attempt = 0; attempt < 2; attempt ++)
+  {
+    // Renew the token only after the service refused it once.
+    if (!client_token(client, attempt > 0))
+      goto done;
+
+    if (++ client->request_id <= 0)
+      client->request_id = 1;
+    ippSetRequestId(request, client->request_id);
+
+    upaBufferClear(&body);
+    if (!upaIPPEncode(request, &body))
+      goto done;
+
+    memset(&req, 0, sizeof(req));
+    req.method       = "POST";
+    req.url          = url;
+    req.content_type = "application/ipp";
+    req.bearer       = client->token;
+    req.body         = body.data;
+    req.body_len     = body.len;
+
+    upaLog(UPA_LOG_DEBUG, "Sending %s (request-id %d) for device %s.", ippOpString(ippGetOperation(request)), client->request_id, client->dev->id);
+
+    upaHTTPResponseClear(&resp);
+    if (!upaHTTPDo(client->http, &req, &resp))
+      goto done;
+
+    if (resp.status == 401 && attempt == 0)
+    {
+      upaLog(UPA_LOG_INFO, "Device token refused by %s, renewing it.", host);
+      continue;
+    }
+
+    break;
+  }
+
+  if (resp.status != 200)
+  {
+    client_http_error(&resp, host);
+    goto done;
+  }
+
+  if ((response = upaIPPDecode(resp.body.data, resp.body.len, &used, &incomplete)) == NULL)
+  {
+    upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: %s (%zu bytes, Content-Type %s).", host, incomplete ? "truncated" : "not IPP", resp.body.len, resp.content_type[0] ? resp.content_type : "none");
+    goto done;
+  }
+
+  if (!client_check_response(response, client->request_id, host))
+  {
+    ippDelete(response);
+    response = NULL;
+  }
+
+  done:
+
+  ippDelete(request);
+  upaBufferClear(&body);
+  upaHTTPResponseClear(&resp);
+
+  return (response);
+}
+
+
+//
+// 'upaClientSendStream()' - Send a request whose response is followed by document data.
+//
+
+bool					// O - `true` on success
+upaClientSendStream(
+    upa_client_t      *client,		// I - Client
+    ipp_t             *request,		// I - Request (consumed)
+    upa_docstart_cb_t start_cb,		// I - Called with the IPP response
+    upa_docdata_cb_t  data_cb,		// I - Called with the document bytes
+    void              *cbdata)		// I - Callback data
+{
+  upa_buffer_t		body;		// Encoded request
+  upa_http_request_t	req;		// HTTP request
+  upa_http_response_t	resp;		// HTTP response
+  client_stream_t	stream;		// Stream state
+  char			url[1100],	// IPP endpoint
+			host[256];	// Host for messages
+  int			attempt;	// Attempt number
+  bool			ret = false;	// Return value
+
+
+  if (!client || !request || !data_cb)
+  {
+    ippDelete(request);
+    upaSetError(UPA_ERROR_ARGS, "upaClientSendStream: bad arguments.");
+    return (false);
+  }
+
+  snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
+  client_host(url, host, sizeof(host));
+
+  memset(&body, 0, sizeof(body));
+  memset(&resp, 0, sizeof(resp));
+  memset(&stream, 0, sizeof(stream));
+
+  stream.client   = client;
+  stream.host     = host;
+  stream.start_cb = start_cb;
+  stream.data_cb  = data_cb;
+  stream.cbdata   = cbdata;
+
+  for (attempt = 0; attempt < 2; attempt ++)
+  {
+    if (!client_token(client, attempt > 0))
+      goto done;
+
+    if (++ client->request_id <= 0)
+      client->request_id = 1;
+    ippSetRequestId(request, client->request_id);
+    stream.request_id = client->request_id;
+
+    upaBufferClear(&body);
+    if (!upaIPPEncode(request, &body))
+      goto done;
+
+    memset(&req, 0, sizeof(req));
+    req.method       = "POST";
+    req.url          = url;
+    req.content_type = "application/ipp";
+    req.bearer       = client->token;
+    req.body         = body.data;
+    req.body_len     = body.len;
+    req.data_cb      = client_stream_cb;
+    req.data_cbdata  = &stream;
+
+    upaLog(UPA_LOG_DEBUG, "Sending %s (request-id %d) for device %s.", ippOpString(ippGetOperation(request)), client->request_id, client->dev->id);
+
+    upaHTTPResponseClear(&resp);
+    upaBufferClear(&stream.head);
+    ippDelete(stream.response);
+    stream.response = NULL;
+
+    if (!upaHTTPDo(client->http, &req, &resp))
+      goto done;
+
+    // Error bodies never reach the stream callback, so a 401 retry cannot
+    // follow delivered data.
+    if (resp.status == 401 && attempt == 0 && !stream.delivered)
+    {
+      upaLog(UPA_LOG_INFO, "Device token refused by %s, renewing it.", host);
+      continue;
+    }
+
+    break;
+  }
+
+  if (resp.status != 200)
+  {
+    client_http_error(&resp, host);
+    goto done;
+  }
+
+  if (!stream.response)
+  {
+    bool	incomplete = true;	// Truncated?
+    size_t	used;			// Bytes of IPP
+    ipp_t	*temp;			// Decoded response
+
+    if (stream.head.len > 0 && (temp = upaIPPDecode(stream.head.data, stream.head.len, &used, &incomplete)) != NULL)
+      ippDelete(temp);
+
+    upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: %s (%zu bytes).", host, incomplete ? "truncated" : "not IPP", stream.head.len);
+    goto done;
+  }
+
+  ret = true;
+
+  done:
+
+  ippDelete(request);
+  ippDelete(stream.response);
+  upaBufferClear(&stream.head);
+  upaBufferClear(&body);
+  upaHTTPResponseClear(&resp);
+
+  return (ret);
+}
+
+
+//
+// 'upaIPPDecode()' - Decode an IPP message from memory.
+//
+// Returns the message and the number of bytes it used (document data may
+// follow), or NULL with "incomplete" telling whether more bytes could make
+// it valid (true) or it is malformed (false).
+//
+
+ipp_t *					// O - Message or `NULL`
+upaIPPDecode(const char *data,		// I - Bytes
+             size_t     len,		// I - Number of bytes
+             size_t     *used,		// O - Bytes used or `NULL`
+             bool       *incomplete)	// O - `true` if truncated, `NULL` to ignore
+{
+  client_reader_t	reader;		// Reader state
+  ipp_t			*ipp;		// Message
+  ipp_state_t		state;		// Read state
+
+
+  if (used)
+    *used = 0;
+  if (incomplete)
+    *incomplete = false;
+
+  if (!data && len > 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaIPPDecode: no data.");
+    return (NULL);
+  }
+
+  if ((ipp = ippNew()) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  // RFC 8010: version 1.x or 2.x, and a delimiter tag right after the
+  // 8-byte header.  libcups reads on through text (an HTML error page,
+  // say) as long-but-truncated attributes, so catch that here.
+  if ((len > 0 && data[0] != 1 && data[0] != 2) || (len > 8 && (data[8] == 0 || (data[8] & 255) > 0x0f)))
+  {
+    ippDelete(ipp);
+    return (NULL);
+  }
+
+  memset(&reader, 0, sizeof(reader));
+  reader.data = data;
+  reader.len  = len;
+
+  // Blocking reads: libcups asks for exactly the bytes it needs, so running
+  // out of them means "truncated", any other failure means "malformed".
+  while ((state = ippReadIO(&reader, client_read_cb, 1, NULL, ipp)) != IPP_STATE_DATA)
+  {
+    if (state == IPP_STATE_ERROR)
+    {
+      if (incomplete)
+        *incomplete = reader.eof;
+      ippDelete(ipp);
+      return (NULL);
+    }
+
+    if (reader.pos >= reader.len)
+    {
+      if (incomplete)
+        *incomplete = true;
+      ippDelete(ipp);
+      return (NULL);
+    }
+  }
+
+  if (used)
+    *used = reader.pos;
+
+  return (ipp);
+}
+
+
+//
+// 'upaIPPEncode()' - Encode an IPP message into a buffer.
+//
+
+bool					// O - `true` on success
+upaIPPEncode(ipp_t        *ipp,		// I - Message
+             upa_buffer_t *buf)		// I - Buffer to append to
+{
+  ipp_state_t	state;			// Write state
+
+
+  if (!ipp || !buf)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaIPPEncode: bad arguments.");
+    return (false);
+  }
+
+  ippSetState(ipp, IPP_STATE_IDLE);
+
+  while ((state = ippWriteIO(buf, client_write_cb, 1, NULL, ipp)) != IPP_STATE_DATA)
+  {
+    if (state == IPP_STATE_ERROR)
+    {
+      if (upaLastError() != UPA_ERROR_MEMORY)
+        upaSetError(UPA_ERROR_INTERNAL, "Unable to encode IPP message: %s", cupsLastErrorString());
+      return (false);
+    }
+  }
+
+  return (true);
+}
+
+
+//
+// 'client_check_response()' - Check request-id and IPP status of a response.
+//
+
+static bool				// O - `true` if successful-ok*
+client_check_response(
+    ipp_t      *response,		// I - Response
+    int        request_id,		// I - request-id sent
+    const char *host)			// I - Host
+{
+  ipp_status_t		status;		// IPP status
+  ipp_attribute_t	*attr;		// status-message
+
+
+  if (ippGetRequestId(response) != request_id)
+  {
+    upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: request-id %d does not match %d.", host, ippGetRequestId(response), request_id);
+    return (false);
+  }
+
+  status = ippGetStatusCode(response);
+  if (status >= 0x0100)
+  {
+    attr = ippFindAttribute(response, "status-message", IPP_TAG_TEXT);
+    upaLog(UPA_LOG_DEBUG, "%s answered %s (0x%04x).", host, ippErrorString(status), (unsigned)status);
+    upaSetIPPError(status, attr ? ippGetString(attr, 0, NULL) : ippErrorString(status));
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'client_http_error()' - Set the error for a non-200 IPP endpoint response.
+//
+
+static bool				// O - Always `false`
+client_http_error(
+    const upa_http_response_t *resp,	// I - Response
+    const char                *host)	// I - Host
+{
+  if (resp->status == 401 || resp->status == 403)
+    upaSetError(UPA_ERROR_AUTH, "%s refused the device token (HTTP %d).", host, resp->status);
+  else if (resp->status == 429 || resp->status == 503)
+    upaSetError(UPA_ERROR_BUSY, "%s is busy (HTTP %d), retry after %d s.", host, resp->status, resp->retry_after > 0 ? resp->retry_after : 60);
+  else
+    upaSetError(UPA_ERROR_HTTP, "%s answered HTTP %d to an IPP request.", host, resp->status);
+
+  return (false);
+}
+
+
+//
+// 'client_host()' - "host[:port]" of a URL for messages.
+//
+
+static void
+client_host(const char *url,		// I - URL
+            char       *host,		// O - Host
+            size_t     hostsize)	// I - Size of host
+{
+  const char	*start,			// Start of host
+		*end;			// End of host
+
+
+  if ((start = strstr(url, "://")) != NULL)
+    start += 3;
+  else
+    start = url;
+
+  end = start + strcspn(start, "/?#");
+  snprintf(host, hostsize, "%.*s", (int)(end - start), start);
+}
+
+
+//
+// 'client_read_cb()' - ippReadIO() callback reading from memory.
+//
+
+static ssize_t				// O - Bytes read or -1
+client_read_cb(void        *data,	// I - Reader
+               ipp_uchar_t *buffer,	// O - Buffer
+               size_t      bytes)	// I - Bytes wanted
+{
+  client_reader_t	*reader = (client_reader_t *)data;
+					// Reader
+  size_t		avail = reader->len - reader->pos;
+					// Bytes available
+
+
+  if (bytes > avail)
+  {
+    // Blocking reads of libcups want all or nothing: hand out nothing so
+    // "used" stays exact and report end-of-data.
+    reader->eof = true;
+    return (-1);
+  }
+
+  memcpy(buffer, reader->data + reader->pos, bytes);
+  reader->pos += bytes;
+
+  return ((ssize_t)bytes);
+}
+
+
+//
+// 'client_stream_cb()' - Receive the body of a streamed IPP response.
+//
+
+static bool				// O - `true` to continue, `false` to abort
+client_stream_cb(void       *data,	// I - Stream state
+                 const char *buffer,	// I - Bytes
+                 size_t     len)	// I - Number of bytes
+{
+  client_stream_t	*stream = (client_stream_t *)data;
+					// Stream state
+  size_t		used;		// Bytes of IPP
+  bool			incomplete;	// Truncated?
+  ipp_t			*response;	// IPP response
+
+
+  if (stream->response)
+  {
+    // Document data.
+    stream->delivered = true;
+    if (!(stream->data_cb)(stream->cbdata, buffer, len))
+    {
+      if (upaLastError() == UPA_ERROR_NONE)
+        upaSetError(UPA_ERROR_CANCELED, "Document transfer canceled.");
+      return (false);
+    }
+
+    return (true);
+  }
+
+  if (!upaBufferAppend(&stream->head, buffer, len))
+    return (false);
+
+  if ((response = upaIPPDecode(stream->head.data, stream->head.len, &used, &incomplete)) == NULL)
+  {
+    if (!incomplete)
+    {
+      upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: not IPP.", stream->host);
+      return (false);
+    }
+
+    if (stream->head.len > UPA_IPP_MAX)
+    {
+      upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: IPP part larger than %d bytes.", stream->host, UPA_IPP_MAX);
+      return (false);
+    }
+
+    return (true);
+  }
+
+  stream->response = response;
+
+  if (!client_check_response(response, stream->request_id, stream->host))
+    return (false);
+
+  if (stream->start_cb && !(stream->start_cb)(stream->cbdata, response))
+  {
+    if (upaLastError() == UPA_ERROR_NONE)
+      upaSetError(UPA_ERROR_CANCELED, "Document transfer canceled.");
+    return (false);
+  }
+
+  if (used < stream->head.len)
+  {
+    stream->delivered = true;
+    if (!(stream->data_cb)(stream->cbdata, stream->head.data + used, stream->head.len - used))
+    {
+      if (upaLastError() == UPA_ERROR_NONE)
+        upaSetError(UPA_ERROR_CANCELED, "Document transfer canceled.");
+      return (false);
+    }
+  }
+
+  upaBufferClear(&stream->head);
+
+  return (true);
+}
+
+
+//
+// 'client_token()' - Refresh the client's copy of the device token.
+//
+
+static bool				// O - `true` on success
+client_token(upa_client_t *client,	// I - Client
+             bool         renew)	// I - Force a new token
+{
+  time_t	expires;		// Expiry time
+
+
+  // The file cache decides about expiry; asking it is cheap.
+  if (!upaTokenGet(client->http, client->cfg, client->dev, renew, client->token, sizeof(client->token), &expires))
+  {
+    client->token[0] = '\0';
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'client_write_cb()' - ippWriteIO() callback appending to a buffer.
+//
+
+static ssize_t				// O - Bytes written or -1
+client_write_cb(void        *data,	// I - Buffer
+                ipp_uchar_t *buffer,	// I - Bytes
+                size_t      bytes)	// I - Number of bytes
+{
+  if (!upaBufferAppend((upa_buffer_t *)data, buffer, bytes))
+    return (-1);
+
+  return ((ssize_t)bytes);
+}

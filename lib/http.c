@@ -1,0 +1,503 @@
+//
+// Cloud HTTPS transport for libupa (libcurl).
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// One upa_http_t owns one libcurl easy handle; curl_easy_reset() between
+// requests keeps its connection, DNS and TLS session caches, so consecutive
+// requests to the same host reuse one connection.
+//
+// upaHTTPDo() returns true when an HTTP response arrived (whatever its
+// status; callers check resp->status) and false with the last error set
+// when there was none (transport failure) or a data callback aborted.  A
+// data_cb only ever sees the body of a 2xx response: error bodies are
+// collected in resp->body (capped) so callers can report the service's
+// message.
+//
+
+#include "upa-private.h"
+#include <ctype.h>
+#include <time.h>
+#include <curl/curl.h>
+
+#ifndef VERSION
+#  define VERSION "0"
+#endif // !VERSION
+
+#define UPA_HTTP_ERRBODY_MAX	65536	// Most error-body bytes kept
+
+
+//
+// Local types...
+//
+
+struct upa_http_s			// One HTTPS session
+{
+  const upa_config_t *cfg;		// Configuration (borrowed)
+  CURL		*curl;			// Easy handle (keeps the connection cache)
+  char		errbuf[CURL_ERROR_SIZE];// curl's error text
+};
+
+typedef struct http_xfer_s		// State of one transfer
+{
+  CURL		*curl;			// Easy handle
+  const upa_http_request_t *req;	// Request
+  upa_http_response_t *resp;		// Response
+  bool		aborted;		// data_cb returned false
+} http_xfer_t;
+
+
+//
+// Local functions...
+//
+
+static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
+static void	http_host(const char *url, char *host, size_t hostsize);
+static size_t	http_write_cb(char *ptr, size_t size, size_t nmemb, void *data);
+
+
+//
+// 'upaBufferAppend()' - Append bytes to a buffer, keeping it NUL-terminated.
+//
+
+bool					// O - `true` on success, `false` on out of memory
+upaBufferAppend(upa_buffer_t *buf,	// I - Buffer
+                const void   *data,	// I - Bytes
+                size_t       len)	// I - Number of bytes
+{
+  if (!buf || (!data && len > 0))
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaBufferAppend: bad arguments.");
+    return (false);
+  }
+
+  if (buf->len + len + 1 > buf->size)
+  {
+    size_t	newsize;		// New allocation
+    char	*newdata;		// New bytes
+
+    newsize = buf->size ? buf->size : 1024;
+    while (newsize < buf->len + len + 1)
+    {
+      if (newsize > SIZE_MAX / 2)
+      {
+        upaSetError(UPA_ERROR_MEMORY, "Buffer too large.");
+        return (false);
+      }
+      newsize *= 2;
+    }
+
+    if ((newdata = realloc(buf->data, newsize)) == NULL)
+    {
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory (%zu bytes).", newsize);
+      return (false);
+    }
+
+    buf->data = newdata;
+    buf->size = newsize;
+  }
+
+  if (len > 0)
+    memcpy(buf->data + buf->len, data, len);
+  buf->len += len;
+  buf->data[buf->len] = '\0';
+
+  return (true);
+}
+
+
+//
+// 'upaBufferClear()' - Free a buffer's bytes and reset it.
+//
+
+void
+upaBufferClear(upa_buffer_t *buf)	// I - Buffer
+{
+  if (!buf)
+    return;
+
+  free(buf->data);
+  buf->data = NULL;
+  buf->len  = 0;
+  buf->size = 0;
+}
+
+
+//
+// 'upaHTTPCreate()' - Create an HTTPS session.
+//
+
+upa_http_t *				// O - Session or `NULL` on error
+upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outlive the session)
+{
+  upa_http_t	*http;			// New session
+  static bool	initialized = false;	// curl_global_init() done?
+
+
+  if (!cfg)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaHTTPCreate: no configuration.");
+    return (NULL);
+  }
+
+  // curl_global_init() is not thread-safe before 7.84; programs create their
+  // first session from the main thread.
+  if (!initialized)
+  {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    {
+      upaSetError(UPA_ERROR_INTERNAL, "Cannot initialize libcurl.");
+      return (NULL);
+    }
+    initialized = true;
+  }
+
+  if ((http = calloc(1, sizeof(upa_http_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  http->cfg = cfg;
+
+  if ((http->curl = curl_easy_init()) == NULL)
+  {
+    free(http);
+    upaSetError(UPA_ERROR_INTERNAL, "Cannot create a libcurl handle.");
+    return (NULL);
+  }
+
+  return (http);
+}
+
+
+//
+// 'upaHTTPDelete()' - Close a session.
+//
+
+void
+upaHTTPDelete(upa_http_t *http)		// I - Session
+{
+  if (!http)
+    return;
+
+  curl_easy_cleanup(http->curl);
+  free(http);
+}
+
+
+//
+// 'upaHTTPDo()' - Perform one request.
+//
+
+bool					// O - `true` when a response was received, `false` otherwise
+upaHTTPDo(upa_http_t                *http,	// I - Session
+          const upa_http_request_t  *req,	// I - Request
+          upa_http_response_t       *resp)	// O - Response
+{
+  CURL		*curl;			// Easy handle
+  CURLcode	cerr;			// curl status
+  struct curl_slist *headers = NULL;	// Request headers
+  http_xfer_t	xfer;			// Transfer state
+  char		line[8192],		// Header line
+		host[256];		// Host of the URL for messages
+  long		status = 0;		// HTTP status
+  char		*ctype = NULL;		// Response Content-Type
+  const upa_config_t *cfg;		// Configuration
+  long		timeout;		// Timeout in seconds
+
+
+  if (!http || !req || !req->url || !req->method || !resp)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaHTTPDo: bad arguments.");
+    return (false);
+  }
+
+  upaClearError();
+
+  memset(resp, 0, sizeof(upa_http_response_t));
+
+  curl = http->curl;
+  cfg  = http->cfg;
+
+  http_host(req->url, host, sizeof(host));
+
+  // Reset options but keep the connection/session caches of the handle.
+  curl_easy_reset(curl);
+
+  http->errbuf[0] = '\0';
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, http->errbuf);
+  curl_easy_setopt(curl, CURLOPT_URL, req->url);
+  // Bearer tokens only ever travel over TLS.
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+#else
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif // LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "cups-upa/" VERSION);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+
+  // TLS: verification is never turned off.  CAFile replaces the system store
+  // for this handle (the emulator's CA); an empty CAFile keeps the default.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+  if (cfg->ca_file[0])
+    curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
+
+  if (cfg->proxy[0])
+    curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy);
+
+  // Connect timeout plus a stall detector instead of a total timeout, so a
+  // large streamed document is not cut off while data keeps flowing.
+  timeout = cfg->timeout > 0 ? cfg->timeout : 60;
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, timeout);
+
+  // Method and body.
+  if (!strcmp(req->method, "GET"))
+  {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  }
+  else
+  {
+    if (!strcmp(req->method, "POST"))
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    else
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
+
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
+  }
+
+  // Headers: no "Expect: 100-continue" round trip for our small bodies.
+  headers = curl_slist_append(headers, "Expect:");
+  if (req->content_type)
+  {
+    snprintf(line, sizeof(line), "Content-Type: %s", req->content_type);
+    headers = curl_slist_append(headers, line);
+  }
+  if (req->bearer)
+  {
+    snprintf(line, sizeof(line), "Authorization: Bearer %s", req->bearer);
+    headers = curl_slist_append(headers, line);
+    explicit_bzero(line, sizeof(line));
+  }
+  if (!headers)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (false);
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+
+  // Response callbacks.
+  memset(&xfer, 0, sizeof(xfer));
+  xfer.curl = curl;
+  xfer.req  = req;
+  xfer.resp = resp;
+
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_header_cb);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &xfer);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write_cb);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &xfer);
+
+  upaLog(UPA_LOG_DEBUG, "%s %s", req->method, req->url);
+
+  cerr = curl_easy_perform(curl);
+
+  // The header list holds the bearer token: wipe it before freeing.
+  for (struct curl_slist *h = headers; h; h = h->next)
+    explicit_bzero(h->data, strlen(h->data));
+  curl_slist_free_all(headers);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  resp->status = (int)status;
+  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype)
+    snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
+
+  if (xfer.aborted)
+  {
+    // The data callback stopped the transfer and (normally) said why.
+    if (upaLastError() == UPA_ERROR_NONE)
+      upaSetError(UPA_ERROR_CANCELED, "Transfer from %s canceled.", host);
+    upaLog(UPA_LOG_DEBUG, "%s %s: aborted by the receiver", req->method, host);
+    return (false);
+  }
+
+  if (cerr != CURLE_OK)
+  {
+    upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s: %s.", host, http->errbuf[0] ? http->errbuf : curl_easy_strerror(cerr));
+    return (false);
+  }
+
+  upaLog(UPA_LOG_DEBUG, "%s %s: HTTP %d (%s)", req->method, host, resp->status, resp->content_type[0] ? resp->content_type : "no content type");
+
+  return (true);
+}
+
+
+//
+// 'upaHTTPResponseClear()' - Free a response's body.
+//
+
+void
+upaHTTPResponseClear(
+    upa_http_response_t *resp)		// I - Response
+{
+  if (!resp)
+    return;
+
+  upaBufferClear(&resp->body);
+  resp->status          = 0;
+  resp->content_type[0] = '\0';
+  resp->retry_after     = 0;
+}
+
+
+//
+// 'http_header_cb()' - Look at response header lines (Retry-After).
+//
+
+static size_t				// O - Bytes handled
+http_header_cb(char   *buffer,		// I - Header line (not NUL-terminated)
+               size_t size,		// I - Size of an item
+               size_t nitems,		// I - Number of items
+               void   *data)		// I - Transfer state
+{
+  http_xfer_t	*xfer = (http_xfer_t *)data;
+					// Transfer state
+  size_t	len = size * nitems;	// Line length
+  char		line[1024],		// Copy of the line
+		*value,			// Header value
+		*end;			// End of value
+
+
+  if (len >= 5 && !strncmp(buffer, "HTTP/", 5))
+  {
+    // New status line (after 100-continue or a proxy CONNECT): start over.
+    xfer->resp->retry_after = 0;
+    return (len);
+  }
+
+  if (len < 12 || len >= sizeof(line) || strncasecmp(buffer, "Retry-After:", 12))
+    return (len);
+
+  memcpy(line, buffer, len);
+  line[len] = '\0';
+
+  for (value = line + 12; isspace(*value & 255); value ++);
+  for (end = value + strlen(value); end > value && isspace(end[-1] & 255); *--end = '\0');
+
+  if (isdigit(*value & 255))
+  {
+    long secs = strtol(value, NULL, 10);// Delay in seconds
+
+    xfer->resp->retry_after = secs > 86400 ? 86400 : (int)secs;
+  }
+  else if (*value)
+  {
+    // HTTP-date form.
+    time_t when = curl_getdate(value, NULL);
+					// Absolute time
+    time_t now = time(NULL);		// Current time
+
+    if (when > now)
+      xfer->resp->retry_after = (when - now) > 86400 ? 86400 : (int)(when - now);
+  }
+
+  return (len);
+}
+
+
+//
+// 'http_host()' - Get "host[:port]" of a URL for messages.
+//
+
+static void
+http_host(const char *url,		// I - URL
+          char       *host,		// O - Host
+          size_t     hostsize)		// I - Size of host buffer
+{
+  CURLU		*u;			// Parsed URL
+  char		*h = NULL,		// Host part
+		*p = NULL;		// Port part
+
+
+  snprintf(host, hostsize, "%s", "the cloud service");
+
+  if ((u = curl_url()) == NULL)
+    return;
+
+  if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
+  {
+    if (curl_url_get(u, CURLUPART_PORT, &p, 0) == CURLUE_OK && p)
+      snprintf(host, hostsize, "%s:%s", h, p);
+    else
+      snprintf(host, hostsize, "%s", h);
+  }
+
+  curl_free(h);
+  curl_free(p);
+  curl_url_cleanup(u);
+}
+
+
+//
+// 'http_write_cb()' - Receive response body bytes.
+//
+
+static size_t				// O - Bytes handled (anything else aborts)
+http_write_cb(char   *ptr,		// I - Bytes
+              size_t size,		// I - Size of an item
+              size_t nmemb,		// I - Number of items
+              void   *data)		// I - Transfer state
+{
+  http_xfer_t	*xfer = (http_xfer_t *)data;
+					// Transfer state
+  size_t	len = size * nmemb;	// Number of bytes
+  long		status = 0;		// HTTP status so far
+
+
+  curl_easy_getinfo(xfer->curl, CURLINFO_RESPONSE_CODE, &status);
+
+  if (xfer->req->data_cb && status >= 200 && status < 300)
+  {
+    if (!(xfer->req->data_cb)(xfer->req->data_cbdata, ptr, len))
+    {
+      xfer->aborted = true;
+      return (0);
+    }
+
+    return (len);
+  }
+
+  if (xfer->req->data_cb)
+  {
+    // Error body of a streamed request: keep the start for messages.
+    if (xfer->resp->body.len < UPA_HTTP_ERRBODY_MAX)
+    {
+      size_t keep = UPA_HTTP_ERRBODY_MAX - xfer->resp->body.len;
+					// Bytes to keep
+
+      if (!upaBufferAppend(&xfer->resp->body, ptr, len < keep ? len : keep))
+      {
+        xfer->aborted = true;
+        return (0);
+      }
+    }
+
+    return (len);
+  }
+
+  if (!upaBufferAppend(&xfer->resp->body, ptr, len))
+  {
+    xfer->aborted = true;
+    return (0);
+  }
+
+  return (len);
+}
