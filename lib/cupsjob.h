@@ -38,6 +38,16 @@ extern bool	upaCupsReleaseJob(http_t *http, const char *queue, int job_id);
 extern bool	upaCupsCancelJob(http_t *http, const char *queue, int job_id);
 extern ipp_jstate_t upaCupsJobState(http_t *http, const char *queue, int job_id);
 
+// Ownership (see cupsjob.c): Release/Cancel "As" the job owner pass cupsd's
+// @OWNER check unauthenticated; without it the process user must be @SYSTEM.
+extern bool	upaCupsReleaseJobAs(http_t *http, const char *queue, int job_id, const char *user);
+extern bool	upaCupsCancelJobAs(http_t *http, const char *queue, int job_id, const char *user);
+// Throw a partly streamed document away (cupsd discards it; the job stays
+// held, without document); the connection is re-established.
+extern bool	upaCupsAbortDocument(http_t *http);
+// Job state plus number-of-documents (0 after an aborted Send-Document).
+extern ipp_jstate_t upaCupsJobInfo(http_t *http, const char *queue, int job_id, int *num_docs);
+
 // Queue state for gating a release: true when the queue exists, is accepting
 // jobs and not stopped; otherwise false with a human reason in "why".
 extern bool	upaCupsQueueReady(http_t *http, const char *queue, char *why, size_t whysize);

@@ -10,6 +10,12 @@
 //
 //   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri>
 //
+// While a release is in flight its process holds an flock() on
+// <StateDir>/locks/<device-id>-<cloud-job-id> (taken at "created", dropped
+// after released/canceled/aborted), so upaJournalPending() returns only the
+// releases whose process died, never one another station is still doing;
+// it keeps the locks of what it returns until their final record.
+//
 // Recovery (upa-release --recover) reads the last step of each cloud job:
 //   created/fetched  -> cancel the local CUPS job (cloud job still fetchable)
 //   acked            -> release the local CUPS job (or finish a failed fetch)
@@ -49,5 +55,9 @@ extern void		upaJournalClose(upa_journal_t *journal);
 extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri);
 extern int		upaJournalPending(upa_journal_t *journal, upa_jentry_t **entries);
 extern const char	*upaJournalStepString(upa_jstep_t step);
+
+// The configuration the journal was opened with (borrowed: it must outlive
+// the journal); upaReleaseJob() takes ReleaseOrder from it.
+extern const upa_config_t *upaJournalGetConfig(upa_journal_t *journal);
 
 #endif // !UPA_JOURNAL_H

@@ -1,0 +1,864 @@
+//
+// Local CUPS side of a release: a held job, streamed document, release/cancel.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Who owns the job, and who may release it (verified against cupsd 2.4 with
+// Debian's stock <Policy default>):
+//
+// - Create-Job needs no authentication, so the job is owned by the
+//   requesting-user-name we send (the user's UPN) - unless the request is
+//   authenticated, in which case cupsd uses the authenticated name.  libcups
+//   keeps the Authorization of an earlier 401 on the http_t and re-sends it
+//   (over the domain socket: "PeerCred <cupsUser()>"), which would make root
+//   the owner; so every request that names the owner first drops any cached
+//   authorization.
+// - Send-Document, Release-Job and Cancel-Job require "@OWNER @SYSTEM".  An
+//   unauthenticated request passes @OWNER when requesting-user-name is the
+//   owner, so we send the owner's name.  When that is refused, libcups
+//   answers the 401 with PeerCred as the process user: root passes @SYSTEM
+//   when root is in SystemGroup (Debian: "SystemGroup root lpadmin").
+//
+
+#include "upa-private.h"
+
+
+//
+// Local functions...
+//
+
+static void	assemble_printer_uri(char *uri, size_t urisize, const char *queue);
+static bool	check_ipp(const char *what, const char *queue, int job_id);
+static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
+static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
+
+
+//
+// 'upaCupsConnect()' - Connect to the local cupsd.
+//
+// cfg->cups_server is a domain socket path ("/run/cups/cups.sock"), a
+// "host[:port]" or "" for libcups' own choice (CUPS_SERVER, client.conf).
+//
+
+http_t *				// O - Connection or NULL
+upaCupsConnect(const upa_config_t *cfg)	// I - Configuration or NULL
+{
+  char		host[1024],		// Host name or socket path
+		*colon;			// Port separator
+  int		port;			// Port number
+  http_t	*http;			// Connection
+
+
+  // Never prompt on a terminal for a CUPS password (a kiosk would hang):
+  // local identity comes from PeerCred or the request itself
+  cupsSetPasswordCB2(no_password_cb, NULL);
+
+  if (cfg && cfg->cups_server[0])
+    upaCopyString(host, cfg->cups_server, sizeof(host));
+  else
+    upaCopyString(host, cupsServer(), sizeof(host));
+
+  if (host[0] == '/')
+  {
+    // Domain socket: never encrypted
+    http = httpConnect2(host, 0, NULL, AF_UNSPEC, HTTP_ENCRYPTION_NEVER, 1, 30000, NULL);
+  }
+  else
+  {
+    port = ippPort();
+
+    // "host:port", "[v6addr]:port" or a bare host; a bare v6 address has no port
+    if ((colon = strrchr(host, ':')) != NULL && (host[0] == '[' ? colon > strchr(host, ']') : strchr(host, ':') == colon))
+    {
+      *colon = '\0';
+      port   = atoi(colon + 1);
+    }
+
+    if (host[0] == '[')
+    {
+      // Strip the brackets of an IPv6 literal
+      size_t len = strlen(host);
+
+      if (len > 2 && host[len - 1] == ']')
+      {
+        memmove(host, host + 1, len - 2);
+        host[len - 2] = '\0';
+      }
+    }
+
+    if (port <= 0 || port > 65535)
+    {
+      upaSetError(UPA_ERROR_CONFIG, "Bad CupsServer \"%s\": the port must be 1-65535", cfg ? cfg->cups_server : cupsServer());
+      return (NULL);
+    }
+
+    http = httpConnect2(host, port, NULL, AF_UNSPEC, cupsEncryption(), 1, 30000, NULL);
+  }
+
+  if (!http)
+  {
+    upaSetError(UPA_ERROR_CUPS, "Cannot connect to the local CUPS server %s: %s; is cupsd running?", (cfg && cfg->cups_server[0]) ? cfg->cups_server : cupsServer(), cupsLastErrorString());
+    return (NULL);
+  }
+
+  return (http);
+}
+
+
+//
+// 'upaCupsCreateHeldJob()' - Create a job held indefinitely, owned by "user".
+//
+// The job carries the ticket options and the cloud link (upa-job-id,
+// upa-device-id, upa-user-uri) as job attributes, which cupsd passes to the
+// backend in argv[5].  upa-user-uri is a name, not a uri: cupsd leaves uri
+// values out of argv[5].
+//
+
+int					// O - CUPS job-id or 0 on error
+upaCupsCreateHeldJob(
+    http_t              *http,		// I - Connection to cupsd
+    const char          *queue,		// I - Queue name
+    const char          *title,		// I - Job name
+    const char          *user,		// I - Owner (requesting-user-name)
+    int                 num_options,	// I - Number of ticket options
+    cups_option_t       *options,	// I - Ticket options
+    const upa_joblink_t *link)		// I - Cloud link or NULL
+{
+  ipp_t			*request,	// Create-Job request
+			*response;	// Response
+  ipp_attribute_t	*attr;		// Attribute
+  char			uri[1024];	// printer-uri
+  int			job_id = 0;	// New job-id
+
+
+  if (!http || !queue || !*queue)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsCreateHeldJob: no connection or queue");
+    return (0);
+  }
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(IPP_OP_CREATE_JOB);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user && *user) ? user : cupsUser());
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, (title && *title) ? title : "Universal Print job");
+
+  cupsEncodeOptions2(request, num_options, options, IPP_TAG_OPERATION);
+  cupsEncodeOptions2(request, num_options, options, IPP_TAG_JOB);
+
+  // Whatever the ticket said, the job waits for us
+  while ((attr = ippFindAttribute(request, "job-hold-until", IPP_TAG_ZERO)) != NULL)
+    ippDeleteAttribute(request, attr);
+  ippAddString(request, IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", NULL, "indefinite");
+
+  if (link && link->job_id > 0)
+  {
+    ippAddInteger(request, IPP_TAG_JOB, IPP_TAG_INTEGER, UPA_OPTION_JOB_ID, link->job_id);
+    if (link->device_id[0])
+      ippAddString(request, IPP_TAG_JOB, IPP_TAG_NAME, UPA_OPTION_DEVICE_ID, NULL, link->device_id);
+    if (link->user_uri[0])
+      ippAddString(request, IPP_TAG_JOB, IPP_TAG_NAME, UPA_OPTION_USER_URI, NULL, link->user_uri);
+  }
+
+  // Ownership comes from requesting-user-name only when unauthenticated
+  httpSetAuthString(http, NULL, NULL);
+
+  response = cupsDoRequest(http, request, "/");
+
+  if (check_ipp("create a held job on", queue, 0))
+  {
+    if ((attr = ippFindAttribute(response, "job-id", IPP_TAG_INTEGER)) != NULL)
+      job_id = ippGetInteger(attr, 0);
+    else
+      upaSetError(UPA_ERROR_CUPS, "Local CUPS created a job on %s but returned no job-id", queue);
+  }
+
+  ippDelete(response);
+
+  if (job_id > 0)
+    upaLog(UPA_LOG_DEBUG, "Created held CUPS job %s-%d for %s", queue, job_id, (user && *user) ? user : cupsUser());
+
+  return (job_id);
+}
+
+
+//
+// 'upaCupsStartDocument()' - Start streaming the (only) document of a job.
+//
+// Send-Document with last-document=true, sent as "user" (the owner): our own
+// request rather than cupsStartDocument(), which always names cupsUser().
+// Follow with upaCupsWriteData() and upaCupsFinishDocument(), or
+// upaCupsAbortDocument() to throw the partial document away.
+//
+
+bool					// O - true if cupsd accepts the data
+upaCupsStartDocument(
+    http_t     *http,			// I - Connection to cupsd
+    const char *queue,			// I - Queue name
+    int        job_id,			// I - CUPS job-id
+    const char *user,			// I - Owner (requesting-user-name)
+    const char *docname,		// I - Document name or NULL
+    const char *format)			// I - MIME type or NULL/"" (auto-type)
+{
+  ipp_t		*request;		// Send-Document request
+  char		uri[1024];		// printer-uri
+  http_status_t	status;			// HTTP status
+
+
+  if (!http || !queue || job_id <= 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsStartDocument: bad arguments");
+    return (false);
+  }
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(IPP_OP_SEND_DOCUMENT);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user && *user) ? user : cupsUser());
+  if (docname && *docname)
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "document-name", NULL, docname);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, (format && *format) ? format : "application/octet-stream");
+  ippAddBoolean(request, IPP_TAG_OPERATION, "last-document", 1);
+
+  httpSetAuthString(http, NULL, NULL);
+
+  status = cupsSendRequest(http, request, "/", CUPS_LENGTH_VARIABLE);
+  ippDelete(request);
+
+  if (status != HTTP_STATUS_CONTINUE)
+  {
+    // The request never got going: read whatever answer there is
+    ippDelete(cupsGetResponse(http, "/"));
+    if (cupsLastError() <= IPP_STATUS_OK_CONFLICTING)
+      upaSetError(UPA_ERROR_CUPS, "Local CUPS refused the document for job %s-%d (HTTP %d)", queue, job_id, status);
+    else
+      check_ipp("send the document of", queue, job_id);
+    return (false);
+  }
+
+  upaLog(UPA_LOG_DEBUG, "Streaming document into CUPS job %s-%d as %s", queue, job_id, (format && *format) ? format : "application/octet-stream");
+
+  return (true);
+}
+
+
+//
+// 'upaCupsWriteData()' - Stream document bytes into the started document.
+//
+
+bool					// O - true on success
+upaCupsWriteData(http_t     *http,	// I - Connection to cupsd
+                 const char *buffer,	// I - Bytes
+                 size_t     len)	// I - Number of bytes
+{
+  http_status_t	status;			// HTTP status
+
+
+  if (!http)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsWriteData: no connection");
+    return (false);
+  }
+
+  if (len == 0)
+    return (true);
+
+  if ((status = cupsWriteRequestData(http, buffer, len)) != HTTP_STATUS_CONTINUE)
+  {
+    upaSetError(UPA_ERROR_CUPS, "Local CUPS stopped accepting the document (HTTP %d: %s)", status, cupsLastErrorString());
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaCupsFinishDocument()' - Finish the document and read cupsd's answer.
+//
+
+bool					// O - true if cupsd accepted the document
+upaCupsFinishDocument(http_t     *http,	// I - Connection to cupsd
+                      const char *queue)// I - Queue name (for messages)
+{
+  if (!http)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsFinishDocument: no connection");
+    return (false);
+  }
+
+  ippDelete(cupsGetResponse(http, "/"));
+
+  return (check_ipp("send the document to", queue, 0));
+}
+
+
+//
+// 'upaCupsAbortDocument()' - Throw away a document being streamed.
+//
+// Finishing the chunked request would hand cupsd a truncated document that
+// prints; breaking the connection makes cupsd discard it instead (the job
+// stays held with no document).  The http_t is reconnected for further use.
+//
+
+bool					// O - true if reconnected
+upaCupsAbortDocument(http_t *http)	// I - Connection to cupsd
+{
+  if (!http)
+    return (false);
+
+  httpShutdown(http);
+
+  if (httpReconnect2(http, 30000, NULL))
+  {
+    upaSetError(UPA_ERROR_CUPS, "Cannot reconnect to the local CUPS server: %s", cupsLastErrorString());
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaCupsReleaseJob()' - Release a held job (as the process user).
+//
+
+bool					// O - true on success
+upaCupsReleaseJob(http_t     *http,	// I - Connection to cupsd
+                  const char *queue,	// I - Queue name
+                  int        job_id)	// I - CUPS job-id
+{
+  return (job_request(http, IPP_OP_RELEASE_JOB, "release", queue, job_id, NULL));
+}
+
+
+//
+// 'upaCupsReleaseJobAs()' - Release a held job as its owner.
+//
+
+bool					// O - true on success
+upaCupsReleaseJobAs(http_t     *http,	// I - Connection to cupsd
+                    const char *queue,	// I - Queue name
+                    int        job_id,	// I - CUPS job-id
+                    const char *user)	// I - Job owner or NULL
+{
+  return (job_request(http, IPP_OP_RELEASE_JOB, "release", queue, job_id, user));
+}
+
+
+//
+// 'upaCupsCancelJob()' - Cancel a job (as the process user).
+//
+
+bool					// O - true on success
+upaCupsCancelJob(http_t     *http,	// I - Connection to cupsd
+                 const char *queue,	// I - Queue name
+                 int        job_id)	// I - CUPS job-id
+{
+  return (job_request(http, IPP_OP_CANCEL_JOB, "cancel", queue, job_id, NULL));
+}
+
+
+//
+// 'upaCupsCancelJobAs()' - Cancel a job as its owner.
+//
+
+bool					// O - true on success
+upaCupsCancelJobAs(http_t     *http,	// I - Connection to cupsd
+                   const char *queue,	// I - Queue name
+                   int        job_id,	// I - CUPS job-id
+                   const char *user)	// I - Job owner or NULL
+{
+  return (job_request(http, IPP_OP_CANCEL_JOB, "cancel", queue, job_id, user));
+}
+
+
+//
+// 'upaCupsJobState()' - Get the state of a CUPS job.
+//
+// Returns 0 (not a valid state) with the last error set when the job cannot
+// be queried, UPA_ERROR_NOT_FOUND when cupsd does not know it.
+//
+
+ipp_jstate_t				// O - Job state or 0
+upaCupsJobState(http_t     *http,	// I - Connection to cupsd
+                const char *queue,	// I - Queue name
+                int        job_id)	// I - CUPS job-id
+{
+  int		docs;			// Number of documents
+
+
+  return (upaCupsJobInfo(http, queue, job_id, &docs));
+}
+
+
+//
+// 'upaCupsJobInfo()' - Get the state and number of documents of a CUPS job.
+//
+// A held job whose Send-Document was interrupted has no document: cupsd
+// discards partial documents.
+//
+
+ipp_jstate_t				// O - Job state or 0
+upaCupsJobInfo(http_t     *http,	// I - Connection to cupsd
+               const char *queue,	// I - Queue name
+               int        job_id,	// I - CUPS job-id
+               int        *num_docs)	// O - number-of-documents
+{
+  ipp_t			*request,	// Get-Job-Attributes request
+			*response;	// Response
+  ipp_attribute_t	*attr;		// Attribute
+  ipp_jstate_t		state = (ipp_jstate_t)0;
+					// Job state
+  char			uri[1024];	// printer-uri
+  static const char * const requested[] =
+  {					// Attributes we need
+    "job-state",
+    "number-of-documents"
+  };
+
+
+  if (num_docs)
+    *num_docs = 0;
+
+  if (!http || !queue || job_id <= 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsJobInfo: bad arguments");
+    return ((ipp_jstate_t)0);
+  }
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
+
+  response = cupsDoRequest(http, request, "/");
+
+  if (cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND)
+  {
+    upaSetError(UPA_ERROR_NOT_FOUND, "CUPS job %s-%d does not exist", queue, job_id);
+  }
+  else if (check_ipp("query", queue, job_id))
+  {
+    if ((attr = ippFindAttribute(response, "job-state", IPP_TAG_ENUM)) != NULL)
+      state = (ipp_jstate_t)ippGetInteger(attr, 0);
+    else
+      upaSetError(UPA_ERROR_CUPS, "Local CUPS returned no job-state for job %s-%d", queue, job_id);
+
+    if (num_docs && (attr = ippFindAttribute(response, "number-of-documents", IPP_TAG_INTEGER)) != NULL)
+      *num_docs = ippGetInteger(attr, 0);
+  }
+
+  ippDelete(response);
+
+  return (state);
+}
+
+
+//
+// 'upaCupsQueueReady()' - Check that a queue exists, accepts jobs and is not stopped.
+//
+
+bool					// O - true if ready
+upaCupsQueueReady(http_t     *http,	// I - Connection to cupsd
+                  const char *queue,	// I - Queue name
+                  char       *why,	// O - Reason when not ready
+                  size_t     whysize)	// I - Size of why
+{
+  ipp_t			*request,	// Get-Printer-Attributes request
+			*response;	// Response
+  ipp_attribute_t	*attr;		// Attribute
+  char			uri[1024],	// printer-uri
+			reasons[512] = "",
+					// printer-state-reasons (without "none")
+			message[256] = "";
+					// printer-state-message
+  ipp_pstate_t		state = IPP_PSTATE_IDLE;
+					// printer-state
+  bool			accepting = true;
+					// printer-is-accepting-jobs
+  bool			ready = false;	// Result
+  int			i,		// Looping var
+			count;		// Number of reasons
+  static const char * const requested[] =
+  {					// Attributes we need
+    "printer-is-accepting-jobs",
+    "printer-state",
+    "printer-state-message",
+    "printer-state-reasons"
+  };
+
+
+  if (why && whysize)
+    *why = '\0';
+
+  if (!http || !queue || !*queue)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsQueueReady: no connection or queue");
+    return (false);
+  }
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
+
+  response = cupsDoRequest(http, request, "/");
+
+  if (cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND)
+  {
+    if (why && whysize)
+      snprintf(why, whysize, "queue %s does not exist in CUPS", queue);
+    upaSetError(UPA_ERROR_CUPS, "Queue %s does not exist in CUPS", queue);
+    ippDelete(response);
+    return (false);
+  }
+  else if (!check_ipp("query", queue, 0))
+  {
+    if (why && whysize)
+      snprintf(why, whysize, "%s", upaLastErrorString());
+    ippDelete(response);
+    return (false);
+  }
+
+  if ((attr = ippFindAttribute(response, "printer-state", IPP_TAG_ENUM)) != NULL)
+    state = (ipp_pstate_t)ippGetInteger(attr, 0);
+  if ((attr = ippFindAttribute(response, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN)) != NULL)
+    accepting = ippGetBoolean(attr, 0) != 0;
+  if ((attr = ippFindAttribute(response, "printer-state-message", IPP_TAG_TEXT)) != NULL)
+    upaCopyString(message, ippGetString(attr, 0, NULL), sizeof(message));
+  if ((attr = ippFindAttribute(response, "printer-state-reasons", IPP_TAG_KEYWORD)) != NULL)
+  {
+    for (i = 0, count = ippGetCount(attr); i < count; i ++)
+    {
+      const char *reason = ippGetString(attr, i, NULL);
+					// One reason
+      size_t	len = strlen(reasons);	// Current length
+
+      // "paused" just restates the stopped state
+      if (!reason || !strcmp(reason, "none") || !strcmp(reason, "paused"))
+        continue;
+
+      snprintf(reasons + len, sizeof(reasons) - len, "%s%s", len ? ", " : "", reason);
+    }
+  }
+
+  if (state == IPP_PSTATE_STOPPED)
+  {
+    if (why && whysize)
+    {
+      if (reasons[0])
+        snprintf(why, whysize, "queue %s is stopped (%s)", queue, reasons);
+      else if (message[0])
+        snprintf(why, whysize, "queue %s is stopped (%s)", queue, message);
+      else
+        snprintf(why, whysize, "queue %s is stopped", queue);
+    }
+  }
+  else if (!accepting)
+  {
+    if (why && whysize)
+    {
+      if (message[0])
+        snprintf(why, whysize, "queue %s is not accepting jobs (%s)", queue, message);
+      else
+        snprintf(why, whysize, "queue %s is not accepting jobs", queue);
+    }
+  }
+  else
+    ready = true;
+
+  if (!ready)
+    upaSetError(UPA_ERROR_CUPS, "%s", why && whysize ? why : "queue not ready");
+
+  ippDelete(response);
+
+  return (ready);
+}
+
+
+//
+// 'upaCupsGetDeviceURI()' - Get the device-uri of a queue.
+//
+
+bool					// O - true on success
+upaCupsGetDeviceURI(http_t     *http,	// I - Connection to cupsd
+                    const char *queue,	// I - Queue name
+                    char       *uri,	// O - device-uri
+                    size_t     urisize)	// I - Size of uri
+{
+  ipp_t			*request,	// CUPS-Get-Printers request
+			*response;	// Response
+  ipp_attribute_t	*attr;		// Attribute
+  bool			found = false;	// Found the queue?
+  static const char * const requested[] =
+  {					// Attributes we need
+    "device-uri",
+    "printer-name"
+  };
+
+
+  if (uri && urisize)
+    *uri = '\0';
+
+  if (!http || !queue || !*queue || !uri || urisize == 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsGetDeviceURI: bad arguments");
+    return (false);
+  }
+
+  // CUPS-Get-Printers returns device-uri to anyone (Get-Printer-Attributes too,
+  // but only for its own URI form); filter on first-printer-name + limit.
+  request = ippNewRequest(IPP_OP_CUPS_GET_PRINTERS);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "first-printer-name", NULL, queue);
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "limit", 1);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
+
+  response = cupsDoRequest(http, request, "/");
+
+  if (!check_ipp("list the printers of", queue, 0))
+  {
+    ippDelete(response);
+    return (false);
+  }
+
+  for (attr = ippFirstAttribute(response); attr; attr = ippNextAttribute(response))
+  {
+    const char		*pname = NULL,	// printer-name
+			*duri = NULL;	// device-uri
+
+    if (ippGetGroupTag(attr) != IPP_TAG_PRINTER)
+      continue;
+
+    // Gather one printer group
+    for (; attr && ippGetGroupTag(attr) == IPP_TAG_PRINTER; attr = ippNextAttribute(response))
+    {
+      const char *name = ippGetName(attr);
+					// Attribute name
+
+      if (!name)
+        break;
+      if (!strcmp(name, "printer-name") && ippGetValueTag(attr) == IPP_TAG_NAME)
+        pname = ippGetString(attr, 0, NULL);
+      else if (!strcmp(name, "device-uri") && ippGetValueTag(attr) == IPP_TAG_URI)
+        duri = ippGetString(attr, 0, NULL);
+    }
+
+    if (pname && duri && !strcasecmp(pname, queue))
+    {
+      found = upaCopyString(uri, duri, urisize);
+      if (!found)
+        upaSetError(UPA_ERROR_INTERNAL, "Device URI of queue %s is too long", queue);
+      ippDelete(response);
+      return (found);
+    }
+
+    if (!attr)
+      break;
+  }
+
+  ippDelete(response);
+
+  upaSetError(UPA_ERROR_CUPS, "Queue %s does not exist in CUPS", queue);
+
+  return (false);
+}
+
+
+//
+// 'upaCupsSetDeviceURI()' - Change the device-uri of a queue (like lpadmin -v).
+//
+// An administrative operation: needs @SYSTEM (root over the domain socket).
+//
+
+bool					// O - true on success
+upaCupsSetDeviceURI(http_t     *http,	// I - Connection to cupsd
+                    const char *queue,	// I - Queue name
+                    const char *uri)	// I - New device-uri
+{
+  ipp_t		*request;		// CUPS-Add-Modify-Printer request
+  char		puri[1024];		// printer-uri
+
+
+  if (!http || !queue || !*queue || !uri || !*uri)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsSetDeviceURI: bad arguments");
+    return (false);
+  }
+
+  assemble_printer_uri(puri, sizeof(puri), queue);
+
+  request = ippNewRequest(IPP_OP_CUPS_ADD_MODIFY_PRINTER);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, puri);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddString(request, IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", NULL, uri);
+
+  ippDelete(cupsDoRequest(http, request, "/admin/"));
+
+  if (!check_ipp("change the device URI of", queue, 0))
+    return (false);
+
+  upaLog(UPA_LOG_DEBUG, "Device URI of queue %s set", queue);
+
+  return (true);
+}
+
+
+//
+// 'upaJobLinkFromOptions()' - Read the cloud link from a job's options.
+//
+
+bool					// O - true if the job is linked to a cloud job
+upaJobLinkFromOptions(
+    int           num_options,		// I - Number of options
+    cups_option_t *options,		// I - Options (argv[5] parsed)
+    upa_joblink_t *link)		// O - Link
+{
+  const char	*value;			// Option value
+  char		*end;			// End of number
+  long		id;			// Job-id
+
+
+  if (!link)
+    return (false);
+
+  memset(link, 0, sizeof(upa_joblink_t));
+
+  if ((value = cupsGetOption(UPA_OPTION_JOB_ID, num_options, options)) == NULL)
+    return (false);
+
+  id = strtol(value, &end, 10);
+  if (end == value || *end || id <= 0 || id > 0x7fffffff)
+    return (false);
+
+  if ((value = cupsGetOption(UPA_OPTION_DEVICE_ID, num_options, options)) == NULL || !*value)
+    return (false);
+
+  link->job_id = (int)id;
+  upaCopyString(link->device_id, value, sizeof(link->device_id));
+
+  if ((value = cupsGetOption(UPA_OPTION_USER_URI, num_options, options)) != NULL)
+    upaCopyString(link->user_uri, value, sizeof(link->user_uri));
+
+  return (true);
+}
+
+
+//
+// 'assemble_printer_uri()' - Make the printer-uri of a local queue.
+//
+
+static void
+assemble_printer_uri(char       *uri,	// O - URI
+                     size_t     urisize,// I - Size of URI
+                     const char *queue)	// I - Queue name
+{
+  httpAssembleURIf(HTTP_URI_CODING_ALL, uri, (int)urisize, "ipp", NULL, "localhost", 0, "/printers/%s", queue);
+}
+
+
+//
+// 'check_ipp()' - Turn the last libcups status into the last upa error.
+//
+
+static bool				// O - true if the request succeeded
+check_ipp(const char *what,		// I - What we tried ("release")
+          const char *queue,		// I - Queue name
+          int        job_id)		// I - Job-id or 0
+{
+  ipp_status_t	status = cupsLastError();
+					// Status of the last request
+  char		target[256];		// "job Floor3-17" or "queue Floor3"
+
+
+  if (status <= IPP_STATUS_OK_CONFLICTING)
+    return (true);
+
+  if (job_id > 0)
+    snprintf(target, sizeof(target), "job %s-%d", queue ? queue : "?", job_id);
+  else
+    snprintf(target, sizeof(target), "queue %s", queue ? queue : "?");
+
+  if (status == IPP_STATUS_ERROR_FORBIDDEN || status == IPP_STATUS_ERROR_NOT_AUTHORIZED || status == IPP_STATUS_ERROR_NOT_AUTHENTICATED)
+    upaSetError(UPA_ERROR_CUPS, "Local CUPS does not allow us to %s %s (%s): only the job owner or a CUPS SystemGroup member may (run as root with root in SystemGroup)", what, target, cupsLastErrorString());
+  else
+    upaSetError(UPA_ERROR_CUPS, "Local CUPS could not %s %s: %s", what, target, cupsLastErrorString());
+
+  return (false);
+}
+
+
+//
+// 'job_request()' - Send Release-Job or Cancel-Job.
+//
+
+static bool				// O - true on success
+job_request(http_t     *http,		// I - Connection to cupsd
+            ipp_op_t   op,		// I - Operation
+            const char *what,		// I - "release" or "cancel"
+            const char *queue,		// I - Queue name
+            int        job_id,		// I - CUPS job-id
+            const char *user)		// I - Owner or NULL (process user)
+{
+  ipp_t		*request;		// Request
+  char		uri[1024];		// printer-uri
+
+
+  if (!http || !queue || job_id <= 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Cannot %s a CUPS job: bad arguments", what);
+    return (false);
+  }
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(op);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user && *user) ? user : cupsUser());
+
+  // As the owner: unauthenticated, so @OWNER is checked against the name;
+  // libcups falls back to PeerCred (process user, @SYSTEM) on a 401.
+  if (user && *user)
+    httpSetAuthString(http, NULL, NULL);
+
+  ippDelete(cupsDoRequest(http, request, "/jobs/"));
+
+  if (!check_ipp(what, queue, job_id))
+    return (false);
+
+  upaLog(UPA_LOG_DEBUG, "CUPS job %s-%d: %s done", queue, job_id, what);
+
+  return (true);
+}
+
+
+//
+// 'no_password_cb()' - Refuse to supply a password (no terminal prompts).
+//
+
+static const char *			// O - NULL (no password)
+no_password_cb(const char *prompt,	// I - Prompt (unused)
+               http_t     *http,	// I - Connection (unused)
+               const char *method,	// I - HTTP method (unused)
+               const char *resource,	// I - Resource (unused)
+               void       *data)	// I - Callback data (unused)
+{
+  (void)prompt;
+  (void)http;
+  (void)method;
+  (void)resource;
+  (void)data;
+
+  return (NULL);
+}

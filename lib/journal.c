@@ -1,0 +1,651 @@
+//
+// Release journal: every step of every release, fsync'd, so any crash is recoverable.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// <StateDir>/journal, one record per line (see journal.h):
+//
+//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri or ->
+//
+// Writers append under an exclusive flock() and fsync() before returning;
+// readers take a shared flock().  A line without its newline (the process
+// died mid-write) or that does not parse is skipped with a warning; the next
+// writer ends a torn line with a CAN control character (so even a tear right
+// at a field boundary never parses) and starts on a fresh line.
+//
+
+#include "upa-private.h"
+#include <ctype.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/file.h>
+
+
+//
+// Types...
+//
+
+typedef struct journal_lock_s		// Lock on one release in flight
+{
+  char		device_id[128];		// cloud_device_id
+  int		cloud_job_id;		// Cloud job-id
+  int		fd;			// Locked file
+  char		path[1300];		// Lock file
+} journal_lock_t;
+
+struct upa_journal_s			// Open journal
+{
+  const upa_config_t *cfg;		// Configuration (borrowed)
+  int		fd;			// File descriptor (O_APPEND)
+  char		path[1100];		// Journal file
+  char		lockdir[1100];		// Directory of release locks
+  int		num_locks;		// Number of locks held
+  journal_lock_t *locks;		// Locks held by this process
+};
+
+
+//
+// Local functions...
+//
+
+static journal_lock_t *find_lock(upa_journal_t *journal, const char *device_id, int cloud_job_id);
+static int	lock_release(upa_journal_t *journal, const char *device_id, int cloud_job_id);
+static bool	parse_line(char *line, upa_jentry_t *entry);
+static bool	safe_token(const char *s);
+static void	unlock_release(upa_journal_t *journal, const char *device_id, int cloud_job_id);
+
+
+//
+// 'upaJournalOpen()' - Open (and create) the journal under cfg->state_dir.
+//
+
+upa_journal_t *				// O - Journal or NULL
+upaJournalOpen(const upa_config_t *cfg)	// I - Configuration
+{
+  upa_journal_t	*journal;		// Journal
+  int		fd;			// File descriptor
+  bool		created = false;	// Did we create the file?
+
+
+  if (!cfg || !cfg->state_dir[0])
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalOpen: no StateDir");
+    return (NULL);
+  }
+
+  if (!upaMakeDirs(cfg->state_dir, 0755))
+    return (NULL);
+
+  if ((journal = calloc(1, sizeof(upa_journal_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+    return (NULL);
+  }
+
+  journal->cfg = cfg;
+  snprintf(journal->path, sizeof(journal->path), "%s/journal", cfg->state_dir);
+  snprintf(journal->lockdir, sizeof(journal->lockdir), "%s/locks", cfg->state_dir);
+
+  if ((fd = open(journal->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660)) >= 0)
+    created = true;
+  else if (errno == EEXIST)
+    fd = open(journal->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+
+  if (fd < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot open the release journal %s: %s", journal->path, strerror(errno));
+    free(journal);
+    return (NULL);
+  }
+
+  if (created)
+  {
+    // 0660 whatever the umask, group DeviceGroup when we may, so every
+    // release station and the backend share one journal
+    struct group *grp;			// DeviceGroup
+
+    if (fchmod(fd, 0660))
+      upaLog(UPA_LOG_WARN, "Cannot set the mode of %s: %s", journal->path, strerror(errno));
+
+    if (geteuid() == 0 && cfg->device_group[0] && (grp = getgrnam(cfg->device_group)) != NULL && fchown(fd, (uid_t)-1, grp->gr_gid))
+      upaLog(UPA_LOG_WARN, "Cannot give %s to group %s: %s", journal->path, cfg->device_group, strerror(errno));
+  }
+
+  journal->fd = fd;
+
+  return (journal);
+}
+
+
+//
+// 'upaJournalClose()' - Close the journal.
+//
+
+void
+upaJournalClose(upa_journal_t *journal)	// I - Journal or NULL
+{
+  int	i;				// Looping var
+
+
+  if (!journal)
+    return;
+
+  // Locks of unfinished releases just go: the journal says what to recover
+  for (i = 0; i < journal->num_locks; i ++)
+    close(journal->locks[i].fd);
+
+  free(journal->locks);
+  close(journal->fd);
+  free(journal);
+}
+
+
+//
+// 'upaJournalGetConfig()' - Return the configuration of a journal.
+//
+
+const upa_config_t *			// O - Configuration (borrowed) or NULL
+upaJournalGetConfig(upa_journal_t *journal)
+					// I - Journal
+{
+  return (journal ? journal->cfg : NULL);
+}
+
+
+//
+// 'upaJournalRecord()' - Append one record and fsync() it.
+//
+
+bool					// O - true once the record is on disk
+upaJournalRecord(upa_journal_t *journal,// I - Journal
+                 upa_jstep_t   step,	// I - Step reached
+                 const char    *device_id,
+					// I - cloud_device_id
+                 int           cloud_job_id,
+					// I - Cloud job-id
+                 int           cups_job_id,
+					// I - Local CUPS job-id (0 = none)
+                 const char    *user_uri)
+					// I - mailto:UPN or NULL
+{
+  char		line[1024];		// Record
+  int		len;			// Length of record
+  size_t	done = 0;		// Bytes written
+  ssize_t	bytes;			// Bytes written by one write()
+  struct stat	info;			// File information
+  char		last;			// Last byte of the file
+  bool		ok = false;		// Result
+
+
+  if (!journal || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((upa_jentry_t *)0)->device_id) || cloud_job_id <= 0 || cups_job_id < 0 || (user_uri && *user_uri && !safe_token(user_uri)) || step < UPA_JSTEP_CREATED || step > UPA_JSTEP_ABORTED)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalRecord: bad arguments");
+    return (false);
+  }
+
+  len = snprintf(line, sizeof(line), "%lld %s %s %d %d %s\n", (long long)time(NULL), upaJournalStepString(step), device_id, cloud_job_id, cups_job_id, (user_uri && *user_uri) ? user_uri : "-");
+  if (len < 0 || (size_t)len >= sizeof(line))
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalRecord: record too long");
+    return (false);
+  }
+
+  // A release in flight holds its lock until its final record
+  if (step <= UPA_JSTEP_ACKED && !find_lock(journal, device_id, cloud_job_id))
+  {
+    int status = lock_release(journal, device_id, cloud_job_id);
+					// Lock status
+
+    if (status < 0)
+      return (false);
+    else if (status == 0)
+    {
+      upaSetError(UPA_ERROR_BUSY, "Cloud job %d is being released by another process", cloud_job_id);
+      return (false);
+    }
+  }
+
+  while (flock(journal->fd, LOCK_EX))
+  {
+    if (errno != EINTR)
+    {
+      upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: %s", journal->path, strerror(errno));
+      return (false);
+    }
+  }
+
+  // Start on a fresh line after a torn record, ending the torn one with a
+  // control character (CAN) so it can never parse as a valid record
+  if (!fstat(journal->fd, &info) && info.st_size > 0 && pread(journal->fd, &last, 1, info.st_size - 1) == 1 && last != '\n')
+  {
+    if (write(journal->fd, "\030\n", 2) != 2)
+      goto done;
+  }
+
+  while (done < (size_t)len)
+  {
+    if ((bytes = write(journal->fd, line + done, (size_t)len - done)) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+      goto done;
+    }
+
+    done += (size_t)bytes;
+  }
+
+  if (fsync(journal->fd))
+    goto done;
+
+  ok = true;
+
+  done:
+
+  if (!ok)
+    upaSetError(UPA_ERROR_IO, "Cannot write the release journal %s: %s", journal->path, strerror(errno));
+
+  flock(journal->fd, LOCK_UN);
+
+  if (ok && step >= UPA_JSTEP_RELEASED)
+    unlock_release(journal, device_id, cloud_job_id);
+
+  if (ok)
+    upaLog(UPA_LOG_DEBUG, "Journal: %s cloud job %d (CUPS job %d) on %s", upaJournalStepString(step), cloud_job_id, cups_job_id, device_id);
+
+  return (ok);
+}
+
+
+//
+// 'upaJournalPending()' - List the releases a crash interrupted.
+//
+// For each (device, cloud job), the last record counts; it is pending when
+// its step is created, fetched or acked.  *entries is a malloc'd array the
+// caller free()s (NULL when there are none).
+//
+
+int					// O - Number of entries or -1
+upaJournalPending(upa_journal_t *journal,
+					// I - Journal
+                  upa_jentry_t  **entries)
+					// O - Pending entries
+{
+  FILE		*fp = NULL;		// Journal stream
+  int		fd;			// Duplicate descriptor
+  char		*line = NULL;		// Current line
+  size_t	linesize = 0;		// Size of line buffer
+  ssize_t	linelen;		// Length of line
+  int		lineno = 0,		// Line number
+		bad = 0;		// Unreadable lines
+  upa_jentry_t	*all = NULL,		// Last record per job
+		entry;			// Current record
+  int		num_all = 0,		// Number of jobs seen
+		alloc_all = 0,		// Allocated entries
+		i,			// Looping var
+		count = -1;		// Result
+
+
+  if (entries)
+    *entries = NULL;
+
+  if (!journal || !entries)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalPending: bad arguments");
+    return (-1);
+  }
+
+  while (flock(journal->fd, LOCK_SH))
+  {
+    if (errno != EINTR)
+    {
+      upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: %s", journal->path, strerror(errno));
+      return (-1);
+    }
+  }
+
+  // Read from the start through our own descriptor offset (reads ignore O_APPEND)
+  if ((fd = dup(journal->fd)) < 0 || lseek(fd, 0, SEEK_SET) < 0 || (fp = fdopen(fd, "r")) == NULL)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    goto done;
+  }
+
+  while ((linelen = getline(&line, &linesize, fp)) >= 0)
+  {
+    lineno ++;
+
+    if (linelen == 0 || line[linelen - 1] != '\n')
+    {
+      // Torn last line: the process died before the record was complete
+      upaLog(UPA_LOG_WARN, "Release journal %s: ignoring incomplete line %d (interrupted write)", journal->path, lineno);
+      bad ++;
+      continue;
+    }
+
+    line[linelen - 1] = '\0';
+    if (!line[0])
+      continue;
+
+    if (!parse_line(line, &entry))
+    {
+      upaLog(UPA_LOG_WARN, "Release journal %s: ignoring unreadable line %d", journal->path, lineno);
+      bad ++;
+      continue;
+    }
+
+    for (i = 0; i < num_all; i ++)
+      if (all[i].cloud_job_id == entry.cloud_job_id && !strcmp(all[i].device_id, entry.device_id))
+        break;
+
+    if (i < num_all)
+    {
+      // Keep the CUPS job-id once known; later records repeat it anyway
+      if (entry.cups_job_id == 0)
+        entry.cups_job_id = all[i].cups_job_id;
+      all[i] = entry;
+      continue;
+    }
+
+    if (num_all >= alloc_all)
+    {
+      upa_jentry_t *temp;		// New array
+
+      if ((temp = realloc(all, (size_t)(alloc_all + 32) * sizeof(upa_jentry_t))) == NULL)
+      {
+        upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+        goto done;
+      }
+
+      all       = temp;
+      alloc_all += 32;
+    }
+
+    all[num_all ++] = entry;
+  }
+
+  if (ferror(fp))
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    goto done;
+  }
+
+  // Keep only the pending ones, in journal order, that no live process is
+  // still working on (its final record needs our shared lock released, so
+  // a lock held now means the release is really in flight)
+  for (i = 0, count = 0; i < num_all; i ++)
+  {
+    if (all[i].step != UPA_JSTEP_CREATED && all[i].step != UPA_JSTEP_FETCHED && all[i].step != UPA_JSTEP_ACKED)
+      continue;
+
+    if (find_lock(journal, all[i].device_id, all[i].cloud_job_id))
+      continue;				// Our own release in flight
+
+    switch (lock_release(journal, all[i].device_id, all[i].cloud_job_id))
+    {
+      case 1 :				// Its process is gone: ours to recover
+          all[count ++] = all[i];
+          break;
+      case 0 :				// Another process is on it
+          upaLog(UPA_LOG_DEBUG, "Release journal: cloud job %d is in progress elsewhere", all[i].cloud_job_id);
+          break;
+      default :				// Cannot tell: better leave it
+          upaLog(UPA_LOG_WARN, "Release journal: %s", upaLastErrorString());
+          break;
+    }
+  }
+
+  if (count > 0)
+  {
+    *entries = all;
+    all      = NULL;
+  }
+
+  if (bad)
+    upaLog(UPA_LOG_DEBUG, "Release journal %s: %d line(s) ignored", journal->path, bad);
+
+  done:
+
+  free(line);
+  free(all);
+  if (fp)
+    fclose(fp);
+
+  flock(journal->fd, LOCK_UN);
+
+  return (count);
+}
+
+
+//
+// 'upaJournalStepString()' - Name of a step, as written in the journal.
+//
+
+const char *				// O - Step name
+upaJournalStepString(upa_jstep_t step)	// I - Step
+{
+  switch (step)
+  {
+    case UPA_JSTEP_CREATED :
+        return ("created");
+    case UPA_JSTEP_FETCHED :
+        return ("fetched");
+    case UPA_JSTEP_ACKED :
+        return ("acked");
+    case UPA_JSTEP_RELEASED :
+        return ("released");
+    case UPA_JSTEP_CANCELED :
+        return ("canceled");
+    case UPA_JSTEP_ABORTED :
+        return ("aborted");
+  }
+
+  return ("unknown");
+}
+
+
+//
+// 'find_lock()' - Find a release lock held through this journal.
+//
+
+static journal_lock_t *			// O - Lock or NULL
+find_lock(upa_journal_t *journal,	// I - Journal
+          const char    *device_id,	// I - cloud_device_id
+          int           cloud_job_id)	// I - Cloud job-id
+{
+  int	i;				// Looping var
+
+
+  for (i = 0; i < journal->num_locks; i ++)
+    if (journal->locks[i].cloud_job_id == cloud_job_id && !strcmp(journal->locks[i].device_id, device_id))
+      return (journal->locks + i);
+
+  return (NULL);
+}
+
+
+//
+// 'lock_release()' - Take the lock of one release, without waiting.
+//
+
+static int				// O - 1 = locked, 0 = held elsewhere, -1 = error
+lock_release(upa_journal_t *journal,	// I - Journal
+             const char    *device_id,	// I - cloud_device_id
+             int           cloud_job_id)// I - Cloud job-id
+{
+  journal_lock_t	*lock,		// New lock
+			*temp;		// New array
+  char			path[1300],	// Lock file
+			*ptr;		// Pointer into path
+  int			fd;		// Lock file descriptor
+
+
+  if (!upaMakeDirs(journal->lockdir, 0770))
+    return (-1);
+
+  snprintf(path, sizeof(path), "%s/%s-%d", journal->lockdir, device_id, cloud_job_id);
+  for (ptr = path + strlen(journal->lockdir) + 1; *ptr; ptr ++)
+    if (*ptr == '/')
+      *ptr = '_';
+
+  if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot open the release lock %s: %s", path, strerror(errno));
+    return (-1);
+  }
+
+  while (flock(fd, LOCK_EX | LOCK_NB))
+  {
+    if (errno == EINTR)
+      continue;
+
+    close(fd);
+
+    if (errno == EWOULDBLOCK)
+      return (0);
+
+    upaSetError(UPA_ERROR_IO, "Cannot lock %s: %s", path, strerror(errno));
+    return (-1);
+  }
+
+  if ((temp = realloc(journal->locks, (size_t)(journal->num_locks + 1) * sizeof(journal_lock_t))) == NULL)
+  {
+    close(fd);
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+    return (-1);
+  }
+
+  journal->locks = temp;
+  lock           = journal->locks + journal->num_locks ++;
+
+  upaCopyString(lock->device_id, device_id, sizeof(lock->device_id));
+  upaCopyString(lock->path, path, sizeof(lock->path));
+  lock->cloud_job_id = cloud_job_id;
+  lock->fd           = fd;
+
+  return (1);
+}
+
+
+//
+// 'unlock_release()' - Drop the lock of a finished release.
+//
+// The file is removed while still locked: whoever opens the name afterwards
+// gets a fresh file, and the final record is already in the journal.
+//
+
+static void
+unlock_release(upa_journal_t *journal,	// I - Journal
+               const char    *device_id,// I - cloud_device_id
+               int           cloud_job_id)
+					// I - Cloud job-id
+{
+  journal_lock_t	*lock;		// Lock
+
+
+  if ((lock = find_lock(journal, device_id, cloud_job_id)) == NULL)
+    return;
+
+  unlink(lock->path);
+  close(lock->fd);
+
+  *lock = journal->locks[journal->num_locks - 1];
+  journal->num_locks --;
+}
+
+
+//
+// 'parse_line()' - Parse one complete record (modified in place).
+//
+
+static bool				// O - true if the line is a valid record
+parse_line(char         *line,		// I - Line without newline
+           upa_jentry_t *entry)		// O - Record
+{
+  char		*fields[6],		// Fields
+		*ptr,			// Pointer into line
+		*end;			// End of number
+  int		num_fields = 0;		// Number of fields
+  long long	when;			// Time
+  long		cloud_id,		// Cloud job-id
+		cups_id;		// CUPS job-id
+  int		step;			// Step
+
+
+  memset(entry, 0, sizeof(upa_jentry_t));
+
+  // Records never contain control characters (a torn line ends with CAN)
+  for (ptr = line; *ptr; ptr ++)
+    if (iscntrl(*ptr & 255))
+      return (false);
+
+  for (ptr = line; *ptr;)
+  {
+    while (*ptr == ' ')
+      ptr ++;
+    if (!*ptr)
+      break;
+
+    if (num_fields >= 6)
+      return (false);			// Too many fields
+
+    fields[num_fields ++] = ptr;
+    while (*ptr && *ptr != ' ')
+      ptr ++;
+    if (*ptr)
+      *ptr++ = '\0';
+  }
+
+  if (num_fields != 6)
+    return (false);
+
+  when = strtoll(fields[0], &end, 10);
+  if (end == fields[0] || *end || when < 0)
+    return (false);
+
+  for (step = UPA_JSTEP_CREATED; step <= UPA_JSTEP_ABORTED; step ++)
+    if (!strcmp(fields[1], upaJournalStepString((upa_jstep_t)step)))
+      break;
+  if (step > UPA_JSTEP_ABORTED)
+    return (false);
+
+  cloud_id = strtol(fields[3], &end, 10);
+  if (end == fields[3] || *end || cloud_id <= 0 || cloud_id > 0x7fffffff)
+    return (false);
+
+  cups_id = strtol(fields[4], &end, 10);
+  if (end == fields[4] || *end || cups_id < 0 || cups_id > 0x7fffffff)
+    return (false);
+
+  if (!upaCopyString(entry->device_id, fields[2], sizeof(entry->device_id)))
+    return (false);
+  if (strcmp(fields[5], "-") && !upaCopyString(entry->user_uri, fields[5], sizeof(entry->user_uri)))
+    return (false);
+
+  entry->time         = (time_t)when;
+  entry->step         = (upa_jstep_t)step;
+  entry->cloud_job_id = (int)cloud_id;
+  entry->cups_job_id  = (int)cups_id;
+
+  return (true);
+}
+
+
+//
+// 'safe_token()' - Can this string be one journal field?
+//
+
+static bool				// O - true if no space/control characters
+safe_token(const char *s)		// I - String
+{
+  if (!*s || strlen(s) > 511)
+    return (false);
+
+  for (; *s; s ++)
+    if (isspace(*s & 255) || iscntrl(*s & 255))
+      return (false);
+
+  return (true);
+}

@@ -1,0 +1,355 @@
+//
+// Unit tests for lib/ticket.c (Fetch-Job attributes -> CUPS options) and
+// upaJobLinkFromOptions() of lib/cupsjob.c.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "upa.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+//
+// 'new_response()' - A Fetch-Job response skeleton with one job group.
+//
+
+static ipp_t *				// O - Response
+new_response(int job_id)		// I - job-id
+{
+  ipp_t	*response = ippNew();		// Response
+
+
+  ippSetVersion(response, 2, 0);
+  ippSetStatusCode(response, IPP_STATUS_OK);
+  ippSetRequestId(response, 1);
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_CHARSET, "attributes-charset", NULL, "utf-8");
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_LANGUAGE, "attributes-natural-language", NULL, "en");
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", job_id);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_ENUM, "job-state", IPP_JSTATE_HELD);
+
+  return (response);
+}
+
+
+//
+// 'encoded()' - Encode the ticket options as cupsd would see them.
+//
+
+static ipp_t *				// O - Job attributes
+encoded(const upa_ticket_t *ticket)	// I - Ticket
+{
+  ipp_t	*ipp = ippNew();		// Attributes
+
+
+  cupsEncodeOptions2(ipp, ticket->num_options, ticket->options, IPP_TAG_JOB);
+
+  return (ipp);
+}
+
+
+//
+// 'ignored_has()' - Is a name in the comma-separated ignored list?
+//
+
+static int				// O - 1 if present
+ignored_has(const char *ignored,	// I - List
+            const char *name)		// I - Name
+{
+  char	list[1100],			// Copy with commas around
+	item[300];			// ",name,"
+
+
+  snprintf(list, sizeof(list), ",%s,", ignored);
+  snprintf(item, sizeof(item), ",%s,", name);
+
+  return (strstr(list, item) != NULL);
+}
+
+
+//
+// 'test_basic()' - The ticket of a typical Universal Print job.
+//
+
+static void
+test_basic(void **state)
+{
+  ipp_t			*response = new_response(100001),
+					// Fetch-Job response
+			*ipp;		// Encoded options
+  ipp_attribute_t	*attr;		// Attribute
+  upa_ticket_t		ticket;		// Ticket
+  int			n;		// Number of options
+  int			upper;		// Range upper bound
+  static const int	finishings[] = { IPP_FINISHINGS_STAPLE, IPP_FINISHINGS_PUNCH };
+
+
+  (void)state;
+
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_NAME, "job-name", NULL, "Quarterly report");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_URI, "job-originating-user-uri", NULL, "mailto:alice@contoso.com");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_NAME, "job-originating-user-name", NULL, "Alice Example");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", 2);
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "sides", NULL, "two-sided-long-edge");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "media", NULL, "iso_a4_210x297mm");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "print-color-mode", NULL, "monochrome");
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_ENUM, "print-quality", IPP_QUALITY_HIGH);
+  ippAddRange(response, IPP_TAG_JOB, "page-ranges", 1, 3);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "number-up", 2);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_ENUM, "orientation-requested", IPP_ORIENT_LANDSCAPE);
+  ippAddIntegers(response, IPP_TAG_JOB, IPP_TAG_ENUM, "finishings", 2, finishings);
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "output-bin", NULL, "face-down");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "sheet-collate", NULL, "uncollated");
+
+  n = upaTicketMap(response, &ticket);
+
+  assert_int_equal(n, ticket.num_options);
+  assert_string_equal(ticket.title, "Quarterly report");
+  assert_string_equal(ticket.user, "alice@contoso.com");
+  assert_string_equal(ticket.format, "application/pdf");
+  assert_string_equal(ticket.ignored, "");
+
+  assert_string_equal(cupsGetOption("copies", n, ticket.options), "2");
+  assert_string_equal(cupsGetOption("sides", n, ticket.options), "two-sided-long-edge");
+  assert_string_equal(cupsGetOption("media", n, ticket.options), "iso_a4_210x297mm");
+  assert_string_equal(cupsGetOption("print-color-mode", n, ticket.options), "monochrome");
+  assert_string_equal(cupsGetOption("output-bin", n, ticket.options), "face-down");
+  assert_string_equal(cupsGetOption("multiple-document-handling", n, ticket.options), "separate-documents-uncollated-copies");
+  assert_null(cupsGetOption("job-name", n, ticket.options));
+  assert_null(cupsGetOption("job-state", n, ticket.options));
+
+  // What cupsd receives is the same IPP value
+  ipp = encoded(&ticket);
+
+  assert_non_null(attr = ippFindAttribute(ipp, "copies", IPP_TAG_INTEGER));
+  assert_int_equal(ippGetInteger(attr, 0), 2);
+  assert_non_null(attr = ippFindAttribute(ipp, "print-quality", IPP_TAG_ENUM));
+  assert_int_equal(ippGetInteger(attr, 0), IPP_QUALITY_HIGH);
+  assert_non_null(attr = ippFindAttribute(ipp, "orientation-requested", IPP_TAG_ENUM));
+  assert_int_equal(ippGetInteger(attr, 0), IPP_ORIENT_LANDSCAPE);
+  assert_non_null(attr = ippFindAttribute(ipp, "number-up", IPP_TAG_INTEGER));
+  assert_int_equal(ippGetInteger(attr, 0), 2);
+  assert_non_null(attr = ippFindAttribute(ipp, "finishings", IPP_TAG_ENUM));
+  assert_int_equal(ippGetCount(attr), 2);
+  assert_int_equal(ippGetInteger(attr, 0), IPP_FINISHINGS_STAPLE);
+  assert_int_equal(ippGetInteger(attr, 1), IPP_FINISHINGS_PUNCH);
+  assert_non_null(attr = ippFindAttribute(ipp, "page-ranges", IPP_TAG_RANGE));
+  assert_int_equal(ippGetRange(attr, 0, &upper), 1);
+  assert_int_equal(upper, 3);
+  assert_non_null(attr = ippFindAttribute(ipp, "sides", IPP_TAG_KEYWORD));
+  assert_string_equal(ippGetString(attr, 0, NULL), "two-sided-long-edge");
+
+  ippDelete(ipp);
+  upaTicketClear(&ticket);
+  assert_int_equal(ticket.num_options, 0);
+  assert_null(ticket.options);
+  ippDelete(response);
+}
+
+
+//
+// 'test_media_col()' - media-col with only dimensions becomes a PWG size name.
+//
+
+static void
+test_media_col(void **state)
+{
+  ipp_t		*response,		// Fetch-Job response
+		*col,			// media-col
+		*size;			// media-size
+  upa_ticket_t	ticket;			// Ticket
+
+
+  (void)state;
+
+  // A4 by dimensions
+  response = new_response(7);
+  col      = ippNew();
+  size     = ippNew();
+  ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "x-dimension", 21000);
+  ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "y-dimension", 29700);
+  ippAddCollection(col, IPP_TAG_ZERO, "media-size", size);
+  ippAddString(col, IPP_TAG_ZERO, IPP_TAG_KEYWORD, "media-source", NULL, "tray-2");
+  ippAddCollection(response, IPP_TAG_JOB, "media-col", col);
+  ippDelete(size);
+  ippDelete(col);
+
+  upaTicketMap(response, &ticket);
+  assert_string_equal(cupsGetOption("media", ticket.num_options, ticket.options), "iso_a4_210x297mm");
+  assert_string_equal(cupsGetOption("media-source", ticket.num_options, ticket.options), "tray-2");
+  assert_string_equal(ticket.title, "Universal Print job 7");
+  assert_string_equal(ticket.user, "");
+  assert_string_equal(ticket.ignored, "");
+  upaTicketClear(&ticket);
+  ippDelete(response);
+
+  // A size without a standard name: self-describing custom name
+  response = new_response(8);
+  col      = ippNew();
+  size     = ippNew();
+  ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "x-dimension", 10000);
+  ippAddInteger(size, IPP_TAG_ZERO, IPP_TAG_INTEGER, "y-dimension", 12345);
+  ippAddCollection(col, IPP_TAG_ZERO, "media-size", size);
+  ippAddCollection(response, IPP_TAG_JOB, "media-col", col);
+  ippDelete(size);
+  ippDelete(col);
+
+  upaTicketMap(response, &ticket);
+  assert_non_null(cupsGetOption("media", ticket.num_options, ticket.options));
+  assert_non_null(strstr(cupsGetOption("media", ticket.num_options, ticket.options), "100x123.45mm"));
+  upaTicketClear(&ticket);
+  ippDelete(response);
+
+  // An empty media-col cannot be mapped and says so
+  response = new_response(9);
+  col      = ippNew();
+  ippAddString(col, IPP_TAG_ZERO, IPP_TAG_KEYWORD, "media-color", NULL, "blue");
+  ippAddCollection(response, IPP_TAG_JOB, "media-col", col);
+  ippDelete(col);
+
+  upaTicketMap(response, &ticket);
+  assert_null(cupsGetOption("media", ticket.num_options, ticket.options));
+  assert_true(ignored_has(ticket.ignored, "media-col"));
+  upaTicketClear(&ticket);
+  ippDelete(response);
+}
+
+
+//
+// 'test_ignored()' - Attributes that cannot be mapped are listed, not dropped.
+//
+
+static void
+test_ignored(void **state)
+{
+  ipp_t		*response = new_response(42);
+					// Fetch-Job response
+  upa_ticket_t	ticket;			// Ticket
+
+
+  (void)state;
+
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "x-vendor-watermark", NULL, "confidential");
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", 0);		// Out of range
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "number-up", 3);	// Not a CUPS layout
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", NULL, "night");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "sides", NULL, "one-sided");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_NAME, "job-originating-user-name", NULL, "bob");
+
+  upaTicketMap(response, &ticket);
+
+  assert_true(ignored_has(ticket.ignored, "x-vendor-watermark"));
+  assert_true(ignored_has(ticket.ignored, "copies"));
+  assert_true(ignored_has(ticket.ignored, "number-up"));
+  assert_true(ignored_has(ticket.ignored, "job-hold-until"));
+  assert_false(ignored_has(ticket.ignored, "sides"));
+  assert_false(ignored_has(ticket.ignored, "job-state"));
+  assert_false(ignored_has(ticket.ignored, "job-id"));
+  assert_null(cupsGetOption("copies", ticket.num_options, ticket.options));
+  assert_null(cupsGetOption("job-hold-until", ticket.num_options, ticket.options));
+  assert_string_equal(cupsGetOption("sides", ticket.num_options, ticket.options), "one-sided");
+  assert_string_equal(ticket.user, "bob");
+  assert_string_equal(ticket.title, "Universal Print job 42");
+
+  upaTicketClear(&ticket);
+  ippDelete(response);
+}
+
+
+//
+// 'test_user_from_uri()' - UPNs become CUPS user names.
+//
+
+static void
+test_user_from_uri(void **state)
+{
+  char	user[256];			// User name
+  char	small[6];			// Too small buffer
+
+
+  (void)state;
+
+  upaTicketUserFromURI("mailto:alice@contoso.com", user, sizeof(user));
+  assert_string_equal(user, "alice@contoso.com");
+
+  upaTicketUserFromURI("MAILTO:Bob.Smith@Contoso.COM", user, sizeof(user));
+  assert_string_equal(user, "Bob.Smith@Contoso.COM");
+
+  upaTicketUserFromURI("mailto:carol%40fabrikam.com?subject=x", user, sizeof(user));
+  assert_string_equal(user, "carol@fabrikam.com");
+
+  upaTicketUserFromURI("mailto:-rm -rf /;$(id)@evil", user, sizeof(user));
+  assert_string_equal(user, "rm-rfid@evil");
+
+  upaTicketUserFromURI("dave", user, sizeof(user));
+  assert_string_equal(user, "dave");
+
+  upaTicketUserFromURI(NULL, user, sizeof(user));
+  assert_string_equal(user, "");
+
+  upaTicketUserFromURI("mailto:alice@contoso.com", small, sizeof(small));
+  assert_string_equal(small, "alice");
+}
+
+
+//
+// 'test_joblink()' - The link options a backend finds in argv[5].
+//
+
+static void
+test_joblink(void **state)
+{
+  cups_option_t	*options = NULL;	// Options
+  int		num_options;		// Number of options
+  upa_joblink_t	link;			// Link
+
+
+  (void)state;
+
+  num_options = cupsParseOptions("copies=2 upa-job-id=100001 upa-device-id=6f1c2d3e-0000-4000-8000-000000000001 upa-user-uri=mailto:alice@contoso.com", 0, &options);
+  assert_true(upaJobLinkFromOptions(num_options, options, &link));
+  assert_int_equal(link.job_id, 100001);
+  assert_string_equal(link.device_id, "6f1c2d3e-0000-4000-8000-000000000001");
+  assert_string_equal(link.user_uri, "mailto:alice@contoso.com");
+  cupsFreeOptions(num_options, options);
+
+  options     = NULL;
+  num_options = cupsParseOptions("copies=2 upa-job-id=12x upa-device-id=abc", 0, &options);
+  assert_false(upaJobLinkFromOptions(num_options, options, &link));
+  assert_int_equal(link.job_id, 0);
+  cupsFreeOptions(num_options, options);
+
+  options     = NULL;
+  num_options = cupsParseOptions("copies=2", 0, &options);
+  assert_false(upaJobLinkFromOptions(num_options, options, &link));
+  cupsFreeOptions(num_options, options);
+}
+
+
+//
+// 'main()' - Run the tests.
+//
+
+int					// O - Exit status
+main(void)
+{
+  const struct CMUnitTest tests[] =
+  {
+    cmocka_unit_test(test_basic),
+    cmocka_unit_test(test_media_col),
+    cmocka_unit_test(test_ignored),
+    cmocka_unit_test(test_user_from_uri),
+    cmocka_unit_test(test_joblink)
+  };
+
+
+  return (cmocka_run_group_tests(tests, NULL, NULL));
+}
