@@ -1,0 +1,332 @@
+//
+// Private header for upa-cloudsim, the local Universal Print emulator.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// The emulator deliberately shares no code with libupa: it is built only on
+// libcups' IPP codec, libmicrohttpd, OpenSSL and json-c, so that it cannot
+// agree with a mistake the client makes.
+//
+// Model: a server holds one tenant (later issues add more).  A tenant owns
+// registrations, devices (registered printers), pull printers (each with a
+// set of member devices), jobs, srv_challenge nonces and access tokens.  All
+// tenant state is guarded by the tenant mutex; document bytes live in files
+// under the state directory and are never held in memory.
+//
+
+#ifndef CLOUDSIM_H
+#  define CLOUDSIM_H
+#  include <stdbool.h>
+#  include <stddef.h>
+#  include <stdint.h>
+#  include <pthread.h>
+#  include <time.h>
+#  include <sys/types.h>
+#  include <cups/ipp.h>
+#  include <json-c/json.h>
+#  include <openssl/x509.h>
+#  include <microhttpd.h>
+
+
+//
+// Constants...
+//
+
+#  define CS_FIRST_JOB_ID	100000	// First job-id handed out
+#  define CS_NONCE_TTL		300	// srv_challenge nonce lifetime in seconds
+#  define CS_MAX_BODY		(1024 * 1024)
+					// Cap for JSON/form bodies and IPP headers
+#  define CS_MAX_DOCUMENT	((off_t)1024 * 1024 * 1024)
+					// 1 GiB, the Universal Print job size limit
+#  define CS_PULL_ID		"pull"	// Id of the default pull printer
+#  define CS_RESOURCE_ID	"https://print.print.microsoft.com"
+					// mcp_svc_resource_id value
+#  define CS_REDIRECT_URI	"https://login.microsoftonline.com/common/oauth2/nativeclient"
+					// printer_redirect_uri value
+#  define CS_UUID_LEN		37	// "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" + nul
+
+
+//
+// Types...
+//
+
+typedef struct cs_ca_s cs_ca_t;		// Certificate authority (ca.c)
+
+typedef struct cs_registration_s	// Pending or finished registration
+{
+  char		id[CS_UUID_LEN];	// registration_id
+  int		polls_left;		// 202 answers still to give
+  char		*name,			// Printer name
+		*manufacturer,		// Manufacturer
+		*model;			// Model
+  X509_REQ	*csr;			// Verified certificate request
+  char		device_id[CS_UUID_LEN];	// Device id once issued, else ""
+} cs_registration_t;
+
+typedef struct cs_device_s		// Registered printer (output device)
+{
+  char		id[CS_UUID_LEN];	// cloud_device_id
+  char		*name,			// Printer name
+		*manufacturer,		// Manufacturer
+		*model;			// Model
+  X509		*cert;			// Certificate issued at registration
+  char		*cert_pem;		// Same, PEM encoded
+  ipp_t		*attrs;			// Printer group from Update-Output-Device-Attributes
+  int		token_requests;		// Access tokens issued to this device
+  time_t	registered;		// Registration time
+} cs_device_t;
+
+typedef struct cs_pull_s		// Pull (secure release) printer
+{
+  char		id[64];			// Printer id, used in ipps://HOST/printers/<id>
+  char		*name;			// Display name
+  bool		all_devices;		// Every registered device is a member
+  char		**members;		// Member device ids when !all_devices
+  size_t	num_members;		// Number of member ids
+} cs_pull_t;
+
+typedef struct cs_event_s		// One entry in a job's history
+{
+  time_t	time;			// When
+  char		*what;			// "created", "acknowledged", "status", ...
+  char		device[CS_UUID_LEN];	// Device that caused it, or ""
+  int		state;			// Job state after the event
+  char		*reasons;		// Comma-separated reasons, or NULL
+  char		*message;		// Message, or NULL
+  int		impressions;		// job-impressions-completed, or -1
+} cs_event_t;
+
+typedef struct cs_job_s			// Print job with one document
+{
+  int		id;			// job-id
+  char		printer[64];		// CS_PULL_ID-style pull printer id or a device id
+  bool		held;			// On a pull printer, waiting for release
+  char		*user;			// Owner UPN
+  char		*name;			// job-name and document-name
+  char		*format;		// document-format
+  int		copies;			// copies
+  char		*sides,			// sides keyword or NULL
+		*media,			// media keyword or NULL
+		*color_mode;		// print-color-mode keyword or NULL
+  char		*docpath;		// Document file
+  off_t		size;			// Document size in bytes
+  time_t	created;		// Creation time
+  ipp_jstate_t	state;			// job-state
+  bool		fetchable;		// job-fetchable
+  char		acquired_by[CS_UUID_LEN];
+					// Device that acknowledged it, or ""
+  time_t	acknowledged;		// Acknowledge-Job time, or 0
+  int		impressions;		// job-impressions-completed
+  char		**reasons;		// Device-reported job state reasons
+  size_t	num_reasons;		// Number of reasons
+  char		*message;		// Device-reported state message, or NULL
+  cs_event_t	*events;		// History
+  size_t	num_events;		// Number of history entries
+} cs_job_t;
+
+typedef struct cs_nonce_s		// srv_challenge nonce
+{
+  char		value[64];		// Nonce (base64url)
+  time_t	expires;		// Expiry time
+} cs_nonce_t;
+
+typedef struct cs_token_s		// Device access token
+{
+  char		value[64];		// Opaque token (base64url)
+  char		device[CS_UUID_LEN];	// Device it was issued to
+  time_t	expires;		// Expiry time
+} cs_token_t;
+
+typedef struct cs_tenant_s		// Tenant: everything one admin owns
+{
+  pthread_mutex_t lock;			// Guards everything below
+  char		id[CS_UUID_LEN];	// Tenant id (in device_token_url)
+  char		client_id[CS_UUID_LEN];	// printer_client_id
+  char		*admin_token;		// Admin bearer token
+  char		*docdir;		// Document directory
+  time_t	start_time;		// printer-up-time origin
+  int		next_job_id;		// Next job-id
+  cs_registration_t **regs;		// Registrations
+  size_t	num_regs;		// Number of registrations
+  cs_device_t	**devices;		// Devices
+  size_t	num_devices;		// Number of devices
+  cs_pull_t	**pulls;		// Pull printers
+  size_t	num_pulls;		// Number of pull printers
+  cs_job_t	**jobs;			// Jobs sorted by id
+  size_t	num_jobs;		// Number of jobs
+  cs_nonce_t	*nonces;		// Live nonces
+  size_t	num_nonces;		// Number of nonces
+  cs_token_t	*tokens;		// Live access tokens
+  size_t	num_tokens;		// Number of tokens
+} cs_tenant_t;
+
+typedef struct cs_server_s		// Server configuration and state
+{
+  char		hostport[280];		// "host:port" for URLs (brackets for IPv6)
+  char		base_url[300];		// "https://host:port"
+  const char	*state_dir;		// --state-dir
+  const char	*ca_dir;		// --ca-dir
+  int		token_lifetime;		// --token-lifetime
+  int		register_polls;		// --register-polls
+  bool		strict_ack_first;	// --strict-ack-first
+  int		verbosity;		// -v count
+  cs_ca_t	*ca;			// Certificate authority
+  cs_tenant_t	*tenant;		// The (only) tenant
+} cs_server_t;
+
+typedef enum cs_body_e			// What to do with a request body
+{
+  CS_BODY_NONE,				// No body expected: discard
+  CS_BODY_BUFFER,			// Buffer up to CS_MAX_BODY (JSON, form)
+  CS_BODY_FILE,				// Stream to a document file (/sim/jobs)
+  CS_BODY_IPP				// IPP header, then maybe a document
+} cs_body_t;
+
+typedef struct cs_request_s		// One HTTP request in progress
+{
+  cs_server_t	*server;		// Server
+  struct MHD_Connection *conn;		// Connection
+  char		*method;		// HTTP method
+  char		*path;			// URL path (no query)
+  char		client[64];		// Client address for the log
+  cs_body_t	mode;			// Body handling
+  int		http_error;		// Early error (401, 400, ...) or 0
+  unsigned	http_status;		// Status sent, for the log
+  char		*error_desc;		// Description for http_error
+  unsigned char	*buf;			// Buffered body / IPP header bytes
+  size_t	buflen,			// Bytes in buf
+		bufsize;		// Allocated size of buf
+  bool		too_large;		// Buffered body exceeded the cap
+  ipp_t		*ipp;			// Parsed IPP request, or NULL
+  bool		ipp_error;		// Malformed IPP header
+  int		docfd;			// Document file or -1
+  char		*docpath;		// Document file path
+  int		docid;			// Reserved job-id for the document
+  off_t		doclen;			// Document bytes written
+  bool		doc_failed;		// Write to the document failed
+  char		device[CS_UUID_LEN];	// Authenticated device (IPP), or ""
+  bool		is_admin;		// Admin bearer on the IPP endpoint
+  const char	*opname;		// IPP operation name for the log
+  ipp_status_t	ipp_status;		// IPP status for the log
+  bool		has_ipp_status;		// ipp_status valid
+} cs_request_t;
+
+
+//
+// ca.c
+//
+
+extern cs_ca_t	*csCALoad(const char *dir);
+extern void	csCADelete(cs_ca_t *ca);
+extern const char *csCAServerCert(cs_ca_t *ca);
+extern const char *csCAServerKey(cs_ca_t *ca);
+extern X509_REQ	*csCAParseCSR(const unsigned char *der, size_t derlen, char *err, size_t errsize);
+extern X509	*csCAIssue(cs_ca_t *ca, X509_REQ *csr, const char *cn);
+extern bool	csCAVerify(cs_ca_t *ca, X509 *cert);
+extern char	*csCAPEM(X509 *cert);
+
+//
+// form.c
+//
+
+typedef struct cs_form_s		// Decoded x-www-form-urlencoded body
+{
+  size_t	count;			// Number of pairs
+  char		**names,		// Names
+		**values;		// Values
+} cs_form_t;
+
+extern cs_form_t *csFormParse(const char *data, size_t len);
+extern const char *csFormGet(cs_form_t *form, const char *name);
+extern void	csFormDelete(cs_form_t *form);
+extern bool	csURLDecode(const char *in, size_t inlen, char *out, size_t outsize);
+
+//
+// http.c
+//
+
+extern struct MHD_Daemon *csHTTPStart(cs_server_t *server, const struct sockaddr *addr);
+extern const char *csHTTPHeader(cs_request_t *req, const char *name);
+extern const char *csHTTPArg(cs_request_t *req, const char *name);
+extern const char *csHTTPBearer(cs_request_t *req);
+extern bool	csHTTPIsAdmin(cs_request_t *req);
+extern enum MHD_Result csHTTPRespond(cs_request_t *req, unsigned status, const char *type, const void *data, size_t len);
+extern enum MHD_Result csHTTPRespondJSON(cs_request_t *req, unsigned status, json_object *obj);
+extern enum MHD_Result csHTTPRespondError(cs_request_t *req, unsigned status, const char *error, const char *desc);
+extern enum MHD_Result csHTTPRespondIPP(cs_request_t *req, ipp_t *response, int docfd);
+
+//
+// ipp.c / infra.c
+//
+
+extern enum MHD_Result csIPPHandle(cs_request_t *req);
+extern void	csIPPAuthorize(cs_request_t *req);
+extern bool	csIPPWantsDocument(cs_request_t *req);
+extern ipp_t	*csInfraHandle(cs_request_t *req, ipp_t *request, int *docfd);
+extern int	csIPPPrinterId(ipp_t *request, char *id, size_t idsize);
+extern const char *csIPPUserUPN(ipp_t *request, bool *present);
+extern void	csIPPAddJobAttrs(cs_server_t *server, cs_job_t *job, ipp_t *ipp);
+extern void	csIPPCopyRequested(ipp_t *dst, ipp_t *src, ipp_t *request, const char *defaults);
+extern ipp_t	*csIPPResponse(ipp_t *request, ipp_status_t status, const char *message);
+
+//
+// register.c
+//
+
+extern enum MHD_Result csRegisterHandle(cs_request_t *req);
+
+//
+// sim.c
+//
+
+extern enum MHD_Result csSimHandle(cs_request_t *req);
+extern bool	csSimWantsDocument(cs_request_t *req);
+
+//
+// store.c
+//
+
+extern cs_tenant_t *csTenantCreate(const char *state_dir, const char *admin_token);
+extern void	csTenantDelete(cs_tenant_t *tenant);
+extern void	csTenantLock(cs_tenant_t *tenant);
+extern void	csTenantUnlock(cs_tenant_t *tenant);
+extern cs_device_t *csTenantFindDevice(cs_tenant_t *tenant, const char *id);
+extern cs_device_t *csTenantFindDeviceByCert(cs_tenant_t *tenant, X509 *cert);
+extern cs_device_t *csTenantAddDevice(cs_tenant_t *tenant, const char *name, const char *manufacturer, const char *model, X509 *cert);
+extern cs_pull_t *csTenantFindPull(cs_tenant_t *tenant, const char *id);
+extern bool	csPullHasMember(cs_pull_t *pull, const char *device);
+extern cs_registration_t *csTenantAddRegistration(cs_tenant_t *tenant, const char *name, const char *manufacturer, const char *model, X509_REQ *csr, int polls);
+extern cs_registration_t *csTenantFindRegistration(cs_tenant_t *tenant, const char *id);
+extern int	csTenantCreateDocument(cs_tenant_t *tenant, int *id, char **path);
+extern cs_job_t	*csTenantAddJob(cs_tenant_t *tenant, int id, const char *printer, bool held, const char *user, const char *name, const char *format, const char *docpath, off_t size);
+extern cs_job_t	*csTenantFindJob(cs_tenant_t *tenant, int id);
+extern bool	csJobIsFetchable(cs_job_t *job);
+extern bool	csJobIsTerminal(cs_job_t *job);
+extern void	csJobSetString(char **field, const char *value);
+extern void	csJobSetReasons(cs_job_t *job, ipp_attribute_t *attr);
+extern void	csJobAddEvent(cs_job_t *job, const char *what, const char *device, const char *message);
+extern void	csTenantAddNonce(cs_tenant_t *tenant, const char *value);
+extern bool	csTenantUseNonce(cs_tenant_t *tenant, const char *value);
+extern void	csTenantAddToken(cs_tenant_t *tenant, const char *value, const char *device, time_t expires);
+extern bool	csTenantCheckToken(cs_tenant_t *tenant, const char *value, char *device, size_t devsize);
+
+//
+// token.c
+//
+
+extern enum MHD_Result csTokenHandle(cs_request_t *req);
+
+//
+// util.c
+//
+
+extern void	csLog(cs_server_t *server, int level, const char *format, ...) __attribute__((format(printf, 3, 4)));
+extern void	csUUID(char *buf, size_t bufsize);
+extern bool	csRandomToken(char *buf, size_t bufsize, size_t nbytes);
+extern char	*csBase64Encode(const unsigned char *data, size_t len, bool url);
+extern unsigned char *csBase64Decode(const char *in, size_t inlen, bool url, size_t *outlen);
+extern char	*csISOTime(time_t t, char *buf, size_t bufsize);
+extern bool	csStrPrefix(const char *s, const char *prefix);
+
+#endif // !CLOUDSIM_H

@@ -1,0 +1,796 @@
+//
+// HTTP(S) request plumbing for upa-cloudsim (libmicrohttpd).
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// libmicrohttpd pushes request bodies in pieces.  Each route picks a body
+// mode when the headers arrive: JSON/form bodies are buffered (capped), job
+// documents are streamed to a file, and IPP requests are buffered only until
+// the IPP message parses, after which any document data goes to a file.
+// Every request is logged in one line when it completes.
+//
+
+#include "cloudsim.h"
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+
+//
+// Local types...
+//
+
+typedef struct membuf_s			// Memory buffer for ippReadIO/ippWriteIO
+{
+  unsigned char	*data;			// Data
+  size_t	len,			// Bytes used (write) / available (read)
+		pos,			// Read position
+		size;			// Allocated size (write)
+} membuf_t;
+
+typedef struct docreply_s		// Fetch-Document response body
+{
+  unsigned char	*ipp;			// Encoded IPP response
+  size_t	ipplen;			// Length of IPP response
+  int		fd;			// Document file
+} docreply_t;
+
+
+//
+// Local functions...
+//
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method, const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls);
+static bool	append_buf(cs_request_t *req, const char *data, size_t len, size_t cap);
+static void	completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe);
+static void	consume(cs_request_t *req, const char *data, size_t len);
+static ssize_t	docreply_cb(void *cls, uint64_t pos, char *buf, size_t max);
+static void	docreply_free(void *cls);
+static bool	is_token_path(const char *path);
+static void	logger_cb(void *cls, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
+static ssize_t	read_cb(membuf_t *mb, ipp_uchar_t *buffer, size_t bytes);
+static void	try_parse_ipp(cs_request_t *req);
+static void	write_doc(cs_request_t *req, const char *data, size_t len);
+static ssize_t	write_cb(membuf_t *mb, ipp_uchar_t *buffer, size_t bytes);
+
+
+//
+// 'csHTTPArg()' - Get a query argument (decoded by libmicrohttpd).
+//
+
+const char *				// O - Value or `NULL`
+csHTTPArg(cs_request_t *req,		// I - Request
+          const char   *name)		// I - Argument name
+{
+  return (MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name));
+}
+
+
+//
+// 'csHTTPBearer()' - Get the bearer token from the Authorization header.
+//
+
+const char *				// O - Token or `NULL`
+csHTTPBearer(cs_request_t *req)		// I - Request
+{
+  const char	*auth = csHTTPHeader(req, MHD_HTTP_HEADER_AUTHORIZATION);
+					// Authorization header
+
+
+  if (!auth || strncasecmp(auth, "Bearer ", 7))
+    return (NULL);
+
+  for (auth += 7; *auth == ' '; auth ++);
+
+  return (*auth ? auth : NULL);
+}
+
+
+//
+// 'csHTTPHeader()' - Get a request header.
+//
+
+const char *				// O - Value or `NULL`
+csHTTPHeader(cs_request_t *req,		// I - Request
+             const char   *name)	// I - Header name
+{
+  return (MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name));
+}
+
+
+//
+// 'csHTTPIsAdmin()' - Does the request carry the admin bearer token?
+//
+
+bool					// O - `true` if so
+csHTTPIsAdmin(cs_request_t *req)	// I - Request
+{
+  const char	*token = csHTTPBearer(req);
+					// Bearer token
+  const char	*admin = req->server->tenant->admin_token;
+					// Admin token
+
+
+  return (token && strlen(token) == strlen(admin) && !CRYPTO_memcmp(token, admin, strlen(admin)));
+}
+
+
+//
+// 'csHTTPRespond()' - Queue a response from a memory buffer.
+//
+
+enum MHD_Result				// O - MHD_YES or MHD_NO
+csHTTPRespond(cs_request_t *req,	// I - Request
+              unsigned     status,	// I - HTTP status
+              const char   *type,	// I - Content-Type or `NULL`
+              const void   *data,	// I - Body
+              size_t       len)		// I - Length of body
+{
+  struct MHD_Response	*resp;		// Response
+  enum MHD_Result	ret;		// Result
+
+
+  if ((resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY)) == NULL)
+    return (MHD_NO);
+
+  if (type)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (status == MHD_HTTP_UNAUTHORIZED)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+
+  ret = MHD_queue_response(req->conn, status, resp);
+  MHD_destroy_response(resp);
+
+  req->http_status = status;
+
+  return (ret);
+}
+
+
+//
+// 'csHTTPRespondError()' - Queue a JSON error {"error", "error_description"}.
+//
+
+enum MHD_Result				// O - MHD_YES or MHD_NO
+csHTTPRespondError(cs_request_t *req,	// I - Request
+                   unsigned     status,	// I - HTTP status
+                   const char   *error,	// I - Error code
+                   const char   *desc)	// I - Description
+{
+  json_object	*obj = json_object_new_object();
+					// Body
+  enum MHD_Result ret;			// Result
+
+
+  json_object_object_add(obj, "error", json_object_new_string(error));
+  json_object_object_add(obj, "error_description", json_object_new_string(desc));
+
+  csLog(req->server, 1, "%s %s: %u %s", req->method, req->path, status, desc);
+
+  ret = csHTTPRespondJSON(req, status, obj);
+  json_object_put(obj);
+
+  return (ret);
+}
+
+
+//
+// 'csHTTPRespondIPP()' - Queue an IPP response, optionally followed by a document.
+//
+// With a document the body has no length: libmicrohttpd sends it chunked.
+//
+
+enum MHD_Result				// O - MHD_YES or MHD_NO
+csHTTPRespondIPP(cs_request_t *req,	// I - Request
+                 ipp_t        *response,// I - IPP response
+                 int          docfd)	// I - Document file or -1 (closed here)
+{
+  membuf_t		mb = { NULL, 0, 0, 0 };
+					// Encoded response
+  ipp_state_t		state;		// Write state
+  struct MHD_Response	*resp;		// HTTP response
+  docreply_t		*reply;		// Document response state
+  enum MHD_Result	ret;		// Result
+
+
+  ippSetState(response, IPP_STATE_IDLE);
+  while ((state = ippWriteIO(&mb, (ipp_iocb_t)write_cb, 1, NULL, response)) != IPP_STATE_DATA)
+  {
+    if (state == IPP_STATE_ERROR)
+    {
+      free(mb.data);
+      if (docfd >= 0)
+        close(docfd);
+      return (csHTTPRespondError(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "server_error", "cannot encode IPP response"));
+    }
+  }
+
+  if (docfd < 0)
+  {
+    ret = csHTTPRespond(req, MHD_HTTP_OK, "application/ipp", mb.data, mb.len);
+    free(mb.data);
+    return (ret);
+  }
+
+  if ((reply = calloc(1, sizeof(docreply_t))) == NULL)
+  {
+    free(mb.data);
+    close(docfd);
+    return (MHD_NO);
+  }
+
+  reply->ipp    = mb.data;
+  reply->ipplen = mb.len;
+  reply->fd     = docfd;
+
+  if ((resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, docreply_cb, reply, docreply_free)) == NULL)
+  {
+    docreply_free(reply);
+    return (MHD_NO);
+  }
+
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/ipp");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+
+  ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
+  MHD_destroy_response(resp);
+  req->http_status = MHD_HTTP_OK;
+
+  return (ret);
+}
+
+
+//
+// 'csHTTPRespondJSON()' - Queue a JSON response.
+//
+
+enum MHD_Result				// O - MHD_YES or MHD_NO
+csHTTPRespondJSON(cs_request_t *req,	// I - Request
+                  unsigned     status,	// I - HTTP status
+                  json_object  *obj)	// I - Body
+{
+  size_t	len;			// Length of JSON text
+  const char	*text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+					// JSON text
+
+
+  return (csHTTPRespond(req, status, "application/json", text, len));
+}
+
+
+//
+// 'csHTTPStart()' - Start the HTTPS server.
+//
+
+struct MHD_Daemon *			// O - Daemon or `NULL`
+csHTTPStart(cs_server_t           *server,
+					// I - Server
+            const struct sockaddr *addr)// I - Listen address
+{
+  unsigned	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+					// Daemon flags
+
+
+  if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+  {
+    fputs("upa-cloudsim: libmicrohttpd was built without TLS support\n", stderr);
+    return (NULL);
+  }
+
+  if (addr->sa_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+
+  return (MHD_start_daemon(flags, 0, NULL, NULL, access_cb, server,
+                           MHD_OPTION_EXTERNAL_LOGGER, logger_cb, server,
+                           MHD_OPTION_HTTPS_MEM_KEY, csCAServerKey(server->ca),
+                           MHD_OPTION_HTTPS_MEM_CERT, csCAServerCert(server->ca),
+                           MHD_OPTION_SOCK_ADDR, addr,
+                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+                           MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+                           MHD_OPTION_NOTIFY_COMPLETED, completed_cb, server,
+                           MHD_OPTION_END));
+}
+
+
+//
+// 'access_cb()' - libmicrohttpd request callback.
+//
+// Called once with the headers, then once per piece of body, then once more
+// with no data when the body is complete: that is when we answer.
+//
+
+static enum MHD_Result			// O - MHD_YES or MHD_NO
+access_cb(void                  *cls,	// I - Server
+          struct MHD_Connection *conn,	// I - Connection
+          const char            *url,	// I - Path
+          const char            *method,// I - Method
+          const char            *version,
+					// I - HTTP version (unused)
+          const char            *upload_data,
+					// I - Body piece
+          size_t                *upload_data_size,
+					// IO - Size of body piece
+          void                  **con_cls)
+					// IO - Request state
+{
+  cs_server_t	*server = (cs_server_t *)cls;
+					// Server
+  cs_request_t	*req = (cs_request_t *)*con_cls;
+					// Request
+  bool		post;			// POST request?
+
+
+  (void)version;
+
+  if (!req)
+  {
+    const union MHD_ConnectionInfo *info;
+					// Client address
+
+    if ((req = calloc(1, sizeof(cs_request_t))) == NULL)
+      return (MHD_NO);
+
+    req->server = server;
+    req->conn   = conn;
+    req->method = strdup(method);
+    req->path   = strdup(url);
+    req->docfd  = -1;
+    *con_cls    = req;
+
+    if ((info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) != NULL && info->client_addr)
+    {
+      const struct sockaddr *sa = info->client_addr;
+					// Address
+
+      getnameinfo(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), req->client, sizeof(req->client), NULL, 0, NI_NUMERICHOST);
+    }
+
+    post = !strcmp(method, MHD_HTTP_METHOD_POST);
+
+    if (post && (!strcmp(url, "/printers") || !strncmp(url, "/printers/", 10)))
+    {
+      req->mode = CS_BODY_IPP;
+      csIPPAuthorize(req);
+    }
+    else if (post && (!strcmp(url, "/api/v1.0/register") || is_token_path(url)))
+    {
+      req->mode = CS_BODY_BUFFER;
+    }
+    else if (post && csSimWantsDocument(req))
+    {
+      req->mode = CS_BODY_FILE;
+    }
+    else
+    {
+      req->mode = CS_BODY_NONE;
+    }
+
+    return (MHD_YES);
+  }
+
+  if (*upload_data_size > 0)
+  {
+    consume(req, upload_data, *upload_data_size);
+    *upload_data_size = 0;
+    return (MHD_YES);
+  }
+
+  // The body is complete.
+  if (req->docfd >= 0)
+  {
+    if (close(req->docfd))
+      req->doc_failed = true;
+    req->docfd = -1;
+  }
+
+  if (req->http_error)
+  {
+    if (req->mode == CS_BODY_IPP && req->ipp && req->http_error != MHD_HTTP_UNAUTHORIZED)
+      req->opname = ippOpString(ippGetOperation(req->ipp));
+
+    return (csHTTPRespondError(req, (unsigned)req->http_error, req->http_error == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "invalid_request", req->error_desc ? req->error_desc : "request refused"));
+  }
+
+  if (req->too_large)
+    return (csHTTPRespondError(req, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "request body too large"));
+
+  if (req->mode == CS_BODY_IPP)
+    return (csIPPHandle(req));
+  else if (!strcmp(url, "/api/v1.0/register"))
+    return (csRegisterHandle(req));
+  else if (is_token_path(url))
+    return (csTokenHandle(req));
+  else if (!strncmp(url, "/sim/", 5))
+    return (csSimHandle(req));
+  else if (!strcmp(url, "/printers") || !strncmp(url, "/printers/", 10))
+    return (csHTTPRespondError(req, MHD_HTTP_METHOD_NOT_ALLOWED, "invalid_request", "use POST for IPP"));
+  else
+    return (csHTTPRespondError(req, MHD_HTTP_NOT_FOUND, "not_found", "no such resource"));
+}
+
+
+//
+// 'append_buf()' - Append body data to the request buffer (up to "cap").
+//
+
+static bool				// O - `false` when over the cap or out of memory
+append_buf(cs_request_t *req,		// I - Request
+           const char   *data,		// I - Data
+           size_t       len,		// I - Length
+           size_t       cap)		// I - Maximum size
+{
+  if (req->buflen + len > cap)
+    return (false);
+
+  if (req->buflen + len + 1 > req->bufsize)
+  {
+    size_t	newsize = req->bufsize ? req->bufsize : 4096;
+					// New size
+    unsigned char *newbuf;		// New buffer
+
+    while (newsize < req->buflen + len + 1)
+      newsize *= 2;
+
+    if ((newbuf = realloc(req->buf, newsize)) == NULL)
+      return (false);
+
+    req->buf     = newbuf;
+    req->bufsize = newsize;
+  }
+
+  memcpy(req->buf + req->buflen, data, len);
+  req->buflen += len;
+  req->buf[req->buflen] = '\0';		// Handy for JSON and form text
+
+  return (true);
+}
+
+
+//
+// 'completed_cb()' - Log and free a finished request.
+//
+
+static void
+completed_cb(void                            *cls,
+					// I - Server
+             struct MHD_Connection           *conn,
+					// I - Connection (unused)
+             void                            **con_cls,
+					// I - Request state
+             enum MHD_RequestTerminationCode toe)
+					// I - How it ended
+{
+  cs_server_t	*server = (cs_server_t *)cls;
+					// Server
+  cs_request_t	*req = (cs_request_t *)*con_cls;
+					// Request
+
+
+  (void)conn;
+
+  if (!req)
+    return;
+
+  csLog(server, 0, "%s %s %s%s%s%s%s %u%s", req->client, req->method, req->path, req->opname ? " " : "", req->opname ? req->opname : "", req->has_ipp_status ? " " : "", req->has_ipp_status ? (req->ipp_status == IPP_STATUS_ERROR_NOT_FETCHABLE ? "client-error-not-fetchable" : ippErrorString(req->ipp_status)) : "", req->http_status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
+
+  if (req->docfd >= 0)
+    close(req->docfd);
+
+  // A document that no job took over is garbage.
+  if (req->docpath)
+  {
+    unlink(req->docpath);
+    free(req->docpath);
+  }
+
+  ippDelete(req->ipp);
+  free(req->buf);
+  free(req->error_desc);
+  free(req->method);
+  free(req->path);
+  free(req);
+
+  *con_cls = NULL;
+}
+
+
+//
+// 'consume()' - Take one piece of request body.
+//
+
+static void
+consume(cs_request_t *req,		// I - Request
+        const char   *data,		// I - Data
+        size_t       len)		// I - Length
+{
+  switch (req->mode)
+  {
+    case CS_BODY_NONE :
+        break;
+
+    case CS_BODY_BUFFER :
+        if (!req->too_large && !append_buf(req, data, len, CS_MAX_BODY))
+          req->too_large = true;
+        break;
+
+    case CS_BODY_FILE :
+        write_doc(req, data, len);
+        break;
+
+    case CS_BODY_IPP :
+        if (req->ipp)
+        {
+          if (req->docfd >= 0)
+            write_doc(req, data, len);
+        }
+        else if (!req->ipp_error)
+        {
+          if (!append_buf(req, data, len, CS_MAX_BODY))
+          {
+            // Either an absurd IPP header or a body with no IPP in it.
+            req->ipp_error = true;
+          }
+          else
+          {
+            try_parse_ipp(req);
+          }
+        }
+        break;
+  }
+}
+
+
+//
+// 'docreply_cb()' - Produce the Fetch-Document body: IPP response, then the file.
+//
+
+static ssize_t				// O - Bytes or MHD_CONTENT_READER_END_*
+docreply_cb(void     *cls,		// I - Reply state
+            uint64_t pos,		// I - Position in body
+            char     *buf,		// O - Buffer
+            size_t   max)		// I - Size of buffer
+{
+  docreply_t	*reply = (docreply_t *)cls;
+					// Reply state
+  ssize_t	bytes;			// Bytes read
+
+
+  if (pos < reply->ipplen)
+  {
+    size_t n = reply->ipplen - (size_t)pos;
+					// Bytes of IPP left
+
+    if (n > max)
+      n = max;
+
+    memcpy(buf, reply->ipp + pos, n);
+    return ((ssize_t)n);
+  }
+
+  do
+  {
+    bytes = read(reply->fd, buf, max);
+  }
+  while (bytes < 0 && errno == EINTR);
+
+  if (bytes == 0)
+    return (MHD_CONTENT_READER_END_OF_STREAM);
+  else if (bytes < 0)
+    return (MHD_CONTENT_READER_END_WITH_ERROR);
+
+  return (bytes);
+}
+
+
+//
+// 'docreply_free()' - Free the Fetch-Document body state.
+//
+
+static void
+docreply_free(void *cls)		// I - Reply state
+{
+  docreply_t	*reply = (docreply_t *)cls;
+					// Reply state
+
+
+  close(reply->fd);
+  free(reply->ipp);
+  free(reply);
+}
+
+
+//
+// 'is_token_path()' - Is this the token endpoint (/<tenant>/oauth2/token)?
+//
+
+static bool				// O - `true` if so
+is_token_path(const char *path)		// I - URL path
+{
+  const char	*slash;			// End of tenant segment
+
+
+  return (path[0] == '/' && (slash = strchr(path + 1, '/')) != NULL && slash > path + 1 && !strcmp(slash, "/oauth2/token"));
+}
+
+
+//
+// 'logger_cb()' - libmicrohttpd error log.
+//
+
+static void
+logger_cb(void       *cls,		// I - Server
+          const char *format,		// I - printf-style format
+          va_list    ap)		// I - Arguments
+{
+  char	line[1024];			// Message
+  size_t len;				// Length
+
+
+  vsnprintf(line, sizeof(line), format, ap);
+
+  // libmicrohttpd messages end with a newline; csLog adds its own.
+  if ((len = strlen(line)) > 0 && line[len - 1] == '\n')
+    line[len - 1] = '\0';
+
+  csLog((cs_server_t *)cls, 1, "libmicrohttpd: %s", line);
+}
+
+
+//
+// 'read_cb()' - ippReadIO callback reading from a memory buffer.
+//
+
+static ssize_t				// O - Bytes read, 0 at the end
+read_cb(membuf_t    *mb,		// I - Buffer
+        ipp_uchar_t *buffer,		// O - Destination
+        size_t      bytes)		// I - Bytes wanted
+{
+  size_t	n = mb->len - mb->pos;	// Bytes available
+
+
+  if (n > bytes)
+    n = bytes;
+
+  memcpy(buffer, mb->data + mb->pos, n);
+  mb->pos += n;
+
+  return ((ssize_t)n);
+}
+
+
+//
+// 'try_parse_ipp()' - Parse the buffered IPP message if it is complete.
+//
+// libcups' reader cannot resume, so this re-parses from the start each time
+// more data arrives (the header is capped at CS_MAX_BODY).  Bytes after the
+// end-of-attributes tag are document data.
+//
+
+static void
+try_parse_ipp(cs_request_t *req)	// I - Request
+{
+  membuf_t	mb;			// Buffer
+  ipp_t		*ipp = ippNew();	// Message
+  ipp_state_t	state;			// Read state
+
+
+  mb.data = req->buf;
+  mb.len  = req->buflen;
+  mb.pos  = 0;
+  mb.size = 0;
+
+  while ((state = ippReadIO(&mb, (ipp_iocb_t)read_cb, 1, NULL, ipp)) != IPP_STATE_DATA)
+  {
+    if (state == IPP_STATE_ERROR)
+    {
+      // Incomplete (or malformed): decided when the body ends.
+      ippDelete(ipp);
+      return;
+    }
+  }
+
+  req->ipp = ipp;
+
+  if (csIPPWantsDocument(req))
+  {
+    if ((req->docfd = csTenantCreateDocument(req->server->tenant, &req->docid, &req->docpath)) < 0)
+      req->doc_failed = true;
+    else if (mb.pos < mb.len)
+      write_doc(req, (const char *)req->buf + mb.pos, mb.len - mb.pos);
+  }
+
+  // The header is no longer needed in raw form.
+  free(req->buf);
+  req->buf     = NULL;
+  req->buflen  = 0;
+  req->bufsize = 0;
+}
+
+
+//
+// 'write_doc()' - Append body data to the request's document file.
+//
+
+static void
+write_doc(cs_request_t *req,		// I - Request
+          const char   *data,		// I - Data
+          size_t       len)		// I - Length
+{
+  if (req->doc_failed)
+    return;
+
+  if (req->docfd < 0 && req->mode == CS_BODY_FILE)
+  {
+    if ((req->docfd = csTenantCreateDocument(req->server->tenant, &req->docid, &req->docpath)) < 0)
+    {
+      req->doc_failed = true;
+      return;
+    }
+  }
+
+  if (req->doclen + (off_t)len > CS_MAX_DOCUMENT)
+  {
+    req->doclen    += (off_t)len;
+    req->doc_failed = true;
+    return;
+  }
+
+  while (len > 0)
+  {
+    ssize_t bytes = write(req->docfd, data, len);
+					// Bytes written
+
+    if (bytes < 0)
+    {
+      if (errno == EINTR)
+        continue;
+
+      req->doc_failed = true;
+      return;
+    }
+
+    data        += bytes;
+    len         -= (size_t)bytes;
+    req->doclen += bytes;
+  }
+}
+
+
+//
+// 'write_cb()' - ippWriteIO callback appending to a memory buffer.
+//
+
+static ssize_t				// O - Bytes written or -1
+write_cb(membuf_t    *mb,		// I - Buffer
+         ipp_uchar_t *buffer,		// I - Data
+         size_t      bytes)		// I - Length
+{
+  if (mb->len + bytes > mb->size)
+  {
+    size_t	newsize = mb->size ? mb->size : 4096;
+					// New size
+    unsigned char *newdata;		// New buffer
+
+    while (newsize < mb->len + bytes)
+      newsize *= 2;
+
+    if ((newdata = realloc(mb->data, newsize)) == NULL)
+      return (-1);
+
+    mb->data = newdata;
+    mb->size = newsize;
+  }
+
+  memcpy(mb->data + mb->len, buffer, bytes);
+  mb->len += bytes;
+
+  return ((ssize_t)bytes);
+}

@@ -1,0 +1,334 @@
+//
+// upa-cloudsim: local Universal Print emulator for tests and demos.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Usage:
+//   upa-cloudsim --listen HOST:PORT --state-dir DIR --ca-dir DIR
+//                [--admin-token TOKEN] [--token-lifetime SECONDS]
+//                [--register-polls N] [--strict-ack-first] [--pid-file FILE] [-v]
+//
+// Runs until SIGTERM or SIGINT.
+//
+
+#include "cloudsim.h"
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+
+//
+// Local functions...
+//
+
+static bool	parse_int(const char *s, int min, int max, int *value);
+static bool	parse_listen(const char *listen_addr, struct sockaddr_storage *addr, char *host, size_t hostsize, int *port);
+static void	usage(FILE *fp);
+
+
+//
+// 'main()' - Start the emulator and wait for a signal.
+//
+
+int					// O - Exit status
+main(int  argc,				// I - Number of arguments
+     char *argv[])			// I - Arguments
+{
+  cs_server_t		server;		// Server
+  const char		*listen_addr = "127.0.0.1:8443",
+					// --listen
+			*admin_token = "cloudsim-admin",
+					// --admin-token
+			*pid_file = NULL;
+					// --pid-file
+  struct sockaddr_storage addr;		// Listen address
+  char			host[264];	// Listen host for URLs
+  int			port;		// Listen port
+  struct MHD_Daemon	*httpd;	// HTTP server
+  const union MHD_DaemonInfo *info;	// Daemon info
+  sigset_t		sigs;		// Signals to wait for
+  int			sig;		// Signal received
+  int			i;		// Looping var
+
+
+  memset(&server, 0, sizeof(server));
+  server.token_lifetime = 3600;
+  server.register_polls = 1;
+
+  for (i = 1; i < argc; i ++)
+  {
+    const char	*opt = argv[i];		// Option
+    const char	*arg = i + 1 < argc ? argv[i + 1] : NULL;
+					// Its argument
+
+    if (!strcmp(opt, "--help") || !strcmp(opt, "-h"))
+    {
+      usage(stdout);
+      return (0);
+    }
+    else if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose"))
+    {
+      server.verbosity ++;
+      continue;
+    }
+    else if (!strcmp(opt, "--strict-ack-first"))
+    {
+      server.strict_ack_first = true;
+      continue;
+    }
+
+    if (!arg || strncmp(opt, "--", 2))
+    {
+      fprintf(stderr, "upa-cloudsim: %s '%s'\n", arg ? "unknown option" : "missing argument for", opt);
+      usage(stderr);
+      return (1);
+    }
+
+    i ++;
+
+    if (!strcmp(opt, "--listen"))
+      listen_addr = arg;
+    else if (!strcmp(opt, "--state-dir"))
+      server.state_dir = arg;
+    else if (!strcmp(opt, "--ca-dir"))
+      server.ca_dir = arg;
+    else if (!strcmp(opt, "--admin-token"))
+      admin_token = arg;
+    else if (!strcmp(opt, "--pid-file"))
+      pid_file = arg;
+    else if (!strcmp(opt, "--token-lifetime"))
+    {
+      if (!parse_int(arg, 1, 86400 * 365, &server.token_lifetime))
+      {
+        fprintf(stderr, "upa-cloudsim: bad --token-lifetime '%s'\n", arg);
+        return (1);
+      }
+    }
+    else if (!strcmp(opt, "--register-polls"))
+    {
+      if (!parse_int(arg, 0, 1000000, &server.register_polls))
+      {
+        fprintf(stderr, "upa-cloudsim: bad --register-polls '%s'\n", arg);
+        return (1);
+      }
+    }
+    else
+    {
+      fprintf(stderr, "upa-cloudsim: unknown option '%s'\n", opt);
+      usage(stderr);
+      return (1);
+    }
+  }
+
+  if (!server.state_dir || !server.ca_dir)
+  {
+    fputs("upa-cloudsim: --state-dir and --ca-dir are required\n", stderr);
+    usage(stderr);
+    return (1);
+  }
+
+  if (!*admin_token)
+  {
+    fputs("upa-cloudsim: --admin-token must not be empty\n", stderr);
+    return (1);
+  }
+
+  if (!parse_listen(listen_addr, &addr, host, sizeof(host), &port))
+  {
+    fprintf(stderr, "upa-cloudsim: bad --listen '%s' (HOST:PORT or [IPv6]:PORT)\n", listen_addr);
+    return (1);
+  }
+
+  // Block the signals we wait for before any thread exists, so that every
+  // thread inherits the mask and only sigwait() below receives them.
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  if ((server.ca = csCALoad(server.ca_dir)) == NULL)
+    return (1);
+
+  if ((server.tenant = csTenantCreate(server.state_dir, admin_token)) == NULL)
+  {
+    csCADelete(server.ca);
+    return (1);
+  }
+
+  if ((httpd = csHTTPStart(&server, (struct sockaddr *)&addr)) == NULL)
+  {
+    fprintf(stderr, "upa-cloudsim: cannot listen on %s: %s\n", listen_addr, errno ? strerror(errno) : "libmicrohttpd error");
+    csTenantDelete(server.tenant);
+    csCADelete(server.ca);
+    return (1);
+  }
+
+  // With port 0 the kernel picked one; URLs must carry the real port.
+  if (port == 0 && (info = MHD_get_daemon_info(httpd, MHD_DAEMON_INFO_BIND_PORT)) != NULL)
+    port = info->port;
+
+  snprintf(server.hostport, sizeof(server.hostport), "%s:%d", host, port);
+  snprintf(server.base_url, sizeof(server.base_url), "https://%s", server.hostport);
+
+  if (pid_file)
+  {
+    FILE *fp;				// PID file
+
+    if ((fp = fopen(pid_file, "w")) == NULL)
+    {
+      fprintf(stderr, "upa-cloudsim: cannot write \"%s\": %s\n", pid_file, strerror(errno));
+      MHD_stop_daemon(httpd);
+      csTenantDelete(server.tenant);
+      csCADelete(server.ca);
+      return (1);
+    }
+
+    fprintf(fp, "%ld\n", (long)getpid());
+    fclose(fp);
+  }
+
+  csLog(&server, 0, "listening on %s (tenant %s, admin token %s)", server.base_url, server.tenant->id, strcmp(admin_token, "cloudsim-admin") ? "custom" : "default");
+
+  do
+  {
+    if (sigwait(&sigs, &sig))
+      sig = SIGTERM;
+  }
+  while (sig != SIGTERM && sig != SIGINT);
+
+  csLog(&server, 0, "shutting down (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+
+  MHD_stop_daemon(httpd);
+
+  if (pid_file)
+    unlink(pid_file);
+
+  csTenantDelete(server.tenant);
+  csCADelete(server.ca);
+
+  return (0);
+}
+
+
+//
+// 'parse_int()' - Parse a decimal integer in [min, max].
+//
+
+static bool				// O - `true` on success
+parse_int(const char *s,		// I - Text
+          int        min,		// I - Minimum
+          int        max,		// I - Maximum
+          int        *value)		// O - Value
+{
+  char	*end;				// End of number
+  long	n;				// Value
+
+
+  errno = 0;
+  n     = strtol(s, &end, 10);
+
+  if (errno || end == s || *end || n < min || n > max)
+    return (false);
+
+  *value = (int)n;
+
+  return (true);
+}
+
+
+//
+// 'parse_listen()' - Parse HOST:PORT or [IPv6]:PORT into a socket address.
+//
+// "host" receives the form used in URLs (brackets kept for IPv6).
+//
+
+static bool				// O - `true` on success
+parse_listen(const char              *listen_addr,
+					// I - --listen value
+             struct sockaddr_storage *addr,
+					// O - Address
+             char                    *host,
+					// O - Host for URLs
+             size_t                  hostsize,
+					// I - Size of host buffer
+             int                     *port)
+					// O - Port
+{
+  char			name[256];	// Host name
+  const char		*colon;		// Port separator
+  struct addrinfo	hints,		// Lookup hints
+			*res;		// Lookup result
+
+
+  if (listen_addr[0] == '[')
+  {
+    const char *rbracket = strchr(listen_addr, ']');
+					// End of IPv6 address
+
+    if (!rbracket || rbracket[1] != ':' || (size_t)(rbracket - listen_addr - 1) >= sizeof(name))
+      return (false);
+
+    memcpy(name, listen_addr + 1, (size_t)(rbracket - listen_addr - 1));
+    name[rbracket - listen_addr - 1] = '\0';
+    colon = rbracket + 1;
+    snprintf(host, hostsize, "[%s]", name);
+  }
+  else
+  {
+    if ((colon = strrchr(listen_addr, ':')) == NULL || (size_t)(colon - listen_addr) >= sizeof(name) || colon == listen_addr)
+      return (false);
+
+    memcpy(name, listen_addr, (size_t)(colon - listen_addr));
+    name[colon - listen_addr] = '\0';
+
+    if (strchr(name, ':'))
+      return (false);			// IPv6 needs brackets
+
+    snprintf(host, hostsize, "%s", name);
+  }
+
+  if (!parse_int(colon + 1, 0, 65535, port))
+    return (false);
+
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family   = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags    = AI_PASSIVE;
+
+  if (getaddrinfo(name, colon + 1, &hints, &res) || !res)
+    return (false);
+
+  memset(addr, 0, sizeof(*addr));
+  memcpy(addr, res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+
+  return (true);
+}
+
+
+//
+// 'usage()' - Show program usage.
+//
+
+static void
+usage(FILE *fp)				// I - Where to print
+{
+  fputs("Usage: upa-cloudsim --listen HOST:PORT --state-dir DIR --ca-dir DIR [options]\n"
+        "Options:\n"
+        "  --admin-token TOKEN      Admin bearer token (default cloudsim-admin)\n"
+        "  --token-lifetime SECONDS Device access token lifetime (default 3600)\n"
+        "  --register-polls N       202 answers before a registration completes (default 1)\n"
+        "  --strict-ack-first       Refuse Fetch-Document before Acknowledge-Job\n"
+        "  --pid-file FILE          Write the process id to FILE\n"
+        "  -v                       More logging (repeat for more)\n"
+        "  --help                   Show this help\n", fp);
+}

@@ -1,0 +1,747 @@
+//
+// Tenant store for upa-cloudsim: registrations, devices, pull printers, jobs,
+// documents, nonces and access tokens.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Everything is in memory for now; documents are files under
+// <state-dir>/documents.  Callers hold the tenant lock around every lookup
+// and change, and must not keep pointers to tenant objects after unlocking
+// (except job document paths, which live as long as the tenant).  Keeping all
+// mutation in this file is what lets a later issue persist the store.
+//
+
+#include "cloudsim.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+//
+// Local functions...
+//
+
+static bool	grow(void *array, size_t count, size_t size);
+static void	job_delete(cs_job_t *job);
+
+
+//
+// 'csJobAddEvent()' - Record an event in a job's history.
+//
+// The event captures the job's state, reasons and impressions after the change.
+//
+
+void
+csJobAddEvent(cs_job_t   *job,		// I - Job
+              const char *what,		// I - Event name
+              const char *device,	// I - Device or `NULL`
+              const char *message)	// I - Message or `NULL`
+{
+  cs_event_t	*ev;			// New event
+  char		reasons[1024] = "";	// Reasons as one string
+  size_t	i;			// Looping var
+
+
+  if (!grow(&job->events, job->num_events, sizeof(cs_event_t)))
+    return;
+
+  for (i = 0; i < job->num_reasons; i ++)
+  {
+    if (i)
+      strncat(reasons, ",", sizeof(reasons) - strlen(reasons) - 1);
+    strncat(reasons, job->reasons[i], sizeof(reasons) - strlen(reasons) - 1);
+  }
+
+  ev = job->events + job->num_events ++;
+  memset(ev, 0, sizeof(cs_event_t));
+
+  ev->time        = time(NULL);
+  ev->what        = strdup(what);
+  ev->state       = (int)job->state;
+  ev->reasons     = reasons[0] ? strdup(reasons) : NULL;
+  ev->message     = message ? strdup(message) : NULL;
+  ev->impressions = job->impressions;
+
+  if (device)
+    snprintf(ev->device, sizeof(ev->device), "%s", device);
+}
+
+
+//
+// 'csJobIsFetchable()' - Can the job still be fetched/acknowledged?
+//
+
+bool					// O - `true` if fetchable
+csJobIsFetchable(cs_job_t *job)		// I - Job
+{
+  return (job->fetchable && !csJobIsTerminal(job));
+}
+
+
+//
+// 'csJobIsTerminal()' - Is the job canceled, aborted or completed?
+//
+
+bool					// O - `true` if terminal
+csJobIsTerminal(cs_job_t *job)		// I - Job
+{
+  return (job->state >= IPP_JSTATE_CANCELED);
+}
+
+
+//
+// 'csJobSetReasons()' - Replace the device-reported reasons from an attribute.
+//
+// "none" is dropped; NULL clears the reasons.
+//
+
+void
+csJobSetReasons(cs_job_t        *job,	// I - Job
+                ipp_attribute_t *attr)	// I - output-device-job-state-reasons or `NULL`
+{
+  size_t	i;			// Looping var
+  int		count;			// Number of values
+
+
+  for (i = 0; i < job->num_reasons; i ++)
+    free(job->reasons[i]);
+  free(job->reasons);
+  job->reasons     = NULL;
+  job->num_reasons = 0;
+
+  if (!attr || (count = ippGetCount(attr)) <= 0)
+    return;
+
+  if ((job->reasons = calloc((size_t)count, sizeof(char *))) == NULL)
+    return;
+
+  for (i = 0; i < (size_t)count; i ++)
+  {
+    const char *s = ippGetString(attr, (int)i, NULL);
+					// Keyword
+
+    if (s && strcmp(s, "none"))
+      job->reasons[job->num_reasons ++] = strdup(s);
+  }
+}
+
+
+//
+// 'csJobSetString()' - Replace a malloc'd string field.
+//
+
+void
+csJobSetString(char       **field,	// IO - Field
+               const char *value)	// I  - New value or `NULL`
+{
+  free(*field);
+  *field = value ? strdup(value) : NULL;
+}
+
+
+//
+// 'csPullHasMember()' - Is a device a member of a pull printer?
+//
+
+bool					// O - `true` if member
+csPullHasMember(cs_pull_t  *pull,	// I - Pull printer
+                const char *device)	// I - Device id
+{
+  size_t	i;			// Looping var
+
+
+  if (pull->all_devices)
+    return (true);
+
+  for (i = 0; i < pull->num_members; i ++)
+  {
+    if (!strcasecmp(pull->members[i], device))
+      return (true);
+  }
+
+  return (false);
+}
+
+
+//
+// 'csTenantAddDevice()' - Add a registered device with a new id.
+//
+
+cs_device_t *				// O - Device or `NULL`
+csTenantAddDevice(cs_tenant_t *tenant,	// I - Tenant
+                  const char  *name,	// I - Name
+                  const char  *manufacturer,
+					// I - Manufacturer
+                  const char  *model,	// I - Model
+                  X509        *cert)	// I - Certificate (ownership taken)
+{
+  cs_device_t	*dev;			// Device
+
+
+  if (!grow(&tenant->devices, tenant->num_devices, sizeof(cs_device_t *)) || (dev = calloc(1, sizeof(cs_device_t))) == NULL)
+    return (NULL);
+
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, dev->id, sizeof(dev->id));
+
+  dev->name         = strdup(name);
+  dev->manufacturer = strdup(manufacturer);
+  dev->model        = strdup(model);
+  dev->cert         = cert;
+  dev->cert_pem     = csCAPEM(cert);
+  dev->attrs        = ippNew();
+  dev->registered   = time(NULL);
+
+  tenant->devices[tenant->num_devices ++] = dev;
+
+  return (dev);
+}
+
+
+//
+// 'csTenantAddJob()' - Add a job whose document is complete.
+//
+
+cs_job_t *				// O - Job or `NULL`
+csTenantAddJob(cs_tenant_t *tenant,	// I - Tenant
+               int         id,		// I - Reserved job-id
+               const char  *printer,	// I - Printer id (pull printer or device)
+               bool        held,	// I - Held on a pull printer?
+               const char  *user,	// I - Owner UPN
+               const char  *name,	// I - Job name
+               const char  *format,	// I - Document format
+               const char  *docpath,	// I - Document file
+               off_t       size)	// I - Document size
+{
+  cs_job_t	*job;			// Job
+  size_t	pos;			// Insert position
+
+
+  if (!grow(&tenant->jobs, tenant->num_jobs, sizeof(cs_job_t *)) || (job = calloc(1, sizeof(cs_job_t))) == NULL)
+    return (NULL);
+
+  job->id        = id;
+  job->held      = held;
+  job->user      = strdup(user);
+  job->name      = strdup(name);
+  job->format    = strdup(format);
+  job->docpath   = strdup(docpath);
+  job->size      = size;
+  job->copies    = 1;
+  job->created   = time(NULL);
+  job->state     = IPP_JSTATE_PENDING;
+  job->fetchable = true;
+
+  snprintf(job->printer, sizeof(job->printer), "%s", printer);
+
+  // Ids are reserved before the upload, so jobs can finish out of order.
+  for (pos = tenant->num_jobs; pos > 0 && tenant->jobs[pos - 1]->id > id; pos --);
+
+  memmove(tenant->jobs + pos + 1, tenant->jobs + pos, (tenant->num_jobs - pos) * sizeof(cs_job_t *));
+  tenant->jobs[pos] = job;
+  tenant->num_jobs ++;
+
+  csJobAddEvent(job, "created", NULL, NULL);
+
+  return (job);
+}
+
+
+//
+// 'csTenantAddNonce()' - Remember a new srv_challenge nonce.
+//
+
+void
+csTenantAddNonce(cs_tenant_t *tenant,	// I - Tenant
+                 const char  *value)	// I - Nonce
+{
+  time_t	now = time(NULL);	// Current time
+  size_t	i;			// Looping var
+
+
+  // Drop expired nonces first so the list cannot grow without bound.
+  for (i = 0; i < tenant->num_nonces;)
+  {
+    if (tenant->nonces[i].expires <= now)
+      tenant->nonces[i] = tenant->nonces[-- tenant->num_nonces];
+    else
+      i ++;
+  }
+
+  if (!grow(&tenant->nonces, tenant->num_nonces, sizeof(cs_nonce_t)))
+    return;
+
+  snprintf(tenant->nonces[tenant->num_nonces].value, sizeof(tenant->nonces[0].value), "%s", value);
+  tenant->nonces[tenant->num_nonces].expires = now + CS_NONCE_TTL;
+  tenant->num_nonces ++;
+}
+
+
+//
+// 'csTenantAddRegistration()' - Add a pending registration.
+//
+
+cs_registration_t *			// O - Registration or `NULL`
+csTenantAddRegistration(
+    cs_tenant_t *tenant,		// I - Tenant
+    const char  *name,			// I - Printer name
+    const char  *manufacturer,		// I - Manufacturer
+    const char  *model,			// I - Model
+    X509_REQ    *csr,			// I - Verified CSR (ownership taken)
+    int         polls)			// I - 202 answers before success
+{
+  cs_registration_t *reg;		// Registration
+
+
+  if (!grow(&tenant->regs, tenant->num_regs, sizeof(cs_registration_t *)) || (reg = calloc(1, sizeof(cs_registration_t))) == NULL)
+    return (NULL);
+
+  csUUID(reg->id, sizeof(reg->id));
+  reg->polls_left   = polls;
+  reg->name         = strdup(name);
+  reg->manufacturer = strdup(manufacturer);
+  reg->model        = strdup(model);
+  reg->csr          = csr;
+
+  tenant->regs[tenant->num_regs ++] = reg;
+
+  return (reg);
+}
+
+
+//
+// 'csTenantAddToken()' - Remember an issued access token.
+//
+
+void
+csTenantAddToken(cs_tenant_t *tenant,	// I - Tenant
+                 const char  *value,	// I - Token
+                 const char  *device,	// I - Device id
+                 time_t      expires)	// I - Expiry time
+{
+  time_t	now = time(NULL);	// Current time
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < tenant->num_tokens;)
+  {
+    if (tenant->tokens[i].expires <= now)
+      tenant->tokens[i] = tenant->tokens[-- tenant->num_tokens];
+    else
+      i ++;
+  }
+
+  if (!grow(&tenant->tokens, tenant->num_tokens, sizeof(cs_token_t)))
+    return;
+
+  snprintf(tenant->tokens[tenant->num_tokens].value, sizeof(tenant->tokens[0].value), "%s", value);
+  snprintf(tenant->tokens[tenant->num_tokens].device, sizeof(tenant->tokens[0].device), "%s", device);
+  tenant->tokens[tenant->num_tokens].expires = expires;
+  tenant->num_tokens ++;
+}
+
+
+//
+// 'csTenantCheckToken()' - Look up a live access token.
+//
+
+bool					// O - `true` if valid and unexpired
+csTenantCheckToken(cs_tenant_t *tenant,	// I - Tenant
+                   const char  *value,	// I - Token
+                   char        *device,	// O - Device id
+                   size_t      devsize)	// I - Size of device buffer
+{
+  time_t	now = time(NULL);	// Current time
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < tenant->num_tokens; i ++)
+  {
+    if (!strcmp(tenant->tokens[i].value, value) && tenant->tokens[i].expires > now)
+    {
+      snprintf(device, devsize, "%s", tenant->tokens[i].device);
+      return (true);
+    }
+  }
+
+  return (false);
+}
+
+
+//
+// 'csTenantCreate()' - Create a tenant with the default pull printer.
+//
+
+cs_tenant_t *				// O - Tenant or `NULL`
+csTenantCreate(const char *state_dir,	// I - State directory
+               const char *admin_token)	// I - Admin bearer token
+{
+  cs_tenant_t	*tenant;		// Tenant
+  cs_pull_t	*pull;			// Default pull printer
+  char		docdir[1024];		// Document directory
+
+
+  if (mkdir(state_dir, 0700) && errno != EEXIST)
+  {
+    fprintf(stderr, "upa-cloudsim: cannot create state directory \"%s\": %s\n", state_dir, strerror(errno));
+    return (NULL);
+  }
+
+  snprintf(docdir, sizeof(docdir), "%s/documents", state_dir);
+  if (mkdir(docdir, 0700) && errno != EEXIST)
+  {
+    fprintf(stderr, "upa-cloudsim: cannot create \"%s\": %s\n", docdir, strerror(errno));
+    return (NULL);
+  }
+
+  if ((tenant = calloc(1, sizeof(cs_tenant_t))) == NULL)
+    return (NULL);
+
+  pthread_mutex_init(&tenant->lock, NULL);
+  csUUID(tenant->id, sizeof(tenant->id));
+  csUUID(tenant->client_id, sizeof(tenant->client_id));
+  tenant->admin_token = strdup(admin_token);
+  tenant->docdir      = strdup(docdir);
+  tenant->start_time  = time(NULL);
+  tenant->next_job_id = CS_FIRST_JOB_ID;
+
+  // Every registered device is a member of the default pull printer.
+  if (!grow(&tenant->pulls, 0, sizeof(cs_pull_t *)) || (pull = calloc(1, sizeof(cs_pull_t))) == NULL)
+  {
+    csTenantDelete(tenant);
+    return (NULL);
+  }
+
+  snprintf(pull->id, sizeof(pull->id), CS_PULL_ID);
+  pull->name        = strdup("Pull Printer");
+  pull->all_devices = true;
+
+  tenant->pulls[tenant->num_pulls ++] = pull;
+
+  return (tenant);
+}
+
+
+//
+// 'csTenantCreateDocument()' - Reserve a job-id and create its document file.
+//
+
+int					// O - File descriptor or -1
+csTenantCreateDocument(
+    cs_tenant_t *tenant,		// I - Tenant
+    int         *id,			// O - Reserved job-id
+    char        **path)			// O - Document path (malloc'd)
+{
+  char	buf[1100];			// Path
+  int	fd;				// File
+
+
+  csTenantLock(tenant);
+  *id = tenant->next_job_id ++;
+  csTenantUnlock(tenant);
+
+  snprintf(buf, sizeof(buf), "%s/%d-1.doc", tenant->docdir, *id);
+
+  if ((fd = open(buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+  {
+    *path = NULL;
+    return (-1);
+  }
+
+  *path = strdup(buf);
+
+  return (fd);
+}
+
+
+//
+// 'csTenantDelete()' - Free a tenant (documents stay on disk).
+//
+
+void
+csTenantDelete(cs_tenant_t *tenant)	// I - Tenant or `NULL`
+{
+  size_t	i, j;			// Looping vars
+
+
+  if (!tenant)
+    return;
+
+  for (i = 0; i < tenant->num_regs; i ++)
+  {
+    free(tenant->regs[i]->name);
+    free(tenant->regs[i]->manufacturer);
+    free(tenant->regs[i]->model);
+    X509_REQ_free(tenant->regs[i]->csr);
+    free(tenant->regs[i]);
+  }
+
+  for (i = 0; i < tenant->num_devices; i ++)
+  {
+    free(tenant->devices[i]->name);
+    free(tenant->devices[i]->manufacturer);
+    free(tenant->devices[i]->model);
+    X509_free(tenant->devices[i]->cert);
+    free(tenant->devices[i]->cert_pem);
+    ippDelete(tenant->devices[i]->attrs);
+    free(tenant->devices[i]);
+  }
+
+  for (i = 0; i < tenant->num_pulls; i ++)
+  {
+    for (j = 0; j < tenant->pulls[i]->num_members; j ++)
+      free(tenant->pulls[i]->members[j]);
+    free(tenant->pulls[i]->members);
+    free(tenant->pulls[i]->name);
+    free(tenant->pulls[i]);
+  }
+
+  for (i = 0; i < tenant->num_jobs; i ++)
+    job_delete(tenant->jobs[i]);
+
+  free(tenant->regs);
+  free(tenant->devices);
+  free(tenant->pulls);
+  free(tenant->jobs);
+  free(tenant->nonces);
+  free(tenant->tokens);
+  free(tenant->admin_token);
+  free(tenant->docdir);
+  pthread_mutex_destroy(&tenant->lock);
+  free(tenant);
+}
+
+
+//
+// 'csTenantFindDevice()' - Find a device by id (case-insensitive).
+//
+
+cs_device_t *				// O - Device or `NULL`
+csTenantFindDevice(cs_tenant_t *tenant,	// I - Tenant
+                   const char  *id)	// I - Device id
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; id && i < tenant->num_devices; i ++)
+  {
+    if (!strcasecmp(tenant->devices[i]->id, id))
+      return (tenant->devices[i]);
+  }
+
+  return (NULL);
+}
+
+
+//
+// 'csTenantFindDeviceByCert()' - Find the device a certificate was issued to.
+//
+
+cs_device_t *				// O - Device or `NULL`
+csTenantFindDeviceByCert(
+    cs_tenant_t *tenant,		// I - Tenant
+    X509        *cert)			// I - Certificate
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < tenant->num_devices; i ++)
+  {
+    if (!X509_cmp(tenant->devices[i]->cert, cert))
+      return (tenant->devices[i]);
+  }
+
+  return (NULL);
+}
+
+
+//
+// 'csTenantFindJob()' - Find a job by id.
+//
+
+cs_job_t *				// O - Job or `NULL`
+csTenantFindJob(cs_tenant_t *tenant,	// I - Tenant
+                int         id)		// I - Job id
+{
+  size_t	lo = 0,			// Low index
+		hi = tenant->num_jobs;	// High index (exclusive)
+
+
+  while (lo < hi)
+  {
+    size_t mid = (lo + hi) / 2;		// Middle index
+
+    if (tenant->jobs[mid]->id == id)
+      return (tenant->jobs[mid]);
+    else if (tenant->jobs[mid]->id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+
+  return (NULL);
+}
+
+
+//
+// 'csTenantFindPull()' - Find a pull printer by id.
+//
+
+cs_pull_t *				// O - Pull printer or `NULL`
+csTenantFindPull(cs_tenant_t *tenant,	// I - Tenant
+                 const char  *id)	// I - Printer id
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; id && i < tenant->num_pulls; i ++)
+  {
+    if (!strcmp(tenant->pulls[i]->id, id))
+      return (tenant->pulls[i]);
+  }
+
+  return (NULL);
+}
+
+
+//
+// 'csTenantFindRegistration()' - Find a registration by id.
+//
+
+cs_registration_t *			// O - Registration or `NULL`
+csTenantFindRegistration(
+    cs_tenant_t *tenant,		// I - Tenant
+    const char  *id)			// I - registration_id
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; id && i < tenant->num_regs; i ++)
+  {
+    if (!strcmp(tenant->regs[i]->id, id))
+      return (tenant->regs[i]);
+  }
+
+  return (NULL);
+}
+
+
+//
+// 'csTenantLock()' - Lock a tenant.
+//
+
+void
+csTenantLock(cs_tenant_t *tenant)	// I - Tenant
+{
+  pthread_mutex_lock(&tenant->lock);
+}
+
+
+//
+// 'csTenantUnlock()' - Unlock a tenant.
+//
+
+void
+csTenantUnlock(cs_tenant_t *tenant)	// I - Tenant
+{
+  pthread_mutex_unlock(&tenant->lock);
+}
+
+
+//
+// 'csTenantUseNonce()' - Consume a live nonce.
+//
+
+bool					// O - `true` if it was live and unused
+csTenantUseNonce(cs_tenant_t *tenant,	// I - Tenant
+                 const char  *value)	// I - Nonce
+{
+  time_t	now = time(NULL);	// Current time
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < tenant->num_nonces; i ++)
+  {
+    if (!strcmp(tenant->nonces[i].value, value))
+    {
+      bool live = tenant->nonces[i].expires > now;
+					// Still valid?
+
+      tenant->nonces[i] = tenant->nonces[-- tenant->num_nonces];
+      return (live);
+    }
+  }
+
+  return (false);
+}
+
+
+//
+// 'grow()' - Make room for one more element in a malloc'd array.
+//
+// "array" points to the array pointer; capacity doubles at powers of two.
+//
+
+static bool				// O - `true` on success
+grow(void   *array,			// IO - Pointer to array pointer
+     size_t count,			// I  - Current element count
+     size_t size)			// I  - Element size
+{
+  void	**ptr = (void **)array;		// Array pointer
+  void	*newptr;			// Reallocated array
+  size_t newcount;			// New capacity
+
+
+  // Capacity is the next power of two above count (at least 8): only
+  // reallocate when count is 0 or has just reached a power of two >= 8.
+  if (count != 0 && (count < 8 || (count & (count - 1))))
+    return (true);
+
+  newcount = count ? count * 2 : 8;
+
+  if ((newptr = realloc(*ptr, newcount * size)) == NULL)
+    return (false);
+
+  *ptr = newptr;
+
+  return (true);
+}
+
+
+//
+// 'job_delete()' - Free a job.
+//
+
+static void
+job_delete(cs_job_t *job)		// I - Job
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < job->num_reasons; i ++)
+    free(job->reasons[i]);
+
+  for (i = 0; i < job->num_events; i ++)
+  {
+    free(job->events[i].what);
+    free(job->events[i].reasons);
+    free(job->events[i].message);
+  }
+
+  free(job->reasons);
+  free(job->events);
+  free(job->user);
+  free(job->name);
+  free(job->format);
+  free(job->sides);
+  free(job->media);
+  free(job->color_mode);
+  free(job->message);
+  free(job->docpath);
+  free(job);
+}
