@@ -19,8 +19,8 @@ lib_libupa_la_SOURCES = \
 	lib/release.c lib/release.h \
 	lib/badge.c lib/badge.h
 lib_libupa_la_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
-lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS)
+lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS)
 
 # What a program needs to link libupa.
 UPA_CFLAGS = $(CUPS_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
-UPA_LIBS = lib/libupa.la $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS)
+UPA_LIBS = lib/libupa.la $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS)

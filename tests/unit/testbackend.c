@@ -1,0 +1,887 @@
+//
+// Backend harness for the "upa" backend (the CUPS testbackend idea, in cmocka).
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Runs the BUILT backend ($UPA_BACKEND, default $top_builddir/backend/upa)
+// as cupsd would: argv, DEVICE_URI, CUPS_SERVERBIN, stdin or a file, fd 3
+// (back channel) and fd 4 (side channel).  CUPS_SERVERBIN points to a
+// temporary folder whose backend/fake is this very program: run with
+// UPA_FAKE_RECORD set, it acts as the real backend and records its argv,
+// DEVICE_URI, the bytes it got and whether fds 3/4 were open.  (A shell
+// script cannot record argv[0]: the kernel replaces it with the script path.)
+//
+// The fake's URI chooses its behaviour: "fake://host/exitN[?pages=P][&sleep=S]"
+// exits with N after P "PAGE: n 1" lines, sleeping S seconds first.
+//
+// Needs no root, no network and no cupsd.
+//
+
+#include "upa.h"
+#include <errno.h>
+#include <grp.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+
+//
+// Constants...
+//
+
+#define TEST_DEVICE_ID	"6f1c2d3e-0000-4000-8000-000000000001"
+					// Cloud device id used in URIs
+
+
+//
+// Types...
+//
+
+typedef struct run_s			// One backend run
+{
+  int		status;			// Exit status (-1 = killed/timeout)
+  char		*out;			// stdout (malloc'd, NUL-terminated)
+  char		*err;			// stderr (malloc'd, NUL-terminated)
+  char		*record;		// Fake's record file, or NULL if it did not run
+  char		*data;			// Bytes the fake received, or NULL
+  size_t	datalen;		// Length of data
+  char		fd3_reply[64];		// What the fake wrote on the back channel
+  char		fd4_reply[64];		// What the fake wrote on the side channel
+} run_t;
+
+typedef struct runopts_s		// How to run the backend
+{
+  const char	*device_uri;		// DEVICE_URI and argv[0]
+  const char	*options;		// argv[5]
+  const char	*file;			// argv[6] or NULL
+  const char	*input;			// stdin data (6 args) or NULL
+  size_t	inputlen;		// Length of input
+  const char	*config;		// UPA_CONFIG
+  bool		channels;		// Open fd 3 (pipe) and fd 4 (socketpair)?
+  int		term_after;		// Send SIGTERM once the fake has started (seconds to wait), 0 = no
+  int		argc;			// 0 = 6 or 7 automatically, else a raw argc for usage tests
+} runopts_t;
+
+
+//
+// Local globals (test fixture state)...
+//
+
+static char	tmpdir[256];	// Temporary folder
+static char	serverbin[PATH_MAX];	// Fake CUPS_SERVERBIN
+static char	backend_path[PATH_MAX];	// The backend under test
+static char	self_path[PATH_MAX];	// This program
+
+
+//
+// Local functions...
+//
+
+static int	fake_backend(int argc, char *argv[]);
+static const char *my_group(void);
+static char	*read_file(const char *path, size_t *len);
+static void	run_backend(const runopts_t *opts, run_t *run);
+static void	run_free(run_t *run);
+static void	write_file(const char *path, const char *data, size_t len);
+
+
+//
+// 'test_discovery_nocfg()' - Discovery without configuration prints the scheme line only.
+//
+
+static void
+test_discovery_nocfg(void **state)	// I - Test state (unused)
+{
+  runopts_t	opts = { .config = "/nonexistent/cups-upa.conf", .argc = 1 };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 0);
+  assert_string_equal(run.out, "network upa \"Unknown\" \"Universal Print Anywhere (wraps another device URI)\" \"\" \"\"\n");
+  run_free(&run);
+}
+
+
+//
+// 'test_discovery_devices()' - Discovery lists registered devices with CUPS quoting.
+//
+
+static void
+test_discovery_devices(void **state)	// I - Test state (unused)
+{
+  char		conf[PATH_MAX + 32],	// Config file
+		text[PATH_MAX * 2 + 64];// Its contents
+  upa_config_t	*cfg;			// Loaded config
+  upa_device_t	*dev;			// Device to create
+  runopts_t	opts = { .argc = 1 };	// Run options
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  snprintf(conf, sizeof(conf), "%s/discovery.conf", tmpdir);
+  // The device store gives files to DeviceGroup: use one we are in.
+  snprintf(text, sizeof(text), "StateDir %s/dstate\nCacheDir %s/dcache\nDeviceGroup %s\n", tmpdir, tmpdir, my_group());
+  write_file(conf, text, strlen(text));
+
+  assert_non_null(cfg = upaConfigLoad(conf));
+  assert_non_null(dev = upaDeviceNew(cfg, TEST_DEVICE_ID));
+  snprintf(dev->queue, sizeof(dev->queue), "Floor3");
+  snprintf(dev->name, sizeof(dev->name), "Floor \"3\" \\ West");
+  snprintf(dev->previous_uri, sizeof(dev->previous_uri), "socket://10.0.0.5:9100");
+  snprintf(dev->token_url, sizeof(dev->token_url), "https://127.0.0.1:1/tenant/oauth2/token");
+  snprintf(dev->printer_uri, sizeof(dev->printer_uri), "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID);
+  if (!upaDeviceSave(cfg, dev))
+    fail_msg("upaDeviceSave: %s", upaLastErrorString());
+  upaDeviceDelete(dev);
+  upaConfigDelete(cfg);
+
+  opts.config = conf;
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 0);
+  assert_string_equal(run.out,
+                      "network upa \"Unknown\" \"Universal Print Anywhere (wraps another device URI)\" \"\" \"\"\n"
+                      "network upa://" TEST_DEVICE_ID "/socket://10.0.0.5:9100 \"Unknown\" \"Floor \\\"3\\\" \\\\ West (Universal Print)\" \"\" \"\"\n");
+  run_free(&run);
+}
+
+
+//
+// 'test_usage()' - Wrong argument count: usage and CUPS_BACKEND_FAILED.
+//
+
+static void
+test_usage(void **state)		// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0", .config = "/nonexistent", .argc = 3 };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 1);
+  assert_non_null(strstr(run.err, "Usage: "));
+  assert_non_null(strstr(run.err, "job-id user title copies options [file]"));
+  assert_null(run.record);
+  run_free(&run);
+}
+
+
+//
+// 'test_bad_uri()' - Malformed upa:// URIs stop the queue with an ERROR line.
+//
+
+static void
+test_bad_uri(void **state)		// I - Test state (unused)
+{
+  static const char * const uris[] =	// Malformed URIs
+  {
+    "upa://",
+    "upa:/" TEST_DEVICE_ID "/fake://p/exit0",
+    "upa://" TEST_DEVICE_ID,
+    "upa://" TEST_DEVICE_ID "/",
+    "upa:///fake://p/exit0",
+    "upa://bad_id!/fake://p/exit0",
+    "upa://" TEST_DEVICE_ID "/nocolon",
+    "upa://" TEST_DEVICE_ID "/../../bin/sh:x",
+    "ipp://" TEST_DEVICE_ID "/fake://p/exit0"
+  };
+  size_t	i;			// Looping var
+
+
+  (void)state;
+
+  for (i = 0; i < sizeof(uris) / sizeof(uris[0]); i ++)
+  {
+    runopts_t	opts = { .device_uri = uris[i], .options = "", .config = "/nonexistent", .input = "x", .inputlen = 1 };
+    run_t	run;			// Result
+
+    print_message("    %s\n", uris[i]);
+    run_backend(&opts, &run);
+    assert_int_equal(run.status, 4);
+    assert_non_null(strstr(run.err, "ERROR: Bad device URI \""));
+    assert_null(run.record);
+    run_free(&run);
+  }
+}
+
+
+//
+// 'test_bad_scheme()' - Unknown scheme or a upa:// loop stops the queue.
+//
+
+static void
+test_bad_scheme(void **state)		// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/nosuch://p/exit0", .options = "", .config = "/nonexistent", .input = "x", .inputlen = 1 };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 4);
+  assert_non_null(strstr(run.err, "ERROR: No usable backend for \"nosuch\""));
+  run_free(&run);
+
+  opts.device_uri = "upa://" TEST_DEVICE_ID "/upa://" TEST_DEVICE_ID "/fake://p/exit0";
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 4);
+  assert_non_null(strstr(run.err, "ERROR: "));
+  assert_null(run.record);
+  run_free(&run);
+}
+
+
+//
+// 'test_file_job()' - 7 arguments: argv, env and file pass through; exit 0.
+//
+
+static void
+test_file_job(void **state)		// I - Test state (unused)
+{
+  char		file[PATH_MAX + 32],	// Print file
+		expect[PATH_MAX + 512];	// Expected record
+  static const char data[] = "%!PS-Adobe-3.0\nshowpage\n";
+					// File contents
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://user:s3cret@printer:9100/exit0?pages=2", .options = "media=a4 sides=two-sided-long-edge", .config = "/nonexistent" };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  snprintf(file, sizeof(file), "%s/job.ps", tmpdir);
+  write_file(file, data, sizeof(data) - 1);
+  opts.file = file;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 0);
+  assert_non_null(run.record);
+
+  // argv[0] loses the credentials (as cupsd does), DEVICE_URI keeps them.
+  snprintf(expect, sizeof(expect),
+           "argc=7\n"
+           "argv[0]=fake://printer:9100/exit0?pages=2\n"
+           "argv[1]=42\n"
+           "argv[2]=alice\n"
+           "argv[3]=Quarterly report\n"
+           "argv[4]=1\n"
+           "argv[5]=media=a4 sides=two-sided-long-edge\n"
+           "argv[6]=%s\n"
+           "DEVICE_URI=fake://user:s3cret@printer:9100/exit0?pages=2\n"
+           "fd3=closed\n"
+           "fd4=closed\n"
+           "bytes=%d\n"
+           "done\n", file, (int)sizeof(data) - 1);
+  assert_string_equal(run.record, expect);
+  assert_int_equal(run.datalen, sizeof(data) - 1);
+  assert_memory_equal(run.data, data, sizeof(data) - 1);
+
+  // The fake's status lines are relayed unchanged.
+  assert_non_null(strstr(run.err, "INFO: fake backend printing\n"));
+  assert_non_null(strstr(run.err, "PAGE: 1 1\nPAGE: 2 1\n"));
+  assert_null(strstr(run.err, "s3cret"));
+  run_free(&run);
+}
+
+
+//
+// 'test_stdin_job()' - 6 arguments: stdin passes through; exit codes 1 and 5 come back.
+//
+
+static void
+test_stdin_job(void **state)		// I - Test state (unused)
+{
+  static const char data[] = "\x1b%-12345X@PJL\r\n\0binary\xff\x00tail";
+					// Input with NULs and high bytes
+  static const char * const uris[] =	// Exit codes to try
+  {
+    "upa://" TEST_DEVICE_ID "/fake://p/exit1",
+    "upa://" TEST_DEVICE_ID "/fake://p/exit5",
+    "upa://" TEST_DEVICE_ID "/fake://p/exit0"
+  };
+  static const int codes[] = { 1, 5, 0 };
+  size_t	i;			// Looping var
+
+
+  (void)state;
+
+  for (i = 0; i < sizeof(uris) / sizeof(uris[0]); i ++)
+  {
+    runopts_t	opts = { .device_uri = uris[i], .options = "job-uuid=urn:uuid:1", .input = data, .inputlen = sizeof(data) - 1, .config = "/nonexistent" };
+    run_t	run;			// Result
+
+    run_backend(&opts, &run);
+    assert_int_equal(run.status, codes[i]);
+    assert_non_null(run.record);
+    assert_non_null(strstr(run.record, "argc=6\n"));
+    assert_null(strstr(run.record, "argv[6]="));
+    assert_int_equal(run.datalen, sizeof(data) - 1);
+    assert_memory_equal(run.data, data, sizeof(data) - 1);
+    run_free(&run);
+  }
+}
+
+
+//
+// 'test_channels()' - fd 3 and fd 4 reach the real backend unchanged.
+//
+
+static void
+test_channels(void **state)		// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0", .options = "", .input = "abc", .inputlen = 3, .config = "/nonexistent", .channels = true };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 0);
+  assert_non_null(run.record);
+  assert_non_null(strstr(run.record, "fd3=open\nfd4=open\n"));
+  assert_string_equal(run.fd4_reply, "fake-side-channel");
+  assert_string_equal(run.fd3_reply, "fake-back-channel");
+  run_free(&run);
+}
+
+
+//
+// 'test_unlinked_no_cloud()' - A job without upa-job-id needs no configuration.
+//
+
+static void
+test_unlinked_no_cloud(void **state)	// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0", .options = "upa-device-id=" TEST_DEVICE_ID " upa-user-uri=mailto:alice@example.com", .input = "abc", .inputlen = 3, .config = "/nonexistent/cups-upa.conf" };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 0);
+  assert_non_null(run.record);
+  assert_null(strstr(run.err, "ERROR:"));
+  assert_null(strstr(run.err, "Universal Print job"));
+  run_free(&run);
+}
+
+
+//
+// 'test_linked_no_config()' - A linked job with no usable configuration stops the queue.
+//
+
+static void
+test_linked_no_config(void **state)	// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0", .options = "upa-job-id=17 upa-device-id=" TEST_DEVICE_ID " upa-user-uri=mailto:alice@example.com", .input = "abc", .inputlen = 3, .config = "/nonexistent/cups-upa.conf" };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 4);
+  assert_non_null(strstr(run.err, "ERROR: "));
+  assert_non_null(strstr(run.err, "/nonexistent/cups-upa.conf"));
+  assert_null(run.record);		// Nothing printed
+  run_free(&run);
+}
+
+
+//
+// 'test_linked_unknown_device()' - A linked job for an unregistered device stops the queue.
+//
+
+static void
+test_linked_unknown_device(void **state)// I - Test state (unused)
+{
+  char		conf[PATH_MAX + 32],	// Config file
+		text[PATH_MAX * 2 + 64];// Its contents
+  runopts_t	opts = { .device_uri = "upa://0a0a0a0a-0000-4000-8000-00000000dead/fake://p/exit0", .options = "upa-job-id=17 upa-device-id=0a0a0a0a-0000-4000-8000-00000000dead", .input = "abc", .inputlen = 3 };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  snprintf(conf, sizeof(conf), "%s/empty.conf", tmpdir);
+  snprintf(text, sizeof(text), "StateDir %s/estate\nCacheDir %s/ecache\nDeviceGroup %s\n", tmpdir, tmpdir, my_group());
+  write_file(conf, text, strlen(text));
+  opts.config = conf;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 4);
+  assert_non_null(strstr(run.err, "ERROR: Universal Print device 0a0a0a0a-0000-4000-8000-00000000dead"));
+  assert_null(run.record);
+  run_free(&run);
+}
+
+
+//
+// 'test_cancel()' - SIGTERM reaches the real backend; a cancel is not a failure.
+//
+
+static void
+test_cancel(void **state)		// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0?sleep=30", .options = "", .input = "abc", .inputlen = 3, .config = "/nonexistent", .term_after = 10 };
+  run_t		run;			// Result
+  time_t	start = time(NULL);	// Start time
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_true(time(NULL) - start < 20);	// Did not sleep 30 seconds
+  assert_int_equal(run.status, 0);
+  assert_non_null(run.record);
+  assert_non_null(strstr(run.record, "started\n"));
+  assert_null(strstr(run.record, "done\n"));
+  run_free(&run);
+}
+
+
+//
+// 'main()' - Run the tests, or act as the fake backend.
+//
+
+int					// O - Exit status
+main(int  argc,				// I - Number of command-line args
+     char *argv[])			// I - Command-line arguments
+{
+  const char	*env;			// Environment value
+  char		link[PATH_MAX + 32];	// backend/fake
+  ssize_t	len;			// Length of self path
+  int		ret;			// Test result
+  char		cmd[PATH_MAX + 32];	// Cleanup command
+  const struct CMUnitTest tests[] =
+  {
+    cmocka_unit_test(test_discovery_nocfg),
+    cmocka_unit_test(test_discovery_devices),
+    cmocka_unit_test(test_usage),
+    cmocka_unit_test(test_bad_uri),
+    cmocka_unit_test(test_bad_scheme),
+    cmocka_unit_test(test_file_job),
+    cmocka_unit_test(test_stdin_job),
+    cmocka_unit_test(test_channels),
+    cmocka_unit_test(test_unlinked_no_cloud),
+    cmocka_unit_test(test_linked_no_config),
+    cmocka_unit_test(test_linked_unknown_device),
+    cmocka_unit_test(test_cancel)
+  };
+
+
+  if (getenv("UPA_FAKE_RECORD"))
+    return (fake_backend(argc, argv));
+
+  if ((env = getenv("UPA_BACKEND")) != NULL && *env)
+    snprintf(backend_path, sizeof(backend_path), "%s", env);
+  else if ((env = getenv("top_builddir")) != NULL && *env)
+    snprintf(backend_path, sizeof(backend_path), "%s/backend/upa", env);
+  else
+    snprintf(backend_path, sizeof(backend_path), "backend/upa");
+
+  if (access(backend_path, X_OK))
+  {
+    fprintf(stderr, "testbackend: %s: %s (set UPA_BACKEND or top_builddir)\n", backend_path, strerror(errno));
+    return (1);
+  }
+
+  if ((len = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1)) < 0)
+  {
+    perror("testbackend: /proc/self/exe");
+    return (1);
+  }
+  self_path[len] = '\0';
+
+  snprintf(tmpdir, sizeof(tmpdir), "%s/testbackend.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (!mkdtemp(tmpdir))
+  {
+    perror("testbackend: mkdtemp");
+    return (1);
+  }
+
+  snprintf(serverbin, sizeof(serverbin), "%s/serverbin", tmpdir);
+  snprintf(link, sizeof(link), "%s/backend", serverbin);
+  if (mkdir(serverbin, 0755) || mkdir(link, 0755))
+  {
+    perror("testbackend: mkdir");
+    return (1);
+  }
+  snprintf(link, sizeof(link), "%s/backend/fake", serverbin);
+  if (symlink(self_path, link))
+  {
+    perror("testbackend: symlink");
+    return (1);
+  }
+
+  ret = cmocka_run_group_tests(tests, NULL, NULL);
+
+  if (!getenv("TESTBACKEND_KEEP"))
+  {
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (system(cmd))
+      fprintf(stderr, "testbackend: could not remove %s\n", tmpdir);
+  }
+
+  return (ret);
+}
+
+
+//
+// 'fake_backend()' - Act as the real backend: record everything, exit as the URI says.
+//
+
+static int				// O - Exit status from the URI
+fake_backend(int  argc,			// I - Number of command-line args
+             char *argv[])		// I - Command-line arguments
+{
+  const char	*record = getenv("UPA_FAKE_RECORD");
+					// Record file
+  const char	*uri = getenv("DEVICE_URI");
+					// Device URI
+  const char	*ptr;			// Pointer into URI
+  char		datafile[PATH_MAX];	// Data file
+  FILE		*fp,			// Record
+		*dp;			// Data
+  int		i,			// Looping var
+		fd,			// Input
+		code = 0,		// Exit code
+		pages = 0,		// PAGE: lines
+		sleeptime = 0;		// Seconds to sleep
+  long		total = 0;		// Bytes read
+  char		buffer[8192];		// Copy buffer
+  ssize_t	bytes;			// Bytes read
+  bool		fd3 = fcntl(3, F_GETFD) >= 0,
+					// Back channel open? (before we open files)
+		fd4 = fcntl(4, F_GETFD) >= 0;
+					// Side channel open?
+  static const char reply[] = "fake-side-channel";
+					// Proof we hold the harness' socket
+  static const char backreply[] = "fake-back-channel";
+					// Proof we hold the harness' pipe
+
+
+  if (fd4 && write(4, reply, sizeof(reply) - 1) < 0)
+    fd4 = false;
+  if (fd3 && write(3, backreply, sizeof(backreply) - 1) < 0)
+    fd3 = false;
+
+  if (!uri)
+    uri = "";
+  if ((ptr = strstr(uri, "/exit")) != NULL)
+    code = atoi(ptr + 5);
+  if ((ptr = strstr(uri, "pages=")) != NULL)
+    pages = atoi(ptr + 6);
+  if ((ptr = strstr(uri, "sleep=")) != NULL)
+    sleeptime = atoi(ptr + 6);
+
+  snprintf(datafile, sizeof(datafile), "%s.data", record);
+  if ((fp = fopen(record, "w")) == NULL || (dp = fopen(datafile, "w")) == NULL)
+    return (99);
+  setbuf(fp, NULL);
+
+  fprintf(fp, "argc=%d\n", argc);
+  for (i = 0; i < argc; i ++)
+    fprintf(fp, "argv[%d]=%s\n", i, argv[i]);
+  fprintf(fp, "DEVICE_URI=%s\n", uri);
+  fprintf(fp, "fd3=%s\n", fd3 ? "open" : "closed");
+  fprintf(fp, "fd4=%s\n", fd4 ? "open" : "closed");
+
+  fd = argc == 7 ? open(argv[6], O_RDONLY) : 0;
+  while (fd >= 0 && (bytes = read(fd, buffer, sizeof(buffer))) > 0)
+  {
+    fwrite(buffer, 1, (size_t)bytes, dp);
+    total += bytes;
+  }
+  fclose(dp);
+  fprintf(fp, "bytes=%ld\n", total);
+
+  fputs("INFO: fake backend printing\n", stderr);
+  for (i = 1; i <= pages; i ++)
+    fprintf(stderr, "PAGE: %d 1\n", i);
+
+  if (sleeptime > 0)
+  {
+    fputs("started\n", fp);
+    sleep((unsigned)sleeptime);		// SIGTERM (default action) ends this
+  }
+
+  fputs("done\n", fp);
+  fclose(fp);
+
+  return (code);
+}
+
+
+//
+// 'my_group()' - Name of our primary group.
+//
+
+static const char *			// O - Group name
+my_group(void)
+{
+  struct group	*grp = getgrgid(getgid());
+					// Group entry
+
+
+  assert_non_null(grp);
+
+  return (grp->gr_name);
+}
+
+
+//
+// 'read_file()' - Read a whole file (NULL if absent).
+//
+
+static char *				// O - Contents (malloc'd, NUL-terminated)
+read_file(const char *path,		// I - File
+          size_t     *len)		// O - Length or NULL
+{
+  FILE		*fp;			// File
+  char		*data = NULL;		// Contents
+  size_t	size = 0,		// Allocated
+		used = 0;		// Used
+  size_t	bytes;			// Bytes read
+
+
+  if ((fp = fopen(path, "rb")) == NULL)
+    return (NULL);
+
+  do
+  {
+    if (used + 4097 > size)
+    {
+      size += 65536;
+      assert_non_null(data = realloc(data, size));
+    }
+
+    bytes = fread(data + used, 1, size - used - 1, fp);
+    used += bytes;
+  }
+  while (bytes > 0);
+
+  fclose(fp);
+  data[used] = '\0';
+  if (len)
+    *len = used;
+
+  return (data);
+}
+
+
+//
+// 'run_backend()' - Run the backend like cupsd and collect what happened.
+//
+
+static void
+run_backend(const runopts_t *opts,	// I - Options
+            run_t           *run)	// O - Result
+{
+  static int	runs = 0;		// Run counter (unique files)
+  char		outfile[PATH_MAX + 32],	// stdout
+		errfile[PATH_MAX + 32],	// stderr
+		infile[PATH_MAX + 32],	// stdin
+		recfile[PATH_MAX + 32],	// Fake's record
+		datafile[PATH_MAX + 48];// Fake's data
+  int		backpipe[2] = { -1, -1 },
+					// Back channel
+		sidesock[2] = { -1, -1 };
+					// Side channel
+  pid_t		pid;			// Backend process
+  int		wstatus,		// Wait status
+		i;			// Looping var
+  bool		termed = false;		// SIGTERM sent?
+  char		*argv[8];		// Backend arguments
+  int		argc;			// Number of arguments
+
+
+  memset(run, 0, sizeof(run_t));
+  runs ++;
+  snprintf(outfile, sizeof(outfile), "%s/run%d.out", tmpdir, runs);
+  snprintf(errfile, sizeof(errfile), "%s/run%d.err", tmpdir, runs);
+  snprintf(infile, sizeof(infile), "%s/run%d.in", tmpdir, runs);
+  snprintf(recfile, sizeof(recfile), "%s/run%d.rec", tmpdir, runs);
+  snprintf(datafile, sizeof(datafile), "%s.data", recfile);
+  write_file(infile, opts->input ? opts->input : "", opts->input ? opts->inputlen : 0);
+
+  argv[0] = (char *)(opts->device_uri ? opts->device_uri : "upa");
+  argv[1] = "42";
+  argv[2] = "alice";
+  argv[3] = "Quarterly report";
+  argv[4] = "1";
+  argv[5] = (char *)(opts->options ? opts->options : "");
+  argv[6] = (char *)opts->file;
+  argv[7] = NULL;
+
+  argc = opts->argc ? opts->argc : opts->file ? 7 : 6;
+  argv[argc] = NULL;
+
+  if (opts->channels)
+  {
+    assert_int_equal(pipe(backpipe), 0);
+    assert_int_equal(socketpair(AF_LOCAL, SOCK_STREAM, 0, sidesock), 0);
+  }
+
+  if ((pid = fork()) == 0)
+  {
+    int	fd;				// Looping var
+
+    // Child: exactly fds 0-2 (+3/4 when asked), cupsd's environment.
+    if ((fd = open(infile, O_RDONLY)) < 0 || dup2(fd, 0) < 0)
+      _exit(98);
+    if ((fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 || dup2(fd, 1) < 0)
+      _exit(98);
+    if ((fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 || dup2(fd, 2) < 0)
+      _exit(98);
+
+    if (opts->channels)
+    {
+      // Move our ends out of the way first: they may sit on 3 or 4.
+      int back = fcntl(backpipe[1], F_DUPFD, 10),
+	  side = fcntl(sidesock[1], F_DUPFD, 10);
+
+      if (back < 0 || side < 0 || dup2(back, 3) < 0 || dup2(side, 4) < 0)
+        _exit(98);
+      for (fd = 5; fd < 1024; fd ++)
+        close(fd);
+    }
+    else
+    {
+      for (fd = 3; fd < 1024; fd ++)
+        close(fd);
+    }
+
+    if (opts->device_uri)
+      setenv("DEVICE_URI", opts->device_uri, 1);
+    else
+      unsetenv("DEVICE_URI");
+    setenv("CUPS_SERVERBIN", serverbin, 1);
+    setenv("UPA_CONFIG", opts->config ? opts->config : "/nonexistent", 1);
+    setenv("UPA_FAKE_RECORD", recfile, 1);
+    unsetenv("PRINTER");
+
+    execv(backend_path, argv);
+    _exit(97);
+  }
+
+  assert_true(pid > 0);
+
+  if (opts->channels)
+  {
+    close(backpipe[1]);
+    close(sidesock[1]);
+  }
+
+  // Wait (at most 30 seconds), sending SIGTERM once the fake is busy.
+  for (i = 0; i < 300; i ++)
+  {
+    if (waitpid(pid, &wstatus, WNOHANG) == pid)
+      break;
+
+    if (opts->term_after && !termed)
+    {
+      char *rec = read_file(recfile, NULL);
+					// Record so far
+
+      if (rec && strstr(rec, "started\n"))
+      {
+        kill(pid, SIGTERM);
+        termed = true;
+      }
+      free(rec);
+    }
+
+    usleep(100000);
+  }
+
+  if (i >= 300)
+  {
+    kill(pid, SIGKILL);
+    waitpid(pid, &wstatus, 0);
+    run->status = -1;
+  }
+  else
+    run->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+
+  if (opts->term_after)
+    assert_true(termed);
+
+  if (opts->channels)
+  {
+    ssize_t bytes;			// Bytes read
+
+    fcntl(sidesock[0], F_SETFL, O_NONBLOCK);
+    if ((bytes = read(sidesock[0], run->fd4_reply, sizeof(run->fd4_reply) - 1)) > 0)
+      run->fd4_reply[bytes] = '\0';
+    close(sidesock[0]);
+
+    fcntl(backpipe[0], F_SETFL, O_NONBLOCK);
+    if ((bytes = read(backpipe[0], run->fd3_reply, sizeof(run->fd3_reply) - 1)) > 0)
+      run->fd3_reply[bytes] = '\0';
+    close(backpipe[0]);
+  }
+
+  run->out    = read_file(outfile, NULL);
+  run->err    = read_file(errfile, NULL);
+  run->record = read_file(recfile, NULL);
+  run->data   = read_file(datafile, &run->datalen);
+
+  assert_non_null(run->out);
+  assert_non_null(run->err);
+
+  // Keep the details for the test log.
+  fprintf(stderr, "--- backend run %d: %s (exit %d)\n%s", runs, opts->device_uri ? opts->device_uri : "(discovery)", run->status, run->err);
+}
+
+
+//
+// 'run_free()' - Free a run result.
+//
+
+static void
+run_free(run_t *run)			// I - Result
+{
+  free(run->out);
+  free(run->err);
+  free(run->record);
+  free(run->data);
+  memset(run, 0, sizeof(run_t));
+}
+
+
+//
+// 'write_file()' - Create a file with the given contents.
+//
+
+static void
+write_file(const char *path,		// I - File
+           const char *data,		// I - Contents
+           size_t     len)		// I - Length
+{
+  FILE	*fp;				// File
+
+
+  assert_non_null(fp = fopen(path, "wb"));
+  assert_int_equal(fwrite(data, 1, len, fp), len);
+  assert_int_equal(fclose(fp), 0);
+}
