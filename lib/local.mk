@@ -17,7 +17,11 @@ lib_libupa_la_SOURCES = \
 	lib/cupsjob.c lib/cupsjob.h \
 	lib/journal.c lib/journal.h \
 	lib/release.c lib/release.h \
-	lib/badge.c lib/badge.h
+	lib/badge.c lib/badge.h \
+	lib/outbox.c lib/outbox.h \
+	lib/sync.c lib/sync.h \
+	lib/graph.c lib/graph.h \
+	lib/oauth.c lib/oauth.h
 lib_libupa_la_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
 lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS)
 

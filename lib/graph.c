@@ -1,0 +1,5 @@
+//
+// Placeholder (filled by the graph work).
+//
+
+#include "upa-private.h"

@@ -1,0 +1,5 @@
+//
+// Placeholder (filled by the oauth work).
+//
+
+#include "upa-private.h"

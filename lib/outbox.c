@@ -1,0 +1,5 @@
+//
+// Placeholder (filled by the outbox work).
+//
+
+#include "upa-private.h"

@@ -1,0 +1,5 @@
+//
+// Placeholder (filled by the sync work).
+//
+
+#include "upa-private.h"
