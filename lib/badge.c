@@ -1,5 +1,2209 @@
 //
-// Badge identities for libupa (placeholder until the pam_upa work lands).
+// Badge identities for libupa: normalisation, keyed-hash store, PINs,
+// lockout/debounce state and the cloud badge lookup (protocol.md §8).
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Nothing here logs or stores a raw badge ID or PIN: the store and the
+// throttle state hold HMAC-SHA-256 values under the site key, error messages
+// name files and line numbers only.
 //
 
 #include "upa-private.h"
+#include "badge.h"
+#include <ctype.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <regex.h>
+#include <crypt.h>
+#include <sys/file.h>
+#include <cups/file.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+
+//
+// Local limits...
+//
+
+#define BADGE_MAX_FILE	(16 * 1024 * 1024)
+					// Largest store/state file read
+#define BADGE_MAX_LINE	4096		// Longest store line
+#define BADGE_MAX_PIN	64		// Longest PIN
+
+
+//
+// Local types...
+//
+
+typedef struct throttle_rec_s		// One lockout/debounce record
+{
+  char		key[UPA_BADGE_HASH_LEN + 1];
+					// Keyed hash of (station, badge) or (station)
+  time_t	last_tap;		// Last attempt seen
+  time_t	window_start;		// Start of the failure window (0 = none)
+  int		failures;		// Failures in the window
+  time_t	locked_until;		// Locked until (0 = not locked)
+} throttle_rec_t;
+
+typedef struct throttle_state_s		// All records
+{
+  size_t	num_recs;		// Records used
+  size_t	alloc_recs;		// Records allocated
+  throttle_rec_t *recs;			// Records
+} throttle_state_t;
+
+
+//
+// Local functions...
+//
+
+static bool	buffer_printf(upa_buffer_t *buf, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static bool	config_bool(const char *value, bool *b);
+static bool	config_int(const char *value, int minval, int maxval, int *i);
+static bool	default_path(const char *name, char *buffer, size_t bufsize);
+static bool	is_hex_string(const char *s, size_t len);
+static bool	keyed_hash(const upa_badge_key_t *key, const char *data, size_t len, char *hash, size_t hashsize);
+static bool	parse_time(const char *s, time_t *t);
+static char	*read_file(int fd, const char *path, size_t maxsize, size_t *len);
+static bool	throttle_key(const upa_badge_key_t *key, const char *kind, const char *station, const char *id, char *hash, size_t hashsize);
+static throttle_rec_t *throttle_find(throttle_state_t *ts, const char *key, bool create, time_t now);
+static bool	throttle_load(const upa_badge_config_t *bc, throttle_state_t *ts, int *lockfd);
+static bool	throttle_save(const upa_badge_config_t *bc, throttle_state_t *ts, time_t now);
+static void	throttle_unlock(throttle_state_t *ts, int lockfd);
+static void	trim(char *s);
+
+
+//
+// 'upaBadgeRulesInit()' - Set rules that keep the input as read (trimmed).
+//
+
+void
+upaBadgeRulesInit(upa_badge_rules_t *rules)	// O - Rules
+{
+  memset(rules, 0, sizeof(upa_badge_rules_t));
+  rules->input      = UPA_BADGE_FORMAT_TEXT;
+  rules->output     = UPA_BADGE_FORMAT_TEXT;
+  rules->min_length = 1;
+  rules->max_length = UPA_BADGE_MAX_ID;
+}
+
+
+//
+// 'upaBadgeNormalize()' - Turn what a reader typed into the card number.
+//
+// Steps, in order: reject over-long or binary input; trim white space;
+// strip prefix and suffix; regex capture; numeric conversion (decimal/hex
+// in, byte reversal, decimal/hex out); strip leading zeros; pad; case; length
+// limits.  On failure the last error says which step refused (never the
+// value itself).
+//
+
+bool					// O - true on success
+upaBadgeNormalize(
+    const upa_badge_rules_t *rules,	// I - Rules
+    const char              *input,	// I - Reader input
+    char                    *id,	// O - Normalised ID
+    size_t                  idsize)	// I - Size of ID buffer
+{
+  char		buf[UPA_BADGE_MAX_INPUT + 1],
+					// Working copy
+		*start;			// Start of value
+  size_t	len,			// Length
+		i;			// Looping var
+  bool		ret = false;		// Return value
+
+
+  if (!rules || !input || !id || idsize == 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaBadgeNormalize: bad arguments.");
+    return (false);
+  }
+
+  *id = '\0';
+
+  if ((len = strnlen(input, UPA_BADGE_MAX_INPUT + 1)) > UPA_BADGE_MAX_INPUT)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Badge input longer than %d bytes.", UPA_BADGE_MAX_INPUT);
+    return (false);
+  }
+
+  for (i = 0; i < len; i ++)
+  {
+    unsigned char ch = (unsigned char)input[i];
+					// Current byte
+
+    if ((ch < ' ' && ch != '\t' && ch != '\r' && ch != '\n') || ch > '~')
+    {
+      upaSetError(UPA_ERROR_ARGS, "Badge input contains control or non-ASCII bytes.");
+      return (false);
+    }
+  }
+
+  memcpy(buf, input, len + 1);
+  trim(buf);
+  start = buf;
+
+  // Prefix and suffix (exact, case-sensitive: readers send fixed sentinels)
+  if (rules->strip_prefix[0] && !strncmp(start, rules->strip_prefix, strlen(rules->strip_prefix)))
+    start += strlen(rules->strip_prefix);
+
+  if (rules->strip_suffix[0])
+  {
+    size_t slen = strlen(rules->strip_suffix),
+					// Suffix length
+	   blen = strlen(start);	// Value length
+
+    if (blen >= slen && !strcmp(start + blen - slen, rules->strip_suffix))
+      start[blen - slen] = '\0';
+  }
+
+  // Regular expression capture
+  if (rules->regex[0])
+  {
+    regex_t	re;			// Compiled expression
+    regmatch_t	m[2];			// Matches
+    int		err;			// regcomp() status
+    size_t	nsub;			// Groups in the expression
+
+    if ((err = regcomp(&re, rules->regex, REG_EXTENDED)) != 0)
+    {
+      upaSetError(UPA_ERROR_CONFIG, "Bad badge Regex (regcomp error %d).", err);
+      return (false);
+    }
+
+    nsub = re.re_nsub;
+    err  = regexec(&re, start, 2, m, 0);
+    regfree(&re);
+
+    if (err)
+    {
+      upaSetError(UPA_ERROR_ARGS, "Badge input does not match Regex.");
+      return (false);
+    }
+
+    if (nsub < 1 || m[1].rm_so < 0)
+      m[1] = m[0];
+
+    memmove(buf, start + m[1].rm_so, (size_t)(m[1].rm_eo - m[1].rm_so));
+    buf[m[1].rm_eo - m[1].rm_so] = '\0';
+    start = buf;
+  }
+
+  len = strlen(start);
+
+  // Numeric conversion
+  if (rules->input != UPA_BADGE_FORMAT_TEXT)
+  {
+    BIGNUM		*bn = NULL;	// Card number
+    unsigned char	bytes[UPA_BADGE_MAX_INPUT];
+					// Big-endian bytes
+    int			nbytes,		// Bytes needed
+			width;		// Bytes written
+    upa_badge_format_t	output = rules->output == UPA_BADGE_FORMAT_TEXT ? rules->input : rules->output;
+					// Output format
+
+    if (len == 0 || len > UPA_BADGE_MAX_ID)
+    {
+      upaSetError(UPA_ERROR_ARGS, "Badge number is empty or too long.");
+      return (false);
+    }
+
+    for (i = 0; i < len; i ++)
+    {
+      if (rules->input == UPA_BADGE_FORMAT_DECIMAL ? !isdigit(start[i] & 255) : !isxdigit(start[i] & 255))
+      {
+        upaSetError(UPA_ERROR_ARGS, "Badge input is not a %s number.", rules->input == UPA_BADGE_FORMAT_DECIMAL ? "decimal" : "hex");
+        return (false);
+      }
+    }
+
+    if ((rules->input == UPA_BADGE_FORMAT_DECIMAL ? BN_dec2bn(&bn, start) : BN_hex2bn(&bn, start)) != (int)len)
+    {
+      BN_free(bn);
+      upaSetError(UPA_ERROR_MEMORY, "Unable to convert badge number.");
+      return (false);
+    }
+
+    nbytes = BN_num_bytes(bn);
+    if (rules->input == UPA_BADGE_FORMAT_HEX)
+      width = (int)(len + 1) / 2;	// Hex keeps its leading zero bytes
+    else
+      width = nbytes > 0 ? nbytes : 1;
+
+    if (rules->byte_length > 0)
+    {
+      if (nbytes > rules->byte_length)
+      {
+        BN_free(bn);
+        upaSetError(UPA_ERROR_ARGS, "Badge number longer than ByteLength.");
+        return (false);
+      }
+
+      width = rules->byte_length;
+    }
+
+    if (width > (int)sizeof(bytes) || BN_bn2binpad(bn, bytes, width) != width)
+    {
+      BN_free(bn);
+      upaSetError(UPA_ERROR_ARGS, "Badge number does not fit.");
+      return (false);
+    }
+
+    if (rules->reverse_bytes)
+    {
+      for (i = 0; i < (size_t)width / 2; i ++)
+      {
+        unsigned char t = bytes[i];	// Swap byte
+
+        bytes[i]             = bytes[width - 1 - (int)i];
+        bytes[width - 1 - (int)i] = t;
+      }
+    }
+
+    if (output == UPA_BADGE_FORMAT_HEX)
+    {
+      static const char hexdigits[] = "0123456789ABCDEF";
+					// Digits
+
+      for (i = 0; i < (size_t)width; i ++)
+      {
+        buf[2 * i]     = hexdigits[bytes[i] >> 4];
+        buf[2 * i + 1] = hexdigits[bytes[i] & 15];
+      }
+      buf[2 * width] = '\0';
+    }
+    else
+    {
+      char *dec;			// Decimal string
+
+      if (!BN_bin2bn(bytes, width, bn) || (dec = BN_bn2dec(bn)) == NULL)
+      {
+        BN_free(bn);
+        upaSetError(UPA_ERROR_MEMORY, "Unable to convert badge number.");
+        return (false);
+      }
+
+      upaCopyString(buf, dec, sizeof(buf));
+      OPENSSL_free(dec);
+    }
+
+    BN_free(bn);
+    start = buf;
+  }
+
+  // Leading zeros, padding and case
+  if (rules->strip_zeros)
+  {
+    while (start[0] == '0' && start[1])
+      start ++;
+  }
+
+  len = strlen(start);
+  if (rules->pad_length > 0 && len < (size_t)rules->pad_length && rules->pad_length <= UPA_BADGE_MAX_ID)
+  {
+    size_t pad = (size_t)rules->pad_length - len;
+					// Zeros to add
+
+    memmove(buf + pad, start, len + 1);
+    memset(buf, '0', pad);
+    start = buf;
+    len   = strlen(start);
+  }
+
+  if (rules->upper)
+  {
+    for (i = 0; i < len; i ++)
+      start[i] = (char)toupper(start[i] & 255);
+  }
+
+  for (i = 0; i < len; i ++)
+  {
+    // Interior white space or line breaks: two reads glued together, or junk.
+    if (!isgraph(start[i] & 255))
+    {
+      upaSetError(UPA_ERROR_ARGS, "Badge number contains white space or control characters.");
+      goto done;
+    }
+  }
+
+  if ((int)len < (rules->min_length > 0 ? rules->min_length : 1) || (int)len > (rules->max_length > 0 ? rules->max_length : UPA_BADGE_MAX_ID) || len > UPA_BADGE_MAX_ID)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Badge number length %d outside the accepted range.", (int)len);
+    goto done;
+  }
+
+  if (!upaCopyString(id, start, idsize))
+  {
+    upaSetError(UPA_ERROR_ARGS, "Badge number too long for buffer.");
+    *id = '\0';
+    goto done;
+  }
+
+  ret = true;
+
+  done:
+
+  OPENSSL_cleanse(buf, sizeof(buf));
+
+  return (ret);
+}
+
+
+//
+// 'upaBadgeConfigDefaultPath()' - badge.conf next to cups-upa.conf.
+//
+
+const char *				// O - Path
+upaBadgeConfigDefaultPath(void)
+{
+  static char	path[1024] = "";	// Computed once (constant afterwards)
+
+
+  if (!path[0])
+    default_path("badge.conf", path, sizeof(path));
+
+  return (path);
+}
+
+
+//
+// 'upaBadgeConfigLoad()' - Load badge.conf.
+//
+// Directives (case-insensitive, one per line, '#' comments):
+//   Sources local [cloud]              lookup order
+//   Store FILE, KeyFile FILE, UpaConfig FILE
+//   CloudDevice ID | CloudQueue NAME, CloudAPI v2|v1
+//   StripPrefix S, StripSuffix S, Regex ERE, InputFormat text|decimal|hex,
+//   OutputFormat text|decimal|hex, ReverseBytes B, ByteLength N,
+//   StripLeadingZeros B, PadLength N, UpperCase B, MinLength N, MaxLength N
+//   Pin off|optional|required, MinPinLength N
+//   MaxFailures N, StationMaxFailures N, FailureWindow S, LockoutTime S,
+//   DebounceTime S, StateDir DIR
+//   SelfRegister B, RegisterDomain DOMAIN
+//   BadgePrompt TEXT, PinPrompt TEXT
+//
+
+upa_badge_config_t *			// O - Configuration or NULL on error
+upaBadgeConfigLoad(const char *path,	// I - File or NULL for the default
+                   bool       missing_ok)// I - Missing file = defaults?
+{
+  upa_badge_config_t	*bc;		// Configuration
+  cups_file_t		*fp;		// File
+  char			line[1024],	// Directive
+			*value;		// Value
+  int			linenum = 0;	// Line number
+  bool			ok = true;	// Parsed fine?
+  bool			state_set = false;
+					// StateDir given?
+
+
+  if (!path)
+    path = upaBadgeConfigDefaultPath();
+
+  if ((bc = calloc(1, sizeof(upa_badge_config_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  upaBadgeRulesInit(&bc->rules);
+  bc->sources[0]           = UPA_BADGE_SOURCE_LOCAL;
+  bc->pin                  = UPA_BADGE_PIN_OPTIONAL;
+  bc->min_pin              = 4;
+  bc->max_failures         = 5;
+  bc->station_max_failures = 0;
+  bc->failure_window       = 300;
+  bc->lockout_time         = 300;
+  bc->debounce_time        = 2;
+  default_path("badges", bc->store, sizeof(bc->store));
+  default_path("badge.key", bc->key_file, sizeof(bc->key_file));
+  upaCopyString(bc->upa_config, UPA_CONFIG_FILE, sizeof(bc->upa_config));
+  upaCopyString(bc->badge_prompt, "Badge:", sizeof(bc->badge_prompt));
+  upaCopyString(bc->pin_prompt, "PIN:", sizeof(bc->pin_prompt));
+
+  if ((fp = cupsFileOpen(path, "r")) == NULL)
+  {
+    if (errno != ENOENT || !missing_ok)
+    {
+      upaSetError(UPA_ERROR_CONFIG, "Unable to open badge configuration %s: %s", path, strerror(errno));
+      free(bc);
+      return (NULL);
+    }
+  }
+  else
+  {
+    upaCopyString(bc->path, path, sizeof(bc->path));
+
+    while (ok && cupsFileGetConf(fp, line, sizeof(line), &value, &linenum))
+    {
+      if (!value || !*value)
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s:%d: %s needs a value.", path, linenum, line);
+        ok = false;
+      }
+      else if (!strcasecmp(line, "Sources"))
+      {
+        char	*tok,			// Source name
+		*saveptr = NULL;	// strtok_r state
+        int	n = 0;			// Sources seen
+
+        memset(bc->sources, 0, sizeof(bc->sources));
+        for (tok = strtok_r(value, " \t,", &saveptr); ok && tok; tok = strtok_r(NULL, " \t,", &saveptr))
+        {
+          if (n >= UPA_BADGE_MAX_SOURCES - 1)
+          {
+            upaSetError(UPA_ERROR_CONFIG, "%s:%d: too many Sources.", path, linenum);
+            ok = false;
+          }
+          else if (!strcasecmp(tok, "local"))
+            bc->sources[n ++] = UPA_BADGE_SOURCE_LOCAL;
+          else if (!strcasecmp(tok, "cloud"))
+            bc->sources[n ++] = UPA_BADGE_SOURCE_CLOUD;
+          else
+          {
+            // LDAP is planned but not implemented: refuse rather than ignore.
+            upaSetError(UPA_ERROR_CONFIG, "%s:%d: unsupported source \"%s\" (use local, cloud).", path, linenum, tok);
+            ok = false;
+          }
+        }
+      }
+      else if (!strcasecmp(line, "Store"))
+        ok = upaCopyString(bc->store, value, sizeof(bc->store));
+      else if (!strcasecmp(line, "KeyFile"))
+        ok = upaCopyString(bc->key_file, value, sizeof(bc->key_file));
+      else if (!strcasecmp(line, "UpaConfig"))
+        ok = upaCopyString(bc->upa_config, value, sizeof(bc->upa_config));
+      else if (!strcasecmp(line, "CloudDevice"))
+        ok = upaCopyString(bc->cloud_device, value, sizeof(bc->cloud_device));
+      else if (!strcasecmp(line, "CloudQueue"))
+        ok = upaCopyString(bc->cloud_queue, value, sizeof(bc->cloud_queue));
+      else if (!strcasecmp(line, "CloudAPI"))
+      {
+        if (!strcasecmp(value, "v2"))
+          bc->cloud_legacy = false;
+        else if (!strcasecmp(value, "v1"))
+          bc->cloud_legacy = true;
+        else
+          ok = false;
+      }
+      else if (!strcasecmp(line, "StripPrefix"))
+        ok = upaCopyString(bc->rules.strip_prefix, value, sizeof(bc->rules.strip_prefix));
+      else if (!strcasecmp(line, "StripSuffix"))
+        ok = upaCopyString(bc->rules.strip_suffix, value, sizeof(bc->rules.strip_suffix));
+      else if (!strcasecmp(line, "Regex"))
+      {
+        regex_t	re;			// Test compile
+
+        if ((ok = upaCopyString(bc->rules.regex, value, sizeof(bc->rules.regex))) && regcomp(&re, value, REG_EXTENDED) == 0)
+          regfree(&re);
+        else
+          ok = false;
+      }
+      else if (!strcasecmp(line, "InputFormat") || !strcasecmp(line, "OutputFormat"))
+      {
+        upa_badge_format_t *fmt = !strcasecmp(line, "InputFormat") ? &bc->rules.input : &bc->rules.output;
+					// Format to set
+
+        if (!strcasecmp(value, "text"))
+          *fmt = UPA_BADGE_FORMAT_TEXT;
+        else if (!strcasecmp(value, "decimal"))
+          *fmt = UPA_BADGE_FORMAT_DECIMAL;
+        else if (!strcasecmp(value, "hex"))
+          *fmt = UPA_BADGE_FORMAT_HEX;
+        else
+          ok = false;
+      }
+      else if (!strcasecmp(line, "ReverseBytes"))
+        ok = config_bool(value, &bc->rules.reverse_bytes);
+      else if (!strcasecmp(line, "ByteLength"))
+        ok = config_int(value, 0, 64, &bc->rules.byte_length);
+      else if (!strcasecmp(line, "StripLeadingZeros"))
+        ok = config_bool(value, &bc->rules.strip_zeros);
+      else if (!strcasecmp(line, "PadLength"))
+        ok = config_int(value, 0, UPA_BADGE_MAX_ID, &bc->rules.pad_length);
+      else if (!strcasecmp(line, "UpperCase"))
+        ok = config_bool(value, &bc->rules.upper);
+      else if (!strcasecmp(line, "MinLength"))
+        ok = config_int(value, 1, UPA_BADGE_MAX_ID, &bc->rules.min_length);
+      else if (!strcasecmp(line, "MaxLength"))
+        ok = config_int(value, 1, UPA_BADGE_MAX_ID, &bc->rules.max_length);
+      else if (!strcasecmp(line, "Pin"))
+      {
+        if (!strcasecmp(value, "off"))
+          bc->pin = UPA_BADGE_PIN_OFF;
+        else if (!strcasecmp(value, "optional"))
+          bc->pin = UPA_BADGE_PIN_OPTIONAL;
+        else if (!strcasecmp(value, "required"))
+          bc->pin = UPA_BADGE_PIN_REQUIRED;
+        else
+          ok = false;
+      }
+      else if (!strcasecmp(line, "MinPinLength"))
+        ok = config_int(value, 1, BADGE_MAX_PIN, &bc->min_pin);
+      else if (!strcasecmp(line, "MaxFailures"))
+        ok = config_int(value, 0, 1000, &bc->max_failures);
+      else if (!strcasecmp(line, "StationMaxFailures"))
+        ok = config_int(value, 0, 100000, &bc->station_max_failures);
+      else if (!strcasecmp(line, "FailureWindow"))
+        ok = config_int(value, 1, 7 * 86400, &bc->failure_window);
+      else if (!strcasecmp(line, "LockoutTime"))
+        ok = config_int(value, 1, 7 * 86400, &bc->lockout_time);
+      else if (!strcasecmp(line, "DebounceTime"))
+        ok = config_int(value, 0, 60, &bc->debounce_time);
+      else if (!strcasecmp(line, "StateDir"))
+      {
+        ok        = value[0] == '/' && upaCopyString(bc->state_dir, value, sizeof(bc->state_dir));
+        state_set = true;
+      }
+      else if (!strcasecmp(line, "SelfRegister"))
+        ok = config_bool(value, &bc->self_register);
+      else if (!strcasecmp(line, "RegisterDomain"))
+        ok = upaCopyString(bc->register_domain, value, sizeof(bc->register_domain)) && !strchr(value, '@') && !strchr(value, ' ');
+      else if (!strcasecmp(line, "BadgePrompt"))
+        ok = upaCopyString(bc->badge_prompt, value, sizeof(bc->badge_prompt));
+      else if (!strcasecmp(line, "PinPrompt"))
+        ok = upaCopyString(bc->pin_prompt, value, sizeof(bc->pin_prompt));
+      else
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s:%d: unknown directive %s.", path, linenum, line);
+        cupsFileClose(fp);
+        free(bc);
+        return (NULL);
+      }
+
+      if (!ok && upaLastError() != UPA_ERROR_CONFIG)
+        upaSetError(UPA_ERROR_CONFIG, "%s:%d: bad value for %s.", path, linenum, line);
+    }
+
+    cupsFileClose(fp);
+
+    if (!ok)
+    {
+      free(bc);
+      return (NULL);
+    }
+  }
+
+  if (bc->rules.input == UPA_BADGE_FORMAT_TEXT && (bc->rules.output != UPA_BADGE_FORMAT_TEXT || bc->rules.reverse_bytes || bc->rules.byte_length))
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: OutputFormat, ReverseBytes and ByteLength need InputFormat decimal or hex.", bc->path[0] ? bc->path : "badge.conf");
+    free(bc);
+    return (NULL);
+  }
+
+  if (bc->rules.min_length > bc->rules.max_length)
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: MinLength is larger than MaxLength.", bc->path[0] ? bc->path : "badge.conf");
+    free(bc);
+    return (NULL);
+  }
+
+  if (!state_set)
+  {
+    // Default: "badge" under cups-upa.conf's CacheDir, else the built-in cache dir.
+    upa_config_t *cfg = NULL;		// cups-upa.conf
+
+    if (!access(bc->upa_config, R_OK))
+      cfg = upaConfigLoad(bc->upa_config);
+
+    upaCopyString(bc->state_dir, cfg ? cfg->cache_dir : UPA_CACHE_DIR, sizeof(bc->state_dir) - 6);
+    strcat(bc->state_dir, "/badge");	// Room reserved above
+    upaConfigDelete(cfg);
+    upaClearError();
+  }
+
+  return (bc);
+}
+
+
+//
+// 'upaBadgeConfigDelete()' - Free badge.conf.
+//
+
+void
+upaBadgeConfigDelete(
+    upa_badge_config_t *bc)		// I - Configuration
+{
+  free(bc);
+}
+
+
+//
+// 'upaBadgeCheckFile()' - Check an open store/key file is safe to trust.
+//
+// A regular file owned by root or by the effective user, writable by no one
+// else; with "secret", not readable by others either.
+//
+
+bool					// O - true when safe
+upaBadgeCheckFile(int        fd,	// I - Open file
+                  const char *path,	// I - Its name (for messages)
+                  bool       secret)	// I - Holds secrets?
+{
+  struct stat	st;			// File information
+
+
+  if (fstat(fd, &st))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to stat %s: %s", path, strerror(errno));
+    return (false);
+  }
+
+  if (!S_ISREG(st.st_mode))
+  {
+    upaSetError(UPA_ERROR_IO, "%s is not a regular file.", path);
+    return (false);
+  }
+
+  if (st.st_uid != 0 && st.st_uid != geteuid())
+  {
+    upaSetError(UPA_ERROR_IO, "%s is owned by UID %u, expected root.", path, (unsigned)st.st_uid);
+    return (false);
+  }
+
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+  {
+    upaSetError(UPA_ERROR_IO, "%s is writable by group or others (mode %04o).", path, (unsigned)(st.st_mode & 07777));
+    return (false);
+  }
+
+  if (secret && (st.st_mode & S_IRWXO))
+  {
+    upaSetError(UPA_ERROR_IO, "%s is readable by others (mode %04o).", path, (unsigned)(st.st_mode & 07777));
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaBadgeKeyLoad()' - Load the site key (hex text, at least 128 bits).
+//
+
+upa_badge_key_t *			// O - Key or NULL on error
+upaBadgeKeyLoad(const char *path)	// I - Key file
+{
+  int			fd;		// File
+  char			*data;		// Contents
+  size_t		len;		// Length
+  unsigned char		*bytes;		// Decoded key
+  long			blen = 0;	// Decoded length
+  upa_badge_key_t	*key = NULL;	// Key
+
+
+  if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) < 0)
+  {
+    upaSetError(errno == ENOENT ? UPA_ERROR_CONFIG : UPA_ERROR_IO, "Unable to open badge key %s: %s", path, strerror(errno));
+    return (NULL);
+  }
+
+  if (!upaBadgeCheckFile(fd, path, true) || (data = read_file(fd, path, 4096, &len)) == NULL)
+  {
+    close(fd);
+    return (NULL);
+  }
+
+  close(fd);
+  trim(data);
+  len = strlen(data);
+
+  if (len < 32 || len > 2 * sizeof(key->data) || (len & 1) || !is_hex_string(data, len) || (bytes = OPENSSL_hexstr2buf(data, &blen)) == NULL)
+  {
+    upaSetError(UPA_ERROR_CONFIG, "Badge key %s is not 32 to 256 hex digits.", path);
+    OPENSSL_cleanse(data, len);
+    free(data);
+    return (NULL);
+  }
+
+  OPENSSL_cleanse(data, len);
+  free(data);
+
+  if ((key = calloc(1, sizeof(upa_badge_key_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+  }
+  else
+  {
+    memcpy(key->data, bytes, (size_t)blen);
+    key->len = (size_t)blen;
+  }
+
+  OPENSSL_clear_free(bytes, (size_t)blen);
+
+  return (key);
+}
+
+
+//
+// 'upaBadgeKeyCreate()' - Create a new random site key (0600); never overwrites.
+//
+
+bool					// O - true on success
+upaBadgeKeyCreate(const char *path)	// I - Key file
+{
+  unsigned char	bytes[32];		// Key
+  char		hex[2 * sizeof(bytes) + 2];
+					// Hex text
+  size_t	i;			// Looping var
+  int		fd;			// New file
+  bool		ret = false;		// Return value
+
+
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1)
+  {
+    upaSetError(UPA_ERROR_INTERNAL, "Unable to get random bytes for the badge key.");
+    return (false);
+  }
+
+  for (i = 0; i < sizeof(bytes); i ++)
+    snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+  hex[2 * sizeof(bytes)]     = '\n';
+  hex[2 * sizeof(bytes) + 1] = '\0';
+
+  if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to create badge key %s: %s", path, strerror(errno));
+  }
+  else if (write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) || fsync(fd))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to write badge key %s: %s", path, strerror(errno));
+    close(fd);
+    unlink(path);
+  }
+  else if (close(fd))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to write badge key %s: %s", path, strerror(errno));
+    unlink(path);
+  }
+  else
+    ret = true;
+
+  OPENSSL_cleanse(bytes, sizeof(bytes));
+  OPENSSL_cleanse(hex, sizeof(hex));
+
+  return (ret);
+}
+
+
+//
+// 'upaBadgeKeyDelete()' - Wipe and free a site key.
+//
+
+void
+upaBadgeKeyDelete(upa_badge_key_t *key)	// I - Key
+{
+  if (key)
+    OPENSSL_clear_free(key, sizeof(upa_badge_key_t));
+}
+
+
+//
+// 'upaBadgeHash()' - Keyed hash of a normalised badge ID (64 lower-case hex).
+//
+
+bool					// O - true on success
+upaBadgeHash(const upa_badge_key_t *key,// I - Site key
+             const char            *id,	// I - Normalised ID
+             char                  *hash,// O - Hex digest
+             size_t                hashsize)
+					// I - Size of hash buffer (>= 65)
+{
+  if (!key || !id || !*id)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaBadgeHash: bad arguments.");
+    return (false);
+  }
+
+  return (keyed_hash(key, id, strlen(id), hash, hashsize));
+}
+
+
+//
+// 'upaBadgeTag()' - Short audit tag: the first 8 hex digits of a keyed hash.
+//
+
+void
+upaBadgeTag(const char *hash,		// I - Keyed hash or NULL
+            char       *tag,		// O - Tag
+            size_t     tagsize)		// I - Size of tag buffer
+{
+  if (!hash || strlen(hash) < UPA_BADGE_TAG_LEN)
+    upaCopyString(tag, "-", tagsize);
+  else if (tagsize > 0)
+  {
+    size_t n = tagsize - 1 < UPA_BADGE_TAG_LEN ? tagsize - 1 : UPA_BADGE_TAG_LEN;
+					// Digits to copy
+
+    memcpy(tag, hash, n);
+    tag[n] = '\0';
+  }
+}
+
+
+//
+// 'upaBadgeStoreParse()' - Parse store text (strict: any bad line fails).
+//
+
+upa_badge_store_t *			// O - Store or NULL if corrupt
+upaBadgeStoreParse(const char *data,	// I - Text
+                   size_t     len,	// I - Length
+                   const char *name)	// I - Name for messages
+{
+  upa_badge_store_t	*store;		// Store
+  const char		*ptr,		// Current line
+			*end = data + len,
+					// End of data
+			*eol;		// End of line
+  char			line[BADGE_MAX_LINE + 1],
+					// Line copy
+			*tok,		// Token
+			*saveptr;	// strtok_r state
+  int			linenum = 0;	// Line number
+
+
+  if ((store = calloc(1, sizeof(upa_badge_store_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  upaCopyString(store->path, name, sizeof(store->path));
+
+  if (!data)
+    return (store);
+
+  if (memchr(data, '\0', len))
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: badge store contains NUL bytes.", name);
+    goto error;
+  }
+
+  for (ptr = data; ptr < end; ptr = eol + 1)
+  {
+    upa_badge_entry_t	e;		// Entry being parsed
+
+    linenum ++;
+    if ((eol = memchr(ptr, '\n', (size_t)(end - ptr))) == NULL)
+      eol = end;
+
+    if (eol - ptr > BADGE_MAX_LINE)
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s:%d: line too long.", name, linenum);
+      goto error;
+    }
+
+    memcpy(line, ptr, (size_t)(eol - ptr));
+    line[eol - ptr] = '\0';
+    trim(line);
+
+    if (!line[0] || line[0] == '#')
+      continue;
+
+    memset(&e, 0, sizeof(e));
+    saveptr = NULL;
+
+    if ((tok = strtok_r(line, " \t", &saveptr)) == NULL || strlen(tok) != UPA_BADGE_HASH_LEN || !is_hex_string(tok, UPA_BADGE_HASH_LEN))
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s:%d: bad badge hash.", name, linenum);
+      goto error;
+    }
+    memcpy(e.hash, tok, UPA_BADGE_HASH_LEN + 1);
+    for (tok = e.hash; *tok; tok ++)
+      *tok = (char)tolower(*tok & 255);
+
+    if ((tok = strtok_r(NULL, " \t", &saveptr)) == NULL || !upaBadgeValidUPN(tok))
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s:%d: missing or bad user name.", name, linenum);
+      goto error;
+    }
+    upaCopyString(e.upn, tok, sizeof(e.upn));
+
+    while ((tok = strtok_r(NULL, " \t", &saveptr)) != NULL)
+    {
+      if (!strncmp(tok, "pin=", 4) && tok[4] == '$' && strlen(tok + 4) < sizeof(e.pin))
+        upaCopyString(e.pin, tok + 4, sizeof(e.pin));
+      else if (!strcmp(tok, "disabled"))
+        e.disabled = true;
+      else if (!strncmp(tok, "expires=", 8) && parse_time(tok + 8, &e.expires))
+        ;
+      else if (!strncmp(tok, "created=", 8) && parse_time(tok + 8, &e.created))
+        ;
+      else
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s:%d: bad field.", name, linenum);
+        goto error;
+      }
+    }
+
+    if (upaBadgeStoreFind(store, e.hash))
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s:%d: duplicate badge hash.", name, linenum);
+      goto error;
+    }
+
+    if (!upaBadgeStorePut(store, &e))
+      goto error;
+  }
+
+  OPENSSL_cleanse(line, sizeof(line));
+
+  return (store);
+
+  error:
+
+  OPENSSL_cleanse(line, sizeof(line));
+  upaBadgeStoreDelete(store);
+
+  return (NULL);
+}
+
+
+//
+// 'upaBadgeStoreLoad()' - Load the store file (ownership and mode checked).
+//
+
+upa_badge_store_t *			// O - Store or NULL on error
+upaBadgeStoreLoad(const char *path,	// I - Store file
+                  bool       missing_ok)// I - Missing file = empty store?
+{
+  int			fd;		// File
+  char			*data;		// Contents
+  size_t		len;		// Length
+  upa_badge_store_t	*store;		// Store
+
+
+  if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) < 0)
+  {
+    if (errno == ENOENT && missing_ok)
+      return (upaBadgeStoreParse(NULL, 0, path));
+
+    upaSetError(UPA_ERROR_IO, "Unable to open badge store %s: %s", path, strerror(errno));
+    return (NULL);
+  }
+
+  if (!upaBadgeCheckFile(fd, path, true) || (data = read_file(fd, path, BADGE_MAX_FILE, &len)) == NULL)
+  {
+    close(fd);
+    return (NULL);
+  }
+
+  close(fd);
+
+  store = upaBadgeStoreParse(data, len, path);
+
+  OPENSSL_cleanse(data, len);
+  free(data);
+
+  return (store);
+}
+
+
+//
+// 'upaBadgeStoreSave()' - Write the store atomically (mode 0600).
+//
+
+bool					// O - true on success
+upaBadgeStoreSave(
+    const upa_badge_store_t *store)	// I - Store
+{
+  upa_buffer_t	buf = { NULL, 0, 0 };	// Text
+  size_t	i;			// Looping var
+  bool		ok;			// Result
+
+
+  ok = buffer_printf(&buf, "# cups-upa badge store: HMAC-SHA-256(site key, badge) user [pin=HASH] [disabled] [expires=TIME] [created=TIME]\n");
+
+  for (i = 0; ok && i < store->num_entries; i ++)
+  {
+    const upa_badge_entry_t *e = store->entries + i;
+					// Entry
+
+    ok = buffer_printf(&buf, "%s %s", e->hash, e->upn);
+    if (ok && e->pin[0])
+      ok = buffer_printf(&buf, " pin=%s", e->pin);
+    if (ok && e->disabled)
+      ok = buffer_printf(&buf, " disabled");
+    if (ok && e->expires)
+      ok = buffer_printf(&buf, " expires=%lld", (long long)e->expires);
+    if (ok && e->created)
+      ok = buffer_printf(&buf, " created=%lld", (long long)e->created);
+    if (ok)
+      ok = buffer_printf(&buf, "\n");
+  }
+
+  if (ok)
+    ok = upaWriteFileAtomic(store->path, buf.data, buf.len, 0600);
+  else
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+
+  if (buf.data)
+    OPENSSL_cleanse(buf.data, buf.size);
+  upaBufferClear(&buf);
+
+  return (ok);
+}
+
+
+//
+// 'upaBadgeStoreFind()' - Find a mapping by keyed hash (borrowed pointer).
+//
+
+upa_badge_entry_t *			// O - Entry or NULL
+upaBadgeStoreFind(
+    upa_badge_store_t *store,		// I - Store
+    const char        *hash)		// I - Keyed hash
+{
+  size_t	i;			// Looping var
+
+
+  if (!store || !hash)
+    return (NULL);
+
+  for (i = 0; i < store->num_entries; i ++)
+  {
+    // Hashes are public within the store; constant time anyway.
+    if (CRYPTO_memcmp(store->entries[i].hash, hash, UPA_BADGE_HASH_LEN) == 0 && strlen(hash) == UPA_BADGE_HASH_LEN)
+      return (store->entries + i);
+  }
+
+  return (NULL);
+}
+
+
+//
+// 'upaBadgeStorePut()' - Add or replace a mapping.
+//
+
+bool					// O - true on success
+upaBadgeStorePut(
+    upa_badge_store_t       *store,	// I - Store
+    const upa_badge_entry_t *entry)	// I - Mapping
+{
+  upa_badge_entry_t	*e;		// Existing entry
+
+
+  if ((e = upaBadgeStoreFind(store, entry->hash)) != NULL)
+  {
+    *e = *entry;
+    return (true);
+  }
+
+  if (store->num_entries >= store->alloc_entries)
+  {
+    size_t		n = store->alloc_entries ? 2 * store->alloc_entries : 16;
+					// New size
+    upa_badge_entry_t	*temp;		// New array
+
+    if ((temp = realloc(store->entries, n * sizeof(upa_badge_entry_t))) == NULL)
+    {
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+      return (false);
+    }
+
+    store->entries       = temp;
+    store->alloc_entries = n;
+  }
+
+  store->entries[store->num_entries ++] = *entry;
+
+  return (true);
+}
+
+
+//
+// 'upaBadgeStoreRemove()' - Remove the mapping of one badge.
+//
+
+bool					// O - true if it was there
+upaBadgeStoreRemove(
+    upa_badge_store_t *store,		// I - Store
+    const char        *hash)		// I - Keyed hash
+{
+  upa_badge_entry_t	*e;		// Entry
+
+
+  if ((e = upaBadgeStoreFind(store, hash)) == NULL)
+    return (false);
+
+  store->num_entries --;
+  memmove(e, e + 1, (size_t)(store->entries + store->num_entries - e) * sizeof(upa_badge_entry_t));
+
+  return (true);
+}
+
+
+//
+// 'upaBadgeStoreRemoveUser()' - Remove every mapping of a user.
+//
+
+int					// O - Number removed
+upaBadgeStoreRemoveUser(
+    upa_badge_store_t *store,		// I - Store
+    const char        *upn)		// I - User
+{
+  size_t	i,			// Looping var
+		j;			// Kept entries
+  int		removed = 0;		// Removed
+
+
+  for (i = 0, j = 0; i < store->num_entries; i ++)
+  {
+    if (!strcasecmp(store->entries[i].upn, upn))
+      removed ++;
+    else
+      store->entries[j ++] = store->entries[i];
+  }
+
+  store->num_entries = j;
+
+  return (removed);
+}
+
+
+//
+// 'upaBadgeStoreDelete()' - Wipe and free a store.
+//
+
+void
+upaBadgeStoreDelete(
+    upa_badge_store_t *store)		// I - Store
+{
+  if (!store)
+    return;
+
+  if (store->entries)
+    OPENSSL_clear_free(store->entries, store->alloc_entries * sizeof(upa_badge_entry_t));
+
+  free(store);
+}
+
+
+//
+// 'upaBadgeStoreLock()' - Lock the store for a read-modify-write (<store>.lock).
+//
+
+int					// O - Lock descriptor or -1
+upaBadgeStoreLock(const char *path)	// I - Store file
+{
+  char	lockfile[1100];			// Lock file
+  int	fd;				// Descriptor
+
+
+  snprintf(lockfile, sizeof(lockfile), "%s.lock", path);
+
+  if ((fd = open(lockfile, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", lockfile, strerror(errno));
+    return (-1);
+  }
+
+  while (flock(fd, LOCK_EX))
+  {
+    if (errno != EINTR)
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to lock %s: %s", lockfile, strerror(errno));
+      close(fd);
+      return (-1);
+    }
+  }
+
+  return (fd);
+}
+
+
+//
+// 'upaBadgeStoreUnlock()' - Release a store lock.
+//
+
+void
+upaBadgeStoreUnlock(int fd)		// I - Lock descriptor
+{
+  if (fd >= 0)
+    close(fd);				// Closing drops the flock()
+}
+
+
+//
+// 'upaBadgePINHash()' - Hash a PIN with yescrypt (libxcrypt, random salt).
+//
+
+bool					// O - true on success
+upaBadgePINHash(const char *pin,	// I - PIN
+                char       *hash,	// O - crypt() string
+                size_t     hashsize)	// I - Size of hash buffer
+{
+  char			setting[CRYPT_GENSALT_OUTPUT_SIZE];
+					// Salt/setting
+  struct crypt_data	*cd;		// crypt_rn() scratch
+  bool			ret = false;	// Return value
+
+
+  if (!pin || !*pin || strlen(pin) > BADGE_MAX_PIN)
+  {
+    upaSetError(UPA_ERROR_ARGS, "PIN must be 1 to %d characters.", BADGE_MAX_PIN);
+    return (false);
+  }
+
+  if (!crypt_gensalt_rn("$y$", 0, NULL, 0, setting, sizeof(setting)))
+  {
+    upaSetError(UPA_ERROR_INTERNAL, "Unable to create a yescrypt salt: %s", strerror(errno));
+    return (false);
+  }
+
+  if ((cd = calloc(1, sizeof(struct crypt_data))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (false);
+  }
+
+  if (!crypt_rn(pin, setting, cd, (int)sizeof(struct crypt_data)) || cd->output[0] == '*')
+    upaSetError(UPA_ERROR_INTERNAL, "Unable to hash the PIN.");
+  else if (!upaCopyString(hash, cd->output, hashsize))
+    upaSetError(UPA_ERROR_ARGS, "PIN hash buffer too small.");
+  else
+    ret = true;
+
+  OPENSSL_clear_free(cd, sizeof(struct crypt_data));
+
+  return (ret);
+}
+
+
+//
+// 'upaBadgePINVerify()' - Check a PIN against its crypt() hash in constant time.
+//
+
+bool					// O - true if the PIN matches
+upaBadgePINVerify(const char *pin,	// I - PIN typed
+                  const char *hash)	// I - Stored hash
+{
+  struct crypt_data	*cd;		// crypt_rn() scratch
+  size_t		hlen;		// Hash length
+  bool			ret = false;	// Return value
+
+
+  if (!pin || !hash || hash[0] != '$' || strlen(pin) > BADGE_MAX_PIN)
+    return (false);
+
+  if ((cd = calloc(1, sizeof(struct crypt_data))) == NULL)
+    return (false);
+
+  hlen = strlen(hash);
+
+  if (crypt_rn(pin, hash, cd, (int)sizeof(struct crypt_data)) && cd->output[0] != '*' && strlen(cd->output) == hlen && CRYPTO_memcmp(cd->output, hash, hlen) == 0)
+    ret = true;
+
+  OPENSSL_clear_free(cd, sizeof(struct crypt_data));
+
+  return (ret);
+}
+
+
+//
+// 'upaBadgeThrottleBegin()' - Check lockout and debounce before an attempt.
+//
+// Records this tap (for debounce) unless it is refused.
+//
+
+upa_badge_throttle_t			// O - What to do
+upaBadgeThrottleBegin(
+    const upa_badge_config_t *bc,	// I - Configuration
+    const upa_badge_key_t    *key,	// I - Site key
+    const char               *hash,	// I - Keyed hash of the badge
+    const char               *station,	// I - Station name
+    time_t                   now,	// I - Current time
+    time_t                   *until)	// O - Locked until (LOCKED)
+{
+  throttle_state_t	ts = { 0, 0, NULL };
+					// State
+  int			lockfd;		// Lock
+  char			bkey[UPA_BADGE_HASH_LEN + 1],
+					// Badge/station record key
+			skey[UPA_BADGE_HASH_LEN + 1];
+					// Station record key
+  throttle_rec_t	*r,		// Badge/station record
+			*s = NULL;	// Station record
+  upa_badge_throttle_t	ret = UPA_BADGE_THROTTLE_OK;
+					// Result
+
+
+  if (until)
+    *until = 0;
+
+  if (bc->max_failures == 0 && bc->station_max_failures == 0 && bc->debounce_time == 0)
+    return (UPA_BADGE_THROTTLE_OK);
+
+  if (!throttle_key(key, "badge", station, hash, bkey, sizeof(bkey)) || !throttle_key(key, "station", station, NULL, skey, sizeof(skey)))
+    return (UPA_BADGE_THROTTLE_ERROR);
+
+  if (!throttle_load(bc, &ts, &lockfd))
+    return (UPA_BADGE_THROTTLE_ERROR);
+
+  r = throttle_find(&ts, bkey, false, now);
+  if (bc->station_max_failures > 0)
+    s = throttle_find(&ts, skey, false, now);
+
+  if (r && r->locked_until > now)
+  {
+    ret = UPA_BADGE_THROTTLE_LOCKED;
+    if (until)
+      *until = r->locked_until;
+  }
+  else if (s && s->locked_until > now)
+  {
+    ret = UPA_BADGE_THROTTLE_LOCKED;
+    if (until)
+      *until = s->locked_until;
+  }
+  else if (bc->debounce_time > 0 && r && r->last_tap <= now && now - r->last_tap < bc->debounce_time)
+  {
+    ret = UPA_BADGE_THROTTLE_DEBOUNCED;
+  }
+  else if ((r = throttle_find(&ts, bkey, true, now)) == NULL)
+  {
+    ret = UPA_BADGE_THROTTLE_ERROR;
+  }
+  else
+  {
+    r->last_tap = now;
+    if (!throttle_save(bc, &ts, now))
+      ret = UPA_BADGE_THROTTLE_ERROR;
+  }
+
+  throttle_unlock(&ts, lockfd);
+
+  return (ret);
+}
+
+
+//
+// 'upaBadgeThrottleEnd()' - Record the outcome of an attempt.
+//
+// A success clears the badge's failures; a failure counts against the badge
+// (and the station when StationMaxFailures is set) and locks it out after
+// MaxFailures within FailureWindow, for LockoutTime.
+//
+
+bool					// O - true on success
+upaBadgeThrottleEnd(
+    const upa_badge_config_t *bc,	// I - Configuration
+    const upa_badge_key_t    *key,	// I - Site key
+    const char               *hash,	// I - Keyed hash of the badge
+    const char               *station,	// I - Station name
+    bool                     success,	// I - Did the attempt succeed?
+    time_t                   now)	// I - Current time
+{
+  throttle_state_t	ts = { 0, 0, NULL };
+					// State
+  int			lockfd;		// Lock
+  char			keys[2][UPA_BADGE_HASH_LEN + 1];
+					// Record keys
+  int			maxes[2],	// Limits
+			i;		// Looping var
+  bool			ret;		// Result
+
+
+  if (bc->max_failures == 0 && bc->station_max_failures == 0 && bc->debounce_time == 0)
+    return (true);
+
+  if (!throttle_key(key, "badge", station, hash, keys[0], sizeof(keys[0])) || !throttle_key(key, "station", station, NULL, keys[1], sizeof(keys[1])))
+    return (false);
+
+  maxes[0] = bc->max_failures;
+  maxes[1] = bc->station_max_failures;
+
+  if (!throttle_load(bc, &ts, &lockfd))
+    return (false);
+
+  for (i = 0; i < 2; i ++)
+  {
+    throttle_rec_t *r;			// Record
+
+    if (i == 1 && maxes[1] == 0)
+      break;
+
+    if ((r = throttle_find(&ts, keys[i], true, now)) == NULL)
+      break;
+
+    if (i == 0)
+      r->last_tap = now;
+
+    if (success)
+    {
+      if (i == 0)
+      {
+        r->failures     = 0;
+        r->window_start = 0;
+        r->locked_until = 0;
+      }
+      continue;
+    }
+
+    if (r->window_start == 0 || now - r->window_start >= bc->failure_window || now < r->window_start)
+    {
+      r->window_start = now;
+      r->failures     = 0;
+    }
+
+    r->failures ++;
+
+    if (maxes[i] > 0 && r->failures >= maxes[i])
+    {
+      r->locked_until = now + bc->lockout_time;
+      r->failures     = 0;
+      r->window_start = 0;
+    }
+  }
+
+  ret = throttle_save(bc, &ts, now);
+
+  throttle_unlock(&ts, lockfd);
+
+  return (ret);
+}
+
+
+//
+// 'upaBadgeValidUPN()' - Check a UPN/user name is safe to store and log.
+//
+
+bool					// O - true if valid
+upaBadgeValidUPN(const char *upn)	// I - User name
+{
+  const char	*ptr;			// Pointer into name
+  int		ats = 0;		// '@' characters
+
+
+  if (!upn || !isalnum(*upn & 255) || strlen(upn) > 255)
+    return (false);
+
+  for (ptr = upn; *ptr; ptr ++)
+  {
+    if (*ptr == '@')
+      ats ++;
+    else if (!isalnum(*ptr & 255) && !strchr("._%+-'", *ptr))
+      return (false);
+  }
+
+  return (ats <= 1 && ptr[-1] != '@');
+}
+
+
+//
+// 'upaBadgeLookupString()' - Name of a lookup outcome (for logs).
+//
+
+const char *				// O - Name
+upaBadgeLookupString(
+    upa_badge_lookup_t result)		// I - Outcome
+{
+  static const char * const names[] =	// Names
+  {
+    "ok", "not-found", "bad-request", "unauthorized", "forbidden",
+    "server-error", "network", "protocol", "config"
+  };
+
+
+  if ((int)result < 0 || (size_t)result >= sizeof(names) / sizeof(names[0]))
+    return ("unknown");
+
+  return (names[result]);
+}
+
+
+//
+// 'upaBadgeLookupParse()' - Map a badge lookup response to an outcome.
+//
+// 200 {"badgeId","userURI":"mailto:UPN","userId":"<guid>"|null}; 400 empty
+// id; 401 bad token; 403 PrintBadges.Read missing or tenant not enabled;
+// 404 unknown badge; anything else a server error; status 0 no response.
+//
+
+upa_badge_lookup_t			// O - Outcome
+upaBadgeLookupParse(int              status,
+					// I - HTTP status (0 = none)
+                    const char       *body,
+					// I - Response body
+                    size_t           len,
+					// I - Body length
+                    upa_badge_user_t *user)
+					// O - User (OK only)
+{
+  json_tokener		*tok;		// Parser
+  json_object		*json,		// Body
+			*value;		// Member
+  const char		*uri;		// userURI
+  upa_badge_lookup_t	ret;		// Outcome
+
+
+  memset(user, 0, sizeof(upa_badge_user_t));
+
+  switch (status)
+  {
+    case 0 :
+        upaSetError(UPA_ERROR_NETWORK, "Badge lookup: no response from the cloud.");
+        return (UPA_BADGE_LOOKUP_NETWORK);
+    case 200 :
+        break;
+    case 400 :
+        upaSetError(UPA_ERROR_HTTP, "Badge lookup refused the badge id (HTTP 400).");
+        return (UPA_BADGE_LOOKUP_BAD_REQUEST);
+    case 401 :
+        upaSetError(UPA_ERROR_AUTH, "Badge lookup refused the device token (HTTP 401).");
+        return (UPA_BADGE_LOOKUP_UNAUTHORIZED);
+    case 403 :
+        upaSetError(UPA_ERROR_AUTH, "Badge lookup forbidden (HTTP 403): PrintBadges.Read missing or badge release not enabled for the tenant.");
+        return (UPA_BADGE_LOOKUP_FORBIDDEN);
+    case 404 :
+        upaSetError(UPA_ERROR_NOT_FOUND, "Badge not known to the cloud (HTTP 404).");
+        return (UPA_BADGE_LOOKUP_NOT_FOUND);
+    default :
+        upaSetError(status == 429 || status == 503 ? UPA_ERROR_BUSY : UPA_ERROR_HTTP, "Badge lookup failed (HTTP %d).", status);
+        return (UPA_BADGE_LOOKUP_SERVER_ERROR);
+  }
+
+  if (!body || len == 0 || len > 65536 || (tok = json_tokener_new()) == NULL)
+  {
+    upaSetError(UPA_ERROR_PROTOCOL, "Badge lookup: empty or oversized response.");
+    return (UPA_BADGE_LOOKUP_PROTOCOL);
+  }
+
+  json = json_tokener_parse_ex(tok, body, (int)len);
+  if (json && json_tokener_get_error(tok) != json_tokener_success)
+  {
+    json_object_put(json);
+    json = NULL;
+  }
+  json_tokener_free(tok);
+
+  ret = UPA_BADGE_LOOKUP_PROTOCOL;
+
+  if (!json || !json_object_is_type(json, json_type_object))
+    upaSetError(UPA_ERROR_PROTOCOL, "Badge lookup: response is not a JSON object.");
+  else if (!json_object_object_get_ex(json, "userURI", &value) || !json_object_is_type(value, json_type_string) || (uri = json_object_get_string(value)) == NULL || strncasecmp(uri, "mailto:", 7) || !upaBadgeValidUPN(uri + 7) || !strchr(uri + 7, '@'))
+    upaSetError(UPA_ERROR_PROTOCOL, "Badge lookup: response has no usable mailto: userURI.");
+  else
+  {
+    upaCopyString(user->upn, uri + 7, sizeof(user->upn));
+
+    if (json_object_object_get_ex(json, "userId", &value) && json_object_is_type(value, json_type_string))
+      upaCopyString(user->user_id, json_object_get_string(value), sizeof(user->user_id));
+
+    ret = UPA_BADGE_LOOKUP_OK;
+  }
+
+  json_object_put(json);
+
+  return (ret);
+}
+
+
+//
+// 'upaBadgeLookupCloud()' - Ask Universal Print who owns a badge.
+//
+// POST {PrintURL}/api/v2.0/badges/lookup {"badgeId":"..."} (or the legacy
+// GET {PrintURL}/api/v1.0/badges/{urlencoded id}) with the device token;
+// on 401 the token is renewed once.
+//
+
+upa_badge_lookup_t			// O - Outcome
+upaBadgeLookupCloud(
+    upa_http_t         *http,		// I - HTTPS session
+    const upa_config_t *cfg,		// I - Configuration
+    const upa_device_t *dev,		// I - Device whose token to use
+    const char         *id,		// I - Normalised badge ID
+    bool               legacy,		// I - Use the v1.0 GET form?
+    upa_badge_user_t   *user)		// O - User
+{
+  char			token[8192],	// Device token
+			url[2048];	// Request URL
+  json_object		*json = NULL;	// Request body
+  const char		*body = NULL;	// Request body text
+  upa_http_request_t	req;		// Request
+  upa_http_response_t	resp;		// Response
+  upa_badge_lookup_t	ret = UPA_BADGE_LOOKUP_CONFIG;
+					// Outcome
+  int			attempt;	// Attempt number
+
+
+  memset(user, 0, sizeof(upa_badge_user_t));
+  memset(&resp, 0, sizeof(resp));
+
+  if (!http || !cfg || !dev || !cfg->print_url[0])
+  {
+    upaSetError(UPA_ERROR_ARGS, "Badge lookup: no cloud device configured.");
+    return (UPA_BADGE_LOOKUP_CONFIG);
+  }
+
+  if (!id || !*id)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Badge lookup: empty badge id.");
+    return (UPA_BADGE_LOOKUP_BAD_REQUEST);
+  }
+
+  if (legacy)
+  {
+    CURL	*curl;			// Handle for curl_easy_escape()
+    char	*escaped = NULL;	// URL-encoded ID
+
+    if ((curl = curl_easy_init()) != NULL)
+      escaped = curl_easy_escape(curl, id, 0);
+
+    if (!escaped)
+    {
+      if (curl)
+        curl_easy_cleanup(curl);
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+      return (UPA_BADGE_LOOKUP_CONFIG);
+    }
+
+    snprintf(url, sizeof(url), "%s/api/v1.0/badges/%s", cfg->print_url, escaped);
+    OPENSSL_cleanse(escaped, strlen(escaped));
+    curl_free(escaped);
+    curl_easy_cleanup(curl);
+  }
+  else
+  {
+    snprintf(url, sizeof(url), "%s/api/v2.0/badges/lookup", cfg->print_url);
+
+    if ((json = json_object_new_object()) == NULL || json_object_object_add(json, "badgeId", json_object_new_string(id)) || (body = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN)) == NULL)
+    {
+      json_object_put(json);
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+      return (UPA_BADGE_LOOKUP_CONFIG);
+    }
+  }
+
+  for (attempt = 0; attempt < 2; attempt ++)
+  {
+    if (!upaTokenGet(http, cfg, dev, attempt > 0, token, sizeof(token), NULL))
+    {
+      upa_error_t err = upaLastError();	// Why
+
+      ret = err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY ? UPA_BADGE_LOOKUP_NETWORK : err == UPA_ERROR_AUTH ? UPA_BADGE_LOOKUP_UNAUTHORIZED : UPA_BADGE_LOOKUP_CONFIG;
+      break;
+    }
+
+    memset(&req, 0, sizeof(req));
+    req.method       = legacy ? "GET" : "POST";
+    req.url          = url;
+    req.bearer       = token;
+    req.content_type = legacy ? NULL : "application/json";
+    req.body         = body;
+    req.body_len     = body ? strlen(body) : 0;
+
+    upaHTTPResponseClear(&resp);
+
+    if (!upaHTTPDo(http, &req, &resp))
+      resp.status = 0;
+
+    ret = upaBadgeLookupParse(resp.status, resp.body.data, resp.body.len, user);
+
+    if (ret != UPA_BADGE_LOOKUP_UNAUTHORIZED)
+      break;
+
+    upaLog(UPA_LOG_DEBUG, "Badge lookup: HTTP 401, renewing the device token.");
+  }
+
+  upaLog(UPA_LOG_DEBUG, "Badge lookup %s %s: %s.", legacy ? "GET" : "POST", legacy ? "/api/v1.0/badges/..." : url, upaBadgeLookupString(ret));
+
+  OPENSSL_cleanse(token, sizeof(token));
+  OPENSSL_cleanse(url, sizeof(url));
+  if (body)
+    OPENSSL_cleanse((void *)body, strlen(body));
+  json_object_put(json);
+  if (resp.body.data)
+    OPENSSL_cleanse(resp.body.data, resp.body.len);
+  upaHTTPResponseClear(&resp);
+
+  return (ret);
+}
+
+
+//
+// 'buffer_printf()' - Append formatted text to a buffer.
+//
+
+static bool				// O - true on success
+buffer_printf(upa_buffer_t *buf,	// I - Buffer
+              const char   *format,	// I - printf format
+              ...)			// I - Arguments
+{
+  char		temp[2048];		// Formatted text
+  va_list	ap;			// Arguments
+  int		len;			// Length
+
+
+  va_start(ap, format);
+  len = vsnprintf(temp, sizeof(temp), format, ap);
+  va_end(ap);
+
+  if (len < 0 || (size_t)len >= sizeof(temp))
+    return (false);
+
+  return (upaBufferAppend(buf, temp, (size_t)len));
+}
+
+
+//
+// 'config_bool()' - Parse a boolean value.
+//
+
+static bool				// O - true if valid
+config_bool(const char *value,		// I - Text
+            bool       *b)		// O - Value
+{
+  if (!strcasecmp(value, "yes") || !strcasecmp(value, "on") || !strcasecmp(value, "true"))
+    *b = true;
+  else if (!strcasecmp(value, "no") || !strcasecmp(value, "off") || !strcasecmp(value, "false"))
+    *b = false;
+  else
+    return (false);
+
+  return (true);
+}
+
+
+//
+// 'config_int()' - Parse a bounded integer value.
+//
+
+static bool				// O - true if valid
+config_int(const char *value,		// I - Text
+           int        minval,		// I - Minimum
+           int        maxval,		// I - Maximum
+           int        *i)		// O - Value
+{
+  char	*end;				// End of number
+  long	l;				// Number
+
+
+  errno = 0;
+  l     = strtol(value, &end, 10);
+
+  if (errno || end == value || *end || l < minval || l > maxval)
+    return (false);
+
+  *i = (int)l;
+
+  return (true);
+}
+
+
+//
+// 'default_path()' - A file next to cups-upa.conf.
+//
+
+static bool				// O - true if it fit
+default_path(const char *name,		// I - File name
+             char       *buffer,	// O - Path
+             size_t     bufsize)	// I - Size of buffer
+{
+  const char	*slash = strrchr(UPA_CONFIG_FILE, '/');
+					// Directory separator
+  int		dirlen = slash ? (int)(slash - UPA_CONFIG_FILE) : 1;
+					// Directory length
+
+
+  return (snprintf(buffer, bufsize, "%.*s/%s", dirlen, slash ? UPA_CONFIG_FILE : ".", name) < (int)bufsize);
+}
+
+
+//
+// 'is_hex_string()' - Check for hex digits only.
+//
+
+static bool				// O - true if all hex
+is_hex_string(const char *s,		// I - String
+              size_t     len)		// I - Length
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < len; i ++)
+  {
+    if (!isxdigit(s[i] & 255))
+      return (false);
+  }
+
+  return (len > 0);
+}
+
+
+//
+// 'keyed_hash()' - HMAC-SHA-256 as lower-case hex.
+//
+
+static bool				// O - true on success
+keyed_hash(const upa_badge_key_t *key,	// I - Key
+           const char            *data,	// I - Data
+           size_t                len,	// I - Length
+           char                  *hash,	// O - Hex digest
+           size_t                hashsize)
+					// I - Size of hash buffer
+{
+  unsigned char	md[EVP_MAX_MD_SIZE];	// Digest
+  unsigned int	mdlen = 0;		// Digest length
+  unsigned	i;			// Looping var
+
+
+  if (hashsize < UPA_BADGE_HASH_LEN + 1)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Hash buffer too small.");
+    return (false);
+  }
+
+  if (!HMAC(EVP_sha256(), key->data, (int)key->len, (const unsigned char *)data, len, md, &mdlen) || mdlen != UPA_BADGE_HASH_LEN / 2)
+  {
+    upaSetError(UPA_ERROR_INTERNAL, "HMAC-SHA-256 failed.");
+    return (false);
+  }
+
+  for (i = 0; i < mdlen; i ++)
+    snprintf(hash + 2 * i, 3, "%02x", md[i]);
+
+  OPENSSL_cleanse(md, sizeof(md));
+
+  return (true);
+}
+
+
+//
+// 'parse_time()' - Parse a non-negative time_t.
+//
+
+static bool				// O - true if valid
+parse_time(const char *s,		// I - Text
+           time_t     *t)		// O - Time
+{
+  char		*end;			// End of number
+  long long	v;			// Value
+
+
+  if (!isdigit(*s & 255))
+    return (false);
+
+  errno = 0;
+  v     = strtoll(s, &end, 10);
+
+  if (errno || *end || v < 0)
+    return (false);
+
+  *t = (time_t)v;
+
+  return (true);
+}
+
+
+//
+// 'read_file()' - Read a whole (small) file as a NUL-terminated string.
+//
+
+static char *				// O - Contents (malloc'd) or NULL
+read_file(int        fd,		// I - File
+          const char *path,		// I - Name for messages
+          size_t     maxsize,		// I - Largest size accepted
+          size_t     *len)		// O - Length
+{
+  char		*data;			// Data
+  size_t	used = 0;		// Bytes read
+  ssize_t	bytes;			// Bytes in this read
+
+
+  if ((data = malloc(maxsize + 1)) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  while (used <= maxsize)
+  {
+    if ((bytes = read(fd, data + used, maxsize + 1 - used)) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+
+      upaSetError(UPA_ERROR_IO, "Unable to read %s: %s", path, strerror(errno));
+      free(data);
+      return (NULL);
+    }
+    else if (bytes == 0)
+      break;
+
+    used += (size_t)bytes;
+  }
+
+  if (used > maxsize)
+  {
+    upaSetError(UPA_ERROR_IO, "%s is larger than %u bytes.", path, (unsigned)maxsize);
+    OPENSSL_cleanse(data, maxsize + 1);
+    free(data);
+    return (NULL);
+  }
+
+  data[used] = '\0';
+  *len       = used;
+
+  return (data);
+}
+
+
+//
+// 'throttle_key()' - Record key: HMAC(site key, kind \n station [\n badge hash]).
+//
+
+static bool				// O - true on success
+throttle_key(const upa_badge_key_t *key,// I - Site key
+             const char            *kind,
+					// I - "badge" or "station"
+             const char            *station,
+					// I - Station
+             const char            *id,	// I - Badge keyed hash or NULL
+             char                  *hash,
+					// O - Hex digest
+             size_t                hashsize)
+					// I - Size of hash buffer
+{
+  char	data[1024];			// Hashed text
+  int	len;				// Length
+  bool	ret;				// Result
+
+
+  if (!key)
+  {
+    upaSetError(UPA_ERROR_ARGS, "No badge key.");
+    return (false);
+  }
+
+  len = snprintf(data, sizeof(data), "%s\n%s%s%s", kind, station ? station : "", id ? "\n" : "", id ? id : "");
+  if (len < 0 || (size_t)len >= sizeof(data))
+  {
+    upaSetError(UPA_ERROR_ARGS, "Station name too long.");
+    return (false);
+  }
+
+  ret = keyed_hash(key, data, (size_t)len, hash, hashsize);
+
+  OPENSSL_cleanse(data, sizeof(data));
+
+  return (ret);
+}
+
+
+//
+// 'throttle_find()' - Find (or create) a record.
+//
+
+static throttle_rec_t *			// O - Record or NULL
+throttle_find(throttle_state_t *ts,	// I - State
+              const char       *key,	// I - Record key
+              bool             create,	// I - Create if missing?
+              time_t           now)	// I - Current time
+{
+  size_t	i;			// Looping var
+  throttle_rec_t *r;			// Record
+
+
+  (void)now;
+
+  for (i = 0; i < ts->num_recs; i ++)
+  {
+    if (!strcmp(ts->recs[i].key, key))
+      return (ts->recs + i);
+  }
+
+  if (!create)
+    return (NULL);
+
+  if (ts->num_recs >= ts->alloc_recs)
+  {
+    size_t	n = ts->alloc_recs ? 2 * ts->alloc_recs : 16;
+					// New size
+    throttle_rec_t *temp;		// New array
+
+    if ((temp = realloc(ts->recs, n * sizeof(throttle_rec_t))) == NULL)
+    {
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+      return (NULL);
+    }
+
+    ts->recs       = temp;
+    ts->alloc_recs = n;
+  }
+
+  r = ts->recs + ts->num_recs ++;
+  memset(r, 0, sizeof(throttle_rec_t));
+  upaCopyString(r->key, key, sizeof(r->key));
+
+  return (r);
+}
+
+
+//
+// 'throttle_load()' - Lock and read the throttle state.
+//
+// Unparsable lines are dropped (the state is advisory and rebuilt quickly);
+// a state file that is not a safe regular file is an error.
+//
+
+static bool				// O - true on success
+throttle_load(
+    const upa_badge_config_t *bc,	// I - Configuration
+    throttle_state_t         *ts,	// O - State
+    int                      *lockfd)	// O - Lock descriptor
+{
+  char	path[1100],			// State file
+	*data,				// Contents
+	*line,				// Current line
+	*saveptr = NULL;		// strtok_r state
+  int	fd;				// State file descriptor
+  size_t len;				// Length
+
+
+  memset(ts, 0, sizeof(throttle_state_t));
+  *lockfd = -1;
+
+  if (!upaMakeDirs(bc->state_dir, 0700))
+    return (false);
+
+  snprintf(path, sizeof(path), "%s/throttle", bc->state_dir);
+
+  if ((*lockfd = upaBadgeStoreLock(path)) < 0)
+    return (false);
+
+  if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) < 0)
+  {
+    if (errno == ENOENT)
+      return (true);
+
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
+    throttle_unlock(ts, *lockfd);
+    return (false);
+  }
+
+  if (!upaBadgeCheckFile(fd, path, true) || (data = read_file(fd, path, BADGE_MAX_FILE, &len)) == NULL)
+  {
+    close(fd);
+    throttle_unlock(ts, *lockfd);
+    return (false);
+  }
+
+  close(fd);
+
+  for (line = strtok_r(data, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr))
+  {
+    char		key[UPA_BADGE_HASH_LEN + 1];
+					// Record key
+    long long		last_tap,	// Fields
+			window_start,
+			locked_until;
+    int			failures;
+    throttle_rec_t	*r;		// New record
+
+    if (sscanf(line, "%64s%lld%lld%d%lld", key, &last_tap, &window_start, &failures, &locked_until) != 5 || strlen(key) != UPA_BADGE_HASH_LEN || !is_hex_string(key, UPA_BADGE_HASH_LEN) || failures < 0)
+    {
+      upaLog(UPA_LOG_WARN, "%s: ignoring a bad throttle record.", path);
+      continue;
+    }
+
+    if ((r = throttle_find(ts, key, true, 0)) == NULL)
+    {
+      free(data);
+      throttle_unlock(ts, *lockfd);
+      return (false);
+    }
+
+    r->last_tap     = (time_t)last_tap;
+    r->window_start = (time_t)window_start;
+    r->failures     = failures;
+    r->locked_until = (time_t)locked_until;
+  }
+
+  free(data);
+
+  return (true);
+}
+
+
+//
+// 'throttle_save()' - Write the state, dropping records that no longer matter.
+//
+
+static bool				// O - true on success
+throttle_save(
+    const upa_badge_config_t *bc,	// I - Configuration
+    throttle_state_t         *ts,	// I - State
+    time_t                   now)	// I - Current time
+{
+  char		path[1100];		// State file
+  upa_buffer_t	buf = { NULL, 0, 0 };	// Text
+  size_t	i;			// Looping var
+  bool		ok = true;		// Result
+
+
+  snprintf(path, sizeof(path), "%s/throttle", bc->state_dir);
+
+  for (i = 0; ok && i < ts->num_recs; i ++)
+  {
+    throttle_rec_t *r = ts->recs + i;	// Record
+
+    if (r->locked_until <= now && (r->window_start == 0 || now - r->window_start >= bc->failure_window) && now - r->last_tap >= bc->debounce_time && r->last_tap <= now)
+      continue;				// Nothing to remember
+
+    ok = buffer_printf(&buf, "%s %lld %lld %d %lld\n", r->key, (long long)r->last_tap, (long long)r->window_start, r->failures, (long long)r->locked_until);
+  }
+
+  if (!ok)
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+  else
+    ok = upaWriteFileAtomic(path, buf.data ? buf.data : "", buf.len, 0600);
+
+  upaBufferClear(&buf);
+
+  return (ok);
+}
+
+
+//
+// 'throttle_unlock()' - Free the state and drop the lock.
+//
+
+static void
+throttle_unlock(throttle_state_t *ts,	// I - State
+                int              lockfd)// I - Lock descriptor
+{
+  free(ts->recs);
+  memset(ts, 0, sizeof(throttle_state_t));
+  upaBadgeStoreUnlock(lockfd);
+}
+
+
+//
+// 'trim()' - Remove leading and trailing white space in place.
+//
+
+static void
+trim(char *s)				// I - String
+{
+  char		*start = s;		// First non-space
+  size_t	len;			// Length
+
+
+  while (*start && isspace(*start & 255))
+    start ++;
+
+  len = strlen(start);
+  while (len > 0 && isspace(start[len - 1] & 255))
+    len --;
+
+  memmove(s, start, len);
+  s[len] = '\0';
+}
