@@ -478,8 +478,11 @@ upaCupsQueueReady(http_t     *http,	// I - Connection to cupsd
   char			uri[1024],	// printer-uri
 			reasons[512] = "",
 					// printer-state-reasons (without "none")
-			message[256] = "";
+			message[256] = "",
 					// printer-state-message
+			blocking[512] = "";
+					// Reasons that stop printing
+  size_t		rlen;		// Length of a reason
   ipp_pstate_t		state = IPP_PSTATE_IDLE;
 					// printer-state
   bool			accepting = true;
@@ -549,6 +552,14 @@ upaCupsQueueReady(http_t     *http,	// I - Connection to cupsd
         continue;
 
       snprintf(reasons + len, sizeof(reasons) - len, "%s%s", len ? ", " : "", reason);
+
+      // Errors (RFC 8011 severity suffix) and an offline device block a release
+      rlen = strlen(reason);
+      if ((rlen > 6 && !strcmp(reason + rlen - 6, "-error")) || !strncmp(reason, "offline", 7) || !strcmp(reason, "media-empty") || !strcmp(reason, "media-jam") || !strcmp(reason, "door-open") || !strcmp(reason, "toner-empty") || !strcmp(reason, "marker-supply-empty"))
+      {
+        len = strlen(blocking);
+        snprintf(blocking + len, sizeof(blocking) - len, "%s%s", len ? ", " : "", reason);
+      }
     }
   }
 
@@ -573,6 +584,13 @@ upaCupsQueueReady(http_t     *http,	// I - Connection to cupsd
       else
         snprintf(why, whysize, "queue %s is not accepting jobs", queue);
     }
+  }
+  else if (blocking[0])
+  {
+    // Idle or busy, but the printer reports it cannot print (out of paper,
+    // jammed, offline...): the job would sit in CUPS while the user leaves
+    if (why && whysize)
+      snprintf(why, whysize, "printer %s cannot print now (%s)", queue, blocking);
   }
   else
     ready = true;

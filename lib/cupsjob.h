@@ -49,7 +49,8 @@ extern bool	upaCupsAbortDocument(http_t *http);
 extern ipp_jstate_t upaCupsJobInfo(http_t *http, const char *queue, int job_id, int *num_docs);
 
 // Queue state for gating a release: true when the queue exists, is accepting
-// jobs and not stopped; otherwise false with a human reason in "why".
+// jobs, not stopped and reports no error/offline printer-state-reasons
+// (media-empty-error, offline-report...); otherwise false with a human reason.
 extern bool	upaCupsQueueReady(http_t *http, const char *queue, char *why, size_t whysize);
 
 // Device URI of a queue, and rewriting it (CUPS-Add-Modify-Printer, lpadmin -v).

@@ -420,6 +420,130 @@ upaJournalPending(upa_journal_t *journal,
 
 
 //
+// 'upaJournalLast()' - Find the last record of one cloud job.
+//
+
+int					// O - 1 = found, 0 = none, -1 = error
+upaJournalLast(upa_journal_t *journal,	// I - Journal
+               const char    *device_id,// I - cloud_device_id or NULL for any
+               int           cloud_job_id,
+					// I - Cloud job-id
+               upa_jentry_t  *entry)	// O - Last record
+{
+  FILE		*fp = NULL;		// Journal stream
+  int		fd;			// Duplicate descriptor
+  char		*line = NULL;		// Current line
+  size_t	linesize = 0;		// Size of line buffer
+  ssize_t	linelen;		// Length of line
+  upa_jentry_t	current;		// Current record
+  int		found = 0;		// Result
+
+
+  if (!journal || cloud_job_id <= 0 || !entry)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalLast: bad arguments");
+    return (-1);
+  }
+
+  memset(entry, 0, sizeof(upa_jentry_t));
+
+  while (flock(journal->fd, LOCK_SH))
+  {
+    if (errno != EINTR)
+    {
+      upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: %s", journal->path, strerror(errno));
+      return (-1);
+    }
+  }
+
+  if ((fd = dup(journal->fd)) < 0 || lseek(fd, 0, SEEK_SET) < 0 || (fp = fdopen(fd, "r")) == NULL)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    found = -1;
+  }
+  else
+  {
+    while ((linelen = getline(&line, &linesize, fp)) >= 0)
+    {
+      if (linelen == 0 || line[linelen - 1] != '\n')
+        continue;			// Torn record
+
+      line[linelen - 1] = '\0';
+
+      if (!line[0] || !parse_line(line, &current) || current.cloud_job_id != cloud_job_id || (device_id && strcmp(current.device_id, device_id)))
+        continue;
+
+      if (current.cups_job_id == 0 && found)
+        current.cups_job_id = entry->cups_job_id;
+
+      *entry = current;
+      found  = 1;
+    }
+
+    if (ferror(fp))
+    {
+      upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+      found = -1;
+    }
+
+    fclose(fp);
+  }
+
+  free(line);
+  flock(journal->fd, LOCK_UN);
+
+  return (found);
+}
+
+
+//
+// 'upaJournalLock()' - Take the in-flight lock of a release before its first record.
+//
+
+int					// O - 1 = locked, 0 = busy, -1 = error
+upaJournalLock(upa_journal_t *journal,	// I - Journal
+               const char    *device_id,// I - cloud_device_id
+               int           cloud_job_id)
+					// I - Cloud job-id
+{
+  int	status;				// Lock status
+
+
+  if (!journal || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((journal_lock_t *)0)->device_id) || cloud_job_id <= 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalLock: bad arguments");
+    return (-1);
+  }
+
+  if (find_lock(journal, device_id, cloud_job_id))
+    return (1);
+
+  if ((status = lock_release(journal, device_id, cloud_job_id)) == 0)
+    upaSetError(UPA_ERROR_BUSY, "Cloud job %d is being released by another process", cloud_job_id);
+
+  return (status);
+}
+
+
+//
+// 'upaJournalUnlock()' - Drop a release lock no journal record depends on.
+//
+
+void
+upaJournalUnlock(upa_journal_t *journal,// I - Journal
+                 const char    *device_id,
+					// I - cloud_device_id
+                 int           cloud_job_id)
+					// I - Cloud job-id
+{
+  if (journal && device_id)
+    unlock_release(journal, device_id, cloud_job_id);
+}
+
+
+//
 // 'upaJournalStepString()' - Name of a step, as written in the journal.
 //
 
@@ -480,6 +604,7 @@ lock_release(upa_journal_t *journal,	// I - Journal
   char			path[1300],	// Lock file
 			*ptr;		// Pointer into path
   int			fd;		// Lock file descriptor
+  int			stale = 0;	// Stale locks seen
 
 
   if (!upaMakeDirs(journal->lockdir, 0770))
@@ -489,6 +614,8 @@ lock_release(upa_journal_t *journal,	// I - Journal
   for (ptr = path + strlen(journal->lockdir) + 1; *ptr; ptr ++)
     if (*ptr == '/')
       *ptr = '_';
+
+  retry:
 
   if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
   {
@@ -508,6 +635,27 @@ lock_release(upa_journal_t *journal,	// I - Journal
 
     upaSetError(UPA_ERROR_IO, "Cannot lock %s: %s", path, strerror(errno));
     return (-1);
+  }
+
+  // The owner unlinks the file while still holding it (unlock_release()):
+  // a lock on a name that now points elsewhere (or nowhere) is stale, and
+  // keeping it would let two processes "hold" the same release
+  {
+    struct stat	fdinfo,			// Locked file
+		pathinfo;		// File under the name now
+
+    if (fstat(fd, &fdinfo) || stat(path, &pathinfo) || fdinfo.st_ino != pathinfo.st_ino || fdinfo.st_dev != pathinfo.st_dev)
+    {
+      close(fd);
+
+      if (++ stale > 10)
+      {
+        upaSetError(UPA_ERROR_IO, "Cannot lock %s: it keeps changing", path);
+        return (-1);
+      }
+
+      goto retry;
+    }
   }
 
   if ((temp = realloc(journal->locks, (size_t)(journal->num_locks + 1) * sizeof(journal_lock_t))) == NULL)

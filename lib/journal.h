@@ -56,6 +56,18 @@ extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const ch
 extern int		upaJournalPending(upa_journal_t *journal, upa_jentry_t **entries);
 extern const char	*upaJournalStepString(upa_jstep_t step);
 
+// Take the in-flight lock of one release before any step (upaReleaseJob()
+// does, before Fetch-Job, so two stations never fetch the same job through
+// one device): 1 = locked (or already ours), 0 = another process has it
+// (UPA_ERROR_BUSY set), -1 = error.  upaJournalUnlock() drops a lock that
+// no record needs (the release stopped before "created").
+extern int		upaJournalLock(upa_journal_t *journal, const char *device_id, int cloud_job_id);
+extern void		upaJournalUnlock(upa_journal_t *journal, const char *device_id, int cloud_job_id);
+
+// The last record of a cloud job (device_id NULL = any device): 1 = found,
+// 0 = no record, -1 = error.
+extern int		upaJournalLast(upa_journal_t *journal, const char *device_id, int cloud_job_id, upa_jentry_t *entry);
+
 // The configuration the journal was opened with (borrowed: it must outlive
 // the journal); upaReleaseJob() takes ReleaseOrder from it.
 extern const upa_config_t *upaJournalGetConfig(upa_journal_t *journal);

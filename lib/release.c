@@ -53,6 +53,7 @@ typedef struct saved_error_s		// A saved last error
 //
 
 static bool	acknowledge(release_ctx_t *ctx);
+static bool	release_job(upa_client_t *client, http_t *cups, upa_journal_t *journal, const char *queue, const char *user_uri, int cloud_job_id, upa_release_cb_t cb, void *cbdata, upa_release_t *result, bool *recorded);
 static bool	cloud_settled(upa_error_t err);
 static bool	doc_data_cb(void *data, const char *buffer, size_t len);
 static bool	doc_start_cb(void *data, ipp_t *response);
@@ -83,6 +84,11 @@ upaReleaseClear(upa_release_t *result)	// I - Result
 //
 // 'upaReleaseJob()' - Release one cloud job to a CUPS queue.
 //
+// The release lock of the job is taken before anything else, and the
+// journal consulted: another station releasing the same job through this
+// device is refused ("busy"), and a job this server already released is
+// never fetched again, even when the cloud would still hand it out.
+//
 
 bool					// O - true when the CUPS job is released
 upaReleaseJob(upa_client_t     *client,	// I - Cloud session of the device
@@ -96,6 +102,99 @@ upaReleaseJob(upa_client_t     *client,	// I - Cloud session of the device
               upa_release_cb_t cb,	// I - Progress callback or NULL
               void             *cbdata,	// I - Callback data
               upa_release_t    *result)	// O - Result (upaReleaseClear() it)
+{
+  const upa_device_t	*dev;		// Device
+  upa_jentry_t		last;		// Last journal record of the job
+  bool			recorded = false;
+					// Did the journal get a record?
+  bool			ok;		// Result
+  int			status;		// Lock/lookup status
+  saved_error_t		saved;		// Error while unlocking
+
+
+  if (!client || !cups || !queue || !*queue || cloud_job_id <= 0 || (dev = upaClientGetDevice(client)) == NULL)
+  {
+    if (result)
+    {
+      memset(result, 0, sizeof(upa_release_t));
+      result->cloud_job_id = cloud_job_id;
+    }
+
+    upaSetError(UPA_ERROR_ARGS, "upaReleaseJob: bad arguments");
+    return (false);
+  }
+
+  if (!journal)
+    return (release_job(client, cups, NULL, queue, user_uri, cloud_job_id, cb, cbdata, result, &recorded));
+
+  if ((status = upaJournalLock(journal, dev->id, cloud_job_id)) <= 0)
+  {
+    if (status == 0)
+      upaSetError(UPA_ERROR_BUSY, "Cloud job %d is being released at another station right now", cloud_job_id);
+    goto refused;
+  }
+
+  if ((status = upaJournalLast(journal, dev->id, cloud_job_id, &last)) < 0)
+  {
+    upaJournalUnlock(journal, dev->id, cloud_job_id);
+    goto refused;
+  }
+  else if (status > 0 && (last.step == UPA_JSTEP_RELEASED || last.step == UPA_JSTEP_ACKED))
+  {
+    upaJournalUnlock(journal, dev->id, cloud_job_id);
+    upaSetError(UPA_ERROR_NOT_FETCHABLE, "Cloud job %d was already released here (CUPS job %s-%d)", cloud_job_id, queue, last.cups_job_id);
+    goto refused;
+  }
+  else if (status > 0 && (last.step == UPA_JSTEP_CREATED || last.step == UPA_JSTEP_FETCHED))
+  {
+    // A dead process left it half done: recovery cancels that local job
+    // first, so the document can never be in CUPS twice
+    upaJournalUnlock(journal, dev->id, cloud_job_id);
+    upaSetError(UPA_ERROR_BUSY, "Cloud job %d has an interrupted release; 'upa-release --recover' must finish it first", cloud_job_id);
+    goto refused;
+  }
+
+  ok = release_job(client, cups, journal, queue, user_uri, cloud_job_id, cb, cbdata, result, &recorded);
+
+  if (!ok && !recorded)
+  {
+    save_error(&saved);
+    upaJournalUnlock(journal, dev->id, cloud_job_id);
+    restore_error(&saved, NULL);
+  }
+
+  return (ok);
+
+  refused:
+
+  if (result)
+  {
+    memset(result, 0, sizeof(upa_release_t));
+    result->cloud_job_id = cloud_job_id;
+  }
+
+  upaLog(UPA_LOG_INFO, "%s", upaLastErrorString());
+
+  return (false);
+}
+
+
+//
+// 'release_job()' - Release one cloud job (the lock is ours).
+//
+
+static bool				// O - true when the CUPS job is released
+release_job(upa_client_t     *client,	// I - Cloud session of the device
+            http_t           *cups,	// I - Connection to the local cupsd
+            upa_journal_t    *journal,	// I - Release journal (NULL = none)
+            const char       *queue,	// I - CUPS queue
+            const char       *user_uri,	// I - mailto:UPN of the releasing user
+            int              cloud_job_id,
+					// I - Cloud job-id
+            upa_release_cb_t cb,	// I - Progress callback or NULL
+            void             *cbdata,	// I - Callback data
+            upa_release_t    *result,	// O - Result (upaReleaseClear() it)
+            bool             *recorded)	// O - Set once the journal has a record
 {
   release_ctx_t		ctx;		// Release state
   upa_release_t		local;		// Result when the caller has none
@@ -117,12 +216,7 @@ upaReleaseJob(upa_client_t     *client,	// I - Cloud session of the device
   memset(result, 0, sizeof(upa_release_t));
   result->cloud_job_id = cloud_job_id;
 
-  if (!client || !cups || !queue || !*queue || cloud_job_id <= 0 || (dev = upaClientGetDevice(client)) == NULL)
-  {
-    upaSetError(UPA_ERROR_ARGS, "upaReleaseJob: bad arguments");
-    return (false);
-  }
-
+  dev   = upaClientGetDevice(client);
   cfg   = upaJournalGetConfig(journal);
   order = cfg ? cfg->release_order : UPA_ORDER_FETCH_FIRST;
 
@@ -147,11 +241,23 @@ upaReleaseJob(upa_client_t     *client,	// I - Cloud session of the device
     return (false);
   }
 
+  // Bound to a device (ours: another device's job fails Fetch-Job) and no
+  // longer fetchable: it was released before, by this device
+  if (ippFindAttribute(job, "output-device-assigned", IPP_TAG_ZERO) && (attr = ippFindAttribute(job, "job-state-reasons", IPP_TAG_KEYWORD)) != NULL && !ippContainsString(attr, "job-fetchable"))
+  {
+    upaSetError(UPA_ERROR_NOT_FETCHABLE, "Cloud job %d was already released at a printer: there is nothing to print", cloud_job_id);
+    ippDelete(job);
+    return (false);
+  }
+
   if ((attr = ippFindAttribute(job, "number-of-documents", IPP_TAG_INTEGER)) != NULL && ippGetInteger(attr, 0) > 1)
     upaLog(UPA_LOG_WARN, "Cloud job %d has %d documents; only the first is printed", cloud_job_id, ippGetInteger(attr, 0));
 
   upaTicketMap(job, &result->ticket);
   ippDelete(job);
+
+  // What the queue cannot honour is reported (ticket.unsupported), not hidden
+  upaTicketCheckQueue(cups, queue, &result->ticket);
 
   // The CUPS owner is the job's originating user; the releasing user if unknown
   if (result->ticket.user[0])
@@ -172,7 +278,9 @@ upaReleaseJob(upa_client_t     *client,	// I - Cloud session of the device
   if ((result->cups_job_id = upaCupsCreateHeldJob(cups, queue, result->ticket.title, owner, result->ticket.num_options, result->ticket.options, &link)) == 0)
     return (false);			// Nothing claimed, nothing to undo
 
-  if (journal && !upaJournalRecord(journal, UPA_JSTEP_CREATED, dev->id, cloud_job_id, result->cups_job_id, user_uri))
+  if (journal && upaJournalRecord(journal, UPA_JSTEP_CREATED, dev->id, cloud_job_id, result->cups_job_id, user_uri))
+    *recorded = true;
+  else if (journal)
   {
     // Without a journal record a crash could not be recovered: stop here
     save_error(&saved);

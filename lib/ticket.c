@@ -21,6 +21,8 @@
 //
 
 static void	add_ignored(upa_ticket_t *ticket, const char *name);
+static void	add_unsupported(upa_ticket_t *ticket, const char *name, const char *value);
+static bool	value_supported(ipp_attribute_t *supported, const char *name, const char *value);
 static bool	is_status_attr(const char *name);
 static bool	map_media_col(upa_ticket_t *ticket, ipp_attribute_t *attr);
 static bool	map_value_list(upa_ticket_t *ticket, ipp_attribute_t *attr, const char *option);
@@ -227,6 +229,91 @@ upaTicketMap(ipp_t        *job_attrs,	// I - Fetch-Job response or job attribute
 
 
 //
+// 'upaTicketCheckQueue()' - Report the options a CUPS queue cannot honour.
+//
+// Options stay in the ticket (CUPS may still substitute sensibly, e.g. a
+// simplex printer prints two-sided jobs one-sided); the caller shows
+// ticket->unsupported to the user.  An option whose *-supported attribute
+// the queue does not report at all cannot be honoured either.
+//
+
+int					// O - Number of unsupported options or -1
+upaTicketCheckQueue(http_t       *http,	// I - Connection to cupsd
+                    const char   *queue,// I - Queue name
+                    upa_ticket_t *ticket)
+					// IO - Ticket
+{
+  ipp_t			*request,	// Get-Printer-Attributes
+			*response;	// Response
+  ipp_attribute_t	*supported;	// name-supported
+  char			uri[1024],	// printer-uri
+			name[256];	// name-supported
+  int			i,		// Looping var
+			count = 0;	// Unsupported options
+
+
+  if (!http || !queue || !ticket)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaTicketCheckQueue: bad arguments");
+    return (-1);
+  }
+
+  ticket->unsupported[0] = '\0';
+
+  if (ticket->num_options == 0)
+    return (0);
+
+  httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost", 0, "/printers/%s", queue);
+  request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", NULL, "all");
+
+  if ((response = cupsDoRequest(http, request, "/")) == NULL || cupsLastError() > IPP_STATUS_OK_EVENTS_COMPLETE)
+  {
+    upaSetIPPError(cupsLastError(), cupsLastErrorString());
+    upaLog(UPA_LOG_WARN, "Cannot check the job ticket against queue %s: %s", queue, cupsLastErrorString());
+    ippDelete(response);
+    return (-1);
+  }
+
+  for (i = 0; i < ticket->num_options; i ++)
+  {
+    const char *option = ticket->options[i].name;
+					// Option name
+
+    // Collation is how copies are laid out; every CUPS queue does it
+    if (!strcmp(option, "multiple-document-handling"))
+      continue;
+
+    if (!strcmp(option, "copies") || !strcmp(option, "page-ranges") || !strcmp(option, "number-up") || !strcmp(option, "orientation-requested"))
+    {
+      // CUPS filters do these for every queue it converts documents for
+      snprintf(name, sizeof(name), "%s-supported", option);
+      if ((supported = ippFindAttribute(response, name, IPP_TAG_ZERO)) == NULL || value_supported(supported, option, ticket->options[i].value))
+        continue;
+    }
+    else
+    {
+      snprintf(name, sizeof(name), "%s-supported", option);
+      if ((supported = ippFindAttribute(response, name, IPP_TAG_ZERO)) != NULL && value_supported(supported, option, ticket->options[i].value))
+        continue;
+    }
+
+    add_unsupported(ticket, option, ticket->options[i].value);
+    count ++;
+  }
+
+  ippDelete(response);
+
+  if (count)
+    upaLog(UPA_LOG_WARN, "Queue %s cannot honour: %s", queue, ticket->unsupported);
+
+  return (count);
+}
+
+
+//
 // 'upaTicketUserFromURI()' - Derive a CUPS user name from a user URI or name.
 //
 // "mailto:alice@contoso.com" -> "alice@contoso.com" (CUPS takes the full UPN as
@@ -303,6 +390,78 @@ add_ignored(upa_ticket_t *ticket,	// I - Ticket
     // Say that the list is longer than we can hold
     snprintf(ticket->ignored + len, sizeof(ticket->ignored) - len, ",...");
   }
+}
+
+
+//
+// 'add_unsupported()' - Add "name=value" to the unsupported list.
+//
+
+static void
+add_unsupported(upa_ticket_t *ticket,	// I - Ticket
+                const char   *name,	// I - Option name
+                const char   *value)	// I - Option value
+{
+  size_t	len = strlen(ticket->unsupported);
+					// Current length
+
+
+  if (len + strlen(name) + strlen(value) + 6 < sizeof(ticket->unsupported))
+    snprintf(ticket->unsupported + len, sizeof(ticket->unsupported) - len, "%s%s=%s", len ? "," : "", name, value);
+  else if (len + 5 < sizeof(ticket->unsupported) && (len < 3 || strcmp(ticket->unsupported + len - 3, "...")))
+    snprintf(ticket->unsupported + len, sizeof(ticket->unsupported) - len, ",...");
+}
+
+
+//
+// 'value_supported()' - Is an option value among the supported values?
+//
+// Lists ("3,4" finishings, "1-2,5" page-ranges) need every value supported.
+//
+
+static bool				// O - true if supported
+value_supported(ipp_attribute_t *supported,
+					// I - name-supported attribute
+                const char      *name,	// I - Option name
+                const char      *value)	// I - Option value
+{
+  char		copy[1024],		// Copy of value
+		*ptr,			// One value
+		*next;			// Next value
+  ipp_tag_t	vtag = ippGetValueTag(supported);
+					// Value tag
+
+
+  if (vtag == IPP_TAG_BOOLEAN)
+    return (ippGetBoolean(supported, 0) != 0);
+
+  upaCopyString(copy, value, sizeof(copy));
+
+  for (ptr = copy; ptr && *ptr; ptr = next)
+  {
+    if ((next = strchr(ptr, ',')) != NULL)
+      *next++ = '\0';
+
+    if (vtag == IPP_TAG_INTEGER || vtag == IPP_TAG_ENUM || vtag == IPP_TAG_RANGE)
+    {
+      int	n;			// Numeric value
+      char	*end;			// End of number
+
+      n = (int)strtol(ptr, &end, 10);
+      if (end == ptr || *end)
+      {
+        if (vtag != IPP_TAG_ENUM || (n = ippEnumValue(name, ptr)) <= 0)
+          return (false);
+      }
+
+      if (!ippContainsInteger(supported, n))
+        return (false);
+    }
+    else if (!ippContainsString(supported, ptr))
+      return (false);
+  }
+
+  return (true);
 }
 
 

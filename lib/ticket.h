@@ -18,6 +18,7 @@ typedef struct upa_ticket_s		// A mapped job ticket
   int		num_options;		// CUPS options
   cups_option_t	*options;		// CUPS options (owned; freed by upaTicketClear)
   char		ignored[1024];		// Comma-separated attributes that could not be mapped
+  char		unsupported[1024];	// "name=value,..." the queue does not support (passed on, reported)
 } upa_ticket_t;
 
 // Map the job group of a Fetch-Job response (copies, sides, media/media-col,
@@ -26,6 +27,10 @@ typedef struct upa_ticket_s		// A mapped job ticket
 // job-originating-user-name).  Returns the number of options (>= 0).
 extern int		upaTicketMap(ipp_t *job_attrs, upa_ticket_t *ticket);
 extern void		upaTicketClear(upa_ticket_t *ticket);
+// Compare the options with the queue's *-supported attributes; what the
+// queue cannot honour is listed in ticket->unsupported and logged.  Returns
+// the number of such options, -1 when the queue cannot be asked.
+extern int		upaTicketCheckQueue(http_t *http, const char *queue, upa_ticket_t *ticket);
 extern void		upaTicketUserFromURI(const char *user_uri, char *user, size_t usersize);
 
 #endif // !UPA_TICKET_H

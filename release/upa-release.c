@@ -6,31 +6,19 @@
 //
 // Usage:
 //
+//   upa-release --kiosk --printer QUEUE[,QUEUE...] [kiosk options]
 //   upa-release --printer QUEUE --user UPN (--all | --job ID... | --list)
-//               [--json] [--recover] [-c CONFIG] [-v]
+//               [--json] [-c CONFIG] [-v]
 //   upa-release --recover [-c CONFIG] [-v]
 //
-// The logic lives in libupa (release.c); this program only parses options,
-// opens the cloud session, CUPS and the journal, and reports.  Exit status:
-//
-//   0  every requested job was released
-//   1  usage or configuration error
-//   2  no jobs waiting for this user
-//   3  some jobs failed (others may have printed)
-//   4  cloud unreachable or busy
-//   5  authentication or device error (token refused, device not registered)
-//   6  local CUPS error or queue not ready
+// The release logic lives in libupa (release.c); this file parses options,
+// opens CUPS and the journal, recovers interrupted releases (always first)
+// and hands over to the kiosk (kiosk.c) or the scripting mode (script.c).
+// Exit status: see release.h and doc/upa-release.1.
 //
 
-#include "upa.h"
-#include <errno.h>
+#include "release.h"
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
 #include <json-c/json.h>
 
 #ifndef PACKAGE_VERSION
@@ -39,73 +27,28 @@
 
 
 //
-// Exit codes...
-//
-
-#define EXIT_RELEASED	0		// All requested jobs released
-#define EXIT_USAGE	1		// Usage or configuration error
-#define EXIT_NOJOBS	2		// No jobs for this user
-#define EXIT_SOMEFAILED	3		// Some jobs failed
-#define EXIT_CLOUD	4		// Cloud unreachable/busy
-#define EXIT_AUTH	5		// Authentication/device error
-#define EXIT_CUPS	6		// Local CUPS/queue not ready
-
-
-//
-// Local types...
-//
-
-typedef struct release_opts_s		// Command-line options
-{
-  const char	*printer;		// --printer QUEUE
-  const char	*user;			// --user UPN
-  const char	*config;		// -c CONFIG
-  bool		all;			// --all
-  bool		list;			// --list
-  bool		json;			// --json
-  bool		recover;		// --recover
-  bool		verbose;		// -v
-  int		num_ids;		// Number of --job IDs
-  int		ids[256];		// --job IDs
-} release_opts_t;
-
-
-//
 // Local functions...
 //
 
-static int	error_exit(upa_error_t err);
-static void	json_print(json_object *json);
-static int	list_jobs(const release_opts_t *opts, upa_jobinfo_t *jobs, int num_jobs);
 static void	log_cb(void *data, upa_loglevel_t level, const char *message);
-static bool	parse_ids(release_opts_t *opts, const char *arg);
-static void	progress_cb(void *data, const upa_release_t *progress);
-static int	release_jobs(const release_opts_t *opts, upa_client_t *client, http_t *cups, upa_journal_t *journal, const char *user_uri, upa_jobinfo_t *jobs, int num_jobs);
+static bool	parse_ids(rel_opts_t *opts, const char *arg);
+static bool	parse_int(const char *arg, const char *value, int min, int max, int *result);
+static bool	parse_queues(rel_opts_t *opts, const char *arg);
 static int	usage(FILE *fp, int status);
 
 
 //
-// 'main()' - Parse options and run the release.
+// 'main()' - Parse options, recover, and run the chosen mode.
 //
 
 int					// O - Exit status
 main(int  argc,				// I - Number of arguments
      char *argv[])			// I - Arguments
 {
-  release_opts_t	opts;		// Options
+  rel_opts_t		opts;		// Options
+  rel_station_t		st;		// Station state
   int			i;		// Looping var
-  upa_config_t		*cfg = NULL;	// Configuration
-  upa_device_t		*dev = NULL;	// Device of the queue
-  upa_client_t		*client = NULL;	// Cloud session
-  http_t		*cups = NULL;	// Local cupsd
-  upa_journal_t		*journal = NULL;// Release journal
-  ipp_t			*response = NULL;
-					// Get-Jobs response
-  upa_jobinfo_t		*jobs = NULL;	// Jobs waiting for the user
-  int			num_jobs = 0;	// Number of jobs
-  char			user_uri[512],	// mailto:UPN
-			why[1024];	// Why the queue is not ready
-  int			status = EXIT_USAGE;
+  int			status = REL_EXIT_USAGE;
 					// Exit status
   bool			privileged = getuid() != geteuid() || getgid() != getegid();
 					// Running setuid/setgid?
@@ -113,6 +56,10 @@ main(int  argc,				// I - Number of arguments
 
   signal(SIGPIPE, SIG_IGN);
   memset(&opts, 0, sizeof(opts));
+  memset(&st, 0, sizeof(st));
+  opts.pam_service  = "upa-release";
+  opts.idle_timeout = 60;
+  opts.print_wait   = 60;
 
   // A setgid program must not take its configuration from the caller
   if (privileged)
@@ -123,11 +70,11 @@ main(int  argc,				// I - Number of arguments
     const char *arg = argv[i];		// Current argument
 
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
-      return (usage(stdout, EXIT_RELEASED));
+      return (usage(stdout, REL_EXIT_RELEASED));
     else if (!strcmp(arg, "--version"))
     {
       puts("upa-release (cups-upa) " PACKAGE_VERSION);
-      return (EXIT_RELEASED);
+      return (REL_EXIT_RELEASED);
     }
     else if (!strcmp(arg, "--all"))
       opts.all = true;
@@ -137,185 +84,190 @@ main(int  argc,				// I - Number of arguments
       opts.json = true;
     else if (!strcmp(arg, "--recover"))
       opts.recover = true;
+    else if (!strcmp(arg, "--kiosk"))
+      opts.kiosk = true;
     else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose"))
       opts.verbose = true;
-    else if (!strcmp(arg, "--printer") || !strcmp(arg, "-p") || !strcmp(arg, "--user") || !strcmp(arg, "-u") || !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "--job") || !strcmp(arg, "-j"))
+    else if (!strcmp(arg, "--printer") || !strcmp(arg, "-p") || !strcmp(arg, "--user") || !strcmp(arg, "-u") || !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "--job") || !strcmp(arg, "-j") || !strcmp(arg, "--pam-service") || !strcmp(arg, "--card-device") || !strcmp(arg, "--station") || !strcmp(arg, "--idle-timeout") || !strcmp(arg, "--print-wait") || !strcmp(arg, "--job-lifetime"))
     {
+      const char *value;		// Option value
+
       if (++ i >= argc || !argv[i][0])
       {
         fprintf(stderr, "upa-release: %s needs a value\n", arg);
-        return (usage(stderr, EXIT_USAGE));
+        return (usage(stderr, REL_EXIT_USAGE));
       }
 
+      value = argv[i];
+
       if (!strcmp(arg, "--printer") || !strcmp(arg, "-p"))
-        opts.printer = argv[i];
+      {
+        if (!parse_queues(&opts, value))
+          return (usage(stderr, REL_EXIT_USAGE));
+      }
       else if (!strcmp(arg, "--user") || !strcmp(arg, "-u"))
-        opts.user = argv[i];
+        opts.user = value;
       else if (!strcmp(arg, "-c") || !strcmp(arg, "--config"))
-        opts.config = argv[i];
-      else if (!parse_ids(&opts, argv[i]))
-        return (usage(stderr, EXIT_USAGE));
+        opts.config = value;
+      else if (!strcmp(arg, "--pam-service"))
+        opts.pam_service = value;
+      else if (!strcmp(arg, "--card-device"))
+        opts.card_device = value;
+      else if (!strcmp(arg, "--station"))
+        opts.station = value;
+      else if (!strcmp(arg, "--idle-timeout"))
+      {
+        if (!parse_int(arg, value, 5, 3600, &opts.idle_timeout))
+          return (REL_EXIT_USAGE);
+      }
+      else if (!strcmp(arg, "--print-wait"))
+      {
+        if (!parse_int(arg, value, 0, 3600, &opts.print_wait))
+          return (REL_EXIT_USAGE);
+      }
+      else if (!strcmp(arg, "--job-lifetime"))
+      {
+        if (!parse_int(arg, value, 0, 365 * 86400, &opts.job_lifetime))
+          return (REL_EXIT_USAGE);
+      }
+      else if (!parse_ids(&opts, value))
+        return (usage(stderr, REL_EXIT_USAGE));
     }
     else if (opts.num_ids > 0 && arg[0] != '-')
     {
       // "--job 1 2 3"
       if (!parse_ids(&opts, arg))
-        return (usage(stderr, EXIT_USAGE));
+        return (usage(stderr, REL_EXIT_USAGE));
     }
     else
     {
       fprintf(stderr, "upa-release: unknown option \"%s\"\n", arg);
-      return (usage(stderr, EXIT_USAGE));
+      return (usage(stderr, REL_EXIT_USAGE));
     }
   }
 
   // Check what to do...
-  if ((opts.all ? 1 : 0) + (opts.list ? 1 : 0) + (opts.num_ids > 0 ? 1 : 0) > 1)
+  if (opts.kiosk)
   {
-    fputs("upa-release: use only one of --all, --job and --list\n", stderr);
-    return (usage(stderr, EXIT_USAGE));
-  }
+    if (opts.all || opts.list || opts.num_ids > 0 || opts.user || opts.json)
+    {
+      fputs("upa-release: --kiosk takes no --user, --all, --job, --list or --json\n", stderr);
+      return (usage(stderr, REL_EXIT_USAGE));
+    }
 
-  if (!opts.all && !opts.list && opts.num_ids == 0 && !opts.recover)
-  {
-    fputs("upa-release: say what to do: --all, --job ID, --list or --recover\n", stderr);
-    return (usage(stderr, EXIT_USAGE));
-  }
+    if (opts.num_queues == 0)
+    {
+      fputs("upa-release: --kiosk needs --printer QUEUE[,QUEUE...]\n", stderr);
+      return (usage(stderr, REL_EXIT_USAGE));
+    }
 
-  if ((opts.all || opts.list || opts.num_ids > 0) && (!opts.printer || !opts.user))
+    if (!isatty(0) || !isatty(1))
+    {
+      fputs("upa-release: --kiosk needs a terminal (a Linux console or a terminal emulator)\n", stderr);
+      return (REL_EXIT_USAGE);
+    }
+  }
+  else
   {
-    fputs("upa-release: --printer QUEUE and --user UPN are required\n", stderr);
-    return (usage(stderr, EXIT_USAGE));
+    if ((opts.all ? 1 : 0) + (opts.list ? 1 : 0) + (opts.num_ids > 0 ? 1 : 0) > 1)
+    {
+      fputs("upa-release: use only one of --all, --job and --list\n", stderr);
+      return (usage(stderr, REL_EXIT_USAGE));
+    }
+
+    if (!opts.all && !opts.list && opts.num_ids == 0 && !opts.recover)
+    {
+      fputs("upa-release: say what to do: --kiosk, --all, --job ID, --list or --recover\n", stderr);
+      return (usage(stderr, REL_EXIT_USAGE));
+    }
+
+    if ((opts.all || opts.list || opts.num_ids > 0) && (!opts.printer || !opts.user))
+    {
+      fputs("upa-release: --printer QUEUE and --user UPN are required\n", stderr);
+      return (usage(stderr, REL_EXIT_USAGE));
+    }
+
+    if (opts.num_queues > 1)
+    {
+      fputs("upa-release: give one --printer QUEUE outside --kiosk\n", stderr);
+      return (usage(stderr, REL_EXIT_USAGE));
+    }
+
+    if (opts.user && !relUserURI(opts.user, NULL, 0))
+    {
+      fprintf(stderr, "upa-release: \"%s\" is not a user principal name (user@domain)\n", opts.user);
+      return (REL_EXIT_USAGE);
+    }
   }
 
   if (opts.config && privileged && getuid() != 0)
   {
     fputs("upa-release: -c is not allowed when upa-release runs setgid; use the default configuration\n", stderr);
-    return (EXIT_USAGE);
-  }
-
-  if (opts.user)
-  {
-    if (!strncasecmp(opts.user, "mailto:", 7))
-      snprintf(user_uri, sizeof(user_uri), "%s", opts.user);
-    else
-      snprintf(user_uri, sizeof(user_uri), "mailto:%s", opts.user);
-
-    if (!strchr(user_uri, '@') || strpbrk(user_uri, " \t\r\n\"<>"))
-    {
-      fprintf(stderr, "upa-release: \"%s\" is not a user principal name (user@domain)\n", opts.user);
-      return (EXIT_USAGE);
-    }
+    return (REL_EXIT_USAGE);
   }
 
   // Load configuration and set up logging...
   upaLogSetCallback(log_cb, NULL);
   upaLogSetLevel(UPA_LOG_WARN);
 
-  if ((cfg = upaConfigLoad(opts.config)) == NULL)
+  st.opts = &opts;
+
+  if ((st.cfg = upaConfigLoad(opts.config)) == NULL)
   {
     fprintf(stderr, "upa-release: %s\n", upaLastErrorString());
-    return (EXIT_USAGE);
+    return (REL_EXIT_USAGE);
   }
 
   // Results go to stdout; stderr gets warnings and errors (everything with -v)
-  upaLogSetLevel(opts.verbose ? UPA_LOG_DEBUG : cfg->log_level > UPA_LOG_WARN ? cfg->log_level : UPA_LOG_WARN);
+  upaLogSetLevel(opts.verbose ? UPA_LOG_DEBUG : st.cfg->log_level > UPA_LOG_WARN ? st.cfg->log_level : UPA_LOG_WARN);
 
   // Local CUPS and the journal: recovery comes before anything new
-  if ((cups = upaCupsConnect(cfg)) == NULL)
+  if ((st.cups = upaCupsConnect(st.cfg)) == NULL)
   {
     fprintf(stderr, "upa-release: %s\n", upaLastErrorString());
-    status = error_exit(upaLastError());
+    status = relErrorExit(upaLastError());
     goto done;
   }
 
-  if ((journal = upaJournalOpen(cfg)) == NULL)
+  if ((st.journal = upaJournalOpen(st.cfg)) == NULL)
   {
     fprintf(stderr, "upa-release: cannot open the release journal: %s\n", upaLastErrorString());
-    status = EXIT_USAGE;
+    status = REL_EXIT_USAGE;
     goto done;
   }
 
-  if ((i = upaReleaseRecover(cfg, cups, journal)) < 0)
+  if ((i = upaReleaseRecover(st.cfg, st.cups, st.journal)) < 0)
   {
     fprintf(stderr, "upa-release: recovery of interrupted releases failed: %s\n", upaLastErrorString());
-    status = error_exit(upaLastError());
+    status = relErrorExit(upaLastError());
     goto done;
   }
   else if (i > 0)
     fprintf(stderr, "upa-release: recovered %d interrupted release(s)%s\n", i, opts.verbose ? "" : " (-v shows what was done)");
 
-  if (!opts.all && !opts.list && opts.num_ids == 0)
-  {
-    status = EXIT_RELEASED;		// --recover only
-    goto done;
-  }
-
-  // The queue and its cloud identity...
-  if ((dev = upaDeviceFindQueue(cfg, opts.printer)) == NULL)
-  {
-    if (upaLastError() == UPA_ERROR_DEVICE)
-      fprintf(stderr, "upa-release: queue %s is not registered with Universal Print: run 'upactl register %s'\n", opts.printer, opts.printer);
-    else
-      fprintf(stderr, "upa-release: %s\n", upaLastErrorString());
-    status = error_exit(upaLastError());
-    goto done;
-  }
-
-  if (!opts.list && !upaCupsQueueReady(cups, dev->queue, why, sizeof(why)))
-  {
-    fprintf(stderr, "upa-release: %s; fix the printer or release at another one\n", why);
-    status = EXIT_CUPS;
-    goto done;
-  }
-
-  if ((client = upaClientCreate(cfg, dev)) == NULL)
-  {
-    fprintf(stderr, "upa-release: %s\n", upaLastErrorString());
-    status = error_exit(upaLastError());
-    goto done;
-  }
-
-  // The user's jobs...
-  if ((response = upaInfraGetJobs(client, user_uri)) == NULL)
-  {
-    fprintf(stderr, "upa-release: cannot list the jobs of %s: %s\n", opts.user, upaLastErrorString());
-    status = error_exit(upaLastError());
-    goto done;
-  }
-
-  if ((num_jobs = upaInfraJobList(response, &jobs)) < 0)
-  {
-    fprintf(stderr, "upa-release: cannot read the job list: %s\n", upaLastErrorString());
-    status = EXIT_CLOUD;
-    goto done;
-  }
-
-  if (opts.list)
-    status = list_jobs(&opts, jobs, num_jobs);
+  if (opts.kiosk)
+    status = relKiosk(&st);
+  else if (!opts.all && !opts.list && opts.num_ids == 0)
+    status = REL_EXIT_RELEASED;		// --recover only
   else
-    status = release_jobs(&opts, client, cups, journal, user_uri, jobs, num_jobs);
+    status = relScript(&st);
 
   done:
 
-  free(jobs);
-  ippDelete(response);
-  upaClientDelete(client);
-  upaDeviceDelete(dev);
-  upaJournalClose(journal);
-  httpClose(cups);
-  upaConfigDelete(cfg);
+  upaJournalClose(st.journal);
+  httpClose(st.cups);
+  upaConfigDelete(st.cfg);
 
   return (status);
 }
 
 
 //
-// 'error_exit()' - Map an error class to an exit status.
+// 'relErrorExit()' - Map an error class to an exit status.
 //
 
-static int				// O - Exit status
-error_exit(upa_error_t err)		// I - Error class
+int					// O - Exit status
+relErrorExit(upa_error_t err)		// I - Error class
 {
   switch (err)
   {
@@ -327,109 +279,136 @@ error_exit(upa_error_t err)		// I - Error class
     case UPA_ERROR_NOT_FOUND :
     case UPA_ERROR_NOT_FETCHABLE :
     case UPA_ERROR_NOT_POSSIBLE :
-        return (EXIT_CLOUD);
+        return (REL_EXIT_CLOUD);
 
     case UPA_ERROR_AUTH :
     case UPA_ERROR_DEVICE :
-        return (EXIT_AUTH);
+        return (REL_EXIT_AUTH);
 
     case UPA_ERROR_CUPS :
-        return (EXIT_CUPS);
+        return (REL_EXIT_CUPS);
 
     default :
-        return (EXIT_USAGE);
+        return (REL_EXIT_USAGE);
   }
 }
 
 
 //
-// 'json_print()' - Print a JSON document on stdout and free it.
+// 'relGetJobs()' - Get-Jobs for a user, with the details a station shows.
+//
+// Terminal jobs are left out.  *jobs is malloc'd (NULL when there are none).
 //
 
-static void
-json_print(json_object *json)		// I - Document
+int					// O - Number of jobs or -1
+relGetJobs(upa_client_t *client,	// I - Cloud session
+           const char   *user_uri,	// I - mailto:UPN
+           int          job_lifetime,	// I - Seconds a held job lives (0 = unknown)
+           rel_job_t    **jobs)		// O - Jobs
 {
-  puts(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-  json_object_put(json);
-}
+  ipp_t			*response;	// Get-Jobs response
+  ipp_attribute_t	*attr;		// Attribute
+  upa_jobinfo_t		*info = NULL;	// Parsed list
+  int			num_info,	// Number of parsed jobs
+			i,		// Looping var
+			count = 0;	// Jobs kept
+  rel_job_t		*job;		// Current job
 
 
-//
-// 'list_jobs()' - Print the jobs waiting for the user.
-//
+  *jobs = NULL;
 
-static int				// O - Exit status
-list_jobs(const release_opts_t *opts,	// I - Options
-          upa_jobinfo_t        *jobs,	// I - Jobs
-          int                  num_jobs)// I - Number of jobs
-{
-  int		i;			// Looping var
-  int		shown = 0;		// Jobs shown
-  char		when[64];		// Creation time
-  json_object	*json = NULL,		// Document
-		*array = NULL,		// Jobs
-		*obj;			// One job
+  if ((response = upaInfraGetJobs(client, user_uri)) == NULL)
+    return (-1);
 
-
-  if (opts->json)
+  if ((num_info = upaInfraJobList(response, &info)) < 0)
   {
-    json  = json_object_new_object();
-    array = json_object_new_array();
-    json_object_object_add(json, "printer", json_object_new_string(opts->printer));
-    json_object_object_add(json, "user", json_object_new_string(opts->user));
-    json_object_object_add(json, "jobs", array);
+    ippDelete(response);
+    return (-1);
   }
 
-  for (i = 0; i < num_jobs; i ++)
+  if (num_info > 0 && (*jobs = calloc((size_t)num_info, sizeof(rel_job_t))) == NULL)
   {
-    if (jobs[i].state >= IPP_JSTATE_CANCELED)
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+    free(info);
+    ippDelete(response);
+    return (-1);
+  }
+
+  for (i = 0; i < num_info; i ++)
+  {
+    if (info[i].state >= IPP_JSTATE_CANCELED)
       continue;
 
-    shown ++;
+    job       = *jobs + count ++;
+    job->info = info[i];
 
-    when[0] = '\0';
-    if (jobs[i].created > 0)
-    {
-      struct tm tmbuf;			// Local time
-
-      strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime_r(&jobs[i].created, &tmbuf));
-    }
-
-    if (json)
-    {
-      obj = json_object_new_object();
-      json_object_object_add(obj, "id", json_object_new_int(jobs[i].id));
-      json_object_object_add(obj, "name", json_object_new_string(jobs[i].name));
-      json_object_object_add(obj, "owner", json_object_new_string(jobs[i].owner));
-      json_object_object_add(obj, "state", json_object_new_string(ippEnumString("job-state", (int)jobs[i].state)));
-      json_object_object_add(obj, "format", json_object_new_string(jobs[i].format));
-      json_object_object_add(obj, "copies", json_object_new_int(jobs[i].copies));
-      json_object_object_add(obj, "pages", json_object_new_int(jobs[i].pages));
-      json_object_object_add(obj, "sizeK", json_object_new_int64(jobs[i].size_k));
-      json_object_object_add(obj, "created", jobs[i].created > 0 ? json_object_new_int64((int64_t)jobs[i].created) : NULL);
-      json_object_array_add(array, obj);
-    }
-    else
-    {
-      printf("job %d '%s'", jobs[i].id, jobs[i].name[0] ? jobs[i].name : "(untitled)");
-      if (jobs[i].pages > 0)
-        printf(", %d page%s", jobs[i].pages, jobs[i].pages == 1 ? "" : "s");
-      if (jobs[i].copies > 1)
-        printf(", %d copies", jobs[i].copies);
-      if (jobs[i].size_k > 0)
-        printf(", %lld KB", jobs[i].size_k);
-      if (when[0])
-        printf(", sent %s", when);
-      putchar('\n');
-    }
+    if (job_lifetime > 0 && info[i].created > 0)
+      job->expires = info[i].created + job_lifetime;
   }
 
-  if (json)
-    json_print(json);
-  else if (shown == 0)
-    printf("no jobs waiting for %s\n", opts->user);
+  // sides and print-color-mode are not in upa_jobinfo_t: walk the job groups
+  for (i = -1, attr = ippFirstAttribute(response); attr; attr = ippNextAttribute(response))
+  {
+    const char *name = ippGetName(attr);// Attribute name
+    int		j;			// Looping var
 
-  return (shown > 0 ? EXIT_RELEASED : EXIT_NOJOBS);
+    if (ippGetGroupTag(attr) != IPP_TAG_JOB || !name)
+      continue;
+
+    if (!strcmp(name, "job-id"))
+    {
+      for (i = -1, j = 0; j < count; j ++)
+        if ((*jobs)[j].info.id == ippGetInteger(attr, 0))
+          i = j;
+    }
+    else if (i >= 0 && !strcmp(name, "sides") && ippGetString(attr, 0, NULL))
+      snprintf((*jobs)[i].sides, sizeof((*jobs)[i].sides), "%s", ippGetString(attr, 0, NULL));
+    else if (i >= 0 && !strcmp(name, "print-color-mode") && ippGetString(attr, 0, NULL))
+      snprintf((*jobs)[i].color, sizeof((*jobs)[i].color), "%s", ippGetString(attr, 0, NULL));
+    else if (i >= 0 && (!strcmp(name, "job-retain-until-time") || !strcmp(name, "job-expiration-time")) && ippGetValueTag(attr) == IPP_TAG_DATE)
+      (*jobs)[i].expires = ippDateToTime(ippGetDate(attr, 0));
+  }
+
+  free(info);
+  ippDelete(response);
+
+  if (count == 0)
+  {
+    free(*jobs);
+    *jobs = NULL;
+  }
+
+  return (count);
+}
+
+
+//
+// 'relUserURI()' - Make "mailto:UPN" from a UPN, checking it.
+//
+
+bool					// O - true if the UPN looks valid
+relUserURI(const char *upn,		// I - UPN or mailto: URI
+           char       *uri,		// O - mailto:UPN (NULL to only check)
+           size_t     urisize)		// I - Size of uri
+{
+  char	temp[512];			// mailto:UPN
+
+
+  if (!upn || !*upn)
+    return (false);
+
+  if (!strncasecmp(upn, "mailto:", 7))
+    snprintf(temp, sizeof(temp), "%s", upn);
+  else
+    snprintf(temp, sizeof(temp), "mailto:%s", upn);
+
+  if (!strchr(temp, '@') || strpbrk(temp, " \t\r\n\"<>") || strlen(temp) > 300)
+    return (false);
+
+  if (uri)
+    snprintf(uri, urisize, "%s", temp);
+
+  return (true);
 }
 
 
@@ -456,8 +435,8 @@ log_cb(void           *data,		// I - Callback data (unused)
 //
 
 static bool				// O - true if valid
-parse_ids(release_opts_t *opts,		// I - Options
-          const char     *arg)		// I - Argument
+parse_ids(rel_opts_t *opts,		// I - Options
+          const char *arg)		// I - Argument
 {
   const char	*ptr = arg;		// Pointer into argument
   char		*end;			// End of number
@@ -473,7 +452,7 @@ parse_ids(release_opts_t *opts,		// I - Options
       return (false);
     }
 
-    if (opts->num_ids >= (int)(sizeof(opts->ids) / sizeof(opts->ids[0])))
+    if (opts->num_ids >= REL_MAX_IDS)
     {
       fputs("upa-release: too many job IDs\n", stderr);
       return (false);
@@ -488,208 +467,71 @@ parse_ids(release_opts_t *opts,		// I - Options
 
 
 //
-// 'progress_cb()' - Show release progress with -v.
+// 'parse_int()' - Parse a bounded integer option value.
 //
 
-static void
-progress_cb(void                *data,	// I - Options
-            const upa_release_t *progress)
-					// I - Progress
+static bool				// O - true if valid
+parse_int(const char *arg,		// I - Option name
+          const char *value,		// I - Value
+          int        min,		// I - Smallest allowed
+          int        max,		// I - Largest allowed
+          int        *result)		// O - Value
 {
-  const release_opts_t	*opts = (const release_opts_t *)data;
-					// Options
-  static const char * const stages[] =	// Stage names
+  char	*end;				// End of number
+  long	n = strtol(value, &end, 10);	// Number
+
+
+  if (end == value || *end || n < min || n > max)
   {
-    "ticket mapped", "held CUPS job created", "fetching", "document complete", "claimed in the cloud", "released"
-  };
+    fprintf(stderr, "upa-release: %s needs a number from %d to %d\n", arg, min, max);
+    return (false);
+  }
 
+  *result = (int)n;
 
-  if (!opts->verbose || progress->stage == UPA_RSTAGE_FETCHING)
-    return;
-
-  fprintf(stderr, "upa-release: job %d: %s (CUPS job %d, %lld bytes)\n", progress->cloud_job_id, stages[progress->stage], progress->cups_job_id, progress->bytes);
+  return (true);
 }
 
 
 //
-// 'release_jobs()' - Release all or the requested jobs.
+// 'parse_queues()' - Add queues from "Q" or "Q,Q,...".
 //
 
-static int				// O - Exit status
-release_jobs(
-    const release_opts_t *opts,		// I - Options
-    upa_client_t         *client,	// I - Cloud session
-    http_t               *cups,		// I - Local cupsd
-    upa_journal_t        *journal,	// I - Journal
-    const char           *user_uri,	// I - mailto:UPN
-    upa_jobinfo_t        *jobs,		// I - Jobs waiting
-    int                  num_jobs)	// I - Number of jobs
+static bool				// O - true if valid
+parse_queues(rel_opts_t *opts,		// I - Options
+             const char *arg)		// I - Argument
 {
-  int		i,			// Looping var
-		j,			// Looping var
-		num_todo = 0,		// Jobs to release
-		released = 0,		// Jobs released
-		failed = 0;		// Jobs that failed
-  int		todo[256];		// Cloud job-ids to release
-  const char	*names[256];		// Their names
-  upa_error_t	last_err = UPA_ERROR_NONE;
-					// Class of the last failure
-  bool		same_err = true;	// All failures of the same class?
-  bool		stop = false;		// Give up on the remaining jobs?
-  upa_release_t	result;			// One release
-  json_object	*json = NULL,		// Document
-		*array = NULL,		// Results
-		*obj;			// One result
+  char	*copy,				// Copy of the argument
+	*ptr,				// One name
+	*next;				// Next name
 
 
-  // What to release...
-  if (opts->all)
+  if ((copy = strdup(arg)) == NULL)
+    return (false);
+
+  for (ptr = copy; ptr; ptr = next)
   {
-    for (i = 0; i < num_jobs && num_todo < (int)(sizeof(todo) / sizeof(todo[0])); i ++)
-    {
-      if (jobs[i].state >= IPP_JSTATE_CANCELED)
-        continue;
+    if ((next = strchr(ptr, ',')) != NULL)
+      *next++ = '\0';
 
-      names[num_todo]  = jobs[i].name;
-      todo[num_todo ++] = jobs[i].id;
+    if (!*ptr || strlen(ptr) > 127 || strpbrk(ptr, " \t/#\\\"'"))
+    {
+      fprintf(stderr, "upa-release: bad queue name \"%s\"\n", ptr);
+      return (false);
     }
 
-    if (num_todo == 0)
+    if (opts->num_queues >= REL_MAX_QUEUES)
     {
-      if (opts->json)
-      {
-        json = json_object_new_object();
-        json_object_object_add(json, "printer", json_object_new_string(opts->printer));
-        json_object_object_add(json, "user", json_object_new_string(opts->user));
-        json_object_object_add(json, "jobs", json_object_new_array());
-        json_print(json);
-      }
-      else
-        printf("no jobs waiting for %s\n", opts->user);
-
-      return (EXIT_NOJOBS);
-    }
-  }
-  else
-  {
-    for (i = 0; i < opts->num_ids; i ++)
-    {
-      names[num_todo]  = "";
-      for (j = 0; j < num_jobs; j ++)
-        if (jobs[j].id == opts->ids[i])
-          names[num_todo] = jobs[j].name;
-      todo[num_todo ++] = opts->ids[i];
+      fprintf(stderr, "upa-release: at most %d queues per station\n", REL_MAX_QUEUES);
+      return (false);
     }
 
-    if (num_jobs == 0)
-    {
-      fprintf(stderr, "upa-release: no jobs waiting for %s\n", opts->user);
-      return (EXIT_NOJOBS);
-    }
+    opts->queues[opts->num_queues ++] = ptr;
   }
 
-  if (opts->json)
-  {
-    json  = json_object_new_object();
-    array = json_object_new_array();
-    json_object_object_add(json, "printer", json_object_new_string(opts->printer));
-    json_object_object_add(json, "user", json_object_new_string(opts->user));
-    json_object_object_add(json, "jobs", array);
-  }
+  opts->printer = opts->queues[0];
 
-  // Release them, one at a time...
-  for (i = 0; i < num_todo; i ++)
-  {
-    bool	ok;			// Released?
-    bool	listed = opts->all;	// In the user's list?
-
-    memset(&result, 0, sizeof(result));
-
-    for (j = 0; !listed && j < num_jobs; j ++)
-      listed = jobs[j].id == todo[i] && jobs[j].state < IPP_JSTATE_CANCELED;
-
-    if (stop)
-      ok = false;
-    else if (!listed)
-    {
-      ok = false;
-      upaSetError(UPA_ERROR_NOT_FOUND, "Job %d is not waiting for %s", todo[i], opts->user);
-    }
-    else
-      ok = upaReleaseJob(client, cups, journal, opts->printer, user_uri, todo[i], progress_cb, (void *)opts, &result);
-
-    if (ok)
-    {
-      released ++;
-
-      if (json)
-      {
-        char cupsjob[300];		// "Floor3-17"
-
-        snprintf(cupsjob, sizeof(cupsjob), "%s-%d", opts->printer, result.cups_job_id);
-        obj = json_object_new_object();
-        json_object_object_add(obj, "id", json_object_new_int(todo[i]));
-        json_object_object_add(obj, "name", json_object_new_string(result.ticket.title));
-        json_object_object_add(obj, "released", json_object_new_boolean(1));
-        json_object_object_add(obj, "cupsJob", json_object_new_string(cupsjob));
-        json_object_object_add(obj, "cupsJobId", json_object_new_int(result.cups_job_id));
-        json_object_object_add(obj, "bytes", json_object_new_int64(result.bytes));
-        if (result.ticket.ignored[0])
-          json_object_object_add(obj, "ignored", json_object_new_string(result.ticket.ignored));
-        json_object_array_add(array, obj);
-      }
-      else
-        printf("released job %d '%s' as CUPS job %s-%d (%lld bytes)\n", todo[i], result.ticket.title, opts->printer, result.cups_job_id, result.bytes);
-    }
-    else
-    {
-      const char	*message = stop ? "not attempted after the previous error" : upaLastErrorString();
-					// Why
-      upa_error_t	err = stop ? last_err : upaLastError();
-					// Error class
-
-      failed ++;
-
-      if (last_err != UPA_ERROR_NONE && err != last_err)
-        same_err = false;
-      last_err = err;
-
-      if (json)
-      {
-        obj = json_object_new_object();
-        json_object_object_add(obj, "id", json_object_new_int(todo[i]));
-        json_object_object_add(obj, "name", json_object_new_string(names[i]));
-        json_object_object_add(obj, "released", json_object_new_boolean(0));
-        json_object_object_add(obj, "error", json_object_new_string(message));
-        json_object_object_add(obj, "errorClass", json_object_new_string(upaErrorName(err)));
-        json_object_array_add(array, obj);
-      }
-
-      fprintf(stderr, "upa-release: job %d%s%s%s not released: %s\n", todo[i], names[i][0] ? " '" : "", names[i], names[i][0] ? "'" : "", message);
-
-      // Nothing else will work while the cloud, the device or CUPS is down
-      if (err == UPA_ERROR_NETWORK || err == UPA_ERROR_AUTH || err == UPA_ERROR_DEVICE || err == UPA_ERROR_CUPS)
-        stop = true;
-    }
-
-    upaReleaseClear(&result);
-  }
-
-  if (json)
-  {
-    json_object_object_add(json, "released", json_object_new_int(released));
-    json_object_object_add(json, "failed", json_object_new_int(failed));
-    json_print(json);
-  }
-
-  if (failed == 0)
-    return (EXIT_RELEASED);
-
-  // Nothing printed and one cause: say which
-  if (released == 0 && same_err && (last_err == UPA_ERROR_NETWORK || last_err == UPA_ERROR_BUSY || last_err == UPA_ERROR_AUTH || last_err == UPA_ERROR_DEVICE || last_err == UPA_ERROR_CUPS))
-    return (error_exit(last_err));
-
-  return (EXIT_SOMEFAILED);
+  return (true);
 }
 
 
@@ -701,13 +543,15 @@ static int				// O - Exit status
 usage(FILE *fp,				// I - Output
       int  status)			// I - Exit status
 {
-  fputs("Usage: upa-release --printer QUEUE --user UPN (--all | --job ID... | --list) [options]\n"
+  fputs("Usage: upa-release --kiosk --printer QUEUE[,QUEUE...] [options]\n"
+        "       upa-release --printer QUEUE --user UPN (--all | --job ID... | --list) [options]\n"
         "       upa-release --recover [options]\n"
         "\n"
         "Release Universal Print jobs held for a user to a local CUPS queue.\n"
         "\n"
         "Options:\n"
-        "  -p, --printer QUEUE  CUPS queue registered with Universal Print\n"
+        "  --kiosk              Full-screen release station: badge, PAM, job list\n"
+        "  -p, --printer QUEUE  CUPS queue(s) registered with Universal Print\n"
         "  -u, --user UPN       User whose jobs to release (user@domain)\n"
         "  --all                Release all of the user's jobs\n"
         "  -j, --job ID[,ID]    Release these jobs (repeatable)\n"
@@ -719,6 +563,14 @@ usage(FILE *fp,				// I - Output
         "  -v, --verbose        Show progress and debug messages\n"
         "  --help               Show this help\n"
         "  --version            Show the version\n"
+        "\n"
+        "Kiosk options:\n"
+        "  --pam-service NAME   PAM service (default upa-release)\n"
+        "  --card-device DEV    Read badges from an evdev keyboard wedge (grabbed)\n"
+        "  --station NAME       Station name for PAM and the logs\n"
+        "  --idle-timeout SECS  Log out after SECS without a key (default 60)\n"
+        "  --print-wait SECS    Follow printing for up to SECS (default 60)\n"
+        "  --job-lifetime SECS  How long the cloud holds a job, to show time left\n"
         "\n"
         "Exit status: 0 released, 1 usage/config error, 2 no jobs, 3 some jobs failed,\n"
         "4 cloud unreachable/busy, 5 authentication/device error, 6 CUPS/queue not ready.\n", fp);

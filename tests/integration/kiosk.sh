@@ -1,0 +1,292 @@
+#!/bin/bash
+#
+# kiosk.sh - the upa-release kiosk driven through a terminal (tmux).
+#
+# A private cupsd with queues Floor3 and Floor4 (capture backend behind the
+# upa backend), upa-cloudsim holding the users' jobs, and a PAM service in a
+# private directory (pam_wrapper) whose pam_testbadge.so maps badges to
+# UPNs as pam_upa.so does.  The test types badges and keys into the kiosk
+# with tmux send-keys and reads the screen with capture-pane: select one of
+# three, release all, empty list, unknown badge, printer stopped (another
+# queue offered), a job stolen between list and release, the token expiring
+# while the user is at the prompt.
+#
+# Copyright © 2026 by the cups-upa authors.
+# Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+#
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/integration/lib.sh"
+
+upa_need_root
+
+UPACTL="$top_builddir/tools/upactl"
+RELEASE="$top_builddir/release/upa-release"
+STEAL="$top_builddir/tests/integration/upa-steal"
+PAMMOD="$top_builddir/tests/integration/pam_testbadge.so"
+PAMWRAP=$(ls /usr/lib/*/libpam_wrapper.so /usr/lib/libpam_wrapper.so 2>/dev/null | head -n 1)
+ALICE=alice@contoso.com
+BOB=bob@contoso.com
+CAROL=carol@contoso.com
+PDF1="$top_srcdir/tests/data/hello.pdf"
+PDF2="$top_srcdir/tests/data/bob.pdf"
+PDF3="$top_srcdir/tests/data/quarterly-report.pdf"
+
+upa_need_program "$UPACTL"
+upa_need_program "$RELEASE"
+upa_need_program "$STEAL"
+upa_need_program "$top_builddir/backend/upa"
+[ -f "$PAMMOD" ] || { echo "SKIP: $PAMMOD is not built (make check builds it)"; exit 77; }
+[ -n "$PAMWRAP" ] || { echo "SKIP: pam_wrapper is not installed (libpam-wrapper)"; exit 77; }
+command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
+
+upa_tmpdir
+# Short-lived device tokens: the token-expiry case waits one out at the prompt.
+cloudsim_start --token-lifetime 6
+upa_write_config
+cupsd_start
+
+
+#
+# Helpers...
+#
+
+TMUX_SOCK="$BASE/tmux.sock"
+SESSION=kiosk
+
+# Print the kiosk screen.
+screen()
+{
+  tmux -S "$TMUX_SOCK" capture-pane -p -t "$SESSION"
+}
+
+# Wait until the screen shows a pattern (extended regex).
+screen_has()
+{
+  local deadline=$((SECONDS + ${2:-20}))
+
+  while ! screen | grep -qE "$1"; do
+    if ((SECONDS >= deadline)); then
+      echo "screen does not show /$1/:"
+      screen
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Type keys into the kiosk (tmux key names: Enter, Space, Down, Tab, Escape).
+keys()
+{
+  tmux -S "$TMUX_SOCK" send-keys -t "$SESSION" "$@"
+}
+
+# A badge tap: the reader types the number and Enter on the terminal.
+tap()
+{
+  keys -l "$1"
+  keys Enter
+}
+
+# Number of files the capture backend wrote.
+outputs()
+{
+  ls "$BASE/out"/job-*.out 2>/dev/null | wc -l
+}
+
+queue_jobs()
+{
+  lpstat -W all -o "$1" 2>/dev/null | wc -l
+}
+
+sim_job_is()
+{
+  [ "$(sim_job "$1" "$2")" = "$3" ]
+}
+
+# Succeed when some printed file is byte-identical to a document.
+printed()
+{
+  local f
+
+  for f in "$BASE/out"/job-*.out; do
+    cmp -s "$1" "$f" && return 0
+  done
+  return 1
+}
+
+
+#
+# Queues, badges, PAM...
+#
+
+for q in Floor3 Floor4; do
+  lpadmin -p "$q" -v "capture:$BASE/out" -E || upa_fatal "lpadmin $q"
+  "$UPACTL" register "$q" --admin-token "$UPA_SIM_ADMIN" >"$BASE/register-$q.log" 2>&1 ||
+    { cat "$BASE/register-$q.log"; upa_fatal "upactl register $q"; }
+done
+dev3=$(lpstat -v Floor3 | sed -n 's,^device for Floor3: upa://\([^/]*\)/.*,\1,p')
+dev4=$(lpstat -v Floor4 | sed -n 's,^device for Floor4: upa://\([^/]*\)/.*,\1,p')
+upa_log "devices: Floor3 $dev3, Floor4 $dev4"
+
+cat >"$BASE/badges" <<EOF2
+1001 $ALICE
+1002 $BOB
+1003 $CAROL 4321
+EOF2
+mkdir -p "$BASE/pam.d"
+cat >"$BASE/pam.d/upa-release" <<EOF2
+auth     required $PAMMOD map=$BASE/badges
+account  required pam_permit.so
+EOF2
+
+tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 120 -y 30 \
+  "env LD_PRELOAD=$PAMWRAP PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm \
+   $RELEASE --kiosk --printer Floor3,Floor4 --idle-timeout 30 --print-wait 30 --job-lifetime 259200 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
+  upa_fatal "tmux"
+upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then echo "# ---- kiosk log ----"; sed "s/^/# /" "$BASE/kiosk.log"; fi'
+
+check "the kiosk shows the idle screen" screen_has 'Tap your badge'
+check "the idle screen shows both printers ready" screen_has 'Printer Floor4: ready'
+
+
+#
+# Unknown badge...
+#
+
+tap 9999
+check "an unknown badge is refused on screen" screen_has 'Badge not recognised'
+check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
+
+
+#
+# Alice: select one of three...
+#
+
+a1=$(sim_submit "$ALICE" "hello.pdf" "$PDF1")
+a2=$(sim_submit "$ALICE" "bob.pdf" "$PDF2" "sides=two-sided-long-edge&print-color-mode=monochrome")
+a3=$(sim_submit "$ALICE" "quarterly-report.pdf" "$PDF3")
+upa_log "alice's jobs: $a1 $a2 $a3"
+
+tap 1001
+check "alice sees her three jobs" screen_has 'alice@contoso.com - 3 jobs'
+check "... with names, format and options" screen_has 'bob\.pdf +[0-9?]+ +[0-9:]+ +(2d 23h|3d 0h) +PDF +mono duplex'
+keys Down Space Enter
+check "the selected job is printed (done)" screen_has 'bob\.pdf +done' 40
+screen >"$BASE/screen.1"
+check "the kiosk logs out after completion" screen_has 'Tap your badge' 20
+check "exactly one CUPS job was created" test "$(queue_jobs Floor3)" = 1
+check "the printed file is alice's second document" printed "$PDF2"
+check "the second cloud job is completed" upa_wait_for 30 sim_job_is "$a2" state completed
+check "the first and third are still fetchable" \
+  eval 'sim_job_is "$a1" isFetchable true && sim_job_is "$a3" isFetchable true'
+check "the queue's lack of duplex was reported in the log" grep -q 'cannot honour: .*sides=two-sided-long-edge' "$BASE/kiosk.log"
+check "... and on screen" eval 'grep -q "Floor3 cannot honour: .*sides=two-sided-long-edge" "$BASE/screen.1"'
+
+
+#
+# Alice again: release all...
+#
+
+tap 1001
+check "alice sees her two remaining jobs" screen_has 'alice@contoso.com - 2 jobs'
+keys p
+check "both are printed" screen_has 'quarterly-report\.pdf +done' 40
+check "the kiosk logs out" screen_has 'Tap your badge' 20
+check "three CUPS jobs in all on Floor3" test "$(queue_jobs Floor3)" = 3
+check "three output files in all" test "$(outputs)" = 3
+check "every document printed once, byte-identical" \
+  eval 'printed "$PDF1" && printed "$PDF2" && printed "$PDF3"'
+check "all of alice's cloud jobs are completed" \
+  upa_wait_for 30 eval 'sim_job_is "$a1" state completed && sim_job_is "$a3" state completed'
+
+
+#
+# Empty list...
+#
+
+tap 1001
+check "an empty list says so" screen_has 'No print jobs available'
+check "... and logs out" screen_has 'Tap your badge' 15
+
+
+#
+# Printer stopped: refused, another queue offered...
+#
+
+b1=$(sim_submit "$BOB" "bob-stopped.pdf" "$PDF2")
+cupsdisable -r "out of paper" Floor3
+check "the idle screen shows Floor3 stopped" screen_has 'Floor3: queue Floor3 is stopped' 15
+tap 1002
+check "bob sees his job" screen_has 'bob@contoso.com - 1 job'
+check "the station picked the ready printer (Floor4)" screen_has 'Floor4: ready'
+keys Tab
+check "Tab switches to Floor3, which cannot print" screen_has 'Floor3 cannot print now' 10
+keys Enter
+check "printing at stopped Floor3 is refused, Floor4 offered" screen_has 'Cannot print: queue Floor3 is stopped.*Tab to print at Floor4' 10
+check "... and nothing was fetched into Floor3" test "$(queue_jobs Floor3)" = 3
+check "... and bob's job is still fetchable" sim_job_is "$b1" isFetchable true
+keys Tab Enter
+check "bob's job prints at Floor4" screen_has 'bob-stopped\.pdf +done' 40
+check "it is one CUPS job on Floor4" test "$(queue_jobs Floor4)" = 1
+check "bob's cloud job was acquired by Floor4's device" sim_job_is "$b1" acquiredBy "$dev4"
+check "the kiosk logs out" screen_has 'Tap your badge' 20
+cupsenable Floor3
+
+
+#
+# A job stolen between list and release...
+#
+
+b2=$(sim_submit "$BOB" "stolen.pdf" "$PDF1")
+b3=$(sim_submit "$BOB" "kept.pdf" "$PDF3")
+b4=$(sim_submit "$BOB" "canceled.pdf" "$PDF3")
+tap 1002
+check "bob sees three jobs" screen_has 'bob@contoso.com - 3 jobs'
+check "another printer takes one (Acknowledge-Job as Floor4)" "$STEAL" Floor4 "$b2" "$BOB"
+check "the user cancels another in the cloud" sim_curl "/sim/jobs/$b4/cancel" -X POST
+before=$(outputs)
+keys p
+check "the stolen job is reported, not printed" screen_has 'stolen\.pdf +failed: no longer available' 40
+check "the canceled job is reported, not printed" screen_has 'canceled\.pdf +failed: no longer available' 40
+check "the other job prints" screen_has 'kept\.pdf +done' 40
+check "exactly one more output file" test "$(outputs)" = $((before + 1))
+check "the stolen job stays with the other printer" sim_job_is "$b2" acquiredBy "$dev4"
+check "the kiosk logs out" screen_has 'Tap your badge' 20
+
+
+#
+# PIN and the token expiring at the prompt...
+#
+
+c1=$(sim_submit "$CAROL" "carol.pdf" "$PDF1")
+tap 1003
+check "carol is asked for her PIN" screen_has 'PIN:'
+keys -l 4321
+keys Enter
+check "carol sees her job" screen_has 'carol@contoso.com - 1 job'
+requests=$(sim_curl "/sim/devices/$dev3" | jq -r .tokenRequests)
+upa_log "waiting 8 s at the prompt (tokens live 6 s)"
+sleep 8
+keys Enter
+check "carol's job prints after the token expired at the prompt" screen_has 'carol\.pdf +done' 40
+check "a new device token was requested" \
+  test "$(sim_curl "/sim/devices/$dev3" | jq -r .tokenRequests)" -gt "$requests"
+check "carol's cloud job completes" upa_wait_for 30 sim_job_is "$c1" state completed
+
+
+#
+# Idle timeout...
+#
+
+c2=$(sim_submit "$CAROL" "carol2.pdf" "$PDF1")
+check "the kiosk is back at the idle screen" screen_has 'Tap your badge' 20
+tap 1003
+screen_has 'PIN:' >/dev/null && { keys -l 4321; keys Enter; }
+check "carol sees her new job" screen_has 'carol2\.pdf'
+check "an idle user is logged out after --idle-timeout" screen_has 'Tap your badge' 45
+check "... and the job was not released" sim_job_is "$c2" isFetchable true
+
+check "the kiosk is still running" eval '! screen | grep -q kiosk-exited'
+
+finish
