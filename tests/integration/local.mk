@@ -1,3 +1,20 @@
 # Integration tests: the real cupsd, backend, release program and upa-cloudsim.
+# They need root (a private cupsd runs its backends as lp) and skip (77) otherwise.
 
-EXTRA_DIST += tests/integration/lib.sh
+TESTS += \
+	tests/integration/release.sh
+
+EXTRA_DIST += \
+	tests/integration/lib.sh \
+	tests/integration/capture \
+	tests/integration/release.sh \
+	tests/data/hello.pdf \
+	tests/data/bob.pdf \
+	tests/data/quarterly-report.pdf
+
+# The scripts behind README's two commands, and CI's entry point.
+EXTRA_DIST += \
+	scripts/deps.sh \
+	scripts/check.sh \
+	scripts/demo.sh \
+	.ci/run

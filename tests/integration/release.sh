@@ -1,0 +1,166 @@
+#!/bin/bash
+#
+# release.sh - end-to-end test of the first complete release path.
+#
+# upa-cloudsim holds alice's and bob's jobs; a private cupsd has queue Floor3
+# printing to the capture backend; "upactl register" links the queue to the
+# cloud; "upa-release --user alice" pulls alice's job into CUPS, the upa
+# backend prints it through capture and reports the status to the cloud.
+#
+# Copyright © 2026 by the cups-upa authors.
+# Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+#
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/integration/lib.sh"
+
+upa_need_root
+
+UPACTL="$top_builddir/tools/upactl"
+RELEASE="$top_builddir/release/upa-release"
+ALICE=alice@contoso.com
+BOB=bob@contoso.com
+ALICE_PDF="$top_srcdir/tests/data/hello.pdf"
+BOB_PDF="$top_srcdir/tests/data/bob.pdf"
+
+upa_need_program "$UPACTL"
+upa_need_program "$RELEASE"
+upa_need_program "$top_builddir/backend/upa"
+upa_need_program "${UPA_CLOUDSIM:-$top_builddir/cloudsim/upa-cloudsim}"
+
+upa_tmpdir
+cloudsim_start
+upa_write_config
+cupsd_start
+
+
+#
+# Helpers for this test...
+#
+
+# Print the ids of all CUPS jobs of a queue (any state), oldest first.
+queue_jobs()
+{
+  lpstat -W all -o "$1" 2>/dev/null | awk '{print $1}' | sed 's/.*-//' | sort -n
+}
+
+# Run a program, keeping its stdout, stderr and exit status in $BASE/run.*.
+run()
+{
+  "$@" >"$BASE/run.out" 2>"$BASE/run.err"
+  echo $? >"$BASE/run.rc"
+  sed 's/^/# stdout: /' "$BASE/run.out"
+  sed 's/^/# stderr: /' "$BASE/run.err"
+}
+
+run_rc()
+{
+  cat "$BASE/run.rc"
+}
+
+# Succeed when the last run's stderr ends with the one line that matches a
+# pattern (case-insensitive): info-level progress may come before it.
+one_clear_line()
+{
+  [ "$(grep -ciE "$1" "$BASE/run.err")" = 1 ] && tail -n 1 "$BASE/run.err" | grep -qiE "$1"
+}
+
+# Succeed when a cloud job field has a value (polls: the backend reports asynchronously).
+sim_job_is()
+{
+  [ "$(sim_job "$1" "$2")" = "$3" ]
+}
+
+# Number of pages of a PDF according to poppler.
+pdf_pages()
+{
+  pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p'
+}
+
+
+#
+# Register the queue...
+#
+
+check "lpadmin creates raw queue Floor3 printing to capture:" \
+  lpadmin -p Floor3 -v "capture:$BASE/out" -E
+
+run "$UPACTL" register Floor3 --admin-token "$UPA_SIM_ADMIN"
+check "upactl register Floor3 succeeds" test "$(run_rc)" = 0
+
+device_uri=$(lpstat -v Floor3 2>/dev/null | sed -n 's/^device for Floor3: //p')
+device_id=$(sed -n 's,^upa://\([^/]*\)/.*,\1,p' <<<"$device_uri")
+upa_log "Floor3 device URI: $device_uri"
+check "lpstat -v Floor3 shows a upa:// URI" grep -q '^upa://' <<<"$device_uri"
+check "the upa:// URI wraps the real URI verbatim" \
+  test "$device_uri" = "upa://$device_id/capture:$BASE/out"
+check "the cloud knows the device" sim_curl "/sim/devices/$device_id"
+
+
+#
+# Users print to the cloud...
+#
+
+alice_job=$(sim_submit "$ALICE" hello.pdf "$ALICE_PDF")
+bob_job=$(sim_submit "$BOB" bob.pdf "$BOB_PDF")
+upa_log "cloud jobs: alice $alice_job, bob $bob_job"
+check "alice's job is pending in the cloud" sim_job_is "$alice_job" state pending
+check "bob's job is pending in the cloud" sim_job_is "$bob_job" state pending
+
+
+#
+# Alice releases at Floor3...
+#
+
+run "$RELEASE" --printer Floor3 --user "$ALICE" --all
+check "upa-release --user alice --all succeeds" test "$(run_rc)" = 0
+
+jobs=$(queue_jobs Floor3)
+check "exactly one CUPS job was created on Floor3" test "$(wc -w <<<"$jobs")" = 1
+cups_job=$(tail -n 1 <<<"$jobs")
+upa_log "CUPS job: Floor3-$cups_job"
+
+check "the CUPS job completes" wait_cups_job Floor3 "$cups_job" completed 60
+check "the CUPS job belongs to alice" \
+  test "$(lpstat -W all -o Floor3 | awk -v j="Floor3-$cups_job" '$1 == j {print $2}')" = "$ALICE"
+check "the printed file is byte-identical to alice's PDF" \
+  cmp "$ALICE_PDF" "$BASE/out/job-$cups_job.out"
+check "pdfinfo counts 3 pages in the printed file" \
+  test "$(pdf_pages "$BASE/out/job-$cups_job.out")" = 3
+check "the capture backend ran as lp under the upa backend" \
+  grep -qx "uid=$(id -u lp)" "$BASE/out/job-$cups_job.args"
+
+check "alice's cloud job is completed" upa_wait_for 30 sim_job_is "$alice_job" state completed
+check "alice's cloud job was acquired by Floor3's device" sim_job_is "$alice_job" acquiredBy "$device_id"
+check "alice's cloud job is no longer fetchable" sim_job_is "$alice_job" isFetchable false
+check "alice's cloud job was acknowledged" \
+  test "$(sim_job "$alice_job" acknowledgedDateTime)" != null
+
+run "$RELEASE" --printer Floor3 --user "$ALICE" --all
+check "a second release for alice finds no jobs (exit 2)" test "$(run_rc)" = 2
+check "the second release created no CUPS job" test "$(queue_jobs Floor3 | wc -l)" = 1
+
+check "bob's cloud job is still pending" sim_job_is "$bob_job" state pending
+check "bob's cloud job is still fetchable" sim_job_is "$bob_job" isFetchable true
+check "bob's cloud job was acquired by nobody" sim_job_is "$bob_job" acquiredBy null
+
+
+#
+# Bad input and failures, as a user sees them (LogLevel info, no debug lines)...
+#
+
+sed 's/^LogLevel .*/LogLevel info/' "$UPA_CONFIG" >"$BASE/cups-upa-info.conf"
+export UPA_CONFIG="$BASE/cups-upa-info.conf"
+
+run "$RELEASE" --printer NoSuchQueue --user "$ALICE" --all
+check "upa-release --printer NoSuchQueue fails (exit 5 or 6, doc/upa-release.1)" \
+  grep -qxE '5|6' "$BASE/run.rc"
+check "... with one clear line naming the queue" one_clear_line 'NoSuchQueue'
+
+cloudsim_kill
+run "$RELEASE" --printer Floor3 --user "$BOB" --all
+check "upa-release with the cloud down fails (exit 4: unreachable)" test "$(run_rc)" = 4
+check "... with one clear \"unreachable\" line" one_clear_line 'unreachable|cannot reach'
+check "... and creates no CUPS job" test "$(queue_jobs Floor3 | wc -l)" = 1
+
+finish
