@@ -46,7 +46,9 @@ typedef struct rel_opts_s		// Command-line options
 {
   const char	*printer;		// First --printer QUEUE
   int		num_queues;		// Queues of the station (--printer Q[,Q...])
-  char		*queues[REL_MAX_QUEUES];// Queue names
+  char		*queues[REL_MAX_QUEUES];// Queue names (point into queue_names)
+  char		queue_names[REL_MAX_QUEUES][128];
+					// Storage for the names
   const char	*user;			// --user UPN
   const char	*config;		// -c CONFIG
   bool		all;			// --all

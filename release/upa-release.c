@@ -501,22 +501,21 @@ static bool				// O - true if valid
 parse_queues(rel_opts_t *opts,		// I - Options
              const char *arg)		// I - Argument
 {
-  char	*copy,				// Copy of the argument
-	*ptr,				// One name
-	*next;				// Next name
+  const char	*ptr,			// One name
+		*next;			// Next name
+  size_t	len;			// Length of the name
 
 
-  if ((copy = strdup(arg)) == NULL)
-    return (false);
-
-  for (ptr = copy; ptr; ptr = next)
+  for (ptr = arg; ptr; ptr = next)
   {
     if ((next = strchr(ptr, ',')) != NULL)
-      *next++ = '\0';
+      len = (size_t)(next ++ - ptr);
+    else
+      len = strlen(ptr);
 
-    if (!*ptr || strlen(ptr) > 127 || strpbrk(ptr, " \t/#\\\"'"))
+    if (len == 0 || len > 127 || strcspn(ptr, " \t/#\\\"'") < len)
     {
-      fprintf(stderr, "upa-release: bad queue name \"%s\"\n", ptr);
+      fprintf(stderr, "upa-release: bad queue name \"%.*s\"\n", (int)(len > 127 ? 127 : len), ptr);
       return (false);
     }
 
@@ -526,7 +525,10 @@ parse_queues(rel_opts_t *opts,		// I - Options
       return (false);
     }
 
-    opts->queues[opts->num_queues ++] = ptr;
+    memcpy(opts->queue_names[opts->num_queues], ptr, len);
+    opts->queue_names[opts->num_queues][len] = '\0';
+    opts->queues[opts->num_queues] = opts->queue_names[opts->num_queues];
+    opts->num_queues ++;
   }
 
   opts->printer = opts->queues[0];
