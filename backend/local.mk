@@ -2,9 +2,18 @@
 # Installed 0755 (runs as lp, reads device keys through the DeviceGroup).
 
 backend_PROGRAMS += backend/upa
-backend_upa_SOURCES = backend/upa.c
-backend_upa_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS) $(CUPSFILTERS_CFLAGS)
-backend_upa_LDADD = $(UPA_LIBS) $(CUPSFILTERS_LIBS)
+backend_upa_SOURCES = \
+	backend/upa-backend.h \
+	backend/upa.c \
+	backend/discover.c \
+	backend/run.c \
+	backend/relay.c \
+	backend/report.c \
+	backend/pstate.c
+# libcupsfilters (resolve_uri() for dnssd:// real URIs) is dlopen()ed when
+# needed: linking it would load its dependencies for every job.
+backend_upa_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+backend_upa_LDADD = $(UPA_LIBS) -ldl
 
 dist_man_MANS += doc/upa.8
 
@@ -17,3 +26,10 @@ tests_unit_testbackend_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_testbackend_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/testbackend
 endif
+
+# Integration test (root: private cupsd + upa-cloudsim) and benchmark
+# (run by hand: tests/bench/bench-backend.sh).
+TESTS += tests/integration/backend.sh
+EXTRA_DIST += \
+	tests/integration/backend.sh \
+	tests/bench/bench-backend.sh

@@ -1,5 +1,1065 @@
 //
-// Placeholder (filled by the outbox work).
+// Durable outbox for job status updates (see outbox.h for layout and rules).
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 
 #include "upa-private.h"
+#include "outbox.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/time.h>
+#include <json-c/json.h>
+
+
+//
+// Constants...
+//
+
+#define OUTBOX_BACKOFF_MIN	5	// First back-off, seconds
+#define OUTBOX_BACKOFF_MAX	600	// Longest back-off, seconds
+#define OUTBOX_LEDGER_MAX	4096	// Job ids kept in "delivered"
+#define OUTBOX_EXT		".ujs"	// Record file extension
+
+
+//
+// Types...
+//
+
+struct upa_outbox_s			// Open outbox
+{
+  upa_config_t	cfg;			// Copy of the configuration (timeout may be lowered)
+  char		dir[1100];		// <CacheDir>/outbox
+  unsigned	seq;			// Records queued by this process
+};
+
+typedef struct outbox_names_s		// Sorted file names
+{
+  char		**names;		// Names (malloc'd)
+  size_t	count;			// Number of names
+} outbox_names_t;
+
+typedef enum outbox_result_e		// Outcome of sending one record
+{
+  OUTBOX_SENT,				// Delivered
+  OUTBOX_ALREADY,			// Job already terminal in the cloud
+  OUTBOX_DROP,				// Can never be delivered
+  OUTBOX_RETRY,				// Try again later (back-off)
+  OUTBOX_STUCK				// Cannot deliver from here (device/key), keep it
+} outbox_result_t;
+
+
+//
+// Local functions...
+//
+
+static bool	outbox_device_dir(upa_outbox_t *ob, const char *device_id, bool create, char *path, size_t pathsize);
+static int	outbox_flush_one(upa_outbox_t *ob, const char *device_id, time_t deadline, bool ignore_backoff, int *pending);
+static bool	outbox_fsync_dir(const char *dir);
+static bool	outbox_is_terminal(int state);
+static bool	outbox_ledger_add(upa_outbox_t *ob, const char *ddir, int job_id);
+static bool	outbox_ledger_has(const char *ddir, int job_id);
+static int	outbox_list(const char *dir, bool records, outbox_names_t *names);
+static void	outbox_names_free(outbox_names_t *names);
+static int	outbox_retry_after(void);
+static void	outbox_backoff_read(const char *ddir, int *attempts, time_t *next);
+static void	outbox_backoff_write(upa_outbox_t *ob, const char *ddir, int attempts, time_t next);
+static void	outbox_share_fd(upa_outbox_t *ob, const char *path, int fd);
+static outbox_result_t outbox_send(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
+static bool	outbox_valid_id(const char *id);
+
+
+//
+// 'upaOutboxAddJobStatus()' - Queue an Update-Job-Status for later delivery.
+//
+
+bool					// O - `true` once the record is on disk
+upaOutboxAddJobStatus(
+    upa_outbox_t          *ob,		// I - Outbox
+    const char            *device_id,	// I - Device that reports the job
+    const char            *user_uri,	// I - "mailto:UPN" or `NULL`
+    int                   job_id,	// I - Cloud job-id
+    const upa_jobstatus_t *status)	// I - Status
+{
+  char		ddir[1300],		// Device folder
+		path[1400];		// Record file
+  json_object	*rec,			// Record
+		*reasons;		// Reasons array
+  const char	*text;			// Serialized record
+  struct timeval now;			// Current time
+  int		i;			// Looping var
+  bool		ret;			// Result
+
+
+  if (!ob || !device_id || job_id <= 0 || !status || status->state < IPP_JSTATE_PENDING || status->state > IPP_JSTATE_COMPLETED)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOutboxAddJobStatus: bad arguments.");
+    return (false);
+  }
+
+  if (!outbox_device_dir(ob, device_id, true, ddir, sizeof(ddir)))
+    return (false);
+
+  if (outbox_is_terminal((int)status->state) && outbox_ledger_has(ddir, job_id))
+  {
+    upaLog(UPA_LOG_DEBUG, "Outbox: terminal state of job %d was delivered already, not queued again.", job_id);
+    return (true);
+  }
+
+  rec = json_object_new_object();
+  json_object_object_add(rec, "version", json_object_new_int(1));
+  json_object_object_add(rec, "device", json_object_new_string(device_id));
+  if (user_uri && *user_uri)
+    json_object_object_add(rec, "user", json_object_new_string(user_uri));
+  json_object_object_add(rec, "job", json_object_new_int(job_id));
+  json_object_object_add(rec, "state", json_object_new_int((int)status->state));
+  reasons = json_object_new_array();
+  for (i = 0; i < 8 && status->reasons[i]; i ++)
+  {
+    if (status->reasons[i][0])
+      json_object_array_add(reasons, json_object_new_string(status->reasons[i]));
+  }
+  json_object_object_add(rec, "reasons", reasons);
+  if (status->message && *status->message)
+    json_object_object_add(rec, "message", json_object_new_string(status->message));
+  json_object_object_add(rec, "impressions", json_object_new_int(status->impressions));
+  json_object_object_add(rec, "queued", json_object_new_int64((int64_t)time(NULL)));
+
+  // Names sort in queueing order: microseconds, then our own counter for
+  // records queued within the same microsecond.
+  gettimeofday(&now, NULL);
+  snprintf(path, sizeof(path), "%s/%016lld-%08d-%06u" OUTBOX_EXT, ddir, (long long)now.tv_sec * 1000000LL + now.tv_usec, (int)getpid(), ob->seq ++);
+
+  text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
+  ret  = upaWriteFileAtomicGroup(path, text, strlen(text), 0660, ob->cfg.device_group) && outbox_fsync_dir(ddir);
+  json_object_put(rec);
+
+  if (ret)
+    upaLog(UPA_LOG_DEBUG, "Outbox: queued %s for job %d of device %s.", ippEnumString("job-state", (int)status->state), job_id, device_id);
+
+  return (ret);
+}
+
+
+//
+// 'upaOutboxClose()' - Close the outbox.
+//
+
+void
+upaOutboxClose(upa_outbox_t *ob)	// I - Outbox
+{
+  free(ob);
+}
+
+
+//
+// 'upaOutboxCount()' - Count the records waiting, for all devices.
+//
+
+int					// O - Number of records, -1 on error
+upaOutboxCount(upa_outbox_t *ob)	// I - Outbox
+{
+  return (upaOutboxCountDevice(ob, NULL));
+}
+
+
+//
+// 'upaOutboxCountDevice()' - Count the records waiting for one device (or all: NULL).
+//
+
+int					// O - Number of records, -1 on error
+upaOutboxCountDevice(
+    upa_outbox_t *ob,			// I - Outbox
+    const char   *device_id)		// I - Device or `NULL` for all
+{
+  outbox_names_t devices,		// Device folders
+		records;		// Records
+  char		ddir[1300];		// Device folder
+  size_t	i;			// Looping var
+  int		count = 0,		// Records
+		n;			// Records of one device
+
+
+  if (!ob)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOutboxCount: no outbox.");
+    return (-1);
+  }
+
+  if (device_id)
+  {
+    if (!outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+      return (-1);
+
+    if ((n = outbox_list(ddir, true, &records)) < 0)
+      return (access(ddir, F_OK) ? 0 : -1);
+    outbox_names_free(&records);
+
+    return (n);
+  }
+
+  if (outbox_list(ob->dir, false, &devices) < 0)
+    return (-1);
+
+  for (i = 0; i < devices.count; i ++)
+  {
+    snprintf(ddir, sizeof(ddir), "%s/%s", ob->dir, devices.names[i]);
+    if ((n = outbox_list(ddir, true, &records)) > 0)
+      count += n;
+    outbox_names_free(&records);
+  }
+
+  outbox_names_free(&devices);
+
+  return (count);
+}
+
+
+//
+// 'upaOutboxFlush()' - Deliver queued records of every device.
+//
+
+int					// O - Records delivered, -1 on error
+upaOutboxFlush(upa_outbox_t *ob,	// I - Outbox
+               int          *pending)	// O - Records left (may be `NULL`)
+{
+  return (upaOutboxFlushDevice(ob, NULL, 0, false, pending));
+}
+
+
+//
+// 'upaOutboxFlushDevice()' - Deliver queued records of one device or all.
+//
+
+int					// O - Records delivered, -1 on error
+upaOutboxFlushDevice(
+    upa_outbox_t *ob,			// I - Outbox
+    const char   *device_id,		// I - Device or `NULL` for all
+    int          max_seconds,		// I - Time limit (0 = none)
+    bool         ignore_backoff,	// I - Send even during back-off?
+    int          *pending)		// O - Records left (may be `NULL`)
+{
+  outbox_names_t devices;		// Device folders
+  size_t	i;			// Looping var
+  int		delivered = 0,		// Records delivered
+		left = 0,		// Records left
+		n,			// Result for one device
+		saved_timeout;		// Configured request timeout
+  time_t	deadline;		// When to stop
+  bool		error = false;		// Any device failed hard?
+
+
+  if (pending)
+    *pending = 0;
+
+  if (!ob)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOutboxFlush: no outbox.");
+    return (-1);
+  }
+
+  // A time limit also caps every request (connect and stall timeouts).
+  saved_timeout = ob->cfg.timeout;
+  deadline      = max_seconds > 0 ? time(NULL) + max_seconds : 0;
+  if (max_seconds > 0 && (ob->cfg.timeout <= 0 || ob->cfg.timeout > max_seconds))
+    ob->cfg.timeout = max_seconds;
+
+  if (device_id)
+  {
+    if ((n = outbox_flush_one(ob, device_id, deadline, ignore_backoff, &left)) < 0)
+      error = true;
+    else
+      delivered = n;
+  }
+  else if (outbox_list(ob->dir, false, &devices) >= 0)
+  {
+    for (i = 0; i < devices.count; i ++)
+    {
+      int	dleft = 0;		// Records left for this device
+
+      if ((n = outbox_flush_one(ob, devices.names[i], deadline, ignore_backoff, &dleft)) < 0)
+        error = true;
+      else
+        delivered += n;
+      left += dleft;
+    }
+
+    outbox_names_free(&devices);
+  }
+  else if (access(ob->dir, F_OK))
+    error = false;			// Nothing was ever queued
+  else
+    error = true;
+
+  ob->cfg.timeout = saved_timeout;
+
+  if (pending)
+    *pending = left;
+
+  return (error && delivered == 0 ? -1 : delivered);
+}
+
+
+//
+// 'upaOutboxIsDelivered()' - Was the terminal update of a job delivered already?
+//
+
+bool					// O - `true` if delivered
+upaOutboxIsDelivered(
+    upa_outbox_t *ob,			// I - Outbox
+    const char   *device_id,		// I - Device
+    int          job_id)		// I - Cloud job-id
+{
+  char	ddir[1300];			// Device folder
+
+
+  if (!ob || !device_id || !outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+    return (false);
+
+  return (outbox_ledger_has(ddir, job_id));
+}
+
+
+//
+// 'upaOutboxNextAttempt()' - When the next delivery for a device is due.
+//
+
+time_t					// O - Time, 0 = now
+upaOutboxNextAttempt(
+    upa_outbox_t *ob,			// I - Outbox
+    const char   *device_id)		// I - Device
+{
+  char		ddir[1300];		// Device folder
+  int		attempts;		// Failed attempts
+  time_t	next;			// Next attempt
+
+
+  if (!ob || !device_id || !outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+    return (0);
+
+  outbox_backoff_read(ddir, &attempts, &next);
+
+  return (next > time(NULL) ? next : 0);
+}
+
+
+//
+// 'upaOutboxOpen()' - Open (and create) <CacheDir>/outbox.
+//
+
+upa_outbox_t *				// O - Outbox or `NULL`
+upaOutboxOpen(const upa_config_t *cfg)	// I - Configuration (copied)
+{
+  upa_outbox_t	*ob;			// Outbox
+  struct stat	info;			// Folder information
+
+
+  if (!cfg || !cfg->cache_dir[0])
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOutboxOpen: no CacheDir.");
+    return (NULL);
+  }
+
+  if ((ob = calloc(1, sizeof(upa_outbox_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Unable to allocate the outbox.");
+    return (NULL);
+  }
+
+  ob->cfg = *cfg;
+  snprintf(ob->dir, sizeof(ob->dir), "%s/outbox", cfg->cache_dir);
+
+  if (stat(ob->dir, &info))
+  {
+    // 02770 + DeviceGroup: backends (lp), upactl and the sync service (root) share it.
+    if (!upaMakeDirs(ob->dir, 02770))
+    {
+      free(ob);
+      return (NULL);
+    }
+
+    if (chmod(ob->dir, 02770))
+      upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", ob->dir, strerror(errno));
+    upaSetGroup(ob->dir, -1, cfg->device_group);
+  }
+  else if (!S_ISDIR(info.st_mode))
+  {
+    upaSetError(UPA_ERROR_IO, "%s exists but is not a directory.", ob->dir);
+    free(ob);
+    return (NULL);
+  }
+
+  return (ob);
+}
+
+
+//
+// 'outbox_backoff_read()' - Read a device's back-off state.
+//
+
+static void
+outbox_backoff_read(const char *ddir,	// I - Device folder
+                    int        *attempts,// O - Failed attempts
+                    time_t     *next)	// O - Next attempt
+{
+  char		path[1400];		// backoff file
+  json_object	*obj,			// File contents
+		*value;			// Member
+
+
+  *attempts = 0;
+  *next     = 0;
+
+  snprintf(path, sizeof(path), "%s/backoff", ddir);
+  if (access(path, F_OK) || (obj = json_object_from_file(path)) == NULL)
+    return;
+
+  if (json_object_object_get_ex(obj, "attempts", &value))
+    *attempts = json_object_get_int(value);
+  if (json_object_object_get_ex(obj, "next", &value))
+    *next = (time_t)json_object_get_int64(value);
+
+  json_object_put(obj);
+}
+
+
+//
+// 'outbox_backoff_write()' - Save a device's back-off state (attempts 0 = clear).
+//
+
+static void
+outbox_backoff_write(upa_outbox_t *ob,	// I - Outbox
+                     const char   *ddir,// I - Device folder
+                     int          attempts,
+					// I - Failed attempts
+                     time_t       next)	// I - Next attempt
+{
+  char		path[1400],		// backoff file
+		text[128];		// Contents
+
+
+  snprintf(path, sizeof(path), "%s/backoff", ddir);
+
+  if (attempts <= 0)
+  {
+    if (unlink(path) && errno != ENOENT)
+      upaLog(UPA_LOG_DEBUG, "Unable to remove %s: %s", path, strerror(errno));
+    return;
+  }
+
+  snprintf(text, sizeof(text), "{\"attempts\":%d,\"next\":%lld}\n", attempts, (long long)next);
+  if (!upaWriteFileAtomicGroup(path, text, strlen(text), 0660, ob->cfg.device_group))
+    upaLog(UPA_LOG_WARN, "Outbox: %s", upaLastErrorString());
+}
+
+
+//
+// 'outbox_device_dir()' - Build (and create) <outbox>/<device-id>.
+//
+
+static bool				// O - `true` on success
+outbox_device_dir(upa_outbox_t *ob,	// I - Outbox
+                  const char   *device_id,
+					// I - Device
+                  bool         create,	// I - Create it?
+                  char         *path,	// O - Folder
+                  size_t       pathsize)// I - Size of path
+{
+  if (!outbox_valid_id(device_id))
+  {
+    upaSetError(UPA_ERROR_ARGS, "Bad cloud device id \"%s\".", device_id ? device_id : "");
+    return (false);
+  }
+
+  if ((size_t)snprintf(path, pathsize, "%s/%s", ob->dir, device_id) >= pathsize)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Outbox path too long.");
+    return (false);
+  }
+
+  if (create && access(path, F_OK))
+  {
+    if (mkdir(path, 02770) && errno != EEXIST)
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to create %s: %s", path, strerror(errno));
+      return (false);
+    }
+
+    // mkdir() applies the umask and may drop the set-group-id bit.
+    if (chmod(path, 02770))
+      upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
+    upaSetGroup(path, -1, ob->cfg.device_group);
+    outbox_fsync_dir(ob->dir);
+  }
+
+  return (true);
+}
+
+
+//
+// 'outbox_flush_one()' - Deliver the records of one device, in order.
+//
+
+static int				// O - Records delivered, -1 on error
+outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
+                 const char   *device_id,// I - Device
+                 time_t       deadline,	// I - Stop time (0 = none)
+                 bool         ignore_backoff,
+					// I - Send even during back-off?
+                 int          *pending)	// O - Records left
+{
+  char		ddir[1300],		// Device folder
+		path[1400];		// File
+  outbox_names_t records;		// Records
+  int		lockfd,			// Lock file
+		attempts,		// Failed attempts so far
+		delivered = 0,		// Records delivered
+		n;			// Number of records
+  size_t	i;			// Looping var
+  time_t	next,			// Next attempt
+		now = time(NULL);	// Current time
+  upa_device_t	*dev = NULL;		// Device
+  upa_client_t	*client = NULL;		// Cloud session
+  bool		stop = false;		// Stop delivering?
+
+
+  *pending = 0;
+
+  if (!outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+    return (-1);
+
+  if ((n = outbox_list(ddir, true, &records)) <= 0)
+    return (n < 0 && !access(ddir, F_OK) ? -1 : 0);
+
+  *pending = n;
+
+  outbox_backoff_read(ddir, &attempts, &next);
+  if (!ignore_backoff && next > now)
+  {
+    upaLog(UPA_LOG_DEBUG, "Outbox: %d record(s) of device %s wait for back-off (%d s).", n, device_id, (int)(next - now));
+    outbox_names_free(&records);
+    return (0);
+  }
+
+  // One deliverer per device: the others leave it alone (and count it).
+  snprintf(path, sizeof(path), "%s/.lock", ddir);
+  if ((lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
+    outbox_names_free(&records);
+    return (-1);
+  }
+  outbox_share_fd(ob, path, lockfd);
+
+  if (flock(lockfd, LOCK_EX | LOCK_NB))
+  {
+    upaLog(UPA_LOG_DEBUG, "Outbox: device %s is being delivered by another process.", device_id);
+    close(lockfd);
+    outbox_names_free(&records);
+    return (0);
+  }
+
+  // Another process may have delivered some while we waited: list again.
+  outbox_names_free(&records);
+  if ((n = outbox_list(ddir, true, &records)) <= 0)
+  {
+    close(lockfd);
+    *pending = 0;
+    return (n < 0 ? -1 : 0);
+  }
+  *pending = n;
+
+  if ((dev = upaDeviceLoad(&ob->cfg, device_id)) == NULL)
+  {
+    upaLog(UPA_LOG_WARN, "Outbox: %d status update(s) of device %s cannot be delivered: %s", n, device_id, upaLastErrorString());
+    close(lockfd);
+    outbox_names_free(&records);
+    return (-1);
+  }
+
+  for (i = 0; i < records.count && !stop; i ++)
+  {
+    json_object		*rec;		// Record
+    json_object		*value;		// Member
+    int			job_id = 0,	// Cloud job-id
+			state = 0;	// State
+    outbox_result_t	result;		// Send result
+
+    if (deadline && time(NULL) >= deadline)
+    {
+      upaLog(UPA_LOG_DEBUG, "Outbox: time limit reached, %d record(s) of device %s left.", *pending, device_id);
+      break;
+    }
+
+    snprintf(path, sizeof(path), "%s/%s", ddir, records.names[i]);
+    if ((rec = json_object_from_file(path)) == NULL || !json_object_is_type(rec, json_type_object))
+    {
+      char bad[1500];			// Quarantined name
+
+      // Never block the queue on a damaged record: keep it aside for an admin.
+      upaLog(UPA_LOG_WARN, "Outbox: damaged record %s set aside (.bad).", path);
+      snprintf(bad, sizeof(bad), "%s.bad", path);
+      if (rename(path, bad))
+        unlink(path);
+      json_object_put(rec);
+      (*pending) --;
+      continue;
+    }
+
+    if (json_object_object_get_ex(rec, "job", &value))
+      job_id = json_object_get_int(value);
+    if (json_object_object_get_ex(rec, "state", &value))
+      state = json_object_get_int(value);
+
+    if (outbox_ledger_has(ddir, job_id))
+    {
+      // A replay (crash after sending, before removing): never send twice.
+      upaLog(UPA_LOG_DEBUG, "Outbox: job %d of device %s was finished in the cloud already, dropping %s.", job_id, device_id, records.names[i]);
+      result = OUTBOX_DROP;
+    }
+    else
+      result = outbox_send(&client, ob, dev, rec);
+
+    json_object_put(rec);
+
+    switch (result)
+    {
+      case OUTBOX_SENT :
+      case OUTBOX_ALREADY :
+          if (outbox_is_terminal(state) && !outbox_ledger_add(ob, ddir, job_id))
+          {
+            // Without the ledger entry a replay could send it twice: keep
+            // the record, the cloud answers "already terminal" next time.
+            upaLog(UPA_LOG_WARN, "Outbox: %s", upaLastErrorString());
+            stop = true;
+            break;
+          }
+
+          unlink(path);
+          outbox_fsync_dir(ddir);
+          (*pending) --;
+          if (result == OUTBOX_SENT || outbox_is_terminal(state))
+            delivered ++;
+          attempts = 0;
+          break;
+
+      case OUTBOX_DROP :
+          unlink(path);
+          outbox_fsync_dir(ddir);
+          (*pending) --;
+          break;
+
+      case OUTBOX_RETRY :
+          {
+            int	wait = outbox_retry_after(),
+					// Retry-After from the cloud, 0 if none
+		backoff;		// Exponential back-off
+
+            attempts ++;
+            backoff = OUTBOX_BACKOFF_MIN << (attempts > 8 ? 7 : attempts - 1);
+            if (backoff > OUTBOX_BACKOFF_MAX)
+              backoff = OUTBOX_BACKOFF_MAX;
+            if (wait <= 0)
+              wait = backoff;
+
+            upaLog(UPA_LOG_INFO, "Outbox: cloud not reachable for device %s (%s); %d update(s) kept, next attempt in %d s.", device_id, upaLastErrorString(), *pending, wait);
+            outbox_backoff_write(ob, ddir, attempts, time(NULL) + wait);
+            stop = true;
+          }
+          break;
+
+      case OUTBOX_STUCK :
+          upaLog(UPA_LOG_WARN, "Outbox: %d update(s) of device %s kept: %s", *pending, device_id, upaLastErrorString());
+          stop = true;
+          break;
+    }
+  }
+
+  if (attempts == 0)
+    outbox_backoff_write(ob, ddir, 0, 0);
+
+  upaClientDelete(client);
+  upaDeviceDelete(dev);
+  outbox_names_free(&records);
+  close(lockfd);			// Releases the lock
+
+  return (delivered);
+}
+
+
+//
+// 'outbox_fsync_dir()' - Make a rename/unlink in a folder durable.
+//
+
+static bool				// O - `true` on success
+outbox_fsync_dir(const char *dir)	// I - Folder
+{
+  int	fd;				// Folder descriptor
+  bool	ret;				// Result
+
+
+  if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", dir, strerror(errno));
+    return (false);
+  }
+
+  if (!(ret = !fsync(fd)))
+    upaSetError(UPA_ERROR_IO, "Unable to sync %s: %s", dir, strerror(errno));
+
+  close(fd);
+
+  return (ret);
+}
+
+
+//
+// 'outbox_is_terminal()' - Is a job state terminal?
+//
+
+static bool				// O - `true` for canceled, aborted, completed
+outbox_is_terminal(int state)		// I - Job state
+{
+  return (state >= IPP_JSTATE_CANCELED);
+}
+
+
+//
+// 'outbox_ledger_add()' - Remember a job whose terminal update was delivered.
+//
+// The ledger keeps the last OUTBOX_LEDGER_MAX ids: old jobs are long gone
+// from the cloud by then.
+//
+
+static bool				// O - `true` on success
+outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
+                  const char   *ddir,	// I - Device folder
+                  int          job_id)	// I - Cloud job-id
+{
+  char		path[1400],		// Ledger
+		line[32];		// One line
+  int		fd;			// File
+  struct stat	info;			// File information
+  bool		ret = true;		// Result
+
+
+  snprintf(path, sizeof(path), "%s/delivered", ddir);
+  snprintf(line, sizeof(line), "%d\n", job_id);
+
+  if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
+    return (false);
+  }
+
+  outbox_share_fd(ob, path, fd);
+
+  if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
+    ret = false;
+  }
+
+  if (ret && !fstat(fd, &info) && info.st_size > OUTBOX_LEDGER_MAX * 12)
+  {
+    // Keep the newer half (we hold the device lock, nobody else appends).
+    char	*data,			// Whole ledger
+		*keep;			// Start of the part kept
+    FILE	*fp;			// Ledger stream
+    size_t	len;			// Bytes read
+
+    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (fp = fopen(path, "r")) != NULL)
+    {
+      len = fread(data, 1, (size_t)info.st_size, fp);
+      fclose(fp);
+      data[len] = '\0';
+      if ((keep = strchr(data + len / 2, '\n')) != NULL)
+        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), 0660, ob->cfg.device_group);
+    }
+    free(data);
+  }
+
+  close(fd);
+
+  return (ret);
+}
+
+
+//
+// 'outbox_ledger_has()' - Was the terminal update of a job delivered?
+//
+
+static bool				// O - `true` if listed
+outbox_ledger_has(const char *ddir,	// I - Device folder
+                  int        job_id)	// I - Cloud job-id
+{
+  char		path[1400],		// Ledger
+		line[64];		// Line
+  FILE		*fp;			// Ledger stream
+  bool		found = false;		// Listed?
+
+
+  snprintf(path, sizeof(path), "%s/delivered", ddir);
+  if ((fp = fopen(path, "r")) == NULL)
+    return (false);
+
+  while (!found && fgets(line, sizeof(line), fp))
+    found = atoi(line) == job_id;
+
+  fclose(fp);
+
+  return (found);
+}
+
+
+//
+// 'outbox_list()' - List records (*.ujs) or device folders, sorted.
+//
+
+static int				// O - Number of names, -1 on error
+outbox_list(const char     *dir,	// I - Folder
+            bool           records,	// I - Records (true) or device folders (false)
+            outbox_names_t *names)	// O - Names
+{
+  DIR		*dp;			// Folder
+  struct dirent	*de;			// Entry
+  size_t	len,			// Name length
+		extlen = strlen(OUTBOX_EXT);
+					// Extension length
+  char		**temp;			// New array
+
+
+  names->names = NULL;
+  names->count = 0;
+
+  if ((dp = opendir(dir)) == NULL)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", dir, strerror(errno));
+    return (-1);
+  }
+
+  while ((de = readdir(dp)) != NULL)
+  {
+    len = strlen(de->d_name);
+
+    if (records ? (len <= extlen || strcmp(de->d_name + len - extlen, OUTBOX_EXT) || de->d_name[0] == '.') : !outbox_valid_id(de->d_name))
+      continue;
+
+    if ((temp = realloc(names->names, (names->count + 1) * sizeof(char *))) == NULL || (temp[names->count] = strdup(de->d_name)) == NULL)
+    {
+      if (temp)
+        names->names = temp;
+      closedir(dp);
+      outbox_names_free(names);
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory listing %s.", dir);
+      return (-1);
+    }
+
+    names->names = temp;
+    names->count ++;
+  }
+
+  closedir(dp);
+
+  if (names->count > 1)
+  {
+    // Insertion sort: outboxes are short, and the order is what matters.
+    size_t	i, j;			// Looping vars
+    char	*name;			// Name being placed
+
+    for (i = 1; i < names->count; i ++)
+    {
+      name = names->names[i];
+      for (j = i; j > 0 && strcmp(names->names[j - 1], name) > 0; j --)
+        names->names[j] = names->names[j - 1];
+      names->names[j] = name;
+    }
+  }
+
+  return ((int)names->count);
+}
+
+
+//
+// 'outbox_names_free()' - Free a name list.
+//
+
+static void
+outbox_names_free(outbox_names_t *names)// I - Names
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < names->count; i ++)
+    free(names->names[i]);
+  free(names->names);
+
+  names->names = NULL;
+  names->count = 0;
+}
+
+
+//
+// 'outbox_retry_after()' - Retry-After of the last failure, 0 if none.
+//
+// The client reports HTTP 429/503 as UPA_ERROR_BUSY with "retry after N s"
+// in the message (client.h has no accessor for it).
+//
+
+static int				// O - Seconds or 0
+outbox_retry_after(void)
+{
+  const char	*msg,			// Error message
+		*ptr;			// "retry after"
+  int		secs;			// Seconds
+
+
+  if (upaLastError() != UPA_ERROR_BUSY || (msg = upaLastErrorString()) == NULL || (ptr = strstr(msg, "retry after ")) == NULL)
+    return (0);
+
+  secs = atoi(ptr + 12);
+
+  return (secs > 0 && secs <= 86400 ? secs : 0);
+}
+
+
+//
+// 'outbox_send()' - Send one record and classify the outcome.
+//
+
+static outbox_result_t			// O - Outcome
+outbox_send(upa_client_t       **client,// IO - Cloud session (created on first use)
+            upa_outbox_t       *ob,	// I - Outbox
+            const upa_device_t *dev,	// I - Device
+            json_object        *rec)	// I - Record
+{
+  upa_jobstatus_t js;			// Status
+  json_object	*value,			// Member
+		*reasons;		// Reasons array
+  const char	*user_uri = NULL;	// requesting-user-uri
+  int		job_id = 0;		// Cloud job-id
+  size_t	i,			// Looping var
+		count;			// Number of reasons
+  upa_error_t	err;			// Error class
+
+
+  memset(&js, 0, sizeof(js));
+  js.impressions = -1;
+
+  if (json_object_object_get_ex(rec, "job", &value))
+    job_id = json_object_get_int(value);
+  if (json_object_object_get_ex(rec, "state", &value))
+    js.state = (ipp_jstate_t)json_object_get_int(value);
+  if (json_object_object_get_ex(rec, "user", &value))
+    user_uri = json_object_get_string(value);
+  if (json_object_object_get_ex(rec, "message", &value))
+    js.message = json_object_get_string(value);
+  if (json_object_object_get_ex(rec, "impressions", &value))
+    js.impressions = json_object_get_int(value);
+  if (json_object_object_get_ex(rec, "reasons", &reasons) && json_object_is_type(reasons, json_type_array))
+  {
+    count = json_object_array_length(reasons);
+    for (i = 0; i < count && i < 7; i ++)
+      js.reasons[i] = json_object_get_string(json_object_array_get_idx(reasons, i));
+  }
+
+  if (job_id <= 0 || js.state < IPP_JSTATE_PENDING || js.state > IPP_JSTATE_COMPLETED)
+  {
+    upaLog(UPA_LOG_WARN, "Outbox: dropping a record without a valid job or state for device %s.", dev->id);
+    return (OUTBOX_DROP);
+  }
+
+  if (!*client && (*client = upaClientCreate(&ob->cfg, dev)) == NULL)
+    return (upaLastError() == UPA_ERROR_MEMORY ? OUTBOX_RETRY : OUTBOX_STUCK);
+
+  if (upaInfraUpdateJobStatus(*client, user_uri, job_id, &js))
+  {
+    upaLog(UPA_LOG_DEBUG, "Outbox: delivered %s for job %d of device %s.", ippEnumString("job-state", (int)js.state), job_id, dev->id);
+    return (OUTBOX_SENT);
+  }
+
+  switch (err = upaLastError())
+  {
+    case UPA_ERROR_NETWORK :
+    case UPA_ERROR_BUSY :
+    case UPA_ERROR_HTTP :
+    case UPA_ERROR_AUTH :
+    case UPA_ERROR_PROTOCOL :
+    case UPA_ERROR_MEMORY :
+    case UPA_ERROR_IO :
+    case UPA_ERROR_INTERNAL :
+        return (OUTBOX_RETRY);
+
+    case UPA_ERROR_DEVICE :
+    case UPA_ERROR_CONFIG :
+        return (OUTBOX_STUCK);
+
+    case UPA_ERROR_IPP :
+        if (upaLastIPPStatus() == IPP_STATUS_ERROR_INTERNAL)
+        {
+          // Universal Print's answer to an update of a terminal job.
+          upaLog(UPA_LOG_DEBUG, "Outbox: job %d of device %s is already terminal in the cloud (%s).", job_id, dev->id, upaLastErrorString());
+          return (OUTBOX_ALREADY);
+        }
+        else if (upaLastIPPStatus() >= IPP_STATUS_ERROR_INTERNAL)
+          return (OUTBOX_RETRY);
+        break;
+
+    default :
+        break;
+  }
+
+  upaLog(UPA_LOG_WARN, "Outbox: dropping %s of job %d for device %s: %s (%s)", ippEnumString("job-state", (int)js.state), job_id, dev->id, upaLastErrorString(), upaErrorName(err));
+
+  return (OUTBOX_DROP);
+}
+
+
+//
+// 'outbox_share_fd()' - Make a file we created usable by the whole DeviceGroup.
+//
+// cupsd runs backends with umask 077: without this, a file the backend
+// (lp) creates could not be used by a release station of the group.
+//
+
+static void
+outbox_share_fd(upa_outbox_t *ob,	// I - Outbox
+                const char   *path,	// I - File name (messages)
+                int          fd)	// I - Open file
+{
+  struct stat	info;			// File information
+
+
+  if (fstat(fd, &info) || info.st_uid != geteuid())
+    return;
+
+  upaSetGroup(path, fd, ob->cfg.device_group);
+  if ((info.st_mode & 0777) != 0660 && fchmod(fd, 0660))
+    upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
+}
+
+
+//
+// 'outbox_valid_id()' - Is this a safe cloud device id (folder name)?
+//
+
+static bool				// O - `true` if valid
+outbox_valid_id(const char *id)		// I - Device id
+{
+  const char	*ptr;			// Pointer into id
+
+
+  if (!id || !*id || strlen(id) > 127)
+    return (false);
+
+  for (ptr = id; *ptr; ptr ++)
+  {
+    if (!((*ptr >= '0' && *ptr <= '9') || (*ptr >= 'a' && *ptr <= 'z') || (*ptr >= 'A' && *ptr <= 'Z') || *ptr == '-'))
+      return (false);
+  }
+
+  return (true);
+}

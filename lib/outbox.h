@@ -1,3 +1,78 @@
 //
-// Placeholder (filled by the outbox work).
+// Durable outbox for job status updates that could not reach the cloud yet.
 //
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Layout: <CacheDir>/outbox/                    02770 root:<DeviceGroup>
+//           <cloud-device-id>/                  02770, one folder per device
+//             <usec>-<pid>-<seq>.ujs            0660 (names sort in queueing order), one JSON record per update
+//             backoff                           {"attempts": N, "next": T}
+//             delivered                         cloud job ids whose terminal update
+//                                               was delivered (one per line)
+//             .lock                             flock()ed while a process delivers
+//
+// Every record is written with fsync (file and folder) before
+// upaOutboxAddJobStatus() returns, so a status survives a crash, a
+// reboot or a cloud outage.  Records of one device are delivered in the
+// order they were queued (file names sort by time), by whichever process
+// flushes first (backend run, "upactl outbox flush", sync service); the
+// others skip a device that is being delivered.
+//
+// Delivery rules:
+//   - success: the record is removed; a terminal state (canceled, aborted,
+//     completed) adds the job to "delivered" so it is never sent twice;
+//   - cloud unreachable, HTTP 429/5xx, IPP busy/unavailable, token
+//     trouble: delivery of that device stops; the next attempt waits for
+//     Retry-After when the cloud sent one, else 5 s doubling up to 10 min;
+//   - "job already terminal" (Universal Print answers
+//     server-error-internal-error): a terminal record counts as delivered,
+//     a non-terminal one is dropped (it is superseded);
+//   - job gone or not ours (not-found, not-possible, other client errors):
+//     the record is dropped with a warning; retrying cannot help.
+//
+
+#ifndef UPA_OUTBOX_H
+#  define UPA_OUTBOX_H
+#  include <stdbool.h>
+#  include <time.h>
+#  include "config.h"
+#  include "infra.h"
+
+typedef struct upa_outbox_s upa_outbox_t;	// Open outbox (opaque)
+
+// <CacheDir>/outbox/, created 02770 DeviceGroup.  cfg is copied.
+extern upa_outbox_t	*upaOutboxOpen(const upa_config_t *cfg);
+extern void		upaOutboxClose(upa_outbox_t *ob);
+
+// Queue a Update-Job-Status for later delivery (durable: fsync'd, one record
+// per update).  A terminal update for a job whose terminal update was
+// already delivered is not queued again (returns true).
+extern bool		upaOutboxAddJobStatus(upa_outbox_t *ob, const char *device_id, const char *user_uri, int job_id, const upa_jobstatus_t *status);
+
+// Deliver queued records in order (per device), honouring Retry-After/back-off;
+// returns the number delivered, -1 on error; *pending gets what is left.
+// Idempotent on replay: a terminal update for a job is delivered once (a
+// server answer "job already terminal" counts as delivered).
+extern int		upaOutboxFlush(upa_outbox_t *ob, int *pending);
+
+// Records waiting, for all devices.
+extern int		upaOutboxCount(upa_outbox_t *ob);
+
+// Additions (backend, upactl):
+
+// Records waiting for one device.
+extern int		upaOutboxCountDevice(upa_outbox_t *ob, const char *device_id);
+
+// Flush one device (device_id) or all (NULL), spending at most max_seconds
+// (0 = no limit; it also caps each cloud request); ignore_backoff sends now
+// even when the last failure asked to wait ("upactl outbox flush --now").
+extern int		upaOutboxFlushDevice(upa_outbox_t *ob, const char *device_id, int max_seconds, bool ignore_backoff, int *pending);
+
+// When the next delivery attempt for a device is due (0 = now).
+extern time_t		upaOutboxNextAttempt(upa_outbox_t *ob, const char *device_id);
+
+// Was the terminal update of this cloud job delivered already?
+extern bool		upaOutboxIsDelivered(upa_outbox_t *ob, const char *device_id, int job_id);
+
+#endif // !UPA_OUTBOX_H

@@ -13,6 +13,8 @@
 //
 
 #include "upa-private.h"
+#include "graph.h"
+#include "sync.h"
 #include <fcntl.h>
 #include <grp.h>
 #include <time.h>
@@ -339,6 +341,89 @@ upaRegisterPrinter(
   upaHTTPDelete(http);
 
   return (dev);
+}
+
+
+//
+// 'upaUnregisterCloud()' - Delete the cloud printer of a device.
+//
+
+bool					// O - `true` when the cloud has no such printer any more
+upaUnregisterCloud(
+    const upa_config_t *cfg,		// I - Configuration
+    const upa_device_t *dev,		// I - Device
+    const char         *admin_token,	// I - Admin bearer token
+    bool               *gone)		// O - `true` if it was gone already, or `NULL`
+{
+  upa_http_t	*http;			// HTTPS session
+  bool		ret;			// Return value
+
+
+  if (gone)
+    *gone = false;
+
+  if (!cfg || !dev || !admin_token || !*admin_token)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Deleting a cloud printer needs an admin token.");
+    return (false);
+  }
+
+  if ((http = upaHTTPCreate(cfg)) == NULL)
+    return (false);
+
+  upaLog(UPA_LOG_INFO, "Deleting cloud printer %s.", dev->id);
+  ret = upaGraphDeletePrinter(http, cfg, admin_token, dev->id, gone);
+
+  upaHTTPDelete(http);
+
+  return (ret);
+}
+
+
+//
+// 'upaUnregisterLocal()' - Remove a device, its token cache and sync state.
+//
+
+bool					// O - `true` on success
+upaUnregisterLocal(
+    const upa_config_t *cfg,		// I - Configuration
+    const upa_device_t *dev)		// I - Device
+{
+  bool	ret = true;			// Return value
+  char	error[1024] = "";		// First error
+
+
+  if (!cfg || !dev)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaUnregisterLocal: bad arguments.");
+    return (false);
+  }
+
+  // Caches first: a device without them is still complete, the reverse is not.
+  if (!upaTokenForget(cfg, dev))
+  {
+    snprintf(error, sizeof(error), "%s", upaLastErrorString());
+    ret = false;
+  }
+
+  if (!upaSyncStateRemove(cfg, dev->id) && ret)
+  {
+    snprintf(error, sizeof(error), "%s", upaLastErrorString());
+    ret = false;
+  }
+
+  if (ret && !upaDeviceRemove(cfg, dev))
+  {
+    snprintf(error, sizeof(error), "%s", upaLastErrorString());
+    ret = false;
+  }
+
+  if (!ret)
+    upaSetError(UPA_ERROR_IO, "%s", error);
+  else
+    upaLog(UPA_LOG_INFO, "Removed device %s (%s) from the device store.", dev->id, dev->queue);
+
+  return (ret);
 }
 
 

@@ -28,4 +28,12 @@ typedef struct upa_regparams_s		// What to register
 // on failure nothing is left in the device store.
 extern upa_device_t	*upaRegisterPrinter(const upa_config_t *cfg, const upa_regparams_t *params);
 
+// Unregistration, in two steps so the caller can restore the queue's device
+// URI in between: upaUnregisterCloud() deletes the cloud printer (Graph
+// DELETE /print/printers/{id} with the admin token; a printer the cloud does
+// not know counts as deleted, *gone says so), upaUnregisterLocal() removes
+// the device from the device store with its token cache and sync state.
+extern bool		upaUnregisterCloud(const upa_config_t *cfg, const upa_device_t *dev, const char *admin_token, bool *gone);
+extern bool		upaUnregisterLocal(const upa_config_t *cfg, const upa_device_t *dev);
+
 #endif // !UPA_REGISTER_H

@@ -19,6 +19,9 @@
 //
 
 #include "upa.h"
+#include "outbox.h"
+#include <cups/sidechannel.h>
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
@@ -60,6 +63,10 @@ typedef struct run_s			// One backend run
   size_t	datalen;		// Length of data
   char		fd3_reply[64];		// What the fake wrote on the back channel
   char		fd4_reply[64];		// What the fake wrote on the side channel
+  cups_sc_status_t sc_state_status;	// CUPS_SC_CMD_GET_STATE status
+  int		sc_state;		// ... its state byte, -1 if none
+  cups_sc_status_t sc_devid_status;	// CUPS_SC_CMD_GET_DEVICE_ID status
+  char		sc_devid[256];		// ... its device ID
 } run_t;
 
 typedef struct runopts_s		// How to run the backend
@@ -73,6 +80,7 @@ typedef struct runopts_s		// How to run the backend
   bool		channels;		// Open fd 3 (pipe) and fd 4 (socketpair)?
   int		term_after;		// Send SIGTERM once the fake has started (seconds to wait), 0 = no
   int		argc;			// 0 = 6 or 7 automatically, else a raw argc for usage tests
+  bool		sidechannel;		// Send side-channel requests once the fake has started?
 } runopts_t;
 
 
@@ -460,6 +468,259 @@ test_cancel(void **state)		// I - Test state (unused)
 
 
 //
+// 'test_sidechannel()' - Side-channel requests reach the real backend and its answers come back.
+//
+
+static void
+test_sidechannel(void **state)		// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0?sc=2", .options = "", .input = "abc", .inputlen = 3, .config = "/nonexistent", .channels = true, .sidechannel = true };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 0);
+  assert_non_null(run.record);
+  assert_non_null(strstr(run.record, "sc=4\n"));	// CUPS_SC_CMD_GET_STATE
+  assert_non_null(strstr(run.record, "sc=5\n"));	// CUPS_SC_CMD_GET_DEVICE_ID
+  assert_int_equal(run.sc_state_status, CUPS_SC_STATUS_OK);
+  assert_int_equal(run.sc_state, CUPS_SC_STATE_ONLINE | CUPS_SC_STATE_BUSY);
+  assert_int_equal(run.sc_devid_status, CUPS_SC_STATUS_OK);
+  assert_string_equal(run.sc_devid, "MFG:Fake;MDL:Side Channel;");
+  run_free(&run);
+}
+
+
+//
+// 'outbox_config()' - Write and load a config whose cloud is unreachable.
+//
+
+static upa_config_t *			// O - Configuration
+outbox_config(const char *name)		// I - Folder name under tmpdir
+{
+  char		conf[PATH_MAX + 64],	// Config file
+		text[PATH_MAX * 2 + 512];// Its contents
+  upa_config_t	*cfg;			// Loaded config
+
+
+  snprintf(conf, sizeof(conf), "%s/%s.conf", tmpdir, name);
+  // Port 1 on loopback: connection refused, at once.
+  snprintf(text, sizeof(text),
+           "Cloud custom\n"
+           "RegisterURL https://127.0.0.1:1\n"
+           "PrintURL https://127.0.0.1:1\n"
+           "GraphURL https://127.0.0.1:1/v1.0\n"
+           "StateDir %s/%s-state\n"
+           "CacheDir %s/%s-cache\n"
+           "DeviceGroup %s\n"
+           "Timeout 5\n", tmpdir, name, tmpdir, name, my_group());
+  write_file(conf, text, strlen(text));
+
+  assert_non_null(cfg = upaConfigLoad(conf));
+
+  return (cfg);
+}
+
+
+//
+// 'outbox_records()' - List a device's outbox records in order ("" if none).
+//
+
+static void
+outbox_records(const upa_config_t *cfg,	// I - Configuration
+               char               *names,// O - Names, one per line, sorted
+               size_t             namesize)
+					// I - Size of names
+{
+  char		dir[PATH_MAX + 256],	// Device folder
+		cmd[PATH_MAX + 400];	// ls command
+  FILE		*fp;			// Pipe
+  size_t	len;			// Bytes read
+
+
+  snprintf(dir, sizeof(dir), "%s/outbox/%s", cfg->cache_dir, TEST_DEVICE_ID);
+  snprintf(cmd, sizeof(cmd), "cd '%s' 2>/dev/null && LC_ALL=C ls -1 | grep '\\.ujs$'", dir);
+  assert_non_null(fp = popen(cmd, "r"));
+  len = fread(names, 1, namesize - 1, fp);
+  names[len] = '\0';
+  pclose(fp);
+}
+
+
+//
+// 'test_outbox_queue()' - Records are durable files, in order, in a 02770 folder.
+//
+
+static void
+test_outbox_queue(void **state)		// I - Test state (unused)
+{
+  upa_config_t	*cfg;			// Configuration
+  upa_outbox_t	*ob;			// Outbox
+  upa_jobstatus_t js;			// Status
+  char		path[PATH_MAX + 4400],	// Folder or file
+		names[4096],		// Record names
+		*first,			// First record name
+		*text;			// Record contents
+  struct stat	info;			// File information
+
+
+  (void)state;
+
+  cfg = outbox_config("queue");
+  assert_non_null(ob = upaOutboxOpen(cfg));
+
+  snprintf(path, sizeof(path), "%s/outbox", cfg->cache_dir);
+  assert_int_equal(stat(path, &info), 0);
+  assert_int_equal(info.st_mode & 07777, 02770);
+  assert_int_equal(upaOutboxCount(ob), 0);
+
+  memset(&js, 0, sizeof(js));
+  js.state       = IPP_JSTATE_PROCESSING;
+  js.reasons[0]  = "job-printing";
+  js.impressions = -1;
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, "mailto:alice@contoso.com", 5, &js));
+
+  js.state       = IPP_JSTATE_COMPLETED;
+  js.reasons[0]  = "job-completed-successfully";
+  js.impressions = 3;
+  js.message     = "Printed \"all\" pages";
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, "mailto:alice@contoso.com", 5, &js));
+
+  js.message     = NULL;
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 6, &js));
+
+  assert_int_equal(upaOutboxCount(ob), 3);
+  assert_int_equal(upaOutboxCountDevice(ob, TEST_DEVICE_ID), 3);
+  assert_int_equal(upaOutboxCountDevice(ob, "0a0a0a0a-0000-4000-8000-00000000dead"), 0);
+
+  // Bad arguments are refused, nothing is written.
+  assert_false(upaOutboxAddJobStatus(ob, "../../etc", NULL, 7, &js));
+  assert_false(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 0, &js));
+  assert_int_equal(upaOutboxCount(ob), 3);
+
+  // Three files, sorted in queueing order; the first is job 5 processing.
+  outbox_records(cfg, names, sizeof(names));
+  print_message("%s", names);
+  first = names;
+  assert_non_null(strchr(first, '\n'));
+  *strchr(first, '\n') = '\0';
+  snprintf(path, sizeof(path), "%s/outbox/%s/%s", cfg->cache_dir, TEST_DEVICE_ID, first);
+  assert_int_equal(stat(path, &info), 0);
+  assert_int_equal(info.st_mode & 0777, 0660);
+  assert_non_null(text = read_file(path, NULL));
+  assert_non_null(strstr(text, "\"job\":5"));
+  assert_non_null(strstr(text, "\"state\":5"));
+  assert_non_null(strstr(text, "\"user\":\"mailto:alice@contoso.com\""));
+  free(text);
+
+  upaOutboxClose(ob);
+  upaConfigDelete(cfg);
+}
+
+
+//
+// 'test_outbox_unreachable()' - Cloud down: records stay, in order, with back-off.
+//
+
+static void
+test_outbox_unreachable(void **state)	// I - Test state (unused)
+{
+  upa_config_t	*cfg;			// Configuration
+  upa_device_t	*dev;			// Device
+  upa_outbox_t	*ob;			// Outbox
+  upa_jobstatus_t js;			// Status
+  char		path[PATH_MAX + 256],	// File
+		before[4096],		// Records before
+		after[4096],		// Records after
+		token[512];		// Cached token
+  int		pending = -1;		// Records left
+  time_t	next,			// Next attempt
+		start;			// Start of a flush
+
+
+  (void)state;
+
+  cfg = outbox_config("down");
+  assert_non_null(dev = upaDeviceNew(cfg, TEST_DEVICE_ID));
+  snprintf(dev->queue, sizeof(dev->queue), "Floor3");
+  snprintf(dev->token_url, sizeof(dev->token_url), "https://127.0.0.1:1/tenant/oauth2/token");
+  snprintf(dev->printer_uri, sizeof(dev->printer_uri), "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID);
+  if (!upaDeviceSave(cfg, dev))
+    fail_msg("upaDeviceSave: %s", upaLastErrorString());
+
+  assert_non_null(ob = upaOutboxOpen(cfg));
+
+  // A cached token, so the IPP request itself is what cannot connect.
+  snprintf(path, sizeof(path), "%s/tokens", cfg->cache_dir);
+  mkdir(path, 0770);
+  snprintf(path, sizeof(path), "%s/tokens/%s.json", cfg->cache_dir, TEST_DEVICE_ID);
+  snprintf(token, sizeof(token), "{\"access_token\":\"test-token\",\"expires\":%lld,\"obtained\":%lld}", (long long)time(NULL) + 3600, (long long)time(NULL));
+  write_file(path, token, strlen(token));
+
+  memset(&js, 0, sizeof(js));
+  js.state       = IPP_JSTATE_COMPLETED;
+  js.reasons[0]  = "job-completed-successfully";
+  js.impressions = 1;
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 5, &js));
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 6, &js));
+  outbox_records(cfg, before, sizeof(before));
+
+  // First flush: connection refused, nothing delivered, back-off starts.
+  assert_int_equal(upaOutboxFlush(ob, &pending), 0);
+  assert_int_equal(pending, 2);
+  outbox_records(cfg, after, sizeof(after));
+  assert_string_equal(before, after);
+  next = upaOutboxNextAttempt(ob, TEST_DEVICE_ID);
+  assert_true(next >= time(NULL) + 3 && next <= time(NULL) + 5);
+  snprintf(path, sizeof(path), "%s/outbox/%s/backoff", cfg->cache_dir, TEST_DEVICE_ID);
+  assert_int_equal(access(path, F_OK), 0);
+
+  // During the back-off nothing is attempted (and nothing is lost).
+  start = time(NULL);
+  pending = -1;
+  assert_int_equal(upaOutboxFlushDevice(ob, TEST_DEVICE_ID, 5, false, &pending), 0);
+  assert_int_equal(pending, 2);
+  assert_true(time(NULL) - start <= 1);
+  assert_int_equal(upaOutboxNextAttempt(ob, TEST_DEVICE_ID), next);
+
+  // Forced: a second failure doubles the back-off.
+  pending = -1;
+  assert_int_equal(upaOutboxFlushDevice(ob, TEST_DEVICE_ID, 5, true, &pending), 0);
+  assert_int_equal(pending, 2);
+  next = upaOutboxNextAttempt(ob, TEST_DEVICE_ID);
+  assert_true(next >= time(NULL) + 8 && next <= time(NULL) + 10);
+
+  // A job whose terminal update was delivered is neither queued again nor
+  // sent again: its record is dropped without any cloud traffic.
+  snprintf(path, sizeof(path), "%s/outbox/%s/delivered", cfg->cache_dir, TEST_DEVICE_ID);
+  write_file(path, "5\n", 2);
+  assert_true(upaOutboxIsDelivered(ob, TEST_DEVICE_ID, 5));
+  assert_false(upaOutboxIsDelivered(ob, TEST_DEVICE_ID, 6));
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 5, &js));
+  assert_int_equal(upaOutboxCount(ob), 2);
+  pending = -1;
+  assert_int_equal(upaOutboxFlushDevice(ob, TEST_DEVICE_ID, 5, true, &pending), 0);
+  assert_int_equal(pending, 1);		// Job 6 still waits
+
+  // A damaged record is set aside instead of blocking the queue.
+  snprintf(path, sizeof(path), "%s/outbox/%s/0000000000000-00000001-000000.ujs", cfg->cache_dir, TEST_DEVICE_ID);
+  write_file(path, "{not json", 9);
+  assert_int_equal(upaOutboxCount(ob), 2);
+  pending = -1;
+  assert_int_equal(upaOutboxFlushDevice(ob, TEST_DEVICE_ID, 5, true, &pending), 0);
+  assert_int_equal(pending, 1);
+  strncat(path, ".bad", sizeof(path) - strlen(path) - 1);
+  assert_int_equal(access(path, F_OK), 0);
+
+  upaOutboxClose(ob);
+  upaDeviceDelete(dev);
+  upaConfigDelete(cfg);
+}
+
+
+//
 // 'main()' - Run the tests, or act as the fake backend.
 //
 
@@ -485,7 +746,10 @@ main(int  argc,				// I - Number of command-line args
     cmocka_unit_test(test_unlinked_no_cloud),
     cmocka_unit_test(test_linked_no_config),
     cmocka_unit_test(test_linked_unknown_device),
-    cmocka_unit_test(test_cancel)
+    cmocka_unit_test(test_cancel),
+    cmocka_unit_test(test_sidechannel),
+    cmocka_unit_test(test_outbox_queue),
+    cmocka_unit_test(test_outbox_unreachable)
   };
 
 
@@ -566,7 +830,8 @@ fake_backend(int  argc,			// I - Number of command-line args
 		fd,			// Input
 		code = 0,		// Exit code
 		pages = 0,		// PAGE: lines
-		sleeptime = 0;		// Seconds to sleep
+		sleeptime = 0,		// Seconds to sleep
+		sc_requests = 0;	// Side-channel requests to answer
   long		total = 0;		// Bytes read
   char		buffer[8192];		// Copy buffer
   ssize_t	bytes;			// Bytes read
@@ -580,13 +845,17 @@ fake_backend(int  argc,			// I - Number of command-line args
 					// Proof we hold the harness' pipe
 
 
-  if (fd4 && write(4, reply, sizeof(reply) - 1) < 0)
+  if (!uri)
+    uri = "";
+  if ((ptr = strstr(uri, "sc=")) != NULL)
+    sc_requests = atoi(ptr + 3);
+
+  // Raw proof of the channels, unless it speaks the side-channel protocol.
+  if (fd4 && !sc_requests && write(4, reply, sizeof(reply) - 1) < 0)
     fd4 = false;
   if (fd3 && write(3, backreply, sizeof(backreply) - 1) < 0)
     fd3 = false;
 
-  if (!uri)
-    uri = "";
   if ((ptr = strstr(uri, "/exit")) != NULL)
     code = atoi(ptr + 5);
   if ((ptr = strstr(uri, "pages=")) != NULL)
@@ -619,11 +888,39 @@ fake_backend(int  argc,			// I - Number of command-line args
   for (i = 1; i <= pages; i ++)
     fprintf(stderr, "PAGE: %d 1\n", i);
 
-  if (sleeptime > 0)
-  {
+  if (sleeptime > 0 || sc_requests > 0)
     fputs("started\n", fp);
-    sleep((unsigned)sleeptime);		// SIGTERM (default action) ends this
+
+  // Answer side-channel requests the way a real backend does (network.c).
+  for (i = 0; i < sc_requests; i ++)
+  {
+    cups_sc_command_t	cmd;		// Command
+    cups_sc_status_t	scstatus;	// Status
+    char		scdata[2048];	// Data
+    int			sclen = sizeof(scdata);
+					// Length of data
+
+    if (cupsSideChannelRead(&cmd, &scstatus, scdata, &sclen, 10.0))
+    {
+      fputs("sc=error\n", fp);
+      break;
+    }
+
+    fprintf(fp, "sc=%d\n", (int)cmd);
+
+    if (cmd == CUPS_SC_CMD_GET_STATE)
+    {
+      scdata[0] = CUPS_SC_STATE_ONLINE | CUPS_SC_STATE_BUSY;
+      cupsSideChannelWrite(cmd, CUPS_SC_STATUS_OK, scdata, 1, 1.0);
+    }
+    else if (cmd == CUPS_SC_CMD_GET_DEVICE_ID)
+      cupsSideChannelWrite(cmd, CUPS_SC_STATUS_OK, "MFG:Fake;MDL:Side Channel;", 26, 1.0);
+    else
+      cupsSideChannelWrite(cmd, CUPS_SC_STATUS_NOT_IMPLEMENTED, NULL, 0, 1.0);
   }
+
+  if (sleeptime > 0)
+    sleep((unsigned)sleeptime);		// SIGTERM (default action) ends this
 
   fputs("done\n", fp);
   fclose(fp);
@@ -710,12 +1007,14 @@ run_backend(const runopts_t *opts,	// I - Options
   pid_t		pid;			// Backend process
   int		wstatus,		// Wait status
 		i;			// Looping var
-  bool		termed = false;		// SIGTERM sent?
+  bool		termed = false,		// SIGTERM sent?
+		sc_done = false;	// Side-channel requests sent?
   char		*argv[8];		// Backend arguments
   int		argc;			// Number of arguments
 
 
   memset(run, 0, sizeof(run_t));
+  run->sc_state = -1;
   runs ++;
   snprintf(outfile, sizeof(outfile), "%s/run%d.out", tmpdir, runs);
   snprintf(errfile, sizeof(errfile), "%s/run%d.err", tmpdir, runs);
@@ -798,6 +1097,44 @@ run_backend(const runopts_t *opts,	// I - Options
     if (waitpid(pid, &wstatus, WNOHANG) == pid)
       break;
 
+    if (opts->sidechannel && !sc_done)
+    {
+      char *rec = read_file(recfile, NULL);
+					// Record so far
+
+      if (rec && strstr(rec, "started\n"))
+      {
+        // Be the filter: our end of the socket becomes fd 4 (CUPS_SC_FD)
+        // just for the requests.
+        int	saved = dup(CUPS_SC_FD);	// Our own fd 4, if any
+        char	scdata[256];		// Response data
+        int	sclen;			// Length of data
+
+        assert_true(dup2(sidesock[0], CUPS_SC_FD) == CUPS_SC_FD);
+
+        sclen = sizeof(scdata);
+        run->sc_state_status = cupsSideChannelDoRequest(CUPS_SC_CMD_GET_STATE, scdata, &sclen, 10.0);
+        if (run->sc_state_status == CUPS_SC_STATUS_OK && sclen == 1)
+          run->sc_state = scdata[0];
+
+        sclen = sizeof(run->sc_devid) - 1;
+        run->sc_devid_status = cupsSideChannelDoRequest(CUPS_SC_CMD_GET_DEVICE_ID, run->sc_devid, &sclen, 10.0);
+        if (run->sc_devid_status == CUPS_SC_STATUS_OK && sclen >= 0)
+          run->sc_devid[sclen] = '\0';
+
+        if (saved >= 0)
+        {
+          dup2(saved, CUPS_SC_FD);
+          close(saved);
+        }
+        else
+          close(CUPS_SC_FD);
+
+        sc_done = true;
+      }
+      free(rec);
+    }
+
     if (opts->term_after && !termed)
     {
       char *rec = read_file(recfile, NULL);
@@ -825,6 +1162,8 @@ run_backend(const runopts_t *opts,	// I - Options
 
   if (opts->term_after)
     assert_true(termed);
+  if (opts->sidechannel)
+    assert_true(sc_done);
 
   if (opts->channels)
   {

@@ -1,0 +1,317 @@
+//
+// Job reporting for the "upa" backend: Update-Job-Status through the outbox.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Every update is first written to the durable outbox (lib/outbox.h), then
+// the device's outbox is flushed (bounded in time): older records go first,
+// so the cloud sees the updates of a device in order, and an update the
+// cloud cannot take now (unreachable, 429/5xx) waits there for the next
+// backend run, "upactl outbox flush" or the sync service.
+//
+// Cloud state for each outcome (exactly one terminal state per job):
+//
+//   real backend                    CUPS job           cloud (output-device-job-state)
+//   ------------------------------  -----------------  --------------------------------------
+//   starts                          processing         processing, job-printing
+//   exits 0                         completed          completed (+ impressions)
+//   exits 5 (CANCEL)                canceled           canceled, job-canceled-at-device + why
+//   exits 1 (FAILED) or crashes,    aborted            aborted, aborted-by-system + last ERROR:
+//     error-policy abort-job
+//   exits 1 or crashes, other       pending / stopped  processing-stopped (a later run reports
+//     error-policy (retry-job,                          the end)
+//     retry-current-job, stop-printer)
+//   exits 3 (HOLD)                  held               pending-held, job-hold-until-specified
+//   exits 2, 4, 6, 7                pending / stopped  processing-stopped
+//   SIGTERM, CUPS job canceled      canceled           canceled, job-canceled-at-device
+//   SIGTERM, job held               held               pending-held
+//   SIGTERM, job requeued/shutdown  pending            processing-stopped
+//
+
+#include "upa-backend.h"
+#include <string.h>
+#include <stdlib.h>
+
+
+//
+// Local functions...
+//
+
+static ipp_jstate_t	cups_job_state(upa_backend_t *be);
+static bool		error_policy(upa_backend_t *be, char *policy, size_t policysize);
+static bool		open_outbox(upa_backend_t *be);
+
+
+//
+// 'upaBackendFlushOutbox()' - Deliver what earlier runs left for this device.
+//
+
+void
+upaBackendFlushOutbox(upa_backend_t *be)// I - Backend state
+{
+  int	delivered,			// Records delivered
+	pending = 0;			// Records left
+
+
+  if (!be->cfg || !be->dev || !open_outbox(be))
+    return;
+
+  if (upaOutboxCountDevice(be->outbox, be->dev->id) <= 0)
+    return;				// The common case: nothing to do, no traffic
+
+  delivered = upaOutboxFlushDevice(be->outbox, be->dev->id, UPA_BE_FLUSH_SECONDS, false, &pending);
+  fprintf(stderr, "DEBUG: upa: Outbox of device %s: %d delivered, %d waiting.\n", be->dev->id, delivered, pending);
+}
+
+
+//
+// 'upaBackendReport()' - Report one state of the linked job.
+//
+// Best effort for the job: a failure never changes its outcome in CUPS.
+//
+
+bool					// O - true if the cloud has it now
+upaBackendReport(upa_backend_t *be,	// I - Backend state
+                 ipp_jstate_t  state,	// I - output-device-job-state
+                 const char    *reason,	// I - output-device-job-state-reasons keyword
+                 const char    *message,// I - output-device-job-state-message or NULL
+                 int           impressions)
+					// I - job-impressions-completed or -1
+{
+  upa_jobstatus_t	js;		// Status to send
+  const char		*user_uri;	// requesting-user-uri or NULL
+  char			errbuf[1024];	// Library error message
+  int			delivered,	// Records delivered
+			pending = 0;	// Records left
+
+
+  if (!be->cfg || !be->dev || be->link.job_id <= 0 || be->terminal_sent)
+    return (false);
+
+  memset(&js, 0, sizeof(js));
+  js.state       = state;
+  js.reasons[0]  = reason;
+  js.message     = message;
+  js.impressions = impressions;
+  user_uri       = be->link.user_uri[0] ? be->link.user_uri : NULL;
+
+  if (state >= IPP_JSTATE_CANCELED)
+    be->terminal_sent = true;
+
+  if (!open_outbox(be) || !upaOutboxAddJobStatus(be->outbox, be->dev->id, user_uri, be->link.job_id, &js))
+  {
+    // No durable outbox (disk full, CacheDir unusable): still try directly.
+    fprintf(stderr, "WARNING: Universal Print outbox unusable (%s); sending the job status directly.\n", upaBackendLastError(errbuf, sizeof(errbuf)));
+
+    if (!be->client && (be->client = upaClientCreate(be->cfg, be->dev)) == NULL)
+      return (false);
+
+    if (!upaInfraUpdateJobStatus(be->client, user_uri, be->link.job_id, &js))
+    {
+      fprintf(stderr, "WARNING: Job status \"%s\" for Universal Print job %d is lost (%s).\n", ippEnumString("job-state", (int)state), be->link.job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
+      return (false);
+    }
+
+    return (true);
+  }
+
+  delivered = upaOutboxFlushDevice(be->outbox, be->dev->id, UPA_BE_FLUSH_SECONDS, false, &pending);
+
+  if (pending > 0)
+  {
+    fprintf(stderr, "DEBUG: upa: Universal Print job %d: \"%s\" queued in the outbox (%d waiting, %d delivered now).\n", be->link.job_id, ippEnumString("job-state", (int)state), pending, delivered < 0 ? 0 : delivered);
+    // Only a failed attempt is news; otherwise another process (upactl,
+    // sync service) is delivering this device's outbox right now.
+    if (upaOutboxNextAttempt(be->outbox, be->dev->id) > 0)
+      fputs("WARNING: Universal Print is not reachable right now; the job status will be sent later.\n", stderr);
+    return (false);
+  }
+
+  fprintf(stderr, "DEBUG: upa: Reported job %d as %s to Universal Print.\n", be->link.job_id, ippEnumString("job-state", (int)state));
+
+  return (true);
+}
+
+
+//
+// 'upaBackendReportFinal()' - Report how the job ended (see the table at the top).
+//
+
+void
+upaBackendReportFinal(upa_backend_t *be,// I - Backend state
+                      int           status,
+					// I - Real backend's exit status
+                      bool          signaled,
+					// I - Killed by a signal?
+                      int           signum)
+					// I - Signal number
+{
+  char		message[512],		// Status message
+		policy[64];		// printer-error-policy
+  int		impressions;		// Impressions completed
+  ipp_jstate_t	cups_state;		// Job state in CUPS after SIGTERM
+
+
+  impressions = be->impressions_total >= 0 ? be->impressions_total : be->impressions > 0 ? be->impressions : -1;
+
+  if (upa_job_canceled)
+  {
+    // SIGTERM means cancel, hold or cupsd shutdown: only a job CUPS itself
+    // no longer intends to print is canceled in the cloud.  When cupsd does
+    // not answer (shutdown), the job is requeued and printed later.
+    cups_state = cups_job_state(be);
+    fprintf(stderr, "DEBUG: upa: Job state in CUPS after SIGTERM: %d.\n", (int)cups_state);
+
+    if (cups_state == IPP_JSTATE_CANCELED || cups_state == IPP_JSTATE_ABORTED)
+      upaBackendReport(be, IPP_JSTATE_CANCELED, "job-canceled-at-device", "Canceled on the print server.", impressions);
+    else if (cups_state == IPP_JSTATE_HELD)
+      upaBackendReport(be, IPP_JSTATE_HELD, "job-hold-until-specified", "Held on the print server.", impressions);
+    else
+      upaBackendReport(be, IPP_JSTATE_STOPPED, "none", "Stopped on the print server; printing will resume.", impressions);
+    return;
+  }
+
+  switch (signaled ? CUPS_BACKEND_FAILED : status)
+  {
+    case CUPS_BACKEND_OK :
+        upaBackendReport(be, IPP_JSTATE_COMPLETED, "job-completed-successfully", NULL, impressions);
+        break;
+
+    case CUPS_BACKEND_CANCEL :
+        // cupsd cancels the job ("Job canceled at printer").
+        if (be->last_error[0])
+          snprintf(message, sizeof(message), "The printer could not print the job: %s", be->last_error);
+        else
+          snprintf(message, sizeof(message), "The printer's \"%s\" backend canceled the job.", be->scheme);
+        upaBackendReport(be, IPP_JSTATE_CANCELED, "job-canceled-at-device", message, impressions);
+        break;
+
+    case CUPS_BACKEND_FAILED :
+        // What cupsd does now depends on the queue's error policy.
+        if (signaled)
+          snprintf(message, sizeof(message), "The printer's \"%s\" backend crashed (signal %d).", be->scheme, signum);
+        else if (be->last_error[0])
+          snprintf(message, sizeof(message), "%s", be->last_error);
+        else
+          snprintf(message, sizeof(message), "The printer's \"%s\" backend failed.", be->scheme);
+
+        if (!error_policy(be, policy, sizeof(policy)))
+          snprintf(policy, sizeof(policy), "unknown");
+        fprintf(stderr, "DEBUG: upa: printer-error-policy is %s.\n", policy);
+
+        if (!strcmp(policy, "abort-job"))
+        {
+          upaBackendReport(be, IPP_JSTATE_ABORTED, "aborted-by-system", message, impressions);
+        }
+        else
+        {
+          strncat(message, !strcmp(policy, "stop-printer") ? " The printer is stopped on the print server." : " The print server will retry.", sizeof(message) - strlen(message) - 1);
+          upaBackendReport(be, IPP_JSTATE_STOPPED, !strcmp(policy, "stop-printer") ? "printer-stopped" : "none", message, impressions);
+        }
+        break;
+
+    case CUPS_BACKEND_HOLD :
+        upaBackendReport(be, IPP_JSTATE_HELD, "job-hold-until-specified", "The job is held on the print server.", impressions);
+        break;
+
+    case CUPS_BACKEND_STOP :
+        upaBackendReport(be, IPP_JSTATE_STOPPED, "printer-stopped", "The printer is stopped on the print server.", impressions);
+        break;
+
+    case CUPS_BACKEND_AUTH_REQUIRED :
+        upaBackendReport(be, IPP_JSTATE_STOPPED, "none", "The printer needs authentication on the print server.", impressions);
+        break;
+
+    default :
+        // RETRY, RETRY_CURRENT and reserved codes: the job is printed later.
+        snprintf(message, sizeof(message), "The printer's \"%s\" backend asked to retry (status %d).", be->scheme, status);
+        upaBackendReport(be, IPP_JSTATE_STOPPED, "none", message, impressions);
+        break;
+  }
+}
+
+
+//
+// 'cups_job_state()' - Ask cupsd for the state of our job.
+//
+
+static ipp_jstate_t			// O - Job state, IPP_JSTATE_PENDING if unknown
+cups_job_state(upa_backend_t *be)	// I - Backend state
+{
+  const char	*queue = getenv("PRINTER");
+					// CUPS queue
+  http_t	*http;			// Connection to cupsd
+  ipp_jstate_t	state = IPP_JSTATE_PENDING;
+					// Job state
+
+
+  if (queue && be->cfg && (http = upaCupsConnect(be->cfg)) != NULL)
+  {
+    state = upaCupsJobState(http, queue, atoi(be->job_id));
+    httpClose(http);
+  }
+
+  return (state);
+}
+
+
+//
+// 'error_policy()' - Ask cupsd for the queue's printer-error-policy.
+//
+
+static bool				// O - true if known
+error_policy(upa_backend_t *be,		// I - Backend state
+             char          *policy,	// O - Policy keyword
+             size_t        policysize)	// I - Size of policy
+{
+  const char	*queue = getenv("PRINTER");
+					// CUPS queue
+  http_t	*http;			// Connection to cupsd
+  ipp_t		*request,		// Get-Printer-Attributes
+		*response;		// Answer
+  ipp_attribute_t *attr;		// printer-error-policy
+  char		uri[1024];		// printer-uri
+  bool		ret = false;		// Result
+
+
+  if (!queue || !be->cfg || (http = upaCupsConnect(be->cfg)) == NULL)
+    return (false);
+
+  httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof(uri), "ipp", NULL, "localhost", 0, "/printers/%s", queue);
+  request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", NULL, "printer-error-policy");
+
+  if ((response = cupsDoRequest(http, request, "/")) != NULL)
+  {
+    if ((attr = ippFindAttribute(response, "printer-error-policy", IPP_TAG_NAME)) != NULL || (attr = ippFindAttribute(response, "printer-error-policy", IPP_TAG_KEYWORD)) != NULL)
+    {
+      snprintf(policy, policysize, "%s", ippGetString(attr, 0, NULL));
+      ret = true;
+    }
+    ippDelete(response);
+  }
+
+  if (!ret)
+    fprintf(stderr, "DEBUG: upa: Could not get printer-error-policy of %s: %s\n", queue, cupsLastErrorString());
+
+  httpClose(http);
+
+  return (ret);
+}
+
+
+//
+// 'open_outbox()' - Open the outbox on first use.
+//
+
+static bool				// O - true if open
+open_outbox(upa_backend_t *be)		// I - Backend state
+{
+  if (!be->outbox && be->cfg)
+    be->outbox = upaOutboxOpen(be->cfg);
+
+  return (be->outbox != NULL);
+}

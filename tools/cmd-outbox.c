@@ -1,0 +1,66 @@
+//
+// "upactl outbox": deliver or count the job status updates waiting for the cloud.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// The outbox (lib/outbox.c) holds Update-Job-Status messages the backend
+// could not deliver; "upactl sync --watch" flushes it every 30 seconds.
+//
+
+#include "upactl.h"
+#include "outbox.h"
+#include <string.h>
+
+
+//
+// 'upactlCmdOutbox()' - Run "outbox flush" or "outbox list".
+//
+
+int					// O - Exit status
+upactlCmdOutbox(upactl_t *ctl,		// I - Global state
+                int      argc,		// I - Number of arguments
+                char     *argv[])	// I - Arguments
+{
+  if (argc == 2 && !strcmp(argv[1], "--help"))
+    return (upactlUsage("outbox", stdout, UPACTL_OK));
+  else if (argc != 2 || (strcmp(argv[1], "flush") && strcmp(argv[1], "list")))
+    return (upactlUsage("outbox", stderr, UPACTL_USAGE));
+
+  if (!upactlLoadConfig(ctl))
+    return (UPACTL_FAILED);
+
+#ifdef UPA_OUTBOX_H
+  {
+    upa_outbox_t	*ob;		// Outbox
+    int			count,		// Messages waiting
+			pending = 0;	// Still pending after a flush
+    int			status = UPACTL_OK;
+					// Exit status
+
+    if ((ob = upaOutboxOpen(ctl->cfg)) == NULL)
+      return (upactlFail("cannot open the outbox (%s): run upactl as root", upaLastErrorString()));
+
+    if (!strcmp(argv[1], "list"))
+    {
+      if ((count = upaOutboxCount(ob)) < 0)
+        status = upactlFail("cannot read the outbox (%s)", upaLastErrorString());
+      else
+        printf("%d job status update%s waiting for the cloud.\n", count, count == 1 ? "" : "s");
+    }
+    else if ((count = upaOutboxFlush(ob, &pending)) < 0)
+      status = upactlFail("outbox delivery failed (%s): check the network and \"upactl doctor\"", upaLastErrorString());
+    else
+    {
+      printf("%d job status update%s delivered, %d still pending.\n", count, count == 1 ? "" : "s", pending);
+      if (pending > 0)
+        status = UPACTL_FAILED;
+    }
+
+    upaOutboxClose(ob);
+    return (status);
+  }
+#else
+  return (upactlFail("this upactl was built without the outbox (lib/outbox.h): rebuild cups-upa"));
+#endif // UPA_OUTBOX_H
+}
