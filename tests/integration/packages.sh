@@ -1,0 +1,554 @@
+#!/bin/bash
+#
+# packages.sh - build the Debian packages, install them, release a job with
+# the installed programs, purge them, and check that nothing is left.
+#
+#   sudo tests/integration/packages.sh        (from a git checkout; ~3 min)
+#
+# Not part of "make check": it rebuilds the whole tree with
+# dpkg-buildpackage and installs packages on the machine it runs on.  CI
+# runs it after the other tests (see doc/install.md, "Testing the packages").
+#
+# Steps:
+#   1. copy the source (git ls-files) to a scratch dir and run
+#      "dpkg-buildpackage -us -uc -b" there (DEB_BUILD_OPTIONS=nocheck: CI's
+#      own builds run "make check"), then lintian on the result;
+#   2. "apt-get install ./*.deb" and check what the maintainer scripts did
+#      (group, directories, modes, no queue, PAM profile not enabled);
+#   3. tests/integration/release.sh against the INSTALLED programs: a fake
+#      top_builddir of symlinks to /usr/sbin/upactl, /usr/bin/upa-release,
+#      /usr/lib/cups/backend/upa and /usr/sbin/upa-cloudsim; then the same
+#      path once more with the packages' own /var/lib/cups-upa,
+#      /var/cache/cups-upa and group cups-upa (a TAP TODO for now, see there);
+#   4. "apt-get purge" and check that no file of the packages, none of
+#      /etc/cups-upa, /var/lib/cups-upa, /var/cache/cups-upa, no systemd
+#      enablement link and not the cups-upa group is left;
+#   5. when rpmbuild is installed: "make dist", "rpmbuild -bb --nodeps
+#      rpm/cups-upa.spec" (with %check as nobody) and rpmlint.
+#
+# While it runs, /usr/sbin/policy-rc.d is replaced by one that logs and
+# denies, so the machine's own cupsd is never reloaded and the test sees
+# when the maintainer scripts ask for a reload (restored on exit).
+#
+# Skips (77) when not root, when dpkg-buildpackage or debhelper is missing,
+# or when one of the packages is installed already (purging it would destroy
+# a real installation; UPA_PKG_FORCE=1 overrides).  UPA_KEEP=1 keeps the
+# scratch directory.
+#
+# Copyright © 2026 by the cups-upa authors.
+# Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+#
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+
+PACKAGES="cups-upa libpam-upa upa-release upa-cloudsim"
+MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+
+tests_run=0
+tests_failed=0
+
+
+#
+# 'log()' - Print a diagnostic line (TAP comment).
+#
+
+log()
+{
+  echo "# $*"
+}
+
+
+#
+# 'check()' - Run a command; print "ok N - DESCRIPTION" or "not ok N - ...".
+#
+
+check()
+{
+  local desc=$1
+  local out
+  local rc
+
+  shift
+  tests_run=$((tests_run + 1))
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" = 0 ]; then
+    echo "ok $tests_run - $desc"
+  else
+    tests_failed=$((tests_failed + 1))
+    echo "not ok $tests_run - $desc"
+    echo "#   command (exit $rc): $*"
+    [ -n "$out" ] && sed 's/^/#   /' <<<"$out" | head -n 60
+  fi
+  return "$rc"
+}
+
+
+#
+# 'finish()' - Print "N passed, M failed" and exit.
+#
+
+finish()
+{
+  echo "$((tests_run - tests_failed)) passed, $tests_failed failed"
+  [ "$tests_failed" = 0 ] && [ "$tests_run" -gt 0 ] && exit 0
+  exit 1
+}
+
+
+#
+# 'installed_packages()' - Print those of our packages dpkg knows (any state but "not-installed").
+#
+
+installed_packages()
+{
+  local pkg
+  local status
+
+  for pkg in $PACKAGES; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) || continue
+    [ -n "$status" ] && [ "$status" != not-installed ] && echo "$pkg"
+  done
+}
+
+
+#
+# 'restore_policy_rc_d()' - Put the original /usr/sbin/policy-rc.d back (or none).
+#
+
+restore_policy_rc_d()
+{
+  [ "${policy_replaced:-0}" = 1 ] || return 0
+  if [ -e "$WORK/policy-rc.d.orig" ]; then
+    mv -f "$WORK/policy-rc.d.orig" /usr/sbin/policy-rc.d
+  else
+    rm -f /usr/sbin/policy-rc.d
+  fi
+  policy_replaced=0
+}
+
+
+#
+# 'cleanup()' - EXIT trap: purge what we installed if a step failed, remove the scratch dir.
+#
+
+cleanup()
+{
+  local rc=$?
+  local left
+
+  trap - EXIT
+  if [ "${we_installed:-0}" = 1 ]; then
+    left=$(installed_packages)
+    if [ -n "$left" ]; then
+      log "cleanup: purging $(echo $left)"
+      # shellcheck disable=SC2086
+      apt-get purge -y -qq $left >/dev/null 2>&1 || dpkg --purge $left >/dev/null 2>&1
+    fi
+  fi
+  restore_policy_rc_d
+  if [ -n "${WORK:-}" ]; then
+    if [ "${UPA_KEEP:-0}" = 1 ]; then
+      log "UPA_KEEP=1: kept $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$rc"
+}
+
+
+#
+# 'copy_source()' - Copy the source tree (no build output) to a directory.
+#
+
+copy_source()
+{
+  local dest=$1
+
+  mkdir -p "$dest"
+  if git -C "$top_srcdir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    # Tracked and new (not ignored) files that exist: what a clone would have
+    # once the work is committed.
+    (cd "$top_srcdir" && git ls-files -z -co --exclude-standard |
+       while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+       tar --null -T - -cf -) | tar -xf - -C "$dest"
+  else
+    # A release tarball: it holds no build output except the generated
+    # autotools files, which dh_autoreconf regenerates.
+    (cd "$top_srcdir" && tar --exclude-vcs --exclude='./build*' --exclude='./_build' \
+       --exclude='./debian/.debhelper' -cf - .) | tar -xf - -C "$dest"
+    [ -f "$dest/config.status" ] && return 1
+  fi
+  [ -f "$dest/debian/control" ] && [ -f "$dest/configure.ac" ]
+}
+
+
+#
+# 'no_pam_upa_in_stacks()' - Succeed when no common-* PAM file uses pam_upa.
+#
+
+no_pam_upa_in_stacks()
+{
+  ! grep -l 'pam_upa' /etc/pam.d/common-* 2>/dev/null
+}
+
+
+#
+# 'mode_is()' - Succeed when a file has this "mode owner:group" (stat %a %U:%G).
+#
+
+mode_is()
+{
+  local want=$1
+  local path=$2
+  local got
+
+  got=$(stat -c '%a %U:%G' "$path" 2>&1)
+  [ "$got" = "$want" ] || { echo "$path: $got, wanted $want"; return 1; }
+}
+
+
+#
+# 'cups_reloads()' - Print how many times a maintainer script asked to reload cupsd.
+#
+
+cups_reloads()
+{
+  grep -c 'cups force-reload' "$WORK/invoke.log" 2>/dev/null || true
+}
+
+
+#
+# 'log_invoke_rc_d()' - Replace policy-rc.d by one that logs and denies.
+#
+# invoke-rc.d asks /usr/sbin/policy-rc.d before it touches a service: ours
+# records the request (so the test sees when the maintainer scripts reload
+# cupsd) and answers 101 ("denied"), so that installing never reloads or
+# starts the machine's own cupsd.  The original is restored on exit.
+#
+
+log_invoke_rc_d()
+{
+  local policy=/usr/sbin/policy-rc.d
+
+  if [ -e "$policy" ]; then
+    cp -p "$policy" "$WORK/policy-rc.d.orig" || return 1
+  fi
+  # From here on the EXIT trap puts the original back (or removes ours).
+  policy_replaced=1
+  {
+    echo '#!/bin/sh'
+    echo '# Installed by cups-upa tests/integration/packages.sh (restored on exit).'
+    echo "echo \"\$*\" >>'$WORK/invoke.log'"
+    echo 'exit 101'
+  } >"$policy.upa-test"
+  chmod 0755 "$policy.upa-test" && mv -f "$policy.upa-test" "$policy"
+}
+
+
+#
+# 'leftovers()' - Print every path of ours still on the system after purge.
+#
+
+leftovers()
+{
+  local f
+
+  while IFS= read -r f; do
+    [ "$f" = /. ] && continue
+    if [ -d "$f" ]; then
+      # A directory is ours only when no other package owns it
+      # (/usr/share/doc/cups-upa yes, /usr/lib/cups/backend or /lib no).
+      dpkg -S "$f" >/dev/null 2>&1 || echo "$f"
+    elif [ -e "$f" ] || [ -L "$f" ]; then
+      echo "$f"
+    fi
+  done <"$WORK/files.list"
+  for f in /etc/cups-upa /var/lib/cups-upa /var/cache/cups-upa \
+           /etc/systemd/system/multi-user.target.wants/upa-sync.service \
+           /var/lib/systemd/deb-systemd-helper-enabled/upa-sync.service.dsh-also \
+           /var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/upa-sync.service \
+           /usr/share/cups/mime/cups-upa.types /usr/share/cups/mime/cups-upa.convs; do
+    if [ -e "$f" ] || [ -L "$f" ]; then
+      echo "$f"
+    fi
+  done
+  getent group cups-upa >/dev/null && echo "group cups-upa"
+  dpkg-statoverride --list 2>/dev/null | grep -w 'cups-upa'
+  for f in /var/lib/dpkg/info/cups-upa[.:]* /var/lib/dpkg/info/libpam-upa[.:]* \
+           /var/lib/dpkg/info/upa-release[.:]* /var/lib/dpkg/info/upa-cloudsim[.:]*; do
+    [ -e "$f" ] && echo "$f"
+  done
+  return 0
+}
+
+
+#
+# Preconditions...
+#
+
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: needs root (installs and purges Debian packages)"
+  exit 77
+fi
+for tool in dpkg-buildpackage dh apt-get dpkg-query; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "SKIP: $tool not found (apt-get install dpkg-dev debhelper)"
+    exit 77
+  fi
+done
+if [ -n "$(installed_packages)" ] && [ "${UPA_PKG_FORCE:-0}" != 1 ]; then
+  echo "SKIP: already installed: $(installed_packages | tr '\n' ' ')(purging them would destroy that installation; UPA_PKG_FORCE=1 overrides)"
+  exit 77
+fi
+
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+WORK=$(mktemp -d /tmp/upa-pkg.XXXXXX) || exit 99
+chmod 0755 "$WORK"
+export DEBIAN_FRONTEND=noninteractive
+log "scratch directory $WORK"
+
+
+#
+# 1. Build the packages from a copy of the source...
+#
+
+version=$(sed -n '1s/^cups-upa (\([^)]*\)).*/\1/p' "$top_srcdir/debian/changelog")
+upstream=${version%-*}
+src="$WORK/cups-upa-$upstream"
+if ! check "the source tree copies to $src" copy_source "$src"; then
+  finish
+fi
+
+log "dpkg-buildpackage -us -uc -b (log: $WORK/build.log)"
+start=$SECONDS
+(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc 2>/dev/null || echo 2)" \
+   dpkg-buildpackage -us -uc -b) >"$WORK/build.log" 2>&1
+build_rc=$?
+log "dpkg-buildpackage took $((SECONDS - start)) s"
+if ! check "dpkg-buildpackage -us -uc -b succeeds" test "$build_rc" = 0; then
+  tail -n 60 "$WORK/build.log" | sed 's/^/# /'
+  finish
+fi
+
+debs=()
+for pkg in $PACKAGES; do
+  debs+=("$WORK/${pkg}_${version}_$(dpkg --print-architecture).deb")
+done
+check "four binary packages were built" ls "${debs[@]}" || finish
+check "no package ships a libtool .la file" \
+  bash -c "! for d in ${debs[*]}; do dpkg-deb -c \"\$d\"; done | grep '\\.la\$'"
+
+if command -v lintian >/dev/null 2>&1; then
+  changes=$(ls "$WORK"/cups-upa_"${version}"_*.changes 2>/dev/null | head -n 1)
+  # Errors and warnings fail; every override in debian/ carries a comment.
+  check "lintian finds no errors or warnings" \
+    lintian --fail-on error,warning "$changes"
+else
+  log "lintian not installed: not run"
+fi
+
+
+#
+# 2. Install them...
+#
+
+printers_before=$(md5sum /etc/cups/printers.conf 2>/dev/null)
+policy_before=$(md5sum /usr/sbin/policy-rc.d 2>/dev/null)
+# Not inside check(): that runs its command in a subshell, and the EXIT trap
+# must know that policy-rc.d was replaced.
+log_invoke_rc_d
+policy_rc=$?
+check "invoke-rc.d requests are logged (and denied) during the test" test "$policy_rc" = 0 || finish
+: >"$WORK/invoke.log"
+# Without an init script invoke-rc.d stops before asking policy-rc.d.
+if [ -f /etc/init.d/cups ] || [ -d /run/systemd/system ]; then
+  see_reloads=1
+else
+  see_reloads=0
+  log "no /etc/init.d/cups: cupsd reloads cannot be observed"
+fi
+we_installed=1
+check "apt-get install ./*.deb succeeds" \
+  apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 "${debs[@]}" || finish
+
+for pkg in $PACKAGES; do
+  dpkg -L "$pkg" >>"$WORK/files.list"
+done
+
+check "the backend is installed 0755 root:root" mode_is "755 root:root" /usr/lib/cups/backend/upa
+check "the filters are installed" test -x /usr/lib/cups/filter/upa-xpstopdf -a -x /usr/lib/cups/filter/upa-pclmtopdf
+check "the MIME rules are installed" test -f /usr/share/cups/mime/cups-upa.types -a -f /usr/share/cups/mime/cups-upa.convs
+check "pam_upa.so is in /lib/$MULTIARCH/security (libpam-modules' dir)" \
+  test -f "/lib/$MULTIARCH/security/pam_upa.so" -a -f "$(dpkg -L libpam-modules | grep '/pam_unix.so$' | head -n 1)" \
+       -a "$(dirname "$(dpkg -L libpam-modules | grep '/pam_unix.so$' | head -n 1)")" = "/lib/$MULTIARCH/security"
+check "the pam-auth-update profile says Default: no" grep -qx 'Default: no' /usr/share/pam-configs/upa
+check "installing changed no PAM stack (profile not enabled)" no_pam_upa_in_stacks
+check "the kiosk PAM service /etc/pam.d/upa-release is a conffile" \
+  bash -c "dpkg-query -W -f='\${Conffiles}' upa-release | grep -q '/etc/pam.d/upa-release'"
+check "the sync service unit is installed" test -f /lib/systemd/system/upa-sync.service
+check "the sync service is enabled" test -L /etc/systemd/system/multi-user.target.wants/upa-sync.service
+check "group cups-upa exists" getent group cups-upa
+check "lp is a member of cups-upa" bash -c "id -nG lp | grep -qw cups-upa"
+check "/etc/cups-upa is 0755 root:root" mode_is "755 root:root" /etc/cups-upa
+check "/var/lib/cups-upa is 2770 root:cups-upa" mode_is "2770 root:cups-upa" /var/lib/cups-upa
+check "/var/cache/cups-upa is 2770 root:cups-upa" mode_is "2770 root:cups-upa" /var/cache/cups-upa
+check "no print queue was created or changed" \
+  test "$(md5sum /etc/cups/printers.conf 2>/dev/null)" = "$printers_before"
+check "upactl --version names $upstream" bash -c "/usr/sbin/upactl --version 2>&1 | grep -qF '$upstream'"
+check "upa-release --version names $upstream" bash -c "/usr/bin/upa-release --version 2>&1 | grep -qF '$upstream'"
+check "the installed backend prints its discovery line" \
+  bash -c "/usr/lib/cups/backend/upa </dev/null | grep -q '^network upa '"
+
+# Reinstalling the same version must not fail (maintainer scripts are idempotent).
+if [ "$see_reloads" = 1 ]; then
+  check "installing reloaded cupsd once (new MIME rules)" test "$(cups_reloads)" = 1
+fi
+check "running the postinsts again changes nothing and succeeds" \
+  dpkg-reconfigure -f noninteractive cups-upa libpam-upa
+check "reinstalling the same packages succeeds" \
+  apt-get install -y -q --reinstall --no-install-recommends -o Dpkg::Use-Pty=0 "${debs[@]}"
+if [ "$see_reloads" = 1 ]; then
+  check "unchanged MIME rules: no further cupsd reload" test "$(cups_reloads)" = 1
+fi
+
+
+#
+# 3. The end-to-end release test against the installed files...
+#
+
+fake="$WORK/installed"
+mkdir -p "$fake/tools" "$fake/release" "$fake/backend" "$fake/cloudsim"
+ln -s /usr/sbin/upactl "$fake/tools/upactl"
+ln -s /usr/bin/upa-release "$fake/release/upa-release"
+ln -s /usr/lib/cups/backend/upa "$fake/backend/upa"
+ln -s /usr/sbin/upa-cloudsim "$fake/cloudsim/upa-cloudsim"
+
+log "tests/integration/release.sh with top_builddir=$fake (symlinks to the installed files)"
+export top_srcdir
+top_builddir="$fake" UPA_CLOUDSIM=/usr/sbin/upa-cloudsim \
+  bash "$top_srcdir/tests/integration/release.sh" >"$WORK/release.log" 2>&1
+release_rc=$?
+sed 's/^/#   release.sh: /' "$WORK/release.log"
+check "release.sh passes against the installed programs" test "$release_rc" = 0
+
+# release.sh keeps its state under its own /tmp dir with DeviceGroup lp.  The
+# same path once more with the directories and the group that the
+# maintainer scripts created (the cups-upa.conf defaults): the device key
+# lands 0640 root:cups-upa in /var/lib/cups-upa and the backend, run by
+# cupsd as lp, must read it through its membership in cups-upa.
+cat >"$WORK/system-dirs.sh" <<'EOF'
+. "$top_srcdir/tests/integration/lib.sh"
+upa_tmpdir
+cloudsim_start
+upa_write_config "StateDir /var/lib/cups-upa" "CacheDir /var/cache/cups-upa" "DeviceGroup cups-upa"
+cupsd_start
+check "lpadmin creates queue Lobby" lpadmin -p Lobby -v "capture:$BASE/out" -E
+check "upactl register Lobby succeeds" "$top_builddir/tools/upactl" register Lobby --admin-token "$UPA_SIM_ADMIN"
+id=$(lpstat -v Lobby | sed -n 's,^device for Lobby: upa://\([^/]*\)/.*,\1,p')
+check "the device key is 0640 root:cups-upa under /var/lib/cups-upa" \
+  test "$(stat -c '%a %U:%G' "/var/lib/cups-upa/devices/$id/key.pem" 2>&1)" = "640 root:cups-upa"
+job=$(sim_submit carol@contoso.com hello.pdf "$top_srcdir/tests/data/hello.pdf")
+check "upa-release releases carol's job" \
+  "$top_builddir/release/upa-release" --printer Lobby --user carol@contoso.com --all
+cups_job=$(lpstat -W all -o Lobby | awk '{print $1}' | sed 's/.*-//' | tail -n 1)
+check "the CUPS job completes (the lp backend read the key via cups-upa)" \
+  wait_cups_job Lobby "$cups_job" completed 30 ||
+  grep -h 'upa: error' "$BASE/log/error_log" | head -n 3 | sed 's/^/#   /'
+check "the printed file is byte-identical" cmp "$top_srcdir/tests/data/hello.pdf" "$BASE/out/job-$cups_job.out"
+sim_completed() { [ "$(sim_job "$job" state)" = completed ]; }
+check "the cloud job is completed" upa_wait_for 15 sim_completed
+finish
+EOF
+log "the release path with /var/lib/cups-upa, /var/cache/cups-upa and DeviceGroup cups-upa"
+top_builddir="$fake" UPA_CLOUDSIM=/usr/sbin/upa-cloudsim \
+  bash "$WORK/system-dirs.sh" >"$WORK/system-dirs.log" 2>&1
+sysdirs_rc=$?
+grep -E '^(ok|not ok|#   )|passed, ' "$WORK/system-dirs.log" | sed 's/^/#   system dirs: /'
+# KNOWN FAILURE (reported to the lead): cupsd starts backends with
+# setgroups(1, &Group), i.e. as lp:lp with NO supplementary groups, so lp's
+# membership in cups-upa does not reach the backend, which then cannot read
+# /var/lib/cups-upa/devices/<id>/device.conf and stops the queue.  Either the
+# backend must get the keys another way (root backend 0700 that drops to lp,
+# or DeviceGroup lp) or the group design changes.  Until then this check is
+# a TAP "TODO": shown, not counted.  UPA_PKG_STRICT=1 counts it.
+tests_run=$((tests_run + 1))
+if [ "$sysdirs_rc" = 0 ]; then
+  echo "ok $tests_run - the release path works with the packages' directories and group # TODO passes now: drop the TODO in packages.sh"
+else
+  echo "not ok $tests_run - the release path works with the packages' directories and group # TODO cupsd drops lp's supplementary groups"
+  [ "${UPA_PKG_STRICT:-0}" = 1 ] && tests_failed=$((tests_failed + 1))
+fi
+
+
+#
+# 4. Purge and look for leftovers...
+#
+
+check "apt-get purge removes the packages" \
+  apt-get purge -y -q -o Dpkg::Use-Pty=0 $PACKAGES
+check "dpkg knows none of the packages any more" test -z "$(installed_packages)"
+if [ "$see_reloads" = 1 ]; then
+  check "removing reloaded cupsd (MIME rules gone)" test "$(cups_reloads)" = 2
+fi
+check "nothing of ours is left (files, state dirs, unit links, group, statoverrides)" \
+  test -z "$(leftovers)" || leftovers | sed 's/^/#   left: /'
+we_installed=0
+restore_policy_rc_d
+check "/usr/sbin/policy-rc.d is as before the test" \
+  test "$(md5sum /usr/sbin/policy-rc.d 2>/dev/null)" = "$policy_before"
+
+
+#
+# 5. The RPM spec, when rpmbuild is installed (Debian's "rpm" package): a
+#    release tarball from "make dist", "rpmbuild -bb --nodeps", rpmlint.
+#    %check ("make check") runs as nobody when possible: as root it would
+#    start the integration tests inside the package build.
+#
+
+if command -v rpmbuild >/dev/null 2>&1; then
+  rsrc="$WORK/rpm-src"
+  rtop="$WORK/rpmbuild"
+  tarball="$rsrc/cups-upa-$upstream.tar.xz"
+  copy_source "$rsrc" &&
+    (cd "$rsrc" && autoreconf -fi && ./configure -q && make -s dist) >"$WORK/dist.log" 2>&1
+  if check "make dist writes cups-upa-$upstream.tar.xz" test -f "$tarball"; then
+    mkdir -p "$rtop/SOURCES"
+    cp "$tarball" "$rtop/SOURCES/"
+    cp "$top_srcdir/rpm/cups-upa.spec" "$rtop/"
+    if command -v runuser >/dev/null 2>&1 && getent passwd nobody >/dev/null; then
+      chown -R nobody "$rtop"
+      log "rpmbuild -bb --nodeps as nobody, with %check (log: $rtop/rpmbuild.log)"
+      (cd "$rtop" && HOME="$rtop" runuser -u nobody -- \
+         rpmbuild --define "_topdir $rtop" --nodeps -bb "$rtop/cups-upa.spec") >"$rtop/rpmbuild.log" 2>&1
+    else
+      log "rpmbuild -bb --nodeps --nocheck as root (no runuser/nobody; log: $rtop/rpmbuild.log)"
+      (cd "$rtop" && rpmbuild --define "_topdir $rtop" --nodeps --nocheck -bb "$rtop/cups-upa.spec") \
+        >"$rtop/rpmbuild.log" 2>&1
+    fi
+    rpm_rc=$?
+    if ! check "rpmbuild -bb --nodeps rpm/cups-upa.spec succeeds" test "$rpm_rc" = 0; then
+      tail -n 40 "$rtop/rpmbuild.log" | sed 's/^/# /'
+    fi
+    check "rpmbuild made cups-upa, pam-upa, upa-release and upa-cloudsim" \
+      ls "$rtop"/RPMS/*/cups-upa-"$upstream"-*.rpm "$rtop"/RPMS/*/pam-upa-"$upstream"-*.rpm \
+         "$rtop"/RPMS/*/upa-release-"$upstream"-*.rpm "$rtop"/RPMS/*/upa-cloudsim-"$upstream"-*.rpm
+    if command -v rpmlint >/dev/null 2>&1; then
+      # Errors fail (exit 64); each filter in rpm/cups-upa.rpmlintrc says why.
+      check "rpmlint finds no errors" \
+        rpmlint -r "$top_srcdir/rpm/cups-upa.rpmlintrc" "$top_srcdir/rpm/cups-upa.spec" "$rtop"/RPMS/*/*.rpm
+    fi
+  else
+    tail -n 30 "$WORK/dist.log" | sed 's/^/# /'
+  fi
+else
+  log "rpmbuild not installed: the RPM spec is not built"
+fi
+
+finish
