@@ -8,11 +8,12 @@
 // libcups' IPP codec, libmicrohttpd, OpenSSL and json-c, so that it cannot
 // agree with a mistake the client makes.
 //
-// Model: a server holds one tenant (later issues add more).  A tenant owns
-// registrations, devices (registered printers), pull printers (each with a
-// set of member devices), jobs, srv_challenge nonces and access tokens.  All
-// tenant state is guarded by the tenant mutex; document bytes live in files
-// under the state directory and are never held in memory.
+// Model: a server holds one tenant.  A tenant owns registrations, devices
+// (registered printers), users, pull printers (each with member devices and
+// an access list), shares, badges, jobs, subscriptions, srv_challenge nonces
+// and access tokens.  All tenant state is guarded by the tenant mutex and
+// saved to <state-dir>/state.json (persist.c) whenever it changes; document
+// bytes live in files under the state directory and are never held in memory.
 //
 
 #ifndef CLOUDSIM_H
@@ -45,6 +46,10 @@
 #  define CS_REDIRECT_URI	"https://login.microsoftonline.com/common/oauth2/nativeclient"
 					// printer_redirect_uri value
 #  define CS_UUID_LEN		37	// "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" + nul
+#  define CS_PHANTOM_ID		"00000000-0000-4000-8000-00000000dead"
+					// Device that "steals" jobs (fault)
+#  define CS_MAX_NOTES		100	// Events kept per subscription
+#  define CS_NOTIFY_WAIT	30	// Longest Get-Notifications hold in seconds
 
 
 //
@@ -52,6 +57,37 @@
 //
 
 typedef struct cs_ca_s cs_ca_t;		// Certificate authority (ca.c)
+typedef struct cs_tenant_s cs_tenant_t;	// Tenant (below)
+
+typedef struct cs_access_s		// Access list of a pull printer or share
+{
+  bool		all;			// Every user is allowed
+  char		**users;		// Allowed UPNs when !all
+  size_t	num_users;		// Number of UPNs
+} cs_access_t;
+
+typedef struct cs_user_s		// Tenant user
+{
+  char		*upn;			// User principal name
+  char		id[CS_UUID_LEN];	// Object id (userId)
+} cs_user_t;
+
+typedef struct cs_badge_s		// Badge bound to a user
+{
+  char		*badge;			// Badge id
+  char		*upn;			// Owner UPN
+  char		*collection;		// Badge collection id
+} cs_badge_t;
+
+typedef struct cs_share_s		// Printer share (Graph)
+{
+  char		id[CS_UUID_LEN];	// Share id
+  char		*name;			// displayName
+  char		printer[64];		// Device or pull printer id
+  bool		hold;			// holdJobsForSecureRelease
+  cs_access_t	access;			// allowAllUsers / allowedUsers
+  time_t	created;		// createdDateTime
+} cs_share_t;
 
 typedef struct cs_registration_s	// Pending or finished registration
 {
@@ -75,6 +111,14 @@ typedef struct cs_device_s		// Registered printer (output device)
   ipp_t		*attrs;			// Printer group from Update-Output-Device-Attributes
   int		token_requests;		// Access tokens issued to this device
   time_t	registered;		// Registration time
+  bool		deregistered;		// Deregister-Output-Device received
+  json_object	*graph;			// Graph-only properties (location, defaults, ...)
+  bool		paused,			// Pause-Printer (cloud side: nothing is fetchable)
+		disabled,		// Disable-Printer (not accepting jobs)
+		hold_new,		// Hold-New-Jobs
+		shutdown;		// Shutdown-Printer
+  char		identify[128];		// Pending identify-actions (comma list) or ""
+  char		*identify_message;	// Pending Identify-Printer message or NULL
 } cs_device_t;
 
 typedef struct cs_pull_s		// Pull (secure release) printer
@@ -82,8 +126,9 @@ typedef struct cs_pull_s		// Pull (secure release) printer
   char		id[64];			// Printer id, used in ipps://HOST/printers/<id>
   char		*name;			// Display name
   bool		all_devices;		// Every registered device is a member
-  char		**members;		// Member device ids when !all_devices
+  char		**members;		// Member device ids or names when !all_devices
   size_t	num_members;		// Number of member ids
+  cs_access_t	access;			// Users allowed to print here
 } cs_pull_t;
 
 typedef struct cs_event_s		// One entry in a job's history
@@ -97,8 +142,15 @@ typedef struct cs_event_s		// One entry in a job's history
   int		impressions;		// job-impressions-completed, or -1
 } cs_event_t;
 
+typedef struct cs_range_s		// Received byte range of an upload
+{
+  off_t		first,			// First byte
+		last;			// Last byte (inclusive)
+} cs_range_t;
+
 typedef struct cs_job_s			// Print job with one document
 {
+  cs_tenant_t	*tenant;		// Owning tenant
   int		id;			// job-id
   char		printer[64];		// CS_PULL_ID-style pull printer id or a device id
   bool		held;			// On a pull printer, waiting for release
@@ -123,7 +175,49 @@ typedef struct cs_job_s			// Print job with one document
   char		*message;		// Device-reported state message, or NULL
   cs_event_t	*events;		// History
   size_t	num_events;		// Number of history entries
+  bool		started;		// Submitted (Graph jobs: after start)
+  time_t	ready;			// Not fetchable before this time (slow release)
+  bool		fetchable_noted;	// job-fetchable event sent
+  char		share[CS_UUID_LEN];	// Share it was submitted to, or ""
+  char		*config;		// Graph configuration (JSON text) or NULL
+  int		doc_state;		// output-device-document-state (0 = none)
+  bool		doc_acked;		// Acknowledge-Document received
+  off_t		expected;		// Graph upload: announced size (0 = unknown)
+  cs_range_t	*ranges;		// Graph upload: received ranges
+  size_t	num_ranges;		// Number of ranges
+  char		upload[64];		// Graph upload session id or ""
+  char		*doc_name;		// Graph document name or NULL
 } cs_job_t;
+
+typedef struct cs_note_s		// One event notification
+{
+  int		seq;			// notify-sequence-number
+  time_t	time;			// When
+  const char	*event;			// notify-subscribed-event
+  int		job_id;			// notify-job-id
+  int		job_state;		// job-state
+} cs_note_t;
+
+typedef struct cs_sub_s			// Printer subscription (ippget)
+{
+  int		id;			// notify-subscription-id
+  char		device[CS_UUID_LEN];	// Owning device
+  unsigned	events;			// CS_EV_* mask
+  time_t	expires;		// Lease end (0 = never)
+  int		lease;			// notify-lease-duration
+  int		next_seq;		// Next sequence number
+  int		job_id;			// Create-Job-Subscriptions job, or 0
+  cs_note_t	notes[CS_MAX_NOTES];	// Ring of recent events
+  size_t	num_notes;		// Events in the ring (oldest dropped)
+} cs_sub_t;
+
+#  define CS_EV_JOB_FETCHABLE	1	// job-fetchable
+#  define CS_EV_JOB_STATE	2	// job-state-changed
+#  define CS_EV_JOB_CONFIG	4	// job-config-changed
+#  define CS_EV_PRINTER_CONFIG	8	// printer-config-changed
+#  define CS_EV_PRINTER_STATE	16	// printer-state-changed
+#  define CS_EV_DOC_STATE	32	// document-state-changed
+#  define CS_EV_DOC_CONFIG	64	// document-config-changed
 
 typedef struct cs_nonce_s		// srv_challenge nonce
 {
@@ -131,14 +225,15 @@ typedef struct cs_nonce_s		// srv_challenge nonce
   time_t	expires;		// Expiry time
 } cs_nonce_t;
 
-typedef struct cs_token_s		// Device access token
+typedef struct cs_token_s		// Device or user access token
 {
   char		value[64];		// Opaque token (base64url)
-  char		device[CS_UUID_LEN];	// Device it was issued to
+  char		device[CS_UUID_LEN];	// Device it was issued to, or ""
+  char		user[256];		// User it was issued to, or ""
   time_t	expires;		// Expiry time
 } cs_token_t;
 
-typedef struct cs_tenant_s		// Tenant: everything one admin owns
+struct cs_tenant_s			// Tenant: everything one admin owns
 {
   pthread_mutex_t lock;			// Guards everything below
   char		id[CS_UUID_LEN];	// Tenant id (in device_token_url)
@@ -159,7 +254,45 @@ typedef struct cs_tenant_s		// Tenant: everything one admin owns
   size_t	num_nonces;		// Number of nonces
   cs_token_t	*tokens;		// Live access tokens
   size_t	num_tokens;		// Number of tokens
-} cs_tenant_t;
+  cs_user_t	**users;		// Users
+  size_t	num_users;		// Number of users
+  cs_share_t	**shares;		// Shares
+  size_t	num_shares;		// Number of shares
+  cs_badge_t	**badges;		// Badges
+  size_t	num_badges;		// Number of badges
+  char		**collections;		// Badge collection ids
+  size_t	num_collections;	// Number of badge collections
+  bool		badges_enabled;		// Tenant enabled for badge release
+  bool		badges_permission;	// Device app holds PrintBadges.Read
+  cs_sub_t	**subs;			// Subscriptions (not persisted)
+  size_t	num_subs;		// Number of subscriptions
+  int		next_sub_id;		// Next subscription id
+  pthread_cond_t changed;		// Signalled when events are added
+  bool		stopping;		// Shutting down: end long polls
+  bool		dirty;			// Needs saving
+  char		*state_file;		// <state-dir>/state.json
+  int		retention;		// Held job lifetime in seconds (0 = forever)
+  int		slow_release;		// Seconds before new jobs become fetchable
+};
+
+typedef struct cs_fault_s		// One armed fault
+{
+  int		id;			// Fault id
+  char		kind[24];		// http, ipp-busy, steal, drop, register-stuck
+  char		cls[24];		// Endpoint class: ipp, token, register, graph, badge, upload, any
+  int		op;			// IPP operation (0 = any)
+  int		status;			// HTTP status (http)
+  int		retry_after;		// Retry-After seconds (0 = none)
+  int		count;			// Requests left (-1 = until cleared)
+  long		bytes;			// drop: document bytes sent before closing
+} cs_fault_t;
+
+typedef struct cs_limits_s		// Service limits (0 = off)
+{
+  int		jobs_per_10min;		// Jobs created per printer in 10 minutes
+  int		concurrent;		// Active jobs per printer
+  int		per_user;		// Active jobs per user per printer
+} cs_limits_t;
 
 typedef struct cs_server_s		// Server configuration and state
 {
@@ -173,6 +306,12 @@ typedef struct cs_server_s		// Server configuration and state
   int		verbosity;		// -v count
   cs_ca_t	*ca;			// Certificate authority
   cs_tenant_t	*tenant;		// The (only) tenant
+  pthread_mutex_t fault_lock;		// Guards faults
+  cs_fault_t	*faults;		// Armed faults
+  size_t	num_faults;		// Number of faults
+  int		next_fault_id;		// Next fault id
+  cs_limits_t	limits;			// Service limits
+  const char	*tenant_config;		// --tenant-config file or NULL
 } cs_server_t;
 
 typedef enum cs_body_e			// What to do with a request body
@@ -210,6 +349,12 @@ typedef struct cs_request_s		// One HTTP request in progress
   const char	*opname;		// IPP operation name for the log
   ipp_status_t	ipp_status;		// IPP status for the log
   bool		has_ipp_status;		// ipp_status valid
+  bool		compat;			// Arrived on the --ipptool-listen port
+  char		user[256];		// Authenticated user (user token), or ""
+  off_t		range_first,		// Upload PUT: first byte of Content-Range
+		range_last,		// Upload PUT: last byte
+		range_total;		// Upload PUT: total size (-1 = *)
+  long		drop_bytes;		// Fetch-Document: close after this many document bytes (-1 = never)
 } cs_request_t;
 
 
@@ -246,7 +391,9 @@ extern bool	csURLDecode(const char *in, size_t inlen, char *out, size_t outsize)
 // http.c
 //
 
-extern struct MHD_Daemon *csHTTPStart(cs_server_t *server, const struct sockaddr *addr);
+extern struct MHD_Daemon *csHTTPStart(cs_server_t *server, const struct sockaddr *addr, bool compat);
+extern enum MHD_Result csHTTPRespondHeaders(cs_request_t *req, unsigned status, json_object *obj, const char *name, const char *value);
+extern json_object *csHTTPBodyJSON(cs_request_t *req);
 extern const char *csHTTPHeader(cs_request_t *req, const char *name);
 extern const char *csHTTPArg(cs_request_t *req, const char *name);
 extern const char *csHTTPBearer(cs_request_t *req);
@@ -269,6 +416,94 @@ extern const char *csIPPUserUPN(ipp_t *request, bool *present);
 extern void	csIPPAddJobAttrs(cs_server_t *server, cs_job_t *job, ipp_t *ipp);
 extern void	csIPPCopyRequested(ipp_t *dst, ipp_t *src, ipp_t *request, const char *defaults);
 extern ipp_t	*csIPPResponse(ipp_t *request, ipp_status_t status, const char *message);
+extern void	csIPPPrinterAttrs(cs_server_t *server, const char *printer, ipp_t *attrs);
+extern int	csIPPOperations(int *ops, int max);
+extern ipp_t	*csIPPPrintJob(cs_request_t *req, ipp_t *request);
+
+//
+// badge.c
+//
+
+extern enum MHD_Result csBadgeHandle(cs_request_t *req);
+
+//
+// fault.c
+//
+
+extern json_object *csFaultParseSpec(const char *spec);
+extern int	csFaultAdd(cs_server_t *server, json_object *spec, char *err, size_t errsize);
+extern bool	csFaultTake(cs_server_t *server, const char *kind, const char *cls, int op, cs_fault_t *fault);
+extern json_object *csFaultList(cs_server_t *server);
+extern void	csFaultClear(cs_server_t *server);
+extern enum MHD_Result csFaultRespond(cs_request_t *req, cs_fault_t *fault);
+
+//
+// graph.c / graphjob.c
+//
+
+typedef struct cs_graph_s		// Graph request context (graph.c, graphjob.c)
+{
+  cs_request_t	*req;			// HTTP request
+  cs_server_t	*server;		// Server
+  cs_tenant_t	*tenant;		// Tenant (locked)
+  bool		app;			// Application permission (device token)
+  char		device[CS_UUID_LEN];	// Device for application tokens
+  char		user[256];		// User for user tokens ("" for the admin)
+  json_object	*body;			// JSON body or NULL
+} cs_graph_t;
+
+extern enum MHD_Result csGraphHandle(cs_request_t *req);
+extern enum MHD_Result csGraphError(cs_request_t *req, unsigned status, const char *code, const char *message);
+extern cs_body_t csGraphBodyMode(cs_request_t *req);
+extern json_object *csGraphJob(cs_server_t *server, cs_job_t *job);
+extern enum MHD_Result csGraphCreateJob(cs_graph_t *ctx, cs_share_t *share, unsigned *status, json_object **obj);
+extern enum MHD_Result csGraphCreateUpload(cs_graph_t *ctx, cs_job_t *job, json_object **obj, unsigned *status);
+extern enum MHD_Result csGraphUpload(cs_request_t *req);
+
+//
+// jobops.c
+//
+
+extern ipp_t	*csJobOpsHandle(cs_request_t *req, ipp_t *request);
+extern bool	csJobOpsSupports(ipp_op_t op);
+
+//
+// notify.c
+//
+
+extern void	csNotify(cs_tenant_t *tenant, cs_job_t *job, unsigned event);
+extern void	csNotifyPoll(cs_tenant_t *tenant);
+extern ipp_t	*csNotifyHandle(cs_server_t *server, cs_tenant_t *tenant, const char *device, ipp_t *request);
+extern void	csNotifyStop(cs_tenant_t *tenant);
+
+//
+// persist.c
+//
+
+extern bool	csTenantLoad(cs_tenant_t *tenant);
+extern bool	csTenantSave(cs_tenant_t *tenant);
+
+//
+// tenant.c
+//
+
+extern bool	csTenantConfigure(cs_tenant_t *tenant, json_object *config, char *err, size_t errsize);
+extern json_object *csTenantJSON(cs_tenant_t *tenant);
+extern bool	csAccessAllows(cs_access_t *access, const char *upn);
+extern void	csAccessSet(cs_access_t *access, json_object *users);
+extern void	csAccessFree(cs_access_t *access);
+extern json_object *csAccessJSON(cs_access_t *access);
+extern cs_user_t *csTenantUser(cs_tenant_t *tenant, const char *upn, bool create);
+extern cs_user_t *csTenantFindUserId(cs_tenant_t *tenant, const char *id);
+extern cs_share_t *csTenantFindShare(cs_tenant_t *tenant, const char *id);
+extern cs_share_t *csTenantAddShare(cs_tenant_t *tenant, const char *name, const char *printer);
+extern cs_badge_t *csTenantFindBadge(cs_tenant_t *tenant, const char *badge);
+extern cs_badge_t *csTenantSetBadge(cs_tenant_t *tenant, const char *badge, const char *upn, const char *collection);
+extern bool	csTenantDeleteBadge(cs_tenant_t *tenant, const char *badge);
+extern cs_access_t *csJobAccess(cs_tenant_t *tenant, cs_job_t *job);
+extern bool	csJobVisibleTo(cs_tenant_t *tenant, cs_job_t *job, cs_device_t *dev);
+extern int	csTenantCheckLimits(cs_server_t *server, const char *printer, const char *user, int *retry_after);
+extern bool	csTenantMayPrint(cs_tenant_t *tenant, const char *printer, const char *share, const char *user);
 
 //
 // register.c
@@ -288,6 +523,7 @@ extern bool	csSimWantsDocument(cs_request_t *req);
 //
 
 extern cs_tenant_t *csTenantCreate(const char *state_dir, const char *admin_token);
+extern bool	csJobIsReleasable(cs_job_t *job);
 extern void	csTenantDelete(cs_tenant_t *tenant);
 extern void	csTenantLock(cs_tenant_t *tenant);
 extern void	csTenantUnlock(cs_tenant_t *tenant);
@@ -295,7 +531,14 @@ extern cs_device_t *csTenantFindDevice(cs_tenant_t *tenant, const char *id);
 extern cs_device_t *csTenantFindDeviceByCert(cs_tenant_t *tenant, X509 *cert);
 extern cs_device_t *csTenantAddDevice(cs_tenant_t *tenant, const char *name, const char *manufacturer, const char *model, X509 *cert);
 extern cs_pull_t *csTenantFindPull(cs_tenant_t *tenant, const char *id);
-extern bool	csPullHasMember(cs_pull_t *pull, const char *device);
+extern bool	csPullHasMember(cs_pull_t *pull, cs_device_t *dev);
+extern cs_pull_t *csTenantAddPull(cs_tenant_t *tenant, const char *id, const char *name);
+extern void	csTenantExpire(cs_tenant_t *tenant);
+extern bool	csGrow(void *array, size_t count, size_t size);
+extern void	csTenantAddUserToken(cs_tenant_t *tenant, const char *value, const char *user, time_t expires);
+extern bool	csTenantCheckUserToken(cs_tenant_t *tenant, const char *value, char *user, size_t usersize);
+extern void	csTenantExpireTokens(cs_tenant_t *tenant);
+extern void	csJobDelete(cs_job_t *job);
 extern cs_registration_t *csTenantAddRegistration(cs_tenant_t *tenant, const char *name, const char *manufacturer, const char *model, X509_REQ *csr, int polls);
 extern cs_registration_t *csTenantFindRegistration(cs_tenant_t *tenant, const char *id);
 extern int	csTenantCreateDocument(cs_tenant_t *tenant, int *id, char **path);

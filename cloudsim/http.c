@@ -35,12 +35,27 @@ typedef struct membuf_s			// Memory buffer for ippReadIO/ippWriteIO
 		size;			// Allocated size (write)
 } membuf_t;
 
+typedef struct listener_s		// One listening daemon
+{
+  cs_server_t	*server;		// Server
+  bool		compat;			// ipptool conformance port
+} listener_t;
+
 typedef struct docreply_s		// Fetch-Document response body
 {
   unsigned char	*ipp;			// Encoded IPP response
   size_t	ipplen;			// Length of IPP response
   int		fd;			// Document file
+  long		drop;			// Close after this many document bytes (-1 = never)
+  long		sent;			// Document bytes sent
 } docreply_t;
+
+
+//
+// Local globals...
+//
+
+static listener_t	listeners[2];	// Main and --ipptool-listen daemons
 
 
 //
@@ -53,6 +68,7 @@ static void	completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void	consume(cs_request_t *req, const char *data, size_t len);
 static ssize_t	docreply_cb(void *cls, uint64_t pos, char *buf, size_t max);
 static void	docreply_free(void *cls);
+static const char *endpoint_class(const char *path);
 static bool	is_token_path(const char *path);
 static void	logger_cb(void *cls, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
 static ssize_t	read_cb(membuf_t *mb, ipp_uchar_t *buffer, size_t bytes);
@@ -183,6 +199,60 @@ csHTTPRespondError(cs_request_t *req,	// I - Request
 
 
 //
+// 'csHTTPRespondHeaders()' - Queue a JSON response with one extra header.
+//
+
+enum MHD_Result				// O - MHD_YES or MHD_NO
+csHTTPRespondHeaders(cs_request_t *req,	// I - Request
+                     unsigned     status,
+					// I - HTTP status
+                     json_object  *obj,	// I - Body or `NULL` for none
+                     const char   *name,// I - Header name or `NULL`
+                     const char   *value)
+					// I - Header value
+{
+  size_t		len = 0;	// Length of JSON text
+  const char		*text = obj ? json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len) : "";
+					// JSON text
+  struct MHD_Response	*resp;		// Response
+  enum MHD_Result	ret;		// Result
+
+
+  if ((resp = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY)) == NULL)
+    return (MHD_NO);
+
+  if (obj)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (status == MHD_HTTP_UNAUTHORIZED)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+  if (name)
+    MHD_add_response_header(resp, name, value);
+
+  ret = MHD_queue_response(req->conn, status, resp);
+  MHD_destroy_response(resp);
+
+  req->http_status = status;
+
+  return (ret);
+}
+
+
+//
+// 'csHTTPBodyJSON()' - Parse a buffered JSON body.
+//
+
+json_object *				// O - JSON value or `NULL`
+csHTTPBodyJSON(cs_request_t *req)	// I - Request
+{
+  if (!req->buf || !req->buflen || strlen((char *)req->buf) != req->buflen)
+    return (NULL);
+
+  return (json_tokener_parse((char *)req->buf));
+}
+
+
+//
 // 'csHTTPRespondIPP()' - Queue an IPP response, optionally followed by a document.
 //
 // With a document the body has no length: libmicrohttpd sends it chunked.
@@ -230,6 +300,7 @@ csHTTPRespondIPP(cs_request_t *req,	// I - Request
   reply->ipp    = mb.data;
   reply->ipplen = mb.len;
   reply->fd     = docfd;
+  reply->drop   = req->drop_bytes;
 
   if ((resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, docreply_cb, reply, docreply_free)) == NULL)
   {
@@ -273,10 +344,13 @@ csHTTPRespondJSON(cs_request_t *req,	// I - Request
 struct MHD_Daemon *			// O - Daemon or `NULL`
 csHTTPStart(cs_server_t           *server,
 					// I - Server
-            const struct sockaddr *addr)// I - Listen address
+            const struct sockaddr *addr,// I - Listen address
+            bool                  compat)
+					// I - ipptool conformance port?
 {
   unsigned	flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG;
 					// Daemon flags
+  listener_t	*l;			// Listener
 
 
   if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
@@ -288,7 +362,13 @@ csHTTPStart(cs_server_t           *server,
   if (addr->sa_family == AF_INET6)
     flags |= MHD_USE_IPv6;
 
-  return (MHD_start_daemon(flags, 0, NULL, NULL, access_cb, server,
+  // At most two daemons (main and conformance port); the listener must live
+  // as long as its daemon, so it is static.
+  l         = listeners + (compat ? 1 : 0);
+  l->server = server;
+  l->compat = compat;
+
+  return (MHD_start_daemon(flags, 0, NULL, NULL, access_cb, l,
                            MHD_OPTION_EXTERNAL_LOGGER, logger_cb, server,
                            MHD_OPTION_HTTPS_MEM_KEY, csCAServerKey(server->ca),
                            MHD_OPTION_HTTPS_MEM_CERT, csCAServerCert(server->ca),
@@ -321,11 +401,13 @@ access_cb(void                  *cls,	// I - Server
           void                  **con_cls)
 					// IO - Request state
 {
-  cs_server_t	*server = (cs_server_t *)cls;
-					// Server
+  listener_t	*l = (listener_t *)cls;	// Listener
+  cs_server_t	*server = l->server;	// Server
   cs_request_t	*req = (cs_request_t *)*con_cls;
 					// Request
   bool		post;			// POST request?
+  const char	*cls_name;		// Endpoint class
+  cs_fault_t	fault;			// Injected fault
 
 
   (void)version;
@@ -338,12 +420,14 @@ access_cb(void                  *cls,	// I - Server
     if ((req = calloc(1, sizeof(cs_request_t))) == NULL)
       return (MHD_NO);
 
-    req->server = server;
-    req->conn   = conn;
-    req->method = strdup(method);
-    req->path   = strdup(url);
-    req->docfd  = -1;
-    *con_cls    = req;
+    req->server     = server;
+    req->conn       = conn;
+    req->method     = strdup(method);
+    req->path       = strdup(url);
+    req->docfd      = -1;
+    req->compat     = l->compat;
+    req->drop_bytes = -1;
+    *con_cls        = req;
 
     if ((info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) != NULL && info->client_addr)
     {
@@ -360,13 +444,25 @@ access_cb(void                  *cls,	// I - Server
       req->mode = CS_BODY_IPP;
       csIPPAuthorize(req);
     }
-    else if (post && (!strcmp(url, "/api/v1.0/register") || is_token_path(url)))
+    else if (l->compat)
+    {
+      req->mode = CS_BODY_NONE;		// The conformance port only speaks IPP
+    }
+    else if (post && (!strcmp(url, "/api/v1.0/register") || is_token_path(url) || !strncmp(url, "/api/v2.0/badges", 16)))
     {
       req->mode = CS_BODY_BUFFER;
     }
     else if (post && csSimWantsDocument(req))
     {
       req->mode = CS_BODY_FILE;
+    }
+    else if ((post || !strcmp(method, "PUT")) && !strncmp(url, "/sim/", 5))
+    {
+      req->mode = CS_BODY_BUFFER;
+    }
+    else if (!strncmp(url, "/v1.0/", 6) || !strncmp(url, "/uploadSessions/", 16))
+    {
+      req->mode = csGraphBodyMode(req);
     }
     else
     {
@@ -391,6 +487,13 @@ access_cb(void                  *cls,	// I - Server
     req->docfd = -1;
   }
 
+  // Injected HTTP errors come before anything else, like a front end's would.
+  if ((cls_name = endpoint_class(url)) != NULL && csFaultTake(server, "http", cls_name, req->ipp ? (int)ippGetOperation(req->ipp) : 0, &fault))
+    return (csFaultRespond(req, &fault));
+
+  if (l->compat && req->mode != CS_BODY_IPP)
+    return (csHTTPRespondError(req, MHD_HTTP_NOT_FOUND, "not_found", "this port only serves IPP (POST /printers/ID)"));
+
   if (req->http_error)
   {
     if (req->mode == CS_BODY_IPP && req->ipp && req->http_error != MHD_HTTP_UNAUTHORIZED)
@@ -410,6 +513,10 @@ access_cb(void                  *cls,	// I - Server
     return (csTokenHandle(req));
   else if (!strncmp(url, "/sim/", 5))
     return (csSimHandle(req));
+  else if (!strncmp(url, "/api/v2.0/badges", 16) || !strncmp(url, "/api/v1.0/badges/", 17) || !strncmp(url, "/v1.0/print/badgeCollections", 28) || !strncmp(url, "/v1.0/print/operations/", 23))
+    return (csBadgeHandle(req));
+  else if (!strncmp(url, "/v1.0/", 6) || !strncmp(url, "/uploadSessions/", 16))
+    return (csGraphHandle(req));
   else if (!strcmp(url, "/printers") || !strncmp(url, "/printers/", 10))
     return (csHTTPRespondError(req, MHD_HTTP_METHOD_NOT_ALLOWED, "invalid_request", "use POST for IPP"));
   else
@@ -575,6 +682,15 @@ docreply_cb(void     *cls,		// I - Reply state
     return ((ssize_t)n);
   }
 
+  // Injected "drop" fault: end with an error, which closes the connection.
+  if (reply->drop >= 0)
+  {
+    if (reply->sent >= reply->drop)
+      return (MHD_CONTENT_READER_END_WITH_ERROR);
+    if ((long)max > reply->drop - reply->sent)
+      max = (size_t)(reply->drop - reply->sent);
+  }
+
   do
   {
     bytes = read(reply->fd, buf, max);
@@ -585,6 +701,8 @@ docreply_cb(void     *cls,		// I - Reply state
     return (MHD_CONTENT_READER_END_OF_STREAM);
   else if (bytes < 0)
     return (MHD_CONTENT_READER_END_WITH_ERROR);
+
+  reply->sent += (long)bytes;
 
   return (bytes);
 }
@@ -604,6 +722,30 @@ docreply_free(void *cls)		// I - Reply state
   close(reply->fd);
   free(reply->ipp);
   free(reply);
+}
+
+
+//
+// 'endpoint_class()' - Endpoint class of a path for fault matching.
+//
+
+static const char *			// O - Class name or `NULL` (/sim)
+endpoint_class(const char *path)	// I - URL path
+{
+  if (!strcmp(path, "/printers") || !strncmp(path, "/printers/", 10))
+    return ("ipp");
+  else if (!strcmp(path, "/api/v1.0/register"))
+    return ("register");
+  else if (!strncmp(path, "/api/v2.0/badges", 16) || !strncmp(path, "/api/v1.0/badges/", 17) || !strncmp(path, "/v1.0/print/badgeCollections", 28))
+    return ("badge");
+  else if (!strncmp(path, "/uploadSessions/", 16))
+    return ("upload");
+  else if (!strncmp(path, "/v1.0/", 6))
+    return ("graph");
+  else if (is_token_path(path))
+    return ("token");
+  else
+    return (NULL);
 }
 
 

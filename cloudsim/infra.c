@@ -1,17 +1,20 @@
 //
 // IPP INFRA operations (PWG 5100.18) for upa-cloudsim: Get-Jobs, Fetch-Job,
-// Acknowledge-Job, Fetch-Document, Update-Job-Status and
-// Update-Output-Device-Attributes, with Universal Print's semantics where they
-// are known (protocol.md §4, §8, §12).
+// Acknowledge-Job, Fetch-Document, Acknowledge-Document, Update-Job-Status,
+// Update-Document-Status, Update-Active-Jobs, Update-Output-Device-Attributes,
+// Get-Output-Device-Attributes, Deregister-Output-Device and the subscription
+// operations (notify.c), with Universal Print's semantics where they are known
+// (protocol.md §4, §5, §8, §12).
 //
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 // Visibility rules:
 //   - a direct job (submitted to a device) is seen only by that device;
-//   - a held job (on a pull printer) is seen by member devices only when the
-//     request names its owner (requesting-user-uri, and my-jobs=true for
-//     Get-Jobs), or once that device has acknowledged it;
+//   - a held job (on a pull printer, or on a share that holds jobs) is seen
+//     by member devices only while its owner is on the access list, and only
+//     when the request names the owner (requesting-user-uri, and my-jobs=true
+//     for Get-Jobs), or once that device has acknowledged it;
 //   - after Acknowledge-Job only the bound device may fetch the document
 //     or update the job.
 //
@@ -31,6 +34,7 @@
 
 typedef struct infra_s			// One INFRA request being answered
 {
+  cs_request_t	*req;			// HTTP request
   cs_server_t	*server;		// Server
   cs_tenant_t	*tenant;		// Tenant (locked)
   cs_device_t	*dev;			// Calling device
@@ -43,7 +47,12 @@ typedef struct infra_s			// One INFRA request being answered
 // Local functions...
 //
 
+static ipp_t	*acknowledge_document(infra_t *ctx);
 static ipp_t	*acknowledge_job(infra_t *ctx);
+static ipp_t	*deregister_output_device(infra_t *ctx);
+static ipp_t	*get_output_device_attributes(infra_t *ctx);
+static ipp_t	*update_active_jobs(infra_t *ctx);
+static ipp_t	*update_document_status(infra_t *ctx);
 static ipp_t	*fetch_document(infra_t *ctx, int *docfd);
 static ipp_t	*fetch_job(infra_t *ctx);
 static ipp_t	*find_job(infra_t *ctx, cs_job_t **job, bool need_user);
@@ -83,6 +92,15 @@ csInfraHandle(cs_request_t *req,	// I - HTTP request
     case IPP_OP_FETCH_DOCUMENT :
     case IPP_OP_UPDATE_JOB_STATUS :
     case IPP_OP_UPDATE_OUTPUT_DEVICE_ATTRIBUTES :
+    case IPP_OP_ACKNOWLEDGE_DOCUMENT :
+    case IPP_OP_UPDATE_DOCUMENT_STATUS :
+    case IPP_OP_UPDATE_ACTIVE_JOBS :
+    case IPP_OP_GET_OUTPUT_DEVICE_ATTRIBUTES :
+    case IPP_OP_DEREGISTER_OUTPUT_DEVICE :
+    case IPP_OP_CREATE_PRINTER_SUBSCRIPTIONS :
+    case IPP_OP_GET_NOTIFICATIONS :
+    case IPP_OP_RENEW_SUBSCRIPTION :
+    case IPP_OP_CANCEL_SUBSCRIPTION :
         break;
 
     default :
@@ -98,18 +116,32 @@ csInfraHandle(cs_request_t *req,	// I - HTTP request
     return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "printer-uri is not this device."));
 
   // output-device-uuid: Microsoft's code sends it as uri, charset or text.
-  if ((attr = ippFindAttribute(request, "output-device-uuid", IPP_TAG_ZERO)) == NULL || ippGetGroupTag(attr) != IPP_TAG_OPERATION)
-    return (csIPPResponse(request, IPP_STATUS_ERROR_BAD_REQUEST, "Missing output-device-uuid."));
+  // The subscription operations are printer operations and may omit it.
+  if ((attr = ippFindAttribute(request, "output-device-uuid", IPP_TAG_ZERO)) == NULL && (op == IPP_OP_CREATE_PRINTER_SUBSCRIPTIONS || op == IPP_OP_GET_NOTIFICATIONS || op == IPP_OP_RENEW_SUBSCRIPTION || op == IPP_OP_CANCEL_SUBSCRIPTION))
+  {
+    csTenantLock(req->server->tenant);
+    response = csTenantFindDevice(req->server->tenant, req->device) ? csNotifyHandle(req->server, req->server->tenant, req->device, request) : csIPPResponse(request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "Device is no longer registered.");
+    csTenantUnlock(req->server->tenant);
+    return (response);
+  }
 
-  if ((ippGetValueTag(attr) != IPP_TAG_URI && ippGetValueTag(attr) != IPP_TAG_CHARSET && ippGetValueTag(attr) != IPP_TAG_TEXT) || ippGetCount(attr) != 1 || (uuid = ippGetString(attr, 0, NULL)) == NULL)
+  // On the conformance port Get-Jobs (an RFC 8011 operation) may omit
+  // output-device-uuid, as the PWG reference server allows: the path names
+  // the device.  The bearer-token endpoint stays strict.
+  if (!attr && op == IPP_OP_GET_JOBS && req->compat)
+    uuid = NULL;
+  else if (!attr || ippGetGroupTag(attr) != IPP_TAG_OPERATION)
+    return (csIPPResponse(request, IPP_STATUS_ERROR_BAD_REQUEST, "Missing output-device-uuid."));
+  else if ((ippGetValueTag(attr) != IPP_TAG_URI && ippGetValueTag(attr) != IPP_TAG_CHARSET && ippGetValueTag(attr) != IPP_TAG_TEXT) || ippGetCount(attr) != 1 || (uuid = ippGetString(attr, 0, NULL)) == NULL)
     return (csIPPResponse(request, IPP_STATUS_ERROR_BAD_REQUEST, "Bad output-device-uuid."));
 
-  if (strncasecmp(uuid, "urn:uuid:", 9) || strcasecmp(uuid + 9, req->device))
+  if (uuid && (strncasecmp(uuid, "urn:uuid:", 9) || strcasecmp(uuid + 9, req->device)))
   {
     csLog(req->server, 1, "output-device-uuid \"%s\" is not urn:uuid:%s", uuid, req->device);
     return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "output-device-uuid is not this device."));
   }
 
+  ctx.req     = req;
   ctx.server  = req->server;
   ctx.tenant  = req->server->tenant;
   ctx.request = request;
@@ -122,6 +154,10 @@ csInfraHandle(cs_request_t *req,	// I - HTTP request
   if ((ctx.dev = csTenantFindDevice(ctx.tenant, req->device)) == NULL)
   {
     response = csIPPResponse(request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "Device is no longer registered.");
+  }
+  else if (ctx.dev->deregistered && op != IPP_OP_UPDATE_OUTPUT_DEVICE_ATTRIBUTES)
+  {
+    response = csIPPResponse(request, IPP_STATUS_ERROR_NOT_FOUND, "Output device is deregistered; send Update-Output-Device-Attributes first.");
   }
   else
   {
@@ -142,8 +178,26 @@ csInfraHandle(cs_request_t *req,	// I - HTTP request
       case IPP_OP_UPDATE_JOB_STATUS :
           response = update_job_status(&ctx);
           break;
-      default :
+      case IPP_OP_ACKNOWLEDGE_DOCUMENT :
+          response = acknowledge_document(&ctx);
+          break;
+      case IPP_OP_UPDATE_DOCUMENT_STATUS :
+          response = update_document_status(&ctx);
+          break;
+      case IPP_OP_UPDATE_ACTIVE_JOBS :
+          response = update_active_jobs(&ctx);
+          break;
+      case IPP_OP_GET_OUTPUT_DEVICE_ATTRIBUTES :
+          response = get_output_device_attributes(&ctx);
+          break;
+      case IPP_OP_DEREGISTER_OUTPUT_DEVICE :
+          response = deregister_output_device(&ctx);
+          break;
+      case IPP_OP_UPDATE_OUTPUT_DEVICE_ATTRIBUTES :
           response = update_output_device_attributes(&ctx);
+          break;
+      default :
+          response = csNotifyHandle(ctx.server, ctx.tenant, ctx.dev->id, request);
           break;
     }
   }
@@ -170,8 +224,20 @@ acknowledge_job(infra_t *ctx)		// I - Request context
   const char		*message = NULL;// fetch-status-message
 
 
+  cs_fault_t		fault;		// Injected fault
+
+
   if ((response = find_job(ctx, &job, true)) != NULL)
     return (response);
+
+  // Injected race: another printer released the job since Get-Jobs.
+  if (!job->acquired_by[0] && csJobIsFetchable(job) && csFaultTake(ctx->server, "steal", "ipp", IPP_OP_ACKNOWLEDGE_JOB, &fault))
+  {
+    snprintf(job->acquired_by, sizeof(job->acquired_by), "%s", CS_PHANTOM_ID);
+    job->acknowledged = time(NULL);
+    job->fetchable    = false;
+    csJobAddEvent(job, "acknowledged", CS_PHANTOM_ID, "released at another printer (injected)");
+  }
 
   if ((job->acquired_by[0] && !is_bound_to(job, ctx->dev)) || !csJobIsFetchable(job))
     return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_FETCHABLE, "Job is not fetchable."));
@@ -263,6 +329,13 @@ fetch_document(infra_t *ctx,		// I - Request context
 
   csJobAddEvent(job, "document-fetched", ctx->dev->id, NULL);
 
+  {
+    cs_fault_t	fault;			// Injected fault
+
+    if (csFaultTake(ctx->server, "drop", "ipp", IPP_OP_FETCH_DOCUMENT, &fault))
+      ctx->req->drop_bytes = fault.bytes;
+  }
+
   response = csIPPResponse(ctx->request, IPP_STATUS_OK, NULL);
   ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", NULL, "none");
   ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, job->format);
@@ -317,7 +390,6 @@ find_job(infra_t  *ctx,			// I - Request context
          bool     need_user)		// I - Owner required for held jobs?
 {
   ipp_attribute_t	*attr;		// job-id
-  cs_pull_t		*pull;		// Pull printer
 
 
   *job = NULL;
@@ -328,18 +400,11 @@ find_job(infra_t  *ctx,			// I - Request context
   if ((*job = csTenantFindJob(ctx->tenant, ippGetInteger(attr, 0))) == NULL)
     return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_FOUND, "No such job."));
 
-  if ((*job)->held)
-  {
-    if ((pull = csTenantFindPull(ctx->tenant, (*job)->printer)) == NULL || !csPullHasMember(pull, ctx->dev->id))
-      return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_FOUND, "No such job."));
-
-    if (ctx->upn ? strcasecmp(ctx->upn, (*job)->user) != 0 : need_user)
-      return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "requesting-user-uri is not the job owner."));
-  }
-  else if (strcasecmp((*job)->printer, ctx->dev->id))
-  {
+  if (!csJobVisibleTo(ctx->tenant, *job, ctx->dev))
     return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_FOUND, "No such job."));
-  }
+
+  if ((*job)->held && !is_bound_to(*job, ctx->dev) && (ctx->upn ? strcasecmp(ctx->upn, (*job)->user) != 0 : need_user))
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "requesting-user-uri is not the job owner."));
 
   return (NULL);
 }
@@ -386,6 +451,10 @@ get_jobs(infra_t *ctx)			// I - Request context
 
   response = csIPPResponse(ctx->request, IPP_STATUS_OK, NULL);
 
+  // A paused printer (Pause-Printer) gets nothing to fetch.
+  if (ctx->dev->paused && !strcmp(which, "fetchable"))
+    return (response);
+
   for (i = 0; i < ctx->tenant->num_jobs && (limit <= 0 || count < limit); i ++)
   {
     cs_job_t	*job = ctx->tenant->jobs[i];
@@ -395,16 +464,13 @@ get_jobs(infra_t *ctx)			// I - Request context
     bool	visible;		// Visible to this device?
     ipp_t	*attrs;			// Job attributes
 
-    if (job->held)
-    {
-      cs_pull_t *pull = csTenantFindPull(ctx->tenant, job->printer);
-					// Pull printer
-
-      // Held jobs are revealed only for their owner, or once acknowledged.
-      visible = pull && csPullHasMember(pull, ctx->dev->id) && (mine || (is_bound_to(job, ctx->dev) && !my_jobs));
-    }
+    // Held jobs are revealed only for their owner, or once acknowledged.
+    if (!csJobVisibleTo(ctx->tenant, job, ctx->dev))
+      visible = false;
+    else if (job->held)
+      visible = mine || (is_bound_to(job, ctx->dev) && !my_jobs);
     else
-      visible = !strcasecmp(job->printer, ctx->dev->id) && (mine || !my_jobs);
+      visible = mine || !my_jobs;
 
     if (!visible)
       continue;
@@ -557,6 +623,245 @@ update_output_device_attributes(
 
     ippCopyAttribute(ctx->dev->attrs, attr, 0);
   }
+
+  ctx->dev->deregistered = false;
+  ctx->tenant->dirty     = true;
+
+  return (csIPPResponse(ctx->request, IPP_STATUS_OK, NULL));
+}
+
+
+//
+// 'acknowledge_document()' - Acknowledge-Document: the device has the document.
+//
+
+static ipp_t *				// O - Response
+acknowledge_document(infra_t *ctx)	// I - Request context
+{
+  cs_job_t		*job;		// Job
+  ipp_t			*response;	// Error response
+  ipp_attribute_t	*attr;		// Attribute
+
+
+  if ((attr = ippFindAttribute(ctx->request, "document-number", IPP_TAG_ZERO)) == NULL || ippGetValueTag(attr) != IPP_TAG_INTEGER || ippGetCount(attr) != 1)
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_BAD_REQUEST, "Missing or bad document-number."));
+
+  if ((response = find_job(ctx, &job, false)) != NULL)
+    return (response);
+
+  if (!is_bound_to(job, ctx->dev))
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_POSSIBLE, "Job is not assigned to this output device."));
+
+  if (ippGetInteger(attr, 0) != 1)
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_FOUND, "No such document."));
+
+  if (csJobIsTerminal(job))
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_FETCHABLE, "Job is in a terminal state."));
+
+  job->doc_acked = true;
+  csJobAddEvent(job, "document-acknowledged", ctx->dev->id, NULL);
+
+  return (csIPPResponse(ctx->request, IPP_STATUS_OK, NULL));
+}
+
+
+//
+// 'deregister_output_device()' - Deregister-Output-Device.
+//
+// The device keeps its registration (as in Universal Print) but stops being
+// an output device until it sends Update-Output-Device-Attributes again; its
+// subscriptions end.
+//
+
+static ipp_t *				// O - Response
+deregister_output_device(infra_t *ctx)	// I - Request context
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < ctx->tenant->num_subs;)
+  {
+    if (!strcasecmp(ctx->tenant->subs[i]->device, ctx->dev->id))
+    {
+      free(ctx->tenant->subs[i]);
+      ctx->tenant->subs[i] = ctx->tenant->subs[-- ctx->tenant->num_subs];
+    }
+    else
+      i ++;
+  }
+
+  ctx->dev->deregistered = true;
+  ctx->tenant->dirty     = true;
+
+  return (csIPPResponse(ctx->request, IPP_STATUS_OK, NULL));
+}
+
+
+//
+// 'get_output_device_attributes()' - Return what the device reported.
+//
+
+static ipp_t *				// O - Response
+get_output_device_attributes(
+    infra_t *ctx)			// I - Request context
+{
+  ipp_t	*response = csIPPResponse(ctx->request, IPP_STATUS_OK, NULL);
+					// Response
+
+  csIPPCopyRequested(response, ctx->dev->attrs, ctx->request, NULL);
+
+  return (response);
+}
+
+
+//
+// 'update_active_jobs()' - Reconcile the device's job list with the cloud.
+//
+// The response lists, in job-ids/output-device-job-states, the jobs whose
+// cloud state differs from the device's (with the cloud state) plus active
+// jobs bound to the device that it did not mention; unknown ids come back in
+// the unsupported group.
+//
+
+static ipp_t *				// O - Response
+update_active_jobs(infra_t *ctx)	// I - Request context
+{
+  ipp_attribute_t	*ids,		// job-ids
+			*states;	// output-device-job-states
+  ipp_t			*response;	// Response
+  int			i,		// Looping var
+			count,		// Number of ids
+			num_diff = 0,	// Differing jobs
+			num_unknown = 0;// Unknown jobs
+  int			*diff_ids,	// Differing job ids
+			*diff_states,	// Their cloud states
+			*unknown;	// Unknown ids
+  size_t		j;		// Looping var
+
+
+  ids    = ippFindAttribute(ctx->request, "job-ids", IPP_TAG_ZERO);
+  states = ippFindAttribute(ctx->request, "output-device-job-states", IPP_TAG_ZERO);
+
+  if (!ids || !states || ippGetValueTag(ids) != IPP_TAG_INTEGER || ippGetValueTag(states) != IPP_TAG_ENUM || ippGetCount(ids) != ippGetCount(states))
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_BAD_REQUEST, "job-ids and output-device-job-states are required and must have the same count."));
+
+  count       = ippGetCount(ids);
+  diff_ids    = calloc((size_t)count + ctx->tenant->num_jobs + 1, sizeof(int));
+  diff_states = calloc((size_t)count + ctx->tenant->num_jobs + 1, sizeof(int));
+  unknown     = calloc((size_t)count + 1, sizeof(int));
+
+  if (!diff_ids || !diff_states || !unknown)
+  {
+    free(diff_ids);
+    free(diff_states);
+    free(unknown);
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_INTERNAL, "Out of memory."));
+  }
+
+  for (i = 0; i < count; i ++)
+  {
+    cs_job_t *job = csTenantFindJob(ctx->tenant, ippGetInteger(ids, i));
+					// Job
+
+    if (!job || !is_bound_to(job, ctx->dev))
+      unknown[num_unknown ++] = ippGetInteger(ids, i);
+    else if ((int)job->state != ippGetInteger(states, i))
+    {
+      diff_ids[num_diff]      = job->id;
+      diff_states[num_diff ++] = (int)job->state;
+    }
+  }
+
+  for (j = 0; j < ctx->tenant->num_jobs; j ++)
+  {
+    cs_job_t *job = ctx->tenant->jobs[j];
+					// Job
+
+    if (!is_bound_to(job, ctx->dev) || csJobIsTerminal(job))
+      continue;
+
+    for (i = 0; i < count && ippGetInteger(ids, i) != job->id; i ++);
+
+    if (i >= count)
+    {
+      diff_ids[num_diff]      = job->id;
+      diff_states[num_diff ++] = (int)job->state;
+    }
+  }
+
+  response = csIPPResponse(ctx->request, IPP_STATUS_OK, NULL);
+  if (num_diff > 0)
+  {
+    ippAddIntegers(response, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-ids", num_diff, diff_ids);
+    ippAddIntegers(response, IPP_TAG_OPERATION, IPP_TAG_ENUM, "output-device-job-states", num_diff, diff_states);
+  }
+  if (num_unknown > 0)
+    ippAddIntegers(response, IPP_TAG_UNSUPPORTED_GROUP, IPP_TAG_INTEGER, "job-ids", num_unknown, unknown);
+
+  free(diff_ids);
+  free(diff_states);
+  free(unknown);
+
+  return (response);
+}
+
+
+//
+// 'update_document_status()' - Update-Document-Status from the bound device.
+//
+
+static ipp_t *				// O - Response
+update_document_status(infra_t *ctx)	// I - Request context
+{
+  cs_job_t		*job;		// Job
+  ipp_t			*response;	// Error response
+  ipp_attribute_t	*attr,		// Attribute
+			*num;		// document-number
+  bool			any = false;	// Any status attribute?
+
+
+  if ((num = ippFindAttribute(ctx->request, "document-number", IPP_TAG_ZERO)) == NULL || ippGetValueTag(num) != IPP_TAG_INTEGER || ippGetCount(num) != 1)
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_BAD_REQUEST, "Missing or bad document-number."));
+
+  if ((response = find_job(ctx, &job, false)) != NULL)
+    return (response);
+
+  if (!is_bound_to(job, ctx->dev))
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_POSSIBLE, "Job is not assigned to this output device."));
+
+  if (ippGetInteger(num, 0) != 1)
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_NOT_FOUND, "No such document."));
+
+  if (csJobIsTerminal(job))
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_INTERNAL, "Job is already in a terminal state."));
+
+  for (attr = ippFirstAttribute(ctx->request); attr; attr = ippNextAttribute(ctx->request))
+  {
+    const char *name = ippGetName(attr);// Attribute name
+
+    if (ippGetGroupTag(attr) != IPP_TAG_DOCUMENT || !name)
+      continue;
+
+    if (!strcmp(name, "output-device-document-state"))
+    {
+      if (ippGetValueTag(attr) != IPP_TAG_ENUM || ippGetInteger(attr, 0) < IPP_DSTATE_PENDING || ippGetInteger(attr, 0) > IPP_DSTATE_COMPLETED)
+      {
+        response = csIPPResponse(ctx->request, IPP_STATUS_ERROR_ATTRIBUTES_OR_VALUES, "Bad output-device-document-state.");
+        attr     = ippCopyAttribute(response, attr, 0);
+        ippSetGroupTag(response, &attr, IPP_TAG_UNSUPPORTED_GROUP);
+        return (response);
+      }
+      job->doc_state = ippGetInteger(attr, 0);
+      any            = true;
+    }
+    else if (!strcmp(name, "output-device-document-state-reasons") || !strcmp(name, "output-device-document-state-message") || !strcmp(name, "impressions-completed") || !strcmp(name, "media-sheets-completed") || !strcmp(name, "pages-completed"))
+      any = true;
+  }
+
+  if (!any)
+    return (csIPPResponse(ctx->request, IPP_STATUS_ERROR_BAD_REQUEST, "No document status attributes."));
+
+  csJobAddEvent(job, "document-status", ctx->dev->id, NULL);
 
   return (csIPPResponse(ctx->request, IPP_STATUS_OK, NULL));
 }

@@ -53,14 +53,23 @@ static const char * const job_template[] =
   "sides"
 };
 
-static const ipp_op_t ops_supported[] =	// Operations this server implements
+static const ipp_op_t infra_ops[] =	// Operations answered here and in infra.c/notify.c
 {
   IPP_OP_PRINT_JOB,
   IPP_OP_GET_JOBS,
   IPP_OP_GET_PRINTER_ATTRIBUTES,
+  IPP_OP_CREATE_PRINTER_SUBSCRIPTIONS,
+  IPP_OP_RENEW_SUBSCRIPTION,
+  IPP_OP_CANCEL_SUBSCRIPTION,
+  IPP_OP_GET_NOTIFICATIONS,
+  IPP_OP_ACKNOWLEDGE_DOCUMENT,
   IPP_OP_ACKNOWLEDGE_JOB,
   IPP_OP_FETCH_DOCUMENT,
   IPP_OP_FETCH_JOB,
+  IPP_OP_GET_OUTPUT_DEVICE_ATTRIBUTES,
+  IPP_OP_UPDATE_ACTIVE_JOBS,
+  IPP_OP_DEREGISTER_OUTPUT_DEVICE,
+  IPP_OP_UPDATE_DOCUMENT_STATUS,
   IPP_OP_UPDATE_JOB_STATUS,
   IPP_OP_UPDATE_OUTPUT_DEVICE_ATTRIBUTES
 };
@@ -72,7 +81,7 @@ static const ipp_op_t ops_supported[] =	// Operations this server implements
 
 static int	copy_cb(filter_t *filter, ipp_t *dst, ipp_attribute_t *attr);
 static ipp_t	*get_printer_attributes(cs_request_t *req, ipp_t *request, const char *printer);
-static ipp_t	*print_job(cs_request_t *req, ipp_t *request);
+
 static ipp_t	*check_request(ipp_t *request);
 
 
@@ -132,7 +141,37 @@ csIPPAddJobAttrs(cs_server_t *server,	// I - Server
   ippAddDate(ipp, IPP_TAG_JOB, "date-time-at-creation", ippTimeToDate(job->created));
 
   if (job->acquired_by[0])
+  {
     ippAddString(ipp, IPP_TAG_JOB, IPP_TAG_NAME, "output-device-assigned", NULL, job->acquired_by);
+    snprintf(uri, sizeof(uri), "urn:uuid:%s", job->acquired_by);
+    ippAddString(ipp, IPP_TAG_JOB, IPP_TAG_URI, "output-device-uuid-assigned", NULL, uri);
+  }
+}
+
+
+//
+// 'csIPPOperations()' - List the operations this server implements.
+//
+
+int					// O - Number of operations
+csIPPOperations(int *ops,		// O - Operation codes
+                int max)		// I - Size of array
+{
+  int	count = 0,			// Number of operations
+	op;				// Current operation
+  size_t i;				// Looping var
+
+
+  for (i = 0; i < sizeof(infra_ops) / sizeof(infra_ops[0]) && count < max; i ++)
+    ops[count ++] = (int)infra_ops[i];
+
+  for (op = 1; op < 0x80 && count < max; op ++)
+  {
+    if (csJobOpsSupports((ipp_op_t)op))
+      ops[count ++] = op;
+  }
+
+  return (count);
 }
 
 
@@ -154,14 +193,32 @@ csIPPAuthorize(cs_request_t *req)	// I - Request
   bool		valid;			// Token valid?
 
 
-  if (!token)
+  if (!token && req->compat)
+  {
+    // Conformance port (--ipptool-listen): the device named in the path.
+    const char *id = !strncmp(req->path, "/printers/", 10) ? req->path + 10 : "";
+					// Device id
+
+    csTenantLock(tenant);
+    valid = csTenantFindDevice(tenant, id) != NULL;
+    csTenantUnlock(tenant);
+
+    if (!valid)
+    {
+      req->http_error = MHD_HTTP_NOT_FOUND;
+      req->error_desc = strdup("no such device: use /printers/<registered device id>");
+      return;
+    }
+
+    snprintf(req->device, sizeof(req->device), "%s", id);
+  }
+  else if (!token)
   {
     req->http_error = MHD_HTTP_UNAUTHORIZED;
     req->error_desc = strdup("missing bearer token");
     return;
   }
-
-  if (csHTTPIsAdmin(req))
+  else if (csHTTPIsAdmin(req))
   {
     req->is_admin = true;
   }
@@ -233,16 +290,30 @@ csIPPHandle(cs_request_t *req)		// I - Request
     ipp_op_t	op = ippGetOperation(request);
 					// Operation
     char	id[256];		// Printer id
+    cs_fault_t	fault;			// Injected fault
 
-    if (req->is_admin)
+    if (csFaultTake(req->server, "ipp-busy", "ipp", (int)op, &fault))
     {
-      // The admin token stands for a user submitting jobs, nothing else.
+      response = csIPPResponse(request, IPP_STATUS_ERROR_BUSY, "Service busy (injected fault).");
+    }
+    else if (req->is_admin)
+    {
+      // The admin token stands for users and the printer administrator.
       if (op == IPP_OP_PRINT_JOB)
-        response = print_job(req, request);
+        response = csIPPPrintJob(req, request);
       else if (op == IPP_OP_GET_PRINTER_ATTRIBUTES && csIPPPrinterId(request, id, sizeof(id)) == 1)
         response = get_printer_attributes(req, request, id);
+      else if (csJobOpsSupports(op))
+        response = csJobOpsHandle(req, request);
+      else if (op == IPP_OP_GET_NOTIFICATIONS || op == IPP_OP_RENEW_SUBSCRIPTION || op == IPP_OP_CANCEL_SUBSCRIPTION)
+      {
+        // Job subscriptions made with the admin token belong to "admin".
+        csTenantLock(req->server->tenant);
+        response = csNotifyHandle(req->server, req->server->tenant, "admin", request);
+        csTenantUnlock(req->server->tenant);
+      }
       else
-        response = csIPPResponse(request, IPP_STATUS_ERROR_FORBIDDEN, "The admin token can only submit jobs.");
+        response = csIPPResponse(request, IPP_STATUS_ERROR_FORBIDDEN, "Output device operations need a device token.");
     }
     else if (op == IPP_OP_GET_PRINTER_ATTRIBUTES)
     {
@@ -259,6 +330,10 @@ csIPPHandle(cs_request_t *req)		// I - Request
     else if (op == IPP_OP_PRINT_JOB)
     {
       response = csIPPResponse(request, IPP_STATUS_ERROR_FORBIDDEN, "Devices cannot submit jobs.");
+    }
+    else if (csJobOpsSupports(op))
+    {
+      response = csJobOpsHandle(req, request);
     }
     else
     {
@@ -346,10 +421,13 @@ csIPPUserUPN(ipp_t *request,		// I - Request
 // 'csIPPWantsDocument()' - Should the data after the IPP header be kept?
 //
 
-bool					// O - `true` for Print-Job from the admin
+bool					// O - `true` for Print-Job/Send-Document from the admin
 csIPPWantsDocument(cs_request_t *req)	// I - Request
 {
-  return (req->is_admin && !req->http_error && ippGetOperation(req->ipp) == IPP_OP_PRINT_JOB);
+  ipp_op_t op = ippGetOperation(req->ipp);
+					// Operation
+
+  return (req->is_admin && !req->http_error && (op == IPP_OP_PRINT_JOB || op == IPP_OP_SEND_DOCUMENT));
 }
 
 
@@ -484,13 +562,6 @@ get_printer_attributes(
 		*attrs = ippNew();	// All attributes
   cs_device_t	*dev;			// Device
   cs_pull_t	*pull;			// Pull printer
-  char		uri[1024];		// URIs
-  int		ops[sizeof(ops_supported) / sizeof(ops_supported[0])];
-					// operations-supported values
-  size_t	i;			// Looping var
-  static const char * const which_jobs[] = { "fetchable", "not-completed", "completed", "all" };
-  static const char * const versions[] = { "1.1", "2.0" };
-  static const char * const formats[] = { "application/pdf", "application/oxps", "application/octet-stream" };
 
 
   csTenantLock(tenant);
@@ -505,49 +576,10 @@ get_printer_attributes(
     return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_FOUND, "No such printer."));
   }
 
-  for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i ++)
-    ops[i] = (int)ops_supported[i];
-
-  snprintf(uri, sizeof(uri), "ipps://%s/printers/%s", server->hostport, dev ? dev->id : pull->id);
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_URI, "printer-uri-supported", NULL, uri);
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "uri-security-supported", NULL, "tls");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "uri-authentication-supported", NULL, "oauth");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-name", NULL, dev ? dev->name : pull->name);
-  if (dev)
-  {
-    snprintf(uri, sizeof(uri), "urn:uuid:%s", dev->id);
-    ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_URI, "printer-uuid", NULL, uri);
-  }
-  ippAddInteger(attrs, IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", IPP_PSTATE_IDLE);
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", NULL, "none");
-  ippAddBoolean(attrs, IPP_TAG_PRINTER, "printer-is-accepting-jobs", 1);
-  ippAddIntegers(attrs, IPP_TAG_PRINTER, IPP_TAG_ENUM, "operations-supported", (int)(sizeof(ops) / sizeof(ops[0])), ops);
-  ippAddStrings(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "which-jobs-supported", (int)(sizeof(which_jobs) / sizeof(which_jobs[0])), NULL, which_jobs);
-  ippAddStrings(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "ipp-versions-supported", (int)(sizeof(versions) / sizeof(versions[0])), NULL, versions);
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "ipp-features-supported", NULL, "infrastructure-printer");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_CHARSET, "charset-configured", NULL, "utf-8");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_CHARSET, "charset-supported", NULL, "utf-8");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_LANGUAGE, "natural-language-configured", NULL, "en");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_LANGUAGE, "generated-natural-language-supported", NULL, "en");
-  ippAddStrings(attrs, IPP_TAG_PRINTER, IPP_TAG_MIMETYPE, "document-format-supported", (int)(sizeof(formats) / sizeof(formats[0])), NULL, formats);
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "compression-supported", NULL, "none");
-  ippAddInteger(attrs, IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-up-time", (int)(time(NULL) - tenant->start_time) + 1);
-
-  if (dev)
-  {
-    ipp_attribute_t *attr;		// Reported attribute
-
-    for (attr = ippFirstAttribute(dev->attrs); attr; attr = ippNextAttribute(dev->attrs))
-    {
-      const char *name = ippGetName(attr);
-					// Attribute name
-
-      if (name && !ippFindAttribute(attrs, name, IPP_TAG_ZERO))
-        ippCopyAttribute(attrs, attr, 0);
-    }
-  }
-
   csTenantUnlock(tenant);
+
+  csIPPPrinterAttrs(server, printer, attrs);
+
 
   response = csIPPResponse(request, IPP_STATUS_OK, NULL);
   csIPPCopyRequested(response, attrs, request, NULL);
@@ -558,15 +590,15 @@ get_printer_attributes(
 
 
 //
-// 'print_job()' - Create a job from an admin Print-Job (the user's submission).
+// 'csIPPPrintJob()' - Create a job from an admin Print-Job (the user's submission).
 //
 // printer-uri names the pull printer (a held job) or a registered device (a
 // direct job); requesting-user-uri names the owner.
 //
 
-static ipp_t *				// O - Response
-print_job(cs_request_t *req,		// I - Request
-          ipp_t        *request)	// I - Request message
+ipp_t *					// O - Response
+csIPPPrintJob(cs_request_t *req,	// I - Request
+              ipp_t        *request)	// I - Request message
 {
   cs_tenant_t		*tenant = req->server->tenant;
 					// Tenant
@@ -585,6 +617,9 @@ print_job(cs_request_t *req,		// I - Request
   cs_job_t		*job;		// New job
   ipp_t			*response;	// Response
   ipp_t			*attrs;		// Job attributes
+  cs_device_t		*dev = NULL;	// Target device
+  int			limit,		// Limit hit
+			retry;		// Retry-After
 
 
   if (csIPPPrinterId(request, id, sizeof(id)) != 1)
@@ -626,12 +661,33 @@ print_job(cs_request_t *req,		// I - Request
 
   if (csTenantFindPull(tenant, id))
     held = true;
-  else if (csTenantFindDevice(tenant, id))
+  else if ((dev = csTenantFindDevice(tenant, id)) != NULL)
     held = false;
   else
   {
     csTenantUnlock(tenant);
     return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_FOUND, "No such printer."));
+  }
+
+  if (!held && (dev->disabled || dev->shutdown))
+  {
+    csTenantUnlock(tenant);
+    return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS, "The printer is not accepting jobs."));
+  }
+
+  if (!csTenantMayPrint(tenant, id, NULL, upn))
+  {
+    csTenantUnlock(tenant);
+    return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "The user may not print to this printer."));
+  }
+
+  // Service limits (documented in upa-cloudsim(8)): the 10-minute rate is
+  // transient (server-error-busy), too many active jobs is
+  // server-error-too-many-jobs.
+  if ((limit = csTenantCheckLimits(req->server, id, upn, &retry)) != 0)
+  {
+    csTenantUnlock(tenant);
+    return (csIPPResponse(request, limit == 1 ? IPP_STATUS_ERROR_BUSY : IPP_STATUS_ERROR_TOO_MANY_JOBS, limit == 1 ? "Too many jobs for this printer in 10 minutes." : "Too many active jobs."));
   }
 
   if ((job = csTenantAddJob(tenant, req->docid, id, held, upn, name, format, req->docpath, req->doclen)) == NULL)

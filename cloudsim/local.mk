@@ -5,15 +5,24 @@ if BUILD_CLOUDSIM
 sbin_PROGRAMS += cloudsim/upa-cloudsim
 cloudsim_upa_cloudsim_SOURCES = \
 	cloudsim/cloudsim.h \
+	cloudsim/badge.c \
 	cloudsim/ca.c \
+	cloudsim/fault.c \
 	cloudsim/form.c \
+	cloudsim/graph.c \
+	cloudsim/graphjob.c \
 	cloudsim/http.c \
 	cloudsim/infra.c \
 	cloudsim/ipp.c \
+	cloudsim/jobops.c \
 	cloudsim/main.c \
+	cloudsim/notify.c \
+	cloudsim/persist.c \
+	cloudsim/printer.c \
 	cloudsim/register.c \
 	cloudsim/sim.c \
 	cloudsim/store.c \
+	cloudsim/tenant.c \
 	cloudsim/token.c \
 	cloudsim/util.c
 cloudsim_upa_cloudsim_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(MHD_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS) -pthread
@@ -38,8 +47,20 @@ cloudsim_testipp_SOURCES = cloudsim/testipp.c
 cloudsim_testipp_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(CURL_CFLAGS)
 cloudsim_testipp_LDADD = $(CUPS_LIBS) $(CURL_LIBS)
 
-# Conformance test of the emulator itself (TLS, registration, tokens, IPP).
-TESTS += tests/integration/cloudsim.sh
-EXTRA_DIST += tests/integration/cloudsim.sh
+# Conformance test of the emulator itself (TLS, registration, tokens, IPP),
+# its tenant model/faults/Graph/badges/limits/persistence, and the PWG ipptool
+# files (skipped, 77, when ippsample-data cannot be fetched).
+TESTS += \
+	tests/integration/cloudsim.sh \
+	tests/integration/cloudsim-model.sh \
+	tests/integration/cloudsim-conformance.sh
+EXTRA_DIST += \
+	tests/integration/cloudsim.sh \
+	tests/integration/cloudsim-lib.sh \
+	tests/integration/cloudsim-model.sh \
+	tests/integration/cloudsim-conformance.sh \
+	tests/integration/ipptool/infra-status.test \
+	tests/integration/ipptool/infra-busy.test \
+	tests/bench/bench-cloudsim.sh
 dist_man_MANS += doc/upa-cloudsim.8
 endif

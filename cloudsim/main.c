@@ -7,9 +7,12 @@
 // Usage:
 //   upa-cloudsim --listen HOST:PORT --state-dir DIR --ca-dir DIR
 //                [--admin-token TOKEN] [--token-lifetime SECONDS]
-//                [--register-polls N] [--strict-ack-first] [--pid-file FILE] [-v]
+//                [--register-polls N] [--strict-ack-first] [--pid-file FILE]
+//                [--tenant-config FILE] [--fault SPEC]... [--slow-release SECONDS]
+//                [--job-retention SECONDS] [--limit-jobs N] [--limit-concurrent N]
+//                [--limit-per-user N] [--ipptool-listen HOST:PORT] [-v]
 //
-// Runs until SIGTERM or SIGINT.
+// Runs until SIGTERM or SIGINT.  State is kept in --state-dir across restarts.
 //
 
 #include "cloudsim.h"
@@ -52,7 +55,15 @@ main(int  argc,				// I - Number of arguments
   struct sockaddr_storage addr;		// Listen address
   char			host[264];	// Listen host for URLs
   int			port;		// Listen port
-  struct MHD_Daemon	*httpd;	// HTTP server
+  struct MHD_Daemon	*httpd,		// HTTP server
+			*compatd = NULL;// ipptool conformance server
+  const char		*compat_listen = NULL,
+					// --ipptool-listen
+			*faults[32];	// --fault specs
+  int			num_faults = 0;	// Number of --fault options
+  int			retention = -1,	// --job-retention
+			slow_release = -1;
+					// --slow-release
   const union MHD_DaemonInfo *info;	// Daemon info
   sigset_t		sigs;		// Signals to wait for
   int			sig;		// Signal received
@@ -60,8 +71,12 @@ main(int  argc,				// I - Number of arguments
 
 
   memset(&server, 0, sizeof(server));
-  server.token_lifetime = 3600;
-  server.register_polls = 1;
+  server.token_lifetime         = 3600;
+  server.register_polls         = 1;
+  server.limits.jobs_per_10min  = 100;	// Universal Print's documented limits
+  server.limits.concurrent      = 50;
+  server.limits.per_user        = 4;
+  pthread_mutex_init(&server.fault_lock, NULL);
 
   for (i = 1; i < argc; i ++)
   {
@@ -104,6 +119,40 @@ main(int  argc,				// I - Number of arguments
       admin_token = arg;
     else if (!strcmp(opt, "--pid-file"))
       pid_file = arg;
+    else if (!strcmp(opt, "--tenant-config"))
+      server.tenant_config = arg;
+    else if (!strcmp(opt, "--ipptool-listen"))
+      compat_listen = arg;
+    else if (!strcmp(opt, "--fault"))
+    {
+      if (num_faults >= (int)(sizeof(faults) / sizeof(faults[0])))
+      {
+        fputs("upa-cloudsim: too many --fault options\n", stderr);
+        return (1);
+      }
+      faults[num_faults ++] = arg;
+    }
+    else if (!strcmp(opt, "--job-retention") || !strcmp(opt, "--slow-release") || !strcmp(opt, "--limit-jobs") || !strcmp(opt, "--limit-concurrent") || !strcmp(opt, "--limit-per-user"))
+    {
+      int n;				// Value
+
+      if (!parse_int(arg, 0, 86400 * 3650, &n))
+      {
+        fprintf(stderr, "upa-cloudsim: bad %s '%s'\n", opt, arg);
+        return (1);
+      }
+
+      if (!strcmp(opt, "--job-retention"))
+        retention = n;
+      else if (!strcmp(opt, "--slow-release"))
+        slow_release = n;
+      else if (!strcmp(opt, "--limit-jobs"))
+        server.limits.jobs_per_10min = n;
+      else if (!strcmp(opt, "--limit-concurrent"))
+        server.limits.concurrent = n;
+      else
+        server.limits.per_user = n;
+    }
     else if (!strcmp(opt, "--token-lifetime"))
     {
       if (!parse_int(arg, 1, 86400 * 365, &server.token_lifetime))
@@ -164,7 +213,53 @@ main(int  argc,				// I - Number of arguments
     return (1);
   }
 
-  if ((httpd = csHTTPStart(&server, (struct sockaddr *)&addr)) == NULL)
+  if (retention >= 0)
+    server.tenant->retention = retention;
+  if (slow_release >= 0)
+    server.tenant->slow_release = slow_release;
+
+  if (server.tenant_config)
+  {
+    json_object	*config = json_object_from_file(server.tenant_config);
+					// Tenant configuration
+    char	err[256] = "";		// Error
+
+    if (!config || !csTenantConfigure(server.tenant, config, err, sizeof(err)))
+    {
+      fprintf(stderr, "upa-cloudsim: %s: %s\n", server.tenant_config, config ? err : json_util_get_last_err());
+      json_object_put(config);
+      csTenantDelete(server.tenant);
+      csCADelete(server.ca);
+      return (1);
+    }
+
+    json_object_put(config);
+  }
+
+  for (i = 0; i < num_faults; i ++)
+  {
+    json_object	*spec = csFaultParseSpec(faults[i]);
+					// Fault
+    char	err[256] = "bad syntax (KIND[,key=value...])";
+					// Error
+
+    if (!spec || csFaultAdd(&server, spec, err, sizeof(err)) < 0)
+    {
+      fprintf(stderr, "upa-cloudsim: --fault '%s': %s\n", faults[i], err);
+      json_object_put(spec);
+      csTenantDelete(server.tenant);
+      csCADelete(server.ca);
+      return (1);
+    }
+
+    json_object_put(spec);
+  }
+
+  csTenantLock(server.tenant);
+  server.tenant->dirty = true;
+  csTenantUnlock(server.tenant);
+
+  if ((httpd = csHTTPStart(&server, (struct sockaddr *)&addr, false)) == NULL)
   {
     fprintf(stderr, "upa-cloudsim: cannot listen on %s: %s\n", listen_addr, errno ? strerror(errno) : "libmicrohttpd error");
     csTenantDelete(server.tenant);
@@ -178,6 +273,24 @@ main(int  argc,				// I - Number of arguments
 
   snprintf(server.hostport, sizeof(server.hostport), "%s:%d", host, port);
   snprintf(server.base_url, sizeof(server.base_url), "https://%s", server.hostport);
+
+  if (compat_listen)
+  {
+    struct sockaddr_storage caddr;	// Conformance address
+    char		chost[264];	// Host
+    int			cport;		// Port
+
+    if (!parse_listen(compat_listen, &caddr, chost, sizeof(chost), &cport) || (compatd = csHTTPStart(&server, (struct sockaddr *)&caddr, true)) == NULL)
+    {
+      fprintf(stderr, "upa-cloudsim: cannot listen on --ipptool-listen %s\n", compat_listen);
+      MHD_stop_daemon(httpd);
+      csTenantDelete(server.tenant);
+      csCADelete(server.ca);
+      return (1);
+    }
+
+    csLog(&server, 0, "ipptool conformance port (no bearer token, device named by path) on %s", compat_listen);
+  }
 
   if (pid_file)
   {
@@ -207,6 +320,11 @@ main(int  argc,				// I - Number of arguments
 
   csLog(&server, 0, "shutting down (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 
+  // End Get-Notifications long polls so that the daemon threads can finish.
+  csNotifyStop(server.tenant);
+
+  if (compatd)
+    MHD_stop_daemon(compatd);
   MHD_stop_daemon(httpd);
 
   if (pid_file)
@@ -214,6 +332,8 @@ main(int  argc,				// I - Number of arguments
 
   csTenantDelete(server.tenant);
   csCADelete(server.ca);
+  free(server.faults);
+  pthread_mutex_destroy(&server.fault_lock);
 
   return (0);
 }
@@ -328,6 +448,14 @@ usage(FILE *fp)				// I - Where to print
         "  --token-lifetime SECONDS Device access token lifetime (default 3600)\n"
         "  --register-polls N       202 answers before a registration completes (default 1)\n"
         "  --strict-ack-first       Refuse Fetch-Document before Acknowledge-Job\n"
+        "  --tenant-config FILE     Users, pull printers, badges (JSON)\n"
+        "  --fault SPEC             Arm a fault: KIND[,key=value...] (repeatable)\n"
+        "  --slow-release SECONDS   Jobs become fetchable SECONDS after submission\n"
+        "  --job-retention SECONDS  Held jobs expire after SECONDS (default 0 = never)\n"
+        "  --limit-jobs N           Jobs per printer per 10 minutes (default 100, 0 = off)\n"
+        "  --limit-concurrent N     Active jobs per printer (default 50, 0 = off)\n"
+        "  --limit-per-user N       Active jobs per user per printer (default 4, 0 = off)\n"
+        "  --ipptool-listen H:P     Unauthenticated IPP port for ipptool (conformance only)\n"
         "  --pid-file FILE          Write the process id to FILE\n"
         "  -v                       More logging (repeat for more)\n"
         "  --help                   Show this help\n", fp);

@@ -116,6 +116,7 @@ poll_registration(cs_request_t *req)	// I - Request
   char			url[1024];	// device_token_url
   unsigned		status;		// HTTP status
   enum MHD_Result	ret;		// Result
+  cs_fault_t		fault;		// Injected fault
 
 
   if (!id)
@@ -131,9 +132,16 @@ poll_registration(cs_request_t *req)	// I - Request
 
   obj = json_object_new_object();
 
-  if (reg->polls_left > 0)
+  // "register-stuck" fault: keep answering 202 without counting the poll.
+  if (!reg->device_id[0] && csFaultTake(server, "register-stuck", "register", 0, &fault))
+  {
+    json_object_object_add(obj, "interval", json_object_new_int(1));
+    status = MHD_HTTP_ACCEPTED;
+  }
+  else if (reg->polls_left > 0)
   {
     reg->polls_left --;
+    tenant->dirty = true;
     json_object_object_add(obj, "interval", json_object_new_int(1));
     status = MHD_HTTP_ACCEPTED;
   }

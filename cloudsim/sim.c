@@ -13,6 +13,13 @@
 //   POST /sim/jobs/ID/cancel         cancel as the user would (job object)
 //   GET  /sim/devices                {"devices": [...]}
 //   GET  /sim/devices/ID             device object
+//   GET|POST|DELETE /sim/faults      list / arm (JSON object, array or
+//                                    "KIND,key=value" text) / disarm all
+//   GET|POST /sim/tenant             tenant model / apply a configuration
+//   POST /sim/badges {"badgeId","upn"}, DELETE /sim/badges/ID
+//   POST /sim/tokens {"upn"}         user (delegated) token for Graph
+//   GET|POST /sim/limits             service limits {"jobsPer10Min",
+//                                    "concurrent","perUser"} (0 = off)
 //
 
 #include "cloudsim.h"
@@ -30,6 +37,9 @@ static json_object *attr_json(ipp_attribute_t *attr);
 static json_object *attrs_json(ipp_t *ipp);
 static enum MHD_Result cancel_job(cs_request_t *req, int id);
 static enum MHD_Result create_job(cs_request_t *req);
+static enum MHD_Result faults(cs_request_t *req);
+static enum MHD_Result respond(cs_request_t *req, unsigned status, json_object *obj);
+static enum MHD_Result tenant_admin(cs_request_t *req);
 static json_object *device_json(cs_device_t *dev);
 static bool	in_list(const char *value, const char * const *list);
 static json_object *job_json(cs_job_t *job);
@@ -73,6 +83,12 @@ csSimHandle(cs_request_t *req)		// I - Request
 
   if (!strcmp(path, "/jobs") && post)
     return (create_job(req));
+
+  if (!strcmp(path, "/faults"))
+    return (faults(req));
+
+  if (!strcmp(path, "/tenant") || !strncmp(path, "/badges", 7) || !strcmp(path, "/tokens") || !strcmp(path, "/limits"))
+    return (tenant_admin(req));
 
   if (post && !strncmp(path, "/jobs/", 6) && (id = parse_id(path + 6)) > 0 && strstr(path + 6, "/cancel") && !strcmp(strchr(path + 6, '/'), "/cancel"))
     return (cancel_job(req, id));
@@ -251,6 +267,7 @@ create_job(cs_request_t *req)		// I - Request
 		*printer = csHTTPArg(req, "printer");
 					// Query arguments
   int		ncopies = 1;		// Copies
+  int		retry;			// Retry-After for limits
   bool		held;			// Held on a pull printer?
   cs_job_t	*job;			// New job
   json_object	*obj;			// Response
@@ -303,6 +320,26 @@ create_job(cs_request_t *req)		// I - Request
     return (csHTTPRespondError(req, MHD_HTTP_NOT_FOUND, "not_found", "no such printer"));
   }
 
+  if (!csTenantMayPrint(tenant, printer, NULL, user))
+  {
+    csTenantUnlock(tenant);
+    return (csHTTPRespondError(req, MHD_HTTP_FORBIDDEN, "forbidden", "the user is not allowed to print to this printer"));
+  }
+
+  if (csTenantCheckLimits(req->server, printer, user, &retry))
+  {
+    char value[16];			// Retry-After
+
+    csTenantUnlock(tenant);
+    obj = json_object_new_object();
+    json_object_object_add(obj, "error", json_object_new_string("too_many_requests"));
+    json_object_object_add(obj, "error_description", json_object_new_string("service limit reached (jobs per 10 minutes or concurrent jobs)"));
+    snprintf(value, sizeof(value), "%d", retry);
+    ret = csHTTPRespondHeaders(req, 429, obj, "Retry-After", value);
+    json_object_put(obj);
+    return (ret);
+  }
+
   if ((job = csTenantAddJob(tenant, req->docid, printer, held, user, name && *name ? name : "Untitled", format ? format : "application/pdf", req->docpath, req->doclen)) == NULL)
   {
     csTenantUnlock(tenant);
@@ -349,6 +386,9 @@ device_json(cs_device_t *dev)		// I - Device
   json_object_object_add(obj, "registeredDateTime", json_object_new_string(csISOTime(dev->registered, date, sizeof(date))));
   json_object_object_add(obj, "attributes", attrs_json(dev->attrs));
   json_object_object_add(obj, "tokenRequests", json_object_new_int(dev->token_requests));
+  json_object_object_add(obj, "deregistered", json_object_new_boolean(dev->deregistered));
+  json_object_object_add(obj, "paused", json_object_new_boolean(dev->paused));
+  json_object_object_add(obj, "disabled", json_object_new_boolean(dev->disabled));
 
   return (obj);
 }
@@ -431,6 +471,10 @@ job_json(cs_job_t *job)			// I - Job
     json_object_array_add(history, e);
   }
   json_object_object_add(obj, "history", history);
+  json_object_object_add(obj, "started", json_object_new_boolean(job->started));
+  json_object_object_add(obj, "share", job->share[0] ? json_object_new_string(job->share) : NULL);
+  json_object_object_add(obj, "documentState", json_object_new_int(job->doc_state));
+  json_object_object_add(obj, "documentAcknowledged", json_object_new_boolean(job->doc_acked));
 
   return (obj);
 }
@@ -534,4 +578,280 @@ value_json(ipp_attribute_t *attr,	// I - Attribute
           return (s ? json_object_new_string(s) : NULL);
         }
   }
+}
+
+
+//
+// 'faults()' - GET/POST/DELETE /sim/faults.
+//
+// Besides the counted faults of fault.c, POST accepts three settings:
+// {"kind":"slow-release","seconds":N} (new jobs become fetchable N seconds
+// after submission), {"kind":"token-lifetime","seconds":N} (tokens issued from
+// now on) and {"kind":"expire-tokens"} (every issued token is expired now).
+//
+
+static enum MHD_Result			// O - MHD_YES or MHD_NO
+faults(cs_request_t *req)		// I - Request
+{
+  cs_server_t	*server = req->server;	// Server
+  cs_tenant_t	*tenant = server->tenant;
+					// Tenant
+  json_object	*body,			// Request body
+		*obj,			// Response
+		*ids;			// Armed fault ids
+  size_t	i,			// Looping var
+		count;			// Number of faults in the body
+  char		err[256];		// Error message
+
+
+  if (!strcmp(req->method, MHD_HTTP_METHOD_DELETE))
+  {
+    csFaultClear(server);
+    csTenantLock(tenant);
+    tenant->slow_release = 0;
+    tenant->dirty        = true;
+    csTenantUnlock(tenant);
+    return (csHTTPRespond(req, MHD_HTTP_NO_CONTENT, NULL, "", 0));
+  }
+
+  if (!strcmp(req->method, MHD_HTTP_METHOD_GET))
+  {
+    obj = json_object_new_object();
+    json_object_object_add(obj, "faults", csFaultList(server));
+    csTenantLock(tenant);
+    json_object_object_add(obj, "slowRelease", json_object_new_int(tenant->slow_release));
+    csTenantUnlock(tenant);
+    json_object_object_add(obj, "tokenLifetime", json_object_new_int(server->token_lifetime));
+    return (respond(req, MHD_HTTP_OK, obj));
+  }
+
+  if (strcmp(req->method, MHD_HTTP_METHOD_POST))
+    return (csHTTPRespondError(req, MHD_HTTP_METHOD_NOT_ALLOWED, "invalid_request", "use GET, POST or DELETE"));
+
+  if (!req->buf || (body = (req->buf[0] == '{' || req->buf[0] == '[') ? csHTTPBodyJSON(req) : csFaultParseSpec((char *)req->buf)) == NULL)
+    return (csHTTPRespondError(req, MHD_HTTP_BAD_REQUEST, "invalid_request", "the body must be a fault object, an array of them, or KIND[,key=value...]"));
+
+  if (json_object_is_type(body, json_type_object))
+  {
+    json_object *array = json_object_new_array();
+					// One-element array
+
+    json_object_array_add(array, body);
+    body = array;
+  }
+
+  ids   = json_object_new_array();
+  count = json_object_array_length(body);
+
+  for (i = 0; i < count; i ++)
+  {
+    json_object	*f = json_object_array_get_idx(body, i),
+					// Fault
+		*kind = NULL,		// kind
+		*seconds = NULL;	// seconds
+    const char	*k;			// Kind string
+    int		id;			// Fault id
+
+    json_object_object_get_ex(f, "kind", &kind);
+    json_object_object_get_ex(f, "seconds", &seconds);
+    k = kind ? json_object_get_string(kind) : "";
+
+    if (!strcmp(k, "slow-release") || !strcmp(k, "token-lifetime"))
+    {
+      int n = seconds ? json_object_get_int(seconds) : -1;
+					// Seconds
+
+      if (n < 0 || (n == 0 && !strcmp(k, "token-lifetime")))
+      {
+        json_object_put(body);
+        json_object_put(ids);
+        return (csHTTPRespondError(req, MHD_HTTP_BAD_REQUEST, "invalid_request", "seconds must be a positive number"));
+      }
+
+      if (!strcmp(k, "token-lifetime"))
+        server->token_lifetime = n;
+      else
+      {
+        csTenantLock(tenant);
+        tenant->slow_release = n;
+        tenant->dirty        = true;
+        csTenantUnlock(tenant);
+      }
+      csLog(server, 0, "%s set to %d seconds", k, n);
+      continue;
+    }
+    else if (!strcmp(k, "expire-tokens"))
+    {
+      csTenantLock(tenant);
+      csTenantExpireTokens(tenant);
+      csTenantUnlock(tenant);
+      csLog(server, 0, "every access token expired");
+      continue;
+    }
+
+    if ((id = csFaultAdd(server, f, err, sizeof(err))) < 0)
+    {
+      json_object_put(body);
+      json_object_put(ids);
+      return (csHTTPRespondError(req, MHD_HTTP_BAD_REQUEST, "invalid_request", err));
+    }
+
+    json_object_array_add(ids, json_object_new_int(id));
+  }
+
+  json_object_put(body);
+
+  obj = json_object_new_object();
+  json_object_object_add(obj, "ids", ids);
+
+  return (respond(req, MHD_HTTP_CREATED, obj));
+}
+
+
+//
+// 'respond()' - Send a JSON object and free it.
+//
+
+static enum MHD_Result			// O - MHD_YES or MHD_NO
+respond(cs_request_t *req,		// I - Request
+        unsigned     status,		// I - HTTP status
+        json_object  *obj)		// I - Body (freed)
+{
+  enum MHD_Result ret = csHTTPRespondJSON(req, status, obj);
+					// Result
+
+  json_object_put(obj);
+
+  return (ret);
+}
+
+
+//
+// 'tenant_admin()' - /sim/tenant, /sim/badges, /sim/tokens and /sim/limits.
+//
+
+static enum MHD_Result			// O - MHD_YES or MHD_NO
+tenant_admin(cs_request_t *req)		// I - Request
+{
+  cs_server_t	*server = req->server;	// Server
+  cs_tenant_t	*tenant = server->tenant;
+					// Tenant
+  const char	*path = req->path + 4;	// After "/sim"
+  bool		get = !strcmp(req->method, MHD_HTTP_METHOD_GET),
+		post = !strcmp(req->method, MHD_HTTP_METHOD_POST),
+		del = !strcmp(req->method, MHD_HTTP_METHOD_DELETE);
+					// Method
+  json_object	*body = req->buf ? csHTTPBodyJSON(req) : NULL,
+					// Request body
+		*obj = NULL,		// Response
+		*value;			// Member
+  char		err[256] = "";		// Error
+  unsigned	status = MHD_HTTP_OK;	// HTTP status
+
+
+  csTenantLock(tenant);
+
+  if (!strcmp(path, "/tenant") && get)
+    obj = csTenantJSON(tenant);
+  else if (!strcmp(path, "/tenant") && post)
+  {
+    if (!body || !csTenantConfigure(tenant, body, err, sizeof(err)))
+    {
+      status = MHD_HTTP_BAD_REQUEST;
+      if (!err[0])
+        snprintf(err, sizeof(err), "the body must be a JSON tenant configuration");
+    }
+    else
+      obj = csTenantJSON(tenant);
+  }
+  else if (!strcmp(path, "/badges") && post)
+  {
+    const char *badge = body && json_object_object_get_ex(body, "badgeId", &value) ? json_object_get_string(value) : NULL,
+	       *upn = body && json_object_object_get_ex(body, "upn", &value) ? json_object_get_string(value) : NULL;
+					// Fields
+    cs_user_t  *u;			// Owner
+
+    if (!badge || !*badge || !upn || !strchr(upn, '@'))
+    {
+      status = MHD_HTTP_BAD_REQUEST;
+      snprintf(err, sizeof(err), "badgeId and upn are required");
+    }
+    else
+    {
+      csTenantSetBadge(tenant, badge, upn, NULL);
+      u   = csTenantUser(tenant, upn, true);
+      obj = json_object_new_object();
+      json_object_object_add(obj, "badgeId", json_object_new_string(badge));
+      json_object_object_add(obj, "upn", json_object_new_string(upn));
+      json_object_object_add(obj, "userId", json_object_new_string(u ? u->id : ""));
+      status = MHD_HTTP_CREATED;
+    }
+  }
+  else if (!strncmp(path, "/badges/", 8) && del)
+  {
+    if (!csTenantDeleteBadge(tenant, path + 8))
+    {
+      status = MHD_HTTP_NOT_FOUND;
+      snprintf(err, sizeof(err), "no such badge");
+    }
+    else
+      status = MHD_HTTP_NO_CONTENT;
+  }
+  else if (!strcmp(path, "/tokens") && post)
+  {
+    const char *upn = body && json_object_object_get_ex(body, "upn", &value) ? json_object_get_string(value) : NULL;
+					// User
+    char	token[64];		// New token
+
+    if (!upn || !strchr(upn, '@') || !csRandomToken(token, sizeof(token), 32))
+    {
+      status = MHD_HTTP_BAD_REQUEST;
+      snprintf(err, sizeof(err), "upn is required");
+    }
+    else
+    {
+      csTenantUser(tenant, upn, true);
+      csTenantAddUserToken(tenant, token, upn, time(NULL) + server->token_lifetime);
+      obj = json_object_new_object();
+      json_object_object_add(obj, "access_token", json_object_new_string(token));
+      json_object_object_add(obj, "token_type", json_object_new_string("Bearer"));
+      json_object_object_add(obj, "expires_in", json_object_new_int(server->token_lifetime));
+    }
+  }
+  else if (!strcmp(path, "/limits") && (get || post))
+  {
+    if (post && body)
+    {
+      if (json_object_object_get_ex(body, "jobsPer10Min", &value))
+        server->limits.jobs_per_10min = json_object_get_int(value);
+      if (json_object_object_get_ex(body, "concurrent", &value))
+        server->limits.concurrent = json_object_get_int(value);
+      if (json_object_object_get_ex(body, "perUser", &value))
+        server->limits.per_user = json_object_get_int(value);
+      if (json_object_object_get_ex(body, "retention", &value))
+        tenant->retention = json_object_get_int(value);
+      tenant->dirty = true;
+    }
+    obj = json_object_new_object();
+    json_object_object_add(obj, "jobsPer10Min", json_object_new_int(server->limits.jobs_per_10min));
+    json_object_object_add(obj, "concurrent", json_object_new_int(server->limits.concurrent));
+    json_object_object_add(obj, "perUser", json_object_new_int(server->limits.per_user));
+    json_object_object_add(obj, "retention", json_object_new_int(tenant->retention));
+  }
+  else
+  {
+    status = MHD_HTTP_NOT_FOUND;
+    snprintf(err, sizeof(err), "no such resource");
+  }
+
+  csTenantUnlock(tenant);
+  json_object_put(body);
+
+  if (err[0])
+    return (csHTTPRespondError(req, status, status == MHD_HTTP_NOT_FOUND ? "not_found" : "invalid_request", err));
+
+  if (!obj)
+    return (csHTTPRespond(req, status, NULL, "", 0));
+
+  return (respond(req, status, obj));
 }

@@ -5,11 +5,11 @@
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
-// Everything is in memory for now; documents are files under
-// <state-dir>/documents.  Callers hold the tenant lock around every lookup
-// and change, and must not keep pointers to tenant objects after unlocking
-// (except job document paths, which live as long as the tenant).  Keeping all
-// mutation in this file is what lets a later issue persist the store.
+// Everything lives in memory and is saved to <state-dir>/state.json by
+// csTenantUnlock() whenever a change set tenant->dirty (persist.c); documents
+// are files under <state-dir>/documents.  Callers hold the tenant lock around
+// every lookup and change, and must not keep pointers to tenant objects after
+// unlocking.
 //
 
 #include "cloudsim.h"
@@ -28,7 +28,6 @@
 //
 
 static bool	grow(void *array, size_t count, size_t size);
-static void	job_delete(cs_job_t *job);
 
 
 //
@@ -70,6 +69,12 @@ csJobAddEvent(cs_job_t   *job,		// I - Job
 
   if (device)
     snprintf(ev->device, sizeof(ev->device), "%s", device);
+
+  if (job->tenant)
+  {
+    job->tenant->dirty = true;
+    csNotify(job->tenant, job, strcmp(what, "created") ? CS_EV_JOB_STATE : 0);
+  }
 }
 
 
@@ -80,7 +85,18 @@ csJobAddEvent(cs_job_t   *job,		// I - Job
 bool					// O - `true` if fetchable
 csJobIsFetchable(cs_job_t *job)		// I - Job
 {
-  return (job->fetchable && !csJobIsTerminal(job));
+  return (job->fetchable && job->started && !csJobIsTerminal(job) && time(NULL) >= job->ready);
+}
+
+
+//
+// 'csJobIsReleasable()' - Is the job a held job still waiting for release?
+//
+
+bool					// O - `true` if waiting
+csJobIsReleasable(cs_job_t *job)	// I - Job
+{
+  return (job->held && job->started && !job->acquired_by[0] && !csJobIsTerminal(job));
 }
 
 
@@ -150,8 +166,8 @@ csJobSetString(char       **field,	// IO - Field
 //
 
 bool					// O - `true` if member
-csPullHasMember(cs_pull_t  *pull,	// I - Pull printer
-                const char *device)	// I - Device id
+csPullHasMember(cs_pull_t   *pull,	// I - Pull printer
+                cs_device_t *dev)	// I - Device
 {
   size_t	i;			// Looping var
 
@@ -159,9 +175,10 @@ csPullHasMember(cs_pull_t  *pull,	// I - Pull printer
   if (pull->all_devices)
     return (true);
 
+  // Members may be named before the device registers, so names match too.
   for (i = 0; i < pull->num_members; i ++)
   {
-    if (!strcasecmp(pull->members[i], device))
+    if (!strcasecmp(pull->members[i], dev->id) || !strcmp(pull->members[i], dev->name))
       return (true);
   }
 
@@ -196,8 +213,10 @@ csTenantAddDevice(cs_tenant_t *tenant,	// I - Tenant
   dev->cert_pem     = csCAPEM(cert);
   dev->attrs        = ippNew();
   dev->registered   = time(NULL);
+  dev->graph        = json_object_new_object();
 
   tenant->devices[tenant->num_devices ++] = dev;
+  tenant->dirty = true;
 
   return (dev);
 }
@@ -225,6 +244,7 @@ csTenantAddJob(cs_tenant_t *tenant,	// I - Tenant
   if (!grow(&tenant->jobs, tenant->num_jobs, sizeof(cs_job_t *)) || (job = calloc(1, sizeof(cs_job_t))) == NULL)
     return (NULL);
 
+  job->tenant    = tenant;
   job->id        = id;
   job->held      = held;
   job->user      = strdup(user);
@@ -236,6 +256,8 @@ csTenantAddJob(cs_tenant_t *tenant,	// I - Tenant
   job->created   = time(NULL);
   job->state     = IPP_JSTATE_PENDING;
   job->fetchable = true;
+  job->started   = true;
+  job->ready     = job->created + tenant->slow_release;
 
   snprintf(job->printer, sizeof(job->printer), "%s", printer);
 
@@ -245,6 +267,19 @@ csTenantAddJob(cs_tenant_t *tenant,	// I - Tenant
   memmove(tenant->jobs + pos + 1, tenant->jobs + pos, (tenant->num_jobs - pos) * sizeof(cs_job_t *));
   tenant->jobs[pos] = job;
   tenant->num_jobs ++;
+
+  // Hold-New-Jobs on the target device holds direct jobs.
+  if (!held)
+  {
+    cs_device_t *dev = csTenantFindDevice(tenant, printer);
+					// Target device
+
+    if (dev && dev->hold_new)
+    {
+      job->state     = IPP_JSTATE_HELD;
+      job->fetchable = false;
+    }
+  }
 
   csJobAddEvent(job, "created", NULL, NULL);
 
@@ -279,6 +314,7 @@ csTenantAddNonce(cs_tenant_t *tenant,	// I - Tenant
   snprintf(tenant->nonces[tenant->num_nonces].value, sizeof(tenant->nonces[0].value), "%s", value);
   tenant->nonces[tenant->num_nonces].expires = now + CS_NONCE_TTL;
   tenant->num_nonces ++;
+  tenant->dirty = true;
 }
 
 
@@ -309,6 +345,7 @@ csTenantAddRegistration(
   reg->csr          = csr;
 
   tenant->regs[tenant->num_regs ++] = reg;
+  tenant->dirty = true;
 
   return (reg);
 }
@@ -339,10 +376,75 @@ csTenantAddToken(cs_tenant_t *tenant,	// I - Tenant
   if (!grow(&tenant->tokens, tenant->num_tokens, sizeof(cs_token_t)))
     return;
 
+  memset(tenant->tokens + tenant->num_tokens, 0, sizeof(cs_token_t));
   snprintf(tenant->tokens[tenant->num_tokens].value, sizeof(tenant->tokens[0].value), "%s", value);
   snprintf(tenant->tokens[tenant->num_tokens].device, sizeof(tenant->tokens[0].device), "%s", device);
   tenant->tokens[tenant->num_tokens].expires = expires;
   tenant->num_tokens ++;
+  tenant->dirty = true;
+}
+
+
+//
+// 'csTenantAddUserToken()' - Remember a user (delegated) access token.
+//
+
+void
+csTenantAddUserToken(cs_tenant_t *tenant,
+					// I - Tenant
+                     const char  *value,// I - Token
+                     const char  *user,	// I - UPN
+                     time_t      expires)
+					// I - Expiry time
+{
+  csTenantAddToken(tenant, value, "", expires);
+  snprintf(tenant->tokens[tenant->num_tokens - 1].user, sizeof(tenant->tokens[0].user), "%s", user);
+}
+
+
+//
+// 'csTenantCheckUserToken()' - Look up a live user token.
+//
+
+bool					// O - `true` if valid and unexpired
+csTenantCheckUserToken(
+    cs_tenant_t *tenant,		// I - Tenant
+    const char  *value,			// I - Token
+    char        *user,			// O - UPN
+    size_t      usersize)		// I - Size of user buffer
+{
+  time_t	now = time(NULL);	// Current time
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < tenant->num_tokens; i ++)
+  {
+    if (tenant->tokens[i].user[0] && !strcmp(tenant->tokens[i].value, value) && tenant->tokens[i].expires > now)
+    {
+      snprintf(user, usersize, "%s", tenant->tokens[i].user);
+      return (true);
+    }
+  }
+
+  return (false);
+}
+
+
+//
+// 'csTenantExpireTokens()' - Expire every access token now (fault injection).
+//
+
+void
+csTenantExpireTokens(cs_tenant_t *tenant)
+					// I - Tenant
+{
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < tenant->num_tokens; i ++)
+    tenant->tokens[i].expires = 0;
+
+  tenant->dirty = true;
 }
 
 
@@ -362,7 +464,7 @@ csTenantCheckToken(cs_tenant_t *tenant,	// I - Tenant
 
   for (i = 0; i < tenant->num_tokens; i ++)
   {
-    if (!strcmp(tenant->tokens[i].value, value) && tenant->tokens[i].expires > now)
+    if (tenant->tokens[i].device[0] && !strcmp(tenant->tokens[i].value, value) && tenant->tokens[i].expires > now)
     {
       snprintf(device, devsize, "%s", tenant->tokens[i].device);
       return (true);
@@ -382,7 +484,6 @@ csTenantCreate(const char *state_dir,	// I - State directory
                const char *admin_token)	// I - Admin bearer token
 {
   cs_tenant_t	*tenant;		// Tenant
-  cs_pull_t	*pull;			// Default pull printer
   char		docdir[1024];		// Document directory
 
 
@@ -403,27 +504,64 @@ csTenantCreate(const char *state_dir,	// I - State directory
     return (NULL);
 
   pthread_mutex_init(&tenant->lock, NULL);
+  pthread_cond_init(&tenant->changed, NULL);
   csUUID(tenant->id, sizeof(tenant->id));
   csUUID(tenant->client_id, sizeof(tenant->client_id));
-  tenant->admin_token = strdup(admin_token);
-  tenant->docdir      = strdup(docdir);
-  tenant->start_time  = time(NULL);
-  tenant->next_job_id = CS_FIRST_JOB_ID;
+  tenant->admin_token       = strdup(admin_token);
+  tenant->docdir            = strdup(docdir);
+  tenant->start_time        = time(NULL);
+  tenant->next_job_id       = CS_FIRST_JOB_ID;
+  tenant->next_sub_id       = 1;
+  tenant->badges_enabled    = true;
+  tenant->badges_permission = true;
 
-  // Every registered device is a member of the default pull printer.
-  if (!grow(&tenant->pulls, 0, sizeof(cs_pull_t *)) || (pull = calloc(1, sizeof(cs_pull_t))) == NULL)
+  snprintf(docdir, sizeof(docdir), "%s/state.json", state_dir);
+  tenant->state_file = strdup(docdir);
+
+  // A saved state restores the tenant ids, devices, jobs and configuration.
+  if (!csTenantLoad(tenant))
   {
     csTenantDelete(tenant);
     return (NULL);
   }
 
-  snprintf(pull->id, sizeof(pull->id), CS_PULL_ID);
-  pull->name        = strdup("Pull Printer");
-  pull->all_devices = true;
+  // Every registered device is a member of the default pull printer.
+  if (!csTenantFindPull(tenant, CS_PULL_ID) && !csTenantAddPull(tenant, CS_PULL_ID, "Pull Printer"))
+  {
+    csTenantDelete(tenant);
+    return (NULL);
+  }
 
-  tenant->pulls[tenant->num_pulls ++] = pull;
+  tenant->dirty = true;
 
   return (tenant);
+}
+
+
+//
+// 'csTenantAddPull()' - Add a pull printer (all devices, all users).
+//
+
+cs_pull_t *				// O - Pull printer or `NULL`
+csTenantAddPull(cs_tenant_t *tenant,	// I - Tenant
+                const char  *id,	// I - Printer id
+                const char  *name)	// I - Display name
+{
+  cs_pull_t	*pull;			// Pull printer
+
+
+  if (!grow(&tenant->pulls, tenant->num_pulls, sizeof(cs_pull_t *)) || (pull = calloc(1, sizeof(cs_pull_t))) == NULL)
+    return (NULL);
+
+  snprintf(pull->id, sizeof(pull->id), "%s", id);
+  pull->name        = strdup(name);
+  pull->all_devices = true;
+  pull->access.all  = true;
+
+  tenant->pulls[tenant->num_pulls ++] = pull;
+  tenant->dirty = true;
+
+  return (pull);
 }
 
 
@@ -443,6 +581,7 @@ csTenantCreateDocument(
 
   csTenantLock(tenant);
   *id = tenant->next_job_id ++;
+  tenant->dirty = true;			// Ids must not repeat after a restart
   csTenantUnlock(tenant);
 
   snprintf(buf, sizeof(buf), "%s/%d-1.doc", tenant->docdir, *id);
@@ -472,6 +611,33 @@ csTenantDelete(cs_tenant_t *tenant)	// I - Tenant or `NULL`
   if (!tenant)
     return;
 
+  for (i = 0; i < tenant->num_subs; i ++)
+    free(tenant->subs[i]);
+
+  for (i = 0; i < tenant->num_users; i ++)
+  {
+    free(tenant->users[i]->upn);
+    free(tenant->users[i]);
+  }
+
+  for (i = 0; i < tenant->num_shares; i ++)
+  {
+    free(tenant->shares[i]->name);
+    csAccessFree(&tenant->shares[i]->access);
+    free(tenant->shares[i]);
+  }
+
+  for (i = 0; i < tenant->num_badges; i ++)
+  {
+    free(tenant->badges[i]->badge);
+    free(tenant->badges[i]->upn);
+    free(tenant->badges[i]->collection);
+    free(tenant->badges[i]);
+  }
+
+  for (i = 0; i < tenant->num_collections; i ++)
+    free(tenant->collections[i]);
+
   for (i = 0; i < tenant->num_regs; i ++)
   {
     free(tenant->regs[i]->name);
@@ -489,6 +655,8 @@ csTenantDelete(cs_tenant_t *tenant)	// I - Tenant or `NULL`
     X509_free(tenant->devices[i]->cert);
     free(tenant->devices[i]->cert_pem);
     ippDelete(tenant->devices[i]->attrs);
+    json_object_put(tenant->devices[i]->graph);
+    free(tenant->devices[i]->identify_message);
     free(tenant->devices[i]);
   }
 
@@ -498,12 +666,19 @@ csTenantDelete(cs_tenant_t *tenant)	// I - Tenant or `NULL`
       free(tenant->pulls[i]->members[j]);
     free(tenant->pulls[i]->members);
     free(tenant->pulls[i]->name);
+    csAccessFree(&tenant->pulls[i]->access);
     free(tenant->pulls[i]);
   }
 
   for (i = 0; i < tenant->num_jobs; i ++)
-    job_delete(tenant->jobs[i]);
+    csJobDelete(tenant->jobs[i]);
 
+  free(tenant->subs);
+  free(tenant->users);
+  free(tenant->shares);
+  free(tenant->badges);
+  free(tenant->collections);
+  free(tenant->state_file);
   free(tenant->regs);
   free(tenant->devices);
   free(tenant->pulls);
@@ -512,6 +687,7 @@ csTenantDelete(cs_tenant_t *tenant)	// I - Tenant or `NULL`
   free(tenant->tokens);
   free(tenant->admin_token);
   free(tenant->docdir);
+  pthread_cond_destroy(&tenant->changed);
   pthread_mutex_destroy(&tenant->lock);
   free(tenant);
 }
@@ -639,6 +815,42 @@ void
 csTenantLock(cs_tenant_t *tenant)	// I - Tenant
 {
   pthread_mutex_lock(&tenant->lock);
+  csTenantExpire(tenant);
+}
+
+
+//
+// 'csTenantExpire()' - Drop held jobs older than the retention time.
+//
+// An expired held job is gone: its document is deleted and IPP answers
+// client-error-not-found for it.  Call with the tenant locked.
+//
+
+void
+csTenantExpire(cs_tenant_t *tenant)	// I - Tenant
+{
+  time_t	now = time(NULL);	// Current time
+  size_t	i, j;			// Looping vars
+
+
+  if (tenant->retention <= 0)
+    return;
+
+  for (i = 0, j = 0; i < tenant->num_jobs; i ++)
+  {
+    cs_job_t *job = tenant->jobs[i];	// Job
+
+    if (csJobIsReleasable(job) && job->created + tenant->retention <= now)
+    {
+      unlink(job->docpath);
+      csJobDelete(job);
+      tenant->dirty = true;
+    }
+    else
+      tenant->jobs[j ++] = job;
+  }
+
+  tenant->num_jobs = j;
 }
 
 
@@ -649,6 +861,12 @@ csTenantLock(cs_tenant_t *tenant)	// I - Tenant
 void
 csTenantUnlock(cs_tenant_t *tenant)	// I - Tenant
 {
+  if (tenant->dirty)
+  {
+    tenant->dirty = false;
+    csTenantSave(tenant);
+  }
+
   pthread_mutex_unlock(&tenant->lock);
 }
 
@@ -673,11 +891,25 @@ csTenantUseNonce(cs_tenant_t *tenant,	// I - Tenant
 					// Still valid?
 
       tenant->nonces[i] = tenant->nonces[-- tenant->num_nonces];
+      tenant->dirty     = true;
       return (live);
     }
   }
 
   return (false);
+}
+
+
+//
+// 'csGrow()' - Make room for one more element in a malloc'd array.
+//
+
+bool					// O - `true` on success
+csGrow(void   *array,			// IO - Pointer to array pointer
+       size_t count,			// I  - Current element count
+       size_t size)			// I  - Element size
+{
+  return (grow(array, count, size));
 }
 
 
@@ -714,11 +946,11 @@ grow(void   *array,			// IO - Pointer to array pointer
 
 
 //
-// 'job_delete()' - Free a job.
+// 'csJobDelete()' - Free a job (the document file stays).
 //
 
-static void
-job_delete(cs_job_t *job)		// I - Job
+void
+csJobDelete(cs_job_t *job)		// I - Job
 {
   size_t	i;			// Looping var
 
@@ -743,5 +975,8 @@ job_delete(cs_job_t *job)		// I - Job
   free(job->color_mode);
   free(job->message);
   free(job->docpath);
+  free(job->config);
+  free(job->ranges);
+  free(job->doc_name);
   free(job);
 }

@@ -9,8 +9,9 @@
 //   testipp [--cacert FILE] [--token TOKEN] [--doc FILE] [--out FILE]
 //           [--content-type TYPE] URL OPERATION [GROUP.TAG.NAME=VALUE[,VALUE...] ...]
 //
-// GROUP is op, job or printer; TAG is uri, keyword, integer, enum, boolean,
-// charset, text, name, mimetype or language.  attributes-charset (utf-8) and
+// GROUP is op, job, printer, sub (subscription) or doc (document); TAG is uri, keyword, integer, enum, boolean,
+// charset, text, name, mimetype or language; values are comma-separated
+// (a "data:" URI is always a single value).  attributes-charset (utf-8) and
 // attributes-natural-language (en) are added first.  Prints "http=N",
 // "status=NAME" and one "name=value" line per response attribute (job groups
 // are separated by "--"); data after the IPP response goes to --out.
@@ -285,6 +286,10 @@ add_attr(ipp_t      *ipp,		// I - Request
     group = IPP_TAG_JOB;
   else if (!strcmp(copy, "printer"))
     group = IPP_TAG_PRINTER;
+  else if (!strcmp(copy, "sub"))
+    group = IPP_TAG_SUBSCRIPTION;
+  else if (!strcmp(copy, "doc"))
+    group = IPP_TAG_DOCUMENT;
   else
     return (false);
 
@@ -293,8 +298,14 @@ add_attr(ipp_t      *ipp,		// I - Request
   else if ((tag = ippTagValue(tagname)) == IPP_TAG_ZERO)
     return (false);
 
-  for (values[num_values ++] = value; num_values < 64 && (value = strchr(value, ',')) != NULL; values[num_values ++] = value)
-    *value++ = '\0';
+  // "data:" URIs contain a comma of their own: they are always one value.
+  if (tag == IPP_TAG_URI && !strncmp(value, "data:", 5))
+    values[num_values ++] = value;
+  else
+  {
+    for (values[num_values ++] = value; num_values < 64 && (value = strchr(value, ',')) != NULL; values[num_values ++] = value)
+      *value++ = '\0';
+  }
 
   switch (tag)
   {

@@ -430,8 +430,10 @@ else
 	ipp "$tok1" "$tmp/gpa" Get-Printer-Attributes "$p1"
 	check "Get-Printer-Attributes -> INFRA operations-supported" sh -c "grep -qx 'status=successful-ok' '$tmp/gpa' && grep -q '^operations-supported=.*Fetch-Document' '$tmp/gpa' && grep -q '^which-jobs-supported=fetchable' '$tmp/gpa'"
 
+	ipp "$tok1" "$tmp/purge" Purge-Jobs "$p1" "$u1"
+	check_has "unsupported operation -> server-error-operation-not-supported" "$tmp/purge" "status=server-error-operation-not-supported"
 	ipp "$tok1" "$tmp/cancel" Cancel-Job "$p1" "$u1" op.integer.job-id="$job1"
-	check_has "unsupported operation -> server-error-operation-not-supported" "$tmp/cancel" "status=server-error-operation-not-supported"
+	check_has "Cancel-Job with a device token -> client-error-forbidden" "$tmp/cancel" "status=client-error-forbidden"
 
 	# A direct job on dev2 is visible to dev2 without a user, never to dev1.
 	status=$(http POST "$base/sim/jobs?user=bob@example.com&name=direct&format=application/pdf&printer=$dev2_id" "$tmp/job2" -H "Authorization: Bearer $admin" --data-binary "@$tmp/doc1.pdf")

@@ -69,12 +69,23 @@ EOC
 run() {
     # run BADGE OPERATIONS...
     badge="$1"; shift
-    printf '%s\n' "$badge" | LD_PRELOAD="$wrapper" PAM_WRAPPER=1 \
+    printf '%s\n' "$badge" | LD_PRELOAD="$preload" PAM_WRAPPER=1 \
         PAM_WRAPPER_SERVICE_DIR="$dir/services" pamtester -v upa-wrap nobody "$@" >"$dir/out" 2>&1
     status=$?
     cat "$dir/out"
     return $status
 }
+
+# pamtester is not a sanitizer build: when the module is, the sanitizer
+# runtimes must be loaded first, and pam_wrapper must not use RTLD_DEEPBIND
+# (its documentation says so for sanitizers and valgrind).
+preload="$wrapper"
+if grep -qa __asan_init "$module"; then
+    preload="$(${CC:-cc} -print-file-name=libasan.so) $(${CC:-cc} -print-file-name=libubsan.so) $wrapper"
+    export PAM_WRAPPER_DISABLE_DEEPBIND=1
+    # pamtester's own allocations are not ours to judge.
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
 
 failures=0
 
