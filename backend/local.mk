@@ -1,8 +1,10 @@
 # The "upa" CUPS backend: wraps the real device URI, reports to the cloud.
-# Installed 0755 (runs as lp, reads device keys through the DeviceGroup).
+# Installed 0700: cupsd runs it as root; it starts the real backend as cupsd
+# would and then drops to lp with DeviceGroup (see backend/privs.c).
 
 backend_PROGRAMS += backend/upa
 backend_upa_SOURCES = \
+	backend/privs.c \
 	backend/upa-backend.h \
 	backend/upa.c \
 	backend/discover.c \

@@ -130,6 +130,16 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
       close(fd);
 
     setenv("DEVICE_URI", be->real_uri, 1);
+
+    if (!upaBackendDropChild(be))
+    {
+      static const char msg[] = "ERROR: Unable to run the real backend as the CUPS user.\n";
+
+      if (write(2, msg, sizeof(msg) - 1) < 0)
+        _exit(CUPS_BACKEND_STOP);
+      _exit(CUPS_BACKEND_STOP);
+    }
+
     execv(be->real_backend, child_argv);
 
     fprintf(stderr, "ERROR: Unable to run %s: %s\n", be->real_backend, strerror(errno));
@@ -150,6 +160,9 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   sigprocmask(SIG_SETMASK, &oldmask, NULL);
 
   close(errpipe[1]);
+
+  // Root is no longer needed: drop it before any cloud traffic.
+  upaBackendStarted(be);
 
   fprintf(stderr, "DEBUG: upa: Started backend \"%s\" (PID %d) for %s.\n", be->scheme, (int)pid, be->real_argv0);
 

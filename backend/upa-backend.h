@@ -62,6 +62,11 @@ typedef struct upa_backend_s		// State of one backend run
   char		real_argv0[1024];	// Real device URI without credentials
   char		scheme[64];		// Real URI scheme
   char		real_backend[PATH_MAX];	// $CUPS_SERVERBIN/backend/<scheme>
+  bool		real_as_root;		// Would cupsd run the real backend as root?
+  uid_t		cups_uid;		// CUPS user (when started as root)
+  gid_t		cups_gid;		// Its primary group
+  gid_t		key_gid;		// DeviceGroup (the group after dropping root)
+  bool		dropped;		// Root dropped (or never had)?
 
   // Cloud link and state
   upa_joblink_t	link;			// Link from the job options
@@ -107,6 +112,15 @@ extern int	upaBackendDiscover(void);
 // run.c
 extern void	upaBackendInstallSignals(void);
 extern int	upaBackendRun(upa_backend_t *be, int *wstatus);
+extern void	upaBackendStarted(upa_backend_t *be);
+
+// privs.c
+#  ifndef UPA_CUPS_USER
+#    define UPA_CUPS_USER "lp"		// cupsd's User (cups-files.conf)
+#  endif
+extern void	upaBackendPrepareUsers(upa_backend_t *be);
+extern bool	upaBackendDropChild(upa_backend_t *be);
+extern bool	upaBackendDropPrivileges(upa_backend_t *be);
 
 // relay.c
 extern void	upaBackendInspectLine(upa_backend_t *be, const char *line, size_t len);

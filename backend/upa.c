@@ -155,23 +155,24 @@ main(int  argc,				// I - Number of command-line args
     upaBackendLoadCloud(&be, true);
   }
 
+  upaBackendPrepareUsers(&be);
+
   if (upa_job_canceled)
   {
     // Canceled before anything was sent to the printer.
     fputs("INFO: Job canceled before printing started.\n", stderr);
-    if (be.link.job_id > 0)
-      upaBackendReportFinal(&be, CUPS_BACKEND_OK, false, 0);
-    status = CUPS_BACKEND_OK;
+    if (!upaBackendDropPrivileges(&be))
+      status = CUPS_BACKEND_STOP;
+    else
+    {
+      if (be.link.job_id > 0)
+        upaBackendReportFinal(&be, CUPS_BACKEND_OK, false, 0);
+      status = CUPS_BACKEND_OK;
+    }
   }
   else
   {
-    // Output starts now: report it (this also delivers what an earlier run
-    // left in the outbox, first).
-    if (be.link.job_id > 0)
-      upaBackendReport(&be, IPP_JSTATE_PROCESSING, "job-printing", NULL, -1);
-    else
-      upaBackendFlushOutbox(&be);
-
+    // upaBackendStarted() reports "processing" once the real backend runs.
     if (upaBackendRun(&be, &wstatus) < 0)
     {
       // Could not start the real backend at all: a local problem CUPS can
@@ -200,6 +201,8 @@ main(int  argc,				// I - Number of command-line args
     }
 
     // The printer state as the job leaves it.
+    if (!be.dropped)
+      upaBackendDropPrivileges(&be);
     upaBackendStatePoll(&be, true);
   }
 
@@ -210,6 +213,35 @@ main(int  argc,				// I - Number of command-line args
   cupsFreeOptions(be.num_options, be.cups_options);
 
   return (status);
+}
+
+
+//
+// 'upaBackendStarted()' - The real backend runs: drop root, report processing.
+//
+// Called by upaBackendRun() in the parent right after fork(), so the real
+// backend got root when cupsd would have given it, and nothing of ours talks
+// to the cloud as root.
+//
+
+void
+upaBackendStarted(upa_backend_t *be)	// I - Backend state
+{
+  if (!upaBackendDropPrivileges(be))
+  {
+    // Keep relaying the real backend, but send nothing to the cloud as root.
+    be->link.job_id = 0;
+    return;
+  }
+
+  be->dropped = true;
+
+  // Output starts now: report it (this also delivers what an earlier run
+  // left in the outbox, first).
+  if (be->link.job_id > 0)
+    upaBackendReport(be, IPP_JSTATE_PROCESSING, "job-printing", NULL, -1);
+  else
+    upaBackendFlushOutbox(be);
 }
 
 
@@ -376,7 +408,11 @@ find_real_backend(upa_backend_t *be)	// I - Backend state
     fprintf(stderr, "ERROR: No usable backend for \"%s\" URIs (%s is not a file); check the device URI after upa://%s/.\n", be->scheme, be->real_backend, be->device_id);
     return (false);
   }
-  else if (access(be->real_backend, X_OK))
+  // cupsd's own rule (scheduler/job.c): a backend without group/other
+  // write or other execute permission runs as root.
+  be->real_as_root = !(info.st_mode & (S_IWGRP | S_IWOTH | S_IXOTH));
+
+  if (geteuid() != 0 && access(be->real_backend, X_OK))
   {
     // Root-only backends (usb, lpd, dnssd, serial on Debian) cannot run as
     // lp.  A DNS-SD URI can be resolved to the ipp/ipps/socket URI it stands
@@ -384,7 +420,7 @@ find_real_backend(upa_backend_t *be)	// I - Backend state
     if ((!strcmp(be->scheme, "dnssd") || !strcmp(be->scheme, "mdns")) && resolve_dnssd(be))
       return (find_real_backend(be));
 
-    fprintf(stderr, "ERROR: The \"%s\" backend (%s) only runs as root, but the upa backend runs as user lp; use a network URI (socket://, ipp://, ipps://) for this printer.\n", be->scheme, be->real_backend);
+    fprintf(stderr, "ERROR: The \"%s\" backend (%s) only runs as root, but the upa backend runs as user lp: install the upa backend mode 0700 (as its packages do), or use a network URI (socket://, ipp://, ipps://) for this printer.\n", be->scheme, be->real_backend);
     return (false);
   }
 

@@ -204,22 +204,24 @@ upa_watchdog()
 
 
 #
-# 'upa_install_backend()' - Copy a backend into $BASE/bin/backend (root, 0755).
+# 'upa_install_backend()' - Copy a backend into $BASE/bin/backend (root-owned).
 #
 # cupsd refuses backends that are not root-owned or are group/world-writable,
-# and runs 0755 ones as User (lp).
+# runs 0755 ones as User (lp) and 0700 ones as root.  MODE defaults to 0755;
+# the upa backend is installed 0700, as its packages install it.
 #
 
 upa_install_backend()
 {
   local src=$1
   local name=$2
+  local mode=${3:-0755}
 
   if head -c 4096 "$src" 2>/dev/null | grep -q 'libtool wrapper'; then
     # A libtool wrapper script cannot run from a copy; use the real program.
     src="$(dirname "$src")/.libs/$(basename "$src")"
   fi
-  install -o root -g root -m 0755 "$src" "$BASE/bin/backend/$name" ||
+  install -o root -g root -m "$mode" "$src" "$BASE/bin/backend/$name" ||
     upa_fatal "cannot install backend $src"
 }
 
@@ -261,7 +263,7 @@ cupsd_start()
   done
   upa_install_backend "$top_srcdir/tests/integration/capture" capture
   if [ -e "$top_builddir/backend/upa" ]; then
-    upa_install_backend "$top_builddir/backend/upa" upa
+    upa_install_backend "$top_builddir/backend/upa" upa 0700
   else
     upa_log "no $top_builddir/backend/upa: queues with upa:// URIs will not print"
   fi

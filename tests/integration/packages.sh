@@ -382,7 +382,7 @@ for pkg in $PACKAGES; do
   dpkg -L "$pkg" >>"$WORK/files.list"
 done
 
-check "the backend is installed 0755 root:root" mode_is "755 root:root" /usr/lib/cups/backend/upa
+check "the backend is installed 0700 root:root (cupsd runs it as root)" mode_is "700 root:root" /usr/lib/cups/backend/upa
 check "the filters are installed" test -x /usr/lib/cups/filter/upa-xpstopdf -a -x /usr/lib/cups/filter/upa-pclmtopdf
 check "the MIME rules are installed" test -f /usr/share/cups/mime/cups-upa.types -a -f /usr/share/cups/mime/cups-upa.convs
 check "pam_upa.so is in /lib/$MULTIARCH/security (libpam-modules' dir)" \
@@ -471,20 +471,10 @@ top_builddir="$fake" UPA_CLOUDSIM=/usr/sbin/upa-cloudsim \
   bash "$WORK/system-dirs.sh" >"$WORK/system-dirs.log" 2>&1
 sysdirs_rc=$?
 grep -E '^(ok|not ok|#   )|passed, ' "$WORK/system-dirs.log" | sed 's/^/#   system dirs: /'
-# KNOWN FAILURE (reported to the lead): cupsd starts backends with
-# setgroups(1, &Group), i.e. as lp:lp with NO supplementary groups, so lp's
-# membership in cups-upa does not reach the backend, which then cannot read
-# /var/lib/cups-upa/devices/<id>/device.conf and stops the queue.  Either the
-# backend must get the keys another way (root backend 0700 that drops to lp,
-# or DeviceGroup lp) or the group design changes.  Until then this check is
-# a TAP "TODO": shown, not counted.  UPA_PKG_STRICT=1 counts it.
-tests_run=$((tests_run + 1))
-if [ "$sysdirs_rc" = 0 ]; then
-  echo "ok $tests_run - the release path works with the packages' directories and group # TODO passes now: drop the TODO in packages.sh"
-else
-  echo "not ok $tests_run - the release path works with the packages' directories and group # TODO cupsd drops lp's supplementary groups"
-  [ "${UPA_PKG_STRICT:-0}" = 1 ] && tests_failed=$((tests_failed + 1))
-fi
+# cupsd starts backends with setgroups(1, &Group), i.e. without lp's
+# membership in cups-upa: the backend is installed 0700, so cupsd runs it as
+# root, and it drops to lp with group cups-upa itself (backend/privs.c).
+check "the release path works with the packages' directories and group" test "$sysdirs_rc" = 0
 
 
 #

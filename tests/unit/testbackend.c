@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <pwd.h>
 
 
 //
@@ -781,6 +782,19 @@ main(int  argc,				// I - Number of command-line args
   {
     perror("testbackend: mkdtemp");
     return (1);
+  }
+
+  // Started as root, the backend runs a non-root real backend as lp (as
+  // cupsd would): the fake backend must be able to write its records here.
+  if (geteuid() == 0)
+  {
+    struct passwd *pw = getpwnam("lp");	// CUPS user
+
+    if (!pw || chown(tmpdir, pw->pw_uid, pw->pw_gid) || chmod(tmpdir, 0755))
+    {
+      perror("testbackend: chown lp");
+      return (1);
+    }
   }
 
   snprintf(serverbin, sizeof(serverbin), "%s/serverbin", tmpdir);
