@@ -140,8 +140,17 @@ auth     required $PAMMOD map=$BASE/badges
 account  required pam_permit.so
 EOF2
 
+# A sanitizer build must find ASan's runtime first in the library list, and
+# pam_wrapper must not use RTLD_DEEPBIND under sanitizers (pam_wrapper(1)).
+PRELOAD=$PAMWRAP
+WRAPENV=
+if grep -qa __asan_init "$RELEASE"; then
+  PRELOAD="$(${CC:-cc} -print-file-name=libasan.so) $PAMWRAP"
+  WRAPENV=PAM_WRAPPER_DISABLE_DEEPBIND=1
+fi
+
 tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 120 -y 30 \
-  "env LD_PRELOAD=$PAMWRAP PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm \
+  "env LD_PRELOAD='$PRELOAD' $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm \
    $RELEASE --kiosk --printer Floor3,Floor4 --idle-timeout 30 --print-wait 30 --job-lifetime 259200 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
   upa_fatal "tmux"
 upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then echo "# ---- kiosk log ----"; sed "s/^/# /" "$BASE/kiosk.log"; fi'
