@@ -6,7 +6,9 @@
 #
 # Two out-of-tree builds: build/plain (-Werror) and build/asan (-Werror,
 # AddressSanitizer + UndefinedBehaviorSanitizer, any sanitizer report is a
-# failure), "make check" in both, then "make distcheck" in build/plain.
+# failure), "make check" in both, then "make distcheck" in build/plain, then
+# (as root) tests/integration/packages.sh: the .deb packages built,
+# installed, a job released through the installed files, purged.
 # Ends with one line "N passed, M failed" (the automake test results of both
 # builds; a failed configure, build or distcheck counts as one failure) and
 # exits non-zero on any failure.  Integration tests need root.
@@ -223,6 +225,30 @@ if [ "$plain_ok" = 0 ]; then
 else
   fail_step "plain: make distcheck not run (the plain build or its tests failed)"
 fi
+
+#
+# The Debian packages: build, install, release through them, purge...
+#
+
+step "packages: build, install, release, purge (tests/integration/packages.sh)"
+pkg_rc=0
+top_srcdir="$top" top_builddir="$top/build/plain" timeout -k 15 1200 bash "$top/tests/integration/packages.sh" \
+  >"$top/build/packages.log" 2>&1 || pkg_rc=$?
+grep -E '^(not ok|[0-9]+ passed)' "$top/build/packages.log"
+case "$pkg_rc" in
+  0)
+      passed=$((passed + 1))
+      echo "packages: ok"
+      ;;
+  77)
+      skipped=$((skipped + 1))
+      echo "packages: skipped ($(grep -m1 SKIP "$top/build/packages.log"))"
+      ;;
+  *)
+      tail -n 60 "$top/build/packages.log"
+      fail_step "packages: tests/integration/packages.sh (exit $pkg_rc)"
+      ;;
+esac
 
 echo
 if [ -n "$problems" ]; then

@@ -19,7 +19,7 @@
 #      top_builddir of symlinks to /usr/sbin/upactl, /usr/bin/upa-release,
 #      /usr/lib/cups/backend/upa and /usr/sbin/upa-cloudsim; then the same
 #      path once more with the packages' own /var/lib/cups-upa,
-#      /var/cache/cups-upa and group cups-upa (a TAP TODO for now, see there);
+#      /var/cache/cups-upa and group cups-upa;
 #   4. "apt-get purge" and check that no file of the packages, none of
 #      /etc/cups-upa, /var/lib/cups-upa, /var/cache/cups-upa, no systemd
 #      enablement link and not the cups-upa group is left;
