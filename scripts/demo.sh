@@ -6,7 +6,8 @@
 #
 # Installs the dependencies, builds build/plain, then runs one pull-printing
 # round trip against the local Universal Print Anywhere emulator: a user's
-# job waits in the cloud, the user releases it at queue Floor3 of a private
+# job waits in the cloud, the user taps a badge at the release station
+# (upa-release --kiosk, pam_upa.so) of queue Floor3 of a private
 # cupsd, the page comes out (into a capture directory), and the cloud shows
 # the job completed.  Exits 0 only when every step happened.  Run as root.
 # UPA_KEEP=1 keeps the demo directory (logs, captured page) afterwards.
@@ -120,11 +121,80 @@ doc="$top/tests/data/quarterly-report.pdf"
 job=$(sim_submit alice@contoso.com "Quarterly report.pdf" "$doc") || die "submitting to the cloud"
 note "the cloud holds job $job for alice: $(sim_curl "/sim/jobs/$job" | jq -c '{id, user, name, state}')"
 
-say "alice taps her badge at Floor3"
-note "(for now the badge-to-user step is upa-release --user; a later issue adds pam_upa, which maps the badge to alice's UPN)"
-note "upa-release --printer Floor3 --user alice@contoso.com --all"
-"$top_builddir/release/upa-release" --printer Floor3 --user alice@contoso.com --all 2>&1 | sed 's/^/    /'
-[ "${PIPESTATUS[0]}" = 0 ] || die "upa-release"
+say "The admin enrols alice's badge 04A1B2C3 in the badge store of pam_upa (upactl badge)"
+cat >"$BASE/badge.conf" <<EOF2
+# pam_upa configuration for the demo: local keyed-hash badge store.
+Sources local
+Store $BASE/badges
+KeyFile $BASE/badge.key
+StateDir $BASE/badge-state
+Pin off
+EOF2
+"$top_builddir/tools/upactl" badge -C "$BASE/badge.conf" init 2>&1 | sed 's/^/    /'
+printf '04A1B2C3\n' | "$top_builddir/tools/upactl" badge -C "$BASE/badge.conf" add alice@contoso.com 2>&1 | sed 's/^/    /'
+[ "${PIPESTATUS[1]}" = 0 ] || die "upactl badge add"
+note "the store keeps only a keyed hash of the card number:"
+"$top_builddir/tools/upactl" badge -C "$BASE/badge.conf" list 2>&1 | sed 's/^/    /'
+
+say "The release station at Floor3 starts: upa-release --kiosk, authenticating badges with pam_upa.so"
+# The PAM service "upa-release" as an admin would write it to /etc/pam.d;
+# pam_wrapper reads it from the demo directory so the machine's PAM
+# configuration is left alone.
+pammod="$top_builddir/pam_module/.libs/pam_upa.so"
+pamwrap=$(ls /usr/lib/*/libpam_wrapper.so /usr/lib/libpam_wrapper.so 2>/dev/null | head -n 1)
+[ -e "$pammod" ] || die "no $pammod"
+[ -n "$pamwrap" ] || die "pam_wrapper is not installed (libpam-wrapper)"
+mkdir -p "$BASE/pam.d"
+cat >"$BASE/pam.d/upa-release" <<EOF2
+auth     required $pammod config=$BASE/badge.conf station=floor3
+account  required $pammod config=$BASE/badge.conf station=floor3
+EOF2
+sed 's/^/    /' "$BASE/pam.d/upa-release"
+tsock="$BASE/tmux.sock"
+tmux -S "$tsock" new-session -d -s kiosk -x 100 -y 24 \
+  "env LD_PRELOAD=$pamwrap PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm \
+   $top_builddir/release/upa-release --kiosk --printer Floor3 --idle-timeout 60 2>>$BASE/log/kiosk.log; sleep 30" ||
+  die "tmux"
+upa_at_exit 'tmux -S "'"$tsock"'" kill-server 2>/dev/null'
+
+screen()
+{
+  tmux -S "$tsock" capture-pane -p -t kiosk
+}
+
+screen_shows()
+{
+  local deadline=$((SECONDS + $2))
+
+  while ! screen | grep -qE "$1"; do
+    if ((SECONDS >= deadline)); then
+      screen | sed 's/^/    | /'
+      sed 's/^/    kiosk.log: /' "$BASE/log/kiosk.log" | tail -n 20
+      die "the kiosk does not show \"$1\""
+    fi
+    sleep 0.2
+  done
+}
+
+show_screen()
+{
+  screen | sed 's/ *$//' | cat -s | sed 's/^/    | /'
+}
+
+screen_shows 'Tap your badge' 20
+show_screen
+
+say "alice taps her badge at Floor3 (the card reader types 04A1B2C3 and Enter)"
+tmux -S "$tsock" send-keys -t kiosk -l 04A1B2C3
+tmux -S "$tsock" send-keys -t kiosk Enter
+screen_shows 'alice@contoso.com - 1 job' 20
+note "pam_upa mapped the badge to alice@contoso.com; the kiosk lists her job from the cloud:"
+show_screen
+
+say "alice presses P to print all her jobs"
+tmux -S "$tsock" send-keys -t kiosk p
+screen_shows 'done' 60
+show_screen
 
 say "Floor3 prints the page"
 cups_job=$(lpstat -W all -o Floor3 | awk '{print $1}' | sed 's/.*-//' | sort -n | tail -n 1)
