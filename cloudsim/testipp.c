@@ -122,6 +122,7 @@ main(int  argc,				// I - Number of arguments
     if (!add_attr(request, argv[i]))
     {
       fprintf(stderr, "testipp: bad attribute '%s'\n", argv[i]);
+      ippDelete(request);
       return (1);
     }
   }
@@ -131,6 +132,8 @@ main(int  argc,				// I - Number of arguments
     if (state == IPP_STATE_ERROR)
     {
       fputs("testipp: cannot encode the request\n", stderr);
+      ippDelete(request);
+      free(req.data);
       return (1);
     }
   }
@@ -145,6 +148,7 @@ main(int  argc,				// I - Number of arguments
     if (!fp)
     {
       perror(doc);
+      free(req.data);
       return (1);
     }
 
@@ -178,17 +182,26 @@ main(int  argc,				// I - Number of arguments
   if (curl_easy_perform(curl) != CURLE_OK)
   {
     fputs("testipp: HTTP request failed\n", stderr);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    free(req.data);
+    free(resp.data);
     return (1);
   }
 
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  free(req.data);
+  req.data = NULL;
 
   printf("http=%ld\n", http);
 
   if (http != 200)
+  {
+    free(resp.data);
     return (0);
+  }
 
   response = ippNew();
   while ((state = ippReadIO(&resp, (ipp_iocb_t)read_cb, 1, NULL, response)) != IPP_STATE_DATA)
@@ -196,6 +209,8 @@ main(int  argc,				// I - Number of arguments
     if (state == IPP_STATE_ERROR)
     {
       puts("status=malformed-response");
+      ippDelete(response);
+      free(resp.data);
       return (0);
     }
   }
@@ -232,6 +247,10 @@ main(int  argc,				// I - Number of arguments
     if (!fp || fwrite(resp.data + resp.pos, 1, resp.len - resp.pos, fp) != resp.len - resp.pos)
     {
       perror(out);
+      if (fp)
+        fclose(fp);
+      ippDelete(response);
+      free(resp.data);
       return (1);
     }
 
