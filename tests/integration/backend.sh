@@ -201,7 +201,16 @@ upa_log "Floor3 device URI: $device_uri"
 #
 
 if [ -x "$BASE/bin/daemon/cups-deviced" ]; then
-  lpinfo -v >"$BASE/lpinfo.out" 2>&1
+  # Once in a CI run on a loaded machine, lpinfo listed the scheme but not the
+  # device line (not reproduced since; cause unknown).  Ask up to three times
+  # and show every answer, so a device line that never comes still fails.
+  for attempt in 1 2 3; do
+    lpinfo -v >"$BASE/lpinfo.out" 2>&1
+    grep -qx "network upa://$device_id/.*" "$BASE/lpinfo.out" && break
+    upa_log "lpinfo attempt $attempt without the device line:"
+    sed 's/^/#   /' "$BASE/lpinfo.out"
+    grep 'upa' "$BASE/log/error_log" | tail -n 5 | sed 's/^/#   error_log: /'
+  done
   sed 's/^/# lpinfo: /' "$BASE/lpinfo.out"
   check "lpinfo -v lists the upa scheme" grep -qx 'network upa' "$BASE/lpinfo.out"
   check "lpinfo -v lists Floor3's device with its real URI" \
