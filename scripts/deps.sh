@@ -42,9 +42,13 @@ libpam-wrapper
 # Tests and demo: a real cupsd and its clients ("cups" adds cups-deviced,
 # cups-driverd, the sample drivers and filters), PDF tools, TLS and JSON on
 # the command line, valgrind, a terminal for the kiosk test (tmux), PAM test
-# tools, python3 (a fake sign-in authority), Debian packaging tools.
+# tools, python3 (a fake sign-in authority), Debian and RPM packaging tools;
+# the filter test needs cups-filters (pdftopdf), zip and a TrueType font.
 TEST_PACKAGES="
 cups
+cups-filters
+zip
+fonts-dejavu-core
 cups-daemon
 cups-client
 cups-bsd
@@ -66,6 +70,8 @@ python3
 dpkg-dev
 debhelper
 lintian
+rpm
+rpmlint
 "
 
 PACKAGES=$(echo $BUILD_PACKAGES $TEST_PACKAGES)
