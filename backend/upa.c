@@ -179,7 +179,9 @@ main(int  argc,				// I - Number of command-line args
       // retry (error policy); the cloud job is told when the job ends.
       status = CUPS_BACKEND_FAILED;
       snprintf(be.last_error, sizeof(be.last_error), "The print server could not start the printer's \"%s\" backend.", be.scheme);
-      if (be.link.job_id > 0)
+      if (upaBackendDropPrivileges(&be))
+        be.dropped = true;
+      if (be.dropped && be.link.job_id > 0)
         upaBackendReportFinal(&be, CUPS_BACKEND_FAILED, false, 0);
     }
     else
@@ -200,10 +202,9 @@ main(int  argc,				// I - Number of command-line args
         upaBackendReportFinal(&be, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : CUPS_BACKEND_FAILED, WIFSIGNALED(wstatus), WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
     }
 
-    // The printer state as the job leaves it.
-    if (!be.dropped)
-      upaBackendDropPrivileges(&be);
-    upaBackendStatePoll(&be, true);
+    // The printer state as the job leaves it (never pushed as root).
+    if (be.dropped)
+      upaBackendStatePoll(&be, true);
   }
 
   upaOutboxClose(be.outbox);
