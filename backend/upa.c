@@ -65,7 +65,6 @@ static bool	find_real_backend(upa_backend_t *be);
 static bool	parse_device_uri(upa_backend_t *be, const char *uri);
 static bool	parse_real_uri(upa_backend_t *be, const char *real);
 static bool	resolve_dnssd(upa_backend_t *be);
-static void	strip_credentials(const char *uri, char *buffer, size_t bufsize);
 
 
 //
@@ -499,7 +498,7 @@ parse_real_uri(upa_backend_t *be,	// I - Backend state
   memcpy(be->scheme, real, schemelen);
   be->scheme[schemelen] = '\0';
   memmove(be->real_uri, real, strlen(real) + 1);
-  strip_credentials(be->real_uri, be->real_argv0, sizeof(be->real_argv0));
+  upaCupsStripCredentials(be->real_uri, be->real_argv0, sizeof(be->real_argv0));
 
   return (true);
 }
@@ -558,30 +557,3 @@ resolve_dnssd(upa_backend_t *be)	// I - Backend state
 }
 
 
-//
-// 'strip_credentials()' - Remove "user:password@" from a URI, as cupsd does for argv[0].
-//
-// URIs without credentials are copied verbatim (re-assembling would
-// re-encode them).
-//
-
-static void
-strip_credentials(const char *uri,	// I - URI
-                  char       *buffer,	// O - URI without credentials
-                  size_t     bufsize)	// I - Size of buffer
-{
-  char		scheme[64],		// Scheme
-		userpass[256],		// Username:password
-		host[256],		// Host
-		resource[1024];		// Resource
-  int		port;			// Port
-
-
-  if (httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof(scheme), userpass, sizeof(userpass), host, sizeof(host), &port, resource, sizeof(resource)) >= HTTP_URI_STATUS_OK && userpass[0])
-  {
-    if (httpAssembleURI(HTTP_URI_CODING_ALL, buffer, (int)bufsize, scheme, NULL, host, port, resource) >= HTTP_URI_STATUS_OK)
-      return;
-  }
-
-  snprintf(buffer, bufsize, "%s", uri);
-}

@@ -58,7 +58,6 @@ typedef struct client_stream_s		// State of a streamed response
 
 static bool	client_check_response(ipp_t *response, int request_id, const char *host);
 static bool	client_http_error(const upa_http_response_t *resp, const char *host);
-static void	client_host(const char *url, char *host, size_t hostsize);
 static ssize_t	client_read_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
 static bool	client_stream_cb(void *data, const char *buffer, size_t len);
 static bool	client_token(upa_client_t *client, bool renew);
@@ -258,7 +257,7 @@ upaClientSend(upa_client_t *client,	// I - Client
   }
 
   snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
-  client_host(url, host, sizeof(host));
+  upaURLHost(url, host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
   memset(&resp, 0, sizeof(resp));
@@ -358,7 +357,7 @@ upaClientSendStream(
   }
 
   snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
-  client_host(url, host, sizeof(host));
+  upaURLHost(url, host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
   memset(&resp, 0, sizeof(resp));
@@ -608,29 +607,6 @@ client_http_error(
     upaSetError(UPA_ERROR_HTTP, "%s answered HTTP %d to an IPP request.", host, resp->status);
 
   return (false);
-}
-
-
-//
-// 'client_host()' - "host[:port]" of a URL for messages.
-//
-
-static void
-client_host(const char *url,		// I - URL
-            char       *host,		// O - Host
-            size_t     hostsize)	// I - Size of host
-{
-  const char	*start,			// Start of host
-		*end;			// End of host
-
-
-  if ((start = strstr(url, "://")) != NULL)
-    start += 3;
-  else
-    start = url;
-
-  end = start + strcspn(start, "/?#");
-  snprintf(host, hostsize, "%.*s", (int)(end - start), start);
 }
 
 

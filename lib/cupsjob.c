@@ -880,3 +880,33 @@ no_password_cb(const char *prompt,	// I - Prompt (unused)
 
   return (NULL);
 }
+
+
+//
+// 'upaCupsStripCredentials()' - Remove "user:password@" from a device URI.
+//
+// URIs without credentials are copied verbatim (re-assembling would
+// re-encode them).
+//
+
+void
+upaCupsStripCredentials(
+    const char *uri,			// I - URI
+    char       *buffer,			// O - URI without credentials
+    size_t     bufsize)			// I - Size of buffer
+{
+  char		scheme[64],		// Scheme
+		userpass[256],		// Username:password
+		host[256],		// Host
+		resource[1024];		// Resource
+  int		port;			// Port
+
+
+  if (httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof(scheme), userpass, sizeof(userpass), host, sizeof(host), &port, resource, sizeof(resource)) >= HTTP_URI_STATUS_OK && userpass[0])
+  {
+    if (httpAssembleURI(HTTP_URI_CODING_ALL, buffer, (int)bufsize, scheme, NULL, host, port, resource) >= HTTP_URI_STATUS_OK)
+      return;
+  }
+
+  snprintf(buffer, bufsize, "%s", uri);
+}

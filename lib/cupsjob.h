@@ -57,6 +57,10 @@ extern bool	upaCupsQueueReady(http_t *http, const char *queue, char *why, size_t
 extern bool	upaCupsGetDeviceURI(http_t *http, const char *queue, char *uri, size_t urisize);
 extern bool	upaCupsSetDeviceURI(http_t *http, const char *queue, const char *uri);
 
+// A device URI without "user:password@", as cupsd passes it in argv[0]
+// (URIs without credentials are copied verbatim).
+extern void	upaCupsStripCredentials(const char *uri, char *buffer, size_t bufsize);
+
 // Read the link from a job's options (argv[5] in a backend).
 extern bool	upaJobLinkFromOptions(int num_options, cups_option_t *options, upa_joblink_t *link);
 

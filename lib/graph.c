@@ -23,7 +23,6 @@
 
 static bool	graph_error(const upa_http_response_t *resp, const char *what, const char *id);
 static bool	graph_is_error(const upa_http_response_t *resp);
-static size_t	graph_date_cb(char *buffer, size_t size, size_t nitems, void *data);
 static bool	graph_do(upa_http_t *http, const upa_config_t *cfg, const char *method, const char *token, const char *id, const char *ctype, const void *body, size_t len, upa_http_response_t *resp);
 
 
@@ -36,52 +35,29 @@ upaCloudDate(const upa_config_t *cfg,	// I - Configuration
              const char         *url,	// I - URL (any path; HEAD is sent)
              time_t             *date)	// O - Server date
 {
-  CURL		*curl;			// Easy handle
-  CURLcode	cerr;			// Result
-  char		errbuf[CURL_ERROR_SIZE] = "";
-					// Error text
-  long		timeout;		// Timeout
+  upa_http_t		*http;		// HTTPS session
+  upa_http_request_t	req;		// Request
+  upa_http_response_t	resp;		// Response
+  bool			ok;		// Response arrived?
 
 
   *date = 0;
 
-  if ((curl = curl_easy_init()) == NULL)
-  {
-    upaSetError(UPA_ERROR_INTERNAL, "Cannot create a libcurl handle.");
+  if ((http = upaHTTPCreate(cfg)) == NULL)
     return (false);
-  }
 
-  timeout = cfg->timeout > 0 ? cfg->timeout : 60;
+  memset(&req, 0, sizeof(req));
+  memset(&resp, 0, sizeof(resp));
+  req.method = "HEAD";
+  req.url    = url;
 
-  // Same transport rules as lib/http.c: HTTPS only, verification always on.
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-#if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
-#else
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
-#endif // LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-  if (cfg->ca_file[0])
-    curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
-  if (cfg->proxy[0])
-    curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, graph_date_cb);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, date);
+  ok = upaHTTPDo(http, &req, &resp);
+  *date = resp.date;
+  upaHTTPResponseClear(&resp);
+  upaHTTPDelete(http);
 
-  cerr = curl_easy_perform(curl);
-  curl_easy_cleanup(curl);
-
-  if (cerr != CURLE_OK)
-  {
-    upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s: %s.", url, errbuf[0] ? errbuf : curl_easy_strerror(cerr));
+  if (!ok)
     return (false);
-  }
 
   if (*date <= 0)
   {
@@ -362,31 +338,6 @@ upaGraphPrinterURL(const upa_config_t *cfg,	// I - Configuration
   }
 
   return (true);
-}
-
-
-//
-// 'graph_date_cb()' - Pick the Date header.
-//
-
-static size_t				// O - Bytes handled
-graph_date_cb(char   *buffer,		// I - Header line
-              size_t size,		// I - Item size
-              size_t nitems,		// I - Number of items
-              void   *data)		// I - time_t *
-{
-  size_t	len = size * nitems;	// Line length
-  char		line[256];		// Copy
-
-
-  if (len > 5 && len < sizeof(line) && !strncasecmp(buffer, "Date:", 5))
-  {
-    memcpy(line, buffer + 5, len - 5);
-    line[len - 5] = '\0';
-    *((time_t *)data) = curl_getdate(line, NULL);
-  }
-
-  return (len);
 }
 
 

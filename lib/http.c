@@ -53,7 +53,6 @@ typedef struct http_xfer_s		// State of one transfer
 //
 
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
-static void	http_host(const char *url, char *host, size_t hostsize);
 static size_t	http_write_cb(char *ptr, size_t size, size_t nmemb, void *data);
 
 
@@ -221,7 +220,7 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   curl = http->curl;
   cfg  = http->cfg;
 
-  http_host(req->url, host, sizeof(host));
+  upaURLHost(req->url, host, sizeof(host));
 
   // Reset options but keep the connection/session caches of the handle.
   curl_easy_reset(curl);
@@ -261,6 +260,10 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   if (!strcmp(req->method, "GET"))
   {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  }
+  else if (!strcmp(req->method, "HEAD"))
+  {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   }
   else
   {
@@ -355,11 +358,12 @@ upaHTTPResponseClear(
   resp->status          = 0;
   resp->content_type[0] = '\0';
   resp->retry_after     = 0;
+  resp->date            = 0;
 }
 
 
 //
-// 'http_header_cb()' - Look at response header lines (Retry-After).
+// 'http_header_cb()' - Look at response header lines (Retry-After, Date).
 //
 
 static size_t				// O - Bytes handled
@@ -380,6 +384,16 @@ http_header_cb(char   *buffer,		// I - Header line (not NUL-terminated)
   {
     // New status line (after 100-continue or a proxy CONNECT): start over.
     xfer->resp->retry_after = 0;
+    xfer->resp->date        = 0;
+    return (len);
+  }
+
+  if (len > 5 && len < sizeof(line) && !strncasecmp(buffer, "Date:", 5))
+  {
+    // The cloud's clock, for "upactl doctor".
+    memcpy(line, buffer + 5, len - 5);
+    line[len - 5] = '\0';
+    xfer->resp->date = curl_getdate(line, NULL);
     return (len);
   }
 
@@ -410,39 +424,6 @@ http_header_cb(char   *buffer,		// I - Header line (not NUL-terminated)
   }
 
   return (len);
-}
-
-
-//
-// 'http_host()' - Get "host[:port]" of a URL for messages.
-//
-
-static void
-http_host(const char *url,		// I - URL
-          char       *host,		// O - Host
-          size_t     hostsize)		// I - Size of host buffer
-{
-  CURLU		*u;			// Parsed URL
-  char		*h = NULL,		// Host part
-		*p = NULL;		// Port part
-
-
-  snprintf(host, hostsize, "%s", "the cloud service");
-
-  if ((u = curl_url()) == NULL)
-    return;
-
-  if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
-  {
-    if (curl_url_get(u, CURLUPART_PORT, &p, 0) == CURLUE_OK && p)
-      snprintf(host, hostsize, "%s:%s", h, p);
-    else
-      snprintf(host, hostsize, "%s", h);
-  }
-
-  curl_free(h);
-  curl_free(p);
-  curl_url_cleanup(u);
 }
 
 

@@ -13,6 +13,7 @@
 #  define UPA_HTTP_H
 #  include <stdbool.h>
 #  include <stddef.h>
+#  include <time.h>
 #  include "config.h"
 
 typedef struct upa_buffer_s		// Growable byte buffer (always NUL-terminated)
@@ -32,7 +33,7 @@ typedef struct upa_http_s upa_http_t;	// One HTTPS session (opaque)
 
 typedef struct upa_http_request_s	// One request
 {
-  const char	*method;		// "GET", "POST", "PUT", "PATCH", "DELETE"
+  const char	*method;		// "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
   const char	*url;			// Absolute URL
   const char	*content_type;		// Request Content-Type or NULL
   const char	*bearer;		// Bearer token or NULL (never logged)
@@ -47,6 +48,7 @@ typedef struct upa_http_response_s	// One response
   int		status;			// HTTP status (0 = no response)
   char		content_type[256];	// Response Content-Type
   int		retry_after;		// Retry-After seconds, or 0
+  time_t	date;			// Date header, or 0
   upa_buffer_t	body;			// Collected body when data_cb == NULL (caller clears)
 } upa_http_response_t;
 

@@ -38,7 +38,6 @@ static char		*reg_base64(const unsigned char *data, int len);
 static json_object	*reg_build_body(const upa_regparams_t *params, const char *name, EVP_PKEY *key);
 static bool		reg_error(const upa_http_response_t *resp, const char *host);
 static const char	*reg_get_string(json_object *json, const char *key);
-static bool		reg_host(const char *url, char *host, size_t hostsize);
 static EVP_PKEY		*reg_keygen(void);
 static bool		reg_write_pem(const upa_config_t *cfg, const char *path, mode_t mode, bool group, EVP_PKEY *key, X509 *cert);
 
@@ -114,7 +113,7 @@ upaRegisterPrinter(
       baselen --;
     snprintf(url, sizeof(url), "%.*s/api/v1.0/register", (int)baselen, cfg->register_url);
   }
-  reg_host(url, host, sizeof(host));
+  upaURLHost(url, host, sizeof(host));
 
   text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
@@ -225,7 +224,7 @@ upaRegisterPrinter(
   if ((dev = upaDeviceNew(cfg, reg_get_string(result, "cloud_device_id"))) == NULL)
     goto fail;
 
-  if (!reg_host(cfg->print_url, printhost, sizeof(printhost)))
+  if (!upaURLHost(cfg->print_url, printhost, sizeof(printhost)))
   {
     upaSetError(UPA_ERROR_CONFIG, "PrintURL %s is not a valid URL.", cfg->print_url);
     goto fail;
@@ -614,44 +613,6 @@ reg_get_string(json_object *json,	// I - Object
     return (NULL);
 
   return (json_object_get_string(value));
-}
-
-
-//
-// 'reg_host()' - "host[:port]" of a URL.
-//
-
-static bool				// O - `true` if the URL parsed
-reg_host(const char *url,		// I - URL
-         char       *host,		// O - Host
-         size_t     hostsize)		// I - Size of host
-{
-  CURLU		*u;			// Parsed URL
-  char		*h = NULL,		// Host part
-		*p = NULL;		// Port part
-  bool		ret = false;		// Return value
-
-
-  snprintf(host, hostsize, "%s", "the registration service");
-
-  if ((u = curl_url()) == NULL)
-    return (false);
-
-  if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
-  {
-    // An explicit port stays: the emulator runs on one.
-    if (curl_url_get(u, CURLUPART_PORT, &p, 0) == CURLUE_OK && p)
-      snprintf(host, hostsize, "%s:%s", h, p);
-    else
-      snprintf(host, hostsize, "%s", h);
-    ret = true;
-  }
-
-  curl_free(h);
-  curl_free(p);
-  curl_url_cleanup(u);
-
-  return (ret);
 }
 
 

@@ -47,7 +47,6 @@ static bool	token_cache_usable(const token_cache_t *cache, time_t now);
 static bool	token_cache_write(const upa_config_t *cfg, const char *path, const token_cache_t *cache);
 static void	token_error_response(const upa_http_response_t *resp, const char *what, const char *host);
 static char	*token_form_escape(const char *s);
-static void	token_host(const char *url, char *host, size_t hostsize);
 static int	token_lock(const upa_config_t *cfg, const upa_device_t *dev, int operation);
 static json_object *token_post(upa_http_t *http, const char *url, const char *body, const char *what);
 static bool	token_request(upa_http_t *http, const upa_config_t *cfg, const upa_device_t *dev, token_cache_t *cache);
@@ -439,29 +438,6 @@ token_form_escape(const char *s)	// I - Value
 
 
 //
-// 'token_host()' - "host[:port]" of a URL for messages.
-//
-
-static void
-token_host(const char *url,		// I - URL
-           char       *host,		// O - Host
-           size_t     hostsize)		// I - Size of host
-{
-  const char	*start,			// Start of host
-		*end;			// End of host
-
-
-  if ((start = strstr(url, "://")) != NULL)
-    start += 3;
-  else
-    start = url;
-
-  end = start + strcspn(start, "/?#");
-  snprintf(host, hostsize, "%.*s", (int)(end - start), start);
-}
-
-
-//
 // 'token_lock()' - Open and lock <CacheDir>/tokens/<id>.lock.
 //
 
@@ -538,7 +514,7 @@ token_post(upa_http_t *http,		// I - HTTPS session
   char			host[256];	// Host for messages
 
 
-  token_host(url, host, sizeof(host));
+  upaURLHost(url, host, sizeof(host));
 
   memset(&req, 0, sizeof(req));
   req.method       = "POST";

@@ -58,7 +58,6 @@ static int	cmd_badge(upactl_t *ctl, int argc, char *argv[]);
 static const upactl_cmd_t *find_command(const char *name);
 static void	log_cb(void *data, upa_loglevel_t level, const char *message);
 static void	sig_handler(int sig);
-static void	strip_credentials(const char *uri, char *buffer, size_t bufsize);
 static int	usage(FILE *fp, int status);
 
 
@@ -195,11 +194,11 @@ upactlDisplayURI(const char *uri,	// I - Device URI
     int		idlen = (int)(real - uri);
 					// Length of "upa://<id>"
 
-    strip_credentials(real + 1, inner, sizeof(inner));
+    upaCupsStripCredentials(real + 1, inner, sizeof(inner));
     snprintf(buffer, bufsize, "%.*s/%s", idlen, uri, inner);
   }
   else
-    strip_credentials(uri, buffer, bufsize);
+    upaCupsStripCredentials(uri, buffer, bufsize);
 }
 
 
@@ -430,32 +429,6 @@ sig_handler(int sig)			// I - Signal
   (void)sig;
 
   upactl_stop = 1;
-}
-
-
-//
-// 'strip_credentials()' - Remove "user:password@" from a URI.
-//
-
-static void
-strip_credentials(const char *uri,	// I - URI
-                  char       *buffer,	// O - URI without credentials
-                  size_t     bufsize)	// I - Size of buffer
-{
-  char		scheme[64],		// Scheme
-		userpass[256],		// Username:password
-		host[256],		// Host
-		resource[1024];		// Resource
-  int		port;			// Port
-
-
-  if (httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof(scheme), userpass, sizeof(userpass), host, sizeof(host), &port, resource, sizeof(resource)) >= HTTP_URI_STATUS_OK && userpass[0])
-  {
-    if (httpAssembleURI(HTTP_URI_CODING_ALL, buffer, (int)bufsize, scheme, NULL, host, port, resource) >= HTTP_URI_STATUS_OK)
-      return;
-  }
-
-  snprintf(buffer, bufsize, "%s", uri);
 }
 
 
