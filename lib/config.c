@@ -19,14 +19,15 @@ typedef struct cloud_preset_s		// URLs of one national cloud
   const char	*register_url;		// Registration service
   const char	*print_url;		// IPP service
   const char	*graph_url;		// Microsoft Graph
+  const char	*authority_url;		// Microsoft Entra sign-in (admin device-code flow)
 } cloud_preset_t;
 
 static const cloud_preset_t cloud_presets[] =
 {
-  { "commercial", "https://register.print.microsoft.com", "https://print.print.microsoft.com", "https://graph.microsoft.com/v1.0" },
-  { "gcc", "https://gcc-register.print.azure.us", "https://gcc-print.print.azure.us", "https://graph.microsoft.com/v1.0" },
-  { "gcc-high", "https://register.print.azure.us", "https://print.print.azure.us", "https://graph.microsoft.us/v1.0" },
-  { "dod", "https://register.print-dod.azure.us", "https://print.print-dod.azure.us", "https://dod-graph.microsoft.us/v1.0" }
+  { "commercial", "https://register.print.microsoft.com", "https://print.print.microsoft.com", "https://graph.microsoft.com/v1.0", "https://login.microsoftonline.com" },
+  { "gcc", "https://gcc-register.print.azure.us", "https://gcc-print.print.azure.us", "https://graph.microsoft.com/v1.0", "https://login.microsoftonline.com" },
+  { "gcc-high", "https://register.print.azure.us", "https://print.print.azure.us", "https://graph.microsoft.us/v1.0", "https://login.microsoftonline.us" },
+  { "dod", "https://register.print-dod.azure.us", "https://print.print-dod.azure.us", "https://dod-graph.microsoft.us/v1.0", "https://login.microsoftonline.us" }
 };
 
 
@@ -87,7 +88,9 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
 					// Was the file named by the caller?
   char		register_url[1024] = "",// Explicit RegisterURL
 		print_url[1024] = "",	// Explicit PrintURL
-		graph_url[1024] = "";	// Explicit GraphURL
+		graph_url[1024] = "",	// Explicit GraphURL
+		authority_url[1024] = "";
+					// Explicit AuthorityURL
 
 
   if (!path)
@@ -146,6 +149,12 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
       if (!check_url(path, linenum, line, value))
         goto error;
       upaCopyString(graph_url, value, sizeof(graph_url));
+    }
+    else if (!strcasecmp(line, "AuthorityURL"))
+    {
+      if (!check_url(path, linenum, line, value))
+        goto error;
+      upaCopyString(authority_url, value, sizeof(authority_url));
     }
     else if (!strcasecmp(line, "CAFile"))
     {
@@ -234,6 +243,8 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
     upaCopyString(cfg->print_url, print_url, sizeof(cfg->print_url));
   if (graph_url[0])
     upaCopyString(cfg->graph_url, graph_url, sizeof(cfg->graph_url));
+  if (authority_url[0])
+    upaCopyString(cfg->authority_url, authority_url, sizeof(cfg->authority_url));
 
   if (!strcmp(cfg->cloud, "custom") && (!register_url[0] || !print_url[0]))
   {
@@ -277,6 +288,7 @@ upaConfigSetCloud(upa_config_t *cfg,	// I - Configuration
       upaCopyString(cfg->register_url, cloud_presets[i].register_url, sizeof(cfg->register_url));
       upaCopyString(cfg->print_url, cloud_presets[i].print_url, sizeof(cfg->print_url));
       upaCopyString(cfg->graph_url, cloud_presets[i].graph_url, sizeof(cfg->graph_url));
+      upaCopyString(cfg->authority_url, cloud_presets[i].authority_url, sizeof(cfg->authority_url));
       return (true);
     }
   }

@@ -47,7 +47,7 @@ upaOAuthDeviceCodeClear(upa_devcode_t *dc)	// I - State
 bool					// O - `true` on success
 upaOAuthDeviceCodeStart(
     const upa_config_t *cfg,		// I - Configuration (CAFile, proxy, timeout)
-    const char         *authority,	// I - Authority URL or `NULL` for the default
+    const char         *authority,	// I - Authority URL or `NULL` for AuthorityURL
     const char         *tenant,		// I - Tenant id/domain or `NULL` ("organizations")
     const char         *client_id,	// I - Application (client) id
     const char         *scope,		// I - Scope or `NULL` (Universal Print)
@@ -77,7 +77,7 @@ upaOAuthDeviceCodeStart(
   memset(dc, 0, sizeof(upa_devcode_t));
 
   if (!authority || !*authority)
-    authority = UPA_OAUTH_AUTHORITY;
+    authority = cfg->authority_url[0] ? cfg->authority_url : UPA_OAUTH_AUTHORITY;
   if (!tenant || !*tenant)
     tenant = UPA_OAUTH_TENANT;
   if (!scope || !*scope)

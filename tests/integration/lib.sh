@@ -698,6 +698,7 @@ upa_write_config()
     echo "RegisterURL $UPA_SIM_URL"
     echo "PrintURL $UPA_SIM_URL"
     echo "GraphURL $UPA_SIM_URL/v1.0"
+    echo "AuthorityURL $UPA_SIM_URL"
     echo "CAFile $UPA_SIM_CA"
     echo "StateDir $BASE/state"
     echo "CacheDir $BASE/cache"

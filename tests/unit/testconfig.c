@@ -93,12 +93,18 @@ test_presets(void **state)
   assert_non_null(cfg);
   assert_string_equal(cfg->print_url, "https://print.print.azure.us");
   assert_string_equal(cfg->graph_url, "https://graph.microsoft.us/v1.0");
+  assert_string_equal(cfg->authority_url, "https://login.microsoftonline.us");
   upaConfigDelete(cfg);
 
   cfg = upaConfigLoad(write_file("dod.conf", "PrintURL https://print.example.com:8443\nCloud dod\n"));
   assert_non_null(cfg);
   assert_string_equal(cfg->print_url, "https://print.example.com:8443");
   assert_string_equal(cfg->register_url, "https://register.print-dod.azure.us");
+  upaConfigDelete(cfg);
+
+  cfg = upaConfigLoad(write_file("gcc.conf", "AuthorityURL https://login.example.com\nCloud gcc\n"));
+  assert_non_null(cfg);
+  assert_string_equal(cfg->authority_url, "https://login.example.com");
   upaConfigDelete(cfg);
 }
 
@@ -121,6 +127,7 @@ test_full(void **state)
            "RegisterURL https://127.0.0.1:8443\n"
            "PrintURL https://127.0.0.1:8443\n"
            "GraphURL https://127.0.0.1:8443/v1.0\n"
+           "AuthorityURL https://127.0.0.1:8443\n"
            "CAFile %s/ca.pem\n"
            "Proxy http://proxy.example.com:3128\n"
            "StateDir /var/lib/test-upa\n"
@@ -137,6 +144,7 @@ test_full(void **state)
   assert_string_equal(cfg->cloud, "custom");
   assert_string_equal(cfg->register_url, "https://127.0.0.1:8443");
   assert_string_equal(cfg->graph_url, "https://127.0.0.1:8443/v1.0");
+  assert_string_equal(cfg->authority_url, "https://127.0.0.1:8443");
   assert_string_equal(cfg->proxy, "http://proxy.example.com:3128");
   assert_string_equal(cfg->state_dir, "/var/lib/test-upa");
   assert_string_equal(cfg->cache_dir, "/var/cache/test-upa");
