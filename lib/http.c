@@ -333,7 +333,18 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
 
   if (cerr != CURLE_OK)
   {
-    upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s: %s.", host, http->errbuf[0] ? http->errbuf : curl_easy_strerror(cerr));
+    if (http->cfg->proxy[0])
+    {
+      // Name the proxy (never its credentials): it is often the culprit
+      char	proxy[256];		// Proxy host:port
+
+      if (!upaURLHost(http->cfg->proxy, proxy, sizeof(proxy)))
+        upaCopyString(proxy, "the configured one", sizeof(proxy));
+
+      upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s through proxy %s: %s.", host, proxy, http->errbuf[0] ? http->errbuf : curl_easy_strerror(cerr));
+    }
+    else
+      upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s: %s.", host, http->errbuf[0] ? http->errbuf : curl_easy_strerror(cerr));
     return (false);
   }
 

@@ -42,7 +42,8 @@ libpam-wrapper
 # Tests and demo: a real cupsd and its clients ("cups" adds cups-deviced,
 # cups-driverd, the sample drivers and filters), PDF tools, TLS and JSON on
 # the command line, valgrind, a terminal for the kiosk test (tmux), PAM test
-# tools, python3 (a fake sign-in authority), Debian and RPM packaging tools;
+# tools, python3 (a fake sign-in authority), an HTTP proxy (tinyproxy), Debian
+# and RPM packaging tools;
 # the filter test needs cups-filters (pdftopdf), zip and a TrueType font.
 TEST_PACKAGES="
 cups
@@ -67,6 +68,7 @@ procps
 tmux
 pamtester
 python3
+tinyproxy
 dpkg-dev
 debhelper
 lintian

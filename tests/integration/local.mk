@@ -2,12 +2,14 @@
 # They need root (a private cupsd runs its backends as lp) and skip (77) otherwise.
 
 TESTS += \
-	tests/integration/release.sh
+	tests/integration/release.sh \
+	tests/integration/proxy.sh
 
 EXTRA_DIST += \
 	tests/integration/lib.sh \
 	tests/integration/capture \
 	tests/integration/release.sh \
+	tests/integration/proxy.sh \
 	tests/data/hello.pdf \
 	tests/data/bob.pdf \
 	tests/data/quarterly-report.pdf
