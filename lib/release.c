@@ -250,8 +250,10 @@ release_job(upa_client_t     *client,	// I - Cloud session of the device
     return (false);
   }
 
+  // Universal Print holds one document per job (Graph: "only one
+  // printDocument per printJob"); another INFRA server might not
   if ((attr = ippFindAttribute(job, "number-of-documents", IPP_TAG_INTEGER)) != NULL && ippGetInteger(attr, 0) > 1)
-    upaLog(UPA_LOG_WARN, "Cloud job %d has %d documents; only the first is printed", cloud_job_id, ippGetInteger(attr, 0));
+    upaLog(UPA_LOG_WARN, "Cloud job %d has %d documents; only the first is printed (Universal Print jobs have one)", cloud_job_id, ippGetInteger(attr, 0));
 
   upaTicketMap(job, &result->ticket);
   ippDelete(job);
