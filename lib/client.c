@@ -602,7 +602,13 @@ client_http_error(
   if (resp->status == 401 || resp->status == 403)
     upaSetError(UPA_ERROR_AUTH, "%s refused the device token (HTTP %d).", host, resp->status);
   else if (resp->status == 429 || resp->status == 503)
-    upaSetError(UPA_ERROR_BUSY, "%s is busy (HTTP %d), retry after %d s.", host, resp->status, resp->retry_after > 0 ? resp->retry_after : 60);
+  {
+    if (resp->retry_after > 0)
+      upaSetError(UPA_ERROR_BUSY, "%s is busy (HTTP %d), retry after %d s.", host, resp->status, resp->retry_after);
+    else
+      upaSetError(UPA_ERROR_BUSY, "%s is busy (HTTP %d).", host, resp->status);
+    upaSetRetryAfter(resp->retry_after);
+  }
   else
     upaSetError(UPA_ERROR_HTTP, "%s answered HTTP %d to an IPP request.", host, resp->status);
 

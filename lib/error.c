@@ -18,6 +18,8 @@ static __thread ipp_status_t	last_ipp = IPP_STATUS_OK;
 					// Last IPP status seen with an error
 static __thread char		last_message[1024] = "";
 					// Last error message
+static __thread int		last_retry_after = 0;
+					// Retry-After of the last busy error
 
 
 //
@@ -30,6 +32,7 @@ upaClearError(void)
   last_error      = UPA_ERROR_NONE;
   last_ipp        = IPP_STATUS_OK;
   last_message[0] = '\0';
+  last_retry_after = 0;
 }
 
 
@@ -88,6 +91,28 @@ upaLastIPPStatus(void)
 
 
 //
+// 'upaLastRetryAfter()' - Return the Retry-After of the last busy error.
+//
+
+int					// O - Seconds or 0
+upaLastRetryAfter(void)
+{
+  return (last_error == UPA_ERROR_BUSY ? last_retry_after : 0);
+}
+
+
+//
+// 'upaSetRetryAfter()' - Attach a Retry-After to the last (busy) error.
+//
+
+void
+upaSetRetryAfter(int seconds)		// I - Seconds (clamped to 0..86400)
+{
+  last_retry_after = seconds < 0 ? 0 : seconds > 86400 ? 86400 : seconds;
+}
+
+
+//
 // 'upaSetError()' - Set the last error and log it at debug level.
 //
 
@@ -103,7 +128,8 @@ upaSetError(upa_error_t err,		// I - Error class
   vsnprintf(last_message, sizeof(last_message), format, ap);
   va_end(ap);
 
-  last_error = err;
+  last_error       = err;
+  last_retry_after = 0;
   if (err != UPA_ERROR_IPP && err != UPA_ERROR_NOT_FOUND && err != UPA_ERROR_NOT_FETCHABLE && err != UPA_ERROR_NOT_POSSIBLE && err != UPA_ERROR_BUSY)
     last_ipp = IPP_STATUS_OK;
 

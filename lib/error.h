@@ -44,5 +44,9 @@ extern const char	*upaErrorName(upa_error_t err);
 extern void		upaSetError(upa_error_t err, const char *format, ...) __attribute__((format(printf, 2, 3)));
 extern void		upaSetIPPError(ipp_status_t status, const char *message);
 extern void		upaClearError(void);
+// Seconds the cloud asked us to wait (Retry-After of an HTTP 429/503) with
+// the last UPA_ERROR_BUSY, 0 if it named none; upaSetError() resets it.
+extern int		upaLastRetryAfter(void);
+extern void		upaSetRetryAfter(int seconds);
 
 #endif // !UPA_ERROR_H

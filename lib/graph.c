@@ -463,7 +463,13 @@ graph_error(const upa_http_response_t *resp,
   else if (resp->status == 404)
     upaSetError(UPA_ERROR_HTTP, "The Graph URL answered HTTP 404 without a Graph error for printer %s: is GraphURL right?", id);
   else if (resp->status == 429 || resp->status == 503)
-    upaSetError(UPA_ERROR_BUSY, "Graph is busy (HTTP %d); retry after %d s.", resp->status, resp->retry_after > 0 ? resp->retry_after : 60);
+  {
+    if (resp->retry_after > 0)
+      upaSetError(UPA_ERROR_BUSY, "Graph is busy (HTTP %d); retry after %d s.", resp->status, resp->retry_after);
+    else
+      upaSetError(UPA_ERROR_BUSY, "Graph is busy (HTTP %d).", resp->status);
+    upaSetRetryAfter(resp->retry_after);
+  }
   else
     upaSetError(UPA_ERROR_HTTP, "Graph refused to %s printer %s (HTTP %d, %s): %s", what, id, resp->status, code ? code : "no error code", message ? message : "no details given");
 

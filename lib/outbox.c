@@ -64,7 +64,6 @@ static bool	outbox_ledger_add(upa_outbox_t *ob, const char *ddir, int job_id);
 static bool	outbox_ledger_has(const char *ddir, int job_id);
 static int	outbox_list(const char *dir, bool records, outbox_names_t *names);
 static void	outbox_names_free(outbox_names_t *names);
-static int	outbox_retry_after(void);
 static void	outbox_backoff_read(const char *ddir, int *attempts, time_t *next);
 static void	outbox_backoff_write(upa_outbox_t *ob, const char *ddir, int attempts, time_t next);
 static void	outbox_share_fd(upa_outbox_t *ob, const char *path, int fd);
@@ -654,7 +653,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 
       case OUTBOX_RETRY :
           {
-            int	wait = outbox_retry_after(),
+            int	wait = upaLastRetryAfter(),
 					// Retry-After from the cloud, 0 if none
 		backoff;		// Exponential back-off
 
@@ -899,30 +898,6 @@ outbox_names_free(outbox_names_t *names)// I - Names
 
   names->names = NULL;
   names->count = 0;
-}
-
-
-//
-// 'outbox_retry_after()' - Retry-After of the last failure, 0 if none.
-//
-// The client reports HTTP 429/503 as UPA_ERROR_BUSY with "retry after N s"
-// in the message (client.h has no accessor for it).
-//
-
-static int				// O - Seconds or 0
-outbox_retry_after(void)
-{
-  const char	*msg,			// Error message
-		*ptr;			// "retry after"
-  int		secs;			// Seconds
-
-
-  if (upaLastError() != UPA_ERROR_BUSY || (msg = upaLastErrorString()) == NULL || (ptr = strstr(msg, "retry after ")) == NULL)
-    return (0);
-
-  secs = atoi(ptr + 12);
-
-  return (secs > 0 && secs <= 86400 ? secs : 0);
 }
 
 

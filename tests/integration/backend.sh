@@ -305,6 +305,9 @@ check "release of job 4 succeeds (cloud job $cloud_job, CUPS job $cups_job)" tes
   check "CUPS job 4 completes anyway" wait_cups_job Floor3 "$cups_job" completed 60
   check "the completed state waits in the outbox" upa_wait_for 10 outbox_has 1
   check "the outbox honours Retry-After (back-off file)" test -s "$BASE/cache/outbox/$device_id/backoff"
+  # Retry-After 3, not the 5 s minimum of its own back-off.
+  check "... next attempt in at most 3 s" \
+    sh -c "[ \$(( \$(jq .next '$BASE/cache/outbox/$device_id/backoff') - \$(date +%s) )) -le 3 ]"
   check "cloud job 4 is still processing in the cloud" sim_job_is "$cloud_job" state processing
   cp "$BASE/cache/outbox/$device_id/"*.ujs "$BASE/replay.ujs"
   check "clear the faults" sim_curl /sim/faults -X DELETE
