@@ -10,8 +10,9 @@
 //
 // Model: a server holds one tenant.  A tenant owns registrations, devices
 // (registered printers), users, pull printers (each with member devices and
-// an access list), shares, badges, jobs, subscriptions, srv_challenge nonces
-// and access tokens.  All tenant state is guarded by the tenant mutex and
+// an access list), shares, badges, jobs, subscriptions, srv_challenge nonces,
+// access tokens, and the OAuth device-code sign-ins and refresh tokens of
+// its administrators.  All tenant state is guarded by the tenant mutex and
 // saved to <state-dir>/state.json (persist.c) whenever it changes; document
 // bytes live in files under the state directory and are never held in memory.
 //
@@ -231,7 +232,43 @@ typedef struct cs_token_s		// Device or user access token
   char		device[CS_UUID_LEN];	// Device it was issued to, or ""
   char		user[256];		// User it was issued to, or ""
   time_t	expires;		// Expiry time
+  bool		admin;			// Delegated admin token (OAuth sign-in)
 } cs_token_t;
+
+#  define CS_DC_PENDING		0	// Device code: waiting for the user
+#  define CS_DC_APPROVED	1	// Approved, token not yet collected
+#  define CS_DC_DECLINED	2	// Declined by the user
+#  define CS_DC_REDEEMED	3	// Token issued (the code is used up)
+#  define CS_DC_MAX_POLLS	64	// Poll times kept per device code
+
+typedef struct cs_devcode_s		// OAuth device authorization (RFC 8628)
+{
+  char		device_code[96];	// device_code (secret)
+  char		user_code[16];		// user_code, "ABCD-EFGH"
+  char		client_id[256];		// Application it was issued to
+  char		tenant[128];		// Tenant segment of the request path
+  char		*scope;			// Requested scope
+  time_t	expires;		// Expiry time
+  int		interval;		// Seconds required between polls (slow_down adds 5)
+  int		state;			// CS_DC_*
+  char		upn[256];		// Who approved or declined, or ""
+  int		polls;			// Token requests so far
+  int		slow_downs;		// slow_down answers so far
+  bool		force_slow_down;	// Answer the next poll with slow_down (/sim/devicecode)
+  double	last_poll;		// Arrival time of the last poll, 0 = none
+  double	poll_times[CS_DC_MAX_POLLS];
+					// Arrival times of the first polls (Unix time)
+} cs_devcode_t;
+
+typedef struct cs_refresh_s		// OAuth refresh token (single use: rotated)
+{
+  char		value[96];		// Token
+  char		client_id[256];		// Application it was issued to
+  char		upn[256];		// Signed-in user
+  char		tenant[128];		// Tenant segment of the original request
+  char		*scope;			// Granted scope
+  time_t	issued;			// Issue time
+} cs_refresh_t;
 
 struct cs_tenant_s			// Tenant: everything one admin owns
 {
@@ -273,18 +310,26 @@ struct cs_tenant_s			// Tenant: everything one admin owns
   char		*state_file;		// <state-dir>/state.json
   int		retention;		// Held job lifetime in seconds (0 = forever)
   int		slow_release;		// Seconds before new jobs become fetchable
+  cs_devcode_t	**devcodes;		// Device-code sign-ins (not persisted)
+  size_t	num_devcodes;		// Number of device codes
+  cs_refresh_t	*refresh;		// Live refresh tokens
+  size_t	num_refresh;		// Number of refresh tokens
+  int		devcode_requests,	// POSTs to .../oauth2/v2.0/devicecode
+		devcode_polls,		// device_code grant requests
+		refresh_requests;	// refresh_token grant requests
 };
 
 typedef struct cs_fault_s		// One armed fault
 {
   int		id;			// Fault id
-  char		kind[24];		// http, ipp-busy, steal, drop, register-stuck
-  char		cls[24];		// Endpoint class: ipp, token, register, graph, badge, upload, any
+  char		kind[24];		// http, ipp-busy, steal, drop, register-stuck, delay
+  char		cls[24];		// Endpoint class: ipp, token, oauth, register, graph, badge, upload, any
   int		op;			// IPP operation (0 = any)
   int		status;			// HTTP status (http)
   int		retry_after;		// Retry-After seconds (0 = none)
   int		count;			// Requests left (-1 = until cleared)
   long		bytes;			// drop: document bytes sent before closing
+  int		seconds;		// delay: seconds before answering
 } cs_fault_t;
 
 typedef struct cs_limits_s		// Service limits (0 = off)
@@ -312,6 +357,12 @@ typedef struct cs_server_s		// Server configuration and state
   int		next_fault_id;		// Next fault id
   cs_limits_t	limits;			// Service limits
   const char	*tenant_config;		// --tenant-config file or NULL
+  int		devcode_approve_after;	// --devicecode-approve-after (0 = never)
+  int		devcode_interval;	// --devicecode-interval
+  int		devcode_lifetime;	// --devicecode-lifetime
+  int		user_token_lifetime;	// --user-token-lifetime
+  const char	*client_ids[16];	// --oauth-client-id values (none = any)
+  int		num_client_ids;		// Number of --oauth-client-id values
 } cs_server_t;
 
 typedef enum cs_body_e			// What to do with a request body
@@ -398,6 +449,7 @@ extern const char *csHTTPHeader(cs_request_t *req, const char *name);
 extern const char *csHTTPArg(cs_request_t *req, const char *name);
 extern const char *csHTTPBearer(cs_request_t *req);
 extern bool	csHTTPIsAdmin(cs_request_t *req);
+extern bool	csHTTPIsStaticAdmin(cs_request_t *req);
 extern enum MHD_Result csHTTPRespond(cs_request_t *req, unsigned status, const char *type, const void *data, size_t len);
 extern enum MHD_Result csHTTPRespondJSON(cs_request_t *req, unsigned status, json_object *obj);
 extern enum MHD_Result csHTTPRespondError(cs_request_t *req, unsigned status, const char *error, const char *desc);
@@ -477,6 +529,14 @@ extern ipp_t	*csNotifyHandle(cs_server_t *server, cs_tenant_t *tenant, const cha
 extern void	csNotifyStop(cs_tenant_t *tenant);
 
 //
+// oauth.c
+//
+
+extern enum MHD_Result csOAuthHandle(cs_request_t *req);
+extern bool	csOAuthIsPath(const char *path);
+extern enum MHD_Result csOAuthSim(cs_request_t *req);
+
+//
 // persist.c
 //
 
@@ -536,6 +596,11 @@ extern cs_pull_t *csTenantAddPull(cs_tenant_t *tenant, const char *id, const cha
 extern void	csTenantExpire(cs_tenant_t *tenant);
 extern bool	csGrow(void *array, size_t count, size_t size);
 extern void	csTenantAddUserToken(cs_tenant_t *tenant, const char *value, const char *user, time_t expires);
+extern void	csTenantAddAdminToken(cs_tenant_t *tenant, const char *value, const char *user, time_t expires);
+extern bool	csTenantCheckAdminToken(cs_tenant_t *tenant, const char *value, char *user, size_t usersize);
+extern cs_refresh_t *csTenantAddRefresh(cs_tenant_t *tenant, const char *value, const char *client_id, const char *upn, const char *tenant_name, const char *scope, time_t issued);
+extern void	csTenantDeleteRefresh(cs_tenant_t *tenant, cs_refresh_t *refresh);
+extern bool	csTenantDeleteDevice(cs_tenant_t *tenant, const char *id);
 extern bool	csTenantCheckUserToken(cs_tenant_t *tenant, const char *value, char *user, size_t usersize);
 extern void	csTenantExpireTokens(cs_tenant_t *tenant);
 extern void	csJobDelete(cs_job_t *job);

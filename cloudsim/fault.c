@@ -7,17 +7,21 @@
 // A fault is armed at start-up (--fault SPEC) or at run time (POST /sim/faults
 // with a JSON object or the same SPEC as text) and fires for the next "count"
 // matching requests (count=-1: until DELETE /sim/faults).  SPEC is
-// "KIND[,key=value...]"; keys are class, op, status, count, retry-after, bytes:
+// "KIND[,key=value...]"; keys are class, op, status, count, retry-after,
+// bytes, seconds:
 //
 //   http           answer HTTP "status" (401, 429, 500, 503; Retry-After for
-//                  429/503) to requests of endpoint "class": ipp, token,
-//                  register, graph, badge, upload or any
+//                  429/503) to requests of endpoint "class": ipp, token
+//                  (device tokens), oauth (admin sign-in), register, graph,
+//                  badge, upload or any
 //   ipp-busy       IPP server-error-busy to IPP requests (op = name or number)
 //   steal          the next Acknowledge-Job finds the job already acknowledged
 //                  by another (phantom) printer
 //   drop           close the connection after "bytes" document bytes of
 //                  Fetch-Document
 //   register-stuck registration polls answer 202 while armed
+//   delay          answer requests of "class" only after "seconds" (1-3600),
+//                  then normally (an http fault may still fire after it)
 //
 // slow-release, token-lifetime and expire-tokens are settings rather than
 // counted faults; /sim/faults applies them directly (see sim.c).
@@ -34,8 +38,8 @@
 // Local globals...
 //
 
-static const char * const kinds[] = { "http", "ipp-busy", "steal", "drop", "register-stuck", NULL };
-static const char * const classes[] = { "any", "ipp", "token", "register", "graph", "badge", "upload", NULL };
+static const char * const kinds[] = { "http", "ipp-busy", "steal", "drop", "register-stuck", "delay", NULL };
+static const char * const classes[] = { "any", "ipp", "token", "oauth", "register", "graph", "badge", "upload", NULL };
 
 
 //
@@ -103,6 +107,14 @@ csFaultAdd(cs_server_t *server,		// I - Server
     f.retry_after = json_object_get_int(value);
   if (json_object_object_get_ex(spec, "bytes", &value))
     f.bytes = (long)json_object_get_int64(value);
+  if (json_object_object_get_ex(spec, "seconds", &value))
+    f.seconds = json_object_get_int(value);
+
+  if (!strcmp(f.kind, "delay") && (f.seconds < 1 || f.seconds > 3600))
+  {
+    snprintf(err, errsize, "delay faults need seconds 1..3600");
+    return (-1);
+  }
 
   if (!strcmp(f.kind, "http") && f.status != 401 && f.status != 429 && f.status != 500 && f.status != 503)
   {
@@ -176,6 +188,7 @@ csFaultList(cs_server_t *server)	// I - Server
     json_object_object_add(item, "count", json_object_new_int(f->count));
     json_object_object_add(item, "retryAfter", json_object_new_int(f->retry_after));
     json_object_object_add(item, "bytes", json_object_new_int64(f->bytes));
+    json_object_object_add(item, "seconds", json_object_new_int(f->seconds));
     json_object_array_add(array, item);
   }
   pthread_mutex_unlock(&server->fault_lock);

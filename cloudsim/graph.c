@@ -6,12 +6,15 @@
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
-// Tokens decide the permission type: the admin token and user tokens (POST
-// /sim/tokens) are delegated, a device access token is application (the app
-// that registered that printer).
+// Tokens decide the permission type: the admin token, delegated admin tokens
+// (OAuth sign-in, oauth.c) and user tokens (POST /sim/tokens) are delegated,
+// a device access token is application (the app that registered that
+// printer).
 //
 //   GET|PATCH /v1.0/print/printers/{id}        JSON, or application/ipp body
 //                                              holding only a printer group (204)
+//   DELETE /v1.0/print/printers/{id}           unregister (delegated admin): 204,
+//                                              404 NotFound; see csTenantDeleteDevice()
 //   GET  /v1.0/print/printers/{id}/jobs[/{jobId}]
 //   POST /v1.0/print/shares                    {displayName, allowAllUsers, printer@odata.bind}
 //   GET|PATCH|DELETE /v1.0/print/shares/{id}   holdJobsForSecureRelease, allowAllUsers, displayName
@@ -84,6 +87,7 @@ csGraphHandle(cs_request_t *req)	// I - Request
   unsigned	status = MHD_HTTP_OK;	// HTTP status
   enum MHD_Result ret = MHD_YES;	// Result
   bool		answered = false;	// Response already queued?
+  bool		admin;			// Admin (static or delegated) token?
 
 
   if (!strncmp(req->path, "/uploadSessions/", 16))
@@ -97,11 +101,14 @@ csGraphHandle(cs_request_t *req)	// I - Request
   ctx.server = req->server;
   ctx.tenant = req->server->tenant;
 
+  // csHTTPIsAdmin() takes the tenant lock itself.
+  admin = token && csHTTPIsAdmin(req);
+
   csTenantLock(ctx.tenant);
 
   if (!token)
     ret = csGraphError(req, MHD_HTTP_UNAUTHORIZED, "InvalidAuthenticationToken", "a bearer token is required"), answered = true;
-  else if (csHTTPIsAdmin(req))
+  else if (admin)
     ctx.app = false;
   else if (csTenantCheckToken(ctx.tenant, token, ctx.device, sizeof(ctx.device)))
     ctx.app = true;
@@ -150,9 +157,19 @@ csGraphHandle(cs_request_t *req)	// I - Request
 					// Pull printer
 
     if (!dev && !pull)
-      ret = csGraphError(req, MHD_HTTP_NOT_FOUND, "ResourceNotFound", "no such printer"), answered = true;
+      ret = csGraphError(req, MHD_HTTP_NOT_FOUND, del && !sub[0] ? "NotFound" : "ResourceNotFound", "no such printer"), answered = true;
     else if (!sub[0] && get)
       obj = printer_json(&ctx, dev, pull);
+    else if (!sub[0] && del && (ctx.app || ctx.user[0]))
+      ret = csGraphError(req, MHD_HTTP_FORBIDDEN, "AccessDenied", "deleting a printer needs a delegated administrator (Printer.FullControl.All)"), answered = true;
+    else if (!sub[0] && del && !dev)
+      ret = csGraphError(req, MHD_HTTP_BAD_REQUEST, "BadRequest", "pull printers cannot be deleted here"), answered = true;
+    else if (!sub[0] && del)
+    {
+      csLog(ctx.server, 0, "deleted printer %s (\"%s\")", dev->id, dev->name);
+      csTenantDeleteDevice(ctx.tenant, id);
+      status = MHD_HTTP_NO_CONTENT;
+    }
     else if (!sub[0] && patch && !dev)
       ret = csGraphError(req, MHD_HTTP_BAD_REQUEST, "BadRequest", "pull printers cannot be updated here"), answered = true;
     else if (!sub[0] && patch && !strncasecmp(csHTTPHeader(req, MHD_HTTP_HEADER_CONTENT_TYPE) ? csHTTPHeader(req, MHD_HTTP_HEADER_CONTENT_TYPE) : "", "application/ipp", 15))

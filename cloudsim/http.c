@@ -66,6 +66,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 static bool	append_buf(cs_request_t *req, const char *data, size_t len, size_t cap);
 static void	completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe);
 static void	consume(cs_request_t *req, const char *data, size_t len);
+static void	delay_request(cs_request_t *req, cs_fault_t *fault);
 static ssize_t	docreply_cb(void *cls, uint64_t pos, char *buf, size_t max);
 static void	docreply_free(void *cls);
 static const char *endpoint_class(const char *path);
@@ -122,11 +123,46 @@ csHTTPHeader(cs_request_t *req,		// I - Request
 
 
 //
-// 'csHTTPIsAdmin()' - Does the request carry the admin bearer token?
+// 'csHTTPIsAdmin()' - Does the request carry an admin bearer token?
+//
+// Either the static --admin-token or a live delegated token that an
+// administrator got from the OAuth token endpoint (oauth.c).  Takes the
+// tenant lock: do not call it with the lock held.
 //
 
 bool					// O - `true` if so
 csHTTPIsAdmin(cs_request_t *req)	// I - Request
+{
+  const char	*token = csHTTPBearer(req);
+					// Bearer token
+  cs_tenant_t	*tenant = req->server->tenant;
+					// Tenant
+  bool		valid;			// Delegated admin token?
+
+
+  if (!token)
+    return (false);
+
+  if (csHTTPIsStaticAdmin(req))
+    return (true);
+
+  csTenantLock(tenant);
+  valid = csTenantCheckAdminToken(tenant, token, NULL, 0);
+  csTenantUnlock(tenant);
+
+  return (valid);
+}
+
+
+//
+// 'csHTTPIsStaticAdmin()' - Does the request carry the --admin-token?
+//
+// The /sim control API takes only this one: it is the test harness, not a
+// service a signed-in administrator would reach.
+//
+
+bool					// O - `true` if so
+csHTTPIsStaticAdmin(cs_request_t *req)	// I - Request
 {
   const char	*token = csHTTPBearer(req);
 					// Bearer token
@@ -448,7 +484,7 @@ access_cb(void                  *cls,	// I - Server
     {
       req->mode = CS_BODY_NONE;		// The conformance port only speaks IPP
     }
-    else if (post && (!strcmp(url, "/api/v1.0/register") || is_token_path(url) || !strncmp(url, "/api/v2.0/badges", 16)))
+    else if (post && (!strcmp(url, "/api/v1.0/register") || is_token_path(url) || csOAuthIsPath(url) || !strncmp(url, "/api/v2.0/badges", 16)))
     {
       req->mode = CS_BODY_BUFFER;
     }
@@ -487,8 +523,12 @@ access_cb(void                  *cls,	// I - Server
     req->docfd = -1;
   }
 
-  // Injected HTTP errors come before anything else, like a front end's would.
-  if ((cls_name = endpoint_class(url)) != NULL && csFaultTake(server, "http", cls_name, req->ipp ? (int)ippGetOperation(req->ipp) : 0, &fault))
+  // Injected delays, then HTTP errors, come before anything else, like a
+  // slow or failing front end's would.
+  if ((cls_name = endpoint_class(url)) != NULL && csFaultTake(server, "delay", cls_name, req->ipp ? (int)ippGetOperation(req->ipp) : 0, &fault))
+    delay_request(req, &fault);
+
+  if (cls_name && csFaultTake(server, "http", cls_name, req->ipp ? (int)ippGetOperation(req->ipp) : 0, &fault))
     return (csFaultRespond(req, &fault));
 
   if (l->compat && req->mode != CS_BODY_IPP)
@@ -511,6 +551,8 @@ access_cb(void                  *cls,	// I - Server
     return (csRegisterHandle(req));
   else if (is_token_path(url))
     return (csTokenHandle(req));
+  else if (csOAuthIsPath(url))
+    return (csOAuthHandle(req));
   else if (!strncmp(url, "/sim/", 5))
     return (csSimHandle(req));
   else if (!strncmp(url, "/api/v2.0/badges", 16) || !strncmp(url, "/api/v1.0/badges/", 17) || !strncmp(url, "/v1.0/print/badgeCollections", 28) || !strncmp(url, "/v1.0/print/operations/", 23))
@@ -656,6 +698,40 @@ consume(cs_request_t *req,		// I - Request
 
 
 //
+// 'delay_request()' - Hold a request for a "delay" fault's seconds.
+//
+// Waits on the tenant's condition variable, which releases the tenant lock
+// while waiting, so that other requests go on; shutdown ends the wait.
+//
+
+static void
+delay_request(cs_request_t *req,	// I - Request
+              cs_fault_t   *fault)	// I - Fault
+{
+  cs_tenant_t		*tenant = req->server->tenant;
+					// Tenant
+  struct timespec	deadline,	// When to answer
+			now;		// Current time
+
+
+  csLog(req->server, 0, "fault %d: delaying %s %s by %d s", fault->id, req->method, req->path, fault->seconds);
+
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += fault->seconds;
+
+  pthread_mutex_lock(&tenant->lock);
+  for (;;)
+  {
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (tenant->stopping || now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+      break;
+    pthread_cond_timedwait(&tenant->changed, &tenant->lock, &deadline);
+  }
+  pthread_mutex_unlock(&tenant->lock);
+}
+
+
+//
 // 'docreply_cb()' - Produce the Fetch-Document body: IPP response, then the file.
 //
 
@@ -744,6 +820,8 @@ endpoint_class(const char *path)	// I - URL path
     return ("graph");
   else if (is_token_path(path))
     return ("token");
+  else if (csOAuthIsPath(path))
+    return ("oauth");
   else
     return (NULL);
 }

@@ -17,6 +17,7 @@ cloudsim_upa_cloudsim_SOURCES = \
 	cloudsim/jobops.c \
 	cloudsim/main.c \
 	cloudsim/notify.c \
+	cloudsim/oauth.c \
 	cloudsim/persist.c \
 	cloudsim/printer.c \
 	cloudsim/register.c \
@@ -48,16 +49,19 @@ cloudsim_testipp_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(CURL_CFLAGS)
 cloudsim_testipp_LDADD = $(CUPS_LIBS) $(CURL_LIBS)
 
 # Conformance test of the emulator itself (TLS, registration, tokens, IPP),
-# its tenant model/faults/Graph/badges/limits/persistence, and the PWG ipptool
+# its tenant model/faults/Graph/badges/limits/persistence, the admin sign-in
+# (device code, refresh tokens), printer deletion and delays, and the PWG ipptool
 # files (skipped, 77, when ippsample-data cannot be fetched).
 TESTS += \
 	tests/integration/cloudsim.sh \
 	tests/integration/cloudsim-model.sh \
+	tests/integration/cloudsim-oauth.sh \
 	tests/integration/cloudsim-conformance.sh
 EXTRA_DIST += \
 	tests/integration/cloudsim.sh \
 	tests/integration/cloudsim-lib.sh \
 	tests/integration/cloudsim-model.sh \
+	tests/integration/cloudsim-oauth.sh \
 	tests/integration/cloudsim-conformance.sh \
 	tests/integration/ipptool/infra-status.test \
 	tests/integration/ipptool/infra-busy.test \

@@ -10,7 +10,10 @@
 //                [--register-polls N] [--strict-ack-first] [--pid-file FILE]
 //                [--tenant-config FILE] [--fault SPEC]... [--slow-release SECONDS]
 //                [--job-retention SECONDS] [--limit-jobs N] [--limit-concurrent N]
-//                [--limit-per-user N] [--ipptool-listen HOST:PORT] [-v]
+//                [--limit-per-user N] [--ipptool-listen HOST:PORT]
+//                [--devicecode-approve-after N] [--devicecode-interval SECONDS]
+//                [--devicecode-lifetime SECONDS] [--user-token-lifetime SECONDS]
+//                [--oauth-client-id ID]... [-v]
 //
 // Runs until SIGTERM or SIGINT.  State is kept in --state-dir across restarts.
 //
@@ -73,6 +76,9 @@ main(int  argc,				// I - Number of arguments
   memset(&server, 0, sizeof(server));
   server.token_lifetime         = 3600;
   server.register_polls         = 1;
+  server.devcode_interval       = 1;
+  server.devcode_lifetime       = 900;
+  server.user_token_lifetime    = 3600;
   server.limits.jobs_per_10min  = 100;	// Universal Print's documented limits
   server.limits.concurrent      = 50;
   server.limits.per_user        = 4;
@@ -152,6 +158,36 @@ main(int  argc,				// I - Number of arguments
         server.limits.concurrent = n;
       else
         server.limits.per_user = n;
+    }
+    else if (!strcmp(opt, "--oauth-client-id"))
+    {
+      if (server.num_client_ids >= (int)(sizeof(server.client_ids) / sizeof(server.client_ids[0])) || !*arg)
+      {
+        fputs("upa-cloudsim: too many or empty --oauth-client-id options\n", stderr);
+        return (1);
+      }
+      server.client_ids[server.num_client_ids ++] = arg;
+    }
+    else if (!strcmp(opt, "--devicecode-approve-after") || !strcmp(opt, "--devicecode-interval") || !strcmp(opt, "--devicecode-lifetime") || !strcmp(opt, "--user-token-lifetime"))
+    {
+      int n;				// Value
+      int min = strcmp(opt, "--devicecode-approve-after") ? 1 : 0;
+					// Smallest value
+
+      if (!parse_int(arg, min, 86400 * 365, &n))
+      {
+        fprintf(stderr, "upa-cloudsim: bad %s '%s'\n", opt, arg);
+        return (1);
+      }
+
+      if (!strcmp(opt, "--devicecode-approve-after"))
+        server.devcode_approve_after = n;
+      else if (!strcmp(opt, "--devicecode-interval"))
+        server.devcode_interval = n;
+      else if (!strcmp(opt, "--devicecode-lifetime"))
+        server.devcode_lifetime = n;
+      else
+        server.user_token_lifetime = n;
     }
     else if (!strcmp(opt, "--token-lifetime"))
     {
@@ -456,6 +492,15 @@ usage(FILE *fp)				// I - Where to print
         "  --limit-concurrent N     Active jobs per printer (default 50, 0 = off)\n"
         "  --limit-per-user N       Active jobs per user per printer (default 4, 0 = off)\n"
         "  --ipptool-listen H:P     Unauthenticated IPP port for ipptool (conformance only)\n"
+        "  --devicecode-approve-after N\n"
+        "                           Approve a device-code sign-in at its Nth poll (default 0 = never)\n"
+        "  --devicecode-interval SECONDS\n"
+        "                           Device-code poll interval (default 1)\n"
+        "  --devicecode-lifetime SECONDS\n"
+        "                           Device-code lifetime (default 900)\n"
+        "  --user-token-lifetime SECONDS\n"
+        "                           Delegated admin token lifetime (default 3600)\n"
+        "  --oauth-client-id ID     Only this application may sign in (repeatable; default any)\n"
         "  --pid-file FILE          Write the process id to FILE\n"
         "  -v                       More logging (repeat for more)\n"
         "  --help                   Show this help\n", fp);

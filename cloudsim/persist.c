@@ -5,12 +5,15 @@
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 // The whole tenant (ids, registrations, devices with certificates and
-// reported attributes, configuration, jobs with history, nonces and tokens)
+// reported attributes, configuration, jobs with history, nonces, access
+// tokens and OAuth refresh tokens)
 // is written as one JSON file after every change: to state.json.tmp, then
 // renamed over state.json, so a crash at any moment leaves either the old or
 // the new state.  There is no fsync: the tests kill the emulator, not the
-// machine.  Subscriptions and unfinished Graph uploads are not saved; a
-// client sees client-error-not-found for an old subscription and recreates it.
+// machine.  Subscriptions, unfinished Graph uploads, device-code sign-ins in
+// progress and the /sim/oauth counters are not saved; a client sees
+// client-error-not-found for an old subscription and recreates it, and a
+// device-code poll after a restart gets bad_verification_code.
 //
 
 #include "cloudsim.h"
@@ -187,10 +190,21 @@ csTenantLoad(cs_tenant_t *tenant)	// I - Tenant
     for (i = 0; i < json_object_array_length(array); i ++)
     {
       item = json_object_array_get_idx(array, i);
-      if (*gstr(item, "user"))
+      if (*gstr(item, "user") && gbool(item, "admin"))
+        csTenantAddAdminToken(tenant, gstr(item, "value"), gstr(item, "user"), (time_t)gint(item, "expires"));
+      else if (*gstr(item, "user"))
         csTenantAddUserToken(tenant, gstr(item, "value"), gstr(item, "user"), (time_t)gint(item, "expires"));
       else
         csTenantAddToken(tenant, gstr(item, "value"), gstr(item, "device"), (time_t)gint(item, "expires"));
+    }
+  }
+
+  if (json_object_object_get_ex(root, "refreshTokens", &array))
+  {
+    for (i = 0; i < json_object_array_length(array); i ++)
+    {
+      item = json_object_array_get_idx(array, i);
+      csTenantAddRefresh(tenant, gstr(item, "value"), gstr(item, "clientId"), gstr(item, "upn"), gstr(item, "tenant"), gstr(item, "scope"), (time_t)gint(item, "issued"));
     }
   }
 
@@ -324,9 +338,29 @@ csTenantSave(cs_tenant_t *tenant)	// I - Tenant
     json_object_object_add(item, "device", jstr(tenant->tokens[i].device));
     json_object_object_add(item, "user", jstr(tenant->tokens[i].user));
     json_object_object_add(item, "expires", jint64(tenant->tokens[i].expires));
+    if (tenant->tokens[i].admin)
+      json_object_object_add(item, "admin", json_object_new_boolean(true));
     json_object_array_add(array, item);
   }
   json_object_object_add(root, "tokens", array);
+
+  // Refresh tokens outlive a restart, as the sign-ins they stand for do.
+  array = json_object_new_array();
+  for (i = 0; i < tenant->num_refresh; i ++)
+  {
+    cs_refresh_t *r = tenant->refresh + i;
+					// Refresh token
+
+    item = json_object_new_object();
+    json_object_object_add(item, "value", jstr(r->value));
+    json_object_object_add(item, "clientId", jstr(r->client_id));
+    json_object_object_add(item, "upn", jstr(r->upn));
+    json_object_object_add(item, "tenant", jstr(r->tenant));
+    json_object_object_add(item, "scope", jstr(r->scope));
+    json_object_object_add(item, "issued", jint64(r->issued));
+    json_object_array_add(array, item);
+  }
+  json_object_object_add(root, "refreshTokens", array);
 
   snprintf(tmpfile, sizeof(tmpfile), "%s.tmp", tenant->state_file);
 

@@ -20,6 +20,10 @@
 //   POST /sim/tokens {"upn"}         user (delegated) token for Graph
 //   GET|POST /sim/limits             service limits {"jobsPer10Min",
 //                                    "concurrent","perUser"} (0 = off)
+//   POST /sim/devicecode, DELETE /sim/refresh-tokens, GET /sim/oauth
+//                                    OAuth sign-in control (oauth.c)
+//
+// Only the static --admin-token opens /sim, never a delegated admin token.
 //
 
 #include "cloudsim.h"
@@ -78,8 +82,11 @@ csSimHandle(cs_request_t *req)		// I - Request
     return (ret);
   }
 
-  if (!csHTTPIsAdmin(req))
-    return (csHTTPRespondError(req, MHD_HTTP_UNAUTHORIZED, "unauthorized", "a valid admin bearer token is required"));
+  if (!csHTTPIsStaticAdmin(req))
+    return (csHTTPRespondError(req, MHD_HTTP_UNAUTHORIZED, "unauthorized", "the --admin-token bearer token is required"));
+
+  if (!strcmp(path, "/devicecode") || !strcmp(path, "/refresh-tokens") || !strcmp(path, "/oauth"))
+    return (csOAuthSim(req));
 
   if (!strcmp(path, "/jobs") && post)
     return (create_job(req));
@@ -151,10 +158,10 @@ csSimHandle(cs_request_t *req)		// I - Request
 // 'csSimWantsDocument()' - Is this a job submission whose body is a document?
 //
 
-bool					// O - `true` for POST /sim/jobs with the admin token
+bool					// O - `true` for POST /sim/jobs with the --admin-token
 csSimWantsDocument(cs_request_t *req)	// I - Request
 {
-  return (!strcmp(req->method, MHD_HTTP_METHOD_POST) && !strcmp(req->path, "/sim/jobs") && csHTTPIsAdmin(req));
+  return (!strcmp(req->method, MHD_HTTP_METHOD_POST) && !strcmp(req->path, "/sim/jobs") && csHTTPIsStaticAdmin(req));
 }
 
 

@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 
 //
@@ -419,7 +420,7 @@ csTenantCheckUserToken(
 
   for (i = 0; i < tenant->num_tokens; i ++)
   {
-    if (tenant->tokens[i].user[0] && !strcmp(tenant->tokens[i].value, value) && tenant->tokens[i].expires > now)
+    if (tenant->tokens[i].user[0] && !tenant->tokens[i].admin && !strcmp(tenant->tokens[i].value, value) && tenant->tokens[i].expires > now)
     {
       snprintf(user, usersize, "%s", tenant->tokens[i].user);
       return (true);
@@ -427,6 +428,256 @@ csTenantCheckUserToken(
   }
 
   return (false);
+}
+
+
+//
+// 'csTenantAddAdminToken()' - Remember a delegated admin access token.
+//
+// Issued by the OAuth token endpoint (device code or refresh grant) to an
+// administrator who signed in: it is accepted wherever the static admin
+// token is, until it expires.
+//
+
+void
+csTenantAddAdminToken(
+    cs_tenant_t *tenant,		// I - Tenant
+    const char  *value,			// I - Token
+    const char  *user,			// I - UPN of the administrator
+    time_t      expires)		// I - Expiry time
+{
+  csTenantAddUserToken(tenant, value, user, expires);
+  tenant->tokens[tenant->num_tokens - 1].admin = true;
+}
+
+
+//
+// 'csTenantCheckAdminToken()' - Look up a live delegated admin token.
+//
+
+bool					// O - `true` if valid and unexpired
+csTenantCheckAdminToken(
+    cs_tenant_t *tenant,		// I - Tenant
+    const char  *value,			// I - Token
+    char        *user,			// O - UPN or `NULL`
+    size_t      usersize)		// I - Size of user buffer
+{
+  time_t	now = time(NULL);	// Current time
+  size_t	i;			// Looping var
+
+
+  for (i = 0; i < tenant->num_tokens; i ++)
+  {
+    if (tenant->tokens[i].admin && tenant->tokens[i].expires > now && strlen(tenant->tokens[i].value) == strlen(value) && !CRYPTO_memcmp(tenant->tokens[i].value, value, strlen(value)))
+    {
+      if (user)
+        snprintf(user, usersize, "%s", tenant->tokens[i].user);
+      return (true);
+    }
+  }
+
+  return (false);
+}
+
+
+//
+// 'csTenantAddRefresh()' - Remember a refresh token.
+//
+
+cs_refresh_t *				// O - Refresh token or `NULL`
+csTenantAddRefresh(
+    cs_tenant_t *tenant,		// I - Tenant
+    const char  *value,			// I - Token
+    const char  *client_id,		// I - Application
+    const char  *upn,			// I - Signed-in user
+    const char  *tenant_name,		// I - Tenant segment of the sign-in
+    const char  *scope,			// I - Granted scope
+    time_t      issued)			// I - Issue time
+{
+  cs_refresh_t	*r;			// New token
+
+
+  if (!grow(&tenant->refresh, tenant->num_refresh, sizeof(cs_refresh_t)))
+    return (NULL);
+
+  r = tenant->refresh + tenant->num_refresh;
+  memset(r, 0, sizeof(cs_refresh_t));
+  snprintf(r->value, sizeof(r->value), "%s", value);
+  snprintf(r->client_id, sizeof(r->client_id), "%s", client_id);
+  snprintf(r->upn, sizeof(r->upn), "%s", upn);
+  snprintf(r->tenant, sizeof(r->tenant), "%s", tenant_name);
+  if ((r->scope = strdup(scope ? scope : "")) == NULL)
+    return (NULL);
+  r->issued = issued;
+
+  tenant->num_refresh ++;
+  tenant->dirty = true;
+
+  return (r);
+}
+
+
+//
+// 'csTenantDeleteRefresh()' - Forget (invalidate) one refresh token.
+//
+
+void
+csTenantDeleteRefresh(
+    cs_tenant_t  *tenant,		// I - Tenant
+    cs_refresh_t *refresh)		// I - Token in tenant->refresh
+{
+  size_t	i = (size_t)(refresh - tenant->refresh);
+					// Index
+
+
+  if (i >= tenant->num_refresh)
+    return;
+
+  free(refresh->scope);
+  memmove(refresh, refresh + 1, (tenant->num_refresh - i - 1) * sizeof(cs_refresh_t));
+  tenant->num_refresh --;
+  tenant->dirty = true;
+}
+
+
+//
+// 'csTenantDeleteDevice()' - Delete (unregister) a printer.
+//
+// The device, its certificate, access tokens, registration, subscriptions
+// and shares are gone.  Jobs it still owed work on (direct jobs not yet finished, held jobs
+// it acknowledged but never completed) are aborted with aborted-by-system,
+// as Universal Print ends the print queue of a deleted printer: the cloud
+// cannot know how much was printed, so offering them again could print
+// twice.  Held jobs nobody acquired stay on their pull printer.  Finished
+// jobs keep their history.  Call with the tenant locked.
+//
+
+bool					// O - `false` if there is no such device
+csTenantDeleteDevice(cs_tenant_t *tenant,
+					// I - Tenant
+                     const char  *id)	// I - Device id
+{
+  cs_device_t	*dev = csTenantFindDevice(tenant, id);
+					// Device
+  char		devid[CS_UUID_LEN];	// Copy of the id
+  size_t	i, j;			// Looping vars
+
+
+  if (!dev)
+    return (false);
+
+  snprintf(devid, sizeof(devid), "%s", dev->id);
+
+  for (i = 0; i < tenant->num_jobs; i ++)
+  {
+    cs_job_t *job = tenant->jobs[i];	// Job
+
+    if (csJobIsTerminal(job) || (strcasecmp(job->printer, devid) && strcasecmp(job->acquired_by, devid)))
+      continue;
+
+    for (j = 0; j < job->num_reasons; j ++)
+      free(job->reasons[j]);
+    free(job->reasons);
+    job->num_reasons = 0;
+    if ((job->reasons = calloc(1, sizeof(char *))) != NULL && (job->reasons[0] = strdup("aborted-by-system")) != NULL)
+      job->num_reasons = 1;
+
+    job->state     = IPP_JSTATE_ABORTED;
+    job->fetchable = false;
+    csJobSetString(&job->message, "The printer was deleted before the job completed.");
+    csJobAddEvent(job, "aborted", devid, "printer deleted");
+  }
+
+  for (i = 0, j = 0; i < tenant->num_shares; i ++)
+  {
+    cs_share_t *share = tenant->shares[i];
+					// Share
+
+    if (!strcasecmp(share->printer, devid))
+    {
+      free(share->name);
+      csAccessFree(&share->access);
+      free(share);
+    }
+    else
+      tenant->shares[j ++] = share;
+  }
+  tenant->num_shares = j;
+
+  for (i = 0, j = 0; i < tenant->num_tokens; i ++)
+  {
+    if (strcasecmp(tenant->tokens[i].device, devid))
+      tenant->tokens[j ++] = tenant->tokens[i];
+  }
+  tenant->num_tokens = j;
+
+  for (i = 0, j = 0; i < tenant->num_regs; i ++)
+  {
+    cs_registration_t *reg = tenant->regs[i];
+					// Registration
+
+    if (!strcasecmp(reg->device_id, devid))
+    {
+      free(reg->name);
+      free(reg->manufacturer);
+      free(reg->model);
+      X509_REQ_free(reg->csr);
+      free(reg);
+    }
+    else
+      tenant->regs[j ++] = reg;
+  }
+  tenant->num_regs = j;
+
+  // Its subscriptions go too (long polls look them up again by id).
+  for (i = 0, j = 0; i < tenant->num_subs; i ++)
+  {
+    if (!strcasecmp(tenant->subs[i]->device, devid))
+      free(tenant->subs[i]);
+    else
+      tenant->subs[j ++] = tenant->subs[i];
+  }
+  tenant->num_subs = j;
+
+  // Members named by id die with the device; names may be reused.
+  for (i = 0; i < tenant->num_pulls; i ++)
+  {
+    cs_pull_t *pull = tenant->pulls[i];	// Pull printer
+    size_t    k;			// Looping var
+
+    for (j = 0, k = 0; j < pull->num_members; j ++)
+    {
+      if (!strcasecmp(pull->members[j], devid))
+        free(pull->members[j]);
+      else
+        pull->members[k ++] = pull->members[j];
+    }
+    pull->num_members = k;
+  }
+
+  for (i = 0; i < tenant->num_devices; i ++)
+  {
+    if (tenant->devices[i] == dev)
+    {
+      memmove(tenant->devices + i, tenant->devices + i + 1, (tenant->num_devices - i - 1) * sizeof(cs_device_t *));
+      tenant->num_devices --;
+      break;
+    }
+  }
+
+  free(dev->name);
+  free(dev->manufacturer);
+  free(dev->model);
+  X509_free(dev->cert);
+  free(dev->cert_pem);
+  ippDelete(dev->attrs);
+  json_object_put(dev->graph);
+  free(dev->identify_message);
+  free(dev);
+
+  tenant->dirty = true;
+
+  return (true);
 }
 
 
@@ -673,6 +924,17 @@ csTenantDelete(cs_tenant_t *tenant)	// I - Tenant or `NULL`
   for (i = 0; i < tenant->num_jobs; i ++)
     csJobDelete(tenant->jobs[i]);
 
+  for (i = 0; i < tenant->num_devcodes; i ++)
+  {
+    free(tenant->devcodes[i]->scope);
+    free(tenant->devcodes[i]);
+  }
+
+  for (i = 0; i < tenant->num_refresh; i ++)
+    free(tenant->refresh[i].scope);
+
+  free(tenant->devcodes);
+  free(tenant->refresh);
   free(tenant->subs);
   free(tenant->users);
   free(tenant->shares);

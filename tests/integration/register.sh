@@ -3,13 +3,17 @@
 # register.sh - "upactl register/unregister" against upa-cloudsim and a private cupsd.
 #
 # Registration with an admin token and with the OAuth device-code sign-in
-# (against a small fake authority written below: the emulator has no
-# device-code endpoint), idempotence, file modes of the device store, the
-# bad cases (sign-in refused, declined, timed out; registration stuck in
-# 202; wrong token) leaving the queue exactly as it was, "register --all",
-# "list", "status --json", "doctor" (and what it says about a wrong key
-# mode, an unreadable key and a key that does not match the certificate),
-# and unregistration (cloud delete, queue restored, device removed).
+# (against the emulator's /{tenant}/oauth2/v2.0 endpoints, the code approved,
+# declined or slowed down through /sim/devicecode), idempotence, file modes
+# of the device store, the bad cases (sign-in declined, expired, timed out,
+# unknown app; registration stuck in 202; wrong token) leaving the queue
+# exactly as it was, "register --all", "list", "status --json", "doctor"
+# (and what it says about a wrong key mode, an unreadable key and a key that
+# does not match the certificate), and unregistration: the cloud printer is
+# deleted (Graph DELETE; the emulator forgets it and refuses its token), the
+# queue restored and the device files and token cache removed; a failed
+# cloud delete (wrong token, injected Graph error) changes nothing;
+# --keep-cloud leaves the cloud printer alone.
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -26,10 +30,11 @@ SIM="${UPA_CLOUDSIM:-$top_builddir/cloudsim/upa-cloudsim}"
 upa_need_program "$UPACTL"
 upa_need_program "$top_builddir/backend/upa"
 upa_need_program "$SIM"
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed for the fake sign-in authority"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: jq is needed"; exit 77; }
 
 upa_tmpdir
-cloudsim_start
+# Only the test's app may sign in (others get invalid_client, as from Entra ID).
+cloudsim_start --oauth-client-id upa-test-app
 upa_write_config
 cupsd_start
 
@@ -100,71 +105,104 @@ sim_has_device()
 }
 
 
-#
-# The fake sign-in authority (OAuth 2.0 device authorization grant as the
-# Microsoft identity platform answers it).  The tenant in the path picks a
-# behaviour: ok (pending, slow_down, then a token), deny, expire, pending.
-#
+# sim_oauth JQ-FILTER: evaluate a filter on the emulator's GET /sim/oauth.
+sim_oauth()
+{
+  sim_curl /sim/oauth | jq -r "$1"
+}
 
-cat >"$BASE/authority.py" <<'PYEOF'
-import http.server, json, ssl, sys, time, urllib.parse
+# sim_devicecode CODE ACTION: answer a sign-in as the admin would (approve,
+# deny) or make its next poll get slow_down.
+sim_devicecode()
+{
+  sim_curl /sim/devicecode -X POST -H 'Content-Type: application/json' \
+    --data "{\"userCode\":\"$1\",\"action\":\"$2\",\"upn\":\"admin@contoso.com\"}" >/dev/null
+}
 
-port, cert, key, log, token = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-polls = {}
+# signin_start OUT ARGS...: run "upactl register ARGS..." in the background
+# (no admin token: it signs in with a device code), output to OUT; sets
+# SIGNIN_PID.
+signin_start()
+{
+  local out=$1
 
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a):
-        pass
+  shift
+  env -u UPA_ADMIN_TOKEN "$UPACTL" register "$@" >"$out" 2>&1 </dev/null &
+  SIGNIN_PID=$!
+}
 
-    def reply(self, code, obj):
-        body = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+# shown_code OUT: the user code upactl printed (waits for it).
+shown_code()
+{
+  upa_wait_for 20 grep -Eqo '[A-Z]{4}-[A-Z]{4}' "$1" || return 1
+  grep -Eo '[A-Z]{4}-[A-Z]{4}' "$1" | head -1
+}
 
-    def do_POST(self):
-        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
-        parts = self.path.strip("/").split("/")
-        tenant = parts[0]
-        with open(log, "a") as f:
-            f.write("%.2f %s %s %s %s\n" % (time.time(), tenant, parts[-1], form.get("grant_type", ["-"])[0], form.get("client_id", ["-"])[0]))
-        if parts[1:] == ["oauth2", "v2.0", "devicecode"]:
-            if form.get("client_id") != ["upa-test-app"] or not form.get("scope"):
-                return self.reply(400, {"error": "invalid_client", "error_description": "unknown client"})
-            return self.reply(200, {"device_code": "dc-" + tenant, "user_code": "UPA-" + tenant.upper(),
-                                    "verification_uri": "https://microsoft.com/devicelogin",
-                                    "interval": 1, "expires_in": 4 if tenant == "expire" else 120})
-        if parts[1:] == ["oauth2", "v2.0", "token"]:
-            if form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:device_code"] or form.get("device_code") != ["dc-" + tenant]:
-                return self.reply(400, {"error": "invalid_grant", "error_description": "bad device code"})
-            n = polls[tenant] = polls.get(tenant, 0) + 1
-            if tenant == "deny":
-                return self.reply(400, {"error": "access_denied", "error_description": "The user declined."})
-            if tenant == "ok" and n >= 3:
-                return self.reply(200, {"token_type": "Bearer", "access_token": token, "expires_in": 3600})
-            if tenant == "ok" and n == 2:
-                return self.reply(400, {"error": "slow_down"})
-            return self.reply(400, {"error": "authorization_pending", "error_description": "waiting"})
-        self.reply(404, {"error": "not_found"})
+# signin_done: the background upactl has exited (a zombie counts).
+signin_done()
+{
+  ! kill -0 "$SIGNIN_PID" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$SIGNIN_PID/stat" 2>/dev/null)" = Z ]
+}
 
-srv = http.server.HTTPServer(("127.0.0.1", int(port)), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-srv.serve_forever()
-PYEOF
+# signin_wait: wait (bounded) for the background upactl; sets SIGNIN_RC.
+signin_wait()
+{
+  upa_wait_for 90 signin_done || kill "$SIGNIN_PID" 2>/dev/null
+  wait "$SIGNIN_PID"
+  SIGNIN_RC=$?
+}
 
-AUTH_PORT=$(upa_free_port) || upa_fatal "no free port"
-python3 "$BASE/authority.py" "$AUTH_PORT" "$BASE/ca/server.pem" "$BASE/ca/server.key" "$BASE/authority.log" "$UPA_SIM_ADMIN" \
-  >"$BASE/log/authority.log" 2>&1 &
-AUTH_PID=$!
-upa_at_exit 'kill $AUTH_PID 2>/dev/null; wait $AUTH_PID 2>/dev/null'
-AUTHORITY="https://127.0.0.1:$AUTH_PORT"
-upa_wait_for 10 curl -s --cacert "$UPA_SIM_CA" -o /dev/null "$AUTHORITY/x" || upa_fatal "fake authority did not start"
+# failed_saying RC OUT PATTERN: a non-zero exit and PATTERN in the output.
+failed_saying()
+{
+  [ "$1" != 0 ] && grep -qiE -- "$3" "$2" || { echo "exit $1, wanted failure saying /$3/:"; cat "$2"; return 1; }
+}
 
-SIGNIN=(--client-id upa-test-app --authority "$AUTHORITY")
+# slow_down_then_approve CODE
+slow_down_then_approve()
+{
+  sim_devicecode "$1" slow_down && sim_devicecode "$1" approve
+}
+
+# mint_device_token ID: a device access token for a registered queue, made
+# from its device files with openssl and curl (protocol.md §3), not libupa.
+mint_device_token()
+{
+  local dir="$BASE/state/devices/$1"
+  local url nonce der header payload sig
+
+  url=$(sed -n 's/^TokenURL //p' "$dir/device.conf")
+  nonce=$(curl -sf --cacert "$UPA_SIM_CA" --data grant_type=srv_challenge "$url" | jq -r .Nonce) || return 1
+  der=$(openssl x509 -in "$dir/cert.pem" -outform DER | basenc --base64 -w0)
+  header=$(printf '{"alg":"RS256","typ":"JWT","x5c":["%s"]}' "$der" | basenc --base64url -w0 | tr -d '=')
+  payload=$(printf '{"request_nonce":"%s","grant_type":"device_token","resource":"%s","client_id":"%s","redirect_uri":"%s","iss":"%s"}' \
+    "$nonce" "$(sed -n 's/^Resource //p' "$dir/device.conf")" "$(sed -n 's/^ClientId //p' "$dir/device.conf")" \
+    "$(sed -n 's/^RedirectURI //p' "$dir/device.conf")" "$1" | basenc --base64url -w0 | tr -d '=')
+  sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$dir/key.pem" | basenc --base64url -w0 | tr -d '=')
+  curl -sf --cacert "$UPA_SIM_CA" --data-urlencode 'grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer' \
+    --data-urlencode "request=$header.$payload.$sig" "$url" | jq -er .access_token
+}
+
+# ipp_status TOKEN: HTTP status of an IPP POST (a garbage body: 400 when the
+# token is accepted, 401 when it is not).
+ipp_status()
+{
+  curl -s -o /dev/null -w '%{http_code}' --cacert "$UPA_SIM_CA" -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/ipp' --data-binary 'not ipp' "$UPA_SIM_URL/printers"
+}
+
+SIGNIN=(--client-id upa-test-app)
+
+# A second emulator that keeps registrations in 202 forever and whose
+# sign-in codes live 3 s (same CA).
+STUCK_PORT=$(upa_free_port) || upa_fatal "no free port"
+mkdir -p "$BASE/sim-stuck"
+"$SIM" --listen "127.0.0.1:$STUCK_PORT" --ca-dir "$BASE/ca" --state-dir "$BASE/sim-stuck" \
+  --admin-token "$UPA_SIM_ADMIN" --register-polls 100000 --devicecode-lifetime 3 >"$BASE/log/cloudsim-stuck.log" 2>&1 &
+STUCK_PID=$!
+upa_at_exit 'kill $STUCK_PID 2>/dev/null; wait $STUCK_PID 2>/dev/null'
+upa_wait_for 15 curl -sf --cacert "$UPA_SIM_CA" "https://127.0.0.1:$STUCK_PORT/sim/health" || upa_fatal "second emulator did not start"
+STUCK="https://127.0.0.1:$STUCK_PORT"
 
 
 #
@@ -190,25 +228,24 @@ check "... Floor3 unchanged" same_uri Floor3 "$F3_URI"
 check "... device store empty" no_devices
 expect_fail "register an unknown queue" "no queue named" \
   "$UPACTL" register --admin-token "$UPA_SIM_ADMIN" NoSuchQueue
-expect_fail "device-code sign-in declined" "declined" \
-  "$UPACTL" register "${SIGNIN[@]}" --tenant deny Floor4
-expect_fail "device-code sign-in expired" "expired" \
-  "$UPACTL" register "${SIGNIN[@]}" --tenant expire Floor4
+signin_start "$BASE/deny.out" "${SIGNIN[@]}" Floor4
+CODE=$(shown_code "$BASE/deny.out")
+check "device-code sign-in: upactl shows a code" test -n "$CODE"
+check "... the admin declines it (/sim/devicecode deny)" sim_devicecode "$CODE" deny
+signin_wait
+check "... upactl fails: declined" failed_saying "$SIGNIN_RC" "$BASE/deny.out" "declined"
+expect_fail "device-code sign-in expired (3 s codes)" "expired" \
+  env -u UPA_ADMIN_TOKEN "$UPACTL" register "${SIGNIN[@]}" --authority "$STUCK" Floor4
+check "... the emulator saw it polled with the app's client id until it expired" \
+  sh -c "curl -sf --cacert '$UPA_SIM_CA' -H 'Authorization: Bearer $UPA_SIM_ADMIN' '$STUCK/sim/oauth' | jq -e '.deviceCodes[0] | .state == \"expired\" and .clientId == \"upa-test-app\" and .polls >= 1' >/dev/null"
 expect_fail "device-code sign-in timed out (--signin-timeout)" "within 3 s" \
-  "$UPACTL" register "${SIGNIN[@]}" --tenant pending --signin-timeout 3 Floor4
+  env -u UPA_ADMIN_TOKEN "$UPACTL" register "${SIGNIN[@]}" --signin-timeout 3 Floor4
 expect_fail "device-code sign-in with an unknown app" "invalid_client" \
-  "$UPACTL" register --client-id other-app --authority "$AUTHORITY" --tenant ok Floor4
+  env -u UPA_ADMIN_TOKEN "$UPACTL" register --client-id other-app Floor4
 check "... Floor4 unchanged" same_uri Floor4 "$F4_URI"
 check "... device store still empty" no_devices
 
-# A registration that stays in 202: a second emulator answers 202 forever.
-STUCK_PORT=$(upa_free_port) || upa_fatal "no free port"
-mkdir -p "$BASE/sim-stuck"
-"$SIM" --listen "127.0.0.1:$STUCK_PORT" --ca-dir "$BASE/ca" --state-dir "$BASE/sim-stuck" \
-  --admin-token "$UPA_SIM_ADMIN" --register-polls 100000 >"$BASE/log/cloudsim-stuck.log" 2>&1 &
-STUCK_PID=$!
-upa_at_exit 'kill $STUCK_PID 2>/dev/null; wait $STUCK_PID 2>/dev/null'
-upa_wait_for 15 curl -sf --cacert "$UPA_SIM_CA" "https://127.0.0.1:$STUCK_PORT/sim/health" || upa_fatal "second emulator did not start"
+# A registration that stays in 202 (the second emulator).
 sed -e "s|^RegisterURL .*|RegisterURL https://127.0.0.1:$STUCK_PORT|" "$BASE/cups-upa.conf" >"$BASE/stuck.conf"
 SECONDS_BEFORE=$SECONDS
 expect_fail "registration stuck in 202 gives up after --max-wait" "still pending" \
@@ -246,19 +283,24 @@ check "... still one device" test "$(ls "$BASE/state/devices" | wc -l)" = 1
 # Registration with the device-code sign-in.
 #
 
-: >"$BASE/authority.log"
-OUT=$(env -u UPA_ADMIN_TOKEN "$UPACTL" register "${SIGNIN[@]}" --tenant ok --no-sync Floor4 2>&1)
-RC=$?
-check "register Floor4 with a device-code sign-in" test "$RC" = 0
-check "... shows the code and where to enter it" grep -q "UPA-OK.*\|microsoft.com/devicelogin" <<<"$OUT"
-[ "$RC" = 0 ] || sed 's/^/#   /' <<<"$OUT"
+TOKEN_POLLS=$(sim_oauth .tokenRequests)
+signin_start "$BASE/signin.out" "${SIGNIN[@]}" --no-sync Floor4
+CODE=$(shown_code "$BASE/signin.out")
+check "register Floor4 with a device-code sign-in: shows the code" test -n "$CODE"
+check "... and where to enter it" grep -qF "$UPA_SIM_URL/devicelogin" "$BASE/signin.out"
+# The next poll gets slow_down; RFC 8628 wants 5 s more between polls from then on.
+check "... the service asks it to slow down, then the admin approves" slow_down_then_approve "$CODE"
+signin_wait
+check "... registered" test "$SIGNIN_RC" = 0
+[ "$SIGNIN_RC" = 0 ] || sed 's/^/#   /' "$BASE/signin.out"
 F4_ID=$(device_id Floor4)
 check "... device URI wrapped" same_uri Floor4 "upa://$F4_ID/$F4_URI"
 check "... polled with the device_code grant and the app's client id" \
-  grep -q "ok token urn:ietf:params:oauth:grant-type:device_code upa-test-app" "$BASE/authority.log"
-# slow_down (2nd poll) adds 5 s to the 1 s interval before the 3rd poll.
-check "... honoured slow_down (>= 5 s before the next poll)" \
-  awk '$2 == "ok" && $3 == "token" { t[++n] = $1 } END { exit !(n == 3 && t[3] - t[2] >= 5.5 && t[2] - t[1] >= 0.9) }' "$BASE/authority.log"
+  test "$(sim_oauth ".deviceCodes[] | select(.userCode == \"$CODE\") | \"\(.state) \(.clientId)\"")" = "redeemed upa-test-app" -a "$(sim_oauth .tokenRequests)" -gt "$TOKEN_POLLS"
+# Poll times as the emulator saw them: every gap >= the 1 s interval, the
+# last one (after slow_down) >= 6 s, and only one slow_down needed.
+check "... honoured slow_down (>= 5 s more before the next poll)" \
+  sh -c "curl -sf --cacert '$UPA_SIM_CA' -H 'Authorization: Bearer $UPA_SIM_ADMIN' '$UPA_SIM_URL/sim/oauth' | jq -e --arg c '$CODE' '.deviceCodes[] | select(.userCode == \$c) | .slowDowns == 1 and (.pollTimes | length >= 2) and ([range(1; .pollTimes | length) as \$i | .pollTimes[\$i] - .pollTimes[\$i - 1]] | (.[-1] >= 5.5 and min >= 0.8))' >/dev/null"
 
 
 #
@@ -296,34 +338,43 @@ check "doctor is happy again" "$UPACTL" doctor --offline
 # Unregistration.
 #
 
-# Graph DELETE /v1.0/print/printers/{id}: an emulator without it (405, or
-# 404 without a Graph error) must make the cloud delete fail cleanly.
+# The cloud delete really happens: afterwards the emulator answers 404 for
+# the printer and refuses the token it had.
+F4_TOKEN=$(mint_device_token "$F4_ID")
+check "Floor4's device token works before unregistering (IPP 400 for a garbage body, not 401)" \
+  test "$(ipp_status "$F4_TOKEN")" = 400
 OUT=$("$UPACTL" unregister --admin-token "$UPA_SIM_ADMIN" Floor4 2>&1)
 RC=$?
-if [ "$RC" = 0 ]; then
-  check "unregister Floor4 (admin token, Graph DELETE)" grep -q "Deleted cloud printer $F4_ID" <<<"$OUT"
-  check "... the emulator forgot printer $F4_ID" sh -c "! curl -sf --cacert '$UPA_SIM_CA' -H 'Authorization: Bearer $UPA_SIM_ADMIN' '$UPA_SIM_URL/sim/devices/$F4_ID' >/dev/null"
-elif grep -Eq "HTTP 405|404 without a Graph error" <<<"$OUT"; then
-  upa_log "the emulator has no Graph DELETE for printers: checking that a failed cloud delete changes nothing"
-  check "unregister Floor4: cloud delete fails, says nothing was changed" grep -q "cannot delete cloud printer.*nothing was changed" <<<"$OUT"
-  check "... Floor4 still registered" same_uri Floor4 "upa://$F4_ID/$F4_URI"
-  check "... its device still there" test -f "$BASE/state/devices/$F4_ID/device.conf"
-  check "unregister --force Floor4 (cloud delete fails, local state cleaned)" "$UPACTL" unregister --admin-token "$UPA_SIM_ADMIN" --force Floor4
-else
-  check "unregister Floor4 (admin token)" false
-  sed 's/^/#   /' <<<"$OUT"
-fi
+check "unregister Floor4 (admin token, Graph DELETE)" test "$RC" = 0
+[ "$RC" = 0 ] || sed 's/^/#   /' <<<"$OUT"
+check "... says it deleted cloud printer $F4_ID" grep -q "Deleted cloud printer $F4_ID" <<<"$OUT"
+check "... the emulator forgot printer $F4_ID (/sim/devices 404)" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$UPA_SIM_CA" -H "Authorization: Bearer $UPA_SIM_ADMIN" "$UPA_SIM_URL/sim/devices/$F4_ID")" = 404
+check "... Graph says 404 for it" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$UPA_SIM_CA" -H "Authorization: Bearer $UPA_SIM_ADMIN" "$UPA_SIM_URL/v1.0/print/printers/$F4_ID")" = 404
+check "... its device token no longer works (IPP 401)" test "$(ipp_status "$F4_TOKEN")" = 401
 check "... device URI restored" same_uri Floor4 "$F4_URI"
 check "... device folder removed" test ! -e "$BASE/state/devices/$F4_ID"
 check "... token cache removed" test ! -e "$BASE/cache/tokens/$F4_ID.json"
 OUT=$("$UPACTL" unregister --admin-token "$UPA_SIM_ADMIN" Floor4 2>&1)
 check "unregister Floor4 again: nothing to do" grep -q "not registered" <<<"$OUT"
+
+# Failed cloud deletes change nothing.
 expect_fail "unregister Floor3 with a wrong admin token fails" "cannot delete cloud printer.*nothing was changed" \
   "$UPACTL" unregister --admin-token wrong-token Floor3
 check "... Floor3 still registered" same_uri Floor3 "upa://$F3_ID/$F3_URI"
 check "... its device still there" test -f "$DEV/device.conf"
+check "arm a Graph fault (HTTP 500 until cleared)" sim_curl /sim/faults -X POST --data 'http,class=graph,status=500,count=-1' -o /dev/null
+expect_fail "unregister Floor3 while Graph fails" "cannot delete cloud printer.*nothing was changed" \
+  "$UPACTL" unregister --admin-token "$UPA_SIM_ADMIN" Floor3
+check "clear the fault" sim_curl /sim/faults -X DELETE -o /dev/null
+check "... Floor3 still registered" same_uri Floor3 "upa://$F3_ID/$F3_URI"
+check "... its device still there" test -f "$DEV/device.conf"
+check "... and the cloud printer too" sim_has_device "$F3_ID"
+
 check "unregister --keep-cloud Floor3" "$UPACTL" unregister --keep-cloud Floor3
 check "... device URI restored" same_uri Floor3 "$F3_URI"
 check "... device removed" test ! -e "$DEV"
+check "... the cloud printer is left alone" sim_has_device "$F3_ID"
 
 finish
