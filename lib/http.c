@@ -255,6 +255,11 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, timeout);
+  // A collected (small) answer gets the whole Timeout and no more: libcurl
+  // averages the low-speed check over seconds, and a user at a badge reader
+  // should not wait Timeout + 5 s.
+  if (!req->data_cb)
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
 
   // Method and body.
   if (!strcmp(req->method, "GET"))
@@ -307,7 +312,7 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write_cb);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &xfer);
 
-  upaLog(UPA_LOG_DEBUG, "%s %s", req->method, req->url);
+  upaLog(UPA_LOG_DEBUG, "%s %s", req->method, req->log_url ? req->log_url : req->url);
 
   cerr = curl_easy_perform(curl);
 

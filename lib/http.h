@@ -35,6 +35,7 @@ typedef struct upa_http_request_s	// One request
 {
   const char	*method;		// "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
   const char	*url;			// Absolute URL
+  const char	*log_url;		// What the debug log shows instead of url (it holds an ID), or NULL
   const char	*content_type;		// Request Content-Type or NULL
   const char	*bearer;		// Bearer token or NULL (never logged)
   const void	*body;			// Request body or NULL
