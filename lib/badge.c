@@ -67,6 +67,8 @@ typedef struct throttle_state_s		// All records
 static bool	buffer_printf(upa_buffer_t *buf, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static bool	config_bool(const char *value, bool *b);
 static bool	config_int(const char *value, int minval, int maxval, int *i);
+static bool	config_ldap(upa_badge_config_t *bc, const char *name, const char *value, const char *path, int linenum);
+static bool	config_ldap_check(const upa_badge_config_t *bc);
 static bool	default_path(const char *name, char *buffer, size_t bufsize);
 static bool	is_hex_string(const char *s, size_t len);
 static bool	keyed_hash(const upa_badge_key_t *key, const char *data, size_t len, char *hash, size_t hashsize);
@@ -388,6 +390,11 @@ upaBadgeConfigDefaultPath(void)
 //   DebounceTime S, StateDir DIR
 //   SelfRegister B, RegisterDomain DOMAIN
 //   BadgePrompt TEXT, PinPrompt TEXT
+//   CloudCollection ID, CloudAdminTokenFile FILE, SelfRegisterCloud B
+//   LDAPURI URI..., LDAPStartTLS B, LDAPCAFile FILE, LDAPBase DN,
+//   LDAPFilter FILTER, LDAPAttribute ATTR, LDAPBindDN DN,
+//   LDAPBindPasswordFile FILE, LDAPTimeout S, LDAPScope sub|one,
+//   LDAPDisabledFilter FILTER                  (see config_ldap())
 //
 
 upa_badge_config_t *			// O - Configuration or NULL on error
@@ -427,6 +434,10 @@ upaBadgeConfigLoad(const char *path,	// I - File or NULL for the default
   upaCopyString(bc->upa_config, UPA_CONFIG_FILE, sizeof(bc->upa_config));
   upaCopyString(bc->badge_prompt, "Badge:", sizeof(bc->badge_prompt));
   upaCopyString(bc->pin_prompt, "PIN:", sizeof(bc->pin_prompt));
+  default_path("badge-admin.token", bc->cloud_admin_token_file, sizeof(bc->cloud_admin_token_file));
+  upaCopyString(bc->ldap_filter, "(employeeNumber=%s)", sizeof(bc->ldap_filter));
+  upaCopyString(bc->ldap_attribute, "userPrincipalName", sizeof(bc->ldap_attribute));
+  bc->ldap_timeout         = 5;
 
   if ((fp = cupsFileOpen(path, "r")) == NULL)
   {
@@ -466,10 +477,19 @@ upaBadgeConfigLoad(const char *path,	// I - File or NULL for the default
             bc->sources[n ++] = UPA_BADGE_SOURCE_LOCAL;
           else if (!strcasecmp(tok, "cloud"))
             bc->sources[n ++] = UPA_BADGE_SOURCE_CLOUD;
+          else if (!strcasecmp(tok, "ldap"))
+          {
+#ifdef HAVE_LDAP
+            bc->sources[n ++] = UPA_BADGE_SOURCE_LDAP;
+#else
+            // Refuse rather than skip: a silently missing source changes who gets in.
+            upaSetError(UPA_ERROR_CONFIG, "%s:%d: source \"ldap\" needs LDAP support, but cups-upa was built without it (libldap missing or --without-ldap).", path, linenum);
+            ok = false;
+#endif // HAVE_LDAP
+          }
           else
           {
-            // LDAP is planned but not implemented: refuse rather than ignore.
-            upaSetError(UPA_ERROR_CONFIG, "%s:%d: unsupported source \"%s\" (use local, cloud).", path, linenum, tok);
+            upaSetError(UPA_ERROR_CONFIG, "%s:%d: unsupported source \"%s\" (use local, cloud, ldap).", path, linenum, tok);
             ok = false;
           }
         }
@@ -570,6 +590,14 @@ upaBadgeConfigLoad(const char *path,	// I - File or NULL for the default
         ok = upaCopyString(bc->badge_prompt, value, sizeof(bc->badge_prompt));
       else if (!strcasecmp(line, "PinPrompt"))
         ok = upaCopyString(bc->pin_prompt, value, sizeof(bc->pin_prompt));
+      else if (!strcasecmp(line, "CloudCollection"))
+        ok = upaCopyString(bc->cloud_collection, value, sizeof(bc->cloud_collection)) && !strpbrk(value, "/?#% ");
+      else if (!strcasecmp(line, "CloudAdminTokenFile"))
+        ok = value[0] == '/' && upaCopyString(bc->cloud_admin_token_file, value, sizeof(bc->cloud_admin_token_file));
+      else if (!strcasecmp(line, "SelfRegisterCloud"))
+        ok = config_bool(value, &bc->self_register_cloud);
+      else if (!strncasecmp(line, "LDAP", 4))
+        ok = config_ldap(bc, line, value, path, linenum);
       else
       {
         upaSetError(UPA_ERROR_CONFIG, "%s:%d: unknown directive %s.", path, linenum, line);
@@ -601,6 +629,12 @@ upaBadgeConfigLoad(const char *path,	// I - File or NULL for the default
   if (bc->rules.min_length > bc->rules.max_length)
   {
     upaSetError(UPA_ERROR_CONFIG, "%s: MinLength is larger than MaxLength.", bc->path[0] ? bc->path : "badge.conf");
+    free(bc);
+    return (NULL);
+  }
+
+  if (!config_ldap_check(bc))
+  {
     free(bc);
     return (NULL);
   }
@@ -1508,7 +1542,7 @@ upaBadgeLookupString(
   static const char * const names[] =	// Names
   {
     "ok", "not-found", "bad-request", "unauthorized", "forbidden",
-    "server-error", "network", "protocol", "config"
+    "server-error", "network", "protocol", "config", "ambiguous"
   };
 
 
@@ -1624,7 +1658,9 @@ upaBadgeLookupCloud(
     upa_badge_user_t   *user)		// O - User
 {
   char			token[8192],	// Device token
-			url[2048];	// Request URL
+			url[2048],	// Request URL
+			logurl[1100] = "";
+					// URL as logged (no badge ID)
   json_object		*json = NULL;	// Request body
   const char		*body = NULL;	// Request body text
   upa_http_request_t	req;		// Request
@@ -1666,6 +1702,7 @@ upaBadgeLookupCloud(
     }
 
     snprintf(url, sizeof(url), "%s/api/v1.0/badges/%s", cfg->print_url, escaped);
+    snprintf(logurl, sizeof(logurl), "%s/api/v1.0/badges/(badge id withheld)", cfg->print_url);
     OPENSSL_cleanse(escaped, strlen(escaped));
     curl_free(escaped);
     curl_easy_cleanup(curl);
@@ -1701,6 +1738,10 @@ upaBadgeLookupCloud(
     req.body_len     = body ? strlen(body) : 0;
 
     upaHTTPResponseClear(&resp);
+
+    // The v1.0 URL carries the badge ID: keep it out of the debug log
+    if (legacy)
+      req.log_url = logurl;
 
     if (!upaHTTPDo(http, &req, &resp))
       resp.status = 0;
@@ -1793,6 +1834,162 @@ config_int(const char *value,		// I - Text
     return (false);
 
   *i = (int)l;
+
+  return (true);
+}
+
+
+//
+// 'config_ldap()' - Parse one LDAP* directive of badge.conf.
+//
+// Values are checked here so mistakes show at load time ("upactl badge
+// test" and the first tap), not as a confusing server error later.
+//
+
+static bool				// O - true if valid
+config_ldap(upa_badge_config_t *bc,	// I - Configuration
+            const char         *name,	// I - Directive
+            const char         *value,	// I - Value
+            const char         *path,	// I - File (for messages)
+            int                linenum)	// I - Line (for messages)
+{
+  const char	*ptr;			// Pointer into value
+  int		conversions = 0;	// "%s" in a filter
+
+
+  if (!strcasecmp(name, "LDAPURI"))
+  {
+    char	copy[1024],		// Working copy
+		*tok,			// One URI
+		*saveptr = NULL;	// strtok_r state
+
+    if (!upaCopyString(copy, value, sizeof(copy)))
+      return (false);
+
+    for (tok = strtok_r(copy, " \t", &saveptr); tok; tok = strtok_r(NULL, " \t", &saveptr))
+    {
+      if (strncasecmp(tok, "ldap://", 7) && strncasecmp(tok, "ldaps://", 8))
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s:%d: LDAPURI \"%s\" is not an ldap:// or ldaps:// URI.", path, linenum, tok);
+        return (false);
+      }
+    }
+
+    return (upaCopyString(bc->ldap_uri, value, sizeof(bc->ldap_uri)));
+  }
+  else if (!strcasecmp(name, "LDAPStartTLS"))
+    return (config_bool(value, &bc->ldap_starttls));
+  else if (!strcasecmp(name, "LDAPCAFile"))
+    return (value[0] == '/' && upaCopyString(bc->ldap_cafile, value, sizeof(bc->ldap_cafile)));
+  else if (!strcasecmp(name, "LDAPBase"))
+    return (upaCopyString(bc->ldap_base, value, sizeof(bc->ldap_base)));
+  else if (!strcasecmp(name, "LDAPFilter"))
+  {
+    // Exactly one "%s" (the escaped ID) and no other conversion: the filter
+    // is expanded by plain substitution, never by printf.
+    for (ptr = value; (ptr = strchr(ptr, '%')) != NULL; ptr ++)
+    {
+      if (ptr[1] != 's')
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s:%d: LDAPFilter may only contain \"%%s\" (write a literal %% as \\25).", path, linenum);
+        return (false);
+      }
+
+      conversions ++;
+    }
+
+    if (conversions != 1 || value[0] != '(' || value[strlen(value) - 1] != ')')
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s:%d: LDAPFilter needs parentheses and exactly one \"%%s\".", path, linenum);
+      return (false);
+    }
+
+    return (upaCopyString(bc->ldap_filter, value, sizeof(bc->ldap_filter)));
+  }
+  else if (!strcasecmp(name, "LDAPDisabledFilter"))
+  {
+    if (strchr(value, '%') || value[0] != '(' || value[strlen(value) - 1] != ')')
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s:%d: LDAPDisabledFilter needs parentheses and no \"%%\".", path, linenum);
+      return (false);
+    }
+
+    return (upaCopyString(bc->ldap_disabled_filter, value, sizeof(bc->ldap_disabled_filter)));
+  }
+  else if (!strcasecmp(name, "LDAPAttribute"))
+  {
+    // An attribute description: letters, digits, '-', '.', ';' (options).
+    for (ptr = value; *ptr; ptr ++)
+    {
+      if (!isalnum(*ptr & 255) && *ptr != '-' && *ptr != '.' && *ptr != ';')
+        return (false);
+    }
+
+    return (upaCopyString(bc->ldap_attribute, value, sizeof(bc->ldap_attribute)));
+  }
+  else if (!strcasecmp(name, "LDAPBindDN"))
+    return (upaCopyString(bc->ldap_bind_dn, value, sizeof(bc->ldap_bind_dn)));
+  else if (!strcasecmp(name, "LDAPBindPasswordFile"))
+    return (value[0] == '/' && upaCopyString(bc->ldap_bind_pw_file, value, sizeof(bc->ldap_bind_pw_file)));
+  else if (!strcasecmp(name, "LDAPTimeout"))
+    return (config_int(value, 1, 300, &bc->ldap_timeout));
+  else if (!strcasecmp(name, "LDAPScope"))
+  {
+    if (!strcasecmp(value, "sub"))
+      bc->ldap_scope_one = false;
+    else if (!strcasecmp(value, "one"))
+      bc->ldap_scope_one = true;
+    else
+      return (false);
+
+    return (true);
+  }
+
+  upaSetError(UPA_ERROR_CONFIG, "%s:%d: unknown directive %s.", path, linenum, name);
+
+  return (false);
+}
+
+
+//
+// 'config_ldap_check()' - Check the LDAP settings fit together when "ldap" is a source.
+//
+
+static bool				// O - true if usable
+config_ldap_check(
+    const upa_badge_config_t *bc)	// I - Configuration
+{
+  const char	*name = bc->path[0] ? bc->path : "badge.conf";
+					// File (for messages)
+  int		i;			// Looping var
+
+
+  for (i = 0; i < UPA_BADGE_MAX_SOURCES && bc->sources[i] != UPA_BADGE_SOURCE_NONE; i ++)
+  {
+    if (bc->sources[i] == UPA_BADGE_SOURCE_LDAP)
+      break;
+  }
+
+  if (i >= UPA_BADGE_MAX_SOURCES || bc->sources[i] != UPA_BADGE_SOURCE_LDAP)
+    return (true);
+
+  if (!bc->ldap_uri[0] || !bc->ldap_base[0])
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: source \"ldap\" needs LDAPURI and LDAPBase.", name);
+    return (false);
+  }
+
+  if (!bc->ldap_bind_dn[0] != !bc->ldap_bind_pw_file[0])
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: LDAPBindDN and LDAPBindPasswordFile go together.", name);
+    return (false);
+  }
+
+  if (bc->ldap_starttls && strcasestr(bc->ldap_uri, "ldaps://"))
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: LDAPStartTLS needs ldap:// URIs (ldaps:// is TLS already).", name);
+    return (false);
+  }
 
   return (true);
 }

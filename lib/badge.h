@@ -73,7 +73,8 @@ typedef enum upa_badge_source_e		// Where a badge is resolved
 {
   UPA_BADGE_SOURCE_NONE,		// End of list
   UPA_BADGE_SOURCE_LOCAL,		// The local keyed-hash store
-  UPA_BADGE_SOURCE_CLOUD		// Universal Print badge lookup (protocol.md §8)
+  UPA_BADGE_SOURCE_CLOUD,		// Universal Print badge lookup (protocol.md §8)
+  UPA_BADGE_SOURCE_LDAP			// LDAP directory attribute (lib/badgeldap.c)
 } upa_badge_source_t;
 
 typedef enum upa_badge_pin_e		// PIN policy
@@ -107,6 +108,22 @@ typedef struct upa_badge_config_s	// badge.conf
   char		register_domain[256];	// user -> user@domain when registering
   char		badge_prompt[128];	// Conversation prompt for the badge
   char		pin_prompt[128];	// Conversation prompt for the PIN
+  char		ldap_uri[1024];		// LDAPURI: ldap:// or ldaps:// URIs, space-separated
+  bool		ldap_starttls;		// LDAPStartTLS (ldap:// only)
+  char		ldap_cafile[1024];	// LDAPCAFile ("" = libldap default)
+  char		ldap_base[512];		// LDAPBase (search base DN)
+  char		ldap_filter[512];	// LDAPFilter, one "%s" for the escaped ID
+  char		ldap_attribute[128];	// LDAPAttribute holding the UPN (fallback "mail")
+  char		ldap_bind_dn[512];	// LDAPBindDN ("" = anonymous)
+  char		ldap_bind_pw_file[1024];// LDAPBindPasswordFile (root-only)
+  int		ldap_timeout;		// LDAPTimeout seconds (per server)
+  bool		ldap_scope_one;		// LDAPScope one (else sub)
+  char		ldap_disabled_filter[512];
+					// LDAPDisabledFilter ("" = none)
+  char		cloud_collection[128];	// CloudCollection: badge collection id ("" = ask the cloud)
+  char		cloud_admin_token_file[1024];
+					// CloudAdminTokenFile: stored admin sign-in (refresh token)
+  bool		self_register_cloud;	// SelfRegisterCloud: also write self-registrations to the cloud
 } upa_badge_config_t;
 
 extern const char	*upaBadgeConfigDefaultPath(void);
@@ -206,18 +223,78 @@ typedef enum upa_badge_lookup_e		// Outcome of a cloud lookup
   UPA_BADGE_LOOKUP_SERVER_ERROR,	// 5xx or another unexpected status
   UPA_BADGE_LOOKUP_NETWORK,		// No response: DNS, connect, TLS, timeout
   UPA_BADGE_LOOKUP_PROTOCOL,		// 200 with an unusable body
-  UPA_BADGE_LOOKUP_CONFIG		// No device/token/config to ask with
+  UPA_BADGE_LOOKUP_CONFIG,		// No device/token/config to ask with
+  UPA_BADGE_LOOKUP_AMBIGUOUS		// LDAP: more than one entry matches
 } upa_badge_lookup_t;
 
 typedef struct upa_badge_user_s		// A resolved identity
 {
   char		upn[256];		// UPN (userURI without "mailto:")
   char		user_id[128];		// Directory object id or ""
+  bool		disabled;		// LDAP: entry matches LDAPDisabledFilter
 } upa_badge_user_t;
 
 extern const char	*upaBadgeLookupString(upa_badge_lookup_t result);
 extern upa_badge_lookup_t upaBadgeLookupParse(int status, const char *body, size_t len, upa_badge_user_t *user);
 extern upa_badge_lookup_t upaBadgeLookupCloud(upa_http_t *http, const upa_config_t *cfg, const upa_device_t *dev, const char *id, bool legacy, upa_badge_user_t *user);
 extern bool		upaBadgeValidUPN(const char *upn);
+
+
+//
+// Cloud badge management (lib/badgecloud.c; protocol.md §7 "Badge management")...
+//
+// These live on the "graph.print" host; cups-upa addresses them under
+// GraphURL (cfg->graph_url + "/print/..."), which is where upa-cloudsim
+// serves them.  They need a delegated admin token (PrintBadges.ReadWrite):
+// --admin-token/UPA_ADMIN_TOKEN, or the refresh token "upactl badge login"
+// stores in CloudAdminTokenFile (upaBadgeCloudAdminToken()).
+//
+
+#  define UPA_BADGE_CLOUD_SCOPE	"https://print.print.microsoft.com/PrintBadges.ReadWrite offline_access"
+					// Scope of the badge admin sign-in
+
+typedef enum upa_badge_cloud_e		// Outcome of a badge management request
+{
+  UPA_BADGE_CLOUD_OK,			// Done
+  UPA_BADGE_CLOUD_EXISTS,		// 409: the collection/badge already exists
+  UPA_BADGE_CLOUD_NOT_FOUND,		// 404: no such collection/badge/operation
+  UPA_BADGE_CLOUD_BAD_REQUEST,		// 400
+  UPA_BADGE_CLOUD_UNAUTHORIZED,		// 401: token refused (or no token)
+  UPA_BADGE_CLOUD_FORBIDDEN,		// 403: PrintBadges.ReadWrite missing
+  UPA_BADGE_CLOUD_SERVER_ERROR,		// 5xx or another unexpected status
+  UPA_BADGE_CLOUD_NETWORK,		// No response
+  UPA_BADGE_CLOUD_PROTOCOL,		// Unusable response body
+  UPA_BADGE_CLOUD_FAILED,		// Long-running operation ended "failed" or timed out
+  UPA_BADGE_CLOUD_CONFIG		// Bad arguments, no collection, no stored sign-in
+} upa_badge_cloud_t;
+
+typedef struct upa_badge_login_s	// CloudAdminTokenFile contents (secret)
+{
+  char		authority[1024];	// Authority URL ("" = AuthorityURL)
+  char		tenant[256];		// Tenant ("" = organizations)
+  char		client_id[256];		// Application (client) id
+  char		refresh_token[8192];	// Current refresh token
+} upa_badge_login_t;
+
+extern const char	*upaBadgeCloudString(upa_badge_cloud_t result);
+extern upa_badge_cloud_t upaBadgeCloudStatus(int status, const char *body, size_t len);
+extern upa_badge_cloud_t upaBadgeCloudParseCreate(const char *body, size_t len, char *opid, size_t opidsize, char *cid, size_t cidsize);
+extern upa_badge_cloud_t upaBadgeCloudParseOperation(const char *body, size_t len, bool *done, char *cid, size_t cidsize);
+extern upa_badge_cloud_t upaBadgeCloudParseCollections(const char *body, size_t len, char *cid, size_t cidsize);
+extern upa_badge_cloud_t upaBadgeCloudParseBadge(const char *body, size_t len, upa_badge_user_t *user);
+
+extern upa_badge_cloud_t upaBadgeCloudCollectionCreate(upa_http_t *http, const upa_config_t *cfg, const char *token, int max_wait, char *cid, size_t cidsize);
+extern upa_badge_cloud_t upaBadgeCloudCollectionFind(upa_http_t *http, const upa_config_t *cfg, const char *token, char *cid, size_t cidsize);
+extern upa_badge_cloud_t upaBadgeCloudAdd(upa_http_t *http, const upa_config_t *cfg, const char *token, const char *cid, const char *id, const char *upn, const char *user_id);
+extern upa_badge_cloud_t upaBadgeCloudGet(upa_http_t *http, const upa_config_t *cfg, const char *token, const char *cid, const char *id, upa_badge_user_t *user);
+extern upa_badge_cloud_t upaBadgeCloudUpdate(upa_http_t *http, const upa_config_t *cfg, const char *token, const char *cid, const char *id, const char *upn, const char *user_id);
+extern upa_badge_cloud_t upaBadgeCloudDelete(upa_http_t *http, const upa_config_t *cfg, const char *token, const char *cid, const char *id);
+
+extern bool		upaBadgeLoginSave(const char *path, const upa_badge_login_t *login);
+extern bool		upaBadgeLoginLoad(const char *path, upa_badge_login_t *login);
+extern bool		upaBadgeCloudAdminToken(const upa_config_t *cfg, const upa_badge_config_t *bc, char *token, size_t tokensize);
+
+// LDAP lookup (lib/badgeldap.c; UPA_BADGE_LOOKUP_CONFIG when built without LDAP).
+extern upa_badge_lookup_t upaBadgeLookupLDAP(const upa_badge_config_t *bc, const char *id, upa_badge_user_t *user);
 
 #endif // !UPA_BADGE_H

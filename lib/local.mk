@@ -18,13 +18,15 @@ lib_libupa_la_SOURCES = \
 	lib/journal.c lib/journal.h \
 	lib/release.c lib/release.h \
 	lib/badge.c lib/badge.h \
+	lib/badgecloud.c \
+	lib/badgeldap.c \
 	lib/outbox.c lib/outbox.h \
 	lib/sync.c lib/sync.h \
 	lib/graph.c lib/graph.h \
 	lib/oauth.c lib/oauth.h
-lib_libupa_la_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
-lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS)
+lib_libupa_la_CFLAGS = $(AM_CFLAGS) $(CUPS_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS) $(LDAP_CFLAGS)
+lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS) $(LDAP_LIBS)
 
 # What a program needs to link libupa.
 UPA_CFLAGS = $(CUPS_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
-UPA_LIBS = lib/libupa.la $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS)
+UPA_LIBS = lib/libupa.la $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS) $(LDAP_LIBS)

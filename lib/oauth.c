@@ -8,6 +8,7 @@
 //   POST {authority}/{tenant}/oauth2/v2.0/devicecode  client_id, scope
 //   POST {authority}/{tenant}/oauth2/v2.0/token       grant_type=
 //        urn:ietf:params:oauth:grant-type:device_code, client_id, device_code
+//        (or grant_type=refresh_token, client_id, refresh_token[, scope])
 // Errors come as {"error": "...", "error_description": "..."} with HTTP 400.
 //
 
@@ -26,6 +27,7 @@
 static const char	*oauth_string(json_object *json, const char *key);
 static json_object	*oauth_post(upa_http_t *http, const char *url, const char *body, int *status);
 static bool		oauth_form_add(upa_buffer_t *buf, const char *name, const char *value);
+static bool		oauth_base(const upa_config_t *cfg, const char *authority, const char *tenant, char *base, size_t basesize);
 
 
 //
@@ -191,6 +193,7 @@ upaOAuthDeviceCodeWait(
   }
 
   *token = '\0';
+  explicit_bzero(dc->refresh_token, sizeof(dc->refresh_token));
 
   deadline = dc->expires;
   if (max_wait > 0 && time(NULL) + max_wait < deadline)
@@ -245,6 +248,14 @@ upaOAuthDeviceCodeWait(
         upaSetError(UPA_ERROR_ARGS, "The admin token does not fit the buffer (%zu bytes).", tokensize);
         goto done;
       }
+      // Only with offline_access in the scope; kept for later refreshes.
+      if ((s = oauth_string(json, "refresh_token")) != NULL && !upaCopyString(dc->refresh_token, s, sizeof(dc->refresh_token)))
+      {
+        explicit_bzero(token, tokensize);
+        explicit_bzero(dc->refresh_token, sizeof(dc->refresh_token));
+        upaSetError(UPA_ERROR_PROTOCOL, "The refresh token is longer than %zu bytes.", sizeof(dc->refresh_token) - 1);
+        goto done;
+      }
       upaLog(UPA_LOG_INFO, "Admin signed in.");
       ret = true;
       goto done;
@@ -293,6 +304,159 @@ upaOAuthDeviceCodeWait(
   upaHTTPDelete(http);
 
   return (ret);
+}
+
+
+//
+// 'upaOAuthRefresh()' - Trade a refresh token for a new access token.
+//
+// POST {authority}/{tenant}/oauth2/v2.0/token grant_type=refresh_token.
+// The service rotates refresh tokens: the caller must save new_refresh
+// (when not "") in place of the old one.  invalid_grant (used, revoked or
+// expired refresh token) is UPA_ERROR_AUTH: the admin must sign in again.
+//
+
+bool					// O - `true` on success
+upaOAuthRefresh(
+    const upa_config_t *cfg,		// I - Configuration (CAFile, proxy, timeout)
+    const char         *authority,	// I - Authority URL or `NULL` for AuthorityURL
+    const char         *tenant,		// I - Tenant or `NULL` ("organizations")
+    const char         *client_id,	// I - Application (client) id
+    const char         *scope,		// I - Scope or `NULL` (the one originally granted)
+    const char         *refresh_token,	// I - Refresh token
+    char               *token,		// O - Access token
+    size_t             tokensize,	// I - Size of token buffer
+    char               *new_refresh,	// O - Rotated refresh token or ""
+    size_t             new_refresh_size,// I - Size of new_refresh buffer
+    int                *expires_in)	// O - Access token lifetime in seconds or `NULL`
+{
+  upa_http_t	*http = NULL;		// HTTPS session
+  upa_buffer_t	form;			// Form body
+  json_object	*json = NULL,		// Response
+		*value;			// One member
+  char		base[1000],		// {authority}/{tenant}/oauth2/v2.0
+		url[1200];		// Token endpoint
+  const char	*s;			// String member
+  int		status = 0;		// HTTP status
+  bool		ret = false;		// Return value
+
+
+  memset(&form, 0, sizeof(form));
+
+  if (expires_in)
+    *expires_in = 0;
+
+  if (!cfg || !client_id || !*client_id || !refresh_token || !*refresh_token || !token || tokensize == 0 || !new_refresh || new_refresh_size == 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOAuthRefresh: bad arguments.");
+    return (false);
+  }
+
+  *token       = '\0';
+  *new_refresh = '\0';
+
+  if (!oauth_base(cfg, authority, tenant, base, sizeof(base)))
+    return (false);
+  snprintf(url, sizeof(url), "%s/token", base);
+
+  if (!oauth_form_add(&form, "grant_type", "refresh_token") || !oauth_form_add(&form, "client_id", client_id) || !oauth_form_add(&form, "refresh_token", refresh_token) || (scope && *scope && !oauth_form_add(&form, "scope", scope)))
+    goto done;
+
+  if ((http = upaHTTPCreate(cfg)) == NULL)
+    goto done;
+
+  if ((json = oauth_post(http, url, form.data, &status)) == NULL)
+    goto done;
+
+  if (status != 200)
+  {
+    const char *err = oauth_string(json, "error"),
+					// Error code
+	       *desc = oauth_string(json, "error_description");
+					// Description
+
+    if (err && !strcmp(err, "invalid_grant"))
+      upaSetError(UPA_ERROR_AUTH, "The stored admin sign-in is no longer valid (invalid_grant: used, revoked or expired); sign in again.");
+    else
+      upaSetError(status == 401 || status == 403 || (err && (!strcmp(err, "invalid_client") || !strcmp(err, "unauthorized_client"))) ? UPA_ERROR_AUTH : status == 429 || status >= 500 ? UPA_ERROR_BUSY : UPA_ERROR_HTTP, "The sign-in service refused the refresh token (HTTP %d, %s): %s", status, err ? err : "no error code", desc ? desc : "no details given");
+    goto done;
+  }
+
+  if ((s = oauth_string(json, "access_token")) == NULL || !*s)
+  {
+    upaSetError(UPA_ERROR_PROTOCOL, "The sign-in service answered without an access_token.");
+    goto done;
+  }
+
+  if (!upaCopyString(token, s, tokensize))
+  {
+    upaSetError(UPA_ERROR_ARGS, "The access token does not fit the buffer (%zu bytes).", tokensize);
+    goto done;
+  }
+
+  if ((s = oauth_string(json, "refresh_token")) != NULL && *s && !upaCopyString(new_refresh, s, new_refresh_size))
+  {
+    upaSetError(UPA_ERROR_PROTOCOL, "The new refresh token is longer than %zu bytes.", new_refresh_size - 1);
+    goto done;
+  }
+
+  if (expires_in && json_object_object_get_ex(json, "expires_in", &value))
+    *expires_in = json_object_get_int(value);
+
+  upaLog(UPA_LOG_DEBUG, "Admin token refreshed%s.", *new_refresh ? " (refresh token rotated)" : "");
+  ret = true;
+
+  done:
+
+  if (!ret)
+  {
+    explicit_bzero(token, tokensize);
+    explicit_bzero(new_refresh, new_refresh_size);
+  }
+  if (form.data)
+    explicit_bzero(form.data, form.len);
+  upaBufferClear(&form);
+  json_object_put(json);
+  upaHTTPDelete(http);
+
+  return (ret);
+}
+
+
+//
+// 'oauth_base()' - "{authority}/{tenant}/oauth2/v2.0" from the arguments/config.
+//
+
+static bool				// O - `true` on success
+oauth_base(const upa_config_t *cfg,	// I - Configuration
+           const char         *authority,
+					// I - Authority or `NULL`
+           const char         *tenant,	// I - Tenant or `NULL`
+           char               *base,	// O - Base URL
+           size_t             basesize)	// I - Size of base buffer
+{
+  size_t	len;			// Length of authority
+
+
+  if (!authority || !*authority)
+    authority = cfg->authority_url[0] ? cfg->authority_url : UPA_OAUTH_AUTHORITY;
+  if (!tenant || !*tenant)
+    tenant = UPA_OAUTH_TENANT;
+
+  if (strncmp(authority, "https://", 8))
+  {
+    upaSetError(UPA_ERROR_ARGS, "Authority URL \"%s\" must start with https://.", authority);
+    return (false);
+  }
+
+  for (len = strlen(authority); len > 0 && authority[len - 1] == '/'; len --);
+  if ((size_t)snprintf(base, basesize, "%.*s/%s/oauth2/v2.0", (int)len, authority, tenant) >= basesize)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Authority URL or tenant too long.");
+    return (false);
+  }
+
+  return (true);
 }
 
 

@@ -38,6 +38,8 @@ typedef struct upa_devcode_s		// One pending device-code sign-in
   char		message[1024];		// Service's own instruction text, or ""
   int		interval;		// Seconds between polls
   time_t	expires;		// When the code expires
+  char		refresh_token[8192];	// Set by upaOAuthDeviceCodeWait() when the scope had
+					// offline_access (secret: never shown), else ""
 } upa_devcode_t;
 
 typedef bool (*upa_cancel_cb_t)(void *data);
@@ -46,5 +48,11 @@ typedef bool (*upa_cancel_cb_t)(void *data);
 extern bool	upaOAuthDeviceCodeStart(const upa_config_t *cfg, const char *authority, const char *tenant, const char *client_id, const char *scope, upa_devcode_t *dc);
 extern bool	upaOAuthDeviceCodeWait(const upa_config_t *cfg, upa_devcode_t *dc, int max_wait, upa_cancel_cb_t cancel_cb, void *cbdata, char *token, size_t tokensize);
 extern void	upaOAuthDeviceCodeClear(upa_devcode_t *dc);
+
+// grant_type=refresh_token: a new access token and, when the service rotates
+// it (Entra always does), a new refresh token that replaces the old one (the
+// old one may no longer work: save the new one before using the access
+// token).  new_refresh is "" when the service kept the old one.
+extern bool	upaOAuthRefresh(const upa_config_t *cfg, const char *authority, const char *tenant, const char *client_id, const char *scope, const char *refresh_token, char *token, size_t tokensize, char *new_refresh, size_t new_refresh_size, int *expires_in);
 
 #endif // !UPA_OAUTH_H

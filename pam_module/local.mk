@@ -63,6 +63,31 @@ TESTS += tests/pam/run-pamwrap.sh
 endif
 EXTRA_DIST += tests/pam/run-pamwrap.sh
 
+# The LDAP source against a private slapd (root; skipped without slapd or pam_wrapper).
+if HAVE_LDAP
+if HAVE_PAM_WRAPPER
+TESTS += tests/pam/ldap.sh
+endif
+endif
+EXTRA_DIST += tests/pam/ldap.sh
+
+# The cloud badge collection code (lib/badgecloud.c): JSON parsers, token file.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/pam/testbadgecloud
+TESTS += tests/pam/testbadgecloud
+
+tests_pam_testbadgecloud_SOURCES = tests/pam/testbadgecloud.c
+tests_pam_testbadgecloud_CFLAGS = $(PAM_TEST_CFLAGS) $(CMOCKA_CFLAGS)
+tests_pam_testbadgecloud_LDADD = $(UPA_LIBS) $(CMOCKA_LIBS)
+endif
+
+# The cloud badge lookup and badge collection against upa-cloudsim, through
+# the real module (root: private cupsd; skipped without pam_wrapper).
+if HAVE_PAM_WRAPPER
+TESTS += tests/pam/cloud.sh
+endif
+EXTRA_DIST += tests/pam/cloud.sh
+
 # Optional libFuzzer build of the same target (no configure switch):
 #   make tests/pam/fuzzbadge-libfuzzer [PAM_FUZZ_CC=clang]
 #   mkdir -p fuzz-corpus && cp $(srcdir)/tests/pam/corpus/* fuzz-corpus/

@@ -13,11 +13,13 @@
 // Result codes (documented in pam_upa(8)):
 //   PAM_SUCCESS           badge (and PIN) accepted; PAM_USER and env UPA_UPN set
 //   PAM_USER_UNKNOWN      badge not found in any source (self-registration: pending)
-//   PAM_AUTH_ERR          bad/unreadable input, wrong PIN, PIN required but unset
+//   PAM_AUTH_ERR          bad/unreadable input, wrong PIN, PIN required but unset,
+//                         badge matching several LDAP entries
 //   PAM_MAXTRIES          badge/station locked out after too many failures
 //   PAM_IGNORE            repeated tap within DebounceTime (env UPA_TAP=debounced);
 //                         "register" line with nothing pending
-//   PAM_AUTHINFO_UNAVAIL  config/key/store unusable, cloud unreachable or refusing
+//   PAM_AUTHINFO_UNAVAIL  config/key/store unusable, cloud unreachable or refusing,
+//                         LDAP unreachable, timed out or refusing the bind
 //   PAM_CONV_ERR          the conversation failed
 //   PAM_BUF_ERR           out of memory
 //   PAM_SYSTEM_ERR        self-registration could not write the store
@@ -46,6 +48,7 @@
 //
 
 #define PENDING_DATA	"pam_upa_pending"	// pam_set_data() name: badge awaiting registration
+#define PENDING_ID_DATA	"pam_upa_pending_id"	// pam_set_data() name: its normalised ID (SelfRegisterCloud only)
 #define MAPPING_DATA	"pam_upa_mapping"	// pam_set_data() name: accepted mapping for acct_mgmt
 
 
@@ -100,10 +103,12 @@ static void	debug_print(pam_handle_t *pamh, pam_upa_opts_t *opts, const char *fo
 static int	get_station(pam_handle_t *pamh, pam_upa_opts_t *opts, char *station, size_t stationsize);
 static void	log_cb(void *data, upa_loglevel_t level, const char *message);
 static int	lookup_cloud(pam_handle_t *pamh, pam_upa_opts_t *opts, const upa_badge_config_t *bc, const char *id, upa_badge_user_t *user);
+static int	lookup_ldap(pam_handle_t *pamh, pam_upa_opts_t *opts, const upa_badge_config_t *bc, const char *id, upa_badge_user_t *user);
 static int	parse_args(pam_handle_t *pamh, int argc, const char **argv, pam_upa_opts_t *opts);
 static int	perform_acct(pam_handle_t *pamh, int flags, pam_upa_opts_t *opts);
 static int	perform_auth(pam_handle_t *pamh, int flags, pam_upa_opts_t *opts);
 static int	perform_register(pam_handle_t *pamh, pam_upa_opts_t *opts, const upa_badge_config_t *bc, const upa_badge_key_t *key, const char *station);
+static void	register_cloud(pam_handle_t *pamh, pam_upa_opts_t *opts, const upa_badge_config_t *bc, const char *id, const char *upn, const char *tag);
 static int	set_identity(pam_handle_t *pamh, pam_upa_opts_t *opts, const char *upn, const char *tag, bool disabled, time_t expires);
 static const char *skip_prefix(const char *s, const char *prefix);
 static void	tell_user(pam_handle_t *pamh, pam_upa_opts_t *opts, int style, const char *message);
@@ -306,6 +311,8 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
   bool			found = false,	// Badge resolved?
 			cloud_unavail = false,
 					// A cloud lookup failed (not 404)
+			ldap_unavail = false,
+					// An LDAP lookup failed (not "no entry")
 			counted = false;// Outcome recorded in the throttle state?
   time_t		until = 0;	// Lockout end
   int			i;		// Looping var
@@ -479,16 +486,42 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
       else if (cstatus != PAM_USER_UNKNOWN)
         cloud_unavail = true;
     }
+    else if (bc->sources[i] == UPA_BADGE_SOURCE_LDAP)
+    {
+      int lstatus = lookup_ldap(pamh, opts, bc, id, &user);
+					// LDAP result as PAM status
+
+      if (lstatus == PAM_SUCCESS)
+      {
+        memset(&mapping, 0, sizeof(mapping));
+        snprintf(mapping.upn, sizeof(mapping.upn), "%s", user.upn);
+        mapping.disabled = user.disabled;	// acct_mgmt refuses it
+        found  = true;
+        source = "ldap";
+      }
+      else if (lstatus == PAM_AUTH_ERR)
+      {
+        // Several directory entries: a data problem, not the user's fault.
+        tell_user(pamh, opts, PAM_ERROR_MSG, "This badge matches several accounts. Contact your administrator.");
+        retval  = PAM_AUTH_ERR;
+        source  = "ldap";
+        outcome = "ambiguous";
+        counted = true;
+        goto done;
+      }
+      else if (lstatus != PAM_USER_UNKNOWN)
+        ldap_unavail = true;
+    }
   }
 
   if (!found)
   {
-    if (cloud_unavail)
+    if (cloud_unavail || ldap_unavail)
     {
       // Not the user's fault and not proof the badge is unknown.
       tell_user(pamh, opts, PAM_ERROR_MSG, "Badge service unavailable. Try again later.");
       retval  = PAM_AUTHINFO_UNAVAIL;
-      outcome = "cloud-unavailable";
+      outcome = cloud_unavail ? "cloud-unavailable" : "ldap-unavailable";
       counted = true;
       goto done;
     }
@@ -502,6 +535,24 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
         free(pending);
         retval = PAM_BUF_ERR;
         goto done;
+      }
+
+      if (bc->self_register_cloud)
+      {
+        // The cloud collection needs the ID itself: kept only for the
+        // "register" line of this transaction, wiped by pam_end().
+        char *pending_id = strdup(id);	// Normalised ID awaiting registration
+
+        if (!pending_id || pam_set_data(pamh, PENDING_ID_DATA, pending_id, cleanup_wipe) != PAM_SUCCESS)
+        {
+          if (pending_id)
+          {
+            wipe(pending_id, strlen(pending_id));
+            free(pending_id);
+          }
+          retval = PAM_BUF_ERR;
+          goto done;
+        }
       }
 
       tell_user(pamh, opts, PAM_TEXT_INFO, "This badge is not registered. Log in to register it.");
@@ -693,6 +744,18 @@ perform_register(
   lockfd = -1;
 
   upaBadgeThrottleEnd(bc, key, hash, station, true, time(NULL));
+
+  if (bc->self_register_cloud)
+  {
+    const void *id = NULL;		// Pending normalised ID
+
+    // The local mapping stands whatever the cloud says.
+    if (pam_get_data(pamh, PENDING_ID_DATA, &id) == PAM_SUCCESS && id)
+      register_cloud(pamh, opts, bc, (const char *)id, upn, tag);
+    else
+      pam_syslog(pamh, LOG_ERR, "register: badge %s not written to the cloud: its ID was not kept (SelfRegisterCloud must be on for the first pam_upa line too)", tag);
+  }
+
   tell_user(pamh, opts, PAM_TEXT_INFO, "Badge registered.");
 
   if ((retval = set_identity(pamh, opts, upn, tag, false, 0)) == PAM_SUCCESS)
@@ -703,13 +766,94 @@ perform_register(
   audit(pamh, opts, station, tag, upn[0] ? upn : NULL, "register", outcome);
 
   if (data)
+  {
     pam_set_data(pamh, PENDING_DATA, NULL, NULL);
 					// One registration per tap
+    pam_set_data(pamh, PENDING_ID_DATA, NULL, NULL);
+					// Wipes the ID (cleanup_wipe) if kept
+  }
 
   upaBadgeStoreUnlock(lockfd);
   upaBadgeStoreDelete(store);
 
   return (retval);
+}
+
+
+//
+// 'register_cloud()' - Add a self-registered badge to the cloud badge collection.
+//
+// SelfRegisterCloud: with the stored admin sign-in (CloudAdminTokenFile)
+// and CloudCollection (or the tenant's collection).  Failures are logged
+// (no badge ID, no token) and otherwise ignored: the local mapping already
+// stands and the user at the kiosk can do nothing about the cloud.
+//
+
+static void
+register_cloud(
+    pam_handle_t             *pamh,	// I - PAM handle
+    pam_upa_opts_t           *opts,	// I - Options
+    const upa_badge_config_t *bc,	// I - badge.conf
+    const char               *id,	// I - Normalised ID
+    const char               *upn,	// I - User
+    const char               *tag)	// I - Audit tag
+{
+  upa_config_t		*cfg = NULL;	// cups-upa.conf
+  upa_http_t		*http = NULL;	// HTTPS session
+  upa_badge_cloud_t	result = UPA_BADGE_CLOUD_CONFIG;
+					// Outcome
+  upa_badge_user_t	old;		// Existing owner (409)
+  char			*token = NULL,	// Admin access token
+			cid[256] = "";	// Badge collection
+  const size_t		tokensize = 16384;
+					// Size of token buffer
+  const char		*step = "config";
+					// What failed
+
+
+  memset(&old, 0, sizeof(old));
+
+  if ((cfg = upaConfigLoad(bc->upa_config)) == NULL)
+    step = "config";
+  else if ((token = calloc(1, tokensize)) == NULL)
+    step = "memory";
+  else if (!upaBadgeCloudAdminToken(cfg, bc, token, tokensize))
+    step = "admin-token";
+  else if ((http = upaHTTPCreate(cfg)) == NULL)
+    step = "http";
+  else if (!bc->cloud_collection[0] && (result = upaBadgeCloudCollectionFind(http, cfg, token, cid, sizeof(cid))) != UPA_BADGE_CLOUD_OK)
+    step = "collection";
+  else
+  {
+    if (bc->cloud_collection[0])
+      snprintf(cid, sizeof(cid), "%s", bc->cloud_collection);
+
+    step = "add";
+
+    // 409: someone mapped it meanwhile; fine if it is the same user, never re-pointed.
+    if ((result = upaBadgeCloudAdd(http, cfg, token, cid, id, upn, NULL)) == UPA_BADGE_CLOUD_EXISTS && upaBadgeCloudGet(http, cfg, token, cid, id, &old) == UPA_BADGE_CLOUD_OK && !strcasecmp(old.upn, upn))
+      result = UPA_BADGE_CLOUD_OK;
+  }
+
+  if (result == UPA_BADGE_CLOUD_OK && !strcmp(step, "add"))
+  {
+    pam_syslog(pamh, LOG_INFO, "register: badge %s added to cloud badge collection %s for %s", tag, cid, upn);
+    debug_dbg(opts, "register: cloud collection %s: ok", cid);
+  }
+  else
+  {
+    pam_syslog(pamh, LOG_ERR, "register: badge %s NOT written to the cloud badge collection (%s, %s): %s; the local mapping stands", tag, step, upaBadgeCloudString(result), result == UPA_BADGE_CLOUD_EXISTS && old.upn[0] ? "mapped to another user there, left unchanged" : upaLastErrorString());
+    debug_dbg(opts, "register: cloud collection: %s (%s)", upaBadgeCloudString(result), step);
+  }
+
+  if (token)
+  {
+    wipe(token, tokensize);
+    free(token);
+  }
+  wipe(&old, sizeof(old));
+  upaHTTPDelete(http);
+  upaConfigDelete(cfg);
 }
 
 
@@ -871,6 +1015,57 @@ lookup_cloud(
   upaHTTPDelete(http);
   upaDeviceDelete(dev);
   upaConfigDelete(cfg);
+
+  return (retval);
+}
+
+
+//
+// 'lookup_ldap()' - Resolve a badge through the LDAP directory (badge.conf LDAP*).
+//
+// Same conventions as lookup_cloud(): OK -> PAM_SUCCESS, no entry ->
+// PAM_USER_UNKNOWN, several entries -> PAM_AUTH_ERR (refused), everything
+// else (server down, timeout, TLS, bind refused, bad filter/base, no
+// access, entry without a UPN) -> PAM_AUTHINFO_UNAVAIL.
+//
+
+static int				// O - PAM status
+lookup_ldap(
+    pam_handle_t             *pamh,	// I - PAM handle
+    pam_upa_opts_t           *opts,	// I - Options
+    const upa_badge_config_t *bc,	// I - badge.conf
+    const char               *id,	// I - Normalised ID
+    upa_badge_user_t         *user)	// O - User
+{
+  upa_badge_lookup_t	result;		// Outcome
+  int			retval;		// PAM status
+
+
+  result = upaBadgeLookupLDAP(bc, id, user);
+
+  if (result != UPA_BADGE_LOOKUP_OK && result != UPA_BADGE_LOOKUP_NOT_FOUND)
+    pam_syslog(pamh, result == UPA_BADGE_LOOKUP_AMBIGUOUS ? LOG_WARNING : LOG_ERR, "ldap lookup failed (%s): %s", upaBadgeLookupString(result), upaLastErrorString());
+
+  if (result == UPA_BADGE_LOOKUP_OK || result == UPA_BADGE_LOOKUP_NOT_FOUND)
+    debug_dbg(opts, "ldap lookup: %s%s", upaBadgeLookupString(result), user->disabled ? " (disabled)" : "");
+  else
+    debug_dbg(opts, "ldap lookup: %s: %s", upaBadgeLookupString(result), upaLastErrorString());
+
+  switch (result)
+  {
+    case UPA_BADGE_LOOKUP_OK :
+        retval = PAM_SUCCESS;
+        break;
+    case UPA_BADGE_LOOKUP_NOT_FOUND :
+        retval = PAM_USER_UNKNOWN;
+        break;
+    case UPA_BADGE_LOOKUP_AMBIGUOUS :
+        retval = PAM_AUTH_ERR;
+        break;
+    default :
+        retval = PAM_AUTHINFO_UNAVAIL;
+        break;
+  }
 
   return (retval);
 }

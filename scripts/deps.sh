@@ -37,13 +37,14 @@ libqpdf-dev
 libcrypt-dev
 libpamtest0-dev
 libpam-wrapper
+libldap-dev
 "
 
 # Tests and demo: a real cupsd and its clients ("cups" adds cups-deviced,
 # cups-driverd, the sample drivers and filters), PDF tools, TLS and JSON on
 # the command line, valgrind, a terminal for the kiosk test (tmux), PAM test
-# tools, python3 (a fake sign-in authority), an HTTP proxy (tinyproxy), Debian
-# and RPM packaging tools;
+# tools, python3 (a benchmark sink), an HTTP proxy (tinyproxy), LDAP (slapd,
+# ldap-utils) for the badge lookup test, Debian and RPM packaging tools;
 # the filter test needs cups-filters (pdftopdf), zip and a TrueType font.
 TEST_PACKAGES="
 cups
@@ -67,6 +68,8 @@ iproute2
 procps
 tmux
 pamtester
+slapd
+ldap-utils
 python3
 tinyproxy
 dpkg-dev
@@ -104,6 +107,9 @@ fi
 
 echo "deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# slapd is only a test tool here (tests/pam/ldap.sh runs a private one): no
+# system directory is created or started.
+echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 $missing >/dev/null
