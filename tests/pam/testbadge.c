@@ -502,7 +502,19 @@ test_config(void **state)
 
   assert_null(upaBadgeConfigLoad(write_file("b1.conf", "Bogus 1\n", 0644), false));
   assert_null(upaBadgeConfigLoad(write_file("b2.conf", "Regex ([0-9]\n", 0644), false));
+  // LDAP: needs a server and a base; built without libldap it is refused outright.
   assert_null(upaBadgeConfigLoad(write_file("b3.conf", "Sources local ldap\n", 0644), false));
+#ifdef HAVE_LDAP
+  assert_non_null(strstr(upaLastErrorString(), "needs LDAPURI and LDAPBase"));
+  assert_null(upaBadgeConfigLoad(write_file("b3a.conf", "Sources ldap\nLDAPURI http://dir.example.com\nLDAPBase dc=example,dc=com\n", 0644), false));
+  assert_null(upaBadgeConfigLoad(write_file("b3b.conf", "Sources ldap\nLDAPURI ldap://dir.example.com\nLDAPBase dc=example,dc=com\nLDAPFilter (employeeNumber=*)\n", 0644), false));
+  assert_non_null((bc = upaBadgeConfigLoad(write_file("b3c.conf", "Sources local ldap\nLDAPURI ldap://dir.example.com ldaps://dir2.example.com\nLDAPBase dc=example,dc=com\n", 0644), false)));
+  assert_int_equal(bc->sources[0], UPA_BADGE_SOURCE_LOCAL);
+  assert_int_equal(bc->sources[1], UPA_BADGE_SOURCE_LDAP);
+  upaBadgeConfigDelete(bc);
+#else
+  assert_non_null(strstr(upaLastErrorString(), "built without it"));
+#endif // HAVE_LDAP
   assert_null(upaBadgeConfigLoad(write_file("b4.conf", "ReverseBytes yes\n", 0644), false));
   assert_null(upaBadgeConfigLoad(write_file("b5.conf", "MaxFailures lots\n", 0644), false));
   assert_null(upaBadgeConfigLoad(write_file("b6.conf", "StateDir relative\n", 0644), false));
