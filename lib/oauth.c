@@ -64,7 +64,6 @@ upaOAuthDeviceCodeStart(
   const char	*s;			// String member
   int		status = 0,		// HTTP status
 		expires_in;		// Code lifetime
-  size_t	len;			// Length of authority
   bool		ret = false;		// Return value
 
 
@@ -78,21 +77,12 @@ upaOAuthDeviceCodeStart(
 
   memset(dc, 0, sizeof(upa_devcode_t));
 
-  if (!authority || !*authority)
-    authority = cfg->authority_url[0] ? cfg->authority_url : UPA_OAUTH_AUTHORITY;
-  if (!tenant || !*tenant)
-    tenant = UPA_OAUTH_TENANT;
   if (!scope || !*scope)
     scope = UPA_OAUTH_SCOPE;
 
-  if (strncmp(authority, "https://", 8))
-  {
-    upaSetError(UPA_ERROR_ARGS, "Authority URL \"%s\" must start with https://.", authority);
+  if (!oauth_base(cfg, authority, tenant, base, sizeof(base)))
     return (false);
-  }
 
-  for (len = strlen(authority); len > 0 && authority[len - 1] == '/'; len --);
-  snprintf(base, sizeof(base), "%.*s/%s/oauth2/v2.0", (int)len, authority, tenant);
   snprintf(url, sizeof(url), "%s/devicecode", base);
   snprintf(dc->token_url, sizeof(dc->token_url), "%s/token", base);
   upaCopyString(dc->client_id, client_id, sizeof(dc->client_id));
