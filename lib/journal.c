@@ -14,6 +14,16 @@
 // writer ends a torn line with a CAN control character (so even a tear right
 // at a field boundary never parses) and starts on a fresh line.
 //
+// upaJournalCompact() rewrites the journal without the records of old
+// finished releases: it writes <StateDir>/journal.compact, fsync()s it and
+// renames it over the journal while holding the exclusive lock of the old
+// file.  Every lock taken here (journal_lock()) then checks that the name
+// still points at the locked file and reopens it when not, so a process
+// that opened the journal before a compaction never writes into (or reads)
+// the replaced file.  A crash before the rename leaves the old journal
+// untouched (the next compaction removes the left-over file); after it, the
+// new journal already holds every record recovery needs.
+//
 
 #include "upa-private.h"
 #include <ctype.h>
@@ -34,6 +44,21 @@ typedef struct journal_lock_s		// Lock on one release in flight
   char		path[1300];		// Lock file
 } journal_lock_t;
 
+typedef struct journal_job_s		// Last record of one release (compaction)
+{
+  char		device_id[128];		// cloud_device_id ("" = free slot)
+  int		cloud_job_id;		// Cloud job-id
+  upa_jstep_t	step;			// Last step
+  time_t	time;			// Time of the last record
+} journal_job_t;
+
+typedef struct journal_jobs_s		// Hash table of releases (compaction)
+{
+  size_t	count,			// Slots in use
+		alloc;			// Slots (a power of 2, or 0)
+  journal_job_t	*jobs;			// Slots
+} journal_jobs_t;
+
 struct upa_journal_s			// Open journal
 {
   const upa_config_t *cfg;		// Configuration (borrowed)
@@ -50,7 +75,10 @@ struct upa_journal_s			// Open journal
 //
 
 static journal_lock_t *find_lock(upa_journal_t *journal, const char *device_id, int cloud_job_id);
+static journal_job_t *jobs_find(journal_jobs_t *jobs, const char *device_id, int cloud_job_id, bool add);
+static bool	journal_lock(upa_journal_t *journal, int op);
 static int	lock_release(upa_journal_t *journal, const char *device_id, int cloud_job_id);
+static int	open_file(upa_journal_t *journal);
 static bool	parse_line(char *line, upa_jentry_t *entry);
 static bool	safe_token(const char *s);
 static void	unlock_release(upa_journal_t *journal, const char *device_id, int cloud_job_id);
@@ -64,8 +92,6 @@ upa_journal_t *				// O - Journal or NULL
 upaJournalOpen(const upa_config_t *cfg)	// I - Configuration
 {
   upa_journal_t	*journal;		// Journal
-  int		fd;			// File descriptor
-  bool		created = false;	// Did we create the file?
 
 
   if (!cfg || !cfg->state_dir[0])
@@ -87,32 +113,11 @@ upaJournalOpen(const upa_config_t *cfg)	// I - Configuration
   snprintf(journal->path, sizeof(journal->path), "%s/journal", cfg->state_dir);
   snprintf(journal->lockdir, sizeof(journal->lockdir), "%s/locks", cfg->state_dir);
 
-  if ((fd = open(journal->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660)) >= 0)
-    created = true;
-  else if (errno == EEXIST)
-    fd = open(journal->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-
-  if (fd < 0)
+  if ((journal->fd = open_file(journal)) < 0)
   {
-    upaSetError(UPA_ERROR_IO, "Cannot open the release journal %s: %s", journal->path, strerror(errno));
     free(journal);
     return (NULL);
   }
-
-  if (created)
-  {
-    // 0660 whatever the umask, group DeviceGroup when we may, so every
-    // release station and the backend share one journal
-    struct group *grp;			// DeviceGroup
-
-    if (fchmod(fd, 0660))
-      upaLog(UPA_LOG_WARN, "Cannot set the mode of %s: %s", journal->path, strerror(errno));
-
-    if (geteuid() == 0 && cfg->device_group[0] && (grp = getgrnam(cfg->device_group)) != NULL && fchown(fd, (uid_t)-1, grp->gr_gid))
-      upaLog(UPA_LOG_WARN, "Cannot give %s to group %s: %s", journal->path, cfg->device_group, strerror(errno));
-  }
-
-  journal->fd = fd;
 
   return (journal);
 }
@@ -138,6 +143,250 @@ upaJournalClose(upa_journal_t *journal)	// I - Journal or NULL
   free(journal->locks);
   close(journal->fd);
   free(journal);
+}
+
+
+//
+// 'upaJournalCompact()' - Drop the records of releases finished long ago.
+//
+// A release whose last record is released, canceled or aborted and older
+// than max_age seconds loses all its records; every other record is kept in
+// order, byte for byte, so recovery (which needs only the unfinished ones)
+// and the double-release check of upaReleaseJob() (which needs "released"
+// for as long as the cloud could still offer the job) see the same thing
+// before and after.  Torn lines are dropped (no reader uses them); complete
+// lines this version cannot parse are kept.  Nothing is rewritten when
+// nothing is to be dropped.
+//
+
+int					// O - Records dropped or -1 on error
+upaJournalCompact(upa_journal_t *journal,
+					// I - Journal
+                  int           max_age)// I - Keep finished releases this many seconds
+{
+  FILE		*fp = NULL,		// Journal stream
+		*out = NULL;		// New journal stream
+  int		fd = -1,		// Duplicate descriptor
+		tmpfd = -1,		// New journal descriptor
+		dirfd;			// State directory
+  char		*line = NULL,		// Current line
+		*copy = NULL;		// Line to parse
+  size_t	linesize = 0,		// Size of line buffer
+		copysize = 0,		// Size of copy buffer
+		i;			// Looping var
+  ssize_t	linelen;		// Length of line
+  journal_jobs_t jobs;			// Last record of each release
+  journal_job_t	*job;			// One release
+  upa_jentry_t	entry;			// Parsed record
+  time_t	cutoff;			// Finished before this: drop
+  struct stat	info;			// Journal file information
+  char		tmppath[1200],		// New journal
+		*ptr;			// Pointer into path
+  int		droppable = 0,		// Releases to forget
+		dropped = 0,		// Records dropped
+		result = -1;		// Result
+  bool		created = false,	// Did we create the new file?
+		renamed = false;	// New journal in place?
+
+
+  memset(&jobs, 0, sizeof(jobs));
+
+  if (!journal || max_age < 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalCompact: bad arguments");
+    return (-1);
+  }
+
+  cutoff = time(NULL) - max_age;
+  snprintf(tmppath, sizeof(tmppath), "%s.compact", journal->path);
+
+  if (!journal_lock(journal, LOCK_EX))
+    return (-1);
+
+  // A compaction that died before its rename left its file: the journal
+  // itself is complete, the left-over is not needed
+  if (unlink(tmppath) == 0)
+    upaLog(UPA_LOG_WARN, "Release journal: removed %s left by an interrupted compaction", tmppath);
+  else if (errno != ENOENT)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot remove %s: %s", tmppath, strerror(errno));
+    goto done;
+  }
+
+  if ((fd = dup(journal->fd)) < 0 || lseek(fd, 0, SEEK_SET) < 0 || (fp = fdopen(fd, "r")) == NULL)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    goto done;
+  }
+
+  // Pass 1: the last record of every release
+  while ((linelen = getline(&line, &linesize, fp)) >= 0)
+  {
+    if (linelen == 0 || line[linelen - 1] != '\n')
+      continue;
+
+    line[linelen - 1] = '\0';
+    if (!parse_line(line, &entry))
+      continue;
+
+    if ((job = jobs_find(&jobs, entry.device_id, entry.cloud_job_id, true)) == NULL)
+      goto done;
+
+    job->step = entry.step;
+    job->time = entry.time;
+  }
+
+  if (ferror(fp))
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    goto done;
+  }
+
+  for (i = 0; i < jobs.alloc; i ++)
+    if (jobs.jobs[i].device_id[0] && jobs.jobs[i].step >= UPA_JSTEP_RELEASED && jobs.jobs[i].time < cutoff)
+      droppable ++;
+
+  if (droppable == 0)
+  {
+    result = 0;
+    goto done;
+  }
+
+  // Pass 2: copy what stays into a new file with the journal's owner and mode
+  if (fstat(journal->fd, &info))
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    goto done;
+  }
+
+  if ((tmpfd = open(tmppath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot create %s: %s", tmppath, strerror(errno));
+    goto done;
+  }
+
+  created = true;
+
+  if (fchmod(tmpfd, info.st_mode & 0770) || ((info.st_uid != geteuid() || info.st_gid != getegid()) && fchown(tmpfd, geteuid() == 0 ? info.st_uid : (uid_t)-1, info.st_gid)))
+  {
+    // Without the journal's group other stations could not write it
+    upaSetError(UPA_ERROR_IO, "Cannot give %s the owner and mode of the journal: %s", tmppath, strerror(errno));
+    goto done;
+  }
+
+  if ((out = fdopen(tmpfd, "w")) == NULL)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot write %s: %s", tmppath, strerror(errno));
+    goto done;
+  }
+
+  tmpfd = -1;				// Closed with out
+
+  if (fseek(fp, 0, SEEK_SET))
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    goto done;
+  }
+
+  while ((linelen = getline(&line, &linesize, fp)) >= 0)
+  {
+    bool keep;				// Copy this line?
+
+    if (linelen == 0 || line[linelen - 1] != '\n')
+    {
+      dropped ++;			// Torn: no reader uses it
+      continue;
+    }
+
+    if ((size_t)linelen > copysize)
+    {
+      char *temp;			// New buffer
+
+      if ((temp = realloc(copy, (size_t)linelen)) == NULL)
+      {
+        upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+        goto done;
+      }
+
+      copy     = temp;
+      copysize = (size_t)linelen;
+    }
+
+    memcpy(copy, line, (size_t)linelen - 1);
+    copy[linelen - 1] = '\0';
+
+    if (parse_line(copy, &entry))
+    {
+      job  = jobs_find(&jobs, entry.device_id, entry.cloud_job_id, false);
+      keep = !job || job->step < UPA_JSTEP_RELEASED || job->time >= cutoff;
+    }
+    else
+    {
+      // Torn records end with a control character; anything else may be
+      // a record of a newer program: keep it
+      memcpy(copy, line, (size_t)linelen - 1);
+      for (ptr = copy, keep = true; *ptr; ptr ++)
+        if (iscntrl(*ptr & 255))
+          keep = false;
+    }
+
+    if (!keep)
+      dropped ++;
+    else if (fwrite(line, 1, (size_t)linelen, out) != (size_t)linelen)
+      break;
+  }
+
+  if (ferror(fp))
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
+    goto done;
+  }
+
+  if (fflush(out) || ferror(out) || fsync(fileno(out)))
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot write %s: %s", tmppath, strerror(errno));
+    goto done;
+  }
+
+  // The switch: other processes notice it the next time they lock
+  if (rename(tmppath, journal->path))
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot replace the release journal %s: %s", journal->path, strerror(errno));
+    goto done;
+  }
+
+  renamed = true;
+
+  if ((dirfd = open(journal->cfg->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+  {
+    if (fsync(dirfd))
+      upaLog(UPA_LOG_WARN, "Cannot sync %s: %s", journal->cfg->state_dir, strerror(errno));
+    close(dirfd);
+  }
+
+  upaLog(UPA_LOG_INFO, "Release journal %s: compacted, %d record(s) of %d release(s) finished over %d day(s) ago dropped", journal->path, dropped, droppable, max_age / 86400);
+  result = dropped;
+
+  done:
+
+  if (out)
+    fclose(out);
+  if (tmpfd >= 0)
+    close(tmpfd);
+  if (created && !renamed)
+    unlink(tmppath);
+  if (fp)
+    fclose(fp);
+
+  free(line);
+  free(copy);
+  free(jobs.jobs);
+
+  flock(journal->fd, LOCK_UN);
+
+  return (result);
 }
 
 
@@ -206,14 +455,8 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
     }
   }
 
-  while (flock(journal->fd, LOCK_EX))
-  {
-    if (errno != EINTR)
-    {
-      upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: %s", journal->path, strerror(errno));
-      return (false);
-    }
-  }
+  if (!journal_lock(journal, LOCK_EX))
+    return (false);
 
   // Start on a fresh line after a torn record, ending the torn one with a
   // control character (CAN) so it can never parse as a valid record
@@ -295,14 +538,8 @@ upaJournalPending(upa_journal_t *journal,
     return (-1);
   }
 
-  while (flock(journal->fd, LOCK_SH))
-  {
-    if (errno != EINTR)
-    {
-      upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: %s", journal->path, strerror(errno));
-      return (-1);
-    }
-  }
+  if (!journal_lock(journal, LOCK_SH))
+    return (-1);
 
   // Read from the start through our own descriptor offset (reads ignore O_APPEND)
   if ((fd = dup(journal->fd)) < 0 || lseek(fd, 0, SEEK_SET) < 0 || (fp = fdopen(fd, "r")) == NULL)
@@ -447,14 +684,8 @@ upaJournalLast(upa_journal_t *journal,	// I - Journal
 
   memset(entry, 0, sizeof(upa_jentry_t));
 
-  while (flock(journal->fd, LOCK_SH))
-  {
-    if (errno != EINTR)
-    {
-      upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: %s", journal->path, strerror(errno));
-      return (-1);
-    }
-  }
+  if (!journal_lock(journal, LOCK_SH))
+    return (-1);
 
   if ((fd = dup(journal->fd)) < 0 || lseek(fd, 0, SEEK_SET) < 0 || (fp = fdopen(fd, "r")) == NULL)
   {
@@ -591,6 +822,117 @@ find_lock(upa_journal_t *journal,	// I - Journal
 
 
 //
+// 'jobs_find()' - Find (or add) a release in the compaction table.
+//
+
+static journal_job_t *			// O - Release or NULL
+jobs_find(journal_jobs_t *jobs,		// I - Table
+          const char     *device_id,	// I - cloud_device_id
+          int            cloud_job_id,	// I - Cloud job-id
+          bool           add)		// I - Add when missing?
+{
+  unsigned	hash = 2166136261u;	// FNV-1a hash
+  const char	*ptr;			// Pointer into device_id
+  size_t	i;			// Slot
+
+
+  if (add && (jobs->count + 1) * 2 > jobs->alloc)
+  {
+    // Grow to keep the table at most half full
+    journal_jobs_t	bigger;		// New table
+    size_t		j;		// Looping var
+
+    bigger.count = 0;
+    bigger.alloc = jobs->alloc ? jobs->alloc * 2 : 64;
+    if ((bigger.jobs = calloc(bigger.alloc, sizeof(journal_job_t))) == NULL)
+    {
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+      return (NULL);
+    }
+
+    for (j = 0; j < jobs->alloc; j ++)
+    {
+      if (jobs->jobs[j].device_id[0])
+        *jobs_find(&bigger, jobs->jobs[j].device_id, jobs->jobs[j].cloud_job_id, true) = jobs->jobs[j];
+    }
+
+    free(jobs->jobs);
+    *jobs = bigger;
+  }
+
+  if (jobs->alloc == 0)
+    return (NULL);
+
+  for (ptr = device_id; *ptr; ptr ++)
+    hash = (hash ^ (unsigned char)*ptr) * 16777619u;
+  hash = (hash ^ (unsigned)cloud_job_id) * 16777619u;
+
+  for (i = hash & (jobs->alloc - 1); jobs->jobs[i].device_id[0]; i = (i + 1) & (jobs->alloc - 1))
+  {
+    if (jobs->jobs[i].cloud_job_id == cloud_job_id && !strcmp(jobs->jobs[i].device_id, device_id))
+      return (jobs->jobs + i);
+  }
+
+  if (!add)
+    return (NULL);
+
+  upaCopyString(jobs->jobs[i].device_id, device_id, sizeof(jobs->jobs[i].device_id));
+  jobs->jobs[i].cloud_job_id = cloud_job_id;
+  jobs->count ++;
+
+  return (jobs->jobs + i);
+}
+
+
+//
+// 'journal_lock()' - Lock the journal file that is under its name now.
+//
+// After a compaction renamed a new file over the journal, a descriptor
+// opened earlier points at the old file: lock, compare, and reopen.
+//
+
+static bool				// O - true when locked
+journal_lock(upa_journal_t *journal,	// I - Journal
+             int           op)		// I - LOCK_SH or LOCK_EX
+{
+  struct stat	fdinfo,			// Locked file
+		pathinfo;		// File under the name
+  int		fd,			// New descriptor
+		tries;			// Attempts
+
+
+  for (tries = 0; tries < 10; tries ++)
+  {
+    while (flock(journal->fd, op))
+    {
+      if (errno != EINTR)
+      {
+        upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: %s", journal->path, strerror(errno));
+        return (false);
+      }
+    }
+
+    if (!fstat(journal->fd, &fdinfo) && !lstat(journal->path, &pathinfo) && fdinfo.st_ino == pathinfo.st_ino && fdinfo.st_dev == pathinfo.st_dev)
+      return (true);
+
+    flock(journal->fd, LOCK_UN);
+
+    if ((fd = open_file(journal)) < 0)
+      return (false);
+
+    close(journal->fd);
+    journal->fd = fd;
+
+    upaLog(UPA_LOG_DEBUG, "Release journal %s was replaced (compacted): reopened", journal->path);
+  }
+
+  upaSetError(UPA_ERROR_IO, "Cannot lock the release journal %s: it keeps changing", journal->path);
+
+  return (false);
+}
+
+
+//
 // 'lock_release()' - Take the lock of one release, without waiting.
 //
 
@@ -701,6 +1043,45 @@ unlock_release(upa_journal_t *journal,	// I - Journal
 
   *lock = journal->locks[journal->num_locks - 1];
   journal->num_locks --;
+}
+
+
+//
+// 'open_file()' - Open (and create) the journal file.
+//
+
+static int				// O - File descriptor or -1
+open_file(upa_journal_t *journal)	// I - Journal
+{
+  int		fd;			// File descriptor
+  bool		created = false;	// Did we create the file?
+
+
+  if ((fd = open(journal->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660)) >= 0)
+    created = true;
+  else if (errno == EEXIST)
+    fd = open(journal->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+
+  if (fd < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Cannot open the release journal %s: %s", journal->path, strerror(errno));
+    return (-1);
+  }
+
+  if (created)
+  {
+    // 0660 whatever the umask, group DeviceGroup when we may, so every
+    // release station and the backend share one journal
+    struct group *grp;			// DeviceGroup
+
+    if (fchmod(fd, 0660))
+      upaLog(UPA_LOG_WARN, "Cannot set the mode of %s: %s", journal->path, strerror(errno));
+
+    if (geteuid() == 0 && journal->cfg->device_group[0] && (grp = getgrnam(journal->cfg->device_group)) != NULL && fchown(fd, (uid_t)-1, grp->gr_gid))
+      upaLog(UPA_LOG_WARN, "Cannot give %s to group %s: %s", journal->path, journal->cfg->device_group, strerror(errno));
+  }
+
+  return (fd);
 }
 
 

@@ -21,6 +21,10 @@
 //   acked            -> release the local CUPS job (or finish a failed fetch)
 //   released/done/canceled -> nothing to do
 //
+// upaJournalCompact() drops old finished releases by renaming a rewritten
+// file over the journal; every lock checks the name still points at the
+// open file and reopens it when not.
+//
 
 #ifndef UPA_JOURNAL_H
 #  define UPA_JOURNAL_H
@@ -67,6 +71,16 @@ extern void		upaJournalUnlock(upa_journal_t *journal, const char *device_id, int
 // The last record of a cloud job (device_id NULL = any device): 1 = found,
 // 0 = no record, -1 = error.
 extern int		upaJournalLast(upa_journal_t *journal, const char *device_id, int cloud_job_id, upa_jentry_t *entry);
+
+// Drop the records of releases whose last step is released, canceled or
+// aborted and older than max_age seconds (atomic rewrite under the
+// journal's exclusive lock; unfinished releases are never touched):
+// records dropped, or -1.  upa-release runs it after recovery with
+// UPA_JOURNAL_KEEP, which must outlast the time the cloud holds a job
+// (a "released" record is what stops a second release of the same job).
+#  define UPA_JOURNAL_KEEP	(30 * 86400)
+					// Default max_age: 30 days
+extern int		upaJournalCompact(upa_journal_t *journal, int max_age);
 
 // The configuration the journal was opened with (borrowed: it must outlive
 // the journal); upaReleaseJob() takes ReleaseOrder from it.

@@ -7,8 +7,15 @@
 // A keyboard-wedge reader "types" the card number followed by Enter.  On the
 // terminal the kiosk feeds each key to relCardFeed(); with --card-device the
 // reader's evdev node is grabbed exclusively (EVIOCGRAB), so the number never
-// reaches the console or another program, and its key events are decoded
-// here.  The number is kept only until it is handed over, then wiped.
+// reaches the console or another program, and relCardRead() reads its key
+// events and relCardDecode() turns them into text.  The number is kept only
+// until it is handed over, then wiped.
+//
+// tests/unit/testcardin.c tests the decoding and the read loop over a pipe
+// through relCardOpenUngrabbed(), which exists only when REL_CARD_TESTING
+// is defined (the test build): the program itself never reads a reader it
+// has not grabbed.  The grab itself needs a real evdev device and is not
+// tested automatically.
 //
 
 #include "release.h"
@@ -31,7 +38,7 @@ struct rel_card_s			// Badge reader
   size_t	used;			// Bytes in buffer
   bool		overflow;		// Input too long: drop until Enter
   bool		shift;			// Shift held (evdev)
-  time_t	last;			// Time of the last character
+  long long	last;			// Time of the last character (ms)
 };
 
 
@@ -40,6 +47,7 @@ struct rel_card_s			// Badge reader
 //
 
 static int	evdev_char(int code, bool shift);
+static int	feed_at(rel_card_t *card, int ch, long long now, char *badge, size_t badgesize);
 
 
 //
@@ -85,6 +93,35 @@ relCardOpen(const char *device)		// I - evdev device or NULL
 }
 
 
+#ifdef REL_CARD_TESTING
+//
+// 'relCardOpenUngrabbed()' - Read key events from an open descriptor, no grab.
+//
+// Test builds only (a pipe cannot be grabbed: EVIOCGRAB fails with ENOTTY).
+// The descriptor must be non-blocking; relCardClose() closes it.
+//
+
+rel_card_t *				// O - Reader or NULL
+relCardOpenUngrabbed(int        fd,	// I - Descriptor
+                     const char *name)	// I - Name for messages
+{
+  rel_card_t	*card;			// Reader
+
+
+  if ((card = calloc(1, sizeof(rel_card_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+    return (NULL);
+  }
+
+  card->fd = fd;
+  snprintf(card->path, sizeof(card->path), "%s", name);
+
+  return (card);
+}
+#endif // REL_CARD_TESTING
+
+
 //
 // 'relCardClose()' - Release and close the reader.
 //
@@ -118,10 +155,64 @@ relCardFD(rel_card_t *card)		// I - Reader
 
 
 //
-// 'relCardFeed()' - Add one character; a complete badge comes out on Enter.
+// 'relCardDecode()' - Turn evdev key events into badge text.
 //
-// A pause of more than 2 seconds between keys starts over: readers type a
-// whole number in a burst, so a stray key pressed earlier is not kept.
+// Key presses of the US layout (digits, letters with Shift, keypad digits,
+// '-', ';'/':') are characters, Enter ends the badge; releases, autorepeat,
+// other keys and other event types are ignored.  A pause of more than
+// REL_CARD_GAP milliseconds between two keys (by the events' own time
+// stamps) starts over, and more than REL_BADGE_MAX - 1 characters reject
+// the badge at its Enter.  Only the first badge completed in one call is
+// returned; keys after it in the same call are dropped (one tap signs in
+// one user), while Shift state is still followed.
+//
+
+int					// O - 1 = badge complete, 0 = more, -1 = rejected
+relCardDecode(rel_card_t               *card,
+					// I - Reader
+              const struct input_event *ev,
+					// I - Events
+              size_t                   count,
+					// I - Number of events
+              char                     *badge,
+					// O - Badge text
+              size_t                   badgesize)
+					// I - Size of badge
+{
+  size_t	i;			// Looping var
+  int		ch,			// Character
+		r,			// Feed result
+		result = 0;		// Result
+
+
+  for (i = 0; i < count; i ++)
+  {
+    if (ev[i].type != EV_KEY)
+      continue;
+
+    if (ev[i].code == KEY_LEFTSHIFT || ev[i].code == KEY_RIGHTSHIFT)
+    {
+      card->shift = ev[i].value != 0;
+      continue;
+    }
+
+    if (ev[i].value != 1 || result == 1)
+      continue;				// Key up, autorepeat, or after the badge
+
+    if ((ch = evdev_char(ev[i].code, card->shift)) > 0 && (r = feed_at(card, ch, (long long)ev[i].input_event_sec * 1000 + (long long)ev[i].input_event_usec / 1000, badge, badgesize)) != 0)
+      result = r;
+  }
+
+  return (result);
+}
+
+
+//
+// 'relCardFeed()' - Add one typed character; a complete badge comes out on Enter.
+//
+// A pause of more than REL_CARD_GAP milliseconds between keys starts over:
+// readers type a whole number in a burst, so a stray key pressed earlier is
+// not kept.
 //
 
 int					// O - 1 = badge complete, 0 = more, -1 = rejected
@@ -130,10 +221,92 @@ relCardFeed(rel_card_t *card,		// I - Reader
             char       *badge,		// O - Badge text
             size_t     badgesize)	// I - Size of badge
 {
-  time_t	now = time(NULL);	// Current time
+  struct timespec now;			// Current time
 
 
-  if (card->used > 0 && now - card->last > 2)
+  clock_gettime(CLOCK_MONOTONIC, &now);
+
+  return (feed_at(card, ch, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, badge, badgesize));
+}
+
+
+//
+// 'relCardRead()' - Read and decode pending evdev key events.
+//
+
+int					// O - 1 = badge complete, 0 = more, -1 = error/rejected
+relCardRead(rel_card_t *card,		// I - Reader
+            char       *badge,		// O - Badge text
+            size_t     badgesize)	// I - Size of badge
+{
+  struct input_event	ev[64];		// Events
+  ssize_t		bytes;		// Bytes read
+  int			r,		// Decode result
+			result = 0;	// Result
+
+
+  if (!card || card->fd < 0)
+    return (0);
+
+  while ((bytes = read(card->fd, ev, sizeof(ev))) > 0)
+  {
+    if ((size_t)bytes % sizeof(struct input_event))
+    {
+      // evdev returns whole events only
+      explicit_bzero(ev, sizeof(ev));
+      upaSetError(UPA_ERROR_IO, "Badge reader %s: partial input event", card->path);
+      return (-1);
+    }
+
+    if ((r = relCardDecode(card, ev, (size_t)bytes / sizeof(struct input_event), badge, badgesize)) != 0)
+      result = r;
+
+    explicit_bzero(ev, sizeof(ev));
+
+    if (result == 1)
+      return (1);			// Keys read after it are dropped
+  }
+
+  if (bytes == 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Badge reader %s: end of input (device gone)", card->path);
+    return (-1);
+  }
+  else if (errno != EAGAIN && errno != EINTR)
+  {
+    upaSetError(UPA_ERROR_IO, "Badge reader %s: %s", card->path, strerror(errno));
+    return (-1);
+  }
+
+  return (result);
+}
+
+
+//
+// 'relCardReset()' - Forget a partly typed number.
+//
+
+void
+relCardReset(rel_card_t *card)		// I - Reader
+{
+  explicit_bzero(card->buffer, sizeof(card->buffer));
+  card->used     = 0;
+  card->overflow = false;
+}
+
+
+//
+// 'feed_at()' - Add one character typed at a time (ms).
+//
+
+static int				// O - 1 = badge complete, 0 = more, -1 = rejected
+feed_at(rel_card_t *card,		// I - Reader
+        int        ch,			// I - Character
+        long long  now,			// I - Time of the key (ms)
+        char       *badge,		// O - Badge text
+        size_t     badgesize)		// I - Size of badge
+{
+  if ((card->used > 0 || card->overflow) && (now - card->last > REL_CARD_GAP || now < card->last))
     relCardReset(card);
 
   card->last = now;
@@ -164,83 +337,6 @@ relCardFeed(rel_card_t *card,		// I - Reader
     card->buffer[card->used ++] = (char)ch;
 
   return (0);
-}
-
-
-//
-// 'relCardRead()' - Decode pending evdev key events.
-//
-
-int					// O - 1 = badge complete, 0 = more, -1 = error/rejected
-relCardRead(rel_card_t *card,		// I - Reader
-            char       *badge,		// O - Badge text
-            size_t     badgesize)	// I - Size of badge
-{
-  struct input_event	ev[64];		// Events
-  ssize_t		bytes;		// Bytes read
-  size_t		i,		// Looping var
-			count;		// Number of events
-  int			ch,		// Character
-			result = 0;	// Result
-
-
-  if (!card || card->fd < 0)
-    return (0);
-
-  while ((bytes = read(card->fd, ev, sizeof(ev))) > 0)
-  {
-    count = (size_t)bytes / sizeof(struct input_event);
-
-    for (i = 0; i < count; i ++)
-    {
-      if (ev[i].type != EV_KEY)
-        continue;
-
-      if (ev[i].code == KEY_LEFTSHIFT || ev[i].code == KEY_RIGHTSHIFT)
-      {
-        card->shift = ev[i].value != 0;
-        continue;
-      }
-
-      if (ev[i].value != 1)
-        continue;			// Key up or autorepeat
-
-      if ((ch = evdev_char(ev[i].code, card->shift)) > 0 && result != 1)
-      {
-        int r = relCardFeed(card, ch, badge, badgesize);
-					// Feed result
-
-        if (r != 0)
-          result = r;
-      }
-    }
-
-    explicit_bzero(ev, sizeof(ev));
-
-    if (result == 1)
-      break;				// The rest waits for the next call
-  }
-
-  if (bytes < 0 && errno != EAGAIN && errno != EINTR)
-  {
-    upaSetError(UPA_ERROR_IO, "Badge reader %s: %s", card->path, strerror(errno));
-    return (-1);
-  }
-
-  return (result);
-}
-
-
-//
-// 'relCardReset()' - Forget a partly typed number.
-//
-
-void
-relCardReset(rel_card_t *card)		// I - Reader
-{
-  explicit_bzero(card->buffer, sizeof(card->buffer));
-  card->used     = 0;
-  card->overflow = false;
 }
 
 

@@ -1066,6 +1066,8 @@ wait_badge(kiosk_t *k,			// I - Station
         upaLog(UPA_LOG_ERROR, "%s", upaLastErrorString());
         return (-1);
       }
+      else if (r < 0)
+        show_message(k, "Sign-in failed", "Badge not recognised", 3);
     }
 
     if (fds[0].revents & (POLLHUP | POLLERR))

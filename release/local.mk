@@ -12,14 +12,10 @@ release_upa_release_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS) $(NCURSESW_CFLAGS)
 release_upa_release_LDADD = $(UPA_LIBS) $(NCURSESW_LIBS) $(PAM_LIBS)
 dist_man_MANS += doc/upa-release.1
 
-# Kiosk and race tests; pam_testbadge.so stands in for pam_upa.so (badge ->
-# UPN from a map file) under pam_wrapper, and upa-steal acknowledges a job
-# as another registered device.
-check_PROGRAMS += tests/integration/pam_testbadge.so tests/integration/upa-steal
-tests_integration_pam_testbadge_so_SOURCES = tests/integration/pam_testbadge.c
-tests_integration_pam_testbadge_so_CFLAGS = $(AM_CFLAGS) -fPIC
-tests_integration_pam_testbadge_so_LDFLAGS = $(AM_LDFLAGS) -XCClinker -shared
-tests_integration_pam_testbadge_so_LDADD = $(PAM_LIBS)
+# Kiosk and race tests: the kiosk authenticates through the built
+# pam_upa.so under pam_wrapper, and upa-steal acknowledges a job as another
+# registered device.
+check_PROGRAMS += tests/integration/upa-steal
 tests_integration_upa_steal_SOURCES = tests/integration/upa-steal.c
 tests_integration_upa_steal_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
 tests_integration_upa_steal_LDADD = $(UPA_LIBS)

@@ -32,10 +32,12 @@
 #  define REL_EXIT_CLOUD	4	// Cloud unreachable/busy
 #  define REL_EXIT_AUTH		5	// Authentication/device error
 #  define REL_EXIT_CUPS		6	// Local CUPS/queue not ready
+#  define REL_EXIT_DENIED	7	// Caller may not choose the user (--user)
 
 #  define REL_MAX_QUEUES	8	// Queues of one station
 #  define REL_MAX_IDS		256	// --job IDs
 #  define REL_BADGE_MAX		256	// Longest reader input (as badge.h)
+#  define REL_CARD_GAP		2000	// Longest pause between a badge's keys (ms)
 
 
 //
@@ -84,6 +86,7 @@ typedef struct rel_job_s		// One job of the user, as listed
 } rel_job_t;
 
 typedef struct rel_card_s rel_card_t;	// Badge reader (cardin.c)
+struct input_event;			// <linux/input.h>
 
 typedef enum rel_auth_e			// Outcome of a PAM authentication
 {
@@ -106,10 +109,15 @@ extern rel_auth_t	relAuthenticate(const char *service, const char *station, cons
 // cardin.c
 extern rel_card_t	*relCardOpen(const char *device);
 extern void		relCardClose(rel_card_t *card);
+extern int		relCardDecode(rel_card_t *card, const struct input_event *ev, size_t count, char *badge, size_t badgesize);
 extern int		relCardFD(rel_card_t *card);
 extern int		relCardFeed(rel_card_t *card, int ch, char *badge, size_t badgesize);
 extern int		relCardRead(rel_card_t *card, char *badge, size_t badgesize);
 extern void		relCardReset(rel_card_t *card);
+#  ifdef REL_CARD_TESTING
+extern rel_card_t	*relCardOpenUngrabbed(int fd, const char *name);
+					// Test builds only: no EVIOCGRAB
+#  endif // REL_CARD_TESTING
 
 // kiosk.c
 extern int		relKiosk(rel_station_t *st);

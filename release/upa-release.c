@@ -18,6 +18,7 @@
 //
 
 #include "release.h"
+#include <grp.h>
 #include <signal.h>
 #include <json-c/json.h>
 
@@ -30,6 +31,7 @@
 // Local functions...
 //
 
+static bool	caller_may_choose_user(const upa_config_t *cfg);
 static void	log_cb(void *data, upa_loglevel_t level, const char *message);
 static bool	parse_ids(rel_opts_t *opts, const char *arg);
 static bool	parse_int(const char *arg, const char *value, int min, int max, int *result);
@@ -221,6 +223,15 @@ main(int  argc,				// I - Number of arguments
   // Results go to stdout; stderr gets warnings and errors (everything with -v)
   upaLogSetLevel(opts.verbose ? UPA_LOG_DEBUG : st.cfg->log_level > UPA_LOG_WARN ? st.cfg->log_level : UPA_LOG_WARN);
 
+  // Naming the user (or the PAM stack that names one) releases someone's
+  // jobs without their badge: only for those who hold the device keys anyway
+  if ((opts.user || strcmp(opts.pam_service, "upa-release")) && !caller_may_choose_user(st.cfg))
+  {
+    fprintf(stderr, "upa-release: %s is only allowed for root and members of group \"%s\" (DeviceGroup); users release their own jobs at a --kiosk station\n", opts.user ? "--user" : "--pam-service", st.cfg->device_group);
+    status = REL_EXIT_DENIED;
+    goto done;
+  }
+
   // Local CUPS and the journal: recovery comes before anything new
   if ((st.cups = upaCupsConnect(st.cfg)) == NULL)
   {
@@ -244,6 +255,10 @@ main(int  argc,				// I - Number of arguments
   }
   else if (i > 0)
     fprintf(stderr, "upa-release: recovered %d interrupted release(s)%s\n", i, opts.verbose ? "" : " (-v shows what was done)");
+
+  // Forget releases finished long ago; a failure only delays that
+  if (upaJournalCompact(st.journal, UPA_JOURNAL_KEEP) < 0)
+    fprintf(stderr, "upa-release: warning: cannot compact the release journal: %s\n", upaLastErrorString());
 
   if (opts.kiosk)
     status = relKiosk(&st);
@@ -413,6 +428,48 @@ relUserURI(const char *upn,		// I - UPN or mailto: URI
 
 
 //
+// 'caller_may_choose_user()' - Is the real user root or in DeviceGroup?
+//
+// The real IDs and the supplementary groups are the caller's even when the
+// program runs setgid; the effective group is not looked at.
+//
+
+static bool				// O - true if allowed
+caller_may_choose_user(const upa_config_t *cfg)
+					// I - Configuration
+{
+  struct group	*grp;			// DeviceGroup
+  gid_t		*groups;		// Supplementary groups
+  int		i,			// Looping var
+		num_groups;		// Number of groups
+  bool		member = false;		// Result
+
+
+  if (getuid() == 0)
+    return (true);
+
+  if (!cfg->device_group[0] || (grp = getgrnam(cfg->device_group)) == NULL)
+    return (false);
+
+  if (getgid() == grp->gr_gid)
+    return (true);
+
+  if ((num_groups = getgroups(0, NULL)) <= 0 || (groups = calloc((size_t)num_groups, sizeof(gid_t))) == NULL)
+    return (false);
+
+  if ((num_groups = getgroups(num_groups, groups)) > 0)
+  {
+    for (i = 0; i < num_groups && !member; i ++)
+      member = groups[i] == grp->gr_gid;
+  }
+
+  free(groups);
+
+  return (member);
+}
+
+
+//
 // 'log_cb()' - Print libupa messages on stderr.
 //
 
@@ -554,7 +611,8 @@ usage(FILE *fp,				// I - Output
         "Options:\n"
         "  --kiosk              Full-screen release station: badge, PAM, job list\n"
         "  -p, --printer QUEUE  CUPS queue(s) registered with Universal Print\n"
-        "  -u, --user UPN       User whose jobs to release (user@domain)\n"
+        "  -u, --user UPN       User whose jobs to release (user@domain; root and\n"
+        "                       DeviceGroup members only)\n"
         "  --all                Release all of the user's jobs\n"
         "  -j, --job ID[,ID]    Release these jobs (repeatable)\n"
         "  --list               List the user's jobs and release nothing\n"
@@ -567,7 +625,8 @@ usage(FILE *fp,				// I - Output
         "  --version            Show the version\n"
         "\n"
         "Kiosk options:\n"
-        "  --pam-service NAME   PAM service (default upa-release)\n"
+        "  --pam-service NAME   PAM service (default upa-release; root and\n"
+        "                       DeviceGroup members only)\n"
         "  --card-device DEV    Read badges from an evdev keyboard wedge (grabbed)\n"
         "  --station NAME       Station name for PAM and the logs\n"
         "  --idle-timeout SECS  Log out after SECS without a key (default 60)\n"
@@ -575,7 +634,8 @@ usage(FILE *fp,				// I - Output
         "  --job-lifetime SECS  How long the cloud holds a job, to show time left\n"
         "\n"
         "Exit status: 0 released, 1 usage/config error, 2 no jobs, 3 some jobs failed,\n"
-        "4 cloud unreachable/busy, 5 authentication/device error, 6 CUPS/queue not ready.\n", fp);
+        "4 cloud unreachable/busy, 5 authentication/device error, 6 CUPS/queue not ready,\n"
+        "7 --user (or --pam-service) not allowed for this caller.\n", fp);
 
   return (status);
 }

@@ -3,13 +3,15 @@
 # kiosk.sh - the upa-release kiosk driven through a terminal (tmux).
 #
 # A private cupsd with queues Floor3 and Floor4 (capture backend behind the
-# upa backend), upa-cloudsim holding the users' jobs, and a PAM service in a
-# private directory (pam_wrapper) whose pam_testbadge.so maps badges to
-# UPNs as pam_upa.so does.  The test types badges and keys into the kiosk
-# with tmux send-keys and reads the screen with capture-pane: select one of
-# three, release all, empty list, unknown badge, printer stopped (another
-# queue offered), a job stolen between list and release, the token expiring
-# while the user is at the prompt.
+# upa backend), upa-cloudsim holding the users' jobs, and the PAM service
+# "upa-release" in a private directory (pam_wrapper) running the built
+# pam_upa.so with a private badge.conf, site key and store made with
+# "upactl badge".  The test types badges and keys into the kiosk with tmux
+# send-keys and reads the screen with capture-pane: select one of three,
+# release all, empty list, unknown badge, disabled badge, printer stopped
+# (another queue offered), a job stolen between list and release, a PIN
+# typed through the kiosk (wrong, then right), the token expiring while the
+# user is at the prompt, lockout after repeated wrong PINs, idle logout.
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -23,11 +25,13 @@ upa_need_root
 UPACTL="$top_builddir/tools/upactl"
 RELEASE="$top_builddir/release/upa-release"
 STEAL="$top_builddir/tests/integration/upa-steal"
-PAMMOD="$top_builddir/tests/integration/pam_testbadge.so"
+PAMMOD="$top_builddir/pam_module/.libs/pam_upa.so"
 PAMWRAP=$(ls /usr/lib/*/libpam_wrapper.so /usr/lib/libpam_wrapper.so 2>/dev/null | head -n 1)
 ALICE=alice@contoso.com
 BOB=bob@contoso.com
 CAROL=carol@contoso.com
+DAVE=dave@contoso.com
+ERIN=erin@contoso.com
 PDF1="$top_srcdir/tests/data/hello.pdf"
 PDF2="$top_srcdir/tests/data/bob.pdf"
 PDF3="$top_srcdir/tests/data/quarterly-report.pdf"
@@ -36,7 +40,7 @@ upa_need_program "$UPACTL"
 upa_need_program "$RELEASE"
 upa_need_program "$STEAL"
 upa_need_program "$top_builddir/backend/upa"
-[ -f "$PAMMOD" ] || { echo "SKIP: $PAMMOD is not built (make check builds it)"; exit 77; }
+[ -f "$PAMMOD" ] || upa_fatal "$PAMMOD is not built"
 [ -n "$PAMWRAP" ] || { echo "SKIP: pam_wrapper is not installed (libpam-wrapper)"; exit 77; }
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 
@@ -129,15 +133,33 @@ dev3=$(lpstat -v Floor3 | sed -n 's,^device for Floor3: upa://\([^/]*\)/.*,\1,p'
 dev4=$(lpstat -v Floor4 | sed -n 's,^device for Floor4: upa://\([^/]*\)/.*,\1,p')
 upa_log "devices: Floor3 $dev3, Floor4 $dev4"
 
-cat >"$BASE/badges" <<EOF2
-1001 $ALICE
-1002 $BOB
-1003 $CAROL 4321
+# pam_upa's own store: keyed hashes made by "upactl badge", never numbers.
+# No debounce (the test taps one badge several times in a row); three
+# failures of one badge lock it at this station.
+cat >"$BASE/badge.conf" <<EOF2
+Sources local
+Store $BASE/badges
+KeyFile $BASE/badge.key
+StateDir $BASE/badge-state
+Pin optional
+DebounceTime 0
+MaxFailures 3
+FailureWindow 300
+LockoutTime 300
 EOF2
+"$UPACTL" badge -C "$BASE/badge.conf" init >"$BASE/badge.log" 2>&1 || { cat "$BASE/badge.log"; upa_fatal "upactl badge init"; }
+printf '1001,%s\n1002,%s\n1003,%s,4321\n1005,%s,2468\n' "$ALICE" "$BOB" "$CAROL" "$DAVE" |
+  "$UPACTL" badge -C "$BASE/badge.conf" import - >>"$BASE/badge.log" 2>&1 ||
+  { cat "$BASE/badge.log"; upa_fatal "upactl badge import"; }
+printf '1004\n' | "$UPACTL" badge -C "$BASE/badge.conf" add --disabled "$ERIN" >>"$BASE/badge.log" 2>&1 ||
+  { cat "$BASE/badge.log"; upa_fatal "upactl badge add --disabled"; }
+check "the store holds five badges, no badge number" \
+  eval '[ "$(grep -c @contoso.com "$BASE/badges")" = 5 ] && ! grep -qE "(^| )100[1-5]( |$)" "$BASE/badges"'
+
 mkdir -p "$BASE/pam.d"
 cat >"$BASE/pam.d/upa-release" <<EOF2
-auth     required $PAMMOD map=$BASE/badges
-account  required pam_permit.so
+auth     required $PAMMOD config=$BASE/badge.conf station=floor3
+account  required $PAMMOD config=$BASE/badge.conf station=floor3
 EOF2
 
 # A sanitizer build must find ASan's runtime first in the library list, and
@@ -149,6 +171,14 @@ if grep -qa __asan_init "$RELEASE"; then
   WRAPENV=PAM_WRAPPER_DISABLE_DEEPBIND=1
 fi
 
+# The journal of an earlier life of the station: one release finished 40
+# days ago (start-up compaction drops it), one yesterday (kept).
+now=$(date +%s)
+printf '%s released 00000000-0000-4000-8000-0000000000aa 7 70 mailto:old@contoso.com\n%s released 00000000-0000-4000-8000-0000000000aa 8 80 mailto:recent@contoso.com\n' \
+  $((now - 40 * 86400)) $((now - 86400)) >"$BASE/state/journal"
+chown root:lp "$BASE/state/journal"
+chmod 0660 "$BASE/state/journal"
+
 tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 120 -y 30 \
   "env LD_PRELOAD='$PRELOAD' $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm \
    $RELEASE --kiosk --printer Floor3,Floor4 --idle-timeout 30 --print-wait 30 --job-lifetime 259200 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
@@ -157,6 +187,10 @@ upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_fail
 
 check "the kiosk shows the idle screen" screen_has 'Tap your badge'
 check "the idle screen shows both printers ready" screen_has 'Printer Floor4: ready'
+check "start-up compacted the journal: the release of 40 days ago is gone" \
+  eval '! grep -q " 7 70 " "$BASE/state/journal"'
+check "... yesterday's is kept, and the journal is still root:lp 0660" \
+  eval 'grep -q " 8 80 " "$BASE/state/journal" && [ "$(stat -c %U:%G:%a "$BASE/state/journal")" = root:lp:660 ]'
 
 
 #
@@ -165,6 +199,15 @@ check "the idle screen shows both printers ready" screen_has 'Printer Floor4: re
 
 tap 9999
 check "an unknown badge is refused on screen" screen_has 'Badge not recognised'
+check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
+
+
+#
+# Disabled badge (pam_upa's account stage)...
+#
+
+tap 1004
+check "a disabled badge is refused with pam_upa's reason" screen_has 'This badge has been disabled' 10
 check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
 
 
@@ -270,7 +313,14 @@ check "the kiosk logs out" screen_has 'Tap your badge' 20
 
 c1=$(sim_submit "$CAROL" "carol.pdf" "$PDF1")
 tap 1003
-check "carol is asked for her PIN" screen_has 'PIN:'
+check "carol is asked for her PIN (pam_upa, through the kiosk)" screen_has 'PIN:'
+keys -l 1234
+keys Enter
+check "a wrong PIN is refused" screen_has 'Wrong PIN' 10
+check "... and nothing of carol's is shown" eval '! screen | grep -q carol.pdf'
+check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
+tap 1003
+check "carol is asked for her PIN again" screen_has 'PIN:'
 keys -l 4321
 keys Enter
 check "carol sees her job" screen_has 'carol@contoso.com - 1 job'
@@ -282,6 +332,26 @@ check "carol's job prints after the token expired at the prompt" screen_has 'car
 check "a new device token was requested" \
   test "$(sim_curl "/sim/devices/$dev3" | jq -r .tokenRequests)" -gt "$requests"
 check "carol's cloud job completes" upa_wait_for 30 sim_job_is "$c1" state completed
+
+
+#
+# Lockout: three wrong PINs lock dave's badge at this station...
+#
+
+d1=$(sim_submit "$DAVE" "dave.pdf" "$PDF1")
+check "the kiosk is back at the idle screen" screen_has 'Tap your badge' 20
+for attempt in 1 2 3; do
+  tap 1005
+  check "dave is asked for his PIN (attempt $attempt)" screen_has 'PIN:'
+  keys -l 9999
+  keys Enter
+  check "... a wrong PIN is refused" screen_has 'Wrong PIN' 10
+  check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
+done
+tap 1005
+check "the fourth tap is locked out without a PIN prompt" screen_has 'Too many failed attempts' 10
+check "... and dave's job was not released" sim_job_is "$d1" isFetchable true
+check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
 
 
 #
@@ -297,5 +367,19 @@ check "an idle user is logged out after --idle-timeout" screen_has 'Tap your bad
 check "... and the job was not released" sim_job_is "$c2" isFetchable true
 
 check "the kiosk is still running" eval '! screen | grep -q kiosk-exited'
+
+
+#
+# Choosing another PAM service is for root and DeviceGroup only...
+#
+
+if command -v setpriv >/dev/null; then
+  tmux -S "$TMUX_SOCK" new-session -d -s deny -x 120 -y 30 \
+    "env UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm setpriv --reuid=nobody --regid=nogroup --clear-groups \
+     $RELEASE --kiosk --printer Floor3 --pam-service login 2>$BASE/deny.err; echo \$? >$BASE/deny.rc" ||
+    upa_fatal "tmux"
+  check "--kiosk --pam-service run by nobody exits 7" upa_wait_for 20 eval 'test "$(cat "$BASE/deny.rc" 2>/dev/null)" = 7'
+  check "... naming --pam-service and the group" grep -q -- '--pam-service is only allowed for root and members of group "lp"' "$BASE/deny.err"
+fi
 
 finish

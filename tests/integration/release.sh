@@ -146,6 +146,38 @@ check "bob's cloud job was acquired by nobody" sim_job_is "$bob_job" acquiredBy 
 
 
 #
+# Naming the user (--user) is for root and DeviceGroup (lp here) only...
+#
+
+# Run a command as nobody with no supplementary group (or the ones given).
+as_nobody()
+{
+  local groups=--clear-groups
+
+  if [ "$1" = --groups ]; then
+    groups="--groups=$2"
+    shift 2
+  fi
+  setpriv --reuid=nobody --regid=nogroup "$groups" "$@"
+}
+
+if command -v setpriv >/dev/null; then
+  run as_nobody "$RELEASE" --printer Floor3 --user "$BOB" --all
+  check "--user run by nobody is refused (exit 7, doc/upa-release.1)" test "$(run_rc)" = 7
+  check "... with one clear line naming the group" one_clear_line 'only allowed for root and members of group "lp"'
+  check "... and bob's job was not touched" sim_job_is "$bob_job" isFetchable true
+  check "... and no CUPS job was created" test "$(queue_jobs Floor3 | wc -l)" = 1
+  run as_nobody "$RELEASE" --printer Floor3 --user "$BOB" --list
+  check "--list --user run by nobody is refused too (exit 7)" test "$(run_rc)" = 7
+  run as_nobody --groups lp "$RELEASE" --printer Floor3 --user "$BOB" --list
+  check "a member of DeviceGroup lp may (--list exits 0)" test "$(run_rc)" = 0
+  check "... and sees bob's job" grep -q 'bob\.pdf' "$BASE/run.out"
+else
+  upa_log "setpriv (util-linux) is missing: --user permission checks not run"
+fi
+
+
+#
 # Bad input and failures, as a user sees them (LogLevel info, no debug lines)...
 #
 

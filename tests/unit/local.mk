@@ -41,4 +41,12 @@ tests_unit_testjournal_SOURCES = tests/unit/testjournal.c
 tests_unit_testjournal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_testjournal_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/testjournal
+
+# upa-release's badge reader decoding (release/cardin.c, built with the
+# test-only relCardOpenUngrabbed())
+check_PROGRAMS += tests/unit/testcardin
+tests_unit_testcardin_SOURCES = tests/unit/testcardin.c release/cardin.c release/release.h
+tests_unit_testcardin_CFLAGS = $(UNIT_CFLAGS) -DREL_CARD_TESTING
+tests_unit_testcardin_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/testcardin
 endif

@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 
 //
@@ -327,6 +330,427 @@ test_live(void **state)
 
 
 //
+// 'write_lines()' - Append raw lines to a journal file (records "days" old).
+//
+
+static void
+write_lines(const char *path,		// I - Journal file
+            const char *text)		// I - Lines
+{
+  FILE	*fp;				// File
+
+
+  assert_non_null(fp = fopen(path, "a"));
+  fputs(text, fp);
+  assert_int_equal(fclose(fp), 0);
+}
+
+
+//
+// 'count_lines()' - Count lines of a file that contain a string.
+//
+
+static int				// O - Number of lines
+count_lines(const char *path,		// I - File
+            const char *text)		// I - String ("" = every line)
+{
+  FILE	*fp;				// File
+  char	line[2048];			// Line
+  int	count = 0;			// Result
+
+
+  assert_non_null(fp = fopen(path, "r"));
+  while (fgets(line, sizeof(line), fp))
+    if (strstr(line, text))
+      count ++;
+  fclose(fp);
+
+  return (count);
+}
+
+
+//
+// 'mixed_text()' - Old finished, old unfinished and recent records.
+//
+// Pending afterwards: DEV_A 4 (fetched, CUPS 14), DEV_A 5 (acked, CUPS 15),
+// DEV_A 7 (acked, CUPS 17).  Droppable: 8 records of DEV_A 1-3, a line
+// ended with CAN (torn, then written after) and, with torn_end, a last line
+// without its newline.
+//
+
+static void
+mixed_text(char   *text,		// O - Lines
+           size_t textsize,		// I - Size of text
+           bool   torn_end)		// I - End with a torn record?
+{
+  long long	old = (long long)time(NULL) - 40 * 86400,
+					// 40 days ago
+		now = (long long)time(NULL) - 60;
+					// A minute ago
+
+
+  snprintf(text, textsize,
+           "%lld created " DEV_A " 1 11 mailto:alice@contoso.com\n"
+           "%lld fetched " DEV_A " 1 11 mailto:alice@contoso.com\n"
+           "%lld acked " DEV_A " 1 11 mailto:alice@contoso.com\n"
+           "%lld created " DEV_A " 4 14 mailto:bob@contoso.com\n"
+           "%lld released " DEV_A " 1 11 mailto:alice@contoso.com\n"
+           "%lld created " DEV_A " 2 12 -\n"
+           "%lld canceled " DEV_A " 2 12 -\n"
+           "%lld crea\030\n"
+           "%lld fetched " DEV_A " 4 14 mailto:bob@contoso.com\n"
+           "%lld created " DEV_A " 3 13 -\n"
+           "%lld aborted " DEV_A " 3 13 -\n"
+           "%lld created " DEV_A " 5 15 -\n"
+           "%lld acked " DEV_A " 5 0 -\n"
+           "%lld created " DEV_A " 7 16 -\n"
+           "%lld canceled " DEV_A " 7 16 -\n"
+           "%lld created " DEV_A " 7 17 -\n"
+           "%lld acked " DEV_A " 7 17 -\n"
+           "%lld released " DEV_B " 1 21 -\n"
+           "%lld created " DEV_A " 6 18 -\n"
+           "%lld released " DEV_A " 6 18 -\n"
+           "%lld future-step " DEV_A " 9 19 -\n"
+           "%s",
+           old, old, old, old, old, old, old, old, old, old, old, old, old, old, old, now, now, now, now, now, old, torn_end ? "1 create" : "");
+}
+
+
+//
+// 'mixed_journal()' - Append mixed_text() to a journal file.
+//
+
+static void
+mixed_journal(const char *path)		// I - Journal file
+{
+  char	text[4096];			// Lines
+
+
+  mixed_text(text, sizeof(text), true);
+  write_lines(path, text);
+}
+
+
+//
+// 'check_pending_with()' - Pending releases of mixed_journal(), from a fresh handle.
+//
+
+static void
+check_pending_with(upa_config_t *cfg,	// I - Configuration
+                   bool         with_last)
+					// I - Check recent finished releases too?
+{
+  upa_journal_t		*journal;	// Journal
+  upa_jentry_t		*entries = NULL;// Pending entries
+  const upa_jentry_t	*e;		// One entry
+  upa_jentry_t		last;		// Last record
+  int			n;		// Number of entries
+
+
+  assert_non_null(journal = upaJournalOpen(cfg));
+  n = upaJournalPending(journal, &entries);
+  assert_int_equal(n, 3);
+  assert_non_null(e = find(entries, n, DEV_A, 4));
+  assert_int_equal(e->step, UPA_JSTEP_FETCHED);
+  assert_int_equal(e->cups_job_id, 14);
+  assert_string_equal(e->user_uri, "mailto:bob@contoso.com");
+  assert_non_null(e = find(entries, n, DEV_A, 5));
+  assert_int_equal(e->step, UPA_JSTEP_ACKED);
+  assert_int_equal(e->cups_job_id, 15);
+  assert_non_null(e = find(entries, n, DEV_A, 7));
+  assert_int_equal(e->step, UPA_JSTEP_ACKED);
+  assert_int_equal(e->cups_job_id, 17);
+  free(entries);
+
+  if (!with_last)
+  {
+    upaJournalClose(journal);
+    return;
+  }
+
+  // Recent finished releases keep guarding against a second release
+  assert_int_equal(upaJournalLast(journal, DEV_A, 6, &last), 1);
+  assert_int_equal(last.step, UPA_JSTEP_RELEASED);
+  assert_int_equal(upaJournalLast(journal, DEV_B, 1, &last), 1);
+  assert_int_equal(last.step, UPA_JSTEP_RELEASED);
+  assert_int_equal(last.cups_job_id, 21);
+
+  upaJournalClose(journal);
+}
+
+
+//
+// 'check_pending()' - Pending and recent finished releases of mixed_journal().
+//
+
+static void
+check_pending(upa_config_t *cfg)	// I - Configuration
+{
+  check_pending_with(cfg, true);
+}
+
+
+//
+// 'check_pending_only()' - Pending releases of mixed_journal() only.
+//
+
+static void
+check_pending_only(upa_config_t *cfg)	// I - Configuration
+{
+  check_pending_with(cfg, false);
+}
+
+
+//
+// 'test_compact()' - Old finished releases go, everything else stays.
+//
+
+static void
+test_compact(void **state)
+{
+  upa_config_t	*cfg = new_config("compact");
+					// Configuration
+  upa_journal_t	*journal;		// Journal
+  upa_jentry_t	last;			// Last record
+  char		path[1200];		// Journal file
+  struct stat	before,			// File before
+		after;			// File after
+
+
+  (void)state;
+
+  snprintf(path, sizeof(path), "%s/journal", cfg->state_dir);
+  assert_non_null(journal = upaJournalOpen(cfg));
+  mixed_journal(path);
+  check_pending(cfg);
+  assert_int_equal(stat(path, &before), 0);
+
+  assert_int_equal(upaJournalCompact(journal, -1), -1);
+  assert_int_equal(upaJournalCompact(journal, UPA_JOURNAL_KEEP), 10);
+
+  assert_int_equal(stat(path, &after), 0);
+  assert_true(before.st_ino != after.st_ino);
+  assert_int_equal(after.st_mode & 07777, 0660);
+  assert_int_equal(count_lines(path, ""), 12);
+  assert_int_equal(count_lines(path, DEV_A " 1 "), 0);
+  assert_int_equal(count_lines(path, DEV_A " 2 "), 0);
+  assert_int_equal(count_lines(path, DEV_A " 3 "), 0);
+  assert_int_equal(count_lines(path, DEV_A " 4 "), 2);
+  assert_int_equal(count_lines(path, DEV_A " 7 "), 4);
+  assert_int_equal(count_lines(path, "future-step"), 1);
+  assert_int_equal(count_lines(path, "\030"), 0);
+  check_pending(cfg);
+
+  // The same handle goes on working on the new file
+  assert_int_equal(upaJournalLast(journal, DEV_A, 1, &last), 0);
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 30, 40, NULL));
+  assert_int_equal(count_lines(path, DEV_A " 30 40"), 1);
+
+  // Nothing more to drop: not rewritten
+  assert_int_equal(upaJournalCompact(journal, UPA_JOURNAL_KEEP), 0);
+  assert_int_equal(stat(path, &before), 0);
+  assert_true(before.st_ino == after.st_ino);
+
+  // max_age 0: every release finished before this second goes (the one
+  // canceled just now stays), unfinished ones stay
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CANCELED, DEV_A, 30, 40, NULL));
+  assert_int_equal(upaJournalCompact(journal, 0), 3);
+  assert_int_equal(count_lines(path, "released"), 0);
+  assert_int_equal(count_lines(path, DEV_A " 7 "), 4);
+  assert_int_equal(count_lines(path, DEV_A " 30 "), 2);
+  check_pending_only(cfg);
+
+  upaJournalClose(journal);
+  free(cfg);
+}
+
+
+//
+// 'test_compact_leftover()' - A compaction that died leaves a file behind.
+//
+
+static void
+test_compact_leftover(void **state)
+{
+  upa_config_t	*cfg = new_config("leftover");
+					// Configuration
+  upa_journal_t	*journal;		// Journal
+  char		path[1200],		// Journal file
+		tmppath[1300],		// Left-over
+		victim[1300];		// File a symlink points at
+  struct stat	info;			// File information
+
+
+  (void)state;
+
+  snprintf(path, sizeof(path), "%s/journal", cfg->state_dir);
+  snprintf(tmppath, sizeof(tmppath), "%s/journal.compact", cfg->state_dir);
+  snprintf(victim, sizeof(victim), "%s/leftover/victim", tmpdir);
+
+  assert_non_null(journal = upaJournalOpen(cfg));
+  mixed_journal(path);
+
+  // Died mid-write: half a new journal beside the complete old one
+  write_lines(tmppath, "1 created " DEV_A " 4 14 -\n1 relea");
+  check_pending(cfg);
+
+  assert_int_equal(upaJournalCompact(journal, UPA_JOURNAL_KEEP), 10);
+  assert_int_equal(access(tmppath, F_OK), -1);
+  check_pending(cfg);
+
+  // A left-over that is a symbolic link is removed, never written through
+  write_lines(victim, "keep me\n");
+  assert_int_equal(symlink(victim, tmppath), 0);
+  write_lines(path, "1 created " DEV_A " 50 0 -\n1 canceled " DEV_A " 50 0 -\n");
+  assert_int_equal(upaJournalCompact(journal, UPA_JOURNAL_KEEP), 2);
+  assert_int_equal(lstat(tmppath, &info), -1);
+  assert_int_equal(count_lines(victim, ""), 1);
+  assert_int_equal(count_lines(victim, "keep me"), 1);
+  check_pending(cfg);
+
+  upaJournalClose(journal);
+  free(cfg);
+}
+
+
+//
+// 'test_compact_kill()' - SIGKILL at any moment of a compaction loses nothing.
+//
+
+static void
+test_compact_kill(void **state)
+{
+  upa_config_t	*cfg = new_config("kill");
+					// Configuration
+  upa_journal_t	*journal;		// Journal
+  char		path[1200],		// Journal file
+		tmppath[1300],		// Compaction file
+		text[4096];		// Records around the old ones
+  FILE		*fp;			// Journal stream
+  int		i,			// Looping var
+		round,			// Kill round
+		leftovers = 0,		// Kills that left the new file
+		finished = 0;		// Compactions that completed
+  long long	old = (long long)time(NULL) - 40 * 86400;
+					// 40 days ago
+  struct timespec start,		// Calibration start
+		end;			// Calibration end
+  long		usecs = 0;		// Duration of one compaction
+  pid_t		pid;			// Child
+
+
+  (void)state;
+
+  snprintf(path, sizeof(path), "%s/journal", cfg->state_dir);
+  snprintf(tmppath, sizeof(tmppath), "%s/journal.compact", cfg->state_dir);
+  assert_non_null(journal = upaJournalOpen(cfg));
+  upaJournalClose(journal);
+
+  for (round = -1; round < 24; round ++)
+  {
+    // A big journal: 12000 old finished records around the pending ones
+    unlink(path);
+    assert_non_null(fp = fopen(path, "w"));
+    for (i = 100; i < 3100; i ++)
+    {
+      fprintf(fp, "%lld created " DEV_B " %d %d -\n%lld fetched " DEV_B " %d %d -\n%lld acked " DEV_B " %d %d -\n%lld released " DEV_B " %d %d -\n", old, i, i, old, i, i, old, i, i, old, i, i);
+      if (i == 1000)
+      {
+        mixed_text(text, sizeof(text), false);
+        fputs(text, fp);
+      }
+    }
+    assert_int_equal(fclose(fp), 0);
+    chmod(path, 0660);
+
+    if (round < 0)
+    {
+      // Calibrate: how long does one compaction take here?
+      assert_non_null(journal = upaJournalOpen(cfg));
+      clock_gettime(CLOCK_MONOTONIC, &start);
+      assert_true(upaJournalCompact(journal, UPA_JOURNAL_KEEP) > 12000);
+      clock_gettime(CLOCK_MONOTONIC, &end);
+      upaJournalClose(journal);
+      usecs = (end.tv_sec - start.tv_sec) * 1000000 + (end.tv_nsec - start.tv_nsec) / 1000;
+      check_pending(cfg);
+      continue;
+    }
+
+    if ((pid = fork()) == 0)
+    {
+      upa_journal_t *child;		// Child's journal
+
+      if ((child = upaJournalOpen(cfg)) == NULL)
+        _exit(1);
+      _exit(upaJournalCompact(child, UPA_JOURNAL_KEEP) > 0 ? 0 : 2);
+    }
+
+    assert_true(pid > 0);
+    usleep((useconds_t)(usecs * round / 16));
+    kill(pid, SIGKILL);
+    assert_int_equal(waitpid(pid, &i, 0), pid);
+    if (WIFEXITED(i))
+    {
+      assert_int_equal(WEXITSTATUS(i), 0);
+      finished ++;
+    }
+
+    if (access(tmppath, F_OK) == 0)
+      leftovers ++;
+
+    // Whatever the moment: the same releases are pending
+    check_pending(cfg);
+  }
+
+  print_message("compaction took %ld us; %d of 24 killed children finished, %d left the new file behind\n", usecs, finished, leftovers);
+
+  assert_non_null(journal = upaJournalOpen(cfg));
+  assert_true(upaJournalCompact(journal, UPA_JOURNAL_KEEP) >= 0);
+  assert_int_equal(access(tmppath, F_OK), -1);
+  assert_int_equal(count_lines(path, DEV_B), 1);
+  upaJournalClose(journal);
+  check_pending(cfg);
+  free(cfg);
+}
+
+
+//
+// 'test_compact_stale_handle()' - A handle opened before a compaction writes into the new file.
+//
+
+static void
+test_compact_stale_handle(void **state)
+{
+  upa_config_t	*cfg = new_config("stale");
+					// Configuration
+  upa_journal_t	*station1,		// Opened before
+		*station2;		// Compacts
+  upa_jentry_t	last;			// Last record
+  char		path[1200];		// Journal file
+
+
+  (void)state;
+
+  snprintf(path, sizeof(path), "%s/journal", cfg->state_dir);
+  assert_non_null(station1 = upaJournalOpen(cfg));
+  mixed_journal(path);
+  assert_non_null(station2 = upaJournalOpen(cfg));
+  assert_int_equal(upaJournalCompact(station2, UPA_JOURNAL_KEEP), 10);
+
+  // station1's descriptor is the replaced file: the record must not go there
+  assert_true(upaJournalRecord(station1, UPA_JSTEP_CREATED, DEV_A, 60, 70, "mailto:alice@contoso.com"));
+  assert_int_equal(count_lines(path, DEV_A " 60 70"), 1);
+  assert_int_equal(upaJournalLast(station2, DEV_A, 60, &last), 1);
+  assert_int_equal(last.step, UPA_JSTEP_CREATED);
+  assert_int_equal(upaJournalLast(station1, DEV_A, 1, &last), 0);
+
+  upaJournalClose(station1);
+  upaJournalClose(station2);
+  free(cfg);
+}
+
+
+//
 // 'main()' - Run the tests.
 //
 
@@ -338,7 +762,11 @@ main(void)
     cmocka_unit_test(test_pending),
     cmocka_unit_test(test_torn),
     cmocka_unit_test(test_devices),
-    cmocka_unit_test(test_live)
+    cmocka_unit_test(test_live),
+    cmocka_unit_test(test_compact),
+    cmocka_unit_test(test_compact_leftover),
+    cmocka_unit_test(test_compact_kill),
+    cmocka_unit_test(test_compact_stale_handle)
   };
   int	ret;				// Result
   char	command[300];			// Cleanup command
