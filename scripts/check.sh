@@ -182,6 +182,26 @@ build plain --enable-werror
 plain_ok=$?
 
 #
+# The compiled tests of the plain build again under valgrind (memcheck):
+# any invalid access or definite leak fails them.  The scripts are left out:
+# their programs run under cupsd, PAM and tmux, where the sanitizer build
+# watches them instead.
+#
+
+if [ "$plain_ok" = 0 ]; then
+  step "valgrind: compiled tests under memcheck"
+  vtests=$(printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$top/build/plain" -f Makefile -f - print-tests | tr ' ' '\n' | grep -v '\.sh$' | tr '\n' ' ')
+  (cd "$top/build/plain" && make -j"$jobs" check TESTS="$vtests" LOG_COMPILER="$log_compiler valgrind" \
+     AM_LOG_FLAGS="-q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes --suppressions=$top/tests/valgrind.supp") \
+     >"$top/build/valgrind-check.log" 2>&1
+  grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR): ' "$top/build/valgrind-check.log"
+  count_results "$top/build/valgrind-check.log" valgrind
+  if grep -qE '^# (FAIL|ERROR): *[1-9]' "$top/build/valgrind-check.log"; then
+    show_test_logs "$top/build/plain"
+  fi
+fi
+
+#
 # Sanitizer build: reports go to files (the backends run under cupsd as lp,
 # whose stderr is not ours), so the log directory is world-writable and
 # outside the source tree (which lp may not be able to traverse).

@@ -14,8 +14,10 @@ EXTRA_DIST += \
 	tests/data/bob.pdf \
 	tests/data/quarterly-report.pdf
 
-# The scripts behind README's two commands, and CI's entry point.
+# The scripts behind README's two commands, and CI's entry point (which
+# also runs the compiled tests under valgrind with these suppressions).
 EXTRA_DIST += \
+	tests/valgrind.supp \
 	scripts/deps.sh \
 	scripts/check.sh \
 	scripts/demo.sh \

@@ -679,10 +679,14 @@ test_compact_kill(void **state)
     if ((pid = fork()) == 0)
     {
       upa_journal_t *child;		// Child's journal
+      int	rc;			// Exit status
 
       if ((child = upaJournalOpen(cfg)) == NULL)
         _exit(1);
-      _exit(upaJournalCompact(child, UPA_JOURNAL_KEEP) > 0 ? 0 : 2);
+      rc = upaJournalCompact(child, UPA_JOURNAL_KEEP) > 0 ? 0 : 2;
+      upaJournalClose(child);		// (valgrind checks the child's leaks too)
+      free(cfg);
+      _exit(rc);
     }
 
     assert_true(pid > 0);
