@@ -51,6 +51,12 @@ sim_attr_has()
   sim_attr "$1" | grep -Eq -- "$2"
 }
 
+# stopped_media_empty: the cloud sees the printer stopped for lack of paper.
+stopped_media_empty()
+{
+  sim_attr_has printer-state '5|stopped' && sim_attr_has printer-state-reasons 'media-empty'
+}
+
 # token_requests: how many device tokens the emulator issued to the device.
 token_requests()
 {
@@ -77,14 +83,8 @@ check "register Floor3" "$UPACTL" register --admin-token "$UPA_SIM_ADMIN" --no-s
 ID=$(lpstat -v Floor3 | sed -n 's|.*upa://\([^/]*\)/.*|\1|p')
 check "... has a cloud id" test -n "$ID"
 
-if sim_curl "/v1.0/print/printers/$ID" >/dev/null 2>&1; then
-  HAVE_GRAPH=1
-  VIA=both
-else
-  HAVE_GRAPH=0
-  VIA=infra
-  upa_log "the emulator has no Graph printer resource: syncing over IPP-INFRA only, asserting on /sim/devices"
-fi
+check "... the emulator's Graph has printer $ID" sim_curl "/v1.0/print/printers/$ID"
+VIA=both
 
 
 #
@@ -128,10 +128,8 @@ for a in document-format-supported copies-supported sides-supported media-suppor
          ipp-versions-supported printer-up-time printer-make-and-model; do
   check "... $a" sh -c "curl -sf --cacert '$UPA_SIM_CA' -H 'Authorization: Bearer $UPA_SIM_ADMIN' '$UPA_SIM_URL/sim/devices/$ID' | jq -e --arg n $a '.attributes[\$n] != null' >/dev/null"
 done
-if [ "$HAVE_GRAPH" = 1 ]; then
-  check "... Graph view: status idle, accepting jobs" graph_has '.status.state == "idle" and .isAcceptingJobs == true'
-  check "... Graph view: capabilities" graph_has '.capabilities.contentTypes | length > 0'
-fi
+check "... Graph view: status idle, accepting jobs" graph_has '.status.state == "idle" and .isAcceptingJobs == true'
+check "... Graph view: capabilities" graph_has '.capabilities.contentTypes | length > 0'
 check "sync again: nothing changed" sh -c "'$UPACTL' sync --via $VIA Floor3 | grep -q 'nothing changed'"
 check "status shows the last sync and no error" sh -c "'$UPACTL' status | grep -q 'Last error:     none' && ! '$UPACTL' status | grep -q 'Last sync:      never'"
 
@@ -169,14 +167,21 @@ sleep 2
 check "cupsdisable Floor3 (watcher running)" cupsdisable -r "paper jam" Floor3
 check "... the cloud shows it stopped within 8 s" upa_wait_for 8 sim_attr_has printer-state '5|stopped'
 check "... with reason paused" sim_attr_has printer-state-reasons 'paused'
-if [ "$HAVE_GRAPH" = 1 ]; then
-  check "... Graph view: stopped, paused" graph_has '.status.state == "stopped" and (.status.details | index("paused"))'
-fi
+check "... Graph view: stopped, paused" graph_has '.status.state == "stopped" and (.status.details | index("paused"))'
 check "cupsreject Floor3" cupsreject Floor3
 check "... the cloud shows it not accepting jobs within 8 s" upa_wait_for 8 sim_attr_has printer-is-accepting-jobs 'false'
 check "cupsenable + cupsaccept Floor3" sh -c "cupsenable Floor3 && cupsaccept Floor3"
 check "... idle and accepting again within 8 s" upa_wait_for 8 sh -c "curl -sf --cacert '$UPA_SIM_CA' -H 'Authorization: Bearer $UPA_SIM_ADMIN' '$UPA_SIM_URL/sim/devices/$ID' | jq -e '(.attributes[\"printer-is-accepting-jobs\"] | tostring | test(\"true\")) and (.attributes[\"printer-state\"] | tostring | test(\"3|idle\"))'"
-check "the watcher logged only changes" sh -c "grep -c 'changed attribute' '$BASE/log/watch.log' | awk '{ exit !(\$1 >= 3 && \$1 <= 8) }'"
+# The printer runs out of paper: its backend reports media-empty-error and
+# gives up (CUPS_BACKEND_STOP), so cupsd stops the queue with that reason.
+URI=$(lpstat -v Floor3 | sed -n 's/^device for Floor3: //p')
+check "Floor3's printer will run out of paper" lpadmin -p Floor3 -v "$URI?reason=media-empty-error&fail=4"
+lp -d Floor3 -t paper "$top_srcdir/tests/data/hello.pdf" >/dev/null
+check "... the cloud shows it stopped with media-empty-error within 15 s" upa_wait_for 15 stopped_media_empty
+check "... Graph view: stopped, mediaEmpty" graph_has '.status.state == "stopped" and (.status.details | index("mediaEmpty"))'
+check "paper loaded: restore the URI, cancel, cupsenable" sh -c "lpadmin -p Floor3 -v '$URI' && cancel -a Floor3 && cupsenable Floor3"
+check "... idle again in the cloud within 15 s" upa_wait_for 15 sim_attr_has printer-state '3|idle'
+check "the watcher logged only changes" sh -c "grep -c 'changed attribute' '$BASE/log/watch.log' | awk '{ exit !(\$1 >= 3 && \$1 <= 12) }'"
 kill -TERM "$WATCH_PID"
 check "the watcher stops on SIGTERM" upa_wait_for 5 upa_pid_gone "$WATCH_PID"
 check "... and cancelled its CUPS subscription" grep -q "Stopped watching" "$BASE/log/watch.log"
