@@ -243,15 +243,18 @@ extern bool		upaBadgeValidUPN(const char *upn);
 //
 // Cloud badge management (lib/badgecloud.c; protocol.md §7 "Badge management")...
 //
-// These live on the "graph.print" host; cups-upa addresses them under
-// GraphURL (cfg->graph_url + "/print/..."), which is where upa-cloudsim
-// serves them.  They need a delegated admin token (PrintBadges.ReadWrite):
+// These live on Universal Print's "graph.print" host: BadgeURL
+// (cfg->badge_url + "/print/..."; with "Cloud custom" it defaults to
+// GraphURL, which is where upa-cloudsim serves them).  They need a delegated admin token (PrintBadges.ReadWrite):
 // --admin-token/UPA_ADMIN_TOKEN, or the refresh token "upactl badge login"
 // stores in CloudAdminTokenFile (upaBadgeCloudAdminToken()).
 //
 
-#  define UPA_BADGE_CLOUD_SCOPE	"https://print.print.microsoft.com/PrintBadges.ReadWrite offline_access"
-					// Scope of the badge admin sign-in
+#  define UPA_BADGE_CLOUD_SCOPE	".default offline_access"
+					// Scope of the badge admin sign-in (after
+					// SignInResource: upaOAuthScope()), as Microsoft's
+					// badge sample asks for it; PrintBadges.ReadWrite
+					// must be consented for the app
 
 typedef enum upa_badge_cloud_e		// Outcome of a badge management request
 {

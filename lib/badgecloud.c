@@ -14,10 +14,10 @@
 //   POST {base}/print/badgeCollections/{cid}/badges {id, upn[, userId]} -> 201, 409
 //   GET|PATCH|DELETE {base}/print/badgeCollections/{cid}/badges/{badgeId}
 //
-// {base} is GraphURL (cfg->graph_url, e.g. https://graph.microsoft.com/v1.0
-// or the emulator's https://127.0.0.1:PORT/v1.0): Microsoft serves these
-// paths on its "graph.print" host, whose public name is not documented, so a
-// site points GraphURL (or a Cloud preset) at it.  Nothing here retries a
+// {base} is BadgeURL (cfg->badge_url): Universal Print's own "graph.print"
+// host (https://graph.print.microsoft.com/v1.0 and its national-cloud
+// twins, set by the Cloud preset; protocol.md §1), or for "Cloud custom"
+// GraphURL, e.g. the emulator's https://127.0.0.1:PORT/v1.0.  Nothing here retries a
 // POST: a badge that already exists is reported (EXISTS), never re-pointed.
 //
 // Badge IDs are secrets of a kind (they open a user's jobs): they appear in
@@ -394,7 +394,7 @@ upaBadgeCloudParseBadge(
 upa_badge_cloud_t			// O - Outcome
 upaBadgeCloudCollectionCreate(
     upa_http_t         *http,		// I - HTTPS session
-    const upa_config_t *cfg,		// I - Configuration (GraphURL)
+    const upa_config_t *cfg,		// I - Configuration (BadgeURL)
     const char         *token,		// I - Admin token
     int                max_wait,	// I - Seconds to wait for the operation (0 = 600)
     char               *cid,		// O - Collection id
@@ -881,7 +881,8 @@ upaBadgeCloudAdminToken(
     size_t                   tokensize)	// I - Size of token buffer
 {
   upa_badge_login_t	*login = NULL;	// Stored sign-in
-  char			*rotated = NULL;// New refresh token
+  char			*rotated = NULL,// New refresh token
+			scope[1100];	// Sign-in scope
   int			lockfd = -1;	// Token file lock
   bool			ret = false;	// Result
 
@@ -912,7 +913,7 @@ upaBadgeCloudAdminToken(
   if (!upaBadgeLoginLoad(bc->cloud_admin_token_file, login))
     goto done;
 
-  if (!upaOAuthRefresh(cfg, login->authority, login->tenant, login->client_id, UPA_BADGE_CLOUD_SCOPE, login->refresh_token, token, tokensize, rotated, sizeof(login->refresh_token), NULL))
+  if (!upaOAuthScope(cfg, UPA_BADGE_CLOUD_SCOPE, scope, sizeof(scope)) || !upaOAuthRefresh(cfg, login->authority, login->tenant, login->client_id, scope, login->refresh_token, token, tokensize, rotated, sizeof(login->refresh_token), NULL))
     goto done;
 
   if (*rotated)
@@ -1074,7 +1075,7 @@ badgecloud_string(json_object *json,	// I - Object
 
 
 //
-// 'badgecloud_url()' - Build a badge collection URL under GraphURL.
+// 'badgecloud_url()' - Build a badge collection URL under BadgeURL.
 //
 // cid NULL: .../print/badgeCollections; cid "": the same (create);
 // id NULL: .../badgeCollections/{cid}; id "": .../{cid}/badges;
@@ -1090,29 +1091,29 @@ badgecloud_url(const upa_config_t *cfg,	// I - Configuration
 					// I - Size of URL buffer
 {
   char		*escaped = NULL;	// URL-encoded badge ID
-  size_t	len;			// Length of GraphURL
+  size_t	len;			// Length of BadgeURL
   int		n;			// Characters written
 
 
-  if (!cfg || !cfg->graph_url[0] || strncmp(cfg->graph_url, "https://", 8))
+  if (!cfg || !cfg->badge_url[0] || strncmp(cfg->badge_url, "https://", 8))
   {
-    upaSetError(UPA_ERROR_CONFIG, "Badge collection: GraphURL must be an https:// URL.");
+    upaSetError(UPA_ERROR_CONFIG, "Badge collection: BadgeURL must be an https:// URL.");
     return (false);
   }
 
-  for (len = strlen(cfg->graph_url); len > 0 && cfg->graph_url[len - 1] == '/'; len --);
+  for (len = strlen(cfg->badge_url); len > 0 && cfg->badge_url[len - 1] == '/'; len --);
 
   if (!cid || !*cid)
-    n = snprintf(url, urlsize, "%.*s/print/badgeCollections", (int)len, cfg->graph_url);
+    n = snprintf(url, urlsize, "%.*s/print/badgeCollections", (int)len, cfg->badge_url);
   else if (strpbrk(cid, "/?#% "))
   {
     upaSetError(UPA_ERROR_CONFIG, "Badge collection id \"%s\" is not usable in a URL.", cid);
     return (false);
   }
   else if (!id)
-    n = snprintf(url, urlsize, "%.*s/print/badgeCollections/%s", (int)len, cfg->graph_url, cid);
+    n = snprintf(url, urlsize, "%.*s/print/badgeCollections/%s", (int)len, cfg->badge_url, cid);
   else if (!*id)
-    n = snprintf(url, urlsize, "%.*s/print/badgeCollections/%s/badges", (int)len, cfg->graph_url, cid);
+    n = snprintf(url, urlsize, "%.*s/print/badgeCollections/%s/badges", (int)len, cfg->badge_url, cid);
   else
   {
     if ((escaped = curl_easy_escape(NULL, id, 0)) == NULL)
@@ -1121,7 +1122,7 @@ badgecloud_url(const upa_config_t *cfg,	// I - Configuration
       return (false);
     }
 
-    n = snprintf(url, urlsize, "%.*s/print/badgeCollections/%s/badges/%s", (int)len, cfg->graph_url, cid, escaped);
+    n = snprintf(url, urlsize, "%.*s/print/badgeCollections/%s/badges/%s", (int)len, cfg->badge_url, cid, escaped);
     OPENSSL_cleanse(escaped, strlen(escaped));
     curl_free(escaped);
   }

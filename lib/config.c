@@ -20,14 +20,16 @@ typedef struct cloud_preset_s		// URLs of one national cloud
   const char	*print_url;		// IPP service
   const char	*graph_url;		// Microsoft Graph
   const char	*authority_url;		// Microsoft Entra sign-in (admin device-code flow)
+  const char	*badge_url;		// Universal Print's "graph.print" host (badge collections)
+  const char	*resource_url;		// Universal Print's Entra resource (admin token scopes)
 } cloud_preset_t;
 
 static const cloud_preset_t cloud_presets[] =
 {
-  { "commercial", "https://register.print.microsoft.com", "https://print.print.microsoft.com", "https://graph.microsoft.com/v1.0", "https://login.microsoftonline.com" },
-  { "gcc", "https://gcc-register.print.azure.us", "https://gcc-print.print.azure.us", "https://graph.microsoft.com/v1.0", "https://login.microsoftonline.com" },
-  { "gcc-high", "https://register.print.azure.us", "https://print.print.azure.us", "https://graph.microsoft.us/v1.0", "https://login.microsoftonline.us" },
-  { "dod", "https://register.print-dod.azure.us", "https://print.print-dod.azure.us", "https://dod-graph.microsoft.us/v1.0", "https://login.microsoftonline.us" }
+  { "commercial", "https://register.print.microsoft.com", "https://print.print.microsoft.com", "https://graph.microsoft.com/v1.0", "https://login.microsoftonline.com", "https://graph.print.microsoft.com/v1.0", "https://print.print.microsoft.com" },
+  { "gcc", "https://gcc-register.print.azure.us", "https://gcc-print.print.azure.us", "https://graph.microsoft.com/v1.0", "https://login.microsoftonline.com", "https://gcc-graph.print.azure.us/v1.0", "https://print.print.microsoft.com" },
+  { "gcc-high", "https://register.print.azure.us", "https://print.print.azure.us", "https://graph.microsoft.us/v1.0", "https://login.microsoftonline.us", "https://graph.print.azure.us/v1.0", "https://print.print.azure.us" },
+  { "dod", "https://register.print-dod.azure.us", "https://print.print-dod.azure.us", "https://dod-graph.microsoft.us/v1.0", "https://login.microsoftonline.us", "https://graph.print-dod.azure.us/v1.0", "https://print.print.azure.us" }
 };
 
 
@@ -89,8 +91,10 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
   char		register_url[1024] = "",// Explicit RegisterURL
 		print_url[1024] = "",	// Explicit PrintURL
 		graph_url[1024] = "",	// Explicit GraphURL
-		authority_url[1024] = "";
+		authority_url[1024] = "",
 					// Explicit AuthorityURL
+		badge_url[1024] = "",	// Explicit BadgeURL
+		resource_url[1024] = "";// Explicit SignInResource
 
 
   if (!path)
@@ -155,6 +159,18 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
       if (!check_url(path, linenum, line, value))
         goto error;
       upaCopyString(authority_url, value, sizeof(authority_url));
+    }
+    else if (!strcasecmp(line, "BadgeURL"))
+    {
+      if (!check_url(path, linenum, line, value))
+        goto error;
+      upaCopyString(badge_url, value, sizeof(badge_url));
+    }
+    else if (!strcasecmp(line, "SignInResource"))
+    {
+      if (!check_url(path, linenum, line, value))
+        goto error;
+      upaCopyString(resource_url, value, sizeof(resource_url));
     }
     else if (!strcasecmp(line, "CAFile"))
     {
@@ -245,6 +261,13 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
     upaCopyString(cfg->graph_url, graph_url, sizeof(cfg->graph_url));
   if (authority_url[0])
     upaCopyString(cfg->authority_url, authority_url, sizeof(cfg->authority_url));
+  if (resource_url[0])
+    upaCopyString(cfg->resource_url, resource_url, sizeof(cfg->resource_url));
+  if (badge_url[0])
+    upaCopyString(cfg->badge_url, badge_url, sizeof(cfg->badge_url));
+  else if (!strcmp(cfg->cloud, "custom"))
+    upaCopyString(cfg->badge_url, cfg->graph_url, sizeof(cfg->badge_url));
+					// One host serves both (the emulator)
 
   if (!strcmp(cfg->cloud, "custom") && (!register_url[0] || !print_url[0]))
   {
@@ -289,6 +312,8 @@ upaConfigSetCloud(upa_config_t *cfg,	// I - Configuration
       upaCopyString(cfg->print_url, cloud_presets[i].print_url, sizeof(cfg->print_url));
       upaCopyString(cfg->graph_url, cloud_presets[i].graph_url, sizeof(cfg->graph_url));
       upaCopyString(cfg->authority_url, cloud_presets[i].authority_url, sizeof(cfg->authority_url));
+      upaCopyString(cfg->badge_url, cloud_presets[i].badge_url, sizeof(cfg->badge_url));
+      upaCopyString(cfg->resource_url, cloud_presets[i].resource_url, sizeof(cfg->resource_url));
       return (true);
     }
   }

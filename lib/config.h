@@ -6,11 +6,13 @@
 //
 // CUPS-style "Directive value" lines, read with cupsFileGetConf():
 //
-//   Cloud commercial|gcc|gcc-high|dod|custom   presets for the four URLs below
+//   Cloud commercial|gcc|gcc-high|dod|custom   presets for the six URLs below
 //   RegisterURL https://register.print.microsoft.com
 //   PrintURL https://print.print.microsoft.com  IPP service ("/printers") + badge REST
 //   GraphURL https://graph.microsoft.com/v1.0
 //   AuthorityURL https://login.microsoftonline.com  admin sign-in (OAuth device code)
+//   BadgeURL https://graph.print.microsoft.com/v1.0  badge collections ("custom": GraphURL)
+//   SignInResource https://print.print.microsoft.com  scope of admin tokens ("<it>/.default")
 //   CAFile /path/ca.pem              extra trust anchor (the emulator's CA)
 //   Proxy http://proxy:3128          HTTPS proxy for all cloud traffic
 //   StateDir /var/lib/cups-upa       device store, journal
@@ -44,6 +46,8 @@ typedef struct upa_config_s		// Loaded configuration (all strings NUL-terminated
   char		print_url[1024];	// IPP service base URL (IPP endpoint = print_url + "/printers")
   char		graph_url[1024];	// Microsoft Graph base URL (with version)
   char		authority_url[1024];	// Microsoft Entra authority for admin sign-in
+  char		badge_url[1024];	// Universal Print's Graph host for badge collections (with version)
+  char		resource_url[1024];	// Universal Print's Entra resource (admin token scopes)
   char		ca_file[1024];		// Extra CA file or ""
   char		proxy[1024];		// Proxy URL or ""
   char		state_dir[1024];	// Persistent state

@@ -43,6 +43,42 @@ upaOAuthDeviceCodeClear(upa_devcode_t *dc)	// I - State
 
 
 //
+// 'upaOAuthScope()' - Build a scope on Universal Print's Entra resource.
+//
+// The resource is "https://print.print.microsoft.com" in the commercial and
+// GCC clouds and "https://print.print.azure.us" in GCC High and DoD
+// (SignInResource, set by the Cloud preset).
+//
+
+bool					// O - `true` on success
+upaOAuthScope(const upa_config_t *cfg,	// I - Configuration
+              const char         *what,	// I - ".default", ".default offline_access"...
+              char               *scope,// O - Scope
+              size_t             scopesize)
+					// I - Size of scope buffer
+{
+  const char	*resource;		// Resource URI
+
+
+  if (!cfg || !what || !scope || scopesize == 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOAuthScope: bad arguments.");
+    return (false);
+  }
+
+  resource = cfg->resource_url[0] ? cfg->resource_url : "https://print.print.microsoft.com";
+
+  if ((size_t)snprintf(scope, scopesize, "%s/%s", resource, what) >= scopesize)
+  {
+    upaSetError(UPA_ERROR_ARGS, "Sign-in scope too long.");
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
 // 'upaOAuthDeviceCodeStart()' - Ask the authority for a device code.
 //
 
@@ -59,7 +95,8 @@ upaOAuthDeviceCodeStart(
   upa_buffer_t	form;			// Form body
   json_object	*json = NULL,		// Response
 		*value;			// One member
-  char		base[1000],		// {authority}/{tenant}/oauth2/v2.0
+  char		defscope[1100],		// Default scope
+		base[1000],		// {authority}/{tenant}/oauth2/v2.0
 		url[1200];		// Device code endpoint
   const char	*s;			// String member
   int		status = 0,		// HTTP status
@@ -77,8 +114,8 @@ upaOAuthDeviceCodeStart(
 
   memset(dc, 0, sizeof(upa_devcode_t));
 
-  if (!scope || !*scope)
-    scope = UPA_OAUTH_SCOPE;
+  if ((!scope || !*scope) && upaOAuthScope(cfg, UPA_OAUTH_SCOPE, defscope, sizeof(defscope)))
+    scope = defscope;
 
   if (!oauth_base(cfg, authority, tenant, base, sizeof(base)))
     return (false);

@@ -25,8 +25,9 @@
 					// Default authority (commercial cloud)
 #  define UPA_OAUTH_TENANT	"organizations"
 					// Default tenant (any work account)
-#  define UPA_OAUTH_SCOPE	"https://print.print.microsoft.com/.default"
-					// Scope of the admin token (Printers.Create)
+#  define UPA_OAUTH_SCOPE	".default"
+					// Scope of the admin token (Printers.Create),
+					// after SignInResource (upaOAuthScope())
 
 typedef struct upa_devcode_s		// One pending device-code sign-in
 {
@@ -45,6 +46,8 @@ typedef struct upa_devcode_s		// One pending device-code sign-in
 typedef bool (*upa_cancel_cb_t)(void *data);
 					// Returns true to stop waiting
 
+// "{SignInResource}/{what}", e.g. "https://print.print.azure.us/.default".
+extern bool	upaOAuthScope(const upa_config_t *cfg, const char *what, char *scope, size_t scopesize);
 extern bool	upaOAuthDeviceCodeStart(const upa_config_t *cfg, const char *authority, const char *tenant, const char *client_id, const char *scope, upa_devcode_t *dc);
 extern bool	upaOAuthDeviceCodeWait(const upa_config_t *cfg, upa_devcode_t *dc, int max_wait, upa_cancel_cb_t cancel_cb, void *cbdata, char *token, size_t tokensize);
 extern void	upaOAuthDeviceCodeClear(upa_devcode_t *dc);

@@ -778,6 +778,7 @@ badge_login(upa_config_t       *cfg,	// I - cups-upa.conf or NULL
 					// --authority
   char			token[16384] = "",
 					// Access token
+			scope[1100],	// Sign-in scope
 			cid[256];	// Badge collection
   int			i,		// Looping var
 			max_wait = 0,	// --signin-timeout
@@ -817,7 +818,7 @@ badge_login(upa_config_t       *cfg,	// I - cups-upa.conf or NULL
     goto done;
   }
 
-  if (!upaOAuthDeviceCodeStart(cfg, authority, tenant, client_id, UPA_BADGE_CLOUD_SCOPE, dc))
+  if (!upaOAuthScope(cfg, UPA_BADGE_CLOUD_SCOPE, scope, sizeof(scope)) || !upaOAuthDeviceCodeStart(cfg, authority, tenant, client_id, scope, dc))
   {
     error("Cannot start the sign-in (%s): check --client-id, --tenant, --authority and the network.", upaLastErrorString());
     goto done;

@@ -94,7 +94,7 @@ upactlCmdDoctor(upactl_t *ctl,		// I - Global state
   }
 
   report(&d, 0, NULL, "configuration %s (cloud %s)", ctl->cfg->path[0] ? ctl->cfg->path : "(built-in defaults)", ctl->cfg->cloud);
-  printf("     register %s\n     print    %s\n     graph    %s\n", ctl->cfg->register_url, ctl->cfg->print_url, ctl->cfg->graph_url);
+  printf("     register  %s\n     print     %s\n     graph     %s\n     sign-in   %s\n     badges    %s\n", ctl->cfg->register_url, ctl->cfg->print_url, ctl->cfg->graph_url, ctl->cfg->authority_url, ctl->cfg->badge_url);
 
   if (ctl->cfg->ca_file[0])
   {

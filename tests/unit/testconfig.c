@@ -94,6 +94,8 @@ test_presets(void **state)
   assert_string_equal(cfg->print_url, "https://print.print.azure.us");
   assert_string_equal(cfg->graph_url, "https://graph.microsoft.us/v1.0");
   assert_string_equal(cfg->authority_url, "https://login.microsoftonline.us");
+  assert_string_equal(cfg->badge_url, "https://graph.print.azure.us/v1.0");
+  assert_string_equal(cfg->resource_url, "https://print.print.azure.us");
   upaConfigDelete(cfg);
 
   cfg = upaConfigLoad(write_file("dod.conf", "PrintURL https://print.example.com:8443\nCloud dod\n"));
@@ -145,6 +147,8 @@ test_full(void **state)
   assert_string_equal(cfg->register_url, "https://127.0.0.1:8443");
   assert_string_equal(cfg->graph_url, "https://127.0.0.1:8443/v1.0");
   assert_string_equal(cfg->authority_url, "https://127.0.0.1:8443");
+  assert_string_equal(cfg->badge_url, "https://127.0.0.1:8443/v1.0");
+					// Cloud custom: GraphURL
   assert_string_equal(cfg->proxy, "http://proxy.example.com:3128");
   assert_string_equal(cfg->state_dir, "/var/lib/test-upa");
   assert_string_equal(cfg->cache_dir, "/var/cache/test-upa");
