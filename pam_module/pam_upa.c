@@ -104,6 +104,7 @@ static int	get_station(pam_handle_t *pamh, pam_upa_opts_t *opts, char *station, 
 static void	log_cb(void *data, upa_loglevel_t level, const char *message);
 static int	lookup_cloud(pam_handle_t *pamh, pam_upa_opts_t *opts, const upa_badge_config_t *bc, const char *id, upa_badge_user_t *user);
 static int	lookup_ldap(pam_handle_t *pamh, pam_upa_opts_t *opts, const upa_badge_config_t *bc, const char *id, upa_badge_user_t *user);
+static int	lookup_status(upa_badge_lookup_t result);
 static int	parse_args(pam_handle_t *pamh, int argc, const char **argv, pam_upa_opts_t *opts);
 static int	perform_acct(pam_handle_t *pamh, int flags, pam_upa_opts_t *opts);
 static int	perform_auth(pam_handle_t *pamh, int flags, pam_upa_opts_t *opts);
@@ -996,21 +997,7 @@ lookup_cloud(
 
   debug_dbg(opts, "cloud lookup: %s", upaBadgeLookupString(result));
 
-  switch (result)
-  {
-    case UPA_BADGE_LOOKUP_OK :
-        retval = PAM_SUCCESS;
-        break;
-    case UPA_BADGE_LOOKUP_NOT_FOUND :
-        retval = PAM_USER_UNKNOWN;
-        break;
-    case UPA_BADGE_LOOKUP_BAD_REQUEST :
-        retval = PAM_AUTH_ERR;
-        break;
-    default :
-        retval = PAM_AUTHINFO_UNAVAIL;
-        break;
-  }
+  retval = lookup_status(result);
 
   upaHTTPDelete(http);
   upaDeviceDelete(dev);
@@ -1038,7 +1025,6 @@ lookup_ldap(
     upa_badge_user_t         *user)	// O - User
 {
   upa_badge_lookup_t	result;		// Outcome
-  int			retval;		// PAM status
 
 
   result = upaBadgeLookupLDAP(bc, id, user);
@@ -1051,23 +1037,33 @@ lookup_ldap(
   else
     debug_dbg(opts, "ldap lookup: %s: %s", upaBadgeLookupString(result), upaLastErrorString());
 
+  return (lookup_status(result));
+}
+
+
+//
+// 'lookup_status()' - The PAM status of a cloud or LDAP lookup outcome.
+//
+// Found -> PAM_SUCCESS, unknown -> PAM_USER_UNKNOWN (a later source may
+// know it), a badge the service refuses outright (empty/invalid, several
+// directory entries) -> PAM_AUTH_ERR, anything else -> PAM_AUTHINFO_UNAVAIL.
+//
+
+static int				// O - PAM status
+lookup_status(upa_badge_lookup_t result)// I - Lookup outcome
+{
   switch (result)
   {
     case UPA_BADGE_LOOKUP_OK :
-        retval = PAM_SUCCESS;
-        break;
+        return (PAM_SUCCESS);
     case UPA_BADGE_LOOKUP_NOT_FOUND :
-        retval = PAM_USER_UNKNOWN;
-        break;
+        return (PAM_USER_UNKNOWN);
+    case UPA_BADGE_LOOKUP_BAD_REQUEST :
     case UPA_BADGE_LOOKUP_AMBIGUOUS :
-        retval = PAM_AUTH_ERR;
-        break;
+        return (PAM_AUTH_ERR);
     default :
-        retval = PAM_AUTHINFO_UNAVAIL;
-        break;
+        return (PAM_AUTHINFO_UNAVAIL);
   }
-
-  return (retval);
 }
 
 
