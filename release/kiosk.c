@@ -50,6 +50,7 @@ typedef struct kiosk_s			// Station state
 {
   rel_station_t	*st;			// Options, config, CUPS, journal
   rel_card_t	*card;			// Badge reader
+  rel_pcsc_t	*pcsc;			// PC/SC card reader or NULL
   int		num_queues;		// Queues of the station
   upa_device_t	*devs[REL_MAX_QUEUES];	// Their devices (NULL = not registered)
   char		qstate[REL_MAX_QUEUES][256];
@@ -144,6 +145,15 @@ relKiosk(rel_station_t *st)		// I - Station
     goto done;
   }
 
+  // The PC/SC reader is watched by a thread; a missing pcscd or reader is
+  // shown on the idle screen and retried, never fatal
+  if (st->opts->card_pcsc && (k.pcsc = relPcscOpen(st->opts->pcsc_reader)) == NULL)
+  {
+    fprintf(stderr, "upa-release: %s\n", upaLastErrorString());
+    status = REL_EXIT_USAGE;
+    goto done;
+  }
+
   setlocale(LC_ALL, "");
   if (!initscr())
   {
@@ -201,6 +211,7 @@ relKiosk(rel_station_t *st)		// I - Station
 
   end_session(&k);
   relCardClose(k.card);
+  relPcscClose(k.pcsc);
   for (i = 0; i < k.num_queues; i ++)
     upaDeviceDelete(k.devs[i]);
 
@@ -353,12 +364,22 @@ draw_idle(kiosk_t *k)			// I - Station
 {
   int	i;				// Looping var
   int	row;				// Screen row
+  char	why[256];			// Why the card reader is not usable
 
 
   check_queues(k, false);
   draw_header(k, "Universal Print release station");
 
   center(LINES / 2 - 2, A_BOLD, "Tap your badge to print your documents");
+
+  if (k->pcsc && !relPcscStatus(k->pcsc, why, sizeof(why)))
+  {
+    if (has_colors())
+      attron(COLOR_PAIR(2));
+    center(LINES / 2 - 1, A_BOLD, "Card reader not available: %s", why);
+    if (has_colors())
+      attroff(COLOR_PAIR(2));
+  }
 
   row = LINES / 2 + 1;
   for (i = 0; i < k->num_queues && row < LINES - 2; i ++, row ++)
@@ -1027,13 +1048,17 @@ wait_badge(kiosk_t *k,			// I - Station
            char    *badge,		// O - Badge
            size_t  badgesize)		// I - Size of badge
 {
-  struct pollfd	fds[2];			// Terminal and reader
+  struct pollfd	fds[3];			// Terminal and readers
   int		nfds,			// Number of descriptors
+		card = -1,		// Index of the evdev reader
+		pcsc = -1,		// Index of the PC/SC reader
 		ch,			// Key
 		r;			// Feed result
+  char		message[256];		// Why a card was not read
 
 
   relCardReset(k->card);
+  relPcscReset(k->pcsc);		// Taps during the last session are not sign-ins
 
   for (;;)
   {
@@ -1045,9 +1070,16 @@ wait_badge(kiosk_t *k,			// I - Station
 
     if (relCardFD(k->card) >= 0)
     {
-      fds[1].fd     = relCardFD(k->card);
-      fds[1].events = POLLIN;
-      nfds          = 2;
+      card             = nfds ++;
+      fds[card].fd     = relCardFD(k->card);
+      fds[card].events = POLLIN;
+    }
+
+    if (relPcscFD(k->pcsc) >= 0)
+    {
+      pcsc             = nfds ++;
+      fds[pcsc].fd     = relPcscFD(k->pcsc);
+      fds[pcsc].events = POLLIN;
     }
 
     if (poll(fds, (nfds_t)nfds, 1000) < 0)
@@ -1057,11 +1089,19 @@ wait_badge(kiosk_t *k,			// I - Station
       return (-1);
     }
 
-    if (nfds == 2 && (fds[1].revents & (POLLIN | POLLERR | POLLHUP)))
+    if (pcsc >= 0 && (fds[pcsc].revents & POLLIN))
+    {
+      if ((r = relPcscRead(k->pcsc, badge, badgesize, message, sizeof(message))) == 1)
+        return (0);
+      else if (r < 0)
+        show_message(k, "Sign-in failed", message, 3);
+    }
+
+    if (card >= 0 && (fds[card].revents & (POLLIN | POLLERR | POLLHUP)))
     {
       if ((r = relCardRead(k->card, badge, badgesize)) == 1)
         return (0);
-      else if (r < 0 && (fds[1].revents & (POLLERR | POLLHUP)))
+      else if (r < 0 && (fds[card].revents & (POLLERR | POLLHUP)))
       {
         upaLog(UPA_LOG_ERROR, "%s", upaLastErrorString());
         return (-1);

@@ -7,9 +7,10 @@ release_upa_release_SOURCES = \
 	release/script.c \
 	release/kiosk.c \
 	release/cardin.c \
+	release/pcsc.c \
 	release/auth.c
-release_upa_release_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS) $(NCURSESW_CFLAGS)
-release_upa_release_LDADD = $(UPA_LIBS) $(NCURSESW_LIBS) $(PAM_LIBS)
+release_upa_release_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS) $(NCURSESW_CFLAGS) $(PCSC_CFLAGS)
+release_upa_release_LDADD = $(UPA_LIBS) $(NCURSESW_LIBS) $(PAM_LIBS) $(PCSC_LIBS)
 dist_man_MANS += doc/upa-release.1
 
 # Kiosk and race tests: the kiosk authenticates through the built
@@ -28,3 +29,10 @@ EXTRA_DIST += \
 	tests/integration/kiosk.sh \
 	tests/integration/release-races.sh \
 	tests/bench/bench-release.sh
+
+# PC/SC readers: a private pcscd with the vsmartcard vpcd driver and a fake
+# card (python3) behind it.
+if HAVE_PCSCLITE
+TESTS += tests/integration/pcsc.sh
+endif
+EXTRA_DIST += tests/integration/pcsc.sh

@@ -6,8 +6,9 @@
 //
 // upa-release.c parses options, opens CUPS and the journal and recovers;
 // script.c is the non-interactive mode, kiosk.c the full-screen station,
-// cardin.c reads badges (terminal or an evdev keyboard wedge) and auth.c
-// turns a badge into a UPN through PAM.
+// cardin.c reads badges (terminal or an evdev keyboard wedge), pcsc.c
+// reads card UIDs from PC/SC readers, and auth.c turns a badge into a UPN
+// through PAM.
 //
 
 #ifndef UPA_RELEASE_PROGRAM_H
@@ -61,6 +62,8 @@ typedef struct rel_opts_s		// Command-line options
   bool		kiosk;			// --kiosk
   const char	*pam_service;		// --pam-service (default "upa-release")
   const char	*card_device;		// --card-device /dev/input/eventN
+  bool		card_pcsc;		// --card-pcsc[=READER]
+  const char	*pcsc_reader;		// Reader name substring or NULL (any)
   const char	*station;		// --station NAME (PAM_RHOST, logs)
   int		idle_timeout;		// --idle-timeout seconds at the job list
   int		print_wait;		// --print-wait seconds to follow printing
@@ -86,6 +89,7 @@ typedef struct rel_job_s		// One job of the user, as listed
 } rel_job_t;
 
 typedef struct rel_card_s rel_card_t;	// Badge reader (cardin.c)
+typedef struct rel_pcsc_s rel_pcsc_t;	// PC/SC card reader (pcsc.c)
 struct input_event;			// <linux/input.h>
 
 typedef enum rel_auth_e			// Outcome of a PAM authentication
@@ -121,6 +125,15 @@ extern rel_card_t	*relCardOpenUngrabbed(int fd, const char *name);
 
 // kiosk.c
 extern int		relKiosk(rel_station_t *st);
+
+// pcsc.c
+extern void		relPcscClose(rel_pcsc_t *pc);
+extern int		relPcscFD(rel_pcsc_t *pc);
+extern rel_pcsc_t	*relPcscOpen(const char *reader);
+extern int		relPcscRead(rel_pcsc_t *pc, char *badge, size_t badgesize, char *message, size_t msgsize);
+extern void		relPcscReset(rel_pcsc_t *pc);
+extern bool		relPcscStatus(rel_pcsc_t *pc, char *why, size_t whysize);
+extern int		relPcscUIDText(const unsigned char *resp, size_t resplen, char *badge, size_t badgesize, unsigned *sw);
 
 // script.c
 extern int		relScript(rel_station_t *st);

@@ -88,6 +88,11 @@ main(int  argc,				// I - Number of arguments
       opts.recover = true;
     else if (!strcmp(arg, "--kiosk"))
       opts.kiosk = true;
+    else if (!strcmp(arg, "--card-pcsc") || !strncmp(arg, "--card-pcsc=", 12))
+    {
+      opts.card_pcsc   = true;
+      opts.pcsc_reader = arg[11] == '=' && arg[12] ? arg + 12 : NULL;
+    }
     else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose"))
       opts.verbose = true;
     else if (!strcmp(arg, "--printer") || !strcmp(arg, "-p") || !strcmp(arg, "--user") || !strcmp(arg, "-u") || !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "--job") || !strcmp(arg, "-j") || !strcmp(arg, "--pam-service") || !strcmp(arg, "--card-device") || !strcmp(arg, "--station") || !strcmp(arg, "--idle-timeout") || !strcmp(arg, "--print-wait") || !strcmp(arg, "--job-lifetime"))
@@ -628,6 +633,8 @@ usage(FILE *fp,				// I - Output
         "  --pam-service NAME   PAM service (default upa-release; root and\n"
         "                       DeviceGroup members only)\n"
         "  --card-device DEV    Read badges from an evdev keyboard wedge (grabbed)\n"
+        "  --card-pcsc[=NAME]   Read card UIDs from a PC/SC reader (the first one,\n"
+        "                       or the first whose name contains NAME)\n"
         "  --station NAME       Station name for PAM and the logs\n"
         "  --idle-timeout SECS  Log out after SECS without a key (default 60)\n"
         "  --print-wait SECS    Follow printing for up to SECS (default 60)\n"

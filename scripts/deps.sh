@@ -38,6 +38,7 @@ libcrypt-dev
 libpamtest0-dev
 libpam-wrapper
 libldap-dev
+libpcsclite-dev
 "
 
 # Tests and demo: a real cupsd and its clients ("cups" adds cups-deviced,
@@ -77,6 +78,8 @@ debhelper
 lintian
 rpm
 rpmlint
+pcscd
+vsmartcard-vpcd
 "
 
 PACKAGES=$(echo $BUILD_PACKAGES $TEST_PACKAGES)

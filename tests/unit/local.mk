@@ -49,4 +49,11 @@ tests_unit_testcardin_SOURCES = tests/unit/testcardin.c release/cardin.c release
 tests_unit_testcardin_CFLAGS = $(UNIT_CFLAGS) -DREL_CARD_TESTING
 tests_unit_testcardin_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/testcardin
+
+# upa-release's PC/SC UID decoding (release/pcsc.c)
+check_PROGRAMS += tests/unit/testpcsc
+tests_unit_testpcsc_SOURCES = tests/unit/testpcsc.c release/pcsc.c release/release.h
+tests_unit_testpcsc_CFLAGS = $(UNIT_CFLAGS) $(PCSC_CFLAGS)
+tests_unit_testpcsc_LDADD = $(UNIT_LIBS) $(PCSC_LIBS)
+TESTS += tests/unit/testpcsc
 endif
