@@ -27,6 +27,7 @@ TESTS += \
 
 EXTRA_DIST += \
 	tests/integration/kiosk.sh \
+	tests/integration/kiosk-lib.sh \
 	tests/integration/release-races.sh \
 	tests/bench/bench-release.sh
 

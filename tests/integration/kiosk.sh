@@ -55,35 +55,7 @@ cupsd_start
 # Helpers...
 #
 
-TMUX_SOCK="$BASE/tmux.sock"
-SESSION=kiosk
-
-# Print the kiosk screen.
-screen()
-{
-  tmux -S "$TMUX_SOCK" capture-pane -p -t "$SESSION"
-}
-
-# Wait until the screen shows a pattern (extended regex).
-screen_has()
-{
-  local deadline=$((SECONDS + ${2:-20}))
-
-  while ! screen | grep -qE "$1"; do
-    if ((SECONDS >= deadline)); then
-      echo "screen does not show /$1/:"
-      screen
-      return 1
-    fi
-    sleep 0.2
-  done
-}
-
-# Type keys into the kiosk (tmux key names: Enter, Space, Down, Tab, Escape).
-keys()
-{
-  tmux -S "$TMUX_SOCK" send-keys -t "$SESSION" "$@"
-}
+. "$top_srcdir/tests/integration/kiosk-lib.sh"
 
 # A badge tap: the reader types the number and Enter on the terminal.
 tap()
@@ -96,16 +68,6 @@ tap()
 outputs()
 {
   ls "$BASE/out"/job-*.out 2>/dev/null | wc -l
-}
-
-queue_jobs()
-{
-  lpstat -W all -o "$1" 2>/dev/null | wc -l
-}
-
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
 }
 
 # Succeed when some printed file is byte-identical to a document.

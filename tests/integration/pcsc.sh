@@ -88,60 +88,7 @@ cupsd_start
 # Helpers...
 #
 
-TMUX_SOCK="$BASE/tmux.sock"
-SESSION=kiosk
-
-# Print the kiosk screen.
-screen()
-{
-  tmux -S "$TMUX_SOCK" capture-pane -p -t "${2:-$SESSION}"
-}
-
-# Wait until the screen shows a pattern (extended regex).
-screen_has()
-{
-  local deadline=$((SECONDS + ${2:-20}))
-
-  while ! screen | grep -qE "$1"; do
-    if ((SECONDS >= deadline)); then
-      echo "screen does not show /$1/:"
-      screen
-      return 1
-    fi
-    sleep 0.2
-  done
-}
-
-# Succeed when the screen does not show a pattern for SECONDS.
-screen_never()
-{
-  local deadline=$((SECONDS + $2))
-
-  while ((SECONDS < deadline)); do
-    if screen | grep -qE "$1"; then
-      echo "screen shows /$1/:"
-      screen
-      return 1
-    fi
-    sleep 0.2
-  done
-}
-
-# Type keys into the kiosk (tmux key names: Enter, Escape...).
-keys()
-{
-  tmux -S "$TMUX_SOCK" send-keys -t "$SESSION" "$@"
-}
-
-queue_jobs()
-{
-  lpstat -W all -o "$1" 2>/dev/null | wc -l
-}
-
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}
+. "$top_srcdir/tests/integration/kiosk-lib.sh"
 
 # Succeed when some printed file is byte-identical to a document.
 printed()
