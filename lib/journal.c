@@ -949,7 +949,8 @@ lock_release(upa_journal_t *journal,	// I - Journal
   int			stale = 0;	// Stale locks seen
 
 
-  if (!upaMakeDirs(journal->lockdir, 0770))
+  // Shared: stations run as root or as members of the DeviceGroup
+  if (!upaMakeSharedDir(journal->lockdir, journal->cfg->device_group))
     return (-1);
 
   snprintf(path, sizeof(path), "%s/%s-%d", journal->lockdir, device_id, cloud_job_id);
@@ -964,6 +965,8 @@ lock_release(upa_journal_t *journal,	// I - Journal
     upaSetError(UPA_ERROR_IO, "Cannot open the release lock %s: %s", path, strerror(errno));
     return (-1);
   }
+
+  upaShareFile(fd, path, journal->cfg->device_group);
 
   while (flock(fd, LOCK_EX | LOCK_NB))
   {

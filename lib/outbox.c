@@ -66,7 +66,6 @@ static int	outbox_list(const char *dir, bool records, outbox_names_t *names);
 static void	outbox_names_free(outbox_names_t *names);
 static void	outbox_backoff_read(const char *ddir, int *attempts, time_t *next);
 static void	outbox_backoff_write(upa_outbox_t *ob, const char *ddir, int attempts, time_t next);
-static void	outbox_share_fd(upa_outbox_t *ob, const char *path, int fd);
 static outbox_result_t outbox_send(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
 static bool	outbox_valid_id(const char *id);
 
@@ -353,7 +352,6 @@ upa_outbox_t *				// O - Outbox or `NULL`
 upaOutboxOpen(const upa_config_t *cfg)	// I - Configuration (copied)
 {
   upa_outbox_t	*ob;			// Outbox
-  struct stat	info;			// Folder information
 
 
   if (!cfg || !cfg->cache_dir[0])
@@ -371,22 +369,9 @@ upaOutboxOpen(const upa_config_t *cfg)	// I - Configuration (copied)
   ob->cfg = *cfg;
   snprintf(ob->dir, sizeof(ob->dir), "%s/outbox", cfg->cache_dir);
 
-  if (stat(ob->dir, &info))
+  // Shared by backends (lp), upactl and the sync service (root).
+  if (!upaMakeSharedDir(ob->dir, cfg->device_group))
   {
-    // 02770 + DeviceGroup: backends (lp), upactl and the sync service (root) share it.
-    if (!upaMakeDirs(ob->dir, 02770))
-    {
-      free(ob);
-      return (NULL);
-    }
-
-    if (chmod(ob->dir, 02770))
-      upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", ob->dir, strerror(errno));
-    upaSetGroup(ob->dir, -1, cfg->device_group);
-  }
-  else if (!S_ISDIR(info.st_mode))
-  {
-    upaSetError(UPA_ERROR_IO, "%s exists but is not a directory.", ob->dir);
     free(ob);
     return (NULL);
   }
@@ -481,16 +466,8 @@ outbox_device_dir(upa_outbox_t *ob,	// I - Outbox
 
   if (create && access(path, F_OK))
   {
-    if (mkdir(path, 02770) && errno != EEXIST)
-    {
-      upaSetError(UPA_ERROR_IO, "Unable to create %s: %s", path, strerror(errno));
+    if (!upaMakeSharedDir(path, ob->cfg.device_group))
       return (false);
-    }
-
-    // mkdir() applies the umask and may drop the set-group-id bit.
-    if (chmod(path, 02770))
-      upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
-    upaSetGroup(path, -1, ob->cfg.device_group);
     outbox_fsync_dir(ob->dir);
   }
 
@@ -551,7 +528,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
     outbox_names_free(&records);
     return (-1);
   }
-  outbox_share_fd(ob, path, lockfd);
+  upaShareFile(lockfd, path, ob->cfg.device_group);
 
   if (flock(lockfd, LOCK_EX | LOCK_NB))
   {
@@ -754,7 +731,7 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
     return (false);
   }
 
-  outbox_share_fd(ob, path, fd);
+  upaShareFile(fd, path, ob->cfg.device_group);
 
   if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd))
   {
@@ -990,30 +967,6 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
   upaLog(UPA_LOG_WARN, "Outbox: dropping %s of job %d for device %s: %s (%s)", ippEnumString("job-state", (int)js.state), job_id, dev->id, upaLastErrorString(), upaErrorName(err));
 
   return (OUTBOX_DROP);
-}
-
-
-//
-// 'outbox_share_fd()' - Make a file we created usable by the whole DeviceGroup.
-//
-// cupsd runs backends with umask 077: without this, a file the backend
-// (lp) creates could not be used by a release station of the group.
-//
-
-static void
-outbox_share_fd(upa_outbox_t *ob,	// I - Outbox
-                const char   *path,	// I - File name (messages)
-                int          fd)	// I - Open file
-{
-  struct stat	info;			// File information
-
-
-  if (fstat(fd, &info) || info.st_uid != geteuid())
-    return;
-
-  upaSetGroup(path, fd, ob->cfg.device_group);
-  if ((info.st_mode & 0777) != 0660 && fchmod(fd, 0660))
-    upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
 }
 
 

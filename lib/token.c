@@ -449,24 +449,12 @@ token_lock(const upa_config_t *cfg,	// I - Configuration
   char		dir[1100],		// tokens folder
 		path[1100];		// Lock file
   int		fd;			// File
-  struct stat	info;			// Folder information
 
 
+  // Shared so lp (backend) and the release stations use one cache.
   snprintf(dir, sizeof(dir), "%s/tokens", cfg->cache_dir);
-  if (stat(dir, &info))
-  {
-    // 02770 + DeviceGroup so lp (backend) and the release station share it.
-    if (!upaMakeDirs(dir, 02770))
-      return (-1);
-
-    if (chmod(dir, 02770))
-      upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", dir, strerror(errno));
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-    {
-      token_set_group(cfg, fd);
-      close(fd);
-    }
-  }
+  if (!upaMakeSharedDir(dir, cfg->device_group))
+    return (-1);
 
   if (!token_cache_path(cfg, dev, path, sizeof(path), "lock"))
     return (-1);
@@ -477,12 +465,7 @@ token_lock(const upa_config_t *cfg,	// I - Configuration
     return (-1);
   }
 
-  if (fstat(fd, &info) == 0 && info.st_uid == geteuid())
-  {
-    token_set_group(cfg, fd);
-    if ((info.st_mode & 0777) != 0660 && fchmod(fd, 0660))
-      upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
-  }
+  upaShareFile(fd, path, cfg->device_group);
 
   while (flock(fd, operation))
   {

@@ -98,6 +98,39 @@ upaMakeDirs(const char *path,		// I - Directory
 
 
 //
+// 'upaMakeSharedDir()' - Create a folder the DeviceGroup shares (02770).
+//
+
+bool					// O - true if it exists now
+upaMakeSharedDir(const char *path,	// I - Folder
+                 const char *group)	// I - DeviceGroup or NULL
+{
+  struct stat	info;			// Folder information
+
+
+  if (!stat(path, &info))
+  {
+    // An admin's choice of mode is kept
+    if (S_ISDIR(info.st_mode))
+      return (true);
+
+    upaSetError(UPA_ERROR_IO, "%s exists but is not a directory.", path);
+    return (false);
+  }
+
+  if (!upaMakeDirs(path, 02770))
+    return (false);
+
+  if (chmod(path, 02770))
+    upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
+  if (!upaSetGroup(path, -1, group))
+    upaLog(UPA_LOG_DEBUG, "%s", upaLastErrorString());
+
+  return (true);
+}
+
+
+//
 // 'upaSetGroup()' - Give a file or directory to a group (e.g. DeviceGroup).
 //
 // Only root can do this; for anyone else it is a no-op, since a file created
@@ -128,6 +161,29 @@ upaSetGroup(const char *path,		// I - File or directory
   }
 
   return (true);
+}
+
+
+//
+// 'upaShareFile()' - Make a file we created usable by the DeviceGroup (0660).
+//
+
+void
+upaShareFile(int        fd,		// I - Open file
+             const char *path,		// I - Its name (for messages)
+             const char *group)		// I - DeviceGroup or NULL
+{
+  struct stat	info;			// File information
+
+
+  // Only the owner may change it; anyone else found it shared already
+  if (fstat(fd, &info) || info.st_uid != geteuid())
+    return;
+
+  if (!upaSetGroup(path, fd, group))
+    upaLog(UPA_LOG_DEBUG, "%s", upaLastErrorString());
+  if ((info.st_mode & 0777) != 0660 && fchmod(fd, 0660))
+    upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
 }
 
 

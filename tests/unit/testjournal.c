@@ -330,6 +330,45 @@ test_live(void **state)
 
 
 //
+// 'test_shared_modes()' - Release locks are usable by the whole DeviceGroup.
+//
+// Stations run as root or as DeviceGroup members; the first one creates the
+// lock folder, whatever its umask, and every other one must create locks in
+// it (a 0750 folder made by root locked the members out).
+//
+
+static void
+test_shared_modes(void **state)
+{
+  upa_config_t	*cfg = new_config("modes");
+					// Configuration
+  upa_journal_t	*journal;		// Journal
+  char		path[1300];		// Lock folder or file
+  struct stat	info;			// File information
+  mode_t	old_umask = umask(022);	// Typical umask
+
+
+  (void)state;
+
+  assert_non_null(journal = upaJournalOpen(cfg));
+  assert_int_equal(upaJournalLock(journal, DEV_A, 77), 1);
+
+  snprintf(path, sizeof(path), "%s/locks", cfg->state_dir);
+  assert_int_equal(stat(path, &info), 0);
+  assert_int_equal(info.st_mode & 07777, 02770);
+
+  snprintf(path, sizeof(path), "%s/locks/%s-77", cfg->state_dir, DEV_A);
+  assert_int_equal(stat(path, &info), 0);
+  assert_int_equal(info.st_mode & 0777, 0660);
+
+  upaJournalUnlock(journal, DEV_A, 77);
+  upaJournalClose(journal);
+  umask(old_umask);
+  free(cfg);
+}
+
+
+//
 // 'write_lines()' - Append raw lines to a journal file (records "days" old).
 //
 
@@ -767,6 +806,7 @@ main(void)
     cmocka_unit_test(test_torn),
     cmocka_unit_test(test_devices),
     cmocka_unit_test(test_live),
+    cmocka_unit_test(test_shared_modes),
     cmocka_unit_test(test_compact),
     cmocka_unit_test(test_compact_leftover),
     cmocka_unit_test(test_compact_kill),
