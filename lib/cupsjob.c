@@ -19,9 +19,16 @@
 //   owner, so we send the owner's name.  When that is refused, libcups
 //   answers the 401 with PeerCred as the process user: root passes @SYSTEM
 //   when root is in SystemGroup (Debian: "SystemGroup root lpadmin").
+// - But only owners with a local account are ever named in those requests.
+//   Debian's cupsd 2.4.2-3+deb12u10 (its fix for CVE-2026-27447) looks the
+//   requesting user up with getpwnam() and uses the result unchecked in the
+//   @OWNER test: naming a user without a passwd entry crashes the scheduler
+//   (any "lp -U nosuchuser" does).  Cloud users usually have no local
+//   account, so for them we act as the process user from the start.
 //
 
 #include "upa-private.h"
+#include <pwd.h>
 
 
 //
@@ -29,9 +36,24 @@
 //
 
 static void	assemble_printer_uri(char *uri, size_t urisize, const char *queue);
+static const char *acting_user(const char *owner);
 static bool	check_ipp(const char *what, const char *queue, int job_id);
 static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
 static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
+
+
+//
+// 'upaCupsUserIsLocal()' - May "user" be named as a job owner in requests?
+//
+// True when the name has a passwd entry (see the top of this file for why
+// nothing else may be).
+//
+
+bool					// O - `true` if "user" is a local account
+upaCupsUserIsLocal(const char *user)	// I - User name
+{
+  return (user && *user && getpwnam(user) != NULL);
+}
 
 
 //
@@ -218,13 +240,14 @@ upaCupsStartDocument(
   request = ippNewRequest(IPP_OP_SEND_DOCUMENT);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
   ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user && *user) ? user : cupsUser());
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user = acting_user(user)) != NULL ? user : cupsUser());
   if (docname && *docname)
     ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "document-name", NULL, docname);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, (format && *format) ? format : "application/octet-stream");
   ippAddBoolean(request, IPP_TAG_OPERATION, "last-document", 1);
 
-  httpSetAuthString(http, NULL, NULL);
+  if (user)
+    httpSetAuthString(http, NULL, NULL);
 
   status = cupsSendRequest(http, request, "/", CUPS_LENGTH_VARIABLE);
   ippDelete(request);
@@ -773,6 +796,26 @@ upaJobLinkFromOptions(
 
 
 //
+// 'acting_user()' - Whom to name in a request that cupsd checks for @OWNER.
+//
+
+static const char *			// O - Owner, or NULL for the process user
+acting_user(const char *owner)		// I - Job owner or NULL
+{
+  if (!owner || !*owner)
+    return (NULL);
+
+  if (!upaCupsUserIsLocal(owner))
+  {
+    upaLog(UPA_LOG_DEBUG, "CUPS job owner \"%s\" has no local account: acting as %s", owner, cupsUser());
+    return (NULL);
+  }
+
+  return (owner);
+}
+
+
+//
 // 'assemble_printer_uri()' - Make the printer-uri of a local queue.
 //
 
@@ -843,11 +886,11 @@ job_request(http_t     *http,		// I - Connection to cupsd
   request = ippNewRequest(op);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
   ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user && *user) ? user : cupsUser());
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user = acting_user(user)) != NULL ? user : cupsUser());
 
   // As the owner: unauthenticated, so @OWNER is checked against the name;
   // libcups falls back to PeerCred (process user, @SYSTEM) on a 401.
-  if (user && *user)
+  if (user)
     httpSetAuthString(http, NULL, NULL);
 
   ippDelete(cupsDoRequest(http, request, "/jobs/"));

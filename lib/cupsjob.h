@@ -38,10 +38,13 @@ extern bool	upaCupsReleaseJob(http_t *http, const char *queue, int job_id);
 extern bool	upaCupsCancelJob(http_t *http, const char *queue, int job_id);
 extern ipp_jstate_t upaCupsJobState(http_t *http, const char *queue, int job_id);
 
-// Ownership (see cupsjob.c): Release/Cancel "As" the job owner pass cupsd's
-// @OWNER check unauthenticated; without it the process user must be @SYSTEM.
+// Ownership (see cupsjob.c): Send-Document and Release/Cancel "As" the job
+// owner pass cupsd's @OWNER check unauthenticated when the owner has a local
+// account (upaCupsUserIsLocal()); otherwise they act as the process user,
+// which must then be the owner or @SYSTEM.
 extern bool	upaCupsReleaseJobAs(http_t *http, const char *queue, int job_id, const char *user);
 extern bool	upaCupsCancelJobAs(http_t *http, const char *queue, int job_id, const char *user);
+extern bool	upaCupsUserIsLocal(const char *user);
 // Throw a partly streamed document away (cupsd discards it; the job stays
 // held, without document); the connection is re-established.
 extern bool	upaCupsAbortDocument(http_t *http);

@@ -20,6 +20,7 @@ UPACTL="$top_builddir/tools/upactl"
 RELEASE="$top_builddir/release/upa-release"
 ALICE=alice@contoso.com
 BOB=bob@contoso.com
+CAROL=carol@contoso.com
 ALICE_PDF="$top_srcdir/tests/data/hello.pdf"
 BOB_PDF="$top_srcdir/tests/data/bob.pdf"
 
@@ -172,9 +173,27 @@ if command -v setpriv >/dev/null; then
   run as_nobody --groups lp "$RELEASE" --printer Floor3 --user "$BOB" --list
   check "a member of DeviceGroup lp may (--list exits 0)" test "$(run_rc)" = 0
   check "... and sees bob's job" grep -q 'bob\.pdf' "$BASE/run.out"
+
+  # Such a member is not root: cupsd lets only the owner or @SYSTEM act on a
+  # job, and an owner without a local account is never named to cupsd, so
+  # the CUPS job is in the releasing process's own name.
+  carol_job=$(sim_submit "$CAROL" carol.pdf "$ALICE_PDF")
+  run as_nobody --groups lp "$RELEASE" --printer Floor3 --user "$CAROL" --all
+  check "a DeviceGroup member releases carol's job (exit 0)" test "$(run_rc)" = 0
+  check "... into a second CUPS job" test "$(queue_jobs Floor3 | wc -l)" = 2
+  cups_job=$(queue_jobs Floor3 | tail -n 1)
+  check "... which completes" wait_cups_job Floor3 "$cups_job" completed 60
+  check "... owned by nobody, the releasing process (carol has no local account)" \
+    test "$(lpstat -W all -o Floor3 | awk -v j="Floor3-$cups_job" '$1 == j {print $2}')" = nobody
+  check "... printed byte for byte" cmp "$ALICE_PDF" "$BASE/out/job-$cups_job.out"
+  check "carol's cloud job is completed" upa_wait_for 30 sim_job_is "$carol_job" state completed
 else
   upa_log "setpriv (util-linux) is missing: --user permission checks not run"
 fi
+
+
+check "cupsd is still running (it was never asked to look up a cloud user)" cupsd_running
+njobs=$(queue_jobs Floor3 | wc -l)
 
 
 #
@@ -193,6 +212,6 @@ cloudsim_kill
 run "$RELEASE" --printer Floor3 --user "$BOB" --all
 check "upa-release with the cloud down fails (exit 4: unreachable)" test "$(run_rc)" = 4
 check "... with one clear \"unreachable\" line" one_clear_line 'unreachable|cannot reach'
-check "... and creates no CUPS job" test "$(queue_jobs Floor3 | wc -l)" = 1
+check "... and creates no CUPS job" test "$(queue_jobs Floor3 | wc -l)" = "$njobs"
 
 finish
