@@ -1721,7 +1721,7 @@ upaBadgeLookupCloud(
 
   for (attempt = 0; attempt < 2; attempt ++)
   {
-    if (!upaTokenGet(http, cfg, dev, attempt > 0, token, sizeof(token), NULL))
+    if (!upaTokenGet(http, cfg, dev, attempt > 0 ? token : NULL, token, sizeof(token), NULL))
     {
       upa_error_t err = upaLastError();	// Why
 

@@ -737,7 +737,7 @@ client_token(upa_client_t *client,	// I - Client
 
 
   // The file cache decides about expiry; asking it is cheap.
-  if (!upaTokenGet(client->http, client->cfg, client->dev, renew, client->token, sizeof(client->token), &expires))
+  if (!upaTokenGet(client->http, client->cfg, client->dev, renew ? client->token : NULL, client->token, sizeof(client->token), &expires))
   {
     client->token[0] = '\0';
     return (false);

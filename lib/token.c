@@ -19,9 +19,10 @@
 #include <time.h>
 #include <sys/file.h>
 #include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #define UPA_TOKEN_MARGIN	300	// Renew this many seconds before expiry
-#define UPA_TOKEN_FRESH		10	// A token this young is not renewed again on "renew"
 #define UPA_TOKEN_DEFAULT_LIFE	3600	// expires_in when the service omits it
 
 
@@ -44,6 +45,7 @@ typedef struct token_cache_s		// Cached token
 static bool	token_cache_path(const upa_config_t *cfg, const upa_device_t *dev, char *path, size_t pathsize, const char *ext);
 static bool	token_cache_read(const char *path, token_cache_t *cache);
 static bool	token_cache_usable(const token_cache_t *cache, time_t now);
+static bool	token_is(const char *token, const unsigned char *digest);
 static bool	token_cache_write(const upa_config_t *cfg, const char *path, const token_cache_t *cache);
 static void	token_error_response(const upa_http_response_t *resp, const char *what, const char *host);
 static char	*token_form_escape(const char *s);
@@ -91,13 +93,17 @@ bool					// O - `true` on success
 upaTokenGet(upa_http_t         *http,	// I - HTTPS session
             const upa_config_t *cfg,	// I - Configuration
             const upa_device_t *dev,	// I - Device
-            bool               renew,	// I - Ignore a cached token (after HTTP 401)
+            const char         *rejected,// I - Token the cloud refused (HTTP 401) or `NULL`
             char               *token,	// O - Token
             size_t             tokensize,
 					// I - Size of token buffer
             time_t             *expires)// O - Expiry time or `NULL`
 {
   token_cache_t	*cache;			// Cached token
+  unsigned char	refused[SHA256_DIGEST_LENGTH];
+					// Digest of the rejected token
+  bool		renew = rejected != NULL;
+					// Is the cached token suspect?
   char		path[1100];		// Cache file
   int		lockfd;			// Lock file
   time_t	now;			// Current time
@@ -109,6 +115,11 @@ upaTokenGet(upa_http_t         *http,	// I - HTTPS session
     upaSetError(UPA_ERROR_ARGS, "upaTokenGet: bad arguments.");
     return (false);
   }
+
+  // "rejected" may be the caller's own token buffer: remember it before
+  // that is cleared.  A digest is enough to recognise it again.
+  if (renew)
+    SHA256((const unsigned char *)rejected, strlen(rejected), refused);
 
   *token = '\0';
 
@@ -138,12 +149,15 @@ upaTokenGet(upa_http_t         *http,	// I - HTTPS session
   }
 
   // Slow path: one process at a time asks the cloud, the others wait here
-  // and then find the fresh token in the cache.
+  // and then find the fresh token in the cache.  After a 401 the cached
+  // token is reused only if it is not the one refused: another process
+  // renewed it meanwhile.  The refused one is renewed however young it is,
+  // since the cloud may revoke a token at any time.
   if ((lockfd = token_lock(cfg, dev, LOCK_EX)) < 0)
     upaLog(UPA_LOG_WARN, "Token cache unavailable (%s), requesting a token without it.", upaLastErrorString());
 
   now = time(NULL);
-  if (lockfd >= 0 && token_cache_read(path, cache) && token_cache_usable(cache, now) && (!renew || cache->obtained >= now - UPA_TOKEN_FRESH))
+  if (lockfd >= 0 && token_cache_read(path, cache) && token_cache_usable(cache, now) && (!renew || !token_is(cache->token, refused)))
   {
     close(lockfd);
     upaLog(UPA_LOG_DEBUG, "Using token for device %s just refreshed by another process.", dev->id);
@@ -434,6 +448,24 @@ token_form_escape(const char *s)	// I - Value
     upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
 
   return (copy);
+}
+
+
+//
+// 'token_is()' - Is this the token with the given SHA-256 digest?
+//
+
+static bool				// O - `true` if it is
+token_is(const char          *token,	// I - Token
+         const unsigned char *digest)	// I - SHA-256 digest
+{
+  unsigned char	md[SHA256_DIGEST_LENGTH];
+					// Digest of token
+
+
+  SHA256((const unsigned char *)token, strlen(token), md);
+
+  return (!CRYPTO_memcmp(md, digest, sizeof(md)));
 }
 
 

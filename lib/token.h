@@ -7,8 +7,10 @@
 // Tokens are cached in <CacheDir>/tokens/<cloud-device-id>.json (0660,
 // flock()ed) and shared by every process on the server (backend instances,
 // release stations, upactl): one token request per device per lifetime.  A
-// cached token is reused until 5 minutes before it expires; "renew" forces a
-// new one (after HTTP 401).
+// cached token is reused until 5 minutes before it expires.  After HTTP 401,
+// pass the refused token as "rejected" (it may be the "token" buffer itself):
+// the cache then yields a newer token another process obtained meanwhile, or
+// a new one from the cloud, never the refused one again.
 //
 
 #ifndef UPA_TOKEN_H
@@ -22,7 +24,7 @@
 #  include "device.h"
 #  include "http.h"
 
-extern bool		upaTokenGet(upa_http_t *http, const upa_config_t *cfg, const upa_device_t *dev, bool renew, char *token, size_t tokensize, time_t *expires);
+extern bool		upaTokenGet(upa_http_t *http, const upa_config_t *cfg, const upa_device_t *dev, const char *rejected, char *token, size_t tokensize, time_t *expires);
 extern bool		upaTokenForget(const upa_config_t *cfg, const upa_device_t *dev);
 
 // JWT helpers (jwt.c).  Results are malloc'd; the caller frees them.

@@ -197,6 +197,25 @@ njobs=$(queue_jobs Floor3 | wc -l)
 
 
 #
+# A token the cloud revokes is renewed on HTTP 401 however young it is, once,
+# and the renewed token is shared with the next process...
+#
+
+token_requests() { sim_curl "/sim/devices/$device_id" | jq -r .tokenRequests; }
+
+run "$RELEASE" --printer Floor3 --user "$BOB" --list
+requests=$(token_requests)
+check "the emulator revokes every token (expire-tokens)" \
+  sim_curl /sim/faults -X POST -H 'Content-Type: application/json' --data '[{"kind":"expire-tokens"}]' -o /dev/null
+run "$RELEASE" --printer Floor3 --user "$BOB" --list
+check "--list right after the revocation still works (exit 0)" test "$(run_rc)" = 0
+check "... and sees bob's job" grep -q 'bob\.pdf' "$BASE/run.out"
+check "... after exactly one new token request" test "$(token_requests)" = $((requests + 1))
+run "$RELEASE" --printer Floor3 --user "$BOB" --list
+check "the next process reuses the renewed token (no request)" test "$(token_requests)" = $((requests + 1))
+
+
+#
 # Bad input and failures, as a user sees them (LogLevel info, no debug lines)...
 #
 
