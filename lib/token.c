@@ -45,10 +45,10 @@ typedef struct token_cache_s		// Cached token
 static bool	token_cache_path(const upa_config_t *cfg, const upa_device_t *dev, char *path, size_t pathsize, const char *ext);
 static bool	token_cache_read(const char *path, token_cache_t *cache);
 static bool	token_cache_usable(const token_cache_t *cache, time_t now);
-static bool	token_is(const char *token, const unsigned char *digest);
 static bool	token_cache_write(const upa_config_t *cfg, const char *path, const token_cache_t *cache);
 static void	token_error_response(const upa_http_response_t *resp, const char *what, const char *host);
 static char	*token_form_escape(const char *s);
+static bool	token_is(const char *token, const unsigned char *digest);
 static int	token_lock(const upa_config_t *cfg, const upa_device_t *dev, int operation);
 static json_object *token_post(upa_http_t *http, const char *url, const char *body, const char *what);
 static bool	token_request(upa_http_t *http, const upa_config_t *cfg, const upa_device_t *dev, token_cache_t *cache);

@@ -38,8 +38,8 @@ extern bool	upaSetGroup(const char *path, int fd, const char *group);
 // Folders and lock files shared by every process of the DeviceGroup
 // (backends as lp, release stations, upactl as root): a missing folder is
 // created 02770, a file we own becomes 0660, both given to the group when
-// we are root.  mkdir() and open() apply the umask, so the mode is set
-// explicitly afterwards.
+// we are root.  mkdir() and open() apply the umask (cupsd runs backends
+// with umask 077), so the mode is set explicitly afterwards.
 extern bool	upaMakeSharedDir(const char *path, const char *group);
 extern void	upaShareFile(int fd, const char *path, const char *group);
 
