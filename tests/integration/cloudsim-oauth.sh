@@ -255,7 +255,7 @@ check_eq "/sim/oauth counters (deviceCodeRequests tokenRequests refreshRequests)
 # ---------------------------------------------------------------------------
 
 cs_stop
-cs_start --devicecode-approve-after 3 --oauth-client-id upa-test-app --user-token-lifetime 600 --devicecode-lifetime 4
+cs_start --devicecode-approve-after 3 --oauth-client-id upa-test-app --user-token-lifetime 600 --devicecode-lifetime 10
 check "state.json holds the refresh token" grep -qF "$rt3" "$tmp/state/state.json"
 status=$(refresh "$rt3" "$tmp/r6")
 check_eq "refresh token still valid after a restart -> 200" "$status" 200
@@ -269,8 +269,9 @@ check_eq "a revoked refresh token -> invalid_grant" "$status/$(oauth_error "$tmp
 status=$(http GET "$base/v1.0/print/printers/$dev_id" "$tmp/x3" -H "Authorization: Bearer $tok4")
 check_eq "... the access token issued with it stays valid until it expires" "$status" 200
 
-# --devicecode-approve-after 3, --oauth-client-id and --devicecode-lifetime 4
-# (that code ages while the others run).
+# --devicecode-approve-after 3 (polls), --oauth-client-id and
+# --devicecode-lifetime 10 (that code ages while the others run; the three
+# polls of the other code must fit in it, even on a loaded machine).
 dc_exp=$(newcode "$tmp/dcexp" "https://print.print.microsoft.com/.default" fabrikam.onmicrosoft.com)
 exp_started=$(date +%s)
 status=$(oauth devicecode "$tmp/dcx" -- client_id=other-app scope=x)
@@ -290,7 +291,7 @@ check_eq "... approved as the admin of the tenant's domain" \
 	"$(jq -r --arg u "$ucf" '.deviceCodes[] | select(.userCode == $u) | "\(.state) \(.upn)"' "$tmp/o4")" "redeemed admin@fabrikam.onmicrosoft.com"
 check "... device codes are not kept across a restart" sh -c "! jq -e --arg u '$uca' '.deviceCodes[] | select(.userCode == \$u)' '$tmp/o4' >/dev/null"
 tok=$(jqr "$tmp/f3" .access_token)
-wait_s=$((exp_started + 5 - $(date +%s)))
+wait_s=$((exp_started + 11 - $(date +%s)))
 [ "$wait_s" -gt 0 ] && sleep "$wait_s"
 status=$(poll "$dc_exp" "$tmp/te")
 check_eq "poll after expires_in -> expired_token (even with --devicecode-approve-after)" "$status/$(oauth_error "$tmp/te")" 400/expired_token
