@@ -9,8 +9,8 @@
 # Graph PATCH; a failed push records the error and keeps the changes for
 # the next sync; "upactl sync --watch" pushes a paused/rejecting queue
 # within seconds.  The emulator's /sim/devices/ID view shows the UODA
-# attributes; its Graph view (GET /v1.0/print/printers/ID) is checked when
-# the emulator has one.
+# attributes; its Graph view (GET /v1.0/print/printers/ID) shows the JSON
+# PATCH, which follows the IPP-INFRA push and so is waited for separately.
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -167,7 +167,7 @@ sleep 2
 check "cupsdisable Floor3 (watcher running)" cupsdisable -r "paper jam" Floor3
 check "... the cloud shows it stopped within 8 s" upa_wait_for 8 sim_attr_has printer-state '5|stopped'
 check "... with reason paused" sim_attr_has printer-state-reasons 'paused'
-check "... Graph view: stopped, paused" graph_has '.status.state == "stopped" and (.status.details | index("paused"))'
+check "... Graph view: stopped, paused (within 5 s)" upa_wait_for 5 graph_has '.status.state == "stopped" and (.status.details | index("paused"))'
 check "cupsreject Floor3" cupsreject Floor3
 check "... the cloud shows it not accepting jobs within 8 s" upa_wait_for 8 sim_attr_has printer-is-accepting-jobs 'false'
 check "cupsenable + cupsaccept Floor3" sh -c "cupsenable Floor3 && cupsaccept Floor3"
@@ -178,7 +178,7 @@ URI=$(lpstat -v Floor3 | sed -n 's/^device for Floor3: //p')
 check "Floor3's printer will run out of paper" lpadmin -p Floor3 -v "$URI?reason=media-empty-error&fail=4"
 lp -d Floor3 -t paper "$top_srcdir/tests/data/hello.pdf" >/dev/null
 check "... the cloud shows it stopped with media-empty-error within 15 s" upa_wait_for 15 stopped_media_empty
-check "... Graph view: stopped, mediaEmpty" graph_has '.status.state == "stopped" and (.status.details | index("mediaEmpty"))'
+check "... Graph view: stopped, mediaEmpty (within 5 s)" upa_wait_for 5 graph_has '.status.state == "stopped" and (.status.details | index("mediaEmpty"))'
 check "paper loaded: restore the URI, cancel, cupsenable" sh -c "lpadmin -p Floor3 -v '$URI' && cancel -a Floor3 && cupsenable Floor3"
 check "... idle again in the cloud within 15 s" upa_wait_for 15 sim_attr_has printer-state '3|idle'
 check "the watcher logged only changes" sh -c "grep -c 'changed attribute' '$BASE/log/watch.log' | awk '{ exit !(\$1 >= 3 && \$1 <= 12) }'"
