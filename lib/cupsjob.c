@@ -26,8 +26,17 @@
 //   (any "lp -U nosuchuser" does).  Cloud users usually have no local
 //   account, so for them we act as the process user from the start.
 //
+// The same cupsd hangs in a loop that writes past its buffer, and crashes,
+// when it starts a job that has a string attribute with white space in it
+// (its new quoting in get_options() never steps over the space): any
+// "lp 'my file.pdf'" does, through document-name-supplied.  So no such value
+// reaches a job: document-name is left out when it has white space (the job
+// keeps its title in job-name, which get_options() skips), and so is any
+// ticket option whose value has white space.
+//
 
 #include "upa-private.h"
+#include <ctype.h>
 #include <pwd.h>
 
 
@@ -38,6 +47,7 @@
 static void	assemble_printer_uri(char *uri, size_t urisize, const char *queue);
 static const char *acting_user(const char *owner);
 static bool	check_ipp(const char *what, const char *queue, int job_id);
+static bool	has_space(const char *s);
 static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
 static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
 
@@ -175,6 +185,8 @@ upaCupsCreateHeldJob(
     ippDeleteAttribute(request, attr);
   ippAddString(request, IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", NULL, "indefinite");
 
+  upaCupsDropSpacedValues(request);
+
   if (link && link->job_id > 0)
   {
     ippAddInteger(request, IPP_TAG_JOB, IPP_TAG_INTEGER, UPA_OPTION_JOB_ID, link->job_id);
@@ -203,6 +215,60 @@ upaCupsCreateHeldJob(
     upaLog(UPA_LOG_DEBUG, "Created held CUPS job %s-%d for %s", queue, job_id, (user && *user) ? user : cupsUser());
 
   return (job_id);
+}
+
+
+//
+// 'upaCupsDropSpacedValues()' - Remove job attributes cupsd cannot start a job with.
+//
+// See the top of this file: a string value with white space crashes Debian's
+// cupsd 2.4.2-3+deb12u10 when the job starts.  job-* attributes are safe
+// (get_options() never passes them to filters).
+//
+
+void
+upaCupsDropSpacedValues(ipp_t *request)	// I - Create-Job request
+{
+  ipp_attribute_t	*attr,		// Current attribute
+			*next;		// Next attribute
+  int			i,		// Looping var
+			count;		// Number of values
+  bool			spaced;		// Any value with white space?
+
+
+  for (attr = ippFirstAttribute(request); attr; attr = next)
+  {
+    next = ippNextAttribute(request);
+
+    if (ippGetGroupTag(attr) != IPP_TAG_JOB || !ippGetName(attr) || !strncmp(ippGetName(attr), "job-", 4))
+      continue;
+
+    switch (ippGetValueTag(attr))
+    {
+      case IPP_TAG_TEXT :
+      case IPP_TAG_NAME :
+      case IPP_TAG_TEXTLANG :
+      case IPP_TAG_NAMELANG :
+      case IPP_TAG_KEYWORD :
+      case IPP_TAG_URI :
+      case IPP_TAG_URISCHEME :
+      case IPP_TAG_CHARSET :
+      case IPP_TAG_LANGUAGE :
+      case IPP_TAG_MIMETYPE :
+          break;
+      default :
+          continue;
+    }
+
+    for (i = 0, count = ippGetCount(attr), spaced = false; i < count && !spaced; i ++)
+      spaced = has_space(ippGetString(attr, i, NULL));
+
+    if (spaced)
+    {
+      upaLog(UPA_LOG_WARN, "Not passing %s to CUPS: a value with white space crashes some cupsd versions (Debian 2.4.2-3+deb12u10)", ippGetName(attr));
+      ippDeleteAttribute(request, attr);
+    }
+  }
 }
 
 
@@ -241,7 +307,7 @@ upaCupsStartDocument(
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
   ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user = acting_user(user)) != NULL ? user : cupsUser());
-  if (docname && *docname)
+  if (docname && *docname && !has_space(docname))
     ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "document-name", NULL, docname);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, (format && *format) ? format : "application/octet-stream");
   ippAddBoolean(request, IPP_TAG_OPERATION, "last-document", 1);
@@ -854,6 +920,21 @@ check_ipp(const char *what,		// I - What we tried ("release")
     upaSetError(UPA_ERROR_CUPS, "Local CUPS does not allow us to %s %s (%s): only the job owner or a CUPS SystemGroup member may (run as root with root in SystemGroup)", what, target, cupsLastErrorString());
   else
     upaSetError(UPA_ERROR_CUPS, "Local CUPS could not %s %s: %s", what, target, cupsLastErrorString());
+
+  return (false);
+}
+
+
+//
+// 'has_space()' - Does a string hold white space or control characters?
+//
+
+static bool				// O - `true` if it does
+has_space(const char *s)		// I - String or NULL
+{
+  for (; s && *s; s ++)
+    if (isspace(*s & 255) || iscntrl(*s & 255))
+      return (true);
 
   return (false);
 }

@@ -31,6 +31,10 @@ extern http_t	*upaCupsConnect(const upa_config_t *cfg);
 // Create a job held indefinitely, owned by "user", carrying the link; returns
 // the CUPS job-id or 0.
 extern int	upaCupsCreateHeldJob(http_t *http, const char *queue, const char *title, const char *user, int num_options, cups_option_t *options, const upa_joblink_t *link);
+// Remove the job attributes (other than job-*) with a string value holding
+// white space or control characters: Debian's cupsd 2.4.2-3+deb12u10 crashes
+// starting such a job.  upaCupsCreateHeldJob() does this itself.
+extern void	upaCupsDropSpacedValues(ipp_t *request);
 extern bool	upaCupsStartDocument(http_t *http, const char *queue, int job_id, const char *user, const char *docname, const char *format);
 extern bool	upaCupsWriteData(http_t *http, const char *buffer, size_t len);
 extern bool	upaCupsFinishDocument(http_t *http, const char *queue);

@@ -102,7 +102,9 @@ check "the cloud knows the device" sim_curl "/sim/devices/$device_id"
 # Users print to the cloud...
 #
 
-alice_job=$(sim_submit "$ALICE" hello.pdf "$ALICE_PDF")
+# A name with a space: Debian's cupsd 2.4.2-3+deb12u10 crashes on a job
+# whose document-name has one (lib/cupsjob.c).
+alice_job=$(sim_submit "$ALICE" "hello world.pdf" "$ALICE_PDF")
 bob_job=$(sim_submit "$BOB" bob.pdf "$BOB_PDF")
 upa_log "cloud jobs: alice $alice_job, bob $bob_job"
 check "alice's job is pending in the cloud" sim_job_is "$alice_job" state pending
@@ -130,6 +132,8 @@ check "pdfinfo counts 3 pages in the printed file" \
   test "$(pdf_pages "$BASE/out/job-$cups_job.out")" = 3
 check "the capture backend ran as lp under the upa backend" \
   grep -qx "uid=$(id -u lp)" "$BASE/out/job-$cups_job.args"
+check "... with the cloud job's name as the title" \
+  grep -qx "title=hello world.pdf" "$BASE/out/job-$cups_job.args"
 
 check "alice's cloud job is completed" upa_wait_for 30 sim_job_is "$alice_job" state completed
 check "alice's cloud job was acquired by Floor3's device" sim_job_is "$alice_job" acquiredBy "$device_id"

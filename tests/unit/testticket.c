@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "upa.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,50 @@ test_joblink(void **state)
 
 
 //
+// 'test_spaced_values()' - Values cupsd cannot start a job with are dropped.
+//
+
+static void
+test_spaced_values(void **state)
+{
+  ipp_t		*request;		// Create-Job request
+  cups_option_t	*options = NULL;	// Ticket options
+  int		num_options;		// Number of options
+  static const char * const names[] = { "copies", "media", "output-bin", "my-text", "my-ctl", "upa-user-uri", "job-name", "sides" };
+  static const bool kept[] = { true, false, true, false, false, true, true, true };
+  size_t	i;			// Looping var
+
+
+  (void)state;
+
+  request     = ippNewRequest(IPP_OP_CREATE_JOB);
+  num_options = cupsParseOptions("copies=2 media='iso a4' output-bin=top sides=one-sided", 0, &options);
+  cupsEncodeOptions2(request, num_options, options, IPP_TAG_JOB);
+  ippAddString(request, IPP_TAG_JOB, IPP_TAG_TEXT, "my-text", NULL, "tab\there");
+  ippAddString(request, IPP_TAG_JOB, IPP_TAG_TEXT, "my-ctl", NULL, "bell\a");
+  ippAddStrings(request, IPP_TAG_JOB, IPP_TAG_KEYWORD, "my-list", 2, NULL, (const char *[]){ "fine", "not fine" });
+  ippAddString(request, IPP_TAG_JOB, IPP_TAG_NAME, "upa-user-uri", NULL, "mailto:alice@contoso.com");
+  ippAddString(request, IPP_TAG_JOB, IPP_TAG_NAME, "job-name", NULL, "Quarterly report.pdf");
+
+  upaCupsDropSpacedValues(request);
+
+  for (i = 0; i < sizeof(names) / sizeof(names[0]); i ++)
+  {
+    if (kept[i])
+      assert_non_null(ippFindAttribute(request, names[i], IPP_TAG_ZERO));
+    else
+      assert_null(ippFindAttribute(request, names[i], IPP_TAG_ZERO));
+  }
+
+  // One spaced value among several drops the attribute
+  assert_null(ippFindAttribute(request, "my-list", IPP_TAG_ZERO));
+
+  ippDelete(request);
+  cupsFreeOptions(num_options, options);
+}
+
+
+//
 // 'main()' - Run the tests.
 //
 
@@ -347,7 +392,8 @@ main(void)
     cmocka_unit_test(test_media_col),
     cmocka_unit_test(test_ignored),
     cmocka_unit_test(test_user_from_uri),
-    cmocka_unit_test(test_joblink)
+    cmocka_unit_test(test_joblink),
+    cmocka_unit_test(test_spaced_values)
   };
 
 
