@@ -333,6 +333,8 @@ load_pushed(upa_backend_t *be)		// I - Backend state
 {
   char		path[1300];		// State file
   FILE		*fp;			// File
+  struct stat	ours,			// Our record
+		theirs;			// upactl sync's record
   bool		ret = false;		// Result
 
 
@@ -343,6 +345,15 @@ load_pushed(upa_backend_t *be)		// I - Backend state
     {
       be->pstate.pushed[strcspn(be->pstate.pushed, "\r\n")] = '\0';
       ret = true;
+    }
+
+    // "upactl sync" pushes printer state too (lib/sync.c): if it did after
+    // us, the cloud holds its view and ours is no guide to what it shows.
+    if (ret && !fstat(fileno(fp), &ours))
+    {
+      snprintf(path, sizeof(path), "%s/sync/%s.json", be->cfg->state_dir, be->dev->id);
+      if (!stat(path, &theirs) && theirs.st_mtime >= ours.st_mtime)
+        be->pstate.pushed[0] = '\0';
     }
     fclose(fp);
   }

@@ -168,6 +168,7 @@ static json_object	*sync_graph_list(ipp_attribute_t *attr, const sync_map_t *map
 static const char	*sync_graph_value(ipp_attribute_t *attr, int element, const sync_map_t *map, bool camel, char *buffer, size_t bufsize);
 static bool		sync_in_list(const char *name, const char * const *list);
 static bool		sync_state_path(const upa_config_t *cfg, const char *id, char *path, size_t pathsize);
+static bool		sync_backend_pushed_since(const upa_config_t *cfg, const upa_device_t *dev, time_t since);
 static bool		sync_state_save(const upa_config_t *cfg, const upa_device_t *dev, json_object *hashes, const upa_syncstate_t *state);
 
 
@@ -208,6 +209,7 @@ upaSyncDevice(const upa_config_t *cfg,	// I - Configuration
 					// Graph status part changed?
 			caps_changed = false,
 					// Graph capabilities part changed?
+			backend_pushed,	// Backend pushed state since our sync?
 			ret = false;	// Return value
 
 
@@ -234,6 +236,12 @@ upaSyncDevice(const upa_config_t *cfg,	// I - Configuration
   if (sync_state_path(cfg, dev->id, path, sizeof(path)) && (old = json_object_from_file(path)) != NULL)
     json_object_object_get_ex(old, "attributes", &old_hashes);
 
+  // The upa backend also pushes printer state (STATE: lines of the real
+  // backend).  If it did since our last push, the cloud holds its view, not
+  // ours: send the state attributes again even though CUPS' did not change
+  // (a job canceled before cupsd stopped the queue left the cloud "stopped").
+  backend_pushed = sync_backend_pushed_since(cfg, dev, state.last_sync);
+
   if ((new_hashes = json_object_new_object()) == NULL || (changes = ippNew()) == NULL)
   {
     upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
@@ -257,7 +265,7 @@ upaSyncDevice(const upa_config_t *cfg,	// I - Configuration
 
     json_object_object_add(new_hashes, name, json_object_new_string(hash));
 
-    if (!(flags & UPA_SYNC_FORCE) && old_hashes && json_object_object_get_ex(old_hashes, name, &value) && !strcmp(json_object_get_string(value), hash))
+    if (!(flags & UPA_SYNC_FORCE) && old_hashes && json_object_object_get_ex(old_hashes, name, &value) && !strcmp(json_object_get_string(value), hash) && !(backend_pushed && !strncmp(name, "printer-state", 13)))
       continue;
 
     ippCopyAttribute(changes, attr, 0);
@@ -805,6 +813,30 @@ sync_attr_hash(ipp_attribute_t *attr,	// I - Attribute
   ippDelete(one);
 
   return (ret);
+}
+
+
+//
+// 'sync_backend_pushed_since()' - Did the upa backend push printer state since?
+//
+// The backend records what it last pushed in <CacheDir>/printer-state/<id>
+// (backend/pstate.c); its modification time is when.
+//
+
+static bool				// O - `true` if it did
+sync_backend_pushed_since(
+    const upa_config_t *cfg,		// I - Configuration
+    const upa_device_t *dev,		// I - Device
+    time_t             since)		// I - Our last successful push (0 = never)
+{
+  char		path[1200];		// Backend's record
+  struct stat	info;			// Its information
+
+
+  if ((size_t)snprintf(path, sizeof(path), "%s/printer-state/%s", cfg->cache_dir, dev->id) >= sizeof(path) || stat(path, &info))
+    return (false);
+
+  return (info.st_mtime >= since);
 }
 
 

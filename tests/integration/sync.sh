@@ -188,4 +188,19 @@ check "... and cancelled its CUPS subscription" grep -q "Stopped watching" "$BAS
 upa_log "watcher output:"
 sed 's/^/#   /' "$BASE/log/watch.log"
 
+# The upa backend pushes printer state too: a job that prints although the
+# printer reports media-empty-error leaves the cloud "stopped" while the queue
+# is idle.  The next sync sends the queue's state again although CUPS' did
+# not change since the last sync.
+check "sync Floor3 (queue idle)" "$UPACTL" sync Floor3
+check "a job prints while the printer reports media-empty-error" \
+  lpadmin -p Floor3 -v "$URI?reason=media-empty-error"
+job=$(lp -d Floor3 -t report "$top_srcdir/tests/data/hello.pdf" | sed -n 's/.*Floor3-\([0-9]*\).*/\1/p')
+check "... the job completes" wait_cups_job Floor3 "$job" completed 30
+check "... the backend left the cloud stopped, media-empty" upa_wait_for 15 stopped_media_empty
+check "... while CUPS has the queue idle" sh -c "lpstat -p Floor3 | grep -q idle"
+check "sync Floor3 again" "$UPACTL" sync Floor3
+check "... the cloud shows the queue's state again: idle" sim_attr_has printer-state '3|idle'
+check "... Graph view: idle" graph_has '.status.state == "idle"'
+
 finish
