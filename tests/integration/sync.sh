@@ -179,6 +179,7 @@ check "Floor3's printer will run out of paper" lpadmin -p Floor3 -v "$URI?reason
 lp -d Floor3 -t paper "$top_srcdir/tests/data/hello.pdf" >/dev/null
 check "... the cloud shows it stopped with media-empty-error within 15 s" upa_wait_for 15 stopped_media_empty
 check "... Graph view: stopped, mediaEmpty (within 5 s)" upa_wait_for 5 graph_has '.status.state == "stopped" and (.status.details | index("mediaEmpty"))'
+check "... and cupsd has stopped the queue (the backend is done)" upa_wait_for 15 sh -c "lpstat -p Floor3 | grep -q disabled"
 check "paper loaded: restore the URI, cancel, cupsenable" sh -c "lpadmin -p Floor3 -v '$URI' && cancel -a Floor3 && cupsenable Floor3"
 check "... idle again in the cloud within 15 s" upa_wait_for 15 sim_attr_has printer-state '3|idle'
 check "the watcher logged only changes" sh -c "grep -c 'changed attribute' '$BASE/log/watch.log' | awk '{ exit !(\$1 >= 3 && \$1 <= 12) }'"
