@@ -237,7 +237,7 @@ csFaultAdd(cs_server_t *server,		// I - Server
 
   if (!strcmp(f.kind, "dup-groups"))
   {
-    if (!f.repeat)
+    if (!json_object_object_get_ex(spec, "repeat", &value))
       f.repeat = 2;
     if (f.repeat < 1 || f.repeat > 100000)
     {

@@ -10,7 +10,9 @@
 #
 # Usage:
 #   cloudsim-wire.py --cacert FILE --token TOKEN [--timeout S] [--out FILE]
-#                    URL OPERATION [GROUP.TAG.NAME=VALUE ...]
+#                    [--progress FILE] URL OPERATION [GROUP.TAG.NAME=VALUE ...]
+# --timeout bounds the whole exchange (default 30 s); --out receives the HTTP
+# body; --progress gets a "headers" line once the response headers are in.
 # (options may also come after the arguments)
 #
 # OPERATION is a name below or a number (0x0041).  Attributes as for
@@ -145,7 +147,7 @@ def parse_ipp(body, report):
 def main():
     argv = sys.argv[1:]
     args = []
-    cacert = token = out = None
+    cacert = token = out = progress = None
     timeout = 30.0
     while argv:
         opt = argv.pop(0)
@@ -159,6 +161,8 @@ def main():
             timeout = float(argv.pop(0))
         elif opt == "--out":
             out = argv.pop(0)
+        elif opt == "--progress":
+            progress = argv.pop(0)
         else:
             raise SystemExit("unknown option " + opt)
     if len(args) < 2:
@@ -182,10 +186,16 @@ def main():
     data = bytearray()
     closed = False
 
+    deadline = time.monotonic() + timeout
+
     def fill():
         nonlocal closed
         if closed:
             return False
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        sock.settimeout(left)
         try:
             chunk = sock.recv(65536)
         except socket.timeout:
@@ -208,6 +218,10 @@ def main():
         report.append("seconds=%.2f" % (time.monotonic() - start))
         print("\n".join(report))
         return 0
+
+    if progress is not None:
+        with open(progress, "w") as f:
+            f.write("headers\n")
 
     hdr, _, rest = bytes(data).partition(b"\r\n\r\n")
     lines = hdr.decode("latin-1").split("\r\n")
@@ -267,7 +281,7 @@ def main():
     # Did the server close?  A short wait tells a kept-alive connection
     # from a closed one.
     if not closed:
-        sock.settimeout(0.5)
+        deadline = time.monotonic() + 0.5
         fill()
     report.append("closed=%s" % ("yes" if closed else "no"))
     report.append("seconds=%.2f" % elapsed)
