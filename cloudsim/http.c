@@ -496,7 +496,9 @@ csHTTPStart(cs_server_t           *server,
     flags |= MHD_USE_IPv6;
 
   // At most two daemons (main and conformance port); the listener must live
-  // as long as its daemon, so it is static.
+  // as long as its daemon, so it is static.  libmicrohttpd sets SO_REUSEADDR
+  // (not SO_REUSEPORT) on the listening socket by default, so a restart after
+  // kill -9 binds the same port at once (upa-cloudsim(8)).
   l         = listeners + (compat ? 1 : 0);
   l->server = server;
   l->compat = compat;
