@@ -193,6 +193,23 @@ ipp "$tok1" "$tmp/ujs2" Update-Job-Status "$p1" "$u1" "op.integer.job-id=$ju" jo
 fetch_job "$ju" "$tmp/ujs-fj2"
 check_has "... the retry is accepted and completes it" "$tmp/ujs-fj2" "job-state=completed"
 
+# A 503 to Update-Job-Status without commit, and a committed one whose
+# answer is lost (the retry then meets the terminal state).
+jv=$(submit alice@example.com ujs-commit)
+ipp "$tok1" "$tmp/ujsc-ack" Acknowledge-Job "$alice" "$p1" "$u1" "op.integer.job-id=$jv"
+fault "nocommit,op=Update-Job-Status,answer=status,status=503,retry-after=4"
+wire "$tmp/ujs503" Update-Job-Status "$p1" "$u1" "op.integer.job-id=$jv" job.enum.output-device-job-state=9
+wire_is "nocommit status=503 on Update-Job-Status: HTTP 503 with Retry-After" "$tmp/ujs503" http=503 retry-after=4 body-complete=yes
+fetch_job "$jv" "$tmp/ujsc-fj0"
+check "... and the job is not completed" sh -c "! grep -qx 'job-state=completed' '$tmp/ujsc-fj0'"
+fault "commit,op=Update-Job-Status,answer=cut"
+wire "$tmp/ujscut" Update-Job-Status "$p1" "$u1" "op.integer.job-id=$jv" job.enum.output-device-job-state=9
+wire_is "commit cut on Update-Job-Status: no answer" "$tmp/ujscut" http=none closed=yes
+fetch_job "$jv" "$tmp/ujsc-fj1"
+check_has "... but the job is completed in the cloud" "$tmp/ujsc-fj1" "job-state=completed"
+ipp "$tok1" "$tmp/ujsc-retry" Update-Job-Status "$p1" "$u1" "op.integer.job-id=$jv" job.enum.output-device-job-state=9
+check_has "... and a retry meets the terminal state (server-error-internal-error)" "$tmp/ujsc-retry" "status=server-error-internal-error"
+
 # ---------------------------------------------------------------------------
 # Fetch-Document: short and cut bodies after a correct IPP part.
 # ---------------------------------------------------------------------------

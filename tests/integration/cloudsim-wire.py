@@ -22,6 +22,7 @@
 # Prints "key=value" lines:
 #   http=N|none            HTTP status, or none when no answer arrived
 #   content-type=...       Content-Type header
+#   retry-after=...        Retry-After header, when there is one
 #   framing=length|chunked|close
 #   content-length=N       announced length (framing=length)
 #   body-bytes=N           body bytes received
@@ -232,6 +233,8 @@ def main():
         headers[k.strip().lower()] = v.strip()
     if "content-type" in headers:
         report.append("content-type=%s" % headers["content-type"])
+    if "retry-after" in headers:
+        report.append("retry-after=%s" % headers["retry-after"])
     data = bytearray(rest)
 
     payload = bytearray()
