@@ -32,6 +32,8 @@
 //   nocommit       the same answers without carrying the operation out; the
 //                  damaged answer is a bare successful-ok response, byte for
 //                  byte what Acknowledge-Job or Update-Job-Status answer
+//                  (answer=slow: no answer, the connection closes after
+//                  "seconds")
 //   doc-short      Fetch-Document: correct IPP part, then only "bytes" (or
 //                  half) of the document in a well-formed body ("framing"
 //                  chunked or length)
@@ -314,8 +316,9 @@ csFaultAnswer(cs_request_t *req,	// I - Request
 
   if (!strcmp(fault->answer, "slow"))
   {
-    // Late but intact, document included.
-    if (!csHTTPWait(req->server, fault->seconds))
+    // commit: late but intact, document included.  nocommit: a well-formed
+    // success would be a lie, so the wait ends with the connection closed.
+    if (!csHTTPWait(req->server, fault->seconds) || strcmp(fault->kind, "commit"))
     {
       if (docfd >= 0)
         close(docfd);

@@ -167,6 +167,12 @@ done
 wire_is "nocommit cut: no answer" "$tmp/nack-cut" http=none closed=yes
 wire_is "nocommit status: HTTP 500 by default" "$tmp/nack-status" http=500
 wire_is "nocommit internal-error: IPP 0x0500" "$tmp/nack-internal-error" http=200 status=0x0500 end-tag=yes
+j=$(submit alice@example.com nocommit-slow)
+fault "nocommit,op=Acknowledge-Job,answer=slow,seconds=1"
+wire "$tmp/nack-slow" Acknowledge-Job "$alice" "$p1" "$u1" "op.integer.job-id=$j"
+wire_is "nocommit slow: the connection closes after the wait, no answer" "$tmp/nack-slow" http=none closed=yes
+check "nocommit slow: ... after at least one second" awk -v s="$(val "$tmp/nack-slow" seconds)" 'BEGIN { exit !(s >= 1) }'
+check "nocommit slow: the job is still fetchable and unassigned" fetchable "$j"
 
 # Same bytes as a committed answer: the client cannot tell them apart.
 ja=$(submit alice@example.com noend-a)
