@@ -363,6 +363,9 @@ typedef struct cs_server_s		// Server configuration and state
   cs_fault_t	*faults;		// Armed faults
   size_t	num_faults;		// Number of faults
   int		next_fault_id;		// Next fault id
+  int		faults_fired;		// Fault firings since start
+  int		faults_fired_by_kind[16];
+					// The same per kind (fault.c's order)
   cs_limits_t	limits;			// Service limits
   const char	*tenant_config;		// --tenant-config file or NULL
   int		devcode_approve_after;	// --devicecode-approve-after (0 = never)
@@ -500,6 +503,7 @@ extern json_object *csFaultParseSpec(const char *spec);
 extern int	csFaultAdd(cs_server_t *server, json_object *spec, char *err, size_t errsize);
 extern bool	csFaultTake(cs_server_t *server, const char *kind, const char *cls, int op, cs_fault_t *fault);
 extern json_object *csFaultList(cs_server_t *server);
+extern json_object *csFaultFired(cs_server_t *server);
 extern void	csFaultClear(cs_server_t *server);
 extern enum MHD_Result csFaultRespond(cs_request_t *req, cs_fault_t *fault);
 extern enum MHD_Result csFaultAnswer(cs_request_t *req, cs_fault_t *fault, ipp_t *request, ipp_t *response, int docfd);

@@ -451,6 +451,35 @@ csFaultDupGroups(ipp_t      *response,	// I - Get-Jobs response
 
 
 //
+// 'csFaultFired()' - Count the firings since start, in total and per kind.
+//
+
+json_object *				// O - {"total":N,"byKind":{KIND:N,...}}
+csFaultFired(cs_server_t *server)	// I - Server
+{
+  json_object	*obj = json_object_new_object(),
+					// Result
+		*by_kind = json_object_new_object();
+					// Per kind
+  size_t	k;			// Looping var
+
+
+  pthread_mutex_lock(&server->fault_lock);
+  json_object_object_add(obj, "total", json_object_new_int(server->faults_fired));
+  for (k = 0; kinds[k] && k < sizeof(server->faults_fired_by_kind) / sizeof(server->faults_fired_by_kind[0]); k ++)
+  {
+    if (server->faults_fired_by_kind[k])
+      json_object_object_add(by_kind, kinds[k], json_object_new_int(server->faults_fired_by_kind[k]));
+  }
+  pthread_mutex_unlock(&server->fault_lock);
+
+  json_object_object_add(obj, "byKind", by_kind);
+
+  return (obj);
+}
+
+
+//
 // 'csFaultList()' - Describe the armed faults.
 //
 
@@ -611,7 +640,8 @@ csFaultTake(cs_server_t *server,	// I - Server
             int         op,		// I - IPP operation or 0
             cs_fault_t  *fault)		// O - Copy of the fault
 {
-  size_t	i;			// Looping var
+  size_t	i,			// Looping var
+		k;			// Kind index
   bool		fired = false;		// Did a fault fire?
 
 
@@ -625,6 +655,16 @@ csFaultTake(cs_server_t *server,	// I - Server
 
     *fault = *f;
     fired  = true;
+
+    server->faults_fired ++;
+    for (k = 0; kinds[k] && k < sizeof(server->faults_fired_by_kind) / sizeof(server->faults_fired_by_kind[0]); k ++)
+    {
+      if (!strcmp(kinds[k], kind))
+      {
+        server->faults_fired_by_kind[k] ++;
+        break;
+      }
+    }
 
     if (f->count > 0 && -- f->count == 0)
     {

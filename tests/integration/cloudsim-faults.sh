@@ -301,6 +301,11 @@ fault "dup-groups,repeat=10000"
 wire "$tmp/gj10k" Get-Jobs "${gj[@]}"
 check_eq "dup-groups repeat=10000: 20000 job groups" "$(grep -c '^group-job$' "$tmp/gj10k")" 20000
 
+# Firings are counted: 13 commit faults fired above (9 + Fetch-Job + the
+# one that waited for a successful Acknowledge-Job + noend + Update-Job-Status).
+adm GET /sim/faults "$tmp/fired" >/dev/null
+check "GET /sim/faults counts the firings per kind (commit: 13)" grep -q '"byKind":{[^}]*"commit":13[,}]' "$tmp/fired"
+
 # ---------------------------------------------------------------------------
 # kill -9 in the middle of an answer, restart on the same port.
 # ---------------------------------------------------------------------------
