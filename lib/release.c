@@ -219,6 +219,7 @@ upaReleaseJob(upa_client_t     *client,	// I - Cloud session of the device
   {
     memset(result, 0, sizeof(upa_release_t));
     result->cloud_job_id = cloud_job_id;
+    result->held_here    = upaLastError() == UPA_ERROR_BUSY;
   }
 
   upaLog(UPA_LOG_INFO, "%s", upaLastErrorString());
@@ -527,7 +528,7 @@ upaReleaseRecover(
     return (-1);
 
   for (i = 0; i < num_entries; i ++)
-    if (recover_entry(cfg, cups, journal, entries + i) > 0)
+    if (recover_entry(cfg, cups, journal, entries + i) == 1)
       handled ++;
 
   free(entries);
@@ -557,7 +558,7 @@ upaReleaseRecover(
 //                                           started: report aborted, "done"
 //
 
-static int				// O - 1 = moved on, 0 = left open, -1 = error
+static int				// O - 1 = recovered, 2 = closed normally, 0 = left open, -1 = error
 recover_entry(const upa_config_t *cfg,	// I - Configuration
               http_t             *cups,	// I - Connection to cupsd
               upa_journal_t      *journal,
@@ -705,8 +706,9 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
 
         if (queued >= IPP_JSTATE_CANCELED)
         {
-          // The backend queued the outcome: the outbox delivers it
-          ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          // The backend queued the outcome: the outbox delivers it.  The
+          // normal end of a release, not a recovery (2: not counted).
+          ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 2 : -1;
         }
         else if (ours && info.state < IPP_JSTATE_CANCELED)
         {
