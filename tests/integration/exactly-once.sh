@@ -168,7 +168,7 @@ check "[requeue] ... and says why" grep -q "was printed already; not printing it
 check "[requeue] the cloud still says completed" sim_job_is "$job" state completed
 spooled="$BASE/spool/d$(printf %05d "$cups_job")-001"
 check "[requeue] an admin prints its kept document again on purpose (upa(8))" lp -d Floor3 -t again "$spooled"
-check "[requeue] ... the copy arrives, byte for byte" upa_wait_for 30 test "$(copies_of "$doc")" = 1
+check "[requeue] ... the copy arrives, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
 check "[requeue] ... and the cloud job is left as it was" sim_job_is "$job" state completed
 
 
@@ -209,7 +209,7 @@ check "[lost] --recover succeeds" "$RELEASE" --recover
 for root_job in $root_jobs; do
   check "[reused] root's held job $root_job is still held" wait_cups_job Floor3 "$root_job" held 5
 done
-check "[lost] the cloud job prints exactly once, byte for byte" upa_wait_for 30 test "$(copies_of "$doc")" = 1
+check "[lost] the cloud job prints exactly once, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
 check "[lost] it completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
 for root_job in $root_jobs; do
   cancel "$root_job" 2>/dev/null
@@ -272,7 +272,7 @@ for answer in cut garbage html status noend slow; do
   "$RELEASE" --printer Floor3 --user "$USER1" --job "$job" >"$BASE/ack-$answer.out" 2>&1
   sim_clear_faults
   settle
-  check "[ack-$answer] the job prints exactly once" upa_wait_for 30 test "$(copies_of "$doc")" = 1
+  check "[ack-$answer] the job prints exactly once" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
   check "[ack-$answer] it completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
   check "[ack-$answer] no false \"not claimed\" message" eval '! grep -q "not claimed" "$BASE/ack-$answer.out"'
 done
@@ -294,7 +294,7 @@ if sim_fault "commit,op=Acknowledge-Job,answer=slow,seconds=30"; then
   check "[ack-kill] the journal says acking" grep -q " acking $dev3 $job " "$BASE/state/journal"
   check "[ack-kill] --recover succeeds" "$RELEASE" --recover
   check "[ack-kill] ... without the false \"never claimed\"" eval '! grep -q "never claimed" "$BASE/state/journal" "$BASE/recover.log"'
-  check "[ack-kill] the job prints exactly once" upa_wait_for 30 test "$(copies_of "$doc")" = 1
+  check "[ack-kill] the job prints exactly once" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
   check "[ack-kill] it completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
 else
   skip_case "[ack-kill] the emulator has no \"commit\" fault with a slow answer"
@@ -317,7 +317,7 @@ if sim_fault "doc-short,count=3"; then
   check "[short-doc] no partial copy printed" eval '! ls "$BASE/out" | grep -q . || ! cmp -s <(head -c 1000 "$doc") <(head -c 1000 "$(ls -t "$BASE"/out/job-*.out | head -n 1)") || [ "$(copies_of "$doc")" = 0 ]'
   check "[short-doc] the cloud job is still fetchable" sim_job_is "$job" isFetchable true
   check "[short-doc] a later release prints it whole" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
-  check "[short-doc] ... exactly once" upa_wait_for 30 test "$(copies_of "$doc")" = 1
+  check "[short-doc] ... exactly once" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
 else
   skip_case "[short-doc] the emulator has no \"doc-short\" fault"
 fi
@@ -331,7 +331,7 @@ doc=$(unique_pdf status-5xx)
 job=$(sim_submit "$USER1" status-5xx.pdf "$doc")
 if sim_fault "nocommit,op=Update-Job-Status,answer=internal-error,count=-1"; then
   check "[status-5xx] the job is released" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
-  check "[status-5xx] it prints" upa_wait_for 30 test "$(copies_of "$doc")" = 1
+  check "[status-5xx] it prints" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
   "$UPACTL" outbox flush --now >"$BASE/flush-5xx.log" 2>&1
   check "[status-5xx] the status stays in the outbox" \
     eval 'ls "$BASE/cache/outbox/$dev3/"*.ujs >/dev/null 2>&1'
