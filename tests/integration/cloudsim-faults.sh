@@ -2,8 +2,9 @@
 #
 # upa-cloudsim's faults for "exactly once" (issue 14), seen on the wire:
 # commit-then-break and break-without-commit answers of IPP-INFRA operations,
-# short and cut Fetch-Document bodies, trickling answers, repeated Get-Jobs
-# job groups, and a kill -9 and restart on the same port.
+# short, cut and stalling Fetch-Document bodies, trickling answers, repeated
+# Get-Jobs job groups, fault counts, and a kill -9 and restart on the same
+# port.
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
