@@ -162,7 +162,7 @@ upaSetError(upa_error_t err,		// I - Error class
   last_error         = err;
   last_retry_after   = 0;
   last_maybe_applied = false;
-  if (err != UPA_ERROR_IPP && err != UPA_ERROR_NOT_FOUND && err != UPA_ERROR_NOT_FETCHABLE && err != UPA_ERROR_NOT_POSSIBLE && err != UPA_ERROR_BUSY && err != UPA_ERROR_SERVER)
+  if (err != UPA_ERROR_IPP && err != UPA_ERROR_NOT_FOUND && err != UPA_ERROR_NOT_FETCHABLE && err != UPA_ERROR_NOT_POSSIBLE && err != UPA_ERROR_BUSY)
     last_ipp = IPP_STATUS_OK;
 
   upaLog(UPA_LOG_DEBUG, "error (%s): %s", upaErrorName(err), last_message);

@@ -949,6 +949,14 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
     case UPA_ERROR_CONFIG :
         return (OUTBOX_STUCK);
 
+    case UPA_ERROR_SERVER :
+        // HTTP 5xx (no IPP status), IPP device/temporary errors: transient.
+        // IPP internal-error keeps its old reading below (net branch: the
+        // class is new, the decision stays the outbox's).
+        if (upaLastIPPStatus() != IPP_STATUS_ERROR_INTERNAL)
+          return (OUTBOX_RETRY);
+        // Fall through
+
     case UPA_ERROR_IPP :
         if (upaLastIPPStatus() == IPP_STATUS_ERROR_INTERNAL)
         {

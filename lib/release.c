@@ -659,7 +659,9 @@ acknowledge(release_ctx_t *ctx)		// I - Release state
 static bool				// O - true if retrying cannot help
 cloud_settled(upa_error_t err)		// I - Error class of the refusal
 {
-  return (err == UPA_ERROR_IPP || err == UPA_ERROR_NOT_FOUND || err == UPA_ERROR_NOT_FETCHABLE || err == UPA_ERROR_NOT_POSSIBLE || err == UPA_ERROR_PROTOCOL);
+  // UPA_ERROR_SERVER with IPP internal-error is Universal Print's answer to
+  // an update of a terminal job (as before the class existed); HTTP 5xx is not.
+  return (err == UPA_ERROR_IPP || err == UPA_ERROR_NOT_FOUND || err == UPA_ERROR_NOT_FETCHABLE || err == UPA_ERROR_NOT_POSSIBLE || err == UPA_ERROR_PROTOCOL || (err == UPA_ERROR_SERVER && upaLastIPPStatus() == IPP_STATUS_ERROR_INTERNAL));
 }
 
 
@@ -780,7 +782,7 @@ fetch_document(release_ctx_t *ctx)	// I - Release state
 static bool				// O - true for network/busy errors
 is_transient(upa_error_t err)		// I - Error class
 {
-  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY);
+  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_SERVER);
 }
 
 
