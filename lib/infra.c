@@ -67,6 +67,49 @@ upaInfraAcknowledgeJob(
 
 
 //
+// 'upaInfraDocumentSize()' - Return the document size a response announces.
+//
+// See infra.h: "k-octets", then "job-k-octets"; none, or a compressed
+// transfer, gives `false`.
+//
+
+bool					// O - `true` if a size was announced
+upaInfraDocumentSize(
+    ipp_t     *response,		// I - Fetch-Document IPP part or Fetch-Job response
+    long long *octets_min,		// O - Fewest bytes that agree with it
+    long long *octets_max)		// O - Most bytes that agree with it
+{
+  ipp_attribute_t	*attr;		// Size or compression attribute
+  const char		*compression;	// compression value
+
+
+  if (octets_min)
+    *octets_min = 0;
+  if (octets_max)
+    *octets_max = 0;
+
+  if (!response)
+    return (false);
+
+  if ((attr = ippFindAttribute(response, "compression", IPP_TAG_KEYWORD)) != NULL && (compression = ippGetString(attr, 0, NULL)) != NULL && strcmp(compression, "none"))
+  {
+    upaLog(UPA_LOG_DEBUG, "Document sent with compression %s: its size cannot be checked.", compression);
+    return (false);
+  }
+
+  if ((attr = ippFindAttribute(response, "k-octets", IPP_TAG_INTEGER)) == NULL)
+    attr = ippFindAttribute(response, "job-k-octets", IPP_TAG_INTEGER);
+
+  if (!attr || ippGetCount(attr) != 1 || ippGetInteger(attr, 0) < 0)
+    return (false);
+
+  upaInfraSizeRange(ippGetInteger(attr, 0), octets_min, octets_max);
+
+  return (true);
+}
+
+
+//
 // 'upaInfraFetchDocument()' - Stream a job's document (Fetch-Document).
 //
 
@@ -405,6 +448,25 @@ upaInfraNewUpdateOutputDeviceAttributes(
   }
 
   return (request);
+}
+
+
+//
+// 'upaInfraSizeRange()' - Return the byte counts that agree with a size in KiB.
+//
+
+void
+upaInfraSizeRange(long long k_octets,	// I - Size in KiB (rounded either way)
+                  long long *octets_min,// O - Fewest bytes
+                  long long *octets_max)// O - Most bytes
+{
+  if (k_octets < 0)
+    k_octets = 0;
+
+  if (octets_min)
+    *octets_min = k_octets > 0 ? (k_octets - 1) * 1024 + 1 : 0;
+  if (octets_max)
+    *octets_max = (k_octets + 1) * 1024 - 1;
 }
 
 

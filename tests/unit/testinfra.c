@@ -516,6 +516,59 @@ test_update_output_device(void **state)
 
 
 //
+// 'test_document_size()' - The announced document size and its range.
+//
+
+static void
+test_document_size(void **state)
+{
+  ipp_t		*response;		// Response
+  long long	lo,			// Fewest bytes
+		hi;			// Most bytes
+
+
+  (void)state;
+
+  // A Fetch-Document part as Universal Print and ippserver send it: no size.
+  response = new_response();
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", NULL, "none");
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
+  assert_false(upaInfraDocumentSize(response, &lo, &hi));
+
+  // With a document size.
+  ippAddInteger(response, IPP_TAG_DOCUMENT, IPP_TAG_INTEGER, "k-octets", 196);
+  assert_true(upaInfraDocumentSize(response, &lo, &hi));
+  assert_int_equal(lo, 195 * 1024 + 1);
+  assert_int_equal(hi, 197 * 1024 - 1);
+  ippDelete(response);
+
+  // A Fetch-Job response: job-k-octets (200031 bytes = 196 KiB rounded up).
+  response = new_response();
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", 7);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", 196);
+  assert_true(upaInfraDocumentSize(response, &lo, &hi));
+  assert_true(lo <= 200031 && 200031 <= hi);
+  assert_false(lo <= 100015 && 100015 <= hi);	// Half of it does not pass
+  ippDelete(response);
+
+  // A compressed transfer cannot be compared.
+  response = new_response();
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", NULL, "gzip");
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", 196);
+  assert_false(upaInfraDocumentSize(response, &lo, &hi));
+  ippDelete(response);
+
+  // Rounding either way, and the empty document.
+  upaInfraSizeRange(1, &lo, &hi);
+  assert_int_equal(lo, 1);
+  assert_int_equal(hi, 2047);
+  upaInfraSizeRange(0, &lo, &hi);
+  assert_int_equal(lo, 0);
+  assert_int_equal(hi, 1023);
+}
+
+
+//
 // 'main()' - Run the tests.
 //
 
@@ -530,7 +583,8 @@ main(void)
     cmocka_unit_test(test_getjobs_request),
     cmocka_unit_test(test_job_requests),
     cmocka_unit_test(test_update_job_status),
-    cmocka_unit_test(test_update_output_device)
+    cmocka_unit_test(test_update_output_device),
+    cmocka_unit_test(test_document_size)
   };
 
   return (cmocka_run_group_tests(tests, setup, teardown));
