@@ -228,6 +228,7 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   char		*ctype = NULL;		// Response Content-Type
   const upa_config_t *cfg;		// Configuration
   long		timeout;		// Timeout in seconds
+  curl_off_t	received = 0;		// Body bytes received
 
 
   if (!http || !req || !req->url || !req->method || !resp)
@@ -352,6 +353,8 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
 
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   resp->status = (int)status;
+  if (curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK)
+    resp->received = (long long)received;
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype)
     snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
 
