@@ -50,6 +50,7 @@ typedef enum fault_e			// What the scripted server does
   FAULT_NONE,				// A proper answer (IPP + document for Fetch-Document)
   FAULT_SILENT,				// Read the request, answer nothing
   FAULT_TRICKLE_HEAD,			// HTTP headers, then the IPP part one byte every 100 ms
+  FAULT_TRICKLE_BODY,			// IPP part at once, then the document at 200 bytes/s
   FAULT_CUT_LENGTH,			// Content-Length larger than what is sent, then close
   FAULT_CUT_CHUNKED,			// Chunked, document half sent, no last chunk, close
   FAULT_HTTP_500,			// HTTP 500 (no IPP)
@@ -329,6 +330,18 @@ server_conn(SSL     *ssl,		// I - Connection
         for (i = 0; i < answer.len; i ++)
         {
           if (!ssl_chunk(ssl, answer.data + i, 1))
+            break;
+          usleep(100000);
+        }
+        break;
+
+    case FAULT_TRICKLE_BODY :
+        snprintf(hdr, sizeof(hdr), "HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        if (!ssl_write_all(ssl, hdr, strlen(hdr)) || !ssl_chunk(ssl, answer.data, answer.len))
+          break;
+        for (i = 0; i < 6000; i ++)		// 10 minutes at most
+        {
+          if (!ssl_chunk(ssl, doc, 20))
             break;
           usleep(100000);
         }
@@ -970,6 +983,33 @@ test_trickle_head(void **state)
 
 
 //
+// 'test_trickle_body()' - A document trickling in below the minimum rate fails after the rate window.
+//
+
+static void
+test_trickle_body(void **state)
+{
+  server_t	srv;			// Server
+  long long	bytes = 0;		// Document bytes
+  char		expect[128];		// Expected message part
+
+
+  (void)state;
+
+  // 200 bytes/s would take days for a real document; the rule gives up
+  // after one window (30 s with Timeout 2) instead of waiting forever.
+  server_start(&srv, FAULT_TRICKLE_BODY);
+  assert_false(server_fetch(&srv, count_cb, &bytes));
+  assert_true(bytes > 0);
+  assert_int_equal(upaLastError(), UPA_ERROR_NETWORK);
+  snprintf(expect, sizeof(expect), "sent less than %d bytes/s over %d s", UPA_HTTP_MIN_RATE, UPA_HTTP_RATE_WINDOW(TEST_TIMEOUT));
+  assert_non_null(strstr(upaLastErrorString(), expect));
+  assert_true(upaLastErrorMaybeApplied());
+  server_stop(&srv);
+}
+
+
+//
 // 'test_fetch_ok()' - A complete document arrives whole and succeeds.
 //
 
@@ -1155,6 +1195,7 @@ main(void)
     cmocka_unit_test(test_send_errors),
     cmocka_unit_test(test_fetch_ok),
     cmocka_unit_test(test_trickle_head),
+    cmocka_unit_test(test_trickle_body),
     cmocka_unit_test(test_cut_body),
     cmocka_unit_test(test_maybe_applied),
     cmocka_unit_test(test_cancel)
