@@ -1421,7 +1421,7 @@ is_transient(upa_error_t err)		// I - Error class
   if (err == UPA_ERROR_IPP)
     return (upaLastIPPStatus() >= IPP_STATUS_ERROR_INTERNAL);
 
-  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_HTTP || err == UPA_ERROR_PROTOCOL);
+  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_SERVER || err == UPA_ERROR_HTTP || err == UPA_ERROR_PROTOCOL);
 }
 
 
