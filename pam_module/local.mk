@@ -71,6 +71,17 @@ endif
 endif
 EXTRA_DIST += tests/pam/ldap.sh
 
+# pam_authenticate() in several threads at once (libupa's per-thread log
+# callback); its libupa log lines come from an LDAP source that is down.
+if HAVE_LDAP
+check_PROGRAMS += tests/pam/testthreads
+TESTS += tests/pam/testthreads
+endif
+
+tests_pam_testthreads_SOURCES = tests/pam/testthreads.c
+tests_pam_testthreads_CFLAGS = $(PAM_TEST_CFLAGS) -pthread
+tests_pam_testthreads_LDADD = $(UPA_LIBS) $(PAM_LIBS) -lpthread
+
 # The cloud badge collection code (lib/badgecloud.c): JSON parsers, token file.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/pam/testbadgecloud

@@ -323,8 +323,9 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
 
   ctx.pamh = pamh;
   ctx.opts = opts;
-  upaLogSetCallback(log_cb, &ctx);
-  upaLogSetLevel(opts->debug ? UPA_LOG_DEBUG : UPA_LOG_WARN);
+  // libupa's log lines go to this call's context, in this thread only:
+  // other threads of the application may be in pam_authenticate() too.
+  upaLogSetThreadCallback(log_cb, &ctx, opts->debug ? UPA_LOG_DEBUG : UPA_LOG_WARN);
   memset(&mapping, 0, sizeof(mapping));
 
   // Configuration, station and site key
@@ -639,7 +640,7 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
   upaBadgeStoreDelete(store);
   upaBadgeKeyDelete(key);
   upaBadgeConfigDelete(bc);
-  upaLogSetCallback(NULL, NULL);
+  upaLogClearThreadCallback();
 
   return (retval);
 }
