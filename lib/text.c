@@ -24,6 +24,7 @@
 // Local functions...
 //
 
+static const char *find_password(const char *url, const char **end);
 static size_t	utf8_decode(const unsigned char *s, unsigned *cp);
 static const unsigned char *skip_csi(const unsigned char *s);
 static const unsigned char *skip_string(const unsigned char *s, bool bel);
@@ -130,6 +131,136 @@ upaTextStripControl(char       *dst,	// O - Safe text
   dst[out] = '\0';
 
   return (dst);
+}
+
+
+//
+// 'upaTextHasPassword()' - Tell whether a URL carries a password (user:password@).
+//
+
+bool					// O - true if there is a password
+upaTextHasPassword(const char *url)	// I - URL or NULL
+{
+  const char	*end;			// End of the password
+
+
+  return (url && find_password(url, &end) != NULL);
+}
+
+
+//
+// 'upaTextRedactURL()' - Copy a URL for display, its password replaced by "***".
+//
+// "http://user:secret@proxy:3128" becomes "http://user:***@proxy:3128"; a
+// URL without a password is copied unchanged.  Control characters are
+// stripped too (upaTextStripControl()).  On truncation the password never
+// shows: the copy is cut before it.
+//
+
+char *					// O - dst
+upaTextRedactURL(char       *dst,	// O - Safe URL
+                 size_t     dstsize,	// I - Size of dst
+                 const char *url)	// I - URL or NULL
+{
+  const char	*pw,			// Start of a password
+		*end,			// End of that password (the '@')
+		*ptr;			// Rest of the URL
+  char		*temp,			// Redacted copy
+		*temp2;			// Grown copy
+  size_t	len,			// Allocated length
+		out;			// Bytes used
+
+
+  if (!dst || dstsize == 0)
+    return (dst);
+
+  if (!url || !find_password(url, &end))
+    return (upaTextStripControl(dst, dstsize, url));
+
+  len = strlen(url) + 1;
+  if ((temp = malloc(len)) == NULL)
+  {
+    upaTextStripControl(dst, dstsize, "(URL hidden)");
+    return (dst);
+  }
+
+  // Every password, in every nested URI, becomes "***" (the copy grows by
+  // up to 3 bytes for each).
+  for (out = 0, ptr = url; (pw = find_password(ptr, &end)) != NULL; ptr = end)
+  {
+    size_t n = (size_t)(pw - ptr);	// Bytes before the password
+
+    if ((temp2 = realloc(temp, len += 3)) == NULL)
+    {
+      free(temp);
+      upaTextStripControl(dst, dstsize, "(URL hidden)");
+      return (dst);
+    }
+    temp = temp2;
+
+    memcpy(temp + out, ptr, n);
+    memcpy(temp + out + n, "***", 3);
+    out += n + 3;
+  }
+
+  snprintf(temp + out, len - out, "%s", ptr);
+  upaTextStripControl(dst, dstsize, temp);
+  free(temp);
+
+  return (dst);
+}
+
+
+//
+// 'find_password()' - Find the first password in a URL's userinfo.
+//
+// An authority starts after each "scheme://" (wrapped URIs such as
+// "upa://<id>/ipp://user:pw@host/" hold several) or at the start when there
+// is no scheme (curl accepts "user:pw@proxy:3128"), and ends at the first
+// '/', '?' or '#'; its userinfo ends at its last '@'; the password follows
+// the first ':' of the userinfo.
+//
+
+static const char *			// O - First character of the password or NULL
+find_password(const char *url,		// I - URL
+              const char **end)		// O - The '@' after the password
+{
+  const char	*auth,			// Authority
+		*auth_end,		// End of the authority
+		*at,			// Last '@' in the authority
+		*ptr;			// Pointer into the URL
+
+
+  auth = strstr(url, "://") ? NULL : url;
+
+  for (ptr = url; auth || (ptr = strstr(ptr, "://")) != NULL; auth = NULL)
+  {
+    if (!auth)
+    {
+      ptr += 3;
+      auth = ptr;
+    }
+
+    for (at = NULL, auth_end = auth; *auth_end && *auth_end != '/' && *auth_end != '?' && *auth_end != '#'; auth_end ++)
+    {
+      if (*auth_end == '@')
+        at = auth_end;
+    }
+
+    if (at)
+    {
+      const char *colon = memchr(auth, ':', (size_t)(at - auth));
+					// ':' in the userinfo
+
+      if (colon)
+      {
+        *end = at;
+        return (colon + 1);
+      }
+    }
+  }
+
+  return (NULL);
 }
 
 

@@ -11,11 +11,18 @@
 // admin's terminal; a newline in them forges log lines (and CUPS control
 // lines on a backend's stderr).  upaTextStripControl() removes them all.
 //
+// URLs may carry a password in their userinfo ("http://user:pw@proxy:3128",
+// "ipp://user:pw@printer/..."): upaTextHasPassword() finds it,
+// upaTextRedactURL() replaces it with "***" for display.
+//
 
 #ifndef UPA_TEXT_H
 #  define UPA_TEXT_H
+#  include <stdbool.h>
 #  include <stddef.h>
 
 extern char	*upaTextStripControl(char *dst, size_t dstsize, const char *src);
+extern bool	upaTextHasPassword(const char *url);
+extern char	*upaTextRedactURL(char *dst, size_t dstsize, const char *url);
 
 #endif // !UPA_TEXT_H

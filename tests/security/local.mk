@@ -4,3 +4,17 @@
 # EXTRA_DIST +=.  Scripts that need root exit 77 when not run as root.
 
 EXTRA_DIST += tests/security/local.mk
+
+# Item 8: control characters and terminal escapes out of untrusted text
+# (lib/text.c) and out of every log line (upaLog()).
+check_PROGRAMS += tests/security/testtext
+TESTS += tests/security/testtext
+tests_security_testtext_SOURCES = tests/security/testtext.c
+tests_security_testtext_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+tests_security_testtext_LDADD = $(UPA_LIBS)
+
+# Items 4 and 9: no printer password inside upa:// (upactl register
+# refuses it), no proxy password in "upactl doctor" (root: private cupsd
+# and upa-cloudsim; skipped otherwise).
+TESTS += tests/security/sec-credentials.sh
+EXTRA_DIST += tests/security/sec-credentials.sh
