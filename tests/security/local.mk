@@ -18,3 +18,8 @@ tests_security_testtext_LDADD = $(UPA_LIBS)
 # and upa-cloudsim; skipped otherwise).
 TESTS += tests/security/sec-credentials.sh
 EXTRA_DIST += tests/security/sec-credentials.sh
+
+# Item 8: a cloud job named with OSC and CSI sequences shows stripped in
+# "upactl jobs" and "upa-release --list" (root; skipped otherwise).
+TESTS += tests/security/sec-escapes.sh
+EXTRA_DIST += tests/security/sec-escapes.sh
