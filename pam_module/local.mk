@@ -78,6 +78,14 @@ check_PROGRAMS += tests/pam/testthreads
 TESTS += tests/pam/testthreads
 endif
 
+# Lockout under attack (issue 15 item 5): 20 parallel wrong PINs, 2 000
+# guessed badges with the default configuration, 20 000 throttle records.
+check_PROGRAMS += tests/pam/testlockout
+TESTS += tests/pam/testlockout
+tests_pam_testlockout_SOURCES = tests/pam/testlockout.c
+tests_pam_testlockout_CFLAGS = $(PAM_TEST_CFLAGS)
+tests_pam_testlockout_LDADD = $(UPA_LIBS) $(PAM_LIBS)
+
 tests_pam_testthreads_SOURCES = tests/pam/testthreads.c
 tests_pam_testthreads_CFLAGS = $(PAM_TEST_CFLAGS) -pthread
 tests_pam_testthreads_LDADD = $(UPA_LIBS) $(PAM_LIBS) -lpthread
