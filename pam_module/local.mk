@@ -86,6 +86,13 @@ tests_pam_testlockout_SOURCES = tests/pam/testlockout.c
 tests_pam_testlockout_CFLAGS = $(PAM_TEST_CFLAGS)
 tests_pam_testlockout_LDADD = $(UPA_LIBS) $(PAM_LIBS)
 
+# Figures, not a test: "make tests/bench/bench-throttle" and run it by hand.
+EXTRA_PROGRAMS = tests/bench/bench-throttle
+tests_bench_bench_throttle_SOURCES = tests/bench/bench-throttle.c
+tests_bench_bench_throttle_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+tests_bench_bench_throttle_LDADD = $(UPA_LIBS)
+CLEANFILES += tests/bench/bench-throttle
+
 tests_pam_testthreads_SOURCES = tests/pam/testthreads.c
 tests_pam_testthreads_CFLAGS = $(PAM_TEST_CFLAGS) -pthread
 tests_pam_testthreads_LDADD = $(UPA_LIBS) $(PAM_LIBS) -lpthread
