@@ -128,6 +128,11 @@ upaSetError(upa_error_t err,		// I - Error class
   vsnprintf(last_message, sizeof(last_message), format, ap);
   va_end(ap);
 
+  // Messages quote server replies and job strings; programs print them to
+  // terminals and as CUPS "ERROR:" lines, where a newline or ESC would forge
+  // output (issue 15 item 8).
+  upaTextStripControl(last_message, sizeof(last_message), last_message);
+
   last_error       = err;
   last_retry_after = 0;
   if (err != UPA_ERROR_IPP && err != UPA_ERROR_NOT_FOUND && err != UPA_ERROR_NOT_FETCHABLE && err != UPA_ERROR_NOT_POSSIBLE && err != UPA_ERROR_BUSY)

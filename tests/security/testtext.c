@@ -151,6 +151,16 @@ main(void)
   else
     printf("PASS: upaLog strips the line before the callback\n");
 
+  // So does upaSetError() (messages quote server replies)
+  upaSetError(UPA_ERROR_PROTOCOL, "Server said: %s", "bad\x1b]0;t\x07\nERROR: forged");
+  if (strcmp(upaLastErrorString(), "Server said: bad ERROR: forged"))
+  {
+    printf("FAIL: upaSetError kept control characters\n");
+    failures ++;
+  }
+  else
+    printf("PASS: upaSetError strips the message\n");
+
   printf("%s\n", failures ? "FAIL" : "PASS");
 
   return (failures ? 1 : 0);
