@@ -30,3 +30,6 @@ lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $
 # What a program needs to link libupa.
 UPA_CFLAGS = $(CUPS_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
 UPA_LIBS = lib/libupa.la $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS) $(LDAP_LIBS)
+
+# Control characters and terminal escapes out of untrusted text (issue 15).
+lib_libupa_la_SOURCES += lib/text.c lib/text.h

@@ -105,7 +105,11 @@ upactlCmdDoctor(upactl_t *ctl,		// I - Global state
   }
 
   if (ctl->cfg->proxy[0])
-    report(&d, 0, NULL, "cloud traffic goes through proxy %s", ctl->cfg->proxy);
+  {
+    char proxy[1024];			// Proxy URL without its password
+
+    report(&d, 0, NULL, "cloud traffic goes through proxy %s", upaTextRedactURL(proxy, sizeof(proxy), ctl->cfg->proxy));
+  }
 
   // Group and directories.
   if ((grp = getgrnam(ctl->cfg->device_group)) == NULL)
