@@ -269,10 +269,10 @@ release_job(upa_client_t     *client,	// I - Cloud session of the device
   if (!owner[0])
     upaCopyString(owner, cupsUser(), sizeof(owner));
 
-  // An owner without a local account is never named to cupsd after
+  // On the deb12u10 cupsd, an owner without a local account is never named to cupsd after
   // Create-Job (cupsjob.c): we act for it as the process user, which only
   // root can do (@SYSTEM).  Any other process keeps the job in its own name.
-  if (!upaCupsUserIsLocal(owner) && geteuid() != 0 && strcmp(owner, cupsUser()))
+  if (upaCupsDaemonIsAffected() && !upaCupsUserIsLocal(owner) && geteuid() != 0 && strcmp(owner, cupsUser()))
   {
     upaLog(UPA_LOG_INFO, "Cloud job %d: the CUPS job is owned by %s, not by %s, who has no local account (only root may release jobs in such a name)", cloud_job_id, cupsUser(), owner);
     upaCopyString(owner, cupsUser(), sizeof(owner));
