@@ -308,21 +308,17 @@ doc_blocks()
 # 'doc_script()' - Write doc/install.md's PHASE blocks as a script (to stdout).
 #
 # The commands are install.md's, verbatim and in order; "sudo" is a no-op
-# (the test runs as root, and minimal systems have no sudo), apt answers yes
-# and installs no recommends (APT_CONFIG), and the only substitution is the
-# printer's address, 10.0.0.5:9100, by $UPA_DOC_PRINTER when that is set.
-# The first failing command fails the phase.
+# (the test runs as root, and minimal systems have no sudo) and apt answers
+# yes and installs no recommends (APT_CONFIG).  The lab (step 4) replaces the
+# printer's address, 10.0.0.5:9100, by its test printer's.  The first
+# failing command fails the phase.
 #
 
 doc_script()
 {
   echo 'set -e -o pipefail'
   echo 'sudo() { "$@"; }'
-  if [ -n "${UPA_DOC_PRINTER:-}" ]; then
-    doc_blocks "$1" | sed "s/10\.0\.0\.5:9100/$UPA_DOC_PRINTER/g"
-  else
-    doc_blocks "$1"
-  fi
+  doc_blocks "$1"
 }
 
 
@@ -549,6 +545,8 @@ check "the CUPS job completes (the lp backend read the key via cups-upa)" \
 check "the printed file is byte-identical" cmp "$top_srcdir/tests/data/hello.pdf" "$BASE/out/job-$cups_job.out"
 sim_completed() { [ "$(sim_job "$job" state)" = completed ]; }
 check "the cloud job is completed" upa_wait_for 15 sim_completed
+# Leave /var/lib/cups-upa as the install guide's lab (step 4) expects it.
+check "upactl unregister Lobby succeeds" "$top_builddir/tools/upactl" unregister Lobby --admin-token "$UPA_SIM_ADMIN"
 finish
 EOF
 log "the release path with /var/lib/cups-upa, /var/cache/cups-upa and DeviceGroup cups-upa"
@@ -602,8 +600,8 @@ upa_install_backend /usr/lib/cups/backend/socket socket
 # The emulator install.md starts is stopped and its files removed, whatever happens.
 upa_at_exit 'kill "$(cat /run/upa-cloudsim.pid 2>/dev/null)" 2>/dev/null; rm -rf /var/lib/upa-cloudsim /var/log/upa-cloudsim.log'
 
-export UPA_DOC_PRINTER="127.0.0.1:$port"
-(cd "$WORK" && bash -x "$WORK/doc-lab.sh") >"$BASE/doc-lab.log" 2>&1
+sed "s/10\\.0\\.0\\.5:9100/127.0.0.1:$port/g" "$WORK/doc-lab.sh" >"$BASE/doc-lab.sh"
+(cd "$WORK" && bash -x "$BASE/doc-lab.sh") >"$BASE/doc-lab.log" 2>&1
 lab_rc=$?
 sed 's/^/#   lab: /' "$BASE/doc-lab.log"
 check "install.md's lab commands (§3a, §4, §5a) succeed" test "$lab_rc" = 0
