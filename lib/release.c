@@ -1404,7 +1404,13 @@ fetch_with_retries(release_ctx_t *ctx,	// I - Release state
       return (false);
 
     if (attempt < 2)
-      upaLog(UPA_LOG_WARN, "Fetching the document of cloud job %d failed (%s); fetching it again", ctx->result->cloud_job_id, upaLastErrorString());
+    {
+      saved_error_t	saved;		// Why it failed
+
+      save_error(&saved);
+      upaLog(UPA_LOG_WARN, "Fetching the document of cloud job %d failed (%s); fetching it again", ctx->result->cloud_job_id, saved.message);
+      restore_error(&saved, NULL);
+    }
   }
 
   return (false);
@@ -1421,7 +1427,7 @@ is_transient(upa_error_t err)		// I - Error class
   if (err == UPA_ERROR_IPP)
     return (upaLastIPPStatus() >= IPP_STATUS_ERROR_INTERNAL);
 
-  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_HTTP || err == UPA_ERROR_PROTOCOL);
+  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_SERVER || err == UPA_ERROR_HTTP || err == UPA_ERROR_PROTOCOL);
 }
 
 
