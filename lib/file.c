@@ -613,3 +613,24 @@ upaFileUnlink(const char *path)		// I - File
 
   return (ret);
 }
+
+
+//
+// 'upaFileOpenStream()' - Open a file for reading as a stdio stream, safely.
+//
+
+FILE *					// O - Stream or NULL
+upaFileOpenStream(const char *path)	// I - File
+{
+  int	fd;				// File
+  FILE	*fp;				// Stream
+
+
+  if ((fd = upaFileOpen(path, O_RDONLY, 0, NULL)) < 0)
+    return (NULL);
+
+  if ((fp = fdopen(fd, "r")) == NULL)
+    close(fd);
+
+  return (fp);
+}

@@ -18,6 +18,7 @@
 #  define UPA_FILE_H
 #  include <stdbool.h>
 #  include <stddef.h>
+#  include <stdio.h>
 #  include <sys/types.h>
 
 #  ifndef UPA_BACKEND_USER
@@ -46,6 +47,9 @@ extern int	upaFileOpenAt(int dfd, const char *name, int flags, mode_t mode, cons
 
 // Same, by path (the folders above are walked as upaFileOpenDir() does).
 extern int	upaFileOpen(const char *path, int flags, mode_t mode, const char *group);
+
+// Open a file for reading as a stdio stream (upaFileOpen(), O_RDONLY).
+extern FILE	*upaFileOpenStream(const char *path);
 
 // Give a file or folder we created to the group with the mode, on its fd.
 // A group-writable (shared) file that root creates is given to the backend

@@ -522,7 +522,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 
   // One deliverer per device: the others leave it alone (and count it).
   snprintf(path, sizeof(path), "%s/.lock", ddir);
-  if ((lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  if ((lockfd = upaFileOpen(path, O_RDWR | O_CREAT, 0660, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     outbox_names_free(&records);
@@ -725,7 +725,7 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
   snprintf(path, sizeof(path), "%s/delivered", ddir);
   snprintf(line, sizeof(line), "%d\n", job_id);
 
-  if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, 0660, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     return (false);
@@ -747,7 +747,7 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
     FILE	*fp;			// Ledger stream
     size_t	len;			// Bytes read
 
-    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (fp = fopen(path, "r")) != NULL)
+    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (fp = upaFileOpenStream(path)) != NULL)
     {
       len = fread(data, 1, (size_t)info.st_size, fp);
       fclose(fp);
@@ -779,7 +779,7 @@ outbox_ledger_has(const char *ddir,	// I - Device folder
 
 
   snprintf(path, sizeof(path), "%s/delivered", ddir);
-  if ((fp = fopen(path, "r")) == NULL)
+  if ((fp = upaFileOpenStream(path)) == NULL)
     return (false);
 
   while (!found && fgets(line, sizeof(line), fp))
