@@ -11,6 +11,10 @@
 //   dirs-helper device CONF ID          upaDeviceLoad(); prints "queue=NAME"
 //   dirs-helper sync CONF ID            upaSyncDevice() against a cupsd that
 //                                       hangs up (records the failed attempt)
+//   dirs-helper watch PATH TARGET STOP  the attacker: whenever PATH is a
+//                                       folder, swap a link to TARGET in
+//                                       (renameat2 RENAME_EXCHANGE), until
+//                                       the file STOP exists
 //
 // Exit status: 0 on success, 1 when libupa refused or failed (message on
 // stderr), 2 on usage errors.
@@ -22,6 +26,9 @@
 #include "error.h"
 #include "sync.h"
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +41,7 @@
 //
 
 static http_t	*hangup_server(void);
+static int	watch(const char *path, const char *target, const char *stop);
 
 
 //
@@ -61,9 +69,12 @@ main(int  argc,				// I - Number of arguments
     return (0);
   }
 
+  if (argc == 5 && !strcmp(argv[1], "watch"))
+    return (watch(argv[2], argv[3], argv[4]));
+
   if (argc != 4 || (strcmp(argv[1], "device") && strcmp(argv[1], "sync")))
   {
-    fputs("Usage: dirs-helper shared-dir PATH GROUP | device CONF ID | sync CONF ID\n", stderr);
+    fputs("Usage: dirs-helper shared-dir PATH GROUP | device CONF ID | sync CONF ID | watch PATH TARGET STOP\n", stderr);
     return (2);
   }
 
@@ -141,4 +152,40 @@ hangup_server(void)
   close(fd);
 
   return (http);
+}
+
+
+//
+// 'watch()' - Swap a link in for every folder that appears at path.
+//
+
+static int				// O - Exit status
+watch(const char *path,			// I - Where root makes its folder
+      const char *target,		// I - What the link points to
+      const char *stop)			// I - Stop when this exists
+{
+  char		link[1100];		// Prepared link
+  struct stat	info;			// Information of path
+  unsigned long	n = 0;			// Links made
+
+
+  snprintf(link, sizeof(link), "%s.lnk", path);
+
+  while (access(stop, F_OK))
+  {
+    if (lstat(path, &info) || !S_ISDIR(info.st_mode))
+      continue;
+
+    // Root's folder is there: exchange it with a link, atomically.
+    unlink(link);
+    if (symlink(target, link))
+      continue;
+
+    if (!syscall(SYS_renameat2, AT_FDCWD, link, AT_FDCWD, path, RENAME_EXCHANGE))
+      n ++;
+  }
+
+  printf("swapped %lu times\n", n);
+
+  return (0);
 }
