@@ -96,7 +96,10 @@ upaDeviceList(
     if (errno == ENOENT)
       return (0);
 
-    upaSetError(UPA_ERROR_DEVICE, "Unable to read device store %s: %s", path, upaLastErrorString());
+    char why[1024];			// Why file.c refused it
+
+    upaCopyString(why, upaLastErrorString(), sizeof(why));
+    upaSetError(UPA_ERROR_DEVICE, "Unable to read device store %s: %s", path, why);
     return (-1);
   }
 
@@ -204,7 +207,12 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
     else if (errno == EACCES)
       upaSetError(UPA_ERROR_DEVICE, "Unable to read %s: %s (is this user in group %s?).", path, strerror(errno), cfg->device_group);
     else
-      upaSetError(UPA_ERROR_DEVICE, "Unable to read device %s: %s", id, upaLastErrorString());
+    {
+      char why[1024];			// Why file.c refused it
+
+      upaCopyString(why, upaLastErrorString(), sizeof(why));
+      upaSetError(UPA_ERROR_DEVICE, "Unable to read device %s: %s", id, why);
+    }
     upaDeviceDelete(dev);
     return (NULL);
   }

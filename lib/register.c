@@ -672,7 +672,10 @@ reg_write_pem(const upa_config_t *cfg,	// I - Configuration
 
   if ((fd = upaFileOpen(path, O_WRONLY | O_CREAT | O_EXCL, mode, group && cfg->device_group[0] ? cfg->device_group : NULL)) < 0)
   {
-    upaSetError(UPA_ERROR_IO, "Unable to create %s: %s", path, upaLastErrorString());
+    char why[1024];			// Why file.c refused it
+
+    upaCopyString(why, upaLastErrorString(), sizeof(why));
+    upaSetError(UPA_ERROR_IO, "Unable to create %s: %s", path, why);
     return (false);
   }
 
