@@ -40,7 +40,8 @@ upaFileBackendUser(uid_t  *uid,		// O - User ID or NULL
   const char	*user;			// Name to look up
 
 
-  if ((user = getenv("UPA_TEST_BACKEND_USER")) != NULL && *user)
+  // secure_getenv(): never from the caller of a privileged program.
+  if ((user = secure_getenv("UPA_TEST_BACKEND_USER")) != NULL && *user)
     pw = getpwnam(user);
   else if ((pw = getpwnam(UPA_BACKEND_USER)) == NULL)
     pw = getpwnam(UPA_CUPS_USER);
