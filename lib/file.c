@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/random.h>
+#include <json-c/json.h>
 
 
 //
@@ -634,4 +635,48 @@ upaFileOpenStream(const char *path)	// I - File
     close(fd);
 
   return (fp);
+}
+
+
+//
+// 'upaFileOpenDirRead()' - Open a folder for readdir()/fsync(), safely.
+//
+
+int					// O - Readable folder descriptor or -1
+upaFileOpenDirRead(const char *path)	// I - Folder
+{
+  int	pfd,				// O_PATH descriptor
+	fd;				// Readable descriptor
+
+
+  if ((pfd = upaFileOpenDir(path, false, 0, NULL)) < 0)
+    return (-1);
+
+  if ((fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
+
+  close(pfd);
+
+  return (fd);
+}
+
+
+//
+// 'upaFileLoadJSON()' - Read a JSON file, never through a link.
+//
+
+json_object *				// O - JSON or NULL
+upaFileLoadJSON(const char *path)	// I - File
+{
+  int		fd;			// File
+  json_object	*json;			// Contents
+
+
+  if ((fd = upaFileOpen(path, O_RDONLY, 0, NULL)) < 0)
+    return (NULL);
+
+  json = json_object_from_fd(fd);
+  close(fd);
+
+  return (json);
 }

@@ -51,6 +51,13 @@ extern int	upaFileOpen(const char *path, int flags, mode_t mode, const char *gro
 // Open a file for reading as a stdio stream (upaFileOpen(), O_RDONLY).
 extern FILE	*upaFileOpenStream(const char *path);
 
+// Open a folder readable (for fdopendir() or fsync()), walked as
+// upaFileOpenDir() does.
+extern int	upaFileOpenDirRead(const char *path);
+
+// Read a JSON file (json-c), never through a link; NULL if absent or bad.
+extern struct json_object *upaFileLoadJSON(const char *path);
+
 // Give a file or folder we created to the group with the mode, on its fd.
 // A group-writable (shared) file that root creates is given to the backend
 // account, so the backend can still replace or remove it in a sticky folder.

@@ -359,7 +359,7 @@ upaJournalCompact(upa_journal_t *journal,
 
   renamed = true;
 
-  if ((dirfd = open(journal->cfg->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+  if ((dirfd = upaFileOpenDirRead(journal->cfg->state_dir)) >= 0)
   {
     if (fsync(dirfd))
       upaLog(UPA_LOG_WARN, "Cannot sync %s: %s", journal->cfg->state_dir, strerror(errno));

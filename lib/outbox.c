@@ -398,7 +398,7 @@ outbox_backoff_read(const char *ddir,	// I - Device folder
   *next     = 0;
 
   snprintf(path, sizeof(path), "%s/backoff", ddir);
-  if (access(path, F_OK) || (obj = json_object_from_file(path)) == NULL)
+  if (access(path, F_OK) || (obj = upaFileLoadJSON(path)) == NULL)
     return;
 
   if (json_object_object_get_ex(obj, "attempts", &value))
@@ -571,7 +571,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
     }
 
     snprintf(path, sizeof(path), "%s/%s", ddir, records.names[i]);
-    if ((rec = json_object_from_file(path)) == NULL || !json_object_is_type(rec, json_type_object))
+    if ((rec = upaFileLoadJSON(path)) == NULL || !json_object_is_type(rec, json_type_object))
     {
       char bad[1500];			// Quarantined name
 
@@ -677,11 +677,8 @@ outbox_fsync_dir(const char *dir)	// I - Folder
   bool	ret;				// Result
 
 
-  if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", dir, strerror(errno));
+  if ((fd = upaFileOpenDirRead(dir)) < 0)
     return (false);
-  }
 
   if (!(ret = !fsync(fd)))
     upaSetError(UPA_ERROR_IO, "Unable to sync %s: %s", dir, strerror(errno));
@@ -801,6 +798,7 @@ outbox_list(const char     *dir,	// I - Folder
             outbox_names_t *names)	// O - Names
 {
   DIR		*dp;			// Folder
+  int		dfd = -1;		// Its descriptor
   struct dirent	*de;			// Entry
   size_t	len,			// Name length
 		extlen = strlen(OUTBOX_EXT);
@@ -811,9 +809,11 @@ outbox_list(const char     *dir,	// I - Folder
   names->names = NULL;
   names->count = 0;
 
-  if ((dp = opendir(dir)) == NULL)
+  if ((dfd = upaFileOpenDirRead(dir)) < 0 || (dp = fdopendir(dfd)) == NULL)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", dir, strerror(errno));
+    if (dfd >= 0)
+      close(dfd);
     return (-1);
   }
 
