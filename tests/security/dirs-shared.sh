@@ -40,7 +40,9 @@ before=$(stat -c '%u:%g:%a' "$VICTIM")
 
 # The watcher (the attacker, as a group member): whenever root's fresh
 # folder is there, exchange it atomically with a link to the victim.
-sec_as "$MALLORY" "$GROUP" "$HELPER" watch "$STATE/locks" "$VICTIM" "$SEC_TMP/stop" | sed 's/^/# watcher: /' &
+# (A copy of the helper: the build tree may not be reachable by the member.)
+install -m 0755 "$HELPER" "$SEC_TMP/watch-helper"
+sec_as "$MALLORY" "$GROUP" "$SEC_TMP/watch-helper" watch "$STATE/locks" "$VICTIM" "$SEC_TMP/stop" >"$SEC_TMP/watch.out" 2>&1 &
 watcher=$!
 
 won=0
@@ -58,6 +60,8 @@ touch "$SEC_TMP/stop"
 wait "$watcher"
 echo "# $((try > UPA_SEC_TRIES ? UPA_SEC_TRIES : try)) tries, $refused refused, victim now $(stat -c '%U:%G %a' "$VICTIM")"
 
+sed 's/^/# watcher: /' "$SEC_TMP/watch.out"
+check "the watcher ran and swapped links in (the attack happened)" grep -Eq '^swapped [1-9]' "$SEC_TMP/watch.out"
 check "the race never gives the root-only file to the group (won at try $won)" test "$won" = 0
 check "the root-only file keeps owner, group and mode" test "$(stat -c '%u:%g:%a' "$VICTIM")" = "$before"
 
