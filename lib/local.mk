@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += lib/libupa.la
 lib_libupa_la_SOURCES = \
 	lib/upa.h \
 	lib/upa-private.h lib/util.c \
+	lib/file.c lib/file.h \
 	lib/error.c lib/error.h \
 	lib/log.c lib/log.h \
 	lib/config.c lib/config.h \
