@@ -11,7 +11,10 @@
 // job id and job-uuid (cupsd reuses ids after a crash, never uuids).  A job
 // whose link is not proven prints as a plain job and touches no cloud job.
 //
-// A proven job that cupsd runs a second time (requeued by a cupsd restart
+// Linked jobs of one printer print one at a time across backend runs
+// (upaOutboxLockPrinting()): a job cupsd requeues while an orphaned run of
+// it still prints (its cupsd was killed) waits for that run to end.  A
+// proven job that cupsd runs a second time (requeued by a cupsd restart
 // or crash after it printed) is not printed again when its completion is
 // already queued for the cloud; "upa-reprint=true" on a job still pending
 // prints it on purpose (and reports nothing: the cloud job is finished).
@@ -21,6 +24,7 @@
 #include "journal.h"
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 
 //
@@ -85,6 +89,18 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
 
   if (!be->outbox)
     be->outbox = upaOutboxOpen(be->cfg);
+
+  // An earlier run of this job may still be printing (its cupsd was killed
+  // and the restarted one requeued the job): wait for it, then look
+  if (be->outbox && be->print_lock < 0)
+  {
+    time_t start = time(NULL);		// When we started waiting
+
+    if ((be->print_lock = upaOutboxLockPrinting(be->outbox, be->device_id, &upa_job_canceled)) < 0 && !upa_job_canceled)
+      fprintf(stderr, "DEBUG: upa: No printing lock (%s).\n", upaBackendLastError(errbuf, sizeof(errbuf)));
+    else if (time(NULL) - start > 1)
+      fprintf(stderr, "DEBUG: upa: Waited %d s for an earlier run of this printer to finish.\n", (int)(time(NULL) - start));
+  }
 
   queued = be->outbox ? upaOutboxJobState(be->outbox, be->dev->id, be->link.job_id) : 0;
 

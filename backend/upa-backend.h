@@ -77,6 +77,7 @@ typedef struct upa_backend_s		// State of one backend run
   upa_outbox_t	*outbox;		// Outbox, opened on first use
   bool		cloud_tried;		// Tried to load cfg/dev for a plain job?
   bool		terminal_sent;		// Terminal job state reported (or queued)?
+  int		print_lock;		// Printing lock of the queue's device, or -1
 
   // Child
   bool		fd3_open,		// Was fd 3 (back channel) open at start?

@@ -107,6 +107,7 @@ main(int  argc,				// I - Number of command-line args
   be.options           = argv[5];
   be.file              = argc == 7 ? argv[6] : NULL;
   be.impressions_total = -1;
+  be.print_lock        = -1;
   be.fd3_open          = fcntl(3, F_GETFD) >= 0;
   be.fd4_open          = fcntl(4, F_GETFD) >= 0;
 

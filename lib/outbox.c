@@ -346,6 +346,51 @@ upaOutboxDeliver(upa_outbox_t *ob,	// I - Outbox
 
 
 //
+// 'upaOutboxLockPrinting()' - Wait for and take a device's printing lock.
+//
+
+int					// O - Locked descriptor or -1
+upaOutboxLockPrinting(
+    upa_outbox_t                *ob,	// I - Outbox
+    const char                  *device_id,
+					// I - Device
+    const volatile sig_atomic_t *stop)	// I - Give up when this becomes non-zero, or NULL
+{
+  char		ddir[1300],		// Device folder
+		path[1400];		// Lock file
+  int		fd;			// Lock file descriptor
+  struct timespec nap = { 0, 100000000 };
+					// 100 ms between attempts
+
+
+  if (!ob || !device_id || !outbox_device_dir(ob, device_id, true, ddir, sizeof(ddir)))
+    return (-1);
+
+  snprintf(path, sizeof(path), "%s/.printing", ddir);
+  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660, ob->cfg.device_group)) < 0)
+    return (-1);
+
+  // Polled, so a SIGTERM (cancel) ends the wait even with SA_RESTART
+  while (flock(fd, LOCK_EX | LOCK_NB))
+  {
+    if ((errno != EWOULDBLOCK && errno != EINTR) || (stop && *stop))
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        upaSetError(UPA_ERROR_IO, "Unable to lock %s: %s", path, strerror(errno));
+      else
+        upaSetError(UPA_ERROR_CANCELED, "Stopped while waiting for %s", path);
+      close(fd);
+      return (-1);
+    }
+
+    nanosleep(&nap, NULL);
+  }
+
+  return (fd);
+}
+
+
+//
 // 'upaOutboxJobState()' - The state queued for a cloud job.
 //
 

@@ -39,6 +39,7 @@
 
 #ifndef UPA_OUTBOX_H
 #  define UPA_OUTBOX_H
+#  include <signal.h>
 #  include <stdbool.h>
 #  include <time.h>
 #  include "config.h"
@@ -86,6 +87,13 @@ extern bool		upaOutboxIsDelivered(upa_outbox_t *ob, const char *device_id, int j
 // The backend asks before printing (IPP_JSTATE_COMPLETED: printed already,
 // cupsd requeued it) and the release reconciler before closing a release.
 extern int		upaOutboxJobState(upa_outbox_t *ob, const char *device_id, int job_id);
+
+// Serialize the printing of one device's linked jobs across backend runs:
+// a job cupsd requeues while an orphaned earlier run (its cupsd was killed)
+// still prints it waits here, then finds its completion queued.  Returns
+// the locked descriptor (close it to unlock) or -1 (error, or *stop became
+// non-zero while waiting).
+extern int		upaOutboxLockPrinting(upa_outbox_t *ob, const char *device_id, const volatile sig_atomic_t *stop);
 
 // Deliver one device like upaOutboxFlushDevice(), but wait (up to
 // max_seconds) for a process delivering the same device instead of leaving.

@@ -43,6 +43,10 @@
 // Local types...
 //
 
+#define UPA_RELEASE_SETTLE_TIME(cfg) ((cfg)->timeout > 30 ? 2 * (cfg)->timeout : 60)
+					// Age of an "acking" record before "still
+					// fetchable" counts as "not taken"
+
 typedef struct release_ctx_s		// One release in progress
 {
   upa_client_t		*client;	// Cloud session
@@ -641,6 +645,12 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
           upaLog(UPA_LOG_WARN, "Recovery: cannot tell yet whether cloud job %d is claimed by this printer (%s); its CUPS copy stays held", e->cloud_job_id, why);
           break;
         }
+        else if (claim == CLAIM_FETCHABLE && time(NULL) - e->time < UPA_RELEASE_SETTLE_TIME(cfg))
+        {
+          // An Acknowledge-Job the cloud still holds may commit yet
+          upaLog(UPA_LOG_INFO, "Recovery: cloud job %d is still fetchable, but its Acknowledge-Job is recent; deciding later", e->cloud_job_id);
+          break;
+        }
         else if (claim != CLAIM_OURS)
         {
           if (ours && info.state < IPP_JSTATE_CANCELED && !upaCupsCancelJobAs(cups, dev->queue, e->cups_job_id, owner[0] ? owner : NULL))
@@ -1083,6 +1093,14 @@ acknowledge(release_ctx_t *ctx)		// I - Release state
         return (ACK_REFUSED);
 
     case CLAIM_FETCHABLE :
+        if (uncertain)
+        {
+          // A request the cloud has not answered may still be in its hands
+          // and commit later: "still fetchable" now proves nothing yet
+          snprintf(why, sizeof(why), "the job was still fetchable, but an unanswered Acknowledge-Job may yet be carried out");
+          break;
+        }
+
         restore_error(&saved, NULL);
         upaSetError(saved.err, "%s. The cloud did not take Acknowledge-Job for cloud job %d; nothing was printed and the job is still waiting in the cloud", saved.message, job_id);
         upaLog(UPA_LOG_INFO, "%s", upaLastErrorString());
