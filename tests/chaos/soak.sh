@@ -92,9 +92,11 @@ if [ "$QUICK" = 1 ]; then
   : "${JOBS:=30}" "${NFAULTS:=22}" "${BIG_MIB:=0}"
   USERS=3
   MAX_DOC=$((2 * 1024 * 1024))	# Largest ordinary document
-  PHASE_MAX=100			# Seconds of fault injection at most
-  RECOVER_MAX=50		# Seconds of recovery at most
-  HANG=40			# A release running longer than this is killed (and reported)
+  PHASE_MAX=90			# Seconds of fault injection at most
+  RECOVER_MAX=45		# Seconds of recovery at most
+  HANG=40
+  STOP_WAIT=20			# Seconds the stations get to finish at the end
+  CMD_MAX=30			# Seconds per recovery command			# A release running longer than this is killed (and reported)
 else
   : "${JOBS:=520}" "${NFAULTS:=220}" "${BIG_MIB:=200}"
   USERS=6
@@ -102,6 +104,8 @@ else
   PHASE_MAX=0			# No limit
   RECOVER_MAX=600
   HANG=300
+  STOP_WAIT=120
+  CMD_MAX=300
 fi
 TIMEOUT=10			# cups-upa.conf Timeout (the delay faults go past it)
 
@@ -342,6 +346,7 @@ submit_batch()
       sleep 1
     done
     [ -n "$id" ] || upa_fatal "cannot submit soak-$i (see $BASE/chaos/submit.err)"
+    LAST_USER=$u
     printf '%s\t%s\t%s\t%s\t%s\n' "$i" "$id" "$u" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)" >>"$TRUTH"
     # Big documents are not kept twice on disk: the sha256 is what counts.
     [ "$SIZE" -gt $((64 * 1024 * 1024)) ] && rm -f "$f"
@@ -369,6 +374,7 @@ station()
   local rc
   local pid
   local stopat
+  local stopuser
 
   trap - EXIT INT TERM
   RANDOM=$((SEED % 32768 + ${#name}))
@@ -377,8 +383,10 @@ station()
     u=$(user_name $((RANDOM % USERS + 1)))
     stopat=
     if [ -e "$BASE/chaos/station-$name.stopat" ]; then
-      stopat=$(cat "$BASE/chaos/station-$name.stopat")
+      # "STEP USER": stop at STEP releasing USER's jobs.
+      read -r stopat stopuser <"$BASE/chaos/station-$name.stopat"
       rm -f "$BASE/chaos/station-$name.stopat"
+      [ -n "$stopuser" ] && u=$stopuser
     fi
     UPA_RELEASE_STOP_AT=$stopat "$RELEASE" --printer "$queue" --user "$u" --all --json \
       >"$BASE/chaos/station-$name.json" 2>>"$BASE/chaos/station-$name.err" &
@@ -521,7 +529,8 @@ fault_kill_release_step()
   step=${steps[R]}
   rnd 2
   ST=$([ "$R" = 0 ] && echo A || echo B)
-  echo "$step" >"$BASE/chaos/station-$ST.stopat"
+  # The user of the newest job: someone with a job waiting.
+  echo "$step ${LAST_USER:-}" >"$BASE/chaos/station-$ST.stopat"
   # Wait for the run that took the step file to stop itself there.
   while ((SECONDS < deadline)); do
     pid= started= stopat=
@@ -665,7 +674,7 @@ while [ "$FAULTS" -lt "$NFAULTS" ]; do
   else
     echo "$(date +%T) not injected: $name ($FAULT_DESC)" >>"$FAULTLOG"
   fi
-  rnd_sleep 200 2500
+  rnd_sleep 200 1500
 done
 submit_batch $((JOBS - SUBMITTED))
 upa_log "fault phase done: $FAULTS faults in $((SECONDS - phase_start))s, $SUBMITTED jobs submitted, $(deliveries) deliveries so far"
@@ -680,7 +689,7 @@ upa_log "fault phase done: $FAULTS faults in $((SECONDS - phase_start))s, $SUBMI
 sim_curl /sim/faults >"$BASE/chaos/faults-unfired.json" 2>/dev/null
 sim_curl /sim/faults -X DELETE >/dev/null || upa_log "cannot disarm the faults"
 touch "$STOP"
-deadline=$((SECONDS + HANG + 30))
+deadline=$((SECONDS + STOP_WAIT))
 while kill -0 "$STATION_A" 2>/dev/null || kill -0 "$STATION_B" 2>/dev/null; do
   kill_hung
   # A run stopped at a step by a fault that did not kill it yet.
@@ -688,8 +697,14 @@ while kill -0 "$STATION_A" 2>/dev/null || kill -0 "$STATION_B" 2>/dev/null; do
     p=$(station_pid "$s") && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = T ] && kill -9 "$p"
   done
   if ((SECONDS > deadline)); then
-    upa_log "stations do not stop; killing them"
-    for s in A B; do p=$(station_pid "$s") && kill -9 "$p"; done
+    for s in A B; do
+      if p=$(station_pid "$s"); then
+        kill -9 "$p"
+        FAULTS=$((FAULTS + 1))
+        echo "$(date +%T) fault $FAULTS kill-release-at-end: station $s upa-release $p still running after ${STOP_WAIT}s" >>"$FAULTLOG"
+        upa_log "fault $FAULTS kill-release-at-end: station $s upa-release $p"
+      fi
+    done
   fi
   sleep 0.5
 done
@@ -718,12 +733,12 @@ while :; do
   round=$((round + 1))
   {
     echo "---- recovery round $round ($(date +%T))"
-    timeout -s KILL $((HANG)) "$RELEASE" --recover 2>&1
+    timeout -s KILL "$CMD_MAX" "$RELEASE" --recover 2>&1
     echo "upa-release --recover: exit $?"
-    timeout -s KILL 120 "$UPACTL" outbox flush 2>&1
+    timeout -s KILL "$CMD_MAX" "$UPACTL" outbox flush 2>&1
     echo "upactl outbox flush: exit $?"
     for ((u = 1; u <= USERS; u ++)); do
-      timeout -s KILL $((HANG)) "$RELEASE" --printer "${QUEUES[0]}" --user "$(user_name "$u")" --all 2>&1
+      timeout -s KILL "$CMD_MAX" "$RELEASE" --printer "${QUEUES[0]}" --user "$(user_name "$u")" --all 2>&1
       echo "upa-release --all $(user_name "$u"): exit $?"
     done
   } >>"$BASE/chaos/recovery.log"
