@@ -92,8 +92,11 @@ if [ "$QUICK" = 1 ]; then
   : "${JOBS:=30}" "${NFAULTS:=22}" "${BIG_MIB:=0}"
   USERS=3
   MAX_DOC=$((2 * 1024 * 1024))	# Largest ordinary document
-  PHASE_MAX=90			# Seconds of fault injection at most
-  RECOVER_MAX=45		# Seconds of recovery at most
+  # Deadlines in seconds since the start (setup included): the run stays
+  # under 4 minutes even on a loaded machine (at load 13 on 2 cores,
+  # setup and submissions alone take a minute).
+  PHASE_END=120			# The fault phase ends here
+  RECOVER_END=195		# Recovery ends here
   HANG=40
   STOP_WAIT=20			# Seconds the stations get to finish at the end
   CMD_MAX=30			# Seconds per recovery command			# A release running longer than this is killed (and reported)
@@ -101,7 +104,8 @@ else
   : "${JOBS:=520}" "${NFAULTS:=220}" "${BIG_MIB:=200}"
   USERS=6
   MAX_DOC=$((8 * 1024 * 1024))
-  PHASE_MAX=0			# No limit
+  PHASE_END=0			# No limit
+  RECOVER_END=0
   RECOVER_MAX=600
   HANG=300
   STOP_WAIT=120
@@ -122,6 +126,15 @@ rnd()
 {
   rng_state=$(( rng_state * 6364136223846793005 + 1442695040888963407 ))
   R=$(( ((rng_state >> 33) & 0x7fffffff) % $1 ))
+}
+
+# 'rnd_stream()' - Start the seeded stream for KEY (one per job, one per fault),
+# so that job N and fault N are the same for a seed whatever the timing did
+# to the others.
+rnd_stream()
+{
+  rng_state=$(( SEED * 2862933555777941757 + $1 * 3037000493 + 7046029254386353131 ))
+  rnd 2; rnd 2
 }
 
 # 'rnd_sleep()' - Sleep a seeded random time of MIN..MAX milliseconds.
@@ -283,6 +296,7 @@ doc_size()
 {
   local i=$1
 
+  rnd_stream $((1000000 + i))
   if [ "$BIG_MIB" -gt 0 ] && [ "$i" = 3 ]; then
     SIZE=$((BIG_MIB * 1024 * 1024))
     return
@@ -317,41 +331,70 @@ doc_make()
   echo "$f"
 }
 
-# Submitted jobs: "index cloud-id user bytes sha256" (the truth).
-TRUTH="$BASE/chaos/truth.tsv"
-: >"$TRUTH"
-SUBMITTED=0
+# The truth: docs.tsv "index user bytes sha256", written before the job is
+# submitted; ids.tsv "index cloud-id" for each submission the emulator
+# answered.  The verdict maps cloud jobs to documents by their name
+# (soak-INDEX.pdf), so a submission whose answer was lost (emulator crash)
+# is checked like any other job.
+DOCS="$BASE/chaos/docs.tsv"
+IDS="$BASE/chaos/ids.tsv"
+: >"$DOCS"
+: >"$IDS"
 
-# 'submit_batch()' - Submit the next N jobs (bounded retries; each try is logged).
-submit_batch()
+# 'submit_one()' - Make and submit job I (retried until the emulator answers).
+submit_one()
 {
-  local n=$1
-  local k
-  local i
+  local i=$1
   local f
   local u
   local id
   local tries
 
-  for ((k = 0; k < n && SUBMITTED < JOBS; k ++)); do
-    i=$((SUBMITTED + 1))
-    doc_size "$i"
-    rnd "$USERS"
-    u=$(user_name $((R + 1)))
-    f=$(doc_make "$i" "$SIZE")
-    id=
-    for ((tries = 0; tries < 5; tries ++)); do
-      id=$(sim_submit "$u" "soak-$i.pdf" "$f" 2>>"$BASE/chaos/submit.err") && break
-      echo "submit soak-$i try $tries failed" >>"$BASE/chaos/submit.err"
-      sleep 1
-    done
-    [ -n "$id" ] || upa_fatal "cannot submit soak-$i (see $BASE/chaos/submit.err)"
-    LAST_USER=$u
-    printf '%s\t%s\t%s\t%s\t%s\n' "$i" "$id" "$u" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)" >>"$TRUTH"
-    # Big documents are not kept twice on disk: the sha256 is what counts.
-    [ "$SIZE" -gt $((64 * 1024 * 1024)) ] && rm -f "$f"
-    SUBMITTED=$i
+  doc_size "$i"
+  rnd "$USERS"
+  u=$(user_name $((R + 1)))
+  f=$(doc_make "$i" "$SIZE")
+  printf '%s\t%s\t%s\t%s\n' "$i" "$u" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)" >>"$DOCS"
+  echo "$u" >"$BASE/chaos/last-user"
+  for ((tries = 0; tries < 60; tries ++)); do
+    if id=$(sim_submit "$u" "soak-$i.pdf" "$f" 2>>"$BASE/chaos/submit.err"); then
+      printf '%s\t%s\n' "$i" "$id" >>"$IDS"
+      break
+    fi
+    echo "$(date +%T) submit soak-$i try $tries failed" >>"$BASE/chaos/submit.err"
+    sleep 1
   done
+  # Big documents are not kept twice on disk: the sha256 is what counts.
+  [ "$SIZE" -gt $((64 * 1024 * 1024)) ] && rm -f "$f"
+  [ -n "$id" ]
+}
+
+# 'submitter()' - Submit the jobs, ahead of the faults: a quarter at once,
+# the rest in step with $BASE/chaos/progress (per mille of the fault phase
+# done, written by the fault loop); everything once it says 1000.
+submitter()
+{
+  local i=0
+  local p
+  local target
+
+  trap - EXIT INT TERM
+  while [ "$i" -lt "$JOBS" ]; do
+    p=$(cat "$BASE/chaos/progress" 2>/dev/null)
+    target=$(( (JOBS * (250 + 3 * ${p:-0} / 4) + 999) / 1000 ))
+    if [ "$i" -lt "$target" ] || [ "${p:-0}" -ge 1000 ]; then
+      i=$((i + 1))
+      submit_one "$i" || echo "$(date +%T) soak-$i: not submitted" >>"$BASE/chaos/submit.err"
+      echo "$i" >"$BASE/chaos/submitted"
+    else
+      sleep 0.3
+    fi
+  done
+}
+
+submitted()
+{
+  cat "$BASE/chaos/submitted" 2>/dev/null || echo 0
 }
 
 
@@ -530,7 +573,7 @@ fault_kill_release_step()
   rnd 2
   ST=$([ "$R" = 0 ] && echo A || echo B)
   # The user of the newest job: someone with a job waiting.
-  echo "$step ${LAST_USER:-}" >"$BASE/chaos/station-$ST.stopat"
+  echo "$step $(cat "$BASE/chaos/last-user" 2>/dev/null)" >"$BASE/chaos/station-$ST.stopat"
   # Wait for the run that took the step file to stop itself there.
   while ((SECONDS < deadline)); do
     pid= started= stopat=
@@ -624,10 +667,12 @@ FAULTS=0
 FAULTLOG="$BASE/chaos/faults.log"
 : >"$FAULTLOG"
 
-# A quarter of the jobs first, so the stations have work from the start;
-# the rest a few at a time before the faults, so that they hit releases
-# and reports in flight rather than idle stations.
-submit_batch $(( (JOBS + 3) / 4 ))
+# The jobs come from their own loop, ahead of the faults (so the faults hit
+# releases and reports in flight); the stations start with a few waiting.
+echo 0 >"$BASE/chaos/progress"
+submitter </dev/null >/dev/null 2>>"$BASE/chaos/submit.err" &
+SUBMITTER=$!
+upa_wait_for 120 test -s "$IDS" || upa_fatal "no job could be submitted"
 
 station A "${QUEUES[0]}" </dev/null >/dev/null 2>&1 &
 STATION_A=$!
@@ -640,8 +685,8 @@ upa_at_exit 'touch "$STOP" "$BASE/chaos/sync-stop"; for s in A B; do p=$(station
 phase_start=$SECONDS
 attempts=0
 while [ "$FAULTS" -lt "$NFAULTS" ]; do
-  if [ "$PHASE_MAX" -gt 0 ] && ((SECONDS - phase_start > PHASE_MAX)); then
-    upa_log "fault phase: ${PHASE_MAX}s are up after $FAULTS faults"
+  if [ "$PHASE_END" -gt 0 ] && ((SECONDS >= PHASE_END)); then
+    upa_log "fault phase: time is up after $FAULTS faults"
     break
   fi
   attempts=$((attempts + 1))
@@ -650,12 +695,17 @@ while [ "$FAULTS" -lt "$NFAULTS" ]; do
     break
   fi
 
-  # Keep the stations fed: the remaining jobs spread over the faults.
-  left=$((NFAULTS - FAULTS))
-  submit_batch $(( (JOBS - SUBMITTED + left - 1) / left ))
+  # How far the phase is (per mille): faults done, or time used.
+  progress=$((1000 * FAULTS / NFAULTS))
+  if [ "$PHASE_END" -gt 0 ]; then
+    tp=$((1000 * (SECONDS - phase_start) / (PHASE_END - phase_start + 1)))
+    ((tp > progress)) && progress=$tp
+  fi
+  echo "$progress" >"$BASE/chaos/progress.tmp" && mv "$BASE/chaos/progress.tmp" "$BASE/chaos/progress"
   kill_hung
 
-  # Choose a kind by weight.
+  # Choose a kind by weight (attempt N is the same for a seed).
+  rnd_stream "$attempts"
   rnd "$TOTAL_WEIGHT"
   pick=$R
   for line in "${ENABLED[@]}"; do
@@ -676,8 +726,10 @@ while [ "$FAULTS" -lt "$NFAULTS" ]; do
   fi
   rnd_sleep 200 1500
 done
-submit_batch $((JOBS - SUBMITTED))
-upa_log "fault phase done: $FAULTS faults in $((SECONDS - phase_start))s, $SUBMITTED jobs submitted, $(deliveries) deliveries so far"
+echo 1000 >"$BASE/chaos/progress"
+upa_log "fault phase done: $FAULTS faults in $((SECONDS - phase_start))s, $(submitted) jobs submitted, $(deliveries) deliveries so far"
+wait "$SUBMITTER"
+upa_log "all $(submitted) jobs submitted ($(wc -l <"$IDS") answered)"
 
 
 #
@@ -726,6 +778,8 @@ quiet()
 }
 
 recover_start=$SECONDS
+[ "$RECOVER_END" -gt 0 ] && RECOVER_MAX=$((RECOVER_END - SECONDS))
+((RECOVER_MAX < 20)) && RECOVER_MAX=20
 prev=
 quiescent=0
 round=0
@@ -787,13 +841,23 @@ awk -v ours="$OUR_DEVICES" -v unfinished="$(wc -l <"$BASE/chaos/cups-unfinished.
     n = split(ours, d, " ")
     for (i = 1; i <= n; i ++) our[d[i]] = 1
   }
-  FILENAME == ARGV[1] {			# truth: index id user bytes sha
-    truth[$2] = 1; bytes[$2] = $4; sha[$2] = $5; idx[$2] = $1; order[++ njobs] = $2
+  FILENAME == ARGV[1] {			# docs: index user bytes sha
+    dbytes[$1] = $3; dsha[$1] = $4; ndocs ++
     next
   }
-  FILENAME == ARGV[2] {			# cloud: id name state fetchable acquired reasons msg
-    seen[$1] = 1; state[$1] = $3; fetchable[$1] = $4; acq[$1] = $5; reasons[$1] = $6; msg[$1] = $7
-    if ($2 ~ /^soak-[0-9]+\.pdf$/ && !($1 in truth)) extra[$1] = $2
+  FILENAME == ARGV[2] {			# ids: index cloud-id (answered submissions)
+    answered[$2] = $1
+    next
+  }
+  FILENAME == ARGV[3] {			# cloud: id name state fetchable acquired reasons msg
+    seen[$1] = 1
+    if ($2 !~ /^soak-[0-9]+\.pdf$/) next
+    i = substr($2, 6) + 0
+    if (!(i in dsha)) { print "HARNESS " $1 " " $2 ": a job the harness never made"; harness ++; next }
+    truth[$1] = 1; idx[$1] = i; bytes[$1] = dbytes[i]; sha[$1] = dsha[i]; order[++ njobs] = $1
+    if (!($1 in answered)) { extra ++; print "NOTE " $1 " " $2 " is an extra cloud job (its submission was answered with another id, or not at all); checked like the others" }
+    nsub[i] ++
+    state[$1] = $3; fetchable[$1] = $4; acq[$1] = $5; reasons[$1] = $6; msg[$1] = $7
     next
   }
   {					# deliveries: epoch cups= cloud= bytes= sha256= printer=
@@ -807,10 +871,15 @@ awk -v ours="$OUR_DEVICES" -v unfinished="$(wc -l <"$BASE/chaos/cups-unfinished.
     cups[id] = cups[id] " " v["cups"]
   }
   END {
+    # A submission the emulator answered but no longer has.
+    for (id in answered)
+      if (!(id in seen)) { lost ++; print "BAD " id " soak-" answered[id] " vanished from the emulator" }
+    # A document that never became a cloud job (the submitter gave up).
+    for (i in dsha)
+      if (!(i in nsub)) { harness ++; print "HARNESS soak-" i " was never submitted (see chaos/submit.err)" }
     for (j = 1; j <= njobs; j ++) {
       id = order[j]
       what = ""
-      if (!(id in seen)) { lost ++; print "BAD " id " soak-" idx[id] " vanished from the emulator"; continue }
       s = state[id]
       stolen = (acq[id] != "-" && !(acq[id] in our))
       waiting = (s == "pending" && fetchable[id] == "true" && acq[id] == "-")
@@ -830,13 +899,12 @@ awk -v ours="$OUR_DEVICES" -v unfinished="$(wc -l <"$BASE/chaos/cups-unfinished.
       if (what != "")
         printf "BAD %s soak-%s state=%s fetchable=%s acquiredBy=%s reasons=%s deliveries=%d:%s\n", id, idx[id], s, fetchable[id], acq[id], reasons[id], dl[id], what
     }
-    for (id in extra) print "NOTE " id " " extra[id] " is an extra cloud job (a resubmission); not counted"
     stuck += unfinished
-    printf "TOTAL %d %d %d %d %d %d %d %d %d\n", njobs, lost + 0, dup + unknown, damaged + 0, stuck + 0, wrong + 0, stillwaiting + 0, nstolen + 0, unfinished + 0
+    printf "TOTAL %d %d %d %d %d %d %d %d %d %d %d\n", njobs, lost + 0, dup + unknown, damaged + 0, stuck + 0, wrong + 0, stillwaiting + 0, nstolen + 0, unfinished + 0, harness + 0, extra + 0
   }
-' "$TRUTH" "$BASE/chaos/cloud.tsv" "$DELIVERIES" >"$BASE/chaos/verdict.txt"
+' "$DOCS" "$IDS" "$BASE/chaos/cloud.tsv" "$DELIVERIES" >"$BASE/chaos/verdict.txt"
 
-read -r _ N LOST DUP DAMAGED STUCK WRONG WAITING STOLEN UNFINISHED < <(grep '^TOTAL ' "$BASE/chaos/verdict.txt")
+read -r _ N LOST DUP DAMAGED STUCK WRONG WAITING STOLEN UNFINISHED HARNESS EXTRA < <(grep '^TOTAL ' "$BASE/chaos/verdict.txt")
 [ -n "$N" ] || upa_fatal "the accounting produced no totals"
 
 
@@ -844,6 +912,9 @@ read -r _ N LOST DUP DAMAGED STUCK WRONG WAITING STOLEN UNFINISHED < <(grep '^TO
 # Details of every bad job: journal records, outbox files, cupsd log lines.
 #
 
+if [ "$HARNESS" != 0 ]; then
+  grep '^HARNESS ' "$BASE/chaos/verdict.txt" | sed 's/^/# /'
+fi
 if [ -n "$MISSING" ]; then
   echo "# HARNESS: queue(s)$MISSING vanished from cupsd; the last clean release could not run"
 fi
@@ -877,6 +948,7 @@ fi
 
 echo "# stations: A $(grep -c ' run ' "$BASE/chaos/station-A.log" 2>/dev/null) runs, B $(grep -c ' run ' "$BASE/chaos/station-B.log" 2>/dev/null) runs; hung releases killed: $HUNG"
 echo "# deliveries: $(deliveries); still waiting in the cloud after the last clean release: $WAITING; taken by another printer (steal): $STOLEN; aborted with a reason: $(awk -F'\t' '$3 == "aborted" || $3 == "canceled"' "$BASE/chaos/cloud.tsv" | wc -l)"
+echo "# cloud jobs: $N ($EXTRA from submissions answered with another id or not at all); harness problems: $HARNESS"
 echo "# wrong final cloud state: $WRONG; CUPS jobs not finished: $UNFINISHED; quiescent: $([ "$quiescent" = 1 ] && echo yes || echo no)"
 echo "# fault kinds: $(awk '/ fault [0-9]+ /{print $4}' "$FAULTLOG" | sed 's/:$//' | sort | uniq -c | awk '{printf "%s%s=%s", sep, $2, $1; sep=" "}')"
 [ "${UPA_KEEP:-0}" = 1 ] || echo "# (UPA_KEEP=1 keeps $BASE for a closer look; seed $SEED)"
@@ -885,7 +957,7 @@ status=0
 # A job still waiting after the last clean release is not lost (the user
 # can release it), but a release that prints nothing must not pass either.
 if [ "$LOST" != 0 ] || [ "$DUP" != 0 ] || [ "$DAMAGED" != 0 ] || [ "$STUCK" != 0 ] || [ "$WRONG" != 0 ] ||
-   [ "$WAITING" != 0 ] || [ -n "$MISSING" ] || [ "$N" -lt "$JOBS" ]; then
+   [ "$WAITING" != 0 ] || [ -n "$MISSING" ] || [ "$HARNESS" != 0 ]; then
   status=1
 fi
 # The cleanups (which dump cupsd's and the emulator's logs after a failure)
