@@ -532,6 +532,7 @@ fault_kill_release()
   local pid
 
   rnd_sleep 0 1500
+  FAULT_DESC="no release running"
   pick_station || return 1
   pid=$(station_pid "$ST") || return 1
   FAULT_DESC="station $ST upa-release $pid"
@@ -551,6 +552,7 @@ fault_kill_release_rtt()
   sim_curl /sim/faults -X POST -H 'Content-Type: text/plain' \
     --data-binary "delay,class=ipp,op=$op,seconds=$((R + 2))" >/dev/null 2>&1 || return 1
   rnd_sleep 200 2500
+  FAULT_DESC="no release running ($op delayed)"
   pick_station || return 1
   pid=$(station_pid "$ST") || return 1
   FAULT_DESC="station $ST upa-release $pid, $op delayed"
@@ -684,13 +686,15 @@ upa_at_exit 'touch "$STOP" "$BASE/chaos/sync-stop"; for s in A B; do p=$(station
 
 phase_start=$SECONDS
 attempts=0
-while [ "$FAULTS" -lt "$NFAULTS" ]; do
+# The long run goes on faulting until every job is in (submissions are slow
+# on a loaded machine); --quick stops at its deadline.
+while [ "$FAULTS" -lt "$NFAULTS" ] || { [ "$PHASE_END" = 0 ] && kill -0 "$SUBMITTER" 2>/dev/null; }; do
   if [ "$PHASE_END" -gt 0 ] && ((SECONDS >= PHASE_END)); then
     upa_log "fault phase: time is up after $FAULTS faults"
     break
   fi
   attempts=$((attempts + 1))
-  if ((attempts > NFAULTS * 4)); then
+  if ((attempts > NFAULTS * 4)) && ! kill -0 "$SUBMITTER" 2>/dev/null; then
     upa_log "fault phase: giving up after $attempts attempts ($FAULTS faults injected)"
     break
   fi
@@ -789,8 +793,15 @@ while :; do
     echo "---- recovery round $round ($(date +%T))"
     timeout -s KILL "$CMD_MAX" "$RELEASE" --recover 2>&1
     echo "upa-release --recover: exit $?"
-    timeout -s KILL "$CMD_MAX" "$UPACTL" outbox flush 2>&1
-    echo "upactl outbox flush: exit $?"
+    # As an admin would after an outage: deliver now, not after the back-off
+    # (older upactl has no --now: exit 2, then the plain flush).
+    timeout -s KILL "$CMD_MAX" "$UPACTL" outbox flush --now 2>&1
+    rc=$?
+    if [ "$rc" = 2 ]; then
+      timeout -s KILL "$CMD_MAX" "$UPACTL" outbox flush 2>&1
+      rc=$?
+    fi
+    echo "upactl outbox flush: exit $rc"
     for ((u = 1; u <= USERS; u ++)); do
       timeout -s KILL "$CMD_MAX" "$RELEASE" --printer "${QUEUES[0]}" --user "$(user_name "$u")" --all 2>&1
       echo "upa-release --all $(user_name "$u"): exit $?"
