@@ -378,6 +378,11 @@ release_jobs(
 
       failed ++;
 
+      // Another station (or an interrupted release) holds the job: a local
+      // clash, not the cloud being busy (exit 3, not 4)
+      if (!stop && result.held_here)
+        err = UPA_ERROR_NOT_FETCHABLE;
+
       if (last_err != UPA_ERROR_NONE && err != last_err)
         same_err = false;
       last_err = err;
@@ -414,7 +419,7 @@ release_jobs(
     return (REL_EXIT_RELEASED);
 
   // Nothing printed and one cause: say which
-  if (released == 0 && same_err && (last_err == UPA_ERROR_NETWORK || last_err == UPA_ERROR_BUSY || last_err == UPA_ERROR_AUTH || last_err == UPA_ERROR_DEVICE || last_err == UPA_ERROR_CUPS))
+  if (released == 0 && same_err && (last_err == UPA_ERROR_NETWORK || last_err == UPA_ERROR_BUSY || last_err == UPA_ERROR_SERVER || last_err == UPA_ERROR_AUTH || last_err == UPA_ERROR_DEVICE || last_err == UPA_ERROR_CUPS))
     return (relErrorExit(last_err));
 
   return (REL_EXIT_SOMEFAILED);
