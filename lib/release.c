@@ -1404,7 +1404,13 @@ fetch_with_retries(release_ctx_t *ctx,	// I - Release state
       return (false);
 
     if (attempt < 2)
-      upaLog(UPA_LOG_WARN, "Fetching the document of cloud job %d failed (%s); fetching it again", ctx->result->cloud_job_id, upaLastErrorString());
+    {
+      saved_error_t	saved;		// Why it failed
+
+      save_error(&saved);
+      upaLog(UPA_LOG_WARN, "Fetching the document of cloud job %d failed (%s); fetching it again", ctx->result->cloud_job_id, saved.message);
+      restore_error(&saved, NULL);
+    }
   }
 
   return (false);
