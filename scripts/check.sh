@@ -6,7 +6,8 @@
 #
 # Two out-of-tree builds: build/plain (-Werror) and build/asan (-Werror,
 # AddressSanitizer + UndefinedBehaviorSanitizer, any sanitizer report is a
-# failure), "make check" in both, then "make distcheck" in build/plain, then
+# failure), "make check" in both (the plain build also runs the quick chaos
+# soak, tests/chaos/soak.sh --quick, as one test), then "make distcheck" in build/plain, then
 # (as root) tests/integration/packages.sh: the .deb packages built,
 # installed, a job released through the installed files, purged.
 # Ends with one line "N passed, M failed" (the automake test results of both
@@ -180,6 +181,39 @@ echo "ok"
 
 build plain --enable-werror
 plain_ok=$?
+
+#
+# The chaos soak, quick mode (tests/chaos/soak.sh --quick): the plain build's
+# programs under kill -9, cupsd and emulator restarts and network faults;
+# one test, passed only when no job was lost, duplicated, damaged or stuck.
+#
+
+step "plain: chaos soak (tests/chaos/soak.sh --quick)"
+if [ "$(id -u)" != 0 ]; then
+  skipped=$((skipped + 1))
+  echo "soak: skipped (needs root)"
+elif [ ! -x "$top/build/plain/release/upa-release" ]; then
+  fail_step "plain: chaos soak not run (the plain build failed)"
+else
+  soak_rc=0
+  top_srcdir="$top" top_builddir="$top/build/plain" timeout -k 15 300 bash "$top/tests/chaos/soak.sh" --quick \
+    >"$top/build/soak.log" 2>&1 || soak_rc=$?
+  case "$soak_rc" in
+    0)
+        passed=$((passed + 1))
+        tail -n 1 "$top/build/soak.log"
+        ;;
+    77)
+        skipped=$((skipped + 1))
+        echo "soak: skipped ($(grep -m1 SKIP "$top/build/soak.log"))"
+        ;;
+    *)
+        grep '^# BAD \|^# seed\|^# soak: seed' "$top/build/soak.log" | head -n 40
+        tail -n 1 "$top/build/soak.log"
+        fail_step "plain: tests/chaos/soak.sh --quick (exit $soak_rc, log: build/soak.log)"
+        ;;
+  esac
+fi
 
 #
 # The compiled tests of the plain build again under valgrind (memcheck):

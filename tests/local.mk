@@ -10,3 +10,4 @@ AM_TESTS_ENVIRONMENT = \
 include tests/unit/local.mk
 include tests/integration/local.mk
 include tests/security/local.mk
+include tests/chaos/local.mk

@@ -348,6 +348,25 @@ EOF
 
 
 #
+# 'cupsd_restart()' - Start the private cupsd again after it stopped or crashed.
+#
+# Same configuration, port, spool and log (appended to), so it reloads its
+# jobs as a restarted server does.  cupsd_start must have run before.
+#
+
+cupsd_restart()
+{
+  [ -f "$BASE/cupsd.conf" ] || upa_fatal "cupsd_restart: run cupsd_start first"
+  cupsd -f -c "$BASE/cupsd.conf" -s "$BASE/cups-files.conf" \
+    </dev/null >>"$BASE/log/cupsd.out" 2>&1 &
+  CUPSD_PID=$!
+  export CUPSD_PID
+  upa_watchdog "$CUPSD_PID"
+  upa_wait_for "$UPA_WAIT" cupsd_running
+}
+
+
+#
 # 'cupsd_running()' - Succeed when the private cupsd answers on its socket.
 #
 
