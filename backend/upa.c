@@ -121,7 +121,19 @@ main(int  argc,				// I - Number of command-line args
 
   if (!parse_device_uri(&be, uri))
   {
-    fprintf(stderr, "ERROR: Bad device URI \"%s\": expected upa://<cloud-device-id>/<real-device-uri>\n", argv[0]);
+    char redacted[1024];		// URI without a password
+
+    fprintf(stderr, "ERROR: Bad device URI \"%s\": expected upa://<cloud-device-id>/<real-device-uri>\n", upaTextRedactURL(redacted, sizeof(redacted), uri));
+    return (CUPS_BACKEND_STOP);
+  }
+
+  // CUPS hides user:password@ of a device URI, but not inside upa://: every
+  // user would read the printer's password in "lpstat -v"
+  if (upaTextHasPassword(be.real_uri))
+  {
+    char redacted[1024];		// URI without the password
+
+    fprintf(stderr, "ERROR: The device URI \"%s\" carries a password that every user can read (lpstat -v); set the printer's URI without it (lpadmin -p %s -v upa://%s/<real URI without user:password@>) and give the printer its credentials another way.\n", upaTextRedactURL(redacted, sizeof(redacted), uri), getenv("PRINTER") ? getenv("PRINTER") : "QUEUE", be.device_id);
     return (CUPS_BACKEND_STOP);
   }
 

@@ -271,7 +271,7 @@ test_file_job(void **state)		// I - Test state (unused)
 		expect[PATH_MAX + 512];	// Expected record
   static const char data[] = "%!PS-Adobe-3.0\nshowpage\n";
 					// File contents
-  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://user:s3cret@printer:9100/exit0?pages=2", .options = "media=a4 sides=two-sided-long-edge", .config = "/nonexistent" };
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://printer:9100/exit0?pages=2", .options = "media=a4 sides=two-sided-long-edge", .config = "/nonexistent" };
   run_t		run;			// Result
 
 
@@ -285,7 +285,6 @@ test_file_job(void **state)		// I - Test state (unused)
   assert_int_equal(run.status, 0);
   assert_non_null(run.record);
 
-  // argv[0] loses the credentials (as cupsd does), DEVICE_URI keeps them.
   snprintf(expect, sizeof(expect),
            "argc=7\n"
            "argv[0]=fake://printer:9100/exit0?pages=2\n"
@@ -295,7 +294,7 @@ test_file_job(void **state)		// I - Test state (unused)
            "argv[4]=1\n"
            "argv[5]=media=a4 sides=two-sided-long-edge\n"
            "argv[6]=%s\n"
-           "DEVICE_URI=fake://user:s3cret@printer:9100/exit0?pages=2\n"
+           "DEVICE_URI=fake://printer:9100/exit0?pages=2\n"
            "fd3=closed\n"
            "fd4=closed\n"
            "bytes=%d\n"
@@ -307,7 +306,29 @@ test_file_job(void **state)		// I - Test state (unused)
   // The fake's status lines are relayed unchanged.
   assert_non_null(strstr(run.err, "INFO: fake backend printing\n"));
   assert_non_null(strstr(run.err, "PAGE: 1 1\nPAGE: 2 1\n"));
+  run_free(&run);
+}
+
+
+//
+// 'test_credentials()' - A password inside the wrapped URI stops the queue, unprinted.
+//
+
+static void
+test_credentials(void **state)		// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://user:s3cret@printer:9100/exit0", .options = "", .input = "abc", .inputlen = 3, .config = "/nonexistent" };
+  run_t		run;			// Result
+
+
+  (void)state;
+
+  run_backend(&opts, &run);
+  assert_int_equal(run.status, 4);
+  assert_non_null(strstr(run.err, "ERROR: The device URI"));
+  assert_non_null(strstr(run.err, "lpadmin -p"));
   assert_null(strstr(run.err, "s3cret"));
+  assert_null(run.record);		// Nothing printed
   run_free(&run);
 }
 
@@ -743,6 +764,7 @@ main(int  argc,				// I - Number of command-line args
     cmocka_unit_test(test_bad_uri),
     cmocka_unit_test(test_bad_scheme),
     cmocka_unit_test(test_file_job),
+    cmocka_unit_test(test_credentials),
     cmocka_unit_test(test_stdin_job),
     cmocka_unit_test(test_channels),
     cmocka_unit_test(test_unlinked_no_cloud),
