@@ -8,10 +8,27 @@ release_upa_release_SOURCES = \
 	release/kiosk.c \
 	release/cardin.c \
 	release/pcsc.c \
-	release/auth.c
+	release/auth.c \
+	release/helper.c \
+	release/proto.c \
+	release/common.c
 release_upa_release_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS) $(NCURSESW_CFLAGS) $(PCSC_CFLAGS)
-release_upa_release_LDADD = $(UPA_LIBS) $(NCURSESW_LIBS) $(PAM_LIBS) $(PCSC_LIBS)
+release_upa_release_LDADD = $(UPA_LIBS) $(NCURSESW_LIBS) $(PAM_LIBS) $(PCSC_LIBS) -lpthread
 dist_man_MANS += doc/upa-release.1
+
+# upa-release-helper: the privileged half of the kiosk (PAM, CUPS, cloud),
+# serving unprivileged kiosk UIs over a unix socket.
+sbin_PROGRAMS += release/upa-release-helper
+release_upa_release_helper_SOURCES = \
+	release/release.h \
+	release/upa-release-helper.c \
+	release/helper.c \
+	release/proto.c \
+	release/auth.c \
+	release/common.c
+release_upa_release_helper_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+release_upa_release_helper_LDADD = $(UPA_LIBS) $(PAM_LIBS) -lpthread
+dist_man_MANS += doc/upa-release-helper.8
 
 # Kiosk and race tests: the kiosk authenticates through the built
 # pam_upa.so under pam_wrapper, and upa-steal acknowledges a job as another
