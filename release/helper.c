@@ -77,6 +77,7 @@ typedef struct hconn_s			// One connection
   http_t	*cups;			// Local cupsd
   upa_journal_t	*journal;		// Release journal
   upa_client_t	*client;		// Cloud session
+  upa_device_t	*dev;			// Its device (the client points into it)
   char		client_queue[128];	// Its queue
   int		failures;		// Sign-in failures in a row
   char		upn[256];		// Signed-in user ("" = none)
@@ -464,7 +465,9 @@ end_session(hconn_t *h)			// I - Connection
   h->num_listed   = 0;
   h->num_released = 0;
   upaClientDelete(h->client);
+  upaDeviceDelete(h->dev);
   h->client          = NULL;
+  h->dev             = NULL;
   h->client_queue[0] = '\0';
 }
 
@@ -526,17 +529,21 @@ get_client(hconn_t    *h,		// I - Connection
     return (true);
 
   upaClientDelete(h->client);
+  upaDeviceDelete(h->dev);
   h->client          = NULL;
+  h->dev             = NULL;
   h->client_queue[0] = '\0';
 
   if ((dev = upaDeviceFindQueue(h->opts->cfg, queue)) == NULL)
     return (false);
 
-  h->client = upaClientCreate(h->opts->cfg, dev);
-  upaDeviceDelete(dev);
-
-  if (!h->client)
+  if ((h->client = upaClientCreate(h->opts->cfg, dev)) == NULL)
+  {
+    upaDeviceDelete(dev);
     return (false);
+  }
+
+  h->dev = dev;
 
   snprintf(h->client_queue, sizeof(h->client_queue), "%s", queue);
 

@@ -104,7 +104,7 @@ static int	draw_footer(const char *keys);
 static void	draw_idle(kiosk_t *k);
 static void	draw_jobs(kiosk_t *k, bool progress);
 static void	end_session(kiosk_t *k);
-static void	fit_text(const char *text, int width, char *out, size_t outsize);
+static void	fit_text(const char *text, int width, bool middle, char *out, size_t outsize);
 static void	follow_printing(kiosk_t *k, const char *queue);
 static void	format_age(time_t t, char *s, size_t ssize);
 static void	format_left(time_t expires, char *s, size_t ssize);
@@ -277,7 +277,7 @@ center(int        row,			// I - Screen row
   vsnprintf(line, sizeof(line), format, ap);
   va_end(ap);
 
-  fit_text(line, COLS - 2, fitted, sizeof(fitted));
+  fit_text(line, COLS - 2, false, fitted, sizeof(fitted));
   if ((width = (int)mbstowcs(NULL, fitted, 0)) < 0)
     width = (int)strlen(fitted);
   if (width > COLS - 2)
@@ -457,7 +457,7 @@ draw_header(kiosk_t    *k,		// I - Station
   room = COLS - 2;
   if ((int)strlen(right) + (int)strlen(title) + 4 < COLS)
     room = COLS - (int)strlen(right) - 4;
-  fit_text(title, room, fitted, sizeof(fitted));
+  fit_text(title, room, false, fitted, sizeof(fitted));
 
   attron(has_colors() ? COLOR_PAIR(1) | A_BOLD : A_REVERSE);
   move(0, 0);
@@ -536,7 +536,8 @@ draw_jobs(kiosk_t *k,			// I - Station
 		row,			// Screen row
 		first = 0,		// First job shown
 		visible,		// Rows for jobs
-		namew;			// Width of the name column
+		namew,			// Width of the name column
+		pnamew;			// Its width with progress
   char		title[512],		// Title
 		line[1024],		// One row
 		name[512],		// Name fitted to its column
@@ -560,10 +561,11 @@ draw_jobs(kiosk_t *k,			// I - Station
   namew = COLS - 6 - 44;
   if (namew < 12)
     namew = 12;
+  pnamew = namew + 6 > 32 ? 32 : namew + 6;
 
   attron(A_BOLD);
   if (progress)
-    snprintf(line, sizeof(line), "     %-*s Progress", namew + 6, "Document");
+    snprintf(line, sizeof(line), "     %-*s Progress", pnamew, "Document");
   else
     snprintf(line, sizeof(line), "     %-*s Pages Sent   Left    Format Options", namew, "Document");
   mvaddnstr(2, 0, line, COLS);
@@ -599,7 +601,7 @@ draw_jobs(kiosk_t *k,			// I - Station
             break;
       }
 
-      fit_text(kj->job->info.name[0] ? kj->job->info.name : "(untitled)", namew + 6, name, sizeof(name));
+      fit_text(kj->job->info.name[0] ? kj->job->info.name : "(untitled)", pnamew, true, name, sizeof(name));
       snprintf(line, sizeof(line), "     %s %s", name, state);
     }
     else
@@ -616,7 +618,7 @@ draw_jobs(kiosk_t *k,			// I - Station
       if (kj->job->info.copies > 1)
         snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), " x%d", kj->job->info.copies);
 
-      fit_text(kj->job->info.name[0] ? kj->job->info.name : "(untitled)", namew, name, sizeof(name));
+      fit_text(kj->job->info.name[0] ? kj->job->info.name : "(untitled)", namew, true, name, sizeof(name));
       snprintf(line, sizeof(line), " %c[%c] %s %5s %-6s %-7s %-6.6s %s", i == k->cursor ? '>' : ' ', kj->selected ? 'x' : ' ', name, pages, when, left, !strcmp(kj->job->info.format, "application/pdf") ? "PDF" : strstr(kj->job->info.format, "xps") ? "XPS" : kj->job->info.format[0] ? kj->job->info.format : "?", extra);
     }
 
@@ -628,7 +630,7 @@ draw_jobs(kiosk_t *k,			// I - Station
       attron(COLOR_PAIR(3));
     move(row, 0);
     clrtoeol();
-    fit_text(line, COLS, name, sizeof(name));
+    fit_text(line, COLS, false, name, sizeof(name));
     mvaddstr(row, 0, name);
     attroff(A_REVERSE | COLOR_PAIR(2) | COLOR_PAIR(3));
   }
@@ -636,7 +638,7 @@ draw_jobs(kiosk_t *k,			// I - Station
   // Status: what the queue cannot honour, errors, hints
   move(LINES - 3, 0);
   clrtoeol();
-  fit_text(k->status, COLS - 2, line, sizeof(line));
+  fit_text(k->status, COLS - 2, false, line, sizeof(line));
   mvaddstr(LINES - 3, 1, line);
 
   if (progress)
@@ -681,13 +683,14 @@ end_session(kiosk_t *k)			// I - Station
 //
 // 'fit_text()' - Fit text to a display width, keeping its start and end.
 //
-// "a-very-long-report-2026-03.pdf" at width 20 becomes "a-very-lo...-03.pdf".
-// The result is padded with spaces to the width.
+// "a-very-long-report-2026-03.pdf" at width 20 becomes "a-very-lo...-03.pdf"
+// (middle, padded with spaces to the width: a column), or is cut at the end.
 //
 
 static void
 fit_text(const char *text,		// I - Text (UTF-8)
          int        width,		// I - Display width
+         bool       middle,		// I - Keep the end ("...") rather than cut it
          char       *out,		// O - Fitted text
          size_t     outsize)		// I - Size of out
 {
@@ -720,7 +723,7 @@ fit_text(const char *text,		// I - Text (UTF-8)
     memcpy(wout, wtext, len * sizeof(wchar_t));
     o = len;
   }
-  else if (width < 8)
+  else if (width < 8 || !middle)
   {
     for (i = 0, w = 0; i < len && w + wcwidth(wtext[i]) <= width; i ++)
     {
@@ -754,7 +757,7 @@ fit_text(const char *text,		// I - Text (UTF-8)
   }
 
   w = wcswidth(wout, o);
-  while (w < width && o < sizeof(wout) / sizeof(wout[0]) - 1)
+  while (middle && w < width && o < sizeof(wout) / sizeof(wout[0]) - 1)
   {
     wout[o ++] = L' ';
     w ++;

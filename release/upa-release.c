@@ -240,8 +240,8 @@ main(int  argc,				// I - Number of arguments
     // service, CUPS and the journal; this process only draws and reads keys
     if (strcmp(opts.pam_service, "upa-release"))
     {
-      fputs("upa-release: --pam-service is chosen by the release helper (upa-release-helper --pam-service), not by the kiosk\n", stderr);
-      return (REL_EXIT_USAGE);
+      fputs("upa-release: --pam-service is chosen by the release helper (upa-release-helper --pam-service), not by a kiosk using --helper\n", stderr);
+      return (REL_EXIT_DENIED);
     }
     upaLogSetLevel(opts.verbose ? UPA_LOG_DEBUG : UPA_LOG_INFO);
     return (relKiosk(&st));
