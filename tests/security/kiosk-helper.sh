@@ -122,29 +122,31 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
 f = s.makefile("rwb")
 def recv():
-    line = f.readline()
-    if not line:
-        print("EOF")
-        sys.exit(0)
-    print(line.decode().strip())
-    return json.loads(line)
+    # Print every final answer and prompt; progress is not counted
+    while True:
+        try:
+            line = f.readline()
+        except OSError:
+            line = b""
+        if not line:
+            print("EOF")
+            sys.exit(0)
+        m = json.loads(line)
+        if "progress" not in m:
+            print(line.decode().strip())
+            return m
 def send(text):
     try:
         f.write((text + "\n").encode())
         f.flush()
     except OSError:
-        print("EOF")
-        sys.exit(0)
+        # Refused: show what the helper said before it hung up
+        while True:
+            recv()
 for arg in sys.argv[2:]:
     send(arg[4:] if arg.startswith("raw:") else json.dumps(json.loads(arg)))
-    while True:
-        m = recv()
-        if "prompt" in m:
-            send(json.dumps({"op": "cancel"}))
-            continue
-        if "progress" in m:
-            continue
-        break
+    while "prompt" in recv():
+        send(json.dumps({"op": "cancel"}))
 EOF2
 chmod 0644 "$BASE/client.py"
 
@@ -157,10 +159,12 @@ as()
   cat "$BASE/out.txt"
 }
 
-# reply N: the Nth line the client printed
+# reply N: the Nth line the client printed (all of them on stderr, which
+# check shows when it fails)
 reply()
 {
   sed -n "${1}p" "$BASE/out.txt"
+  sed "s/^/client: /" "$BASE/out.txt" >&2
 }
 
 
