@@ -11,6 +11,7 @@ backend_upa_SOURCES = \
 	backend/run.c \
 	backend/relay.c \
 	backend/report.c \
+	backend/link.c \
 	backend/pstate.c
 # libcupsfilters (resolve_uri() for dnssd:// real URIs) is dlopen()ed when
 # needed: linking it would load its dependencies for every job.

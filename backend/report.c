@@ -4,11 +4,17 @@
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
-// Every update is first written to the durable outbox (lib/outbox.h), then
-// the device's outbox is flushed (bounded in time): older records go first,
-// so the cloud sees the updates of a device in order, and an update the
-// cloud cannot take now (unreachable, 429/5xx) waits there for the next
-// backend run, "upactl outbox flush" or the sync service.
+// Every update is written to the durable outbox (lib/outbox.h) and nothing
+// else happens on the print path: a detached, short-lived flusher process
+// (upaBackendSpawnFlusher()) delivers it, older records first, so the cloud
+// sees the updates of a device in order.  An update the cloud cannot take
+// now (unreachable, 429/5xx) waits for the next flusher, "upactl outbox
+// flush" or the sync service.  So the backend never widens cupsd's requeue
+// window: once the real backend has finished, only the (fsync'd) outbox
+// write stands between its exit status and ours, with SIGTERM blocked.
+//
+// A job cupsd runs again (requeued by a cupsd restart or crash) whose
+// completion is in the outbox already is not printed again (upa.c).
 //
 // Cloud state for each outcome (exactly one terminal state per job):
 //
@@ -30,8 +36,12 @@
 //
 
 #include "upa-backend.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 
 //
@@ -50,28 +60,23 @@ static bool		open_outbox(upa_backend_t *be);
 void
 upaBackendFlushOutbox(upa_backend_t *be)// I - Backend state
 {
-  int	delivered,			// Records delivered
-	pending = 0;			// Records left
-
-
   if (!be->cfg || !be->dev || !open_outbox(be))
     return;
 
   if (upaOutboxCountDevice(be->outbox, be->dev->id) <= 0)
     return;				// The common case: nothing to do, no traffic
 
-  delivered = upaOutboxFlushDevice(be->outbox, be->dev->id, UPA_BE_FLUSH_SECONDS, false, &pending);
-  fprintf(stderr, "DEBUG: upa: Outbox of device %s: %d delivered, %d waiting.\n", be->dev->id, delivered, pending);
+  upaBackendSpawnFlusher(be);
 }
 
 
 //
-// 'upaBackendReport()' - Report one state of the linked job.
+// 'upaBackendReport()' - Queue one state of the linked job for the cloud.
 //
 // Best effort for the job: a failure never changes its outcome in CUPS.
 //
 
-bool					// O - true if the cloud has it now
+bool					// O - true if the state is durable
 upaBackendReport(upa_backend_t *be,	// I - Backend state
                  ipp_jstate_t  state,	// I - output-device-job-state
                  const char    *reason,	// I - output-device-job-state-reasons keyword
@@ -82,8 +87,9 @@ upaBackendReport(upa_backend_t *be,	// I - Backend state
   upa_jobstatus_t	js;		// Status to send
   const char		*user_uri;	// requesting-user-uri or NULL
   char			errbuf[1024];	// Library error message
-  int			delivered,	// Records delivered
-			pending = 0;	// Records left
+  sigset_t		mask,		// SIGTERM blocked
+			oldmask;	// Previous mask
+  bool			ok;		// Queued?
 
 
   if (!be->cfg || !be->dev || be->link.job_id <= 0 || be->terminal_sent)
@@ -99,38 +105,88 @@ upaBackendReport(upa_backend_t *be,	// I - Backend state
   if (state >= IPP_JSTATE_CANCELED)
     be->terminal_sent = true;
 
-  if (!open_outbox(be) || !upaOutboxAddJobStatus(be->outbox, be->dev->id, user_uri, be->link.job_id, &js))
+  // A cupsd restart now must not stop us between the real backend's end
+  // and the durable record of it (the handler only counts and forwards)
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigprocmask(SIG_BLOCK, &mask, &oldmask);
+
+  ok = open_outbox(be) && upaOutboxAddJobStatus(be->outbox, be->dev->id, user_uri, be->link.job_id, &js);
+
+  sigprocmask(SIG_SETMASK, &oldmask, NULL);
+
+  if (!ok)
   {
-    // No durable outbox (disk full, CacheDir unusable): still try directly.
-    fprintf(stderr, "WARNING: Universal Print outbox unusable (%s); sending the job status directly.\n", upaBackendLastError(errbuf, sizeof(errbuf)));
-
-    if (!be->client && (be->client = upaClientCreate(be->cfg, be->dev)) == NULL)
-      return (false);
-
-    if (!upaInfraUpdateJobStatus(be->client, user_uri, be->link.job_id, &js))
-    {
-      fprintf(stderr, "WARNING: Job status \"%s\" for Universal Print job %d is lost (%s).\n", ippEnumString("job-state", (int)state), be->link.job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
-      return (false);
-    }
-
-    return (true);
-  }
-
-  delivered = upaOutboxFlushDevice(be->outbox, be->dev->id, UPA_BE_FLUSH_SECONDS, false, &pending);
-
-  if (pending > 0)
-  {
-    fprintf(stderr, "DEBUG: upa: Universal Print job %d: \"%s\" queued in the outbox (%d waiting, %d delivered now).\n", be->link.job_id, ippEnumString("job-state", (int)state), pending, delivered < 0 ? 0 : delivered);
-    // Only a failed attempt is news; otherwise another process (upactl,
-    // sync service) is delivering this device's outbox right now.
-    if (upaOutboxNextAttempt(be->outbox, be->dev->id) > 0)
-      fputs("WARNING: Universal Print is not reachable right now; the job status will be sent later.\n", stderr);
+    // No durable outbox (disk full, CacheDir unusable): the reconciler
+    // (upa-release, upa-sync) reports the job from CUPS' view later.
+    fprintf(stderr, "WARNING: Job status \"%s\" for Universal Print job %d could not be queued (%s); it will be reported from the print server's job history.\n", ippEnumString("job-state", (int)state), be->link.job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
     return (false);
   }
 
-  fprintf(stderr, "DEBUG: upa: Reported job %d as %s to Universal Print.\n", be->link.job_id, ippEnumString("job-state", (int)state));
+  fprintf(stderr, "DEBUG: upa: Universal Print job %d: \"%s\" queued for the cloud.\n", be->link.job_id, ippEnumString("job-state", (int)state));
+
+  upaBackendSpawnFlusher(be);
 
   return (true);
+}
+
+
+//
+// 'upaBackendSpawnFlusher()' - Deliver the device's outbox from a detached process.
+//
+// The flusher is a grandchild in its own session with /dev/null for stdio
+// and every other descriptor closed: cupsd neither waits for it nor reads
+// its output, and stopping the job does not stop it.  It waits for a
+// flusher already running for the device (upaOutboxDeliver()), so no
+// record is left behind, and gives up after UPA_BE_FLUSH_SECONDS * 6.
+//
+
+void
+upaBackendSpawnFlusher(upa_backend_t *be)
+					// I - Backend state
+{
+  pid_t	pid;				// Child
+  int	fd,				// /dev/null
+	status;				// Child status
+
+
+  if (!be->outbox || !be->dev || getenv("UPA_BACKEND_NO_FLUSHER"))
+    return;
+
+  fflush(stderr);
+
+  if ((pid = fork()) < 0)
+  {
+    fprintf(stderr, "DEBUG: upa: Cannot start the outbox flusher: %s\n", strerror(errno));
+    return;
+  }
+  else if (pid > 0)
+  {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR);
+    return;
+  }
+
+  // Child: let go of cupsd's pipes first
+  if ((fd = open("/dev/null", O_RDWR)) >= 0)
+  {
+    dup2(fd, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (fd > 2)
+      close(fd);
+  }
+  for (fd = 3; fd < 1024; fd ++)
+    close(fd);
+
+  signal(SIGTERM, SIG_DFL);
+  setsid();
+
+  if ((pid = fork()) != 0)
+    _exit(pid < 0 ? 1 : 0);
+
+  upaLogSetCallback(NULL, NULL);
+  upaOutboxDeliver(be->outbox, be->dev->id, UPA_BE_FLUSH_SECONDS * 6, NULL);
+  _exit(0);
 }
 
 

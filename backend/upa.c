@@ -136,10 +136,28 @@ main(int  argc,				// I - Number of command-line args
   {
     fprintf(stderr, "DEBUG: upa: Job is Universal Print job %d of device %s.\n", be.link.job_id, be.link.device_id[0] ? be.link.device_id : be.device_id);
 
-    if (!upaBackendLoadCloud(&be, false))
+    if (be.link.device_id[0] && strcmp(be.link.device_id, be.device_id) && !upaBackendLoadCloud(&be, true))
+    {
+      // The device came from the job, not from the queue: a value any
+      // user can set never stops the queue
+      fprintf(stderr, "WARNING: This job names Universal Print device %s, which is not registered here; printing it as a plain job.\n", be.link.device_id);
+      be.link.job_id = 0;
+      upaBackendLoadCloud(&be, true);
+    }
+    else if (!be.cfg && !upaBackendLoadCloud(&be, false))
     {
       cupsFreeOptions(be.num_options, be.cups_options);
       return (CUPS_BACKEND_STOP);
+    }
+
+    if (be.link.job_id > 0 && upaBackendCheckLink(&be) < 0)
+    {
+      // Printed before cupsd requeued it: the cloud has its outcome queued
+      upaOutboxClose(be.outbox);
+      upaDeviceDelete(be.dev);
+      upaConfigDelete(be.cfg);
+      cupsFreeOptions(be.num_options, be.cups_options);
+      return (CUPS_BACKEND_OK);
     }
   }
   else

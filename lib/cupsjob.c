@@ -155,7 +155,9 @@ upaCupsCreateHeldJob(
     const char          *user,		// I - Owner (requesting-user-name)
     int                 num_options,	// I - Number of ticket options
     cups_option_t       *options,	// I - Ticket options
-    const upa_joblink_t *link)		// I - Cloud link or NULL
+    const upa_joblink_t *link,		// I - Cloud link or NULL
+    char                *uuid,		// O - job-uuid or NULL
+    size_t              uuidsize)	// I - Size of uuid
 {
   ipp_t			*request,	// Create-Job request
 			*response;	// Response
@@ -163,6 +165,9 @@ upaCupsCreateHeldJob(
   char			uri[1024];	// printer-uri
   int			job_id = 0;	// New job-id
 
+
+  if (uuid && uuidsize > 0)
+    *uuid = '\0';
 
   if (!http || !queue || !*queue)
   {
@@ -212,7 +217,15 @@ upaCupsCreateHeldJob(
   ippDelete(response);
 
   if (job_id > 0)
+  {
+    upa_cupsjob_t	info;		// The new job
+
+    // Its uuid tells this job from a later one with the same id
+    if (uuid && uuidsize > 0 && upaCupsJobGet(http, queue, job_id, &info))
+      upaCopyString(uuid, info.uuid, uuidsize);
+
     upaLog(UPA_LOG_DEBUG, "Created held CUPS job %s-%d for %s", queue, job_id, (user && *user) ? user : cupsUser());
+  }
 
   return (job_id);
 }
@@ -482,6 +495,106 @@ upaCupsJobState(http_t     *http,	// I - Connection to cupsd
 
 
   return (upaCupsJobInfo(http, queue, job_id, &docs));
+}
+
+
+//
+// 'upaCupsJobGet()' - Read a job's state, documents, uuid and cloud link.
+//
+
+bool					// O - true if the job exists
+upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
+              const char    *queue,	// I - Queue name
+              int           job_id,	// I - CUPS job-id
+              upa_cupsjob_t *info)	// O - Job information
+{
+  ipp_t			*request,	// Get-Job-Attributes request
+			*response;	// Response
+  ipp_attribute_t	*attr;		// Attribute
+  char			uri[1024];	// printer-uri
+  bool			ok = false;	// Result
+  static const char * const requested[] =
+  {					// Attributes we need
+    "job-state",
+    "job-uuid",
+    "number-of-documents",
+    UPA_OPTION_JOB_ID,
+    UPA_OPTION_DEVICE_ID,
+    UPA_OPTION_USER_URI
+  };
+
+
+  if (info)
+    memset(info, 0, sizeof(upa_cupsjob_t));
+
+  if (!http || !queue || job_id <= 0 || !info)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsJobGet: bad arguments");
+    return (false);
+  }
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
+
+  response = cupsDoRequest(http, request, "/");
+
+  if (cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND)
+  {
+    upaSetError(UPA_ERROR_NOT_FOUND, "CUPS job %s-%d does not exist", queue, job_id);
+  }
+  else if (check_ipp("query", queue, job_id))
+  {
+    if ((attr = ippFindAttribute(response, "job-state", IPP_TAG_ENUM)) != NULL)
+    {
+      info->state = (ipp_jstate_t)ippGetInteger(attr, 0);
+      ok          = true;
+    }
+    else
+      upaSetError(UPA_ERROR_CUPS, "Local CUPS returned no job-state for job %s-%d", queue, job_id);
+
+    if ((attr = ippFindAttribute(response, "number-of-documents", IPP_TAG_INTEGER)) != NULL)
+      info->num_docs = ippGetInteger(attr, 0);
+    if ((attr = ippFindAttribute(response, "job-uuid", IPP_TAG_URI)) != NULL && ippGetString(attr, 0, NULL))
+      upaCopyString(info->uuid, ippGetString(attr, 0, NULL), sizeof(info->uuid));
+    if ((attr = ippFindAttribute(response, UPA_OPTION_JOB_ID, IPP_TAG_ZERO)) != NULL)
+    {
+      if (ippGetValueTag(attr) == IPP_TAG_INTEGER)
+        info->link.job_id = ippGetInteger(attr, 0);
+      else if (ippGetString(attr, 0, NULL))
+        info->link.job_id = atoi(ippGetString(attr, 0, NULL));
+    }
+    if ((attr = ippFindAttribute(response, UPA_OPTION_DEVICE_ID, IPP_TAG_ZERO)) != NULL && ippGetString(attr, 0, NULL))
+      upaCopyString(info->link.device_id, ippGetString(attr, 0, NULL), sizeof(info->link.device_id));
+    if ((attr = ippFindAttribute(response, UPA_OPTION_USER_URI, IPP_TAG_ZERO)) != NULL && ippGetString(attr, 0, NULL))
+      upaCopyString(info->link.user_uri, ippGetString(attr, 0, NULL), sizeof(info->link.user_uri));
+  }
+
+  ippDelete(response);
+
+  return (ok);
+}
+
+
+//
+// 'upaCupsJobIsOurs()' - Is a CUPS job the one a release created?
+//
+
+bool					// O - true if it is
+upaCupsJobIsOurs(
+    const upa_cupsjob_t *info,		// I - Job information
+    const char          *device_id,	// I - cloud_device_id
+    int                 cloud_job_id,	// I - Cloud job-id
+    const char          *uuid)		// I - job-uuid recorded at creation, or NULL
+{
+  if (!info || !device_id || info->link.job_id != cloud_job_id || strcmp(info->link.device_id, device_id))
+    return (false);
+
+  return (!uuid || !*uuid || !strcmp(uuid, info->uuid));
 }
 
 

@@ -29,8 +29,26 @@ typedef struct upa_joblink_s		// Cloud link carried by a CUPS job
 extern http_t	*upaCupsConnect(const upa_config_t *cfg);
 
 // Create a job held indefinitely, owned by "user", carrying the link; returns
-// the CUPS job-id or 0.
-extern int	upaCupsCreateHeldJob(http_t *http, const char *queue, const char *title, const char *user, int num_options, cups_option_t *options, const upa_joblink_t *link);
+// the CUPS job-id or 0.  uuid (may be NULL) gets the new job's job-uuid, ""
+// when cupsd did not tell it.
+extern int	upaCupsCreateHeldJob(http_t *http, const char *queue, const char *title, const char *user, int num_options, cups_option_t *options, const upa_joblink_t *link, char *uuid, size_t uuidsize);
+
+typedef struct upa_cupsjob_s		// What cupsd says of one job
+{
+  ipp_jstate_t	state;			// job-state
+  int		num_docs;		// number-of-documents
+  char		uuid[64];		// job-uuid ("" = not told)
+  upa_joblink_t	link;			// upa-job-id, upa-device-id, upa-user-uri
+} upa_cupsjob_t;
+
+// Read a job's state, documents, uuid and cloud link: false with
+// UPA_ERROR_NOT_FOUND when cupsd has no such job.
+extern bool	upaCupsJobGet(http_t *http, const char *queue, int job_id, upa_cupsjob_t *info);
+
+// Is this the CUPS job a release created?  Its link must name the cloud job
+// and device, and its job-uuid must equal uuid when uuid is known: cupsd
+// reuses job ids after a crash, so an id alone proves nothing.
+extern bool	upaCupsJobIsOurs(const upa_cupsjob_t *info, const char *device_id, int cloud_job_id, const char *uuid);
 // Remove the job attributes (other than job-*) with a string value holding
 // white space or control characters: Debian's cupsd 2.4.2-3+deb12u10 crashes
 // starting such a job.  upaCupsCreateHeldJob() does this itself.

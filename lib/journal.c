@@ -6,7 +6,7 @@
 //
 // <StateDir>/journal, one record per line (see journal.h):
 //
-//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri or ->
+//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri or -> [<job-uuid>]
 //
 // Writers append under an exclusive flock() and fsync() before returning;
 // readers take a shared flock().  A line without its newline (the process
@@ -50,6 +50,7 @@ typedef struct journal_job_s		// Last record of one release (compaction)
   int		cloud_job_id;		// Cloud job-id
   upa_jstep_t	step;			// Last step
   time_t	time;			// Time of the last record
+  int		index;			// Index in upaJournalPending()'s array
 } journal_job_t;
 
 typedef struct journal_jobs_s		// Hash table of releases (compaction)
@@ -63,6 +64,7 @@ struct upa_journal_s			// Open journal
 {
   const upa_config_t *cfg;		// Configuration (borrowed)
   int		fd;			// File descriptor (O_APPEND)
+  bool		readonly;		// Opened by upaJournalOpenReadOnly()?
   char		path[1100];		// Journal file
   char		lockdir[1100];		// Directory of release locks
   int		num_locks;		// Number of locks held
@@ -245,7 +247,7 @@ upaJournalCompact(upa_journal_t *journal,
   }
 
   for (i = 0; i < jobs.alloc; i ++)
-    if (jobs.jobs[i].device_id[0] && jobs.jobs[i].step >= UPA_JSTEP_RELEASED && jobs.jobs[i].time < cutoff)
+    if (jobs.jobs[i].device_id[0] && UPA_JSTEP_FINAL(jobs.jobs[i].step) && jobs.jobs[i].time < cutoff)
       droppable ++;
 
   if (droppable == 0)
@@ -320,7 +322,7 @@ upaJournalCompact(upa_journal_t *journal,
     if (parse_line(copy, &entry))
     {
       job  = jobs_find(&jobs, entry.device_id, entry.cloud_job_id, false);
-      keep = !job || job->step < UPA_JSTEP_RELEASED || job->time >= cutoff;
+      keep = !job || !UPA_JSTEP_FINAL(job->step) || job->time >= cutoff;
     }
     else
     {
@@ -415,10 +417,12 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
 					// I - Cloud job-id
                  int           cups_job_id,
 					// I - Local CUPS job-id (0 = none)
-                 const char    *user_uri)
+                 const char    *user_uri,
 					// I - mailto:UPN or NULL
+                 const char    *job_uuid)
+					// I - CUPS job-uuid or NULL
 {
-  char		line[1024];		// Record
+  char		line[1100];		// Record
   int		len;			// Length of record
   size_t	done = 0;		// Bytes written
   ssize_t	bytes;			// Bytes written by one write()
@@ -427,13 +431,16 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
   bool		ok = false;		// Result
 
 
-  if (!journal || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((upa_jentry_t *)0)->device_id) || cloud_job_id <= 0 || cups_job_id < 0 || (user_uri && *user_uri && !safe_token(user_uri)) || step < UPA_JSTEP_CREATED || step > UPA_JSTEP_ABORTED)
+  if (!journal || journal->readonly || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((upa_jentry_t *)0)->device_id) || cloud_job_id <= 0 || cups_job_id < 0 || (user_uri && *user_uri && !safe_token(user_uri)) || (job_uuid && *job_uuid && (!safe_token(job_uuid) || strlen(job_uuid) >= sizeof(((upa_jentry_t *)0)->uuid))) || step < UPA_JSTEP_CREATED || step > UPA_JSTEP_DONE)
   {
     upaSetError(UPA_ERROR_ARGS, "upaJournalRecord: bad arguments");
     return (false);
   }
 
-  len = snprintf(line, sizeof(line), "%lld %s %s %d %d %s\n", (long long)time(NULL), upaJournalStepString(step), device_id, cloud_job_id, cups_job_id, (user_uri && *user_uri) ? user_uri : "-");
+  if (job_uuid && *job_uuid)
+    len = snprintf(line, sizeof(line), "%lld %s %s %d %d %s %s\n", (long long)time(NULL), upaJournalStepString(step), device_id, cloud_job_id, cups_job_id, (user_uri && *user_uri) ? user_uri : "-", job_uuid);
+  else
+    len = snprintf(line, sizeof(line), "%lld %s %s %d %d %s\n", (long long)time(NULL), upaJournalStepString(step), device_id, cloud_job_id, cups_job_id, (user_uri && *user_uri) ? user_uri : "-");
   if (len < 0 || (size_t)len >= sizeof(line))
   {
     upaSetError(UPA_ERROR_ARGS, "upaJournalRecord: record too long");
@@ -504,8 +511,9 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
 // 'upaJournalPending()' - List the releases a crash interrupted.
 //
 // For each (device, cloud job), the last record counts; it is pending when
-// its step is created, fetched or acked.  *entries is a malloc'd array the
-// caller free()s (NULL when there are none).
+// that step is not final (created, fetched, acking, acked or released) and
+// no live process holds the release's lock.  *entries is a malloc'd array
+// the caller free()s (NULL when there are none).
 //
 
 int					// O - Number of entries or -1
@@ -523,11 +531,15 @@ upaJournalPending(upa_journal_t *journal,
 		bad = 0;		// Unreadable lines
   upa_jentry_t	*all = NULL,		// Last record per job
 		entry;			// Current record
+  journal_jobs_t jobs;			// Index of all[] by release
+  journal_job_t	*job;			// One release
   int		num_all = 0,		// Number of jobs seen
 		alloc_all = 0,		// Allocated entries
 		i,			// Looping var
 		count = -1;		// Result
 
+
+  memset(&jobs, 0, sizeof(jobs));
 
   if (entries)
     *entries = NULL;
@@ -573,15 +585,17 @@ upaJournalPending(upa_journal_t *journal,
       continue;
     }
 
-    for (i = 0; i < num_all; i ++)
-      if (all[i].cloud_job_id == entry.cloud_job_id && !strcmp(all[i].device_id, entry.device_id))
-        break;
+    if ((job = jobs_find(&jobs, entry.device_id, entry.cloud_job_id, true)) == NULL)
+      goto done;
 
-    if (i < num_all)
+    if (job->index > 0)
     {
-      // Keep the CUPS job-id once known; later records repeat it anyway
+      // Keep the CUPS job-id and uuid once known; later records repeat them
+      i = job->index - 1;
       if (entry.cups_job_id == 0)
         entry.cups_job_id = all[i].cups_job_id;
+      if (!entry.uuid[0] && entry.cups_job_id == all[i].cups_job_id)
+        upaCopyString(entry.uuid, all[i].uuid, sizeof(entry.uuid));
       all[i] = entry;
       continue;
     }
@@ -589,17 +603,20 @@ upaJournalPending(upa_journal_t *journal,
     if (num_all >= alloc_all)
     {
       upa_jentry_t *temp;		// New array
+      int	newalloc = alloc_all ? alloc_all * 2 : 64;
+					// New size
 
-      if ((temp = realloc(all, (size_t)(alloc_all + 32) * sizeof(upa_jentry_t))) == NULL)
+      if ((temp = realloc(all, (size_t)newalloc * sizeof(upa_jentry_t))) == NULL)
       {
         upaSetError(UPA_ERROR_MEMORY, "Out of memory");
         goto done;
       }
 
       all       = temp;
-      alloc_all += 32;
+      alloc_all = newalloc;
     }
 
+    job->index = num_all + 1;
     all[num_all ++] = entry;
   }
 
@@ -614,7 +631,7 @@ upaJournalPending(upa_journal_t *journal,
   // a lock held now means the release is really in flight)
   for (i = 0, count = 0; i < num_all; i ++)
   {
-    if (all[i].step != UPA_JSTEP_CREATED && all[i].step != UPA_JSTEP_FETCHED && all[i].step != UPA_JSTEP_ACKED)
+    if (UPA_JSTEP_FINAL(all[i].step))
       continue;
 
     if (find_lock(journal, all[i].device_id, all[i].cloud_job_id))
@@ -647,12 +664,91 @@ upaJournalPending(upa_journal_t *journal,
 
   free(line);
   free(all);
+  free(jobs.jobs);
   if (fp)
     fclose(fp);
 
   flock(journal->fd, LOCK_UN);
 
   return (count);
+}
+
+
+//
+// 'upaJournalOpenReadOnly()' - Open an existing journal for reading only.
+//
+
+upa_journal_t *				// O - Journal or NULL
+upaJournalOpenReadOnly(
+    const upa_config_t *cfg)		// I - Configuration
+{
+  upa_journal_t	*journal;		// Journal
+
+
+  if (!cfg || !cfg->state_dir[0])
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalOpenReadOnly: no StateDir");
+    return (NULL);
+  }
+
+  if ((journal = calloc(1, sizeof(upa_journal_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+    return (NULL);
+  }
+
+  journal->cfg      = cfg;
+  journal->readonly = true;
+  snprintf(journal->path, sizeof(journal->path), "%s/journal", cfg->state_dir);
+  snprintf(journal->lockdir, sizeof(journal->lockdir), "%s/locks", cfg->state_dir);
+
+  if ((journal->fd = open_file(journal)) < 0)
+  {
+    free(journal);
+    return (NULL);
+  }
+
+  return (journal);
+}
+
+
+//
+// 'upaJournalFindCupsJob()' - Prove that a CUPS job is the one a release created.
+//
+// The last record of the release of (device_id, cloud_job_id) must name
+// cups_job_id, and its job-uuid must equal job_uuid when both are known: a
+// job whose options merely claim a cloud link (any user can set them) or a
+// reused CUPS job id never matches.
+//
+
+int					// O - 1 = proven, 0 = not, -1 = error
+upaJournalFindCupsJob(
+    upa_journal_t *journal,		// I - Journal
+    const char    *device_id,		// I - cloud_device_id
+    int           cloud_job_id,		// I - Cloud job-id
+    int           cups_job_id,		// I - CUPS job-id
+    const char    *job_uuid,		// I - CUPS job-uuid or NULL
+    upa_jentry_t  *entry)		// O - Last record of the release
+{
+  int	status;				// Lookup status
+
+
+  if (!device_id || cups_job_id <= 0 || !entry)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaJournalFindCupsJob: bad arguments");
+    return (-1);
+  }
+
+  if ((status = upaJournalLast(journal, device_id, cloud_job_id, entry)) <= 0)
+    return (status);
+
+  if (entry->cups_job_id != cups_job_id)
+    return (0);
+
+  if (job_uuid && *job_uuid && entry->uuid[0] && strcmp(job_uuid, entry->uuid))
+    return (0);
+
+  return (1);
 }
 
 
@@ -708,6 +804,8 @@ upaJournalLast(upa_journal_t *journal,	// I - Journal
 
       if (current.cups_job_id == 0 && found)
         current.cups_job_id = entry->cups_job_id;
+      if (!current.uuid[0] && found && current.cups_job_id == entry->cups_job_id)
+        upaCopyString(current.uuid, entry->uuid, sizeof(current.uuid));
 
       *entry = current;
       found  = 1;
@@ -787,6 +885,8 @@ upaJournalStepString(upa_jstep_t step)	// I - Step
         return ("created");
     case UPA_JSTEP_FETCHED :
         return ("fetched");
+    case UPA_JSTEP_ACKING :
+        return ("acking");
     case UPA_JSTEP_ACKED :
         return ("acked");
     case UPA_JSTEP_RELEASED :
@@ -795,6 +895,8 @@ upaJournalStepString(upa_jstep_t step)	// I - Step
         return ("canceled");
     case UPA_JSTEP_ABORTED :
         return ("aborted");
+    case UPA_JSTEP_DONE :
+        return ("done");
   }
 
   return ("unknown");
@@ -1060,7 +1162,9 @@ open_file(upa_journal_t *journal)	// I - Journal
   bool		created = false;	// Did we create the file?
 
 
-  if ((fd = open(journal->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660)) >= 0)
+  if (journal->readonly)
+    fd = open(journal->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  else if ((fd = open(journal->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660)) >= 0)
     created = true;
   else if (errno == EEXIST)
     fd = open(journal->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
@@ -1096,7 +1200,7 @@ static bool				// O - true if the line is a valid record
 parse_line(char         *line,		// I - Line without newline
            upa_jentry_t *entry)		// O - Record
 {
-  char		*fields[6],		// Fields
+  char		*fields[7],		// Fields
 		*ptr,			// Pointer into line
 		*end;			// End of number
   int		num_fields = 0;		// Number of fields
@@ -1120,7 +1224,7 @@ parse_line(char         *line,		// I - Line without newline
     if (!*ptr)
       break;
 
-    if (num_fields >= 6)
+    if (num_fields >= 7)
       return (false);			// Too many fields
 
     fields[num_fields ++] = ptr;
@@ -1130,17 +1234,17 @@ parse_line(char         *line,		// I - Line without newline
       *ptr++ = '\0';
   }
 
-  if (num_fields != 6)
+  if (num_fields != 6 && num_fields != 7)
     return (false);
 
   when = strtoll(fields[0], &end, 10);
   if (end == fields[0] || *end || when < 0)
     return (false);
 
-  for (step = UPA_JSTEP_CREATED; step <= UPA_JSTEP_ABORTED; step ++)
+  for (step = UPA_JSTEP_CREATED; step <= UPA_JSTEP_DONE; step ++)
     if (!strcmp(fields[1], upaJournalStepString((upa_jstep_t)step)))
       break;
-  if (step > UPA_JSTEP_ABORTED)
+  if (step > UPA_JSTEP_DONE)
     return (false);
 
   cloud_id = strtol(fields[3], &end, 10);
@@ -1154,6 +1258,8 @@ parse_line(char         *line,		// I - Line without newline
   if (!upaCopyString(entry->device_id, fields[2], sizeof(entry->device_id)))
     return (false);
   if (strcmp(fields[5], "-") && !upaCopyString(entry->user_uri, fields[5], sizeof(entry->user_uri)))
+    return (false);
+  if (num_fields == 7 && !upaCopyString(entry->uuid, fields[6], sizeof(entry->uuid)))
     return (false);
 
   entry->time         = (time_t)when;

@@ -8,7 +8,11 @@
 // O_APPEND and fsync()ed before the step it describes is taken further, under
 // flock() so several release stations can share it:
 //
-//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri>
+//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri> [<job-uuid>]
+//
+// job-uuid is the CUPS job's "urn:uuid:..." (records before this field
+// existed have six fields); it proves that a CUPS job id named here still
+// means the job we created (cupsd reuses ids after a crash).
 //
 // While a release is in flight its process holds an flock() on
 // <StateDir>/locks/<device-id>-<cloud-job-id> (taken at "created", dropped
@@ -16,10 +20,11 @@
 // releases whose process died, never one another station is still doing;
 // it keeps the locks of what it returns until their final record.
 //
-// Recovery (upa-release --recover) reads the last step of each cloud job:
-//   created/fetched  -> cancel the local CUPS job (cloud job still fetchable)
-//   acked            -> release the local CUPS job (or finish a failed fetch)
-//   released/done/canceled -> nothing to do
+// A release is open until its last record is final (done, canceled or
+// aborted); "released" is not final: the job stays open until its terminal
+// state is durably queued for the cloud (the backend's outbox ledger) or
+// settled otherwise.  The reconciler (lib/release.c upaReleaseRecover())
+// decides what each open release needs; doc/design.md has the table.
 //
 // upaJournalCompact() drops old finished releases by renaming a rewritten
 // file over the journal; every lock checks the name still points at the
@@ -36,11 +41,16 @@ typedef enum upa_jstep_e		// Release steps, in protocol order
 {
   UPA_JSTEP_CREATED,			// Held CUPS job created
   UPA_JSTEP_FETCHED,			// Document completely streamed into the held job
+  UPA_JSTEP_ACKING,			// Acknowledge-Job sent: outcome unknown until the next record
   UPA_JSTEP_ACKED,			// Acknowledge-Job succeeded (job bound to this device)
-  UPA_JSTEP_RELEASED,			// CUPS job released: the backend reports from here
-  UPA_JSTEP_CANCELED,			// Local job canceled, cloud job untouched
-  UPA_JSTEP_ABORTED			// Gave up; cloud told "aborted"
+  UPA_JSTEP_RELEASED,			// CUPS job released: open until its outcome is queued
+  UPA_JSTEP_CANCELED,			// Final: local job canceled, cloud job untouched (still fetchable)
+  UPA_JSTEP_ABORTED,			// Final: gave up; cloud told "aborted" (or settled it itself)
+  UPA_JSTEP_DONE			// Final: terminal state durably queued for the cloud
 } upa_jstep_t;
+
+#  define UPA_JSTEP_FINAL(s)	((s) >= UPA_JSTEP_CANCELED)
+					// Is this step the end of a release?
 
 typedef struct upa_jentry_s		// Last known state of one release
 {
@@ -50,14 +60,29 @@ typedef struct upa_jentry_s		// Last known state of one release
   int		cloud_job_id;		// Cloud job-id
   int		cups_job_id;		// Local CUPS job-id (0 = none yet)
   char		user_uri[512];		// mailto:UPN
+  char		uuid[64];		// CUPS job-uuid ("" = unknown)
 } upa_jentry_t;
 
 typedef struct upa_journal_s upa_journal_t;	// Open journal (opaque)
 
 extern upa_journal_t	*upaJournalOpen(const upa_config_t *cfg);
 extern void		upaJournalClose(upa_journal_t *journal);
-extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri);
+// job_uuid: the CUPS job-uuid or NULL (a later record without one keeps the
+// uuid of an earlier record of the same release, like cups_job_id 0).
+extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri, const char *job_uuid);
+
+// The open releases nobody is working on (their process died, or they are
+// released and wait for their outcome), each locked for the caller until its
+// final record or upaJournalClose(): *entries is malloc'd (caller frees).
 extern int		upaJournalPending(upa_journal_t *journal, upa_jentry_t **entries);
+
+// The open release of a CUPS job, for the backend: 1 = a non-final release
+// names this CUPS job (and job_uuid, when both sides know it), 0 = none,
+// -1 = error.  Read-only, no locks taken.
+extern int		upaJournalFindCupsJob(upa_journal_t *journal, const char *device_id, int cloud_job_id, int cups_job_id, const char *job_uuid, upa_jentry_t *entry);
+
+// Open the journal read-only (backend: never creates or writes it).
+extern upa_journal_t	*upaJournalOpenReadOnly(const upa_config_t *cfg);
 extern const char	*upaJournalStepString(upa_jstep_t step);
 
 // Take the in-flight lock of one release before any step (upaReleaseJob()

@@ -22,6 +22,7 @@
 #define OUTBOX_BACKOFF_MIN	5	// First back-off, seconds
 #define OUTBOX_BACKOFF_MAX	600	// Longest back-off, seconds
 #define OUTBOX_LEDGER_MAX	4096	// Job ids kept in "delivered"
+#define OUTBOX_STATES_MAX	65536	// Job states kept in "states"
 #define OUTBOX_EXT		".ujs"	// Record file extension
 
 
@@ -34,6 +35,7 @@ struct upa_outbox_s			// Open outbox
   upa_config_t	cfg;			// Copy of the configuration (timeout may be lowered)
   char		dir[1100];		// <CacheDir>/outbox
   unsigned	seq;			// Records queued by this process
+  bool		wait;			// Wait for another deliverer (upaOutboxDeliver())?
 };
 
 typedef struct outbox_names_s		// Sorted file names
@@ -62,6 +64,9 @@ static bool	outbox_fsync_dir(const char *dir);
 static bool	outbox_is_terminal(int state);
 static bool	outbox_ledger_add(upa_outbox_t *ob, const char *ddir, int job_id);
 static bool	outbox_ledger_has(const char *ddir, int job_id);
+static bool	outbox_states_add(upa_outbox_t *ob, const char *ddir, int job_id, int state);
+static int	outbox_states_get(const char *ddir, int job_id);
+static outbox_result_t outbox_verify(upa_client_t *client, const upa_device_t *dev, const char *user_uri, int job_id, int state, char *why, size_t whysize);
 static int	outbox_list(const char *dir, bool records, outbox_names_t *names);
 static void	outbox_names_free(outbox_names_t *names);
 static void	outbox_backoff_read(const char *ddir, int *attempts, time_t *next);
@@ -134,6 +139,11 @@ upaOutboxAddJobStatus(
   text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
   ret  = upaWriteFileAtomicGroup(path, text, strlen(text), 0660, ob->cfg.device_group) && outbox_fsync_dir(ddir);
   json_object_put(rec);
+
+  // The record first, then the states ledger: a crash in between leaves a
+  // record that upaOutboxJobState() finds too, never a state without one
+  if (ret)
+    ret = outbox_states_add(ob, ddir, job_id, (int)status->state);
 
   if (ret)
     upaLog(UPA_LOG_DEBUG, "Outbox: queued %s for job %d of device %s.", ippEnumString("job-state", (int)status->state), job_id, device_id);
@@ -298,6 +308,64 @@ upaOutboxFlushDevice(
     *pending = left;
 
   return (error && delivered == 0 ? -1 : delivered);
+}
+
+
+//
+// 'upaOutboxDeliver()' - Deliver one device's records, waiting for another deliverer.
+//
+// Unlike upaOutboxFlushDevice(), a device another process is delivering
+// right now is waited for (up to max_seconds): the detached flusher a
+// backend starts after queueing must not leave its record behind because an
+// earlier flusher listed the folder just before the record was written.
+//
+
+int					// O - Records delivered, -1 on error
+upaOutboxDeliver(upa_outbox_t *ob,	// I - Outbox
+                 const char   *device_id,
+					// I - Device
+                 int          max_seconds,
+					// I - Time limit (0 = none)
+                 int          *pending)	// O - Records left (may be `NULL`)
+{
+  int	delivered;			// Result
+
+
+  if (!ob || !device_id)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOutboxDeliver: bad arguments.");
+    return (-1);
+  }
+
+  ob->wait  = true;
+  delivered = upaOutboxFlushDevice(ob, device_id, max_seconds, false, pending);
+  ob->wait  = false;
+
+  return (delivered);
+}
+
+
+//
+// 'upaOutboxJobState()' - The state queued for a cloud job.
+//
+
+int					// O - Job state, 0 if none
+upaOutboxJobState(upa_outbox_t *ob,	// I - Outbox
+                  const char   *device_id,
+					// I - Device
+                  int          job_id)	// I - Cloud job-id
+{
+  char	ddir[1300];			// Device folder
+  int	state;				// State
+
+
+  if (!ob || !device_id || job_id <= 0 || !outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+    return (0);
+
+  if ((state = outbox_states_get(ddir, job_id)) == 0 && outbox_ledger_has(ddir, job_id))
+    state = IPP_JSTATE_ABORTED;		// Delivered by an older version: some terminal state
+
+  return (state);
 }
 
 
@@ -530,8 +598,19 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
   }
   upaShareFile(lockfd, path, ob->cfg.device_group);
 
-  if (flock(lockfd, LOCK_EX | LOCK_NB))
+  while (flock(lockfd, LOCK_EX | LOCK_NB))
   {
+    // A flusher queued behind a running one must not give up: the other
+    // may have listed the records before ours was written
+    if (ob->wait && (!deadline || time(NULL) < deadline))
+    {
+      struct timespec nap = { 0, 100000000 };
+					// 100 ms
+
+      nanosleep(&nap, NULL);
+      continue;
+    }
+
     upaLog(UPA_LOG_DEBUG, "Outbox: device %s is being delivered by another process.", device_id);
     close(lockfd);
     outbox_names_free(&records);
@@ -593,7 +672,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
     if (outbox_ledger_has(ddir, job_id))
     {
       // A replay (crash after sending, before removing): never send twice.
-      upaLog(UPA_LOG_DEBUG, "Outbox: job %d of device %s was finished in the cloud already, dropping %s.", job_id, device_id, records.names[i]);
+      upaLog(UPA_LOG_WARN, "Outbox: dropping %s for job %d of device %s: its terminal state was delivered already.", ippEnumString("job-state", state), job_id, device_id);
       result = OUTBOX_DROP;
     }
     else
@@ -949,24 +1028,209 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
     case UPA_ERROR_CONFIG :
         return (OUTBOX_STUCK);
 
-    case UPA_ERROR_IPP :
-        if (upaLastIPPStatus() == IPP_STATUS_ERROR_INTERNAL)
-        {
-          // Universal Print's answer to an update of a terminal job.
-          upaLog(UPA_LOG_DEBUG, "Outbox: job %d of device %s is already terminal in the cloud (%s).", job_id, dev->id, upaLastErrorString());
-          return (OUTBOX_ALREADY);
-        }
-        else if (upaLastIPPStatus() >= IPP_STATUS_ERROR_INTERNAL)
-          return (OUTBOX_RETRY);
-        break;
-
     default :
         break;
   }
 
-  upaLog(UPA_LOG_WARN, "Outbox: dropping %s of job %d for device %s: %s (%s)", ippEnumString("job-state", (int)js.state), job_id, dev->id, upaLastErrorString(), upaErrorName(err));
+  // Any other refusal (IPP errors, Universal Print's server-error-internal-error
+  // for an update of a terminal job, not-found, not-possible): only the
+  // cloud's own view of the job decides whether the record can go
+  {
+    char	message[1024],		// Why the update failed
+		why[1024];		// Why it may be dropped
+    outbox_result_t result;		// Verdict
 
+    upaCopyString(message, upaLastErrorString(), sizeof(message));
+
+    if ((result = outbox_verify(*client, dev, user_uri, job_id, (int)js.state, why, sizeof(why))) == OUTBOX_RETRY)
+    {
+      upaSetError(err, "%s", message);
+      return (OUTBOX_RETRY);
+    }
+
+    upaLog(UPA_LOG_WARN, "Outbox: dropping %s of job %d for device %s (the cloud answered: %s): %s", ippEnumString("job-state", (int)js.state), job_id, dev->id, message, why);
+
+    return (result);
+  }
   return (OUTBOX_DROP);
+}
+
+
+//
+// 'outbox_states_add()' - Remember the state queued for a job (durably).
+//
+// "states" keeps one line "<job-id> <state>" per queued update, so the
+// backend (a requeued job that printed already) and the release reconciler
+// (is the outcome of a released job queued?) can ask after the record itself
+// was delivered and removed.  The newer half is kept past OUTBOX_STATES_MAX.
+//
+
+static bool				// O - `true` on success
+outbox_states_add(upa_outbox_t *ob,	// I - Outbox
+                  const char   *ddir,	// I - Device folder
+                  int          job_id,	// I - Cloud job-id
+                  int          state)	// I - Job state queued
+{
+  char		path[1400],		// Ledger
+		line[64];		// One line
+  int		fd;			// File
+  struct stat	info;			// File information
+  bool		ret = true;		// Result
+
+
+  snprintf(path, sizeof(path), "%s/states", ddir);
+  snprintf(line, sizeof(line), "%d %d\n", job_id, state);
+
+  if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
+    return (false);
+  }
+
+  upaShareFile(fd, path, ob->cfg.device_group);
+
+  // One write() of a short line on an O_APPEND file is never interleaved
+  if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
+    ret = false;
+  }
+
+  if (ret && !fstat(fd, &info) && info.st_size > OUTBOX_STATES_MAX * 12 && !flock(fd, LOCK_EX | LOCK_NB))
+  {
+    // Keep the newer half; appends racing with the rewrite may be lost, and
+    // cost at most a needless reprint check, never a lost status
+    char	*data,			// Whole ledger
+		*keep;			// Start of the part kept
+    ssize_t	len;			// Bytes read
+
+    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (len = pread(fd, data, (size_t)info.st_size, 0)) > 0)
+    {
+      data[len] = '\0';
+      if ((keep = strchr(data + len / 2, '\n')) != NULL)
+        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), 0660, ob->cfg.device_group);
+    }
+    free(data);
+  }
+
+  close(fd);
+
+  return (ret);
+}
+
+
+//
+// 'outbox_states_get()' - The last state queued for a job.
+//
+// A terminal state wins over a later non-terminal one (a status that came
+// in after the end changes nothing); 0 when nothing was ever queued.
+//
+
+static int				// O - Job state or 0
+outbox_states_get(const char *ddir,	// I - Device folder
+                  int        job_id)	// I - Cloud job-id
+{
+  char		path[1400],		// Ledger
+		line[64],		// Line
+		*ptr;			// Pointer into line
+  FILE		*fp;			// Ledger stream
+  int		fd,			// File
+		state = 0,		// Last state
+		lstate;			// State on one line
+
+
+  snprintf(path, sizeof(path), "%s/states", ddir);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+    return (0);
+
+  if ((fp = fdopen(fd, "r")) == NULL)
+  {
+    close(fd);
+    return (0);
+  }
+
+  while (fgets(line, sizeof(line), fp))
+  {
+    if (strtol(line, &ptr, 10) != job_id || *ptr != ' ')
+      continue;
+
+    lstate = (int)strtol(ptr + 1, NULL, 10);
+    if (!outbox_is_terminal(state) || outbox_is_terminal(lstate))
+      state = lstate;
+  }
+
+  fclose(fp);
+
+  return (state);
+}
+
+
+//
+// 'outbox_verify()' - Decide about a refused update from the cloud's view of the job.
+//
+// OUTBOX_ALREADY when the cloud holds a terminal state for the job,
+// OUTBOX_DROP when the job is gone or bound to another device, otherwise
+// OUTBOX_RETRY: a record is dropped only when the cloud proves it useless.
+//
+
+static outbox_result_t			// O - Verdict
+outbox_verify(upa_client_t       *client,
+					// I - Cloud session
+              const upa_device_t *dev,	// I - Device
+              const char         *user_uri,
+					// I - requesting-user-uri or `NULL`
+              int                job_id,// I - Cloud job-id
+              int                state,	// I - State we wanted to send
+              char               *why,	// O - Reason for a drop
+              size_t             whysize)
+					// I - Size of why
+{
+  ipp_t			*job;		// Fetch-Job response
+  ipp_attribute_t	*attr;		// job-state
+  int			cloud_state;	// Job state in the cloud
+  upa_error_t		err;		// Error class
+
+
+  (void)dev;
+
+  *why = '\0';
+
+  if ((job = upaInfraFetchJob(client, user_uri, job_id)) == NULL)
+  {
+    err = upaLastError();
+
+    if (err == UPA_ERROR_NOT_FOUND)
+    {
+      snprintf(why, whysize, "the job no longer exists in the cloud");
+      return (OUTBOX_DROP);
+    }
+    else if (err == UPA_ERROR_NOT_POSSIBLE)
+    {
+      snprintf(why, whysize, "the job belongs to another printer or user");
+      return (OUTBOX_DROP);
+    }
+    else if (err == UPA_ERROR_NOT_FETCHABLE)
+    {
+      snprintf(why, whysize, "the cloud no longer offers the job (not-fetchable)");
+      return (OUTBOX_DROP);
+    }
+
+    upaLog(UPA_LOG_INFO, "Outbox: cannot check job %d in the cloud (%s); keeping its %s update.", job_id, upaLastErrorString(), ippEnumString("job-state", state));
+    return (OUTBOX_RETRY);
+  }
+
+  cloud_state = (attr = ippFindAttribute(job, "job-state", IPP_TAG_ENUM)) != NULL ? ippGetInteger(attr, 0) : 0;
+  ippDelete(job);
+
+  if (outbox_is_terminal(cloud_state))
+  {
+    snprintf(why, whysize, "the cloud holds the terminal state %s already", ippEnumString("job-state", cloud_state));
+    return (OUTBOX_ALREADY);
+  }
+
+  upaLog(UPA_LOG_INFO, "Outbox: job %d is %s in the cloud; keeping its %s update for the next attempt.", job_id, cloud_state ? ippEnumString("job-state", cloud_state) : "of unknown state", ippEnumString("job-state", state));
+
+  return (OUTBOX_RETRY);
 }
 
 

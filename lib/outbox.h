@@ -10,6 +10,8 @@
 //             backoff                           {"attempts": N, "next": T}
 //             delivered                         cloud job ids whose terminal update
 //                                               was delivered (one per line)
+//             states                            "<job-id> <state>" for every update
+//                                               queued (fsync'd after its record)
 //             .lock                             flock()ed while a process delivers
 //
 // Every record is written with fsync (file and folder) before
@@ -25,11 +27,14 @@
 //   - cloud unreachable, HTTP 429/5xx, IPP busy/unavailable, token
 //     trouble: delivery of that device stops; the next attempt waits for
 //     Retry-After when the cloud sent one, else 5 s doubling up to 10 min;
-//   - "job already terminal" (Universal Print answers
-//     server-error-internal-error): a terminal record counts as delivered,
-//     a non-terminal one is dropped (it is superseded);
-//   - job gone or not ours (not-found, not-possible, other client errors):
-//     the record is dropped with a warning; retrying cannot help.
+//   - any other refusal (Universal Print answers server-error-internal-error
+//     both to an update of a terminal job and when it fails itself, and
+//     IPP client errors): the job is looked up with Fetch-Job.  The record
+//     is dropped, with a warning saying why, only when the cloud holds a
+//     terminal state for the job (a terminal record then counts as
+//     delivered), the job is gone (not-found), bound elsewhere
+//     (not-possible) or no longer offered (not-fetchable); otherwise it is
+//     kept and retried with back-off like any transient failure.
 //
 
 #ifndef UPA_OUTBOX_H
@@ -74,5 +79,15 @@ extern time_t		upaOutboxNextAttempt(upa_outbox_t *ob, const char *device_id);
 
 // Was the terminal update of this cloud job delivered already?
 extern bool		upaOutboxIsDelivered(upa_outbox_t *ob, const char *device_id, int job_id);
+
+// The state queued for a cloud job (its "states" ledger: the last terminal
+// state queued, else the last one; delivered or not): 0 = none queued ever.
+// The backend asks before printing (IPP_JSTATE_COMPLETED: printed already,
+// cupsd requeued it) and the release reconciler before closing a release.
+extern int		upaOutboxJobState(upa_outbox_t *ob, const char *device_id, int job_id);
+
+// Deliver one device like upaOutboxFlushDevice(), but wait (up to
+// max_seconds) for a process delivering the same device instead of leaving.
+extern int		upaOutboxDeliver(upa_outbox_t *ob, const char *device_id, int max_seconds, int *pending);
 
 #endif // !UPA_OUTBOX_H

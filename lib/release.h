@@ -8,8 +8,14 @@
 // streamed into it -> Acknowledge-Job -> Release (ReleaseOrder fetch-first,
 // the default), or Acknowledge-Job before Fetch-Document (acknowledge-first,
 // also the automatic fallback when the server refuses Fetch-Document before
-// Acknowledge-Job).  Every step is journaled.  If Acknowledge-Job fails the
-// local job is canceled and nothing prints; the cloud job stays fetchable.
+// Acknowledge-Job).  Every step is journaled before it is taken; the state
+// machine, and what recovery does in each state, is in doc/design.md.
+//
+// Acknowledge-Job is the one step whose outcome may be unknown (the answer
+// lost after the cloud committed it): the journal says "acking" before it is
+// sent, and a failed or garbled answer is settled by asking the cloud
+// (Fetch-Job).  The local copy is canceled only when the cloud proves the job
+// is not ours; when the cloud cannot tell, the job stays held for recovery.
 //
 
 #ifndef UPA_RELEASE_H
@@ -37,6 +43,11 @@ typedef struct upa_release_s		// Result and progress of one release
   long long	bytes;			// Document bytes streamed
   upa_rstage_t	stage;			// Last stage reached
   upa_ticket_t	ticket;			// Mapped ticket (cleared by upaReleaseClear)
+  bool		cancel;			// Set by the caller (from its progress
+					// callback, through its own pointer) to
+					// stop the release: before the job is
+					// claimed nothing prints and the job stays
+					// in the cloud; after, it is reported canceled
 } upa_release_t;
 
 typedef void (*upa_release_cb_t)(void *data, const upa_release_t *progress);
@@ -47,8 +58,12 @@ typedef void (*upa_release_cb_t)(void *data, const upa_release_t *progress);
 extern bool	upaReleaseJob(upa_client_t *client, http_t *cups, upa_journal_t *journal, const char *queue, const char *user_uri, int cloud_job_id, upa_release_cb_t cb, void *cbdata, upa_release_t *result);
 extern void	upaReleaseClear(upa_release_t *result);
 
-// Finish or undo releases a crash interrupted (see journal.h); returns the
-// number of entries handled, -1 on error.
+// The reconciler: finish or undo the releases a crash interrupted, and
+// settle released jobs whose outcome is not queued for the cloud yet (the
+// CUPS job vanished in a cupsd crash, was replaced by another job with the
+// same id, or ended without the backend reporting it).  Run at every
+// upa-release start, by --recover and by the upa-sync service.  Returns the
+// number of releases closed or moved on, -1 on error.
 extern int	upaReleaseRecover(const upa_config_t *cfg, http_t *cups, upa_journal_t *journal);
 
 #endif // !UPA_RELEASE_H

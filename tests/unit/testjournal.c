@@ -111,25 +111,26 @@ test_pending(void **state)
   assert_ptr_equal(upaJournalGetConfig(journal), cfg);
 
   // Job 1: created, fetched -> pending at "fetched"
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 1, 11, "mailto:alice@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 1, 11, "mailto:alice@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 1, 11, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 1, 11, "mailto:alice@contoso.com", NULL));
   // Job 2: all the way -> not pending
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 2, 12, "mailto:alice@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 2, 12, "mailto:alice@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_A, 2, 12, "mailto:alice@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_RELEASED, DEV_A, 2, 12, "mailto:alice@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 2, 12, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 2, 12, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_A, 2, 12, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_RELEASED, DEV_A, 2, 12, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_DONE, DEV_A, 2, 12, "mailto:alice@contoso.com", NULL));
   // Job 3: acked -> pending at "acked"
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 3, 13, "mailto:bob@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_A, 3, 13, "mailto:bob@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 3, 13, "mailto:bob@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_A, 3, 13, "mailto:bob@contoso.com", NULL));
   // Job 4: canceled -> not pending; job 5: aborted -> not pending
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 4, 14, "mailto:bob@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CANCELED, DEV_A, 4, 14, "mailto:bob@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 5, 15, NULL));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_ABORTED, DEV_A, 5, 15, NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 4, 14, "mailto:bob@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CANCELED, DEV_A, 4, 14, "mailto:bob@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 5, 15, NULL, NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_ABORTED, DEV_A, 5, 15, NULL, NULL));
 
   // Bad records are refused, not written
-  assert_false(upaJournalRecord(journal, UPA_JSTEP_CREATED, "dev with space", 6, 16, NULL));
-  assert_false(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 0, 16, NULL));
+  assert_false(upaJournalRecord(journal, UPA_JSTEP_CREATED, "dev with space", 6, 16, NULL, NULL));
+  assert_false(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 0, 16, NULL, NULL));
 
   // Releases still in flight (this handle holds their locks) are not "interrupted"
   n = upaJournalPending(journal, &entries);
@@ -157,7 +158,7 @@ test_pending(void **state)
   free(entries);
 
   // Recovery finishes job 1; after a restart only job 3 is left
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CANCELED, DEV_A, 1, 11, "mailto:alice@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CANCELED, DEV_A, 1, 11, "mailto:alice@contoso.com", NULL));
   upaJournalClose(journal);
   assert_non_null(journal = upaJournalOpen(cfg));
   n = upaJournalPending(journal, &entries);
@@ -170,6 +171,58 @@ test_pending(void **state)
   snprintf(path, sizeof(path), "%s/journal", cfg->state_dir);
   assert_int_equal(stat(path, &info), 0);
   assert_int_equal(info.st_mode & 0777, 0660);
+
+  free(cfg);
+}
+
+
+//
+// 'test_uuid()' - job-uuid is kept across records and proves a CUPS job.
+//
+
+static void
+test_uuid(void **state)
+{
+  upa_config_t		*cfg = new_config("uuid");
+					// Configuration
+  upa_journal_t		*journal,	// Journal (writer)
+			*reader;	// Journal (read-only, the backend's)
+  upa_jentry_t		*entries,	// Pending entries
+			last;		// Last record
+  int			n;		// Number of entries
+  static const char	*uuid = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000042";
+					// CUPS job-uuid
+
+
+  (void)state;
+
+  assert_non_null(journal = upaJournalOpen(cfg));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 40, 401, "mailto:alice@contoso.com", uuid));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 40, 401, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKING, DEV_A, 40, 401, "mailto:alice@contoso.com", NULL));
+  assert_false(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_A, 40, 401, NULL, "urn:uuid:with space"));
+
+  // The backend proves its job by id and uuid, read-only
+  assert_non_null(reader = upaJournalOpenReadOnly(cfg));
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, uuid, &last), 1);
+  assert_int_equal(last.step, UPA_JSTEP_ACKING);
+  assert_string_equal(last.uuid, uuid);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, "urn:uuid:another-job-same-id", &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 402, uuid, &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 41, 401, uuid, &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_B, 40, 401, uuid, &last), 0);
+  assert_false(upaJournalRecord(reader, UPA_JSTEP_DONE, DEV_A, 40, 401, NULL, NULL));
+  upaJournalClose(reader);
+
+  // A crash in the Acknowledge-Job round trip: "acking" is pending, uuid kept
+  upaJournalClose(journal);
+  assert_non_null(journal = upaJournalOpen(cfg));
+  n = upaJournalPending(journal, &entries);
+  assert_int_equal(n, 1);
+  assert_int_equal(entries[0].step, UPA_JSTEP_ACKING);
+  assert_string_equal(entries[0].uuid, uuid);
+  free(entries);
+  upaJournalClose(journal);
 
   free(cfg);
 }
@@ -194,8 +247,8 @@ test_torn(void **state)
   (void)state;
 
   assert_non_null(journal = upaJournalOpen(cfg));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 21, 31, "mailto:alice@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 21, 31, "mailto:alice@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 21, 31, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 21, 31, "mailto:alice@contoso.com", NULL));
   upaJournalClose(journal);
 
   // The crash: half a record ("acked" for job 21) without its newline
@@ -215,7 +268,7 @@ test_torn(void **state)
   free(entries);
 
   // A record after the torn line lands on a line of its own
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 22, 32, "mailto:carol@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 22, 32, "mailto:carol@contoso.com", NULL));
   upaJournalClose(journal);
 
   // A tear right after a field would parse if merely terminated
@@ -223,7 +276,7 @@ test_torn(void **state)
   fputs("1795317399 released " DEV_A " 22 32 ", fp);
   fclose(fp);
   assert_non_null(journal = upaJournalOpen(cfg));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 22, 32, "mailto:carol@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 22, 32, "mailto:carol@contoso.com", NULL));
   upaJournalClose(journal);
 
   // Garbage in the middle is skipped too
@@ -265,21 +318,24 @@ test_devices(void **state)
   (void)state;
 
   assert_non_null(journal = upaJournalOpen(cfg));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 7, 41, "mailto:alice@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_B, 7, 51, "mailto:bob@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_B, 7, 51, "mailto:bob@contoso.com"));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_RELEASED, DEV_A, 8, 42, "mailto:alice@contoso.com"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 7, 41, "mailto:alice@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_B, 7, 51, "mailto:bob@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_B, 7, 51, "mailto:bob@contoso.com", NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_RELEASED, DEV_A, 8, 42, "mailto:alice@contoso.com", NULL));
   upaJournalClose(journal);
 
   assert_non_null(journal = upaJournalOpen(cfg));
   n = upaJournalPending(journal, &entries);
-  assert_int_equal(n, 2);
+  assert_int_equal(n, 3);
   assert_non_null(e = find(entries, n, DEV_A, 7));
   assert_int_equal(e->step, UPA_JSTEP_CREATED);
   assert_int_equal(e->cups_job_id, 41);
   assert_non_null(e = find(entries, n, DEV_B, 7));
   assert_int_equal(e->step, UPA_JSTEP_ACKED);
   assert_int_equal(e->cups_job_id, 51);
+  // "released" stays open until its outcome is queued (the reconciler's)
+  assert_non_null(e = find(entries, n, DEV_A, 8));
+  assert_int_equal(e->step, UPA_JSTEP_RELEASED);
   free(entries);
   upaJournalClose(journal);
 
@@ -307,14 +363,14 @@ test_live(void **state)
   assert_non_null(station1 = upaJournalOpen(cfg));
   assert_non_null(station2 = upaJournalOpen(cfg));
 
-  assert_true(upaJournalRecord(station1, UPA_JSTEP_CREATED, DEV_A, 9, 61, "mailto:alice@contoso.com"));
+  assert_true(upaJournalRecord(station1, UPA_JSTEP_CREATED, DEV_A, 9, 61, "mailto:alice@contoso.com", NULL));
 
   // Station 2 starts up and recovers: station 1's release is left alone...
   n = upaJournalPending(station2, &entries);
   assert_int_equal(n, 0);
 
   // ...and it cannot start the same cloud job twice
-  assert_false(upaJournalRecord(station2, UPA_JSTEP_CREATED, DEV_A, 9, 62, "mailto:alice@contoso.com"));
+  assert_false(upaJournalRecord(station2, UPA_JSTEP_CREATED, DEV_A, 9, 62, "mailto:alice@contoso.com", NULL));
   assert_int_equal(upaLastError(), UPA_ERROR_BUSY);
 
   // Station 1 dies: now it is station 2's to recover
@@ -433,7 +489,7 @@ mixed_text(char   *text,		// O - Lines
            "%lld fetched " DEV_A " 1 11 mailto:alice@contoso.com\n"
            "%lld acked " DEV_A " 1 11 mailto:alice@contoso.com\n"
            "%lld created " DEV_A " 4 14 mailto:bob@contoso.com\n"
-           "%lld released " DEV_A " 1 11 mailto:alice@contoso.com\n"
+           "%lld done " DEV_A " 1 11 mailto:alice@contoso.com\n"
            "%lld created " DEV_A " 2 12 -\n"
            "%lld canceled " DEV_A " 2 12 -\n"
            "%lld crea\030\n"
@@ -446,9 +502,9 @@ mixed_text(char   *text,		// O - Lines
            "%lld canceled " DEV_A " 7 16 -\n"
            "%lld created " DEV_A " 7 17 -\n"
            "%lld acked " DEV_A " 7 17 -\n"
-           "%lld released " DEV_B " 1 21 -\n"
+           "%lld done " DEV_B " 1 21 -\n"
            "%lld created " DEV_A " 6 18 -\n"
-           "%lld released " DEV_A " 6 18 -\n"
+           "%lld done " DEV_A " 6 18 -\n"
            "%lld future-step " DEV_A " 9 19 -\n"
            "%s",
            old, old, old, old, old, old, old, old, old, old, old, old, old, old, old, now, now, now, now, now, old, torn_end ? "1 create" : "");
@@ -509,9 +565,9 @@ check_pending_with(upa_config_t *cfg,	// I - Configuration
 
   // Recent finished releases keep guarding against a second release
   assert_int_equal(upaJournalLast(journal, DEV_A, 6, &last), 1);
-  assert_int_equal(last.step, UPA_JSTEP_RELEASED);
+  assert_int_equal(last.step, UPA_JSTEP_DONE);
   assert_int_equal(upaJournalLast(journal, DEV_B, 1, &last), 1);
-  assert_int_equal(last.step, UPA_JSTEP_RELEASED);
+  assert_int_equal(last.step, UPA_JSTEP_DONE);
   assert_int_equal(last.cups_job_id, 21);
 
   upaJournalClose(journal);
@@ -582,7 +638,7 @@ test_compact(void **state)
 
   // The same handle goes on working on the new file
   assert_int_equal(upaJournalLast(journal, DEV_A, 1, &last), 0);
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 30, 40, NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 30, 40, NULL, NULL));
   assert_int_equal(count_lines(path, DEV_A " 30 40"), 1);
 
   // Nothing more to drop: not rewritten
@@ -592,7 +648,7 @@ test_compact(void **state)
 
   // max_age 0: every release finished before this second goes (the one
   // canceled just now stays), unfinished ones stay
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CANCELED, DEV_A, 30, 40, NULL));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CANCELED, DEV_A, 30, 40, NULL, NULL));
   assert_int_equal(upaJournalCompact(journal, 0), 3);
   assert_int_equal(count_lines(path, "released"), 0);
   assert_int_equal(count_lines(path, DEV_A " 7 "), 4);
@@ -692,7 +748,7 @@ test_compact_kill(void **state)
     assert_non_null(fp = fopen(path, "w"));
     for (i = 100; i < 3100; i ++)
     {
-      fprintf(fp, "%lld created " DEV_B " %d %d -\n%lld fetched " DEV_B " %d %d -\n%lld acked " DEV_B " %d %d -\n%lld released " DEV_B " %d %d -\n", old, i, i, old, i, i, old, i, i, old, i, i);
+      fprintf(fp, "%lld created " DEV_B " %d %d -\n%lld fetched " DEV_B " %d %d -\n%lld acked " DEV_B " %d %d -\n%lld done " DEV_B " %d %d -\n", old, i, i, old, i, i, old, i, i, old, i, i);
       if (i == 1000)
       {
         mixed_text(text, sizeof(text), false);
@@ -781,7 +837,7 @@ test_compact_stale_handle(void **state)
   assert_int_equal(upaJournalCompact(station2, UPA_JOURNAL_KEEP), 10);
 
   // station1's descriptor is the replaced file: the record must not go there
-  assert_true(upaJournalRecord(station1, UPA_JSTEP_CREATED, DEV_A, 60, 70, "mailto:alice@contoso.com"));
+  assert_true(upaJournalRecord(station1, UPA_JSTEP_CREATED, DEV_A, 60, 70, "mailto:alice@contoso.com", NULL));
   assert_int_equal(count_lines(path, DEV_A " 60 70"), 1);
   assert_int_equal(upaJournalLast(station2, DEV_A, 60, &last), 1);
   assert_int_equal(last.step, UPA_JSTEP_CREATED);
@@ -805,6 +861,7 @@ main(void)
     cmocka_unit_test(test_pending),
     cmocka_unit_test(test_torn),
     cmocka_unit_test(test_devices),
+    cmocka_unit_test(test_uuid),
     cmocka_unit_test(test_live),
     cmocka_unit_test(test_shared_modes),
     cmocka_unit_test(test_compact),

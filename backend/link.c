@@ -1,0 +1,103 @@
+//
+// The cloud link of a job for the "upa" backend: proven, or printed as a plain job.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// Any user can submit a job with upa-job-id and upa-device-id options, so
+// the options alone prove nothing.  A link counts only when the release
+// journal says a release of this server created this very CUPS job for
+// that cloud job: the journal's last record of the release names this CUPS
+// job id and job-uuid (cupsd reuses ids after a crash, never uuids).  A job
+// whose link is not proven prints as a plain job and touches no cloud job.
+//
+// A proven job that cupsd runs a second time (requeued by a cupsd restart
+// or crash after it printed) is not printed again when its completion is
+// already queued for the cloud; "upa-reprint=true" prints it on purpose
+// (and reports nothing: the cloud job is finished).
+//
+
+#include "upa-backend.h"
+#include "journal.h"
+#include <stdlib.h>
+#include <string.h>
+
+
+//
+// 'upaBackendCheckLink()' - Prove the job's cloud link and decide whether to print.
+//
+
+int					// O - 1 = print and report, 0 = print as a plain job, -1 = do not print
+upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
+{
+  upa_journal_t	*journal;		// Release journal
+  upa_jentry_t	entry;			// Its record of the release
+  upa_cupsjob_t	info;			// This job as cupsd sees it
+  const char	*queue = getenv("PRINTER"),
+					// CUPS queue
+		*reprint;		// upa-reprint option
+  http_t	*http;			// Connection to cupsd
+  int		job_id = atoi(be->job_id),
+					// CUPS job-id
+		status,			// Lookup status
+		queued;			// State queued for the cloud
+  char		errbuf[1024];		// Library error
+
+
+  if (be->link.job_id <= 0 || !be->cfg || !be->dev)
+    return (0);
+
+  // This job's uuid, from cupsd (never from the job's options)
+  memset(&info, 0, sizeof(info));
+  if (queue && (http = upaCupsConnect(be->cfg)) != NULL)
+  {
+    if (!upaCupsJobGet(http, queue, job_id, &info))
+      fprintf(stderr, "DEBUG: upa: Cannot read job %d from cupsd: %s\n", job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
+    httpClose(http);
+  }
+
+  if ((journal = upaJournalOpenReadOnly(be->cfg)) == NULL)
+    status = -1;
+  else
+    status = upaJournalFindCupsJob(journal, be->dev->id, be->link.job_id, job_id, info.uuid[0] ? info.uuid : NULL, &entry);
+
+  upaJournalClose(journal);
+
+  if (status <= 0)
+  {
+    if (status < 0)
+      fprintf(stderr, "WARNING: Cannot check the Universal Print link of this job (%s); printing it without reporting to the cloud.\n", upaBackendLastError(errbuf, sizeof(errbuf)));
+    else
+      fputs("WARNING: This job names a Universal Print job that no release on this print server created; printing it as a plain job, without reporting to the cloud.\n", stderr);
+
+    be->link.job_id = 0;
+    return (0);
+  }
+
+  fprintf(stderr, "DEBUG: upa: Link to Universal Print job %d proven by the release journal (%s).\n", be->link.job_id, upaJournalStepString(entry.step));
+
+  if ((reprint = cupsGetOption("upa-reprint", be->num_options, be->cups_options)) != NULL && (!strcasecmp(reprint, "true") || !strcasecmp(reprint, "yes") || !strcmp(reprint, "1")))
+  {
+    fprintf(stderr, "INFO: Printing Universal Print job %d again on request (upa-reprint); the cloud is not told.\n", be->link.job_id);
+    be->link.job_id = 0;
+    return (0);
+  }
+
+  if (!be->outbox)
+    be->outbox = upaOutboxOpen(be->cfg);
+
+  queued = be->outbox ? upaOutboxJobState(be->outbox, be->dev->id, be->link.job_id) : 0;
+
+  if (queued == IPP_JSTATE_COMPLETED)
+  {
+    fprintf(stderr, "INFO: Universal Print job %d was printed already; not printing it again (\"lp -i %d -o upa-reprint=true\" then \"lp -i %d -H restart\" prints it on purpose).\n", be->link.job_id, job_id, job_id);
+    return (-1);
+  }
+  else if (queued >= IPP_JSTATE_CANCELED)
+  {
+    fprintf(stderr, "INFO: Universal Print job %d was %s in the cloud already; printing it without reporting to the cloud.\n", be->link.job_id, ippEnumString("job-state", queued));
+    be->terminal_sent = true;
+  }
+
+  return (1);
+}
