@@ -88,6 +88,9 @@ typedef struct hconn_s			// One connection
   int		num_released;		// CUPS jobs released in the session
   hreleased_t	released[REL_MAX_IDS];	// Them
   int		cur_job;		// Cloud job being released (progress)
+  upa_release_t	*cur_result;		// Its result (cancel flag)
+  bool		hangup;			// The UI broke the protocol mid-release
+  struct timespec last_progress;	// Progress message throttle
 } hconn_t;
 
 
@@ -372,6 +375,9 @@ relHelperServe(int                     fd,
     }
 
     json_object_put(req);
+
+    if (h.hangup)
+      break;
   }
 
   end_session(&h);
@@ -829,7 +835,8 @@ handle_release(hconn_t     *h,		// I - Connection
     return;
   }
 
-  h->cur_job = (int)id;
+  h->cur_job    = (int)id;
+  h->cur_result = &result;
   memset(&result, 0, sizeof(result));
 
   ok = upaReleaseJob(h->client, h->cups, h->journal, queue, h->user_uri, (int)id, progress_cb, h, &result);
@@ -840,6 +847,7 @@ handle_release(hconn_t     *h,		// I - Connection
     // refused once: renew explicitly and retry once
     upaLog(UPA_LOG_INFO, "Cloud job %lld: %s; renewing the device token and retrying", id, upaLastErrorString());
     upaReleaseClear(&result);
+    memset(&result, 0, sizeof(result));
     if (upaClientGetToken(h->client, true, token, sizeof(token)))
       ok = upaReleaseJob(h->client, h->cups, h->journal, queue, h->user_uri, (int)id, progress_cb, h, &result);
     explicit_bzero(token, sizeof(token));
@@ -887,10 +895,10 @@ handle_release(hconn_t     *h,		// I - Connection
       error = "cups";
       snprintf(note, sizeof(note), "the printer refused it");
     }
-    else if (err == UPA_ERROR_CANCELED)
+    else if (err == UPA_ERROR_CANCELED || result.cancel)
     {
       error = "canceled";
-      snprintf(note, sizeof(note), "canceled");
+      snprintf(note, sizeof(note), "canceled by you");
     }
     else
     {
@@ -903,7 +911,8 @@ handle_release(hconn_t     *h,		// I - Connection
   }
 
   upaReleaseClear(&result);
-  h->cur_job = 0;
+  h->cur_job    = 0;
+  h->cur_result = NULL;
 }
 
 
@@ -1165,11 +1174,39 @@ progress_cb(void                *data,	// I - Connection
 					// I - Progress
 {
   hconn_t	*h = (hconn_t *)data;	// Connection
-  json_object	*msg;			// Progress message
+  json_object	*msg,			// Progress message
+		*req;			// Request from the UI
+  const char	*op;			// Its op
+  struct pollfd	pfd;			// Poll
+  struct timespec now;			// Current time
+  static const char * const keys[] = { "op", NULL };
 
 
-  if (progress->cloud_job_id != h->cur_job)
+  if (progress->cloud_job_id != h->cur_job || !h->cur_result)
     return;
+
+  // The only request allowed during a release is {"op":"cancel"}; anything
+  // else, or the UI going away, cancels it as well and ends the connection
+  pfd.fd     = h->fd;
+  pfd.events = POLLIN;
+  if (!h->cur_result->cancel && poll(&pfd, 1, 0) > 0)
+  {
+    if (relMsgRecv(h->fd, 1000, &req) == 1 && (op = relMsgGetString(req, "op")) != NULL && !strcmp(op, "cancel") && relMsgOnly(req, keys))
+      upaLog(UPA_LOG_INFO, "%s canceled the release of cloud job %d at %s", h->upn, h->cur_job, h->station);
+    else
+    {
+      upaLog(UPA_LOG_WARN, "%s: the station went away or broke the protocol while cloud job %d was released; canceling it", h->station, h->cur_job);
+      h->hangup = true;
+    }
+    json_object_put(req);
+    h->cur_result->cancel = true;
+  }
+
+  // At most 10 progress messages a second while bytes flow
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (progress->stage == UPA_RSTAGE_FETCHING && (now.tv_sec - h->last_progress.tv_sec) * 1000 + (now.tv_nsec - h->last_progress.tv_nsec) / 1000000 < 100)
+    return;
+  h->last_progress = now;
 
   msg = relMsgNew(NULL);
   json_object_object_add(msg, "progress", json_object_new_string(progress->stage == UPA_RSTAGE_RELEASED ? "released" : "fetching"));

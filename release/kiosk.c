@@ -56,6 +56,7 @@ typedef struct kjob_s			// One job of the session
   long long	bytes;			// Bytes streamed
   int		cups_job_id;		// CUPS job-id once created
   char		note[256];		// Why it failed / what the queue cannot honour
+  bool		canceling;		// The user asked to cancel its release
 } kjob_t;
 
 typedef struct kiosk_s			// Station state
@@ -585,7 +586,10 @@ draw_jobs(kiosk_t *k,			// I - Station
             snprintf(state, sizeof(state), "%s", kj->selected ? "waiting" : "-");
             break;
         case KJOB_FETCHING :
-            snprintf(state, sizeof(state), "fetching %lld KB", kj->bytes / 1024);
+            if (kj->canceling)
+              snprintf(state, sizeof(state), "canceling...");
+            else
+              snprintf(state, sizeof(state), "fetching %lld KB", kj->bytes / 1024);
             break;
         case KJOB_IN_CUPS :
             snprintf(state, sizeof(state), "%s", kj->note[0] ? kj->note : "sent to printer");
@@ -995,6 +999,48 @@ helper_call(kiosk_t     *k,		// I - Station
 
   for (;;)
   {
+    if (kj)
+    {
+      // While a job is released, C asks the helper to cancel it
+      struct pollfd	pfds[2];	// Helper and keyboard
+      int		ch;		// Key
+
+      pfds[0].fd     = k->hfd;
+      pfds[0].events = POLLIN;
+      pfds[1].fd     = 0;
+      pfds[1].events = POLLIN;
+
+      if (poll(pfds, 2, 600000) <= 0 && errno != EINTR)
+      {
+        upaLog(UPA_LOG_ERROR, "The release helper does not answer");
+        helper_disconnect(k);
+        return (false);
+      }
+
+      if (!(pfds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+      {
+        if (pfds[1].revents & POLLIN)
+        {
+          timeout(0);
+          while ((ch = getch()) != ERR)
+          {
+            if ((ch == 'c' || ch == 'C') && !kj->canceling)
+            {
+              kj->canceling = true;
+              snprintf(kj->note, sizeof(kj->note), "canceling...");
+              draw_jobs(k, true);
+              if (!relMsgSend(k->hfd, relMsgNew("cancel")))
+              {
+                helper_disconnect(k);
+                return (false);
+              }
+            }
+          }
+        }
+        continue;
+      }
+    }
+
     // A release may take long; the helper's own timeouts bound it
     if (relMsgRecv(k->hfd, 600000, &msg) != 1)
     {

@@ -168,7 +168,7 @@ upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_fail
 
 check "the kiosk shows the idle screen" screen_has 'Tap your badge'
 check "the kiosk runs as the unprivileged user, the helper as root" \
-  eval '[ "$(ps -o user= -C upa-release | sort -u)" = "$KUSER" ] && [ "$(ps -o user= -p $helper_pid)" = root ]'
+  eval '[ -n "$(pgrep -u "$KUSER" -x upa-release)" ] && [ "$(ps -o uid= -p $helper_pid | tr -d " ")" = 0 ]'
 check "the idle screen shows both printers ready" screen_has 'Printer Floor4: ready'
 check "start-up compacted the journal: the release of 40 days ago is gone" \
   eval '! grep -q " 7 70 " "$BASE/state/journal"'

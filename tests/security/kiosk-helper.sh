@@ -155,7 +155,7 @@ as()
 {
   local user=$1
   shift
-  setpriv --reuid="$user" --regid="$user" --clear-groups "$PYTHON" "$BASE/client.py" "$SOCK" "$@" >"$BASE/out.txt" 2>&1
+  setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups "$PYTHON" "$BASE/client.py" "$SOCK" "$@" >"$BASE/out.txt" 2>&1
   cat "$BASE/out.txt"
 }
 
@@ -245,6 +245,17 @@ cancel "$alicecups" 2>/dev/null
 
 
 #
+# Terminal escapes in a job name never reach the station...
+#
+
+e1=$(sim_submit "$BOB" "$(printf 'evil\033]0;pwned\007\033[2Jname.pdf')" "$PDF1")
+as "$KUSER" '{"op":"auth","badge":"1002"}' '{"op":"list","queue":"Floor3"}' >/dev/null
+check "a job name's control characters are stripped by the helper" \
+  eval 'reply 2 | grep -q "\"evil\]0;pwned\[2Jname.pdf\"" && ! grep -q "u001b\|u0007" "$BASE/out.txt"'
+sim_curl "/sim/jobs/$e1/cancel" -X POST >/dev/null
+
+
+#
 # Sign-in attempts per station, across connections...
 #
 
@@ -312,6 +323,20 @@ check "... and the helper ended the dead kiosk's session" \
 keys -l 1001
 keys Enter
 check "the restarted kiosk signs alice in" screen_has 'alice@contoso.com - [0-9]+ jobs'
+
+# C during a release cancels it: the cloud holds the release's first
+# request (Fetch-Job) for 20 s, C is read at the next step
+sim_curl /sim/faults -X POST --data 'delay,class=ipp,seconds=20,count=1' >/dev/null || upa_fatal "arming the delay"
+keys Enter
+check "a release in progress shows 'fetching'" screen_has 'fetching|canceling' 20
+keys c
+check "C cancels it" screen_has 'failed: canceled by you' 60
+check "... and alice's jobs all stay in the cloud" \
+  eval 'sim_job_is "$a1" isFetchable true && sim_job_is "$a2" isFetchable true && sim_job_is "$a3" isFetchable true'
+check "the kiosk logs out" screen_has 'Tap your badge' 30
+keys -l 1001
+keys Enter
+check "alice signs in again" screen_has 'alice@contoso.com - [0-9]+ jobs'
 
 # Printer down: Tab to the queue that stops at its first job, print one
 keys Tab
