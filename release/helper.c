@@ -73,7 +73,8 @@ typedef struct hconn_s			// One connection
   const rel_helper_opts_t *opts;	// Options
   int		fd;			// Socket
   uid_t		peer_uid;		// Peer uid
-  char		station[64];		// Station name the UI gave (logs, PAM_RHOST)
+  char		station[64];		// Station name the UI gave (logs)
+  char		pam_station[64];	// PAM_RHOST: the peer's user name (trusted)
   http_t	*cups;			// Local cupsd
   upa_journal_t	*journal;		// Release journal
   upa_client_t	*client;		// Cloud session
@@ -143,6 +144,7 @@ relHelperDaemon(int                     lfd,
   struct sigaction	sa;		// Signal action
   pthread_mutexattr_t	mattr;		// Shared mutex
   struct pollfd		pfd;		// Poll
+  int			children = 0;	// Connection processes running
 
 
   // Per-station budgets live in a shared anonymous mapping
@@ -159,10 +161,6 @@ relHelperDaemon(int                     lfd,
   pthread_mutexattr_destroy(&mattr);
 
   memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = SIG_IGN;
-  sa.sa_flags   = SA_NOCLDWAIT;		// Children reap themselves
-  sigaction(SIGCHLD, &sa, NULL);
-
   sa.sa_handler = sig_stop;
   sa.sa_flags   = 0;
   sigaction(SIGTERM, &sa, NULL);
@@ -172,9 +170,13 @@ relHelperDaemon(int                     lfd,
 
   while (!helper_stop)
   {
+    // Reap the connection processes that ended
+    while (children > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+      children --;
+
     pfd.fd     = lfd;
     pfd.events = POLLIN;
-    if (poll(&pfd, 1, 1000) <= 0)
+    if (poll(&pfd, 1, children > 0 ? 250 : 1000) <= 0)
       continue;
 
     if ((cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
@@ -194,6 +196,14 @@ relHelperDaemon(int                     lfd,
       continue;
     }
 
+    if (children >= REL_HELPER_MAX_CONN)
+    {
+      upaLog(UPA_LOG_WARN, "Release helper: %d connections already, refusing one from uid %u", children, (unsigned)uid);
+      relMsgSend(cfd, error_reply("busy", "The release service is busy: try again"));
+      close(cfd);
+      continue;
+    }
+
     if ((pid = fork()) < 0)
     {
       upaLog(UPA_LOG_ERROR, "fork: %s", strerror(errno));
@@ -209,6 +219,7 @@ relHelperDaemon(int                     lfd,
       _exit(relHelperServe(cfd, uid, opts));
     }
 
+    children ++;
     close(cfd);
   }
 
@@ -288,6 +299,7 @@ relHelperServe(int                     fd,
   json_object	*req;			// Request
   const char	*op;			// Operation
   int		r;			// Receive result
+  struct passwd	*pw;			// Peer's account
 
 
   memset(&h, 0, sizeof(h));
@@ -295,6 +307,14 @@ relHelperServe(int                     fd,
   h.fd       = fd;
   h.peer_uid = peer_uid;
   snprintf(h.station, sizeof(h.station), "uid %u", (unsigned)peer_uid);
+
+  // PAM modules may count failures per PAM_RHOST: it must be something the
+  // station cannot change at will, so it is the kiosk's account (a root
+  // kiosk's own child helper takes the station name it was given)
+  if (peer_uid != 0 && (pw = getpwuid(peer_uid)) != NULL)
+    snprintf(h.pam_station, sizeof(h.pam_station), "%s", pw->pw_name);
+  else
+    snprintf(h.pam_station, sizeof(h.pam_station), "uid %u", (unsigned)peer_uid);
 
   if ((h.cups = upaCupsConnect(opts->cfg)) == NULL)
     upaLog(UPA_LOG_ERROR, "Cannot connect to CUPS: %s", upaLastErrorString());
@@ -347,6 +367,8 @@ relHelperServe(int                     fd,
 
           relSanitize(clean, station, sizeof(clean));
           snprintf(h.station, sizeof(h.station), "%s", clean);
+          if (peer_uid == 0)
+            snprintf(h.pam_station, sizeof(h.pam_station), "%s", clean);
         }
         relMsgSend(fd, error_reply(NULL, NULL));
       }
@@ -591,7 +613,8 @@ handle_auth(hconn_t     *h,		// I - Connection
     return;
   }
 
-  auth = relAuthenticate(h->opts->pam_service, h->station, badge, pin_cb, h, upn, sizeof(upn), message, sizeof(message));
+  auth = relAuthenticate(h->opts->pam_service, h->pam_station, badge, pin_cb, h, upn, sizeof(upn), message, sizeof(message));
+  explicit_bzero((char *)badge, strlen(badge));
 
   if (auth == REL_AUTH_OK)
   {

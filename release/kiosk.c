@@ -168,6 +168,10 @@ relKiosk(rel_station_t *st)		// I - Station
     k.hopts.fail_free    = 1000;
   }
 
+  // Connect (or, as root, fork the helper) before the PC/SC thread starts;
+  // a helper that is not there yet is retried from the idle screen
+  helper_connect(&k);
+
   if ((k.card = relCardOpen(st->opts->card_device)) == NULL)
   {
     fprintf(stderr, "upa-release: %s\n", upaLastErrorString());
@@ -208,7 +212,6 @@ relKiosk(rel_station_t *st)		// I - Station
   }
 
   upaLog(UPA_LOG_INFO, "Release station started for %s", st->opts->printer);
-  helper_connect(&k);
 
   for (;;)
   {

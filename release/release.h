@@ -42,6 +42,7 @@
 #  define REL_BADGE_MAX		256	// Longest reader input (as badge.h)
 #  define REL_CARD_GAP		2000	// Longest pause between a badge's keys (ms)
 #  define REL_MSG_MAX		65536	// Longest helper protocol line
+#  define REL_HELPER_MAX_CONN	64	// Connections the helper serves at once
 #  define REL_HELPER_SOCKET	"/run/upa-release/helper.sock"
 					// Default helper socket
 

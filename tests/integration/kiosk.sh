@@ -144,7 +144,7 @@ fi
 # The journal of an earlier life of the station: one release finished 40
 # days ago (start-up compaction drops it), one yesterday (kept).
 now=$(date +%s)
-printf '%s released 00000000-0000-4000-8000-0000000000aa 7 70 mailto:old@contoso.com\n%s released 00000000-0000-4000-8000-0000000000aa 8 80 mailto:recent@contoso.com\n' \
+printf '%s done 00000000-0000-4000-8000-0000000000aa 7 70 mailto:old@contoso.com\n%s done 00000000-0000-4000-8000-0000000000aa 8 80 mailto:recent@contoso.com\n' \
   $((now - 40 * 86400)) $((now - 86400)) >"$BASE/state/journal"
 chown root:lp "$BASE/state/journal"
 chmod 0660 "$BASE/state/journal"
