@@ -13,8 +13,8 @@
 //
 // A proven job that cupsd runs a second time (requeued by a cupsd restart
 // or crash after it printed) is not printed again when its completion is
-// already queued for the cloud; "upa-reprint=true" prints it on purpose
-// (and reports nothing: the cloud job is finished).
+// already queued for the cloud; "upa-reprint=true" on a job still pending
+// prints it on purpose (and reports nothing: the cloud job is finished).
 //
 
 #include "upa-backend.h"
@@ -90,7 +90,7 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
 
   if (queued == IPP_JSTATE_COMPLETED)
   {
-    fprintf(stderr, "INFO: Universal Print job %d was printed already; not printing it again (\"lp -i %d -o upa-reprint=true\" then \"lp -i %d -H restart\" prints it on purpose).\n", be->link.job_id, job_id, job_id);
+    fprintf(stderr, "INFO: Universal Print job %d was printed already; not printing it again (upa(8), REQUEUED JOBS, says how to print it on purpose).\n", be->link.job_id);
     return (-1);
   }
   else if (queued >= IPP_JSTATE_CANCELED)

@@ -322,14 +322,22 @@ struct cs_tenant_s			// Tenant: everything one admin owns
 typedef struct cs_fault_s		// One armed fault
 {
   int		id;			// Fault id
-  char		kind[24];		// http, ipp-busy, steal, drop, register-stuck, delay
+  char		kind[24];		// http, ipp-busy, steal, drop, register-stuck, delay,
+					// commit, nocommit, doc-short, doc-cut, trickle, dup-groups
   char		cls[24];		// Endpoint class: ipp, token, oauth, register, graph, badge, upload, any
   int		op;			// IPP operation (0 = any)
-  int		status;			// HTTP status (http)
+  int		status;			// HTTP status (http; commit/nocommit answer=status)
   int		retry_after;		// Retry-After seconds (0 = none)
   int		count;			// Requests left (-1 = until cleared)
-  long		bytes;			// drop: document bytes sent before closing
-  int		seconds;		// delay: seconds before answering
+  long		bytes;			// drop, doc-short, doc-cut: document bytes sent (-1 = half)
+  int		seconds;		// delay, answer=slow: seconds before answering
+  char		answer[16];		// commit/nocommit: cut, truncate, badlength, garbage,
+					// html, noend, status, slow or internal-error
+  int		ipp_status;		// answer=internal-error: IPP status code
+  bool		chunked;		// doc-short/doc-cut: chunked (else Content-Length)
+  long		rate;			// trickle: bytes per second
+  int		repeat;			// dup-groups: copies of each job group
+  bool		no_job_id;		// dup-groups: job groups without job-id
 } cs_fault_t;
 
 typedef struct cs_limits_s		// Service limits (0 = off)
@@ -355,6 +363,9 @@ typedef struct cs_server_s		// Server configuration and state
   cs_fault_t	*faults;		// Armed faults
   size_t	num_faults;		// Number of faults
   int		next_fault_id;		// Next fault id
+  int		faults_fired;		// Fault firings since start
+  int		faults_fired_by_kind[16];
+					// The same per kind (fault.c's order)
   cs_limits_t	limits;			// Service limits
   const char	*tenant_config;		// --tenant-config file or NULL
   int		devcode_approve_after;	// --devicecode-approve-after (0 = never)
@@ -405,7 +416,10 @@ typedef struct cs_request_s		// One HTTP request in progress
   off_t		range_first,		// Upload PUT: first byte of Content-Range
 		range_last,		// Upload PUT: last byte
 		range_total;		// Upload PUT: total size (-1 = *)
-  long		drop_bytes;		// Fetch-Document: close after this many document bytes (-1 = never)
+  long		drop_bytes;		// Fetch-Document: stop after this many document bytes (-1 = never)
+  bool		drop_close;		// At drop_bytes: close the connection (else end the body cleanly)
+  bool		doc_length;		// Fetch-Document: send a Content-Length instead of chunks
+  long		rate;			// Answer at this many bytes per second (0 = full speed)
 } cs_request_t;
 
 
@@ -454,6 +468,9 @@ extern enum MHD_Result csHTTPRespond(cs_request_t *req, unsigned status, const c
 extern enum MHD_Result csHTTPRespondJSON(cs_request_t *req, unsigned status, json_object *obj);
 extern enum MHD_Result csHTTPRespondError(cs_request_t *req, unsigned status, const char *error, const char *desc);
 extern enum MHD_Result csHTTPRespondIPP(cs_request_t *req, ipp_t *response, int docfd);
+extern enum MHD_Result csHTTPRespondPartial(cs_request_t *req, const char *type, const void *data, size_t len, size_t send, size_t announced);
+extern unsigned char *csHTTPEncodeIPP(ipp_t *ipp, size_t *len);
+extern bool	csHTTPWait(cs_server_t *server, int seconds);
 
 //
 // ipp.c / infra.c
@@ -486,8 +503,11 @@ extern json_object *csFaultParseSpec(const char *spec);
 extern int	csFaultAdd(cs_server_t *server, json_object *spec, char *err, size_t errsize);
 extern bool	csFaultTake(cs_server_t *server, const char *kind, const char *cls, int op, cs_fault_t *fault);
 extern json_object *csFaultList(cs_server_t *server);
+extern json_object *csFaultFired(cs_server_t *server);
 extern void	csFaultClear(cs_server_t *server);
 extern enum MHD_Result csFaultRespond(cs_request_t *req, cs_fault_t *fault);
+extern enum MHD_Result csFaultAnswer(cs_request_t *req, cs_fault_t *fault, ipp_t *request, ipp_t *response, int docfd);
+extern ipp_t	*csFaultDupGroups(ipp_t *response, cs_fault_t *fault);
 
 //
 // graph.c / graphjob.c

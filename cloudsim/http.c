@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <openssl/crypto.h>
 
 
@@ -41,14 +42,19 @@ typedef struct listener_s		// One listening daemon
   bool		compat;			// ipptool conformance port
 } listener_t;
 
-typedef struct docreply_s		// Fetch-Document response body
+typedef struct reply_s			// Streamed response body (IPP answer, maybe a document)
 {
+  cs_tenant_t	*tenant;		// Tenant (its condition variable paces trickles)
   unsigned char	*ipp;			// Encoded IPP response
   size_t	ipplen;			// Length of IPP response
-  int		fd;			// Document file
-  long		drop;			// Close after this many document bytes (-1 = never)
+  size_t	ippsend;		// IPP bytes to send (fewer: close after them)
+  int		fd;			// Document file or -1
+  long		drop;			// Stop after this many document bytes (-1 = never)
+  bool		drop_close;		// At "drop": close (else end the body cleanly)
   long		sent;			// Document bytes sent
-} docreply_t;
+  long		rate;			// Bytes per second (0 = full speed)
+  struct timespec start;		// When the body started (for "rate")
+} reply_t;
 
 
 //
@@ -67,8 +73,10 @@ static bool	append_buf(cs_request_t *req, const char *data, size_t len, size_t c
 static void	completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe);
 static void	consume(cs_request_t *req, const char *data, size_t len);
 static void	delay_request(cs_request_t *req, cs_fault_t *fault);
-static ssize_t	docreply_cb(void *cls, uint64_t pos, char *buf, size_t max);
-static void	docreply_free(void *cls);
+static enum MHD_Result queue_reply(cs_request_t *req, const char *type, reply_t *reply, uint64_t total);
+static ssize_t	reply_cb(void *cls, uint64_t pos, char *buf, size_t max);
+static void	reply_free(void *cls);
+static bool	wait_until(cs_tenant_t *tenant, const struct timespec *deadline);
 static const char *endpoint_class(const char *path);
 static bool	is_token_path(const char *path);
 static void	logger_cb(void *cls, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -289,9 +297,41 @@ csHTTPBodyJSON(cs_request_t *req)	// I - Request
 
 
 //
+// 'csHTTPEncodeIPP()' - Encode an IPP message into a new buffer.
+//
+
+unsigned char *				// O - Encoded message (free it) or `NULL`
+csHTTPEncodeIPP(ipp_t  *ipp,		// I - Message
+                size_t *len)		// O - Length
+{
+  membuf_t	mb = { NULL, 0, 0, 0 };	// Encoded message
+  ipp_state_t	state;			// Write state
+
+
+  *len = 0;
+
+  ippSetState(ipp, IPP_STATE_IDLE);
+  while ((state = ippWriteIO(&mb, (ipp_iocb_t)write_cb, 1, NULL, ipp)) != IPP_STATE_DATA)
+  {
+    if (state == IPP_STATE_ERROR)
+    {
+      free(mb.data);
+      return (NULL);
+    }
+  }
+
+  *len = mb.len;
+
+  return (mb.data);
+}
+
+
+//
 // 'csHTTPRespondIPP()' - Queue an IPP response, optionally followed by a document.
 //
-// With a document the body has no length: libmicrohttpd sends it chunked.
+// With a document the body has no length (libmicrohttpd sends it chunked)
+// unless req->doc_length asks for a Content-Length.  req->drop_bytes,
+// req->drop_close and req->rate carry the document and trickle faults.
 //
 
 enum MHD_Result				// O - MHD_YES or MHD_NO
@@ -299,59 +339,116 @@ csHTTPRespondIPP(cs_request_t *req,	// I - Request
                  ipp_t        *response,// I - IPP response
                  int          docfd)	// I - Document file or -1 (closed here)
 {
-  membuf_t		mb = { NULL, 0, 0, 0 };
-					// Encoded response
-  ipp_state_t		state;		// Write state
-  struct MHD_Response	*resp;		// HTTP response
-  docreply_t		*reply;		// Document response state
+  unsigned char		*data;		// Encoded response
+  size_t		len;		// Length of encoded response
+  reply_t		*reply;		// Streamed response state
+  uint64_t		total;		// Content-Length or MHD_SIZE_UNKNOWN
+  struct stat		info;		// Document file information
   enum MHD_Result	ret;		// Result
 
 
-  ippSetState(response, IPP_STATE_IDLE);
-  while ((state = ippWriteIO(&mb, (ipp_iocb_t)write_cb, 1, NULL, response)) != IPP_STATE_DATA)
+  if ((data = csHTTPEncodeIPP(response, &len)) == NULL)
   {
-    if (state == IPP_STATE_ERROR)
-    {
-      free(mb.data);
-      if (docfd >= 0)
-        close(docfd);
-      return (csHTTPRespondError(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "server_error", "cannot encode IPP response"));
-    }
+    if (docfd >= 0)
+      close(docfd);
+    return (csHTTPRespondError(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "server_error", "cannot encode IPP response"));
   }
 
-  if (docfd < 0)
+  if (docfd < 0 && req->rate <= 0)
   {
-    ret = csHTTPRespond(req, MHD_HTTP_OK, "application/ipp", mb.data, mb.len);
-    free(mb.data);
+    ret = csHTTPRespond(req, MHD_HTTP_OK, "application/ipp", data, len);
+    free(data);
     return (ret);
   }
 
-  if ((reply = calloc(1, sizeof(docreply_t))) == NULL)
+  if ((reply = calloc(1, sizeof(reply_t))) == NULL)
   {
-    free(mb.data);
-    close(docfd);
+    free(data);
+    if (docfd >= 0)
+      close(docfd);
     return (MHD_NO);
   }
 
-  reply->ipp    = mb.data;
-  reply->ipplen = mb.len;
-  reply->fd     = docfd;
-  reply->drop   = req->drop_bytes;
+  reply->tenant     = req->server->tenant;
+  reply->ipp        = data;
+  reply->ipplen     = len;
+  reply->ippsend    = len;
+  reply->fd         = docfd;
+  reply->drop       = docfd >= 0 ? req->drop_bytes : -1;
+  reply->drop_close = req->drop_close;
+  reply->rate       = req->rate;
+  total             = len;
 
-  if ((resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, docreply_cb, reply, docreply_free)) == NULL)
+  if (docfd >= 0)
   {
-    docreply_free(reply);
+    if (req->doc_length && !fstat(docfd, &info))
+    {
+      // A clean short body announces what it sends; a cut one the full size.
+      if (reply->drop >= 0 && !reply->drop_close && reply->drop < (long)info.st_size)
+        total += (uint64_t)reply->drop;
+      else
+        total += (uint64_t)info.st_size;
+    }
+    else
+      total = MHD_SIZE_UNKNOWN;
+  }
+
+  return (queue_reply(req, "application/ipp", reply, total));
+}
+
+
+//
+// 'csHTTPRespondPartial()' - Queue a 200 response that breaks off early.
+//
+// Announces "announced" bytes (Content-Length), sends the first "send" bytes
+// of "data" and then closes the connection; with send == len == announced it
+// is an ordinary response.
+//
+
+enum MHD_Result				// O - MHD_YES or MHD_NO
+csHTTPRespondPartial(cs_request_t *req,	// I - Request
+                     const char   *type,// I - Content-Type
+                     const void   *data,// I - Body
+                     size_t       len,	// I - Length of body
+                     size_t       send,	// I - Bytes to send
+                     size_t       announced)
+					// I - Content-Length
+{
+  reply_t	*reply;			// Streamed response state
+
+
+  if ((reply = calloc(1, sizeof(reply_t))) == NULL || (reply->ipp = malloc(len ? len : 1)) == NULL)
+  {
+    free(reply);
     return (MHD_NO);
   }
 
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/ipp");
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  memcpy(reply->ipp, data, len);
+  reply->tenant  = req->server->tenant;
+  reply->ipplen  = len;
+  reply->ippsend = send < len ? send : len;
+  reply->fd      = -1;
+  reply->drop    = -1;
 
-  ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
-  MHD_destroy_response(resp);
-  req->http_status = MHD_HTTP_OK;
+  return (queue_reply(req, type, reply, announced));
+}
 
-  return (ret);
+
+//
+// 'csHTTPWait()' - Wait a number of seconds without holding the tenant.
+//
+
+bool					// O - `false` if the server is stopping
+csHTTPWait(cs_server_t *server,		// I - Server
+           int         seconds)		// I - Seconds
+{
+  struct timespec	deadline;	// When to stop waiting
+
+
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += seconds;
+
+  return (wait_until(server->tenant, &deadline));
 }
 
 
@@ -399,7 +496,9 @@ csHTTPStart(cs_server_t           *server,
     flags |= MHD_USE_IPv6;
 
   // At most two daemons (main and conformance port); the listener must live
-  // as long as its daemon, so it is static.
+  // as long as its daemon, so it is static.  libmicrohttpd sets SO_REUSEADDR
+  // (not SO_REUSEPORT) on the listening socket by default, so a restart after
+  // kill -9 binds the same port at once (upa-cloudsim(8)).
   l         = listeners + (compat ? 1 : 0);
   l->server = server;
   l->compat = compat;
@@ -708,96 +807,9 @@ static void
 delay_request(cs_request_t *req,	// I - Request
               cs_fault_t   *fault)	// I - Fault
 {
-  cs_tenant_t		*tenant = req->server->tenant;
-					// Tenant
-  struct timespec	deadline,	// When to answer
-			now;		// Current time
-
-
   csLog(req->server, 0, "fault %d: delaying %s %s by %d s", fault->id, req->method, req->path, fault->seconds);
 
-  clock_gettime(CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += fault->seconds;
-
-  pthread_mutex_lock(&tenant->lock);
-  for (;;)
-  {
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (tenant->stopping || now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
-      break;
-    pthread_cond_timedwait(&tenant->changed, &tenant->lock, &deadline);
-  }
-  pthread_mutex_unlock(&tenant->lock);
-}
-
-
-//
-// 'docreply_cb()' - Produce the Fetch-Document body: IPP response, then the file.
-//
-
-static ssize_t				// O - Bytes or MHD_CONTENT_READER_END_*
-docreply_cb(void     *cls,		// I - Reply state
-            uint64_t pos,		// I - Position in body
-            char     *buf,		// O - Buffer
-            size_t   max)		// I - Size of buffer
-{
-  docreply_t	*reply = (docreply_t *)cls;
-					// Reply state
-  ssize_t	bytes;			// Bytes read
-
-
-  if (pos < reply->ipplen)
-  {
-    size_t n = reply->ipplen - (size_t)pos;
-					// Bytes of IPP left
-
-    if (n > max)
-      n = max;
-
-    memcpy(buf, reply->ipp + pos, n);
-    return ((ssize_t)n);
-  }
-
-  // Injected "drop" fault: end with an error, which closes the connection.
-  if (reply->drop >= 0)
-  {
-    if (reply->sent >= reply->drop)
-      return (MHD_CONTENT_READER_END_WITH_ERROR);
-    if ((long)max > reply->drop - reply->sent)
-      max = (size_t)(reply->drop - reply->sent);
-  }
-
-  do
-  {
-    bytes = read(reply->fd, buf, max);
-  }
-  while (bytes < 0 && errno == EINTR);
-
-  if (bytes == 0)
-    return (MHD_CONTENT_READER_END_OF_STREAM);
-  else if (bytes < 0)
-    return (MHD_CONTENT_READER_END_WITH_ERROR);
-
-  reply->sent += (long)bytes;
-
-  return (bytes);
-}
-
-
-//
-// 'docreply_free()' - Free the Fetch-Document body state.
-//
-
-static void
-docreply_free(void *cls)		// I - Reply state
-{
-  docreply_t	*reply = (docreply_t *)cls;
-					// Reply state
-
-
-  close(reply->fd);
-  free(reply->ipp);
-  free(reply);
+  csHTTPWait(req->server, fault->seconds);
 }
 
 
@@ -865,6 +877,39 @@ logger_cb(void       *cls,		// I - Server
 
 
 //
+// 'queue_reply()' - Queue a streamed response (reply_cb) with status 200.
+//
+
+static enum MHD_Result			// O - MHD_YES or MHD_NO
+queue_reply(cs_request_t *req,		// I - Request
+            const char   *type,		// I - Content-Type
+            reply_t      *reply,	// I - Response state (freed by libmicrohttpd)
+            uint64_t     total)		// I - Content-Length or MHD_SIZE_UNKNOWN
+{
+  struct MHD_Response	*resp;		// HTTP response
+  enum MHD_Result	ret;		// Result
+
+
+  clock_gettime(CLOCK_REALTIME, &reply->start);
+
+  if ((resp = MHD_create_response_from_callback(total, 65536, reply_cb, reply, reply_free)) == NULL)
+  {
+    reply_free(reply);
+    return (MHD_NO);
+  }
+
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+
+  ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
+  MHD_destroy_response(resp);
+  req->http_status = MHD_HTTP_OK;
+
+  return (ret);
+}
+
+
+//
 // 'read_cb()' - ippReadIO callback reading from a memory buffer.
 //
 
@@ -883,6 +928,112 @@ read_cb(membuf_t    *mb,		// I - Buffer
   mb->pos += n;
 
   return ((ssize_t)n);
+}
+
+
+//
+// 'reply_cb()' - Produce a streamed body: the IPP response, then the document.
+//
+// Returning MHD_CONTENT_READER_END_WITH_ERROR closes the connection, which is
+// how the faults cut answers short.
+//
+
+static ssize_t				// O - Bytes or MHD_CONTENT_READER_END_*
+reply_cb(void     *cls,			// I - Reply state
+         uint64_t pos,			// I - Position in body
+         char     *buf,			// O - Buffer
+         size_t   max)			// I - Size of buffer
+{
+  reply_t	*reply = (reply_t *)cls;// Reply state
+  ssize_t	bytes;			// Bytes read
+
+
+  if (reply->rate > 0)
+  {
+    // Trickle: a tenth of a second's worth at a time, each piece no earlier
+    // than its place in the stream allows.
+    size_t		piece = reply->rate >= 10 ? (size_t)(reply->rate / 10) : 1;
+					// Bytes in this piece
+    uint64_t		end;		// Stream position after this piece
+    struct timespec	deadline;	// When the piece may go
+
+    if (max > piece)
+      max = piece;
+
+    end               = pos + max;
+    deadline.tv_sec   = reply->start.tv_sec + (time_t)(end / (uint64_t)reply->rate);
+    deadline.tv_nsec  = reply->start.tv_nsec + (long)((end % (uint64_t)reply->rate) * 1000000000ULL / (uint64_t)reply->rate);
+    if (deadline.tv_nsec >= 1000000000L)
+    {
+      deadline.tv_sec ++;
+      deadline.tv_nsec -= 1000000000L;
+    }
+
+    if (!wait_until(reply->tenant, &deadline))
+      return (MHD_CONTENT_READER_END_WITH_ERROR);
+  }
+
+  if (pos < reply->ipplen)
+  {
+    size_t n;				// Bytes of IPP to send now
+
+    if (pos >= reply->ippsend)
+      return (MHD_CONTENT_READER_END_WITH_ERROR);
+
+    n = reply->ippsend - (size_t)pos;
+    if (n > max)
+      n = max;
+
+    memcpy(buf, reply->ipp + pos, n);
+    return ((ssize_t)n);
+  }
+
+  // No document: anything asked for beyond the IPP response was announced
+  // but never comes (a Content-Length larger than the body).
+  if (reply->fd < 0)
+    return (MHD_CONTENT_READER_END_WITH_ERROR);
+
+  // Injected "drop"/"doc-cut"/"doc-short" faults: close the connection, or
+  // end a well-formed body early.
+  if (reply->drop >= 0)
+  {
+    if (reply->sent >= reply->drop)
+      return (reply->drop_close ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM);
+    if ((long)max > reply->drop - reply->sent)
+      max = (size_t)(reply->drop - reply->sent);
+  }
+
+  do
+  {
+    bytes = read(reply->fd, buf, max);
+  }
+  while (bytes < 0 && errno == EINTR);
+
+  if (bytes == 0)
+    return (MHD_CONTENT_READER_END_OF_STREAM);
+  else if (bytes < 0)
+    return (MHD_CONTENT_READER_END_WITH_ERROR);
+
+  reply->sent += (long)bytes;
+
+  return (bytes);
+}
+
+
+//
+// 'reply_free()' - Free a streamed body's state.
+//
+
+static void
+reply_free(void *cls)			// I - Reply state
+{
+  reply_t	*reply = (reply_t *)cls;// Reply state
+
+
+  if (reply->fd >= 0)
+    close(reply->fd);
+  free(reply->ipp);
+  free(reply);
 }
 
 
@@ -981,6 +1132,38 @@ write_doc(cs_request_t *req,		// I - Request
     len         -= (size_t)bytes;
     req->doclen += bytes;
   }
+}
+
+
+//
+// 'wait_until()' - Wait for a time on the tenant's condition variable.
+//
+// The tenant lock is released while waiting, so other requests go on;
+// shutdown ends the wait early.
+//
+
+static bool				// O - `false` if the server is stopping
+wait_until(cs_tenant_t           *tenant,
+					// I - Tenant
+           const struct timespec *deadline)
+					// I - When to stop waiting (CLOCK_REALTIME)
+{
+  struct timespec	now;		// Current time
+  bool			stopping;	// Shutting down?
+
+
+  pthread_mutex_lock(&tenant->lock);
+  for (;;)
+  {
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (tenant->stopping || now.tv_sec > deadline->tv_sec || (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
+      break;
+    pthread_cond_timedwait(&tenant->changed, &tenant->lock, deadline);
+  }
+  stopping = tenant->stopping;
+  pthread_mutex_unlock(&tenant->lock);
+
+  return (!stopping);
 }
 
 

@@ -333,7 +333,10 @@ fetch_document(infra_t *ctx,		// I - Request context
     cs_fault_t	fault;			// Injected fault
 
     if (csFaultTake(ctx->server, "drop", "ipp", IPP_OP_FETCH_DOCUMENT, &fault))
+    {
       ctx->req->drop_bytes = fault.bytes;
+      ctx->req->drop_close = true;
+    }
   }
 
   response = csIPPResponse(ctx->request, IPP_STATUS_OK, NULL);

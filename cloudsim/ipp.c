@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 
 //
@@ -278,6 +279,8 @@ csIPPHandle(cs_request_t *req)		// I - Request
 		*response;		// Response
   int		docfd = -1;		// Document to send after the response
   enum MHD_Result ret;			// Result
+  cs_fault_t	broken;			// commit/nocommit fault that fired
+  bool		damaged = false;	// Damage the answer (broken)?
 
 
   if (!request)
@@ -292,7 +295,14 @@ csIPPHandle(cs_request_t *req)		// I - Request
     char	id[256];		// Printer id
     cs_fault_t	fault;			// Injected fault
 
-    if (csFaultTake(req->server, "ipp-busy", "ipp", (int)op, &fault))
+    if (csFaultTake(req->server, "nocommit", "ipp", (int)op, &broken))
+    {
+      // Not carried out; the answer a successful operation without job or
+      // printer groups would give, about to be damaged.
+      response = csIPPResponse(request, IPP_STATUS_OK, NULL);
+      damaged  = true;
+    }
+    else if (csFaultTake(req->server, "ipp-busy", "ipp", (int)op, &fault))
     {
       response = csIPPResponse(request, IPP_STATUS_ERROR_BUSY, "Service busy (injected fault).");
     }
@@ -339,12 +349,48 @@ csIPPHandle(cs_request_t *req)		// I - Request
     {
       response = csInfraHandle(req, request, &docfd);
     }
+
+    // Faults on the way back: only answers of operations that really
+    // happened (successful status) are damaged after a commit.
+    if (!damaged && ippGetStatusCode(response) < IPP_STATUS_REDIRECTION_OTHER_SITE && csFaultTake(req->server, "commit", "ipp", (int)op, &broken))
+      damaged = true;
+
+    if (!damaged && op == IPP_OP_GET_JOBS && ippGetStatusCode(response) < IPP_STATUS_REDIRECTION_OTHER_SITE && csFaultTake(req->server, "dup-groups", "ipp", (int)op, &fault))
+    {
+      ipp_t *dup = csFaultDupGroups(response, &fault);
+					// Answer with repeated groups
+
+      csLog(req->server, 0, "fault %d: Get-Jobs job groups repeated %d times%s", fault.id, fault.repeat, fault.no_job_id ? ", without job-id" : "");
+      ippDelete(response);
+      response = dup;
+    }
+
+    if (!damaged && docfd >= 0 && (csFaultTake(req->server, "doc-short", "ipp", (int)op, &fault) || csFaultTake(req->server, "doc-cut", "ipp", (int)op, &fault)))
+    {
+      struct stat info;			// Document file information
+
+      req->drop_bytes = fault.bytes;
+      if (req->drop_bytes < 0)
+        req->drop_bytes = fstat(docfd, &info) ? 0 : (long)(info.st_size / 2);
+      req->drop_close = !strcmp(fault.kind, "doc-cut");
+      req->doc_length = !fault.chunked;
+      csLog(req->server, 0, "fault %d: %s after %ld document bytes (%s)", fault.id, fault.kind, req->drop_bytes, fault.chunked ? "chunked" : "Content-Length");
+    }
+
+    if (!damaged && csFaultTake(req->server, "trickle", "ipp", (int)op, &fault))
+    {
+      req->rate = fault.rate;
+      csLog(req->server, 0, "fault %d: %s answer trickles at %ld bytes/s", fault.id, ippOpString(op), fault.rate);
+    }
   }
 
   req->ipp_status     = ippGetStatusCode(response);
   req->has_ipp_status = true;
 
-  ret = csHTTPRespondIPP(req, response, docfd);
+  if (damaged)
+    ret = csFaultAnswer(req, &broken, request, response, docfd);
+  else
+    ret = csHTTPRespondIPP(req, response, docfd);
   ippDelete(response);
 
   return (ret);

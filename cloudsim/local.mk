@@ -50,12 +50,14 @@ cloudsim_testipp_LDADD = $(CUPS_LIBS) $(CURL_LIBS)
 
 # Conformance test of the emulator itself (TLS, registration, tokens, IPP),
 # its tenant model/faults/Graph/badges/limits/persistence, the admin sign-in
-# (device code, refresh tokens), printer deletion and delays, and the PWG ipptool
-# files (skipped, 77, when ippsample-data cannot be fetched).
+# (device code, refresh tokens), printer deletion and delays, the faults of
+# "exactly once" seen on the wire (cloudsim-wire.py, python3), and the PWG
+# ipptool files (skipped, 77, when ippsample-data cannot be fetched).
 TESTS += \
 	tests/integration/cloudsim.sh \
 	tests/integration/cloudsim-model.sh \
 	tests/integration/cloudsim-oauth.sh \
+	tests/integration/cloudsim-faults.sh \
 	tests/integration/cloudsim-conformance.sh
 EXTRA_DIST += \
 	tests/integration/cloudsim.sh \
@@ -63,6 +65,8 @@ EXTRA_DIST += \
 	tests/integration/cloudsim-model.sh \
 	tests/integration/cloudsim-oauth.sh \
 	tests/integration/cloudsim-conformance.sh \
+	tests/integration/cloudsim-faults.sh \
+	tests/integration/cloudsim-wire.py \
 	tests/integration/ipptool/infra-status.test \
 	tests/integration/ipptool/infra-busy.test \
 	tests/bench/bench-cloudsim.sh

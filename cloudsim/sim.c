@@ -625,6 +625,7 @@ faults(cs_request_t *req)		// I - Request
   {
     obj = json_object_new_object();
     json_object_object_add(obj, "faults", csFaultList(server));
+    json_object_object_add(obj, "fired", csFaultFired(server));
     csTenantLock(tenant);
     json_object_object_add(obj, "slowRelease", json_object_new_int(tenant->slow_release));
     csTenantUnlock(tenant);

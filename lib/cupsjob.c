@@ -581,6 +581,110 @@ upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
 
 
 //
+// 'upaCupsLinkedJobs()' - List a queue's unfinished jobs that carry a cloud link.
+//
+
+int					// O - Number of jobs or -1
+upaCupsLinkedJobs(http_t        *http,	// I - Connection to cupsd
+                  const char    *queue,	// I - Queue name
+                  upa_cupsjob_t **jobs,	// O - Jobs (malloc'd)
+                  int           **ids)	// O - Their CUPS job-ids (malloc'd)
+{
+  ipp_t			*request,	// Get-Jobs request
+			*response;	// Response
+  ipp_attribute_t	*attr;		// Attribute
+  char			uri[1024];	// printer-uri
+  int			count = 0,	// Jobs found
+			alloc = 0,	// Allocated
+			id;		// job-id of the current group
+  upa_cupsjob_t		info;		// Current job
+  static const char * const requested[] =
+  {					// Attributes we need
+    "job-id",
+    "job-state",
+    "job-uuid",
+    UPA_OPTION_JOB_ID,
+    UPA_OPTION_DEVICE_ID
+  };
+
+
+  *jobs = NULL;
+  *ids  = NULL;
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(IPP_OP_GET_JOBS);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "not-completed");
+  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
+
+  response = cupsDoRequest(http, request, "/");
+  if (!check_ipp("list the jobs of", queue, 0))
+  {
+    ippDelete(response);
+    return (-1);
+  }
+
+  memset(&info, 0, sizeof(info));
+  id = 0;
+
+  for (attr = ippFirstAttribute(response); ; attr = ippNextAttribute(response))
+  {
+    const char *name = attr ? ippGetName(attr) : NULL;
+					// Attribute name
+
+    if (!attr || !name)
+    {
+      // End of a job group: keep linked jobs
+      if (id > 0 && info.link.job_id > 0 && info.link.device_id[0])
+      {
+        if (count >= alloc)
+        {
+          upa_cupsjob_t	*tjobs;		// New jobs array
+          int		*tids;		// New ids array
+
+          alloc = alloc ? alloc * 2 : 16;
+          if ((tjobs = realloc(*jobs, (size_t)alloc * sizeof(upa_cupsjob_t))) == NULL)
+            break;
+          *jobs = tjobs;
+          if ((tids = realloc(*ids, (size_t)alloc * sizeof(int))) == NULL)
+            break;
+          *ids = tids;
+        }
+
+        (*jobs)[count] = info;
+        (*ids)[count]  = id;
+        count ++;
+      }
+
+      memset(&info, 0, sizeof(info));
+      id = 0;
+
+      if (!attr)
+        break;
+      continue;
+    }
+
+    if (!strcmp(name, "job-id") && ippGetValueTag(attr) == IPP_TAG_INTEGER)
+      id = ippGetInteger(attr, 0);
+    else if (!strcmp(name, "job-state") && ippGetValueTag(attr) == IPP_TAG_ENUM)
+      info.state = (ipp_jstate_t)ippGetInteger(attr, 0);
+    else if (!strcmp(name, "job-uuid") && ippGetString(attr, 0, NULL))
+      upaCopyString(info.uuid, ippGetString(attr, 0, NULL), sizeof(info.uuid));
+    else if (!strcmp(name, UPA_OPTION_JOB_ID))
+      info.link.job_id = ippGetValueTag(attr) == IPP_TAG_INTEGER ? ippGetInteger(attr, 0) : ippGetString(attr, 0, NULL) ? atoi(ippGetString(attr, 0, NULL)) : 0;
+    else if (!strcmp(name, UPA_OPTION_DEVICE_ID) && ippGetString(attr, 0, NULL))
+      upaCopyString(info.link.device_id, ippGetString(attr, 0, NULL), sizeof(info.link.device_id));
+  }
+
+  ippDelete(response);
+
+  return (count);
+}
+
+
+//
 // 'upaCupsJobIsOurs()' - Is a CUPS job the one a release created?
 //
 

@@ -45,6 +45,11 @@ typedef struct upa_cupsjob_s		// What cupsd says of one job
 // UPA_ERROR_NOT_FOUND when cupsd has no such job.
 extern bool	upaCupsJobGet(http_t *http, const char *queue, int job_id, upa_cupsjob_t *info);
 
+// The jobs of a queue that are not finished and carry a cloud link, for
+// the reconciler's orphan sweep: count, -1 on error; *jobs is malloc'd
+// (caller frees; NULL when none); ids[i] is the CUPS job-id of jobs[i].
+extern int	upaCupsLinkedJobs(http_t *http, const char *queue, upa_cupsjob_t **jobs, int **ids);
+
 // Is this the CUPS job a release created?  Its link must name the cloud job
 // and device, and its job-uuid must equal uuid when uuid is known: cupsd
 // reuses job ids after a crash, so an id alone proves nothing.

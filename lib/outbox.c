@@ -396,19 +396,42 @@ upaOutboxIsDelivered(
 time_t					// O - Time, 0 = now
 upaOutboxNextAttempt(
     upa_outbox_t *ob,			// I - Outbox
-    const char   *device_id)		// I - Device
+    const char   *device_id)		// I - Device, or `NULL` for the latest of all devices with records
 {
   char		ddir[1300];		// Device folder
   int		attempts;		// Failed attempts
-  time_t	next;			// Next attempt
+  time_t	next,			// Next attempt
+		latest = 0,		// Latest of all devices
+		now = time(NULL);	// Current time
+  outbox_names_t devices;		// Device folders
+  size_t	i;			// Looping var
 
 
-  if (!ob || !device_id || !outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+  if (!ob)
     return (0);
 
-  outbox_backoff_read(ddir, &attempts, &next);
+  if (device_id)
+  {
+    if (!outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+      return (0);
 
-  return (next > time(NULL) ? next : 0);
+    outbox_backoff_read(ddir, &attempts, &next);
+
+    return (next > now ? next : 0);
+  }
+
+  if (outbox_list(ob->dir, false, &devices) < 0)
+    return (0);
+
+  for (i = 0; i < devices.count; i ++)
+  {
+    if (upaOutboxCountDevice(ob, devices.names[i]) > 0 && (next = upaOutboxNextAttempt(ob, devices.names[i])) > latest)
+      latest = next;
+  }
+
+  outbox_names_free(&devices);
+
+  return (latest);
 }
 
 

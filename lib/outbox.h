@@ -74,7 +74,8 @@ extern int		upaOutboxCountDevice(upa_outbox_t *ob, const char *device_id);
 // even when the last failure asked to wait ("upactl outbox flush --now").
 extern int		upaOutboxFlushDevice(upa_outbox_t *ob, const char *device_id, int max_seconds, bool ignore_backoff, int *pending);
 
-// When the next delivery attempt for a device is due (0 = now).
+// When the next delivery attempt for a device is due (0 = now); device_id
+// NULL: the latest of the devices that have records waiting.
 extern time_t		upaOutboxNextAttempt(upa_outbox_t *ob, const char *device_id);
 
 // Was the terminal update of this cloud job delivered already?

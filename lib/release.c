@@ -105,6 +105,7 @@ static bool	journal_step(release_ctx_t *ctx, upa_jstep_t step);
 static void	progress(release_ctx_t *ctx, upa_rstage_t stage);
 static bool	queue_outcome(const upa_config_t *cfg, const upa_jentry_t *e, ipp_jstate_t state, const char *reason, const char *message);
 static int	recover_entry(const upa_config_t *cfg, http_t *cups, upa_journal_t *journal, upa_jentry_t *e);
+static int	sweep_orphans(const upa_config_t *cfg, http_t *cups, upa_journal_t *journal);
 static int	refetch(const upa_config_t *cfg, http_t *cups, upa_journal_t *journal, const upa_device_t *dev, upa_jentry_t *e);
 static bool	release_job(upa_client_t *client, http_t *cups, upa_journal_t *journal, const char *queue, const char *user_uri, int cloud_job_id, upa_release_cb_t cb, void *cbdata, upa_release_t *result, bool *recorded);
 static bool	report_aborted(upa_client_t *client, const char *user_uri, int cloud_job_id, const char *message);
@@ -219,6 +220,7 @@ upaReleaseJob(upa_client_t     *client,	// I - Cloud session of the device
   {
     memset(result, 0, sizeof(upa_release_t));
     result->cloud_job_id = cloud_job_id;
+    result->held_here    = upaLastError() == UPA_ERROR_BUSY;
   }
 
   upaLog(UPA_LOG_INFO, "%s", upaLastErrorString());
@@ -523,11 +525,15 @@ upaReleaseRecover(
     return (-1);
   }
 
+  // Held copies no journal record stands for (a release stopped between
+  // Create-Job and its first record) would stay held forever
+  handled = sweep_orphans(cfg, cups, journal);
+
   if ((num_entries = upaJournalPending(journal, &entries)) < 0)
     return (-1);
 
   for (i = 0; i < num_entries; i ++)
-    if (recover_entry(cfg, cups, journal, entries + i) > 0)
+    if (recover_entry(cfg, cups, journal, entries + i) == 1)
       handled ++;
 
   free(entries);
@@ -557,7 +563,7 @@ upaReleaseRecover(
 //                                           started: report aborted, "done"
 //
 
-static int				// O - 1 = moved on, 0 = left open, -1 = error
+static int				// O - 1 = recovered, 2 = closed normally, 0 = left open, -1 = error
 recover_entry(const upa_config_t *cfg,	// I - Configuration
               http_t             *cups,	// I - Connection to cupsd
               upa_journal_t      *journal,
@@ -705,8 +711,9 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
 
         if (queued >= IPP_JSTATE_CANCELED)
         {
-          // The backend queued the outcome: the outbox delivers it
-          ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          // The backend queued the outcome: the outbox delivers it.  The
+          // normal end of a release, not a recovery (2: not counted).
+          ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 2 : -1;
         }
         else if (ours && info.state < IPP_JSTATE_CANCELED)
         {
@@ -753,6 +760,80 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
   upaDeviceDelete(dev);
 
   return (ret);
+}
+
+
+//
+// 'sweep_orphans()' - Cancel held cloud-linked CUPS jobs no open release stands for.
+//
+// A release that died between Create-Job and its "created" record, or a
+// copy left behind after its release ended, is held forever otherwise.  A
+// job counts as an orphan only when the release lock of its cloud job is
+// free (no station is between those two steps right now) and the journal's
+// last record of that cloud job does not name it as an open release.
+//
+
+static int				// O - Orphans canceled
+sweep_orphans(const upa_config_t *cfg,	// I - Configuration
+              http_t             *cups,	// I - Connection to cupsd
+              upa_journal_t      *journal)
+					// I - Journal
+{
+  upa_device_t	**devices = NULL;	// Registered devices
+  int		num_devices,		// Number of devices
+		d,			// Looping var
+		i,			// Looping var
+		num_jobs,		// Linked jobs of a queue
+		*ids = NULL,		// Their CUPS job-ids
+		canceled = 0;		// Orphans canceled
+  upa_cupsjob_t	*jobs = NULL;		// Linked jobs of a queue
+  upa_jentry_t	last;			// Last record of a release
+
+
+  if ((num_devices = upaDeviceList(cfg, &devices)) <= 0)
+    return (0);
+
+  for (d = 0; d < num_devices; d ++)
+  {
+    if (!devices[d]->queue[0] || (num_jobs = upaCupsLinkedJobs(cups, devices[d]->queue, &jobs, &ids)) <= 0)
+      continue;
+
+    for (i = 0; i < num_jobs; i ++)
+    {
+      upa_cupsjob_t *job = jobs + i;	// Current job
+
+      if (job->state != IPP_JSTATE_HELD || strcmp(job->link.device_id, devices[d]->id))
+        continue;
+
+      if (upaJournalLock(journal, job->link.device_id, job->link.job_id) != 1)
+        continue;			// A station is working on it
+
+      if (upaJournalLast(journal, job->link.device_id, job->link.job_id, &last) > 0 && !UPA_JSTEP_FINAL(last.step) && last.cups_job_id == ids[i] && (!last.uuid[0] || !strcmp(last.uuid, job->uuid)))
+      {
+        upaJournalUnlock(journal, job->link.device_id, job->link.job_id);
+        continue;			// An open release: settled below
+      }
+
+      if (upaCupsCancelJobAs(cups, devices[d]->queue, ids[i], NULL))
+      {
+        upaLog(UPA_LOG_WARN, "Recovery: canceled held CUPS job %s-%d of cloud job %d: no release stands for it (one stopped before its journal record)", devices[d]->queue, ids[i], job->link.job_id);
+        canceled ++;
+      }
+      else
+        upaLog(UPA_LOG_WARN, "Recovery: cannot cancel the orphaned CUPS job %s-%d: %s", devices[d]->queue, ids[i], upaLastErrorString());
+
+      upaJournalUnlock(journal, job->link.device_id, job->link.job_id);
+    }
+
+    free(jobs);
+    free(ids);
+    jobs = NULL;
+    ids  = NULL;
+  }
+
+  upaDeviceListDelete(devices, num_devices);
+
+  return (canceled);
 }
 
 

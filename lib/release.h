@@ -43,6 +43,9 @@ typedef struct upa_release_s		// Result and progress of one release
   long long	bytes;			// Document bytes streamed
   upa_rstage_t	stage;			// Last stage reached
   upa_ticket_t	ticket;			// Mapped ticket (cleared by upaReleaseClear)
+  bool		held_here;		// Refused because another station, or an
+					// interrupted release awaiting recovery,
+					// holds the job on this server
   bool		cancel;			// Set by the caller (from its progress
 					// callback, through its own pointer) to
 					// stop the release: before the job is

@@ -378,6 +378,11 @@ release_jobs(
 
       failed ++;
 
+      // Another station (or an interrupted release) holds the job: a local
+      // clash, not the cloud being busy (exit 3, not 4)
+      if (!stop && result.held_here)
+        err = UPA_ERROR_NOT_FETCHABLE;
+
       if (last_err != UPA_ERROR_NONE && err != last_err)
         same_err = false;
       last_err = err;

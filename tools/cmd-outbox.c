@@ -9,6 +9,7 @@
 //
 
 #include "upactl.h"
+#include <time.h>
 #include "outbox.h"
 #include <string.h>
 
@@ -24,7 +25,7 @@ upactlCmdOutbox(upactl_t *ctl,		// I - Global state
 {
   if (argc == 2 && !strcmp(argv[1], "--help"))
     return (upactlUsage("outbox", stdout, UPACTL_OK));
-  else if (argc != 2 || (strcmp(argv[1], "flush") && strcmp(argv[1], "list")))
+  else if ((argc != 2 && argc != 3) || (strcmp(argv[1], "flush") && strcmp(argv[1], "list")) || (argc == 3 && (strcmp(argv[1], "flush") || strcmp(argv[2], "--now"))))
     return (upactlUsage("outbox", stderr, UPACTL_USAGE));
 
   if (!upactlLoadConfig(ctl))
@@ -48,11 +49,22 @@ upactlCmdOutbox(upactl_t *ctl,		// I - Global state
       else
         printf("%d job status update%s waiting for the cloud.\n", count, count == 1 ? "" : "s");
     }
-    else if ((count = upaOutboxFlush(ob, &pending)) < 0)
+    else if ((count = upaOutboxFlushDevice(ob, NULL, 0, argc == 3, &pending)) < 0)
       status = upactlFail("outbox delivery failed (%s): check the network and \"upactl doctor\"", upaLastErrorString());
     else
     {
-      printf("%d job status update%s delivered, %d still pending.\n", count, count == 1 ? "" : "s", pending);
+      time_t	next = upaOutboxNextAttempt(ob, NULL);
+					// End of the back-off
+      struct tm	tmbuf;			// Local time of next
+      char	when[64];		// Formatted time
+
+      localtime_r(&next, &tmbuf);
+      strftime(when, sizeof(when), "%H:%M:%S", &tmbuf);
+
+      if (pending > 0 && next > time(NULL))
+        printf("%d job status update%s delivered, %d still pending: the cloud failed recently, so delivery backs off until %s (%d s; \"upactl outbox flush --now\" does not wait).\n", count, count == 1 ? "" : "s", pending, when, (int)(next - time(NULL)));
+      else
+        printf("%d job status update%s delivered, %d still pending.\n", count, count == 1 ? "" : "s", pending);
       if (pending > 0)
         status = UPACTL_FAILED;
     }

@@ -17,6 +17,7 @@
 
 #include "upactl.h"
 #include "outbox.h"
+#include "release.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +50,7 @@ static int	get_notifications(http_t *http, int sub_id, int *seq, sync_queue_t *q
 static void	mark_dirty(sync_queue_t *queues, int num_queues, const char *name, long long now);
 static long long now_ms(void);
 static void	outbox_flush(upactl_t *ctl);
+static void	reconcile(upactl_t *ctl);
 static bool	renew_subscription(http_t *http, int sub_id);
 static bool	sync_one(upactl_t *ctl, http_t *http, const upa_device_t *dev, unsigned flags, bool quiet);
 static int	sync_watch(upactl_t *ctl, unsigned flags, int interval, int debounce_ms);
@@ -344,6 +346,46 @@ now_ms(void)
 
 
 //
+// 'reconcile()' - Settle open releases (lib/release.c upaReleaseRecover()).
+//
+// A released job whose CUPS copy vanished in a cupsd crash, or that ended
+// without its outcome being queued, is found here even when no release
+// station starts; a release in progress elsewhere holds its lock and is
+// left alone.
+//
+
+static void
+reconcile(upactl_t *ctl)		// I - Global state
+{
+  http_t	*cups;			// Connection to cupsd
+  upa_journal_t	*journal;		// Release journal
+  int		handled;		// Releases moved on
+
+
+  if ((journal = upaJournalOpen(ctl->cfg)) == NULL)
+  {
+    upaLog(UPA_LOG_WARN, "Cannot open the release journal: %s", upaLastErrorString());
+    return;
+  }
+
+  if ((cups = upaCupsConnect(ctl->cfg)) == NULL)
+  {
+    upaLog(UPA_LOG_DEBUG, "Reconciling releases later: %s", upaLastErrorString());
+    upaJournalClose(journal);
+    return;
+  }
+
+  if ((handled = upaReleaseRecover(ctl->cfg, cups, journal)) < 0)
+    upaLog(UPA_LOG_WARN, "Reconciling releases failed: %s", upaLastErrorString());
+  else if (handled > 0)
+    upaLog(UPA_LOG_INFO, "Reconciled %d release(s)", handled);
+
+  httpClose(cups);
+  upaJournalClose(journal);
+}
+
+
+//
 // 'outbox_flush()' - Deliver job status updates the backend could not.
 //
 
@@ -548,6 +590,7 @@ sync_watch(upactl_t *ctl,		// I - Global state
 
     if (now >= next_outbox)
     {
+      reconcile(ctl);
       outbox_flush(ctl);
       next_outbox = now + SYNC_OUTBOX_EVERY * 1000LL;
     }

@@ -3,12 +3,14 @@
 
 TESTS += \
 	tests/integration/release.sh \
+	tests/integration/exactly-once.sh \
 	tests/integration/proxy.sh
 
 EXTRA_DIST += \
 	tests/integration/lib.sh \
 	tests/integration/capture \
 	tests/integration/release.sh \
+	tests/integration/exactly-once.sh \
 	tests/integration/proxy.sh \
 	tests/data/hello.pdf \
 	tests/data/bob.pdf \

@@ -141,7 +141,7 @@ for step in created fetching fetched acked released; do
   esac
 
   check "[$step] the cloud job completes" upa_wait_for 30 sim_job_is "$job" state completed
-  check "[$step] exactly one printed copy" upa_wait_for 10 test "$(copies_of "$doc")" = 1
+  check "[$step] exactly one printed copy" upa_wait_for 10 eval 'test "$(copies_of "$doc")" = 1'
   check "[$step] exactly one more output file" test "$(outputs)" = $((before + 1))
   check "[$step] a second --recover has nothing to do" \
     eval '"$RELEASE" --recover 2>&1 | grep -c recovered | grep -qx 0'
@@ -179,7 +179,7 @@ for mode in same-queue two-queues; do
     test "$(($(jq -r .released "$BASE/$mode-a.json") + $(jq -r .released "$BASE/$mode-b.json")))" = 6
   for i in 0 1 2 3 4 5; do
     check "[$mode] job ${jobs[i]} completes in the cloud" upa_wait_for 60 sim_job_is "${jobs[i]}" state completed
-    check "[$mode] job ${jobs[i]} printed exactly once" upa_wait_for 10 test "$(copies_of "${docs[i]}")" = 1
+    check "[$mode] job ${jobs[i]} printed exactly once" upa_wait_for 10 eval 'test "$(copies_of "${docs[i]}")" = 1'
   done
   check "[$mode] exactly 6 more output files" test "$(outputs)" = $((before + 6))
   if [ "$mode" = same-queue ]; then
