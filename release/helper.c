@@ -903,7 +903,7 @@ handle_release(hconn_t     *h,		// I - Connection
       error = "gone";
       snprintf(note, sizeof(note), "no longer available (released at another printer or canceled)");
     }
-    else if (err == UPA_ERROR_BUSY && strstr(upaLastErrorString(), "another station"))
+    else if (result.held_here || (err == UPA_ERROR_BUSY && strstr(upaLastErrorString(), "another station")))
     {
       error = "elsewhere";
       snprintf(note, sizeof(note), "being released at another station");
