@@ -983,6 +983,7 @@ helper_call(kiosk_t     *k,		// I - Station
   char			pin[256];	// PIN typed
   json_object		*answer;	// Our answer
   struct timespec	now;		// Current time
+  bool			keyboard = true;// Watch the keyboard for C
 
 
   *reply = NULL;
@@ -1006,19 +1007,27 @@ helper_call(kiosk_t     *k,		// I - Station
     {
       // While a job is released, C asks the helper to cancel it
       struct pollfd	pfds[2];	// Helper and keyboard
-      int		ch;		// Key
+      int		ch,		// Key
+			r;		// Poll result
 
-      pfds[0].fd     = k->hfd;
-      pfds[0].events = POLLIN;
-      pfds[1].fd     = 0;
-      pfds[1].events = POLLIN;
+      pfds[0].fd      = k->hfd;
+      pfds[0].events  = POLLIN;
+      pfds[0].revents = 0;
+      pfds[1].fd      = keyboard ? 0 : -1;
+      pfds[1].events  = POLLIN;
+      pfds[1].revents = 0;
 
-      if (poll(pfds, 2, 600000) <= 0 && errno != EINTR)
+      if ((r = poll(pfds, 2, 600000)) < 0 && errno == EINTR)
+        continue;
+      else if (r <= 0)
       {
         upaLog(UPA_LOG_ERROR, "The release helper does not answer");
         helper_disconnect(k);
         return (false);
       }
+
+      if (pfds[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+        keyboard = false;		// The terminal went away: just wait
 
       if (!(pfds[0].revents & (POLLIN | POLLHUP | POLLERR)))
       {
