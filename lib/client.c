@@ -49,6 +49,7 @@ typedef struct client_stream_s		// State of a streamed response
   upa_buffer_t	head;			// Bytes of the IPP part so far
   ipp_t		*response;		// Parsed IPP response
   bool		delivered;		// Any document data passed on?
+  long long	doc_bytes;		// Document bytes passed on
 } client_stream_t;
 
 
@@ -307,7 +308,9 @@ upaClientSend(upa_client_t *client,	// I - Client
 
   if ((response = upaIPPDecode(resp.body.data, resp.body.len, &used, &incomplete)) == NULL)
   {
+    // Sent, answered, but not usably: the request may have been applied.
     upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: %s (%zu bytes, Content-Type %s).", host, incomplete ? "truncated" : "not IPP", resp.body.len, resp.content_type[0] ? resp.content_type : "none");
+    upaSetErrorMaybeApplied(true);
     goto done;
   }
 
@@ -392,16 +395,26 @@ upaClientSendStream(
     req.body_len     = body.len;
     req.data_cb      = client_stream_cb;
     req.data_cbdata  = &stream;
+    req.stream_head  = true;
 
     upaLog(UPA_LOG_DEBUG, "Sending %s (request-id %d) for device %s.", ippOpString(ippGetOperation(request)), client->request_id, client->dev->id);
 
     upaHTTPResponseClear(&resp);
     upaBufferClear(&stream.head);
     ippDelete(stream.response);
-    stream.response = NULL;
+    stream.response  = NULL;
+    stream.doc_bytes = 0;
 
     if (!upaHTTPDo(client->http, &req, &resp))
+    {
+      if (resp.cut_short && stream.response)
+      {
+        // The IPP part was fine, the document was not: say it in its words.
+        upaSetError(UPA_ERROR_NETWORK, "The document from %s was cut short after %lld bytes.", host, stream.doc_bytes);
+        upaSetErrorMaybeApplied(true);
+      }
       goto done;
+    }
 
     // Error bodies never reach the stream callback, so a 401 retry cannot
     // follow delivered data.
@@ -430,6 +443,7 @@ upaClientSendStream(
       ippDelete(temp);
 
     upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: %s (%zu bytes).", host, incomplete ? "truncated" : "not IPP", stream.head.len);
+    upaSetErrorMaybeApplied(true);
     goto done;
   }
 
@@ -574,6 +588,7 @@ client_check_response(
   if (ippGetRequestId(response) != request_id)
   {
     upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: request-id %d does not match %d.", host, ippGetRequestId(response), request_id);
+    upaSetErrorMaybeApplied(true);
     return (false);
   }
 
@@ -609,8 +624,15 @@ client_http_error(
       upaSetError(UPA_ERROR_BUSY, "%s is busy (HTTP %d).", host, resp->status);
     upaSetRetryAfter(resp->retry_after);
   }
+  else if (resp->status >= 500 && resp->status <= 599)
+    upaSetError(UPA_ERROR_SERVER, "%s failed with a server error (HTTP %d).", host, resp->status);
   else
     upaSetError(UPA_ERROR_HTTP, "%s answered HTTP %d to an IPP request.", host, resp->status);
+
+  // A well-formed 4xx refused the request; a 5xx, or a status that makes no
+  // sense here, leaves its outcome open.
+  if (resp->status < 400 || resp->status > 499)
+    upaSetErrorMaybeApplied(true);
 
   return (false);
 }
@@ -666,6 +688,7 @@ client_stream_cb(void       *data,	// I - Stream state
   {
     // Document data.
     stream->delivered = true;
+    stream->doc_bytes += (long long)len;
     if (!(stream->data_cb)(stream->cbdata, buffer, len))
     {
       if (upaLastError() == UPA_ERROR_NONE)
@@ -684,12 +707,14 @@ client_stream_cb(void       *data,	// I - Stream state
     if (!incomplete)
     {
       upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: not IPP.", stream->host);
+      upaSetErrorMaybeApplied(true);
       return (false);
     }
 
     if (stream->head.len > UPA_IPP_MAX)
     {
       upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: IPP part larger than %d bytes.", stream->host, UPA_IPP_MAX);
+      upaSetErrorMaybeApplied(true);
       return (false);
     }
 
@@ -701,6 +726,10 @@ client_stream_cb(void       *data,	// I - Stream state
   if (!client_check_response(response, stream->request_id, stream->host))
     return (false);
 
+  // The IPP part arrived in time: the document now streams under the body
+  // rules (stall, minimum rate) instead of the Timeout deadline.
+  upaHTTPBodyStarted(stream->client->http);
+
   if (stream->start_cb && !(stream->start_cb)(stream->cbdata, response))
   {
     if (upaLastError() == UPA_ERROR_NONE)
@@ -711,6 +740,7 @@ client_stream_cb(void       *data,	// I - Stream state
   if (used < stream->head.len)
   {
     stream->delivered = true;
+    stream->doc_bytes += (long long)(stream->head.len - used);
     if (!(stream->data_cb)(stream->cbdata, stream->head.data + used, stream->head.len - used))
     {
       if (upaLastError() == UPA_ERROR_NONE)

@@ -20,6 +20,8 @@ static __thread char		last_message[1024] = "";
 					// Last error message
 static __thread int		last_retry_after = 0;
 					// Retry-After of the last busy error
+static __thread bool		last_maybe_applied = false;
+					// May the failed request have been applied?
 
 
 //
@@ -33,6 +35,7 @@ upaClearError(void)
   last_ipp        = IPP_STATUS_OK;
   last_message[0] = '\0';
   last_retry_after = 0;
+  last_maybe_applied = false;
 }
 
 
@@ -47,7 +50,7 @@ upaErrorName(upa_error_t err)		// I - Error class
   {
     "none", "memory", "internal", "arguments", "config", "io", "device",
     "network", "auth", "busy", "http", "protocol", "ipp", "not-found",
-    "not-fetchable", "not-possible", "cups", "canceled"
+    "not-fetchable", "not-possible", "cups", "canceled", "server"
   };
 
   if ((size_t)err < sizeof(names) / sizeof(names[0]))
@@ -65,6 +68,20 @@ upa_error_t				// O - Error class
 upaLastError(void)
 {
   return (last_error);
+}
+
+
+//
+// 'upaLastErrorMaybeApplied()' - May the request of the last error have been applied by the server?
+//
+// True when the request had been sent and no usable answer came back (see
+// error.h); false for failures before sending and for well-formed refusals.
+//
+
+bool					// O - `true` if the outcome is unknown
+upaLastErrorMaybeApplied(void)
+{
+  return (last_error != UPA_ERROR_NONE && last_maybe_applied);
 }
 
 
@@ -102,6 +119,20 @@ upaLastRetryAfter(void)
 
 
 //
+// 'upaSetErrorMaybeApplied()' - Mark the last error as "the request may have been applied".
+//
+// Call it right after upaSetError() when the request had left and the
+// answer was missing, cut short or garbled.
+//
+
+void
+upaSetErrorMaybeApplied(bool maybe)	// I - `true` if the outcome is unknown
+{
+  last_maybe_applied = maybe;
+}
+
+
+//
 // 'upaSetRetryAfter()' - Attach a Retry-After to the last (busy) error.
 //
 
@@ -128,8 +159,9 @@ upaSetError(upa_error_t err,		// I - Error class
   vsnprintf(last_message, sizeof(last_message), format, ap);
   va_end(ap);
 
-  last_error       = err;
-  last_retry_after = 0;
+  last_error         = err;
+  last_retry_after   = 0;
+  last_maybe_applied = false;
   if (err != UPA_ERROR_IPP && err != UPA_ERROR_NOT_FOUND && err != UPA_ERROR_NOT_FETCHABLE && err != UPA_ERROR_NOT_POSSIBLE && err != UPA_ERROR_BUSY)
     last_ipp = IPP_STATUS_OK;
 
@@ -176,6 +208,14 @@ upaSetIPPError(ipp_status_t status,	// I - IPP status
     case IPP_STATUS_ERROR_FORBIDDEN :
     case IPP_STATUS_ERROR_NOT_AUTHENTICATED :
         err = UPA_ERROR_AUTH;
+        break;
+    case IPP_STATUS_ERROR_INTERNAL :
+    case IPP_STATUS_ERROR_DEVICE :
+    case IPP_STATUS_ERROR_TEMPORARY :
+        // A server fault, not an answer about the job: it may pass.  (Universal
+        // Print also says internal-error to an update of a terminal job; only
+        // a Fetch-Job can tell the two apart.)
+        err = UPA_ERROR_SERVER;
         break;
     default :
         err = UPA_ERROR_IPP;

@@ -37,7 +37,16 @@ struct upa_http_s			// One HTTPS session
   const upa_config_t *cfg;		// Configuration (borrowed)
   CURL		*curl;			// Easy handle (keeps the connection cache)
   char		errbuf[CURL_ERROR_SIZE];// curl's error text
+  struct http_xfer_s *xfer;		// Transfer in progress or NULL
 };
+
+typedef enum http_why_e			// Why we stopped a transfer
+{
+  HTTP_WHY_NONE,			// We did not
+  HTTP_WHY_DEADLINE,			// Answer (or its header part) not there within Timeout
+  HTTP_WHY_STALL,			// Streamed body: nothing for the rate window
+  HTTP_WHY_SLOW				// Streamed body: below the minimum rate
+} http_why_t;
 
 typedef struct http_xfer_s		// State of one transfer
 {
@@ -45,6 +54,16 @@ typedef struct http_xfer_s		// State of one transfer
   const upa_http_request_t *req;	// Request
   upa_http_response_t *resp;		// Response
   bool		aborted;		// data_cb returned false
+  long		timeout;		// Timeout in seconds
+  long long	start;			// Start (monotonic ms)
+  int		status;			// Status of the last status line
+  bool		headers_done;		// Final response headers complete?
+  bool		body_started;		// Body rules instead of the deadline?
+  long long	window_start;		// Start of the rate window (ms)
+  long long	window_bytes;		// Bytes received when it started
+  long long	last_bytes;		// Bytes received at the last progress
+  long long	last_time;		// When they last grew (ms)
+  http_why_t	why;			// Why we stopped it
 } http_xfer_t;
 
 
@@ -52,8 +71,12 @@ typedef struct http_xfer_s		// State of one transfer
 // Local functions...
 //
 
+static bool	http_failed(upa_http_t *http, http_xfer_t *xfer, CURLcode cerr, const char *host);
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
+static long long http_now(void);
+static void	http_start_body(http_xfer_t *xfer);
 static size_t	http_write_cb(char *ptr, size_t size, size_t nmemb, void *data);
+static int	http_xferinfo_cb(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
 
 
 //
@@ -205,6 +228,7 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   char		*ctype = NULL;		// Response Content-Type
   const upa_config_t *cfg;		// Configuration
   long		timeout;		// Timeout in seconds
+  curl_off_t	received = 0;		// Body bytes received
 
 
   if (!http || !req || !req->url || !req->method || !resp)
@@ -247,17 +271,15 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
     curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
 
   if (cfg->proxy[0])
+  {
     curl_easy_setopt(curl, CURLOPT_PROXY, cfg->proxy);
+    curl_easy_setopt(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  }
 
-  // Connect timeout plus a stall detector instead of a total timeout, so a
-  // large streamed document is not cut off while data keeps flowing.
+  // Deadlines (see http.h): libcurl's own connect timeout, a total timeout
+  // for collected answers, and http_xferinfo_cb() for the rest.
   timeout = cfg->timeout > 0 ? cfg->timeout : 60;
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, timeout);
-  // A collected (small) answer gets the whole Timeout and no more: libcurl
-  // averages the low-speed check over seconds, and a user at a badge reader
-  // should not wait Timeout + 5 s.
   if (!req->data_cb)
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
 
@@ -303,18 +325,25 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
 
   // Response callbacks.
   memset(&xfer, 0, sizeof(xfer));
-  xfer.curl = curl;
-  xfer.req  = req;
-  xfer.resp = resp;
+  xfer.curl    = curl;
+  xfer.req     = req;
+  xfer.resp    = resp;
+  xfer.timeout = timeout;
+  xfer.start   = http_now();
 
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_header_cb);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &xfer);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write_cb);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &xfer);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &xfer);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 
   upaLog(UPA_LOG_DEBUG, "%s %s", req->method, req->log_url ? req->log_url : req->url);
 
-  cerr = curl_easy_perform(curl);
+  http->xfer = &xfer;
+  cerr       = curl_easy_perform(curl);
+  http->xfer = NULL;
 
   // The header list holds the bearer token: wipe it before freeing.
   for (struct curl_slist *h = headers; h; h = h->next)
@@ -324,12 +353,15 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
 
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   resp->status = (int)status;
+  if (curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK)
+    resp->received = (long long)received;
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype)
     snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
 
   if (xfer.aborted)
   {
-    // The data callback stopped the transfer and (normally) said why.
+    // The data callback stopped the transfer and (normally) said why; the
+    // server had answered, so nothing is left in doubt.
     if (upaLastError() == UPA_ERROR_NONE)
       upaSetError(UPA_ERROR_CANCELED, "Transfer from %s canceled.", host);
     upaLog(UPA_LOG_DEBUG, "%s %s: aborted by the receiver", req->method, host);
@@ -337,25 +369,27 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   }
 
   if (cerr != CURLE_OK)
-  {
-    if (http->cfg->proxy[0])
-    {
-      // Name the proxy (never its credentials): it is often the culprit
-      char	proxy[256];		// Proxy host:port
-
-      if (!upaURLHost(http->cfg->proxy, proxy, sizeof(proxy)))
-        upaCopyString(proxy, "the configured one", sizeof(proxy));
-
-      upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s through proxy %s: %s.", host, proxy, http->errbuf[0] ? http->errbuf : curl_easy_strerror(cerr));
-    }
-    else
-      upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s: %s.", host, http->errbuf[0] ? http->errbuf : curl_easy_strerror(cerr));
-    return (false);
-  }
+    return (http_failed(http, &xfer, cerr, host));
 
   upaLog(UPA_LOG_DEBUG, "%s %s: HTTP %d (%s)", req->method, host, resp->status, resp->content_type[0] ? resp->content_type : "no content type");
 
   return (true);
+}
+
+
+//
+// 'upaHTTPBodyStarted()' - The header part of a streamed body is complete.
+//
+// Called from the data_cb of a stream_head request: from now on the body
+// is held to the stall and minimum-rate rules instead of the Timeout
+// deadline.  Does nothing outside a transfer.
+//
+
+void
+upaHTTPBodyStarted(upa_http_t *http)	// I - Session
+{
+  if (http && http->xfer && !http->xfer->body_started)
+    http_start_body(http->xfer);
 }
 
 
@@ -375,6 +409,100 @@ upaHTTPResponseClear(
   resp->content_type[0] = '\0';
   resp->retry_after     = 0;
   resp->date            = 0;
+  resp->received        = 0;
+  resp->cut_short       = false;
+}
+
+
+//
+// 'http_failed()' - Set the error for a failed transfer.
+//
+// "Cannot reach" only when nothing was sent (DNS, connect, TLS, proxy);
+// a timeout after sending is "did not answer within N s"; a body that
+// ended early is "cut short".  Once the request was out the outcome is
+// unknown (upaSetErrorMaybeApplied()).
+//
+
+static bool				// O - Always `false`
+http_failed(upa_http_t  *http,		// I - Session
+            http_xfer_t *xfer,		// I - Transfer state
+            CURLcode    cerr,		// I - curl status
+            const char  *host)		// I - Host for messages
+{
+  char		reason[CURL_ERROR_SIZE];// curl's reason, without a final period
+  size_t	len;			// Length of reason
+  curl_off_t	pretransfer = 0,	// Microseconds until the request went out
+		received = 0;		// Body bytes received
+  long		reqsize = 0;		// Request bytes sent
+  bool		sent,			// Did (part of) the request leave?
+		timedout;		// Was it a timeout?
+  long		window = UPA_HTTP_RATE_WINDOW(xfer->timeout);
+					// Rate window in seconds
+
+
+  upaCopyString(reason, http->errbuf[0] ? http->errbuf : curl_easy_strerror(cerr), sizeof(reason));
+  for (len = strlen(reason); len > 0 && (reason[len - 1] == '.' || isspace(reason[len - 1] & 255)); reason[-- len] = '\0');
+
+  curl_easy_getinfo(http->curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+  curl_easy_getinfo(http->curl, CURLINFO_REQUEST_SIZE, &reqsize);
+  curl_easy_getinfo(http->curl, CURLINFO_SIZE_DOWNLOAD_T, &received);
+
+  xfer->resp->received = (long long)received;
+
+  sent     = reqsize > 0 || pretransfer > 0;
+  timedout = cerr == CURLE_OPERATION_TIMEDOUT || xfer->why == HTTP_WHY_DEADLINE;
+
+  upaLog(UPA_LOG_DEBUG, "%s %s: curl error %d (%s), request %s, %s, %lld body bytes", xfer->req->method, host, (int)cerr, reason, sent ? "sent" : "not sent", xfer->headers_done ? "headers received" : "no headers", (long long)received);
+
+  if (xfer->why == HTTP_WHY_STALL)
+  {
+    upaSetError(UPA_ERROR_NETWORK, "%s stopped sending for %ld s after %lld bytes.", host, window, (long long)received);
+  }
+  else if (xfer->why == HTTP_WHY_SLOW)
+  {
+    upaSetError(UPA_ERROR_NETWORK, "%s sent less than %d bytes/s over %ld s; gave up after %lld bytes.", host, UPA_HTTP_MIN_RATE, window, (long long)received);
+  }
+  else if (!sent)
+  {
+    if (timedout)
+      snprintf(reason, sizeof(reason), "no connection within %ld s", xfer->timeout);
+
+    if (http->cfg->proxy[0])
+    {
+      // Name the proxy (never its credentials): it is often the culprit
+      char	proxy[256];		// Proxy host:port
+
+      if (!upaURLHost(http->cfg->proxy, proxy, sizeof(proxy)))
+        upaCopyString(proxy, "the configured one", sizeof(proxy));
+
+      upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s through proxy %s: %s.", host, proxy, reason);
+    }
+    else
+      upaSetError(UPA_ERROR_NETWORK, "Cannot reach %s: %s.", host, reason);
+
+    return (false);
+  }
+  else if (timedout)
+  {
+    if (xfer->headers_done && received > 0)
+      upaSetError(UPA_ERROR_NETWORK, "%s did not answer within %ld s (the answer stopped after %lld bytes).", host, xfer->timeout, (long long)received);
+    else
+      upaSetError(UPA_ERROR_NETWORK, "%s did not answer within %ld s.", host, xfer->timeout);
+  }
+  else if (xfer->headers_done)
+  {
+    xfer->resp->cut_short = true;
+    upaSetError(UPA_ERROR_NETWORK, "The answer from %s was cut short after %lld bytes (%s).", host, (long long)received, reason);
+  }
+  else
+  {
+    upaSetError(UPA_ERROR_NETWORK, "%s closed the connection without a complete answer (%s).", host, reason);
+  }
+
+  // The request was out: the server may have acted on it.
+  upaSetErrorMaybeApplied(true);
+
+  return (false);
 }
 
 
@@ -399,8 +527,28 @@ http_header_cb(char   *buffer,		// I - Header line (not NUL-terminated)
   if (len >= 5 && !strncmp(buffer, "HTTP/", 5))
   {
     // New status line (after 100-continue or a proxy CONNECT): start over.
+    const char *sp = memchr(buffer, ' ', len);
+					// Space before the status code
+
     xfer->resp->retry_after = 0;
     xfer->resp->date        = 0;
+    xfer->status            = sp && (size_t)(sp - buffer) + 4 <= len ? atoi(sp + 1) : 0;
+    return (len);
+  }
+
+  if ((len == 2 && buffer[0] == '\r' && buffer[1] == '\n') || (len == 1 && buffer[0] == '\n'))
+  {
+    // End of a header block: the final one once the status is not 1xx
+    // (a proxy's CONNECT answer never shows: CURLOPT_SUPPRESS_CONNECT_HEADERS).
+    if (xfer->status >= 200 && !xfer->headers_done)
+    {
+      xfer->headers_done = true;
+
+      // A plain streamed body follows the rules for bodies right away; one
+      // with a header part waits for upaHTTPBodyStarted().
+      if (xfer->req->data_cb && !xfer->req->stream_head && xfer->status < 300)
+        http_start_body(xfer);
+    }
     return (len);
   }
 
@@ -497,4 +645,100 @@ http_write_cb(char   *ptr,		// I - Bytes
   }
 
   return (len);
+}
+
+
+//
+// 'http_now()' - Monotonic time in milliseconds.
+//
+
+static long long			// O - Milliseconds
+http_now(void)
+{
+  struct timespec	ts;		// Current time
+
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+
+  return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+
+//
+// 'http_start_body()' - Switch a streamed transfer from its deadline to the body rules.
+//
+
+static void
+http_start_body(http_xfer_t *xfer)	// I - Transfer state
+{
+  curl_off_t	received = 0;		// Body bytes so far
+
+
+  curl_easy_getinfo(xfer->curl, CURLINFO_SIZE_DOWNLOAD_T, &received);
+
+  xfer->body_started = true;
+  xfer->window_start = xfer->last_time = http_now();
+  xfer->window_bytes = xfer->last_bytes = (long long)received;
+}
+
+
+//
+// 'http_xferinfo_cb()' - Enforce the deadlines (called at least once a second).
+//
+
+static int				// O - 0 to go on, 1 to stop
+http_xferinfo_cb(void       *data,	// I - Transfer state
+                 curl_off_t dltotal,	// I - Bytes expected (unused)
+                 curl_off_t dlnow,	// I - Bytes received
+                 curl_off_t ultotal,	// I - Bytes to send (unused)
+                 curl_off_t ulnow)	// I - Bytes sent (unused)
+{
+  http_xfer_t	*xfer = (http_xfer_t *)data;
+					// Transfer state
+  long long	now = http_now();	// Current time
+  long long	window = 1000LL * UPA_HTTP_RATE_WINDOW(xfer->timeout);
+					// Rate window in ms
+
+
+  (void)dltotal;
+  (void)ultotal;
+  (void)ulnow;
+
+  if (!xfer->body_started)
+  {
+    // Headers (and the header part of a streamed body) within Timeout.
+    if (now - xfer->start > 1000LL * xfer->timeout)
+    {
+      xfer->why = HTTP_WHY_DEADLINE;
+      return (1);
+    }
+
+    return (0);
+  }
+
+  // Streamed body: a stall of a whole window, or too few bytes over one.
+  if ((long long)dlnow > xfer->last_bytes)
+  {
+    xfer->last_bytes = (long long)dlnow;
+    xfer->last_time  = now;
+  }
+  else if (now - xfer->last_time >= window)
+  {
+    xfer->why = HTTP_WHY_STALL;
+    return (1);
+  }
+
+  if (now - xfer->window_start >= window)
+  {
+    if ((long long)dlnow - xfer->window_bytes < UPA_HTTP_MIN_RATE * (window / 1000))
+    {
+      xfer->why = HTTP_WHY_SLOW;
+      return (1);
+    }
+
+    xfer->window_start = now;
+    xfer->window_bytes = (long long)dlnow;
+  }
+
+  return (0);
 }

@@ -8,6 +8,25 @@
 // TLS verification is always on; CAFile adds a trust anchor; Proxy is
 // honoured.  Not thread-safe: one handle per thread.
 //
+// Deadlines (Timeout N, cfg->timeout):
+// - the connection (DNS, TCP, TLS) must stand within N s, else "Cannot
+//   reach <host>: no connection within N s";
+// - a request whose answer is collected (data_cb == NULL) must be answered
+//   completely within N s, else "<host> did not answer within N s";
+// - a streamed request (data_cb != NULL) must have its response headers, and
+//   with stream_head also the header part at the start of the body (the IPP
+//   response of Fetch-Document), within N s of the start; the data_cb calls
+//   upaHTTPBodyStarted() once that part is complete;
+// - after that the body streams for as long as it keeps flowing: it fails
+//   when nothing arrives for UPA_HTTP_RATE_WINDOW(N) s (a stall) or when
+//   less than UPA_HTTP_MIN_RATE bytes/s arrive on average over such a window
+//   (a trickle), so a 1 GB document on a 2 MB/s link is fine but a server
+//   sending 100 bytes/s cannot hold a release (and a kiosk user) for hours.
+// A body cut short (Content-Length not reached, chunked stream without its
+// last chunk, connection reset) is an error, never a success, whatever was
+// delivered before.  upaLastErrorMaybeApplied() tells whether a failed
+// request may have been applied (error.h).
+//
 
 #ifndef UPA_HTTP_H
 #  define UPA_HTTP_H
@@ -26,8 +45,14 @@ typedef struct upa_buffer_s		// Growable byte buffer (always NUL-terminated)
 extern bool		upaBufferAppend(upa_buffer_t *buf, const void *data, size_t len);
 extern void		upaBufferClear(upa_buffer_t *buf);
 
+#  define UPA_HTTP_MIN_RATE	1024	// Slowest acceptable streamed body (bytes/s on average)
+#  define UPA_HTTP_RATE_WINDOW(t) ((t) > 30 ? (t) : 30)
+					// Seconds over which the rate is measured and
+					// after which a stall fails (Timeout, at least 30)
+
 typedef bool (*upa_http_data_cb_t)(void *data, const char *buffer, size_t len);
 					// Receives response body bytes; false aborts the transfer
+					// (UPA_ERROR_CANCELED unless the callback set another error)
 
 typedef struct upa_http_s upa_http_t;	// One HTTPS session (opaque)
 
@@ -42,6 +67,8 @@ typedef struct upa_http_request_s	// One request
   size_t	body_len;		// Body length
   upa_http_data_cb_t data_cb;		// Stream the response body here, or NULL to collect it
   void		*data_cbdata;		// Data for data_cb
+  bool		stream_head;		// data_cb only: the body opens with a header part that must
+					// arrive within Timeout too; data_cb calls upaHTTPBodyStarted()
 } upa_http_request_t;
 
 typedef struct upa_http_response_s	// One response
@@ -51,11 +78,16 @@ typedef struct upa_http_response_s	// One response
   int		retry_after;		// Retry-After seconds, or 0
   time_t	date;			// Date header, or 0
   upa_buffer_t	body;			// Collected body when data_cb == NULL (caller clears)
+  long long	received;		// Body bytes received (also on failure)
+  bool		cut_short;		// The body ended before its announced end (upaHTTPDo() failed)
 } upa_http_response_t;
 
 extern upa_http_t	*upaHTTPCreate(const upa_config_t *cfg);
 extern void		upaHTTPDelete(upa_http_t *http);
 extern bool		upaHTTPDo(upa_http_t *http, const upa_http_request_t *req, upa_http_response_t *resp);
 extern void		upaHTTPResponseClear(upa_http_response_t *resp);
+// Called from a data_cb of a stream_head request: the header part is
+// complete, the body rules (stall, minimum rate) apply from now on.
+extern void		upaHTTPBodyStarted(upa_http_t *http);
 
 #endif // !UPA_HTTP_H

@@ -15,6 +15,9 @@
 #include "infra-private.h"
 
 
+#define INFRA_JOB_SLOTS	32768		// Hash slots for job-ids (power of 2, > 2 * UPA_INFRA_MAX_JOBS)
+
+
 //
 // Local globals...
 //
@@ -61,6 +64,49 @@ upaInfraAcknowledgeJob(
     return (false);
 
   ippDelete(response);
+
+  return (true);
+}
+
+
+//
+// 'upaInfraDocumentSize()' - Return the document size a response announces.
+//
+// See infra.h: "k-octets", then "job-k-octets"; none, or a compressed
+// transfer, gives `false`.
+//
+
+bool					// O - `true` if a size was announced
+upaInfraDocumentSize(
+    ipp_t     *response,		// I - Fetch-Document IPP part or Fetch-Job response
+    long long *octets_min,		// O - Fewest bytes that agree with it
+    long long *octets_max)		// O - Most bytes that agree with it
+{
+  ipp_attribute_t	*attr;		// Size or compression attribute
+  const char		*compression;	// compression value
+
+
+  if (octets_min)
+    *octets_min = 0;
+  if (octets_max)
+    *octets_max = 0;
+
+  if (!response)
+    return (false);
+
+  if ((attr = ippFindAttribute(response, "compression", IPP_TAG_KEYWORD)) != NULL && (compression = ippGetString(attr, 0, NULL)) != NULL && strcmp(compression, "none"))
+  {
+    upaLog(UPA_LOG_DEBUG, "Document sent with compression %s: its size cannot be checked.", compression);
+    return (false);
+  }
+
+  if ((attr = ippFindAttribute(response, "k-octets", IPP_TAG_INTEGER)) == NULL)
+    attr = ippFindAttribute(response, "job-k-octets", IPP_TAG_INTEGER);
+
+  if (!attr || ippGetCount(attr) != 1 || ippGetInteger(attr, 0) < 0)
+    return (false);
+
+  upaInfraSizeRange(ippGetInteger(attr, 0), octets_min, octets_max);
 
   return (true);
 }
@@ -130,6 +176,10 @@ upaInfraGetJobs(upa_client_t *client,	// I - Client
 //
 // 'upaInfraJobList()' - Parse the job groups of a Get-Jobs/Fetch-Job response.
 //
+// One pass over the attributes; the list grows geometrically and job-ids
+// already seen are found in an open-addressing hash table, so even a
+// hostile answer with tens of thousands of groups costs linear time.
+//
 
 int					// O - Number of jobs or -1
 upaInfraJobList(ipp_t         *response,// I - Response
@@ -137,9 +187,13 @@ upaInfraJobList(ipp_t         *response,// I - Response
 {
   ipp_attribute_t	*attr;		// Current attribute
   upa_jobinfo_t		*list = NULL,	// Jobs
-			*temp,		// Reallocated list
 			job;		// Current job
-  int			count = 0;	// Number of jobs
+  int			count = 0,	// Number of jobs
+			alloc = 0,	// Allocated jobs
+			groups = 0,	// Job groups seen
+			unusable = 0,	// Groups without a usable job-id
+			dups = 0;	// Duplicate groups
+  int			*seen = NULL;	// Hash table of job-ids (0 = free slot)
   bool			injob = false;	// Inside a job group?
 
 
@@ -163,22 +217,54 @@ upaInfraJobList(ipp_t         *response,// I - Response
     if (injob && endgroup)
     {
       injob = false;
+      groups ++;
 
-      if (job.id > 0)
+      if (job.id <= 0)
       {
-        if ((temp = realloc(list, (size_t)(count + 1) * sizeof(upa_jobinfo_t))) == NULL)
-        {
-          free(list);
-          upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
-          return (-1);
-        }
-
-        list          = temp;
-        list[count ++] = job;
+        unusable ++;
       }
       else
       {
-        upaLog(UPA_LOG_DEBUG, "Ignoring a job group without job-id.");
+        unsigned	slot;		// Hash slot
+
+        if (!seen && (seen = calloc(INFRA_JOB_SLOTS, sizeof(int))) == NULL)
+          goto nomem;
+
+        for (slot = ((unsigned)job.id * 2654435761U) & (INFRA_JOB_SLOTS - 1); seen[slot] && seen[slot] != job.id; slot = (slot + 1) & (INFRA_JOB_SLOTS - 1));
+
+        if (seen[slot] == job.id)
+        {
+          // The first group of a job wins.
+          dups ++;
+        }
+        else if (count >= UPA_INFRA_MAX_JOBS)
+        {
+          free(list);
+          free(seen);
+          upaSetError(UPA_ERROR_PROTOCOL, "The cloud listed more than %d jobs; not one of them is taken.", UPA_INFRA_MAX_JOBS);
+          return (-1);
+        }
+        else
+        {
+          if (count >= alloc)
+          {
+            upa_jobinfo_t	*temp;	// Grown list
+            int			newalloc = alloc ? 2 * alloc : 16;
+					// New size
+
+            if (newalloc > UPA_INFRA_MAX_JOBS)
+              newalloc = UPA_INFRA_MAX_JOBS;
+
+            if ((temp = realloc(list, (size_t)newalloc * sizeof(upa_jobinfo_t))) == NULL)
+              goto nomem;
+
+            list  = temp;
+            alloc = newalloc;
+          }
+
+          seen[slot]     = job.id;
+          list[count ++] = job;
+        }
       }
     }
 
@@ -198,9 +284,30 @@ upaInfraJobList(ipp_t         *response,// I - Response
     infra_parse_attr(attr, &job);
   }
 
+  free(seen);
+
+  if (groups > 0 && count == 0)
+  {
+    upaSetError(UPA_ERROR_PROTOCOL, "The cloud listed %d job%s without a usable job-id.", groups, groups == 1 ? "" : "s");
+    return (-1);
+  }
+
+  if (unusable > 0)
+    upaLog(UPA_LOG_WARN, "Ignoring %d of %d listed jobs: no usable job-id.", unusable, groups);
+  if (dups > 0)
+    upaLog(UPA_LOG_WARN, "The cloud listed %d job%s more than once; each is taken once.", dups, dups == 1 ? "" : "s");
+
   *jobs = list;
 
   return (count);
+
+  nomem:
+
+  free(list);
+  free(seen);
+  upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+
+  return (-1);
 }
 
 
@@ -409,6 +516,25 @@ upaInfraNewUpdateOutputDeviceAttributes(
 
 
 //
+// 'upaInfraSizeRange()' - Return the byte counts that agree with a size in KiB.
+//
+
+void
+upaInfraSizeRange(long long k_octets,	// I - Size in KiB (rounded either way)
+                  long long *octets_min,// O - Fewest bytes
+                  long long *octets_max)// O - Most bytes
+{
+  if (k_octets < 0)
+    k_octets = 0;
+
+  if (octets_min)
+    *octets_min = k_octets > 0 ? (k_octets - 1) * 1024 + 1 : 0;
+  if (octets_max)
+    *octets_max = (k_octets + 1) * 1024 - 1;
+}
+
+
+//
 // 'upaInfraUpdateJobStatus()' - Report a job's state (Update-Job-Status).
 //
 
@@ -552,6 +678,18 @@ infra_parse_attr(ipp_attribute_t *attr,	// I - Attribute
     // UNIX time, and never over date-time-at-creation.
     if (job->created == 0 && ippGetInteger(attr, 0) > 1000000000)
       job->created = (time_t)ippGetInteger(attr, 0);
+  }
+  else if (!strcmp(name, "sides") && tag == IPP_TAG_KEYWORD)
+  {
+    infra_copy_string(attr, job->sides, sizeof(job->sides));
+  }
+  else if (!strcmp(name, "print-color-mode") && tag == IPP_TAG_KEYWORD)
+  {
+    infra_copy_string(attr, job->color, sizeof(job->color));
+  }
+  else if ((!strcmp(name, "job-retain-until-time") || !strcmp(name, "job-expiration-time")) && tag == IPP_TAG_DATE)
+  {
+    job->retain_until = ippDateToTime(ippGetDate(attr, 0));
   }
   else if (!strcmp(name, "job-state-reasons") && tag == IPP_TAG_KEYWORD)
   {

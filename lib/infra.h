@@ -30,7 +30,12 @@ typedef struct upa_jobinfo_s		// One job as listed by Get-Jobs / Fetch-Job
   long long	size_k;			// job-k-octets (0 = unknown)
   time_t	created;		// time-at-creation / date-time-at-creation (0 = unknown)
   bool		fetchable;		// job-state-reasons contains job-fetchable
+  char		sides[64];		// sides (or "")
+  char		color[64];		// print-color-mode (or "")
+  time_t	retain_until;		// job-retain-until-time / job-expiration-time (0 = none)
 } upa_jobinfo_t;
+
+#  define UPA_INFRA_MAX_JOBS	10000	// Most distinct jobs a Get-Jobs answer may list
 
 typedef struct upa_jobstatus_s		// Update-Job-Status payload
 {
@@ -49,6 +54,28 @@ extern bool	upaInfraUpdateOutputDeviceAttributes(upa_client_t *client, ipp_t *pr
 
 // Parse job groups of a Get-Jobs or Fetch-Job response; returns the count and a
 // malloc'd array the caller free()s (NULL when there are none), -1 on error.
+// Linear in the size of the answer.  Each job-id is kept once (its first
+// group; duplicates are dropped with one warning).  Groups without a usable
+// job-id (an integer > 0) are skipped with a warning, but when there were job
+// groups and none is usable the answer is a UPA_ERROR_PROTOCOL error, not "no
+// jobs"; more than UPA_INFRA_MAX_JOBS distinct jobs is UPA_ERROR_PROTOCOL too.
 extern int	upaInfraJobList(ipp_t *response, upa_jobinfo_t **jobs);
+
+// The document size a response announces, as the range of byte counts that
+// agree with it.  Neither Universal Print nor PWG 5100.18 (ippserver) puts a
+// size into the IPP part of a Fetch-Document answer (only document-format and
+// compression), so in practice this reads job-k-octets of a Fetch-Job
+// response (a single-document job: the job's size is the document's).  Looks
+// for "k-octets" (PWG 5100.5 document attribute) first, then "job-k-octets"
+// (RFC 8011), in any group.  Returns false when there is none, or when the
+// response says "compression" other than "none" (the bytes that arrive are
+// then not the announced ones).  Use it only when the Fetch-Document part
+// does not say compression either.
+extern bool	upaInfraDocumentSize(ipp_t *response, long long *octets_min, long long *octets_max);
+// The byte counts that agree with a size in KiB (job-k-octets, k-octets,
+// upa_ticket_t.k_octets): RFC 8011 rounds up, some servers round down or to
+// the nearest, so this allows all three: (k - 1) KiB < bytes < (k + 1) KiB
+// (0 -> 0..1023 bytes).
+extern void	upaInfraSizeRange(long long k_octets, long long *octets_min, long long *octets_max);
 
 #endif // !UPA_INFRA_H

@@ -1051,6 +1051,14 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
     case UPA_ERROR_CONFIG :
         return (OUTBOX_STUCK);
 
+    case UPA_ERROR_SERVER :
+        // HTTP 5xx, IPP server errors: transient.  IPP internal-error is
+        // also Universal Print's answer to an update of a job that is
+        // already terminal: the cloud's view of the job decides below.
+        if (upaLastIPPStatus() != IPP_STATUS_ERROR_INTERNAL)
+          return (OUTBOX_RETRY);
+        break;
+
     default :
         break;
   }

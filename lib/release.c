@@ -1001,16 +1001,17 @@ queue_outcome(const upa_config_t *cfg,	// I - Configuration
 //
 // 'acknowledge()' - Acknowledge-Job with an outcome-unknown state.
 //
-// "acking" is journaled before the first request.  A clear refusal before
-// any unanswered attempt means not ours.  Anything else may have been
-// committed, so the cloud is asked (check_claim()) before deciding.
+// "acking" is journaled before the first request.  Any failure, even a
+// clear refusal, is settled by asking the cloud (check_claim()): the
+// request may have been committed although its answer was lost.
 //
 
 static ack_t				// O - Outcome
 acknowledge(release_ctx_t *ctx)		// I - Release state
 {
   int		attempt;		// Attempt number
-  bool		uncertain = false;	// Could an earlier attempt have been committed?
+  bool		uncertain = false,	// Could an earlier attempt have been committed?
+		refused;		// Was the last answer a clear refusal?
   saved_error_t	saved;			// Error of the last attempt
   char		why[512];		// What Fetch-Job said
   claim_t	claim = CLAIM_UNKNOWN;	// Who holds the job
@@ -1041,18 +1042,26 @@ acknowledge(release_ctx_t *ctx)		// I - Release state
 
     save_error(&saved);
 
-    if (definite_refusal() && !uncertain)
+    // Even a clear "not fetchable" may be the answer to a request libcurl
+    // sent again by itself after a connection died with no answer (it
+    // does so on reused connections), so whatever the answer, the cloud
+    // is asked whom the job belongs to
+    if ((refused = definite_refusal()) == false)
     {
-      claim = CLAIM_NOT_OURS;
-      snprintf(why, sizeof(why), "the cloud refused Acknowledge-Job");
-      break;
+      uncertain = true;
+      upaLog(UPA_LOG_WARN, "Acknowledge-Job for cloud job %d got no clear answer (%s); asking the cloud whether it was taken", job_id, saved.message);
     }
-
-    uncertain = true;
-    upaLog(UPA_LOG_WARN, "Acknowledge-Job for cloud job %d got no clear answer (%s); asking the cloud whether it was taken", job_id, saved.message);
 
     if ((claim = check_claim(ctx->client, ctx->user_uri, job_id, why, sizeof(why))) == CLAIM_OURS || claim == CLAIM_NOT_OURS)
       break;
+
+    if (claim == CLAIM_FETCHABLE && refused)
+    {
+      // Refused and not taken by anybody (e.g. not this user's job)
+      snprintf(why, sizeof(why), "the cloud refused Acknowledge-Job");
+      claim = CLAIM_NOT_OURS;
+      break;
+    }
 
     if (attempt < 2)
       upaLog(UPA_LOG_INFO, "Cloud job %d: %s; sending Acknowledge-Job again", job_id, why);
@@ -1395,7 +1404,13 @@ fetch_with_retries(release_ctx_t *ctx,	// I - Release state
       return (false);
 
     if (attempt < 2)
-      upaLog(UPA_LOG_WARN, "Fetching the document of cloud job %d failed (%s); fetching it again", ctx->result->cloud_job_id, upaLastErrorString());
+    {
+      saved_error_t	saved;		// Why it failed
+
+      save_error(&saved);
+      upaLog(UPA_LOG_WARN, "Fetching the document of cloud job %d failed (%s); fetching it again", ctx->result->cloud_job_id, saved.message);
+      restore_error(&saved, NULL);
+    }
   }
 
   return (false);
@@ -1412,7 +1427,7 @@ is_transient(upa_error_t err)		// I - Error class
   if (err == UPA_ERROR_IPP)
     return (upaLastIPPStatus() >= IPP_STATUS_ERROR_INTERNAL);
 
-  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_HTTP || err == UPA_ERROR_PROTOCOL);
+  return (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_SERVER || err == UPA_ERROR_HTTP || err == UPA_ERROR_PROTOCOL);
 }
 
 

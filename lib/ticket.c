@@ -123,6 +123,12 @@ upaTicketMap(ipp_t        *job_attrs,	// I - Fetch-Job response or job attribute
     {
       upaCopyString(ticket->format, ippGetString(attr, 0, NULL), sizeof(ticket->format));
     }
+    else if (!strcmp(name, "job-k-octets") && vtag == IPP_TAG_INTEGER && count == 1)
+    {
+      // The announced size, for the completeness check of the document
+      if (ippGetInteger(attr, 0) > 0)
+        ticket->k_octets = ippGetInteger(attr, 0);
+    }
     else if (!strcmp(name, "copies") && vtag == IPP_TAG_INTEGER && count == 1 && ippGetInteger(attr, 0) >= 1 && ippGetInteger(attr, 0) <= 9999)
     {
       snprintf(value, sizeof(value), "%d", ippGetInteger(attr, 0));

@@ -15,6 +15,7 @@ typedef struct upa_ticket_s		// A mapped job ticket
   char		title[256];		// job-name (or "Universal Print job N")
   char		user[256];		// Local user name for accounting (from the UPN)
   char		format[128];		// document-format from the job, or ""
+  long long	k_octets;		// job-k-octets: document size in KiB, rounded up (0 = unknown)
   int		num_options;		// CUPS options
   cups_option_t	*options;		// CUPS options (owned; freed by upaTicketClear)
   char		ignored[1024];		// Comma-separated attributes that could not be mapped
@@ -24,7 +25,8 @@ typedef struct upa_ticket_s		// A mapped job ticket
 // Map the job group of a Fetch-Job response (copies, sides, media/media-col,
 // print-color-mode, print-quality, page-ranges, number-up, orientation-requested,
 // finishings, output-bin, multiple-document-handling, job-name,
-// job-originating-user-name).  Returns the number of options (>= 0).
+// job-originating-user-name) and keep job-k-octets for the size check of the
+// fetched document (upaInfraDocumentSize()).  Returns the number of options (>= 0).
 extern int		upaTicketMap(ipp_t *job_attrs, upa_ticket_t *ticket);
 extern void		upaTicketClear(upa_ticket_t *ticket);
 // Compare the options with the queue's *-supported attributes; what the

@@ -21,7 +21,6 @@ relGetJobs(upa_client_t *client,	// I - Cloud session
            rel_job_t    **jobs)		// O - Jobs
 {
   ipp_t			*response;	// Get-Jobs response
-  ipp_attribute_t	*attr;		// Attribute
   upa_jobinfo_t		*info = NULL;	// Parsed list
   int			num_info,	// Number of parsed jobs
 			i,		// Looping var
@@ -34,17 +33,18 @@ relGetJobs(upa_client_t *client,	// I - Cloud session
   if ((response = upaInfraGetJobs(client, user_uri)) == NULL)
     return (-1);
 
-  if ((num_info = upaInfraJobList(response, &info)) < 0)
-  {
-    ippDelete(response);
+  // One pass, each job once (upaInfraJobList() de-duplicates and carries
+  // sides, print-color-mode and the retention time as well).
+  num_info = upaInfraJobList(response, &info);
+  ippDelete(response);
+
+  if (num_info < 0)
     return (-1);
-  }
 
   if (num_info > 0 && (*jobs = calloc((size_t)num_info, sizeof(rel_job_t))) == NULL)
   {
     upaSetError(UPA_ERROR_MEMORY, "Out of memory");
     free(info);
-    ippDelete(response);
     return (-1);
   }
 
@@ -56,35 +56,16 @@ relGetJobs(upa_client_t *client,	// I - Cloud session
     job       = *jobs + count ++;
     job->info = info[i];
 
-    if (job_lifetime > 0 && info[i].created > 0)
+    snprintf(job->sides, sizeof(job->sides), "%s", info[i].sides);
+    snprintf(job->color, sizeof(job->color), "%s", info[i].color);
+
+    if (info[i].retain_until > 0)
+      job->expires = info[i].retain_until;
+    else if (job_lifetime > 0 && info[i].created > 0)
       job->expires = info[i].created + job_lifetime;
   }
 
-  // sides and print-color-mode are not in upa_jobinfo_t: walk the job groups
-  for (i = -1, attr = ippFirstAttribute(response); attr; attr = ippNextAttribute(response))
-  {
-    const char *name = ippGetName(attr);// Attribute name
-    int		j;			// Looping var
-
-    if (ippGetGroupTag(attr) != IPP_TAG_JOB || !name)
-      continue;
-
-    if (!strcmp(name, "job-id"))
-    {
-      for (i = -1, j = 0; j < count; j ++)
-        if ((*jobs)[j].info.id == ippGetInteger(attr, 0))
-          i = j;
-    }
-    else if (i >= 0 && !strcmp(name, "sides") && ippGetString(attr, 0, NULL))
-      snprintf((*jobs)[i].sides, sizeof((*jobs)[i].sides), "%s", ippGetString(attr, 0, NULL));
-    else if (i >= 0 && !strcmp(name, "print-color-mode") && ippGetString(attr, 0, NULL))
-      snprintf((*jobs)[i].color, sizeof((*jobs)[i].color), "%s", ippGetString(attr, 0, NULL));
-    else if (i >= 0 && (!strcmp(name, "job-retain-until-time") || !strcmp(name, "job-expiration-time")) && ippGetValueTag(attr) == IPP_TAG_DATE)
-      (*jobs)[i].expires = ippDateToTime(ippGetDate(attr, 0));
-  }
-
   free(info);
-  ippDelete(response);
 
   if (count == 0)
   {

@@ -908,7 +908,7 @@ handle_release(hconn_t     *h,		// I - Connection
       error = "elsewhere";
       snprintf(note, sizeof(note), "being released at another station");
     }
-    else if (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY)
+    else if (err == UPA_ERROR_NETWORK || err == UPA_ERROR_BUSY || err == UPA_ERROR_SERVER)
     {
       error = "network";
       snprintf(note, sizeof(note), "Universal Print is not reachable; try again");

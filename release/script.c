@@ -419,7 +419,7 @@ release_jobs(
     return (REL_EXIT_RELEASED);
 
   // Nothing printed and one cause: say which
-  if (released == 0 && same_err && (last_err == UPA_ERROR_NETWORK || last_err == UPA_ERROR_BUSY || last_err == UPA_ERROR_AUTH || last_err == UPA_ERROR_DEVICE || last_err == UPA_ERROR_CUPS))
+  if (released == 0 && same_err && (last_err == UPA_ERROR_NETWORK || last_err == UPA_ERROR_BUSY || last_err == UPA_ERROR_SERVER || last_err == UPA_ERROR_AUTH || last_err == UPA_ERROR_DEVICE || last_err == UPA_ERROR_CUPS))
     return (relErrorExit(last_err));
 
   return (REL_EXIT_SOMEFAILED);

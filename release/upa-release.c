@@ -321,6 +321,7 @@ relErrorExit(upa_error_t err)		// I - Error class
   {
     case UPA_ERROR_NETWORK :
     case UPA_ERROR_BUSY :
+    case UPA_ERROR_SERVER :
     case UPA_ERROR_HTTP :
     case UPA_ERROR_PROTOCOL :
     case UPA_ERROR_IPP :

@@ -25,6 +25,11 @@
 #   short-doc    Fetch-Document with half the document: never released
 #   status-5xx   Update-Job-Status answered server-error-internal-error
 #                without committing: the status is kept and delivered later
+#   orphan       a held cloud-linked copy no release stands for: canceled
+#   trickle      a Fetch-Document answer trickling in: given up after Timeout
+#   dup-groups   Get-Jobs repeating each job 256 times: released once
+#   ack-first    a claimed job whose document is cut, or whose station is
+#                killed during the download, is fetched again
 #
 # The emulator faults used by the last cases are skipped (SKIP lines, not
 # failures) when the emulator does not know them.
@@ -256,6 +261,23 @@ check "[forged] ... and completes in the cloud" upa_wait_for 30 sim_job_is "$job
 
 
 #
+# orphan: a held copy no release stands for (a release stopped between
+# Create-Job and its first journal record)...
+#
+
+doc=$(unique_pdf orphan)
+job=$(sim_submit "$USER1" orphan.pdf "$doc")
+lp -d Floor3 -H hold -o "upa-job-id=$job" -o "upa-device-id=$dev3" -t orphan "$doc" >/dev/null
+orphan_id=$(last_cups_job Floor3)
+check "[orphan] the held copy exists" wait_cups_job Floor3 "$orphan_id" held 5
+check "[orphan] --recover succeeds" "$RELEASE" --recover
+check "[orphan] ... and cancels the held copy" wait_cups_job Floor3 "$orphan_id" canceled 10
+check "[orphan] the cloud job is untouched (still fetchable)" sim_job_is "$job" isFetchable true
+check "[orphan] a release prints it exactly once" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
+check "[orphan] ... byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
+
+
+#
 # ack-lost: Acknowledge-Job committed, answer lost (needs the emulator's "commit" fault)...
 #
 
@@ -270,6 +292,7 @@ for answer in cut garbage html status noend slow; do
     continue
   fi
   "$RELEASE" --printer Floor3 --user "$USER1" --job "$job" >"$BASE/ack-$answer.out" 2>&1
+  sed "s/^/# [ack-$answer] /" "$BASE/ack-$answer.out"
   sim_clear_faults
   settle
   check "[ack-$answer] the job prints exactly once" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
@@ -341,5 +364,96 @@ if sim_fault "nocommit,op=Update-Job-Status,answer=internal-error,count=-1"; the
 else
   skip_case "[status-5xx] the emulator has no \"nocommit\" internal-error fault"
 fi
+
+#
+# trickle: a Fetch-Document answer whose IPP header trickles in...
+#
+
+doc=$(unique_pdf trickle)
+job=$(sim_submit "$USER1" trickle.pdf "$doc")
+if sim_fault "trickle,op=Fetch-Document,bytes-per-second=2"; then
+  # Once: the trickling answer is given up after Timeout, the next fetch is whole
+  timeout 120 "$RELEASE" --printer Floor3 --user "$USER1" --job "$job" >"$BASE/trickle.out" 2>&1
+  rc=$?
+  sim_clear_faults
+  sed "s/^/# [trickle] /" "$BASE/trickle.out"
+  check "[trickle] a trickling answer is given up after Timeout" grep -q "did not answer within 10 s" "$BASE/trickle.out"
+  check "[trickle] ... the next fetch is whole and released (exit $rc)" test "$rc" = 0
+  check "[trickle] ... printed exactly once, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
+
+  # Always: the release gives up by itself, nothing printed, the job waits
+  doc=$(unique_pdf trickle-always)
+  job=$(sim_submit "$USER1" trickle-always.pdf "$doc")
+  sim_fault "trickle,op=Fetch-Document,bytes-per-second=2,count=-1"
+  timeout 300 "$RELEASE" --printer Floor3 --user "$USER1" --job "$job" >"$BASE/trickle-always.out" 2>&1
+  rc=$?
+  sim_clear_faults
+  sed "s/^/# [trickle-always] /" "$BASE/trickle-always.out"
+  check "[trickle-always] upa-release gives up by itself (exit $rc, not killed)" eval 'test "$rc" != 0 && test "$rc" != 124'
+  check "[trickle-always] nothing printed" test "$(copies_of "$doc")" = 0
+  check "[trickle-always] the cloud job is still fetchable" sim_job_is "$job" isFetchable true
+  check "[trickle-always] a later release prints it exactly once" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
+  check "[trickle-always] ... byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
+else
+  skip_case "[trickle] the emulator has no \"trickle\" fault"
+fi
+
+
+#
+# dup-groups: Get-Jobs repeating every job group...
+#
+
+dupuser=dup@contoso.com
+doc=$(unique_pdf dup-groups)
+job=$(sim_submit "$dupuser" dup-groups.pdf "$doc")
+if sim_fault "dup-groups,repeat=256"; then
+  "$RELEASE" --printer Floor3 --user "$dupuser" --all >"$BASE/dup.out" 2>&1
+  rc=$?
+  sim_clear_faults
+  check "[dup-groups] --all succeeds (exit $rc)" test "$rc" = 0
+  check "[dup-groups] ... releasing the job once" test "$(grep -c '^released job' "$BASE/dup.out")" = 1
+  check "[dup-groups] ... without an error line per copy" test "$(grep -c 'not released' "$BASE/dup.out")" = 0
+  check "[dup-groups] it prints exactly once" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
+else
+  skip_case "[dup-groups] the emulator has no \"dup-groups\" fault"
+fi
+
+
+#
+# ack-first: a claimed job whose document breaks, or whose station dies, is fetched again...
+#
+
+sed 's/^ReleaseOrder .*//' "$BASE/cups-upa.conf" >"$BASE/ackfirst.conf"
+echo "ReleaseOrder acknowledge-first" >>"$BASE/ackfirst.conf"
+chmod 0644 "$BASE/ackfirst.conf"
+
+doc=$(unique_pdf ackfirst-cut)
+job=$(sim_submit "$USER1" ackfirst-cut.pdf "$doc")
+if sim_fault "doc-cut,count=1"; then
+  check "[ack-first] a cut document is fetched again and released" \
+    env UPA_CONFIG="$BASE/ackfirst.conf" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
+  sim_clear_faults
+  check "[ack-first] ... printed exactly once, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
+  check "[ack-first] ... completed in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
+else
+  skip_case "[ack-first] the emulator has no \"doc-cut\" fault"
+fi
+
+doc=$(unique_pdf ackfirst-kill)
+job=$(sim_submit "$USER1" ackfirst-kill.pdf "$doc")
+if sim_fault "trickle,op=Fetch-Document,bytes-per-second=200"; then
+  UPA_CONFIG="$BASE/ackfirst.conf" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job" >"$BASE/ackfirst-kill.out" 2>&1 &
+  pid=$!
+  check "[ack-first] the job is claimed before its document arrives" upa_wait_for 20 sim_job_is "$job" acquiredBy "$dev3"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null
+  sim_clear_faults
+  check "[ack-first] after the crash --recover fetches it again" env UPA_CONFIG="$BASE/ackfirst.conf" "$RELEASE" --recover
+  check "[ack-first] ... printed exactly once, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
+  check "[ack-first] ... completed in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
+else
+  skip_case "[ack-first] the emulator has no \"trickle\" fault"
+fi
+
 
 finish

@@ -219,6 +219,10 @@ test_joblist_one(void **state)
   ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-impressions", 12);
   ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", 2048);
   ippAddDate(response, IPP_TAG_JOB, "date-time-at-creation", date);
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "sides", NULL, "two-sided-long-edge");
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "print-color-mode", NULL, "monochrome");
+  memcpy(date, ippTimeToDate(1767312000), sizeof(date));	// 2026-01-02T00:00:00Z
+  ippAddDate(response, IPP_TAG_JOB, "job-retain-until-time", date);
 
   assert_int_equal(upaInfraJobList(response, &jobs), 1);
   assert_non_null(jobs);
@@ -233,6 +237,9 @@ test_joblist_one(void **state)
   assert_int_equal(jobs[0].size_k, 2048);
   assert_int_equal(jobs[0].created, 1767225600);
   assert_true(jobs[0].fetchable);
+  assert_string_equal(jobs[0].sides, "two-sided-long-edge");
+  assert_string_equal(jobs[0].color, "monochrome");
+  assert_int_equal(jobs[0].retain_until, 1767312000);
 
   free(jobs);
   ippDelete(response);
@@ -313,6 +320,132 @@ test_joblist_three(void **state)
 
   free(jobs);
   ippDelete(decoded);
+}
+
+
+//
+// 'test_joblist_dups()' - 20 000 job groups naming 100 jobs: each once, the first group wins.
+//
+
+static void
+test_joblist_dups(void **state)
+{
+  ipp_t		*response = new_response();
+					// Response
+  upa_jobinfo_t	*jobs = NULL;		// Jobs
+  char		name[64];		// job-name
+  int		i;			// Looping var
+
+
+  (void)state;
+
+  for (i = 0; i < 20000; i ++)
+  {
+    if (i > 0)
+      ippAddSeparator(response);
+
+    snprintf(name, sizeof(name), "group %d", i);
+    ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", 1000 + i % 100);
+    ippAddString(response, IPP_TAG_JOB, IPP_TAG_NAME, "job-name", NULL, name);
+    ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_ENUM, "job-state", IPP_JSTATE_HELD);
+  }
+
+  assert_int_equal(upaInfraJobList(response, &jobs), 100);
+  assert_non_null(jobs);
+
+  for (i = 0; i < 100; i ++)
+  {
+    snprintf(name, sizeof(name), "group %d", i);
+    assert_int_equal(jobs[i].id, 1000 + i);
+    assert_string_equal(jobs[i].name, name);
+  }
+
+  free(jobs);
+  ippDelete(response);
+}
+
+
+//
+// 'test_joblist_cap()' - More than UPA_INFRA_MAX_JOBS distinct jobs is a protocol error.
+//
+
+static void
+test_joblist_cap(void **state)
+{
+  ipp_t		*response = new_response();
+					// Response
+  upa_jobinfo_t	*jobs = (upa_jobinfo_t *)1;
+					// Jobs
+  int		i;			// Looping var
+  char		expect[64];		// Expected message part
+
+
+  (void)state;
+
+  for (i = 0; i < UPA_INFRA_MAX_JOBS; i ++)
+  {
+    if (i > 0)
+      ippAddSeparator(response);
+    ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", i + 1);
+  }
+
+  // Exactly the cap is fine.
+  assert_int_equal(upaInfraJobList(response, &jobs), UPA_INFRA_MAX_JOBS);
+  assert_non_null(jobs);
+  assert_int_equal(jobs[UPA_INFRA_MAX_JOBS - 1].id, UPA_INFRA_MAX_JOBS);
+  free(jobs);
+
+  // One more is not.
+  ippAddSeparator(response);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", UPA_INFRA_MAX_JOBS + 1);
+
+  assert_int_equal(upaInfraJobList(response, &jobs), -1);
+  assert_null(jobs);
+  assert_int_equal(upaLastError(), UPA_ERROR_PROTOCOL);
+  snprintf(expect, sizeof(expect), "listed more than %d jobs", UPA_INFRA_MAX_JOBS);
+  assert_non_null(strstr(upaLastErrorString(), expect));
+
+  ippDelete(response);
+}
+
+
+//
+// 'test_joblist_no_id()' - Job groups without a usable job-id.
+//
+
+static void
+test_joblist_no_id(void **state)
+{
+  ipp_t		*response = new_response();
+					// Response
+  upa_jobinfo_t	*jobs = (upa_jobinfo_t *)1;
+					// Jobs
+
+
+  (void)state;
+
+  // Only unusable groups: a protocol error, not "no jobs waiting".
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_NAME, "job-name", NULL, "no id");
+  ippAddSeparator(response);
+  ippAddString(response, IPP_TAG_JOB, IPP_TAG_NAME, "job-id", NULL, "12");	// Not an integer
+  ippAddSeparator(response);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", 0);
+
+  assert_int_equal(upaInfraJobList(response, &jobs), -1);
+  assert_null(jobs);
+  assert_int_equal(upaLastError(), UPA_ERROR_PROTOCOL);
+  assert_non_null(strstr(upaLastErrorString(), "3 jobs without a usable job-id"));
+
+  // With a usable one next to them: that one, the others skipped.
+  ippAddSeparator(response);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", 42);
+
+  assert_int_equal(upaInfraJobList(response, &jobs), 1);
+  assert_non_null(jobs);
+  assert_int_equal(jobs[0].id, 42);
+  free(jobs);
+
+  ippDelete(response);
 }
 
 
@@ -516,6 +649,59 @@ test_update_output_device(void **state)
 
 
 //
+// 'test_document_size()' - The announced document size and its range.
+//
+
+static void
+test_document_size(void **state)
+{
+  ipp_t		*response;		// Response
+  long long	lo,			// Fewest bytes
+		hi;			// Most bytes
+
+
+  (void)state;
+
+  // A Fetch-Document part as Universal Print and ippserver send it: no size.
+  response = new_response();
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", NULL, "none");
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, "application/pdf");
+  assert_false(upaInfraDocumentSize(response, &lo, &hi));
+
+  // With a document size.
+  ippAddInteger(response, IPP_TAG_DOCUMENT, IPP_TAG_INTEGER, "k-octets", 196);
+  assert_true(upaInfraDocumentSize(response, &lo, &hi));
+  assert_int_equal(lo, 195 * 1024 + 1);
+  assert_int_equal(hi, 197 * 1024 - 1);
+  ippDelete(response);
+
+  // A Fetch-Job response: job-k-octets (200031 bytes = 196 KiB rounded up).
+  response = new_response();
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-id", 7);
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", 196);
+  assert_true(upaInfraDocumentSize(response, &lo, &hi));
+  assert_true(lo <= 200031 && 200031 <= hi);
+  assert_false(lo <= 100015 && 100015 <= hi);	// Half of it does not pass
+  ippDelete(response);
+
+  // A compressed transfer cannot be compared.
+  response = new_response();
+  ippAddString(response, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "compression", NULL, "gzip");
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", 196);
+  assert_false(upaInfraDocumentSize(response, &lo, &hi));
+  ippDelete(response);
+
+  // Rounding either way, and the empty document.
+  upaInfraSizeRange(1, &lo, &hi);
+  assert_int_equal(lo, 1);
+  assert_int_equal(hi, 2047);
+  upaInfraSizeRange(0, &lo, &hi);
+  assert_int_equal(lo, 0);
+  assert_int_equal(hi, 1023);
+}
+
+
+//
 // 'main()' - Run the tests.
 //
 
@@ -527,10 +713,14 @@ main(void)
     cmocka_unit_test(test_joblist_empty),
     cmocka_unit_test(test_joblist_one),
     cmocka_unit_test(test_joblist_three),
+    cmocka_unit_test(test_joblist_dups),
+    cmocka_unit_test(test_joblist_cap),
+    cmocka_unit_test(test_joblist_no_id),
     cmocka_unit_test(test_getjobs_request),
     cmocka_unit_test(test_job_requests),
     cmocka_unit_test(test_update_job_status),
-    cmocka_unit_test(test_update_output_device)
+    cmocka_unit_test(test_update_output_device),
+    cmocka_unit_test(test_document_size)
   };
 
   return (cmocka_run_group_tests(tests, setup, teardown));

@@ -109,6 +109,7 @@ test_basic(void **state)
   ippAddIntegers(response, IPP_TAG_JOB, IPP_TAG_ENUM, "finishings", 2, finishings);
   ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "output-bin", NULL, "face-down");
   ippAddString(response, IPP_TAG_JOB, IPP_TAG_KEYWORD, "sheet-collate", NULL, "uncollated");
+  ippAddInteger(response, IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", 196);
 
   n = upaTicketMap(response, &ticket);
 
@@ -117,6 +118,7 @@ test_basic(void **state)
   assert_string_equal(ticket.user, "alice@contoso.com");
   assert_string_equal(ticket.format, "application/pdf");
   assert_string_equal(ticket.ignored, "");
+  assert_int_equal(ticket.k_octets, 196);	// The announced size, for the completeness check
 
   assert_string_equal(cupsGetOption("copies", n, ticket.options), "2");
   assert_string_equal(cupsGetOption("sides", n, ticket.options), "two-sided-long-edge");
@@ -188,6 +190,7 @@ test_media_col(void **state)
   assert_string_equal(cupsGetOption("media-source", ticket.num_options, ticket.options), "tray-2");
   assert_string_equal(ticket.title, "Universal Print job 7");
   assert_string_equal(ticket.user, "");
+  assert_int_equal(ticket.k_octets, 0);		// No job-k-octets: unknown
   assert_string_equal(ticket.ignored, "");
   upaTicketClear(&ticket);
   ippDelete(response);
