@@ -95,6 +95,11 @@ main(int  argc,				// I - Number of arguments
       usage(stdout);
       return (0);
     }
+    else if (!strcmp(opt, "--version"))
+    {
+      puts("upa-cloudsim " PACKAGE_VERSION);
+      return (0);
+    }
     else if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose"))
     {
       server.verbosity ++;
@@ -503,5 +508,6 @@ usage(FILE *fp)				// I - Where to print
         "  --oauth-client-id ID     Only this application may sign in (repeatable; default any)\n"
         "  --pid-file FILE          Write the process id to FILE\n"
         "  -v                       More logging (repeat for more)\n"
-        "  --help                   Show this help\n", fp);
+        "  --help                   Show this help\n"
+        "  --version                Show the version\n", fp);
 }

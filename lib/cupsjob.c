@@ -34,6 +34,11 @@
 // keeps its title in job-name, which get_options() skips), and so is any
 // ticket option whose value has white space.
 //
+// Both workarounds apply only where that cupsd is installed
+// (upaCupsDaemonIsAffected()): 2.4.2-3+deb12u11 fixed both crashes, and the
+// workarounds cost users their document names and, at a station that is not
+// root, the ownership of released jobs.
+//
 
 #include "upa-private.h"
 #include <ctype.h>
@@ -48,8 +53,105 @@ static void	assemble_printer_uri(char *uri, size_t urisize, const char *queue);
 static const char *acting_user(const char *owner);
 static bool	check_ipp(const char *what, const char *queue, int job_id);
 static bool	has_space(const char *s);
+static bool	version_is_affected(const char *version);
 static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
 static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
+
+
+//
+// 'upaCupsDaemonIsAffected()' - Is the installed cupsd one that needs our workarounds?
+//
+// Debian's cups-daemon 2.4.2-3+deb12u10 crashes on a job string value with
+// white space and on an @OWNER check for a user without a passwd entry.  The
+// installed version is read from dpkg's status file (the package database,
+// readable by everybody, no process started); a system without dpkg, or
+// without cups-daemon in it, does not have that build.  Tests force a
+// version with UPA_TEST_CUPSD_VERSION (never set it otherwise).  The answer
+// is computed once per process: an upgrade restarts cupsd, and our programs
+// are short-lived or started per job.
+//
+
+bool					// O - `true` if the workarounds apply
+upaCupsDaemonIsAffected(void)
+{
+  static int	affected = -1;		// Cached answer
+  const char	*forced;		// UPA_TEST_CUPSD_VERSION
+  char		version[256] = "";	// Installed version
+
+
+  if ((forced = getenv("UPA_TEST_CUPSD_VERSION")) != NULL)
+    return (version_is_affected(forced));
+
+  if (affected < 0)
+  {
+    upaCupsDaemonVersion(version, sizeof(version));
+    affected = version_is_affected(version) ? 1 : 0;
+    upaLog(UPA_LOG_DEBUG, "cups-daemon %s: %s", version[0] ? version : "(not a Debian package)", affected ? "Debian's deb12u10 build; its crashes are worked around" : "no workarounds needed");
+  }
+
+  return (affected == 1);
+}
+
+
+//
+// 'upaCupsDaemonVersion()' - The installed Debian cups-daemon version, from dpkg's status file.
+//
+
+bool					// O - `true` if found
+upaCupsDaemonVersion(char   *version,	// O - Version or ""
+                     size_t versize)	// I - Size of version
+{
+  FILE		*fp;			// dpkg status file
+  char		line[1024];		// Line
+  bool		in_pkg = false,		// In the cups-daemon stanza?
+		installed = false;	// Is it installed?
+  char		found[256] = "";	// Its version
+
+
+  if (versize > 0)
+    *version = '\0';
+
+  if ((fp = fopen("/var/lib/dpkg/status", "r")) == NULL)
+    return (false);
+
+  while (fgets(line, sizeof(line), fp))
+  {
+    line[strcspn(line, "\r\n")] = '\0';
+
+    if (!line[0])
+    {
+      if (in_pkg)
+        break;
+      continue;
+    }
+
+    if (!strncmp(line, "Package: ", 9))
+      in_pkg = !strcmp(line + 9, "cups-daemon");
+    else if (in_pkg && !strncmp(line, "Status: ", 8))
+      installed = strstr(line + 8, " installed") != NULL;
+    else if (in_pkg && !strncmp(line, "Version: ", 9))
+      upaCopyString(found, line + 9, sizeof(found));
+  }
+
+  fclose(fp);
+
+  if (!installed || !found[0])
+    return (false);
+
+  upaCopyString(version, found, versize);
+  return (true);
+}
+
+
+//
+// 'version_is_affected()' - Is this cups-daemon version the deb12u10 build?
+//
+
+static bool				// O - `true` if affected
+version_is_affected(const char *version)// I - Debian version
+{
+  return (version && !strcmp(version, "2.4.2-3+deb12u10"));
+}
 
 
 //
@@ -190,7 +292,8 @@ upaCupsCreateHeldJob(
     ippDeleteAttribute(request, attr);
   ippAddString(request, IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", NULL, "indefinite");
 
-  upaCupsDropSpacedValues(request);
+  if (upaCupsDaemonIsAffected())
+    upaCupsDropSpacedValues(request);
 
   if (link && link->job_id > 0)
   {
@@ -320,7 +423,7 @@ upaCupsStartDocument(
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
   ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, (user = acting_user(user)) != NULL ? user : cupsUser());
-  if (docname && *docname && !has_space(docname))
+  if (docname && *docname && (!has_space(docname) || !upaCupsDaemonIsAffected()))
     ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "document-name", NULL, docname);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", NULL, (format && *format) ? format : "application/octet-stream");
   ippAddBoolean(request, IPP_TAG_OPERATION, "last-document", 1);
@@ -1088,7 +1191,7 @@ acting_user(const char *owner)		// I - Job owner or NULL
   if (!owner || !*owner)
     return (NULL);
 
-  if (!upaCupsUserIsLocal(owner))
+  if (upaCupsDaemonIsAffected() && !upaCupsUserIsLocal(owner))
   {
     upaLog(UPA_LOG_DEBUG, "CUPS job owner \"%s\" has no local account: acting as %s", owner, cupsUser());
     return (NULL);

@@ -72,6 +72,12 @@ extern ipp_jstate_t upaCupsJobState(http_t *http, const char *queue, int job_id)
 extern bool	upaCupsReleaseJobAs(http_t *http, const char *queue, int job_id, const char *user);
 extern bool	upaCupsCancelJobAs(http_t *http, const char *queue, int job_id, const char *user);
 extern bool	upaCupsUserIsLocal(const char *user);
+// Is the installed cupsd Debian's 2.4.2-3+deb12u10, which crashes on white
+// space in job values and on @OWNER checks of users without an account?  The
+// workarounds above apply only then (UPA_TEST_CUPSD_VERSION forces a version,
+// for tests only).
+extern bool	upaCupsDaemonIsAffected(void);
+extern bool	upaCupsDaemonVersion(char *version, size_t versize);
 // Throw a partly streamed document away (cupsd discards it; the job stays
 // held, without document); the connection is re-established.
 extern bool	upaCupsAbortDocument(http_t *http);

@@ -590,7 +590,7 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
   }
 
   upaTicketUserFromURI(e->user_uri, owner, sizeof(owner));
-  if (!upaCupsUserIsLocal(owner))
+  if (upaCupsDaemonIsAffected() && !upaCupsUserIsLocal(owner))
     owner[0] = '\0';			// Act as ourselves (root: @SYSTEM)
 
   // The CUPS job named by the journal, if it is still the one we created
@@ -1575,10 +1575,11 @@ setup_ticket(release_ctx_t *ctx,	// I - Release state
   if (!ctx->owner[0])
     upaCopyString(ctx->owner, cupsUser(), sizeof(ctx->owner));
 
-  // An owner without a local account is never named to cupsd after
-  // Create-Job (cupsjob.c): we act for it as the process user, which only
-  // root can do (@SYSTEM).  Any other process keeps the job in its own name.
-  if (!upaCupsUserIsLocal(ctx->owner) && geteuid() != 0 && strcmp(ctx->owner, cupsUser()))
+  // On Debian's deb12u10 cupsd (upaCupsDaemonIsAffected()), an owner without
+  // a local account is never named to cupsd after Create-Job (cupsjob.c): we
+  // act for it as the process user, which only root can do (@SYSTEM).  Any
+  // other process keeps the job in its own name.
+  if (upaCupsDaemonIsAffected() && !upaCupsUserIsLocal(ctx->owner) && geteuid() != 0 && strcmp(ctx->owner, cupsUser()))
   {
     upaLog(UPA_LOG_INFO, "Cloud job %d: the CUPS job is owned by %s, not by %s, who has no local account (only root may release jobs in such a name)", cloud_job_id, cupsUser(), ctx->owner);
     upaCopyString(ctx->owner, cupsUser(), sizeof(ctx->owner));

@@ -62,6 +62,7 @@ static int	badge_init(upa_badge_config_t *bc);
 static int	badge_list(upa_badge_config_t *bc);
 static int	badge_remove(upa_config_t *cfg, upa_badge_config_t *bc, int argc, char *argv[]);
 static int	badge_test(upa_config_t *cfg, upa_badge_config_t *bc, int argc, char *argv[]);
+static int	badge_unlock(upa_badge_config_t *bc, int argc, char *argv[]);
 static int	badge_collection(upa_config_t *cfg, upa_badge_config_t *bc, int argc, char *argv[]);
 static int	badge_login(upa_config_t *cfg, upa_badge_config_t *bc, int argc, char *argv[]);
 static void	cloud_close(badge_cloud_t *bcl);
@@ -116,6 +117,8 @@ upactlBadge(upa_config_t *cfg,		// I - cups-upa.conf (or NULL)
     status = badge_remove(cfg, bc, argc - i, argv + i);
   else if (!strcmp(argv[i], "test"))
     status = badge_test(cfg, bc, argc - i, argv + i);
+  else if (!strcmp(argv[i], "unlock"))
+    status = badge_unlock(bc, argc - i, argv + i);
   else if (!strcmp(argv[i], "import"))
     status = badge_import(cfg, bc, argc - i, argv + i);
   else if (!strcmp(argv[i], "list"))
@@ -1032,6 +1035,81 @@ badge_remove(upa_config_t       *cfg,	// I - cups-upa.conf or NULL
 
 
 //
+// 'badge_unlock()' - End a badge's lockout at a station.
+//
+// The lockout records are keyed hashes of (station, badge), so the badge is
+// read from standard input like "add" and "remove" read it.  Recording a
+// success is what clears a badge's failures and lockout in lib/badge.c.
+//
+
+static int				// O - Exit status
+badge_unlock(upa_badge_config_t *bc,	// I - Configuration
+             int                argc,	// I - Number of arguments
+             char               *argv[])// I - Arguments ("unlock", ...)
+{
+  upa_badge_key_t	*key;		// Site key
+  const char		*station = "local";
+					// --station (pam_upa's default)
+  char			input[UPA_BADGE_MAX_INPUT + 2] = "",
+					// Badge input
+			id[UPA_BADGE_MAX_ID + 1] = "",
+					// Normalised ID
+			hash[UPA_BADGE_HASH_LEN + 1],
+					// Keyed hash
+			tag[UPA_BADGE_TAG_LEN + 1] = "-",
+					// Badge tag
+			when[64] = "";	// Lockout end
+  int			i;		// Looping var
+  time_t		now = time(NULL),
+					// Current time
+			until = 0;	// Locked until
+  upa_badge_throttle_t	state;		// Lockout state before
+  struct tm		tmbuf;		// Local time
+  int			status = 1;	// Exit status
+
+
+  for (i = 1; i < argc; i ++)
+  {
+    if (!strcmp(argv[i], "--station") && i + 1 < argc)
+      station = argv[++ i];
+    else
+      return (usage(stderr, 1));
+  }
+
+  if ((key = load_or_create_key(bc, false)) == NULL)
+    return (1);
+
+  if (!read_line("Tap the badge: ", true, input, sizeof(input)))
+    error("No badge read.");
+  else if (normalize_hash(bc, key, input, id, sizeof(id), hash, sizeof(hash)))
+  {
+    upaBadgeTag(hash, tag, sizeof(tag));
+
+    if ((state = upaBadgeThrottleBegin(bc, key, hash, station, now, &until)) == UPA_BADGE_THROTTLE_ERROR || !upaBadgeThrottleEnd(bc, key, hash, station, true, now))
+      error("Badge %s at station %s: %s", tag, station, upaLastErrorString());
+    else
+    {
+      if (state == UPA_BADGE_THROTTLE_LOCKED)
+      {
+        if (localtime_r(&until, &tmbuf))
+          strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tmbuf);
+        printf("Badge %s was locked out at station %s until %s: unlocked.\n", tag, station, when);
+      }
+      else
+        printf("Badge %s was not locked out at station %s; its failure count is cleared.\n", tag, station);
+      status = 0;
+    }
+  }
+
+  explicit_bzero(input, sizeof(input));
+  explicit_bzero(id, sizeof(id));
+  upaBadgeKeyDelete(key);
+
+  return (status);
+}
+
+
+//
 // 'badge_test()' - Show what tapped badges read as and whom they resolve to.
 //
 
@@ -1484,6 +1562,8 @@ usage(FILE *fp,				// I - Where to print
         "                                sign in as badge administrator (device code);\n"
         "                                stores the refresh token in CloudAdminTokenFile\n"
         "  collection create|show        create or show the tenant's cloud badge collection\n"
+        "  unlock [--station NAME]       end the lockout of the badge read from stdin at a\n"
+        "                                station (default \"local\"; the audit log's station=)\n"
         "--cloud (add, remove, import) also writes the mapping to Universal Print's badge\n"
         "collection after the local store; --admin-token TOKEN (or UPA_ADMIN_TOKEN) instead\n"
         "of the stored sign-in.\n"

@@ -8,8 +8,13 @@
 // device's files (modes, owner, group), that a DeviceGroup member can read
 // the key (tested in a child process that drops to that group), that key
 // and certificate match and the certificate is valid, the queue's device
-// URI, the cloud's reachability and clock (Date header), a device token,
-// and the last sync error.  Every problem comes with a "fix:" line.
+// URI, the cloud's reachability and clock (Date header), a device token
+// and a Get-Jobs as each device, and the last sync error.  Every problem
+// comes with a "fix:" line.
+//
+// Files are also checked as the user each program runs as (see
+// doctor_programs[]): what root can read, the backend after its privilege
+// drop may not (a CAFile in a 0700 folder, for instance).
 //
 
 #include "upactl.h"
@@ -42,6 +47,21 @@ typedef struct doctor_s			// Results
 		warnings;		// WARN count
 } doctor_t;
 
+typedef struct doctor_file_s		// A file a program needs
+{
+  const char	*what;			// Description
+  const char	*path;			// File
+  int		amode;			// access() mode
+} doctor_file_t;
+
+typedef struct doctor_program_s		// A program and who it runs as
+{
+  const char	*name;			// What to call it
+  const char	*(*user)(void);		// Its user
+  bool		device_group;		// Is DeviceGroup its only group (else the user's own)?
+  bool		needs_devices;		// Does it read the device keys and the token cache?
+} doctor_program_t;
+
 
 //
 // Local functions...
@@ -51,6 +71,22 @@ static void	check_dir(doctor_t *d, const char *what, const char *path, const upa
 static void	check_device(doctor_t *d, upactl_t *ctl, http_t *http, const upa_device_t *dev, bool offline);
 static void	check_file(doctor_t *d, const char *path, mode_t want, bool need_group, const upa_config_t *cfg, const char *fix);
 static bool	group_can_read(const char *path, const char *group, char *why, size_t whysize);
+static void	check_as_programs(doctor_t *d, upactl_t *ctl, upa_device_t **devices, int num_devices);
+static bool	can_access_as(const char *path, const char *user, const char *group, int amode, char *why, size_t whysize);
+static const char *backend_user(void);
+static const char *root_user(void);
+
+
+//
+// Local globals...
+//
+
+static const doctor_program_t doctor_programs[] =
+{					// Who reads what
+  { "the upa backend (after its privilege drop)", backend_user, true, true },
+  { "upa-sync.service", root_user, false, true },
+  { "the release station (upa-release, run as root)", root_user, false, true }
+};
 static void	report(doctor_t *d, int level, const char *fix, const char *format, ...) __attribute__((format(printf, 4, 5)));
 
 
@@ -105,7 +141,11 @@ upactlCmdDoctor(upactl_t *ctl,		// I - Global state
   }
 
   if (ctl->cfg->proxy[0])
-    report(&d, 0, NULL, "cloud traffic goes through proxy %s", ctl->cfg->proxy);
+  {
+    char proxy[1024];			// Proxy URL without its password
+
+    report(&d, 0, NULL, "cloud traffic goes through proxy %s", upaTextRedactURL(proxy, sizeof(proxy), ctl->cfg->proxy));
+  }
 
   // Group and directories.
   if ((grp = getgrnam(ctl->cfg->device_group)) == NULL)
@@ -184,6 +224,8 @@ upactlCmdDoctor(upactl_t *ctl,		// I - Global state
 
   for (i = 0; i < num_devices; i ++)
     check_device(&d, ctl, http, devices[i], offline);
+
+  check_as_programs(&d, ctl, devices, num_devices);
 
   httpClose(http);
   upaDeviceListDelete(devices, num_devices);
@@ -287,21 +329,18 @@ check_device(doctor_t           *d,	// I - Results
       report(d, 0, NULL, "  the queue's device URI is wrapped");
   }
 
-  // A device token.
+  // A device token and a real request as the device.
   if (!offline)
   {
-    upa_client_t	*client;	// Cloud session
-    char		token[16384];	// Token (never shown)
+    char	message[1024];		// Result
 
-    if ((client = upaClientCreate(ctl->cfg, dev)) != NULL && upaClientGetToken(client, false, token, sizeof(token)))
-      report(d, 0, NULL, "  device token ok");
+    if (upactlCloudCheck(ctl, dev, message, sizeof(message)))
+      report(d, 0, NULL, "  cloud: %s", message);
     else
     {
       snprintf(fix, sizeof(fix), "see the message; if the cloud printer was deleted, \"upactl unregister --keep-cloud %s\" and register again", dev->queue);
-      report(d, 2, fix, "  no device token: %s", upaLastErrorString());
+      report(d, 2, fix, "  cloud: %s", message);
     }
-    explicit_bzero(token, sizeof(token));
-    upaClientDelete(client);
   }
 
   if (upaSyncStateLoad(ctl->cfg, dev->id, &sync) && sync.last_error[0])
@@ -314,6 +353,187 @@ check_device(doctor_t           *d,	// I - Results
     snprintf(fix, sizeof(fix), "\"upactl sync %s\" (or enable upa-sync.service)", dev->queue);
     report(d, 1, fix, "  never synced: Universal Print does not know the queue's capabilities");
   }
+}
+
+
+//
+// 'backend_user()' - The user the upa backend runs as after its privilege drop.
+//
+// backend/privs.c: the CUPS user (UPA_CUPS_USER, "lp") with DeviceGroup as
+// its only group.  Change it here when the backend changes.
+//
+
+static const char *			// O - User name
+backend_user(void)
+{
+#ifdef UPA_CUPS_USER
+  return (UPA_CUPS_USER);
+#else
+  return ("lp");
+#endif // UPA_CUPS_USER
+}
+
+
+//
+// 'root_user()' - For programs that run as root (upa-sync.service, the station).
+//
+
+static const char *			// O - User name
+root_user(void)
+{
+  return ("root");
+}
+
+
+//
+// 'check_as_programs()' - Check what each program must read, as its user.
+//
+
+static void
+check_as_programs(
+    doctor_t     *d,			// I - Results
+    upactl_t     *ctl,			// I - Global state
+    upa_device_t **devices,		// I - Devices
+    int          num_devices)		// I - Number of devices
+{
+  size_t	p;			// Looping var
+  int		i;			// Looping var
+  char		why[512],		// Why not
+		fix[2048];		// Fix text
+
+
+  if (getuid() != 0)
+  {
+    report(d, 1, "run upactl doctor as root", "not root: files are not checked as the user each program runs as");
+    return;
+  }
+
+  for (p = 0; p < sizeof(doctor_programs) / sizeof(doctor_programs[0]); p ++)
+  {
+    const doctor_program_t *prog = doctor_programs + p;
+					// Current program
+    const char	*user = (prog->user)();	// Its user
+    const char	*group = prog->device_group ? ctl->cfg->device_group : NULL;
+					// Its group, NULL for the user's own
+    int		bad = 0;		// Problems found for it
+    doctor_file_t files[3 + 2 * 64];	// What it needs
+    int		num_files = 0;		// Number of files
+
+    if (ctl->cfg->path[0])
+      files[num_files ++] = (doctor_file_t){ "the configuration", ctl->cfg->path, R_OK };
+    if (ctl->cfg->ca_file[0])
+      files[num_files ++] = (doctor_file_t){ "CAFile", ctl->cfg->ca_file, R_OK };
+    if (prog->needs_devices)
+    {
+      if (!access(ctl->cfg->cache_dir, F_OK))
+        files[num_files ++] = (doctor_file_t){ "CacheDir (the shared token cache)", ctl->cfg->cache_dir, R_OK | W_OK | X_OK };
+      for (i = 0; i < num_devices && i < 64; i ++)
+      {
+        files[num_files ++] = (doctor_file_t){ "a device key", devices[i]->key_file, R_OK };
+        files[num_files ++] = (doctor_file_t){ "a device certificate", devices[i]->cert_file, R_OK };
+      }
+    }
+
+    for (i = 0; i < num_files; i ++)
+    {
+      if (can_access_as(files[i].path, user, group, files[i].amode, why, sizeof(why)))
+        continue;
+
+      bad ++;
+      if (!strcmp(files[i].what, "CAFile"))
+        snprintf(fix, sizeof(fix), "copy the certificate where %s can read it, e.g. \"install -m 0644 %s /etc/cups-upa/\", and point CAFile there (or chmod o+x every folder above it)", user, files[i].path);
+      else if (group)
+        snprintf(fix, sizeof(fix), "make %s and every folder above it reachable by %s or group %s (chgrp %s, chmod g+rx)", files[i].path, user, group, group);
+      else
+        snprintf(fix, sizeof(fix), "make %s and every folder above it reachable by %s", files[i].path, user);
+      report(d, 2, fix, "%s, running as %s%s%s, cannot %s %s %s: %s", prog->name, user, group ? " with group " : "", group ? group : "", (files[i].amode & W_OK) ? "write to" : "read", files[i].what, files[i].path, why);
+    }
+
+    if (!bad)
+      report(d, 0, NULL, "%s, running as %s%s%s, can read the %d file%s it needs", prog->name, user, group ? " with group " : "", group ? group : "", num_files, num_files == 1 ? "" : "s");
+  }
+}
+
+
+//
+// 'can_access_as()' - Check access(2) in a child that runs as a user.
+//
+// With a group, that group is the child's only one (as the backend drops
+// privileges); without, the user's primary and supplementary groups.
+//
+
+static bool				// O - true if allowed
+can_access_as(const char *path,		// I - File
+              const char *user,		// I - User name
+              const char *group,	// I - Only group, or NULL for the user's own
+              int        amode,		// I - access() mode
+              char       *why,		// O - Reason when not
+              size_t     whysize)	// I - Size of why
+{
+  struct passwd	*pw;			// User
+  struct group	*grp = NULL;		// Group
+  gid_t		gid;			// Group id
+  pid_t		pid;			// Child
+  int		status,			// Child status
+		fds[2],			// errno pipe
+		err = EIO;		// Child's errno
+
+
+  if ((pw = getpwnam(user)) == NULL)
+  {
+    snprintf(why, whysize, "no user %s", user);
+    return (false);
+  }
+
+  if (group && (grp = getgrnam(group)) == NULL)
+  {
+    snprintf(why, whysize, "no group %s", group);
+    return (false);
+  }
+  gid = grp ? grp->gr_gid : pw->pw_gid;
+
+  if (pipe(fds))
+  {
+    snprintf(why, whysize, "%s", strerror(errno));
+    return (false);
+  }
+
+  if ((pid = fork()) == 0)
+  {
+    int cerr = 0;			// errno
+
+    close(fds[0]);
+    if ((grp ? setgroups(1, &gid) : initgroups(user, gid)) || setgid(gid) || setuid(pw->pw_uid))
+      cerr = errno ? errno : EPERM;
+    else if (access(path, amode))
+      cerr = errno;
+
+    if (write(fds[1], &cerr, sizeof(cerr)) != sizeof(cerr))
+      _exit(2);
+    _exit(cerr ? 1 : 0);
+  }
+
+  close(fds[1]);
+
+  if (pid < 0)
+  {
+    close(fds[0]);
+    snprintf(why, whysize, "%s", strerror(errno));
+    return (false);
+  }
+
+  if (read(fds[0], &err, sizeof(err)) != sizeof(err))
+    err = EIO;
+  close(fds[0]);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR);
+
+  if (err)
+  {
+    snprintf(why, whysize, "%s", strerror(err));
+    return (false);
+  }
+
+  return (true);
 }
 
 

@@ -6,6 +6,7 @@
 //
 
 #include "upactl.h"
+#include "infra.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -124,6 +125,7 @@ upactlCmdStatus(upactl_t *ctl,		// I - Global state
 		*list = NULL;		// "printers"
   upa_syncstate_t sync;			// Sync state
   int		status = UPACTL_OK;	// Exit status
+  char		cloud_msg[1024];	// --check result text
 
 
   for (i = 1; i < argc; i ++)
@@ -193,20 +195,14 @@ upactlCmdStatus(upactl_t *ctl,		// I - Global state
 
     if (check)
     {
-      upa_client_t	*client;	// Cloud session
-      char		token[16384];	// Token (never shown)
-
-      if ((client = upaClientCreate(ctl->cfg, dev)) != NULL && upaClientGetToken(client, false, token, sizeof(token)))
-        cloud_state = "reachable, device token ok";
-      else
+      // A real request, not the cached token: the cloud may be down while
+      // the cached token is still valid.
+      if (!upactlCloudCheck(ctl, dev, cloud_msg, sizeof(cloud_msg)))
       {
-        cloud_state = upaLastErrorString();
-        cloud_ok    = false;
-        status      = UPACTL_FAILED;
+        cloud_ok = false;
+        status   = UPACTL_FAILED;
       }
-
-      explicit_bzero(token, sizeof(token));
-      upaClientDelete(client);
+      cloud_state = cloud_msg;
       if (cloud_ok)
         upactlTokenState(ctl, dev, cache, sizeof(cache), &expires);
     }
@@ -274,6 +270,51 @@ upactlCmdStatus(upactl_t *ctl,		// I - Global state
   upaDeviceListDelete(devices, num_devices);
 
   return (status);
+}
+
+
+//
+// 'upactlCloudCheck()' - Ask the cloud as a device: a token, then a Get-Jobs.
+//
+// Get-Jobs only reads (the device's fetchable jobs), so it is harmless; it
+// reaches the print service whether or not a cached token is still valid.
+//
+
+bool					// O - true when the cloud answered
+upactlCloudCheck(
+    upactl_t           *ctl,		// I - Global state
+    const upa_device_t *dev,		// I - Device
+    char               *message,	// O - What happened
+    size_t             msgsize)		// I - Size of message
+{
+  upa_client_t	*client;		// Cloud session
+  char		token[16384];		// Token (never shown)
+  ipp_t		*response = NULL;	// Get-Jobs response
+  ipp_status_t	ipp_status;		// Its status
+  bool		ok = false;		// Result
+
+
+  token[0] = '\0';
+
+  if ((client = upaClientCreate(ctl->cfg, dev)) == NULL)
+    snprintf(message, msgsize, "unreachable: %s", upaLastErrorString());
+  else if (!upaClientGetToken(client, false, token, sizeof(token)))
+    snprintf(message, msgsize, "no device token: %s", upaLastErrorString());
+  else if ((response = upaInfraGetJobs(client, NULL)) == NULL)
+    snprintf(message, msgsize, "unreachable: Get-Jobs at %s: %s", ctl->cfg->print_url, upaLastErrorString());
+  else if ((ipp_status = ippGetStatusCode(response)) >= IPP_STATUS_ERROR_BAD_REQUEST)
+    snprintf(message, msgsize, "Get-Jobs at %s answered %s", ctl->cfg->print_url, ippErrorString(ipp_status));
+  else
+  {
+    snprintf(message, msgsize, "reachable, device token ok, Get-Jobs ok");
+    ok = true;
+  }
+
+  explicit_bzero(token, sizeof(token));
+  ippDelete(response);
+  upaClientDelete(client);
+
+  return (ok);
 }
 
 

@@ -30,7 +30,9 @@ systemd/upa-sync.service: systemd/upa-sync.service.in Makefile
 
 TESTS += \
 	tests/integration/register.sh \
-	tests/integration/sync.sh
+	tests/integration/sync.sh \
+	tests/integration/badge-unlock.sh
 EXTRA_DIST += \
 	tests/integration/register.sh \
-	tests/integration/sync.sh
+	tests/integration/sync.sh \
+	tests/integration/badge-unlock.sh

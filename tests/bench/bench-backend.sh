@@ -43,6 +43,8 @@ for prog in "$upa" "$socket" /usr/bin/time python3; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-backend.XXXXXX")
+# The backend drops to lp, which runs the real backend from here.
+chmod 0755 "$work"
 sink_pid=
 cleanup()
 {

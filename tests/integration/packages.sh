@@ -10,20 +10,23 @@
 # runs it after the other tests (see doc/install.md, "Testing the packages").
 #
 # Steps:
-#   1. copy the source (git ls-files) to a scratch dir and run
-#      "dpkg-buildpackage -us -uc -b" there (DEB_BUILD_OPTIONS=nocheck: CI's
-#      own builds run "make check"), then lintian on the result;
-#   2. "apt-get install ./*.deb" and check what the maintainer scripts did
+#   1. copy the source (git ls-files) to a scratch dir under a 0700 parent
+#      (the layout of a clone in /root) and run "dpkg-buildpackage -us -uc -b"
+#      there with its unit tests, then lintian on the result;
+#   2. install them with doc/install.md §2's commands and check what the maintainer scripts did
 #      (group, directories, modes, no queue, PAM profile not enabled);
 #   3. tests/integration/release.sh against the INSTALLED programs: a fake
 #      top_builddir of symlinks to /usr/sbin/upactl, /usr/bin/upa-release,
 #      /usr/lib/cups/backend/upa and /usr/sbin/upa-cloudsim; then the same
 #      path once more with the packages' own /var/lib/cups-upa,
 #      /var/cache/cups-upa and group cups-upa;
-#   4. "apt-get purge" and check that no file of the packages, none of
+#   4. doc/install.md's lab (the blocks marked "run: lab", §3a to §5a) and
+#      removal ("run: remove", §6) as written, against a private cupsd and a
+#      local socket printer; "run: install" (§2) is what step 2 installs with;
+#   5. check that no file of the packages, none of
 #      /etc/cups-upa, /var/lib/cups-upa, /var/cache/cups-upa, no systemd
 #      enablement link and not the cups-upa group is left;
-#   5. when rpmbuild is installed: "make dist", "rpmbuild -bb --nodeps
+#   6. when rpmbuild is installed: "make dist", "rpmbuild -bb --nodeps
 #      rpm/cups-upa.spec" (with %check as nobody) and rpmlint.
 #
 # While it runs, /usr/sbin/policy-rc.d is replaced by one that logs and
@@ -33,7 +36,8 @@
 # Skips (77) when not root, when dpkg-buildpackage or debhelper is missing,
 # or when one of the packages is installed already (purging it would destroy
 # a real installation; UPA_PKG_FORCE=1 overrides).  UPA_KEEP=1 keeps the
-# scratch directory.
+# scratch directory.  UPA_PKG_DEBS=DIR skips the build and uses the packages
+# in DIR (a shortcut while working on the later steps; CI never sets it).
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -287,6 +291,38 @@ leftovers()
 
 
 #
+# 'doc_blocks()' - Print the command blocks of doc/install.md marked "<!-- run: PHASE -->".
+#
+
+doc_blocks()
+{
+  awk -v phase="$1" '
+    $0 == "<!-- run: " phase " -->" { want = 1; next }
+    want && /^```/ { if (inblock) { inblock = 0; want = 0 } else { inblock = 1 }; next }
+    inblock { print }
+  ' "$top_srcdir/doc/install.md"
+}
+
+
+#
+# 'doc_script()' - Write doc/install.md's PHASE blocks as a script (to stdout).
+#
+# The commands are install.md's, verbatim and in order; "sudo" is a no-op
+# (the test runs as root, and minimal systems have no sudo) and apt answers
+# yes and installs no recommends (APT_CONFIG).  The lab (step 4) replaces the
+# printer's address, 10.0.0.5:9100, by its test printer's.  The first
+# failing command fails the phase.
+#
+
+doc_script()
+{
+  echo 'set -e -o pipefail'
+  echo 'sudo() { "$@"; }'
+  doc_blocks "$1"
+}
+
+
+#
 # Preconditions...
 #
 
@@ -313,6 +349,17 @@ WORK=$(mktemp -d /tmp/upa-pkg.XXXXXX) || exit 99
 chmod 0755 "$WORK"
 export DEBIAN_FRONTEND=noninteractive
 log "scratch directory $WORK"
+# What an admin answers at apt's prompts in install.md's commands.
+cat >"$WORK/apt.conf" <<'EOF'
+APT::Get::Assume-Yes "true";
+APT::Install-Recommends "false";
+Dpkg::Use-Pty "0";
+EOF
+export APT_CONFIG="$WORK/apt.conf"
+for phase in install lab remove; do
+  doc_script "$phase" >"$WORK/doc-$phase.sh"
+  check "doc/install.md has commands marked \"run: $phase\"" test "$(doc_blocks "$phase" | wc -l)" -gt 1 || finish
+done
 
 
 #
@@ -321,18 +368,31 @@ log "scratch directory $WORK"
 
 version=$(sed -n '1s/^cups-upa (\([^)]*\)).*/\1/p' "$top_srcdir/debian/changelog")
 upstream=${version%-*}
-src="$WORK/cups-upa-$upstream"
+# Built as root from under a 0700 parent, like a clone in /root: the build's
+# own tests (the backend drops to lp) must not need lp to reach the tree.
+home="$WORK/root"
+mkdir -m 0700 "$home"
+src="$home/cups-upa-$upstream"
 if ! check "the source tree copies to $src" copy_source "$src"; then
   finish
 fi
 
-log "dpkg-buildpackage -us -uc -b (log: $WORK/build.log)"
-start=$SECONDS
-(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc 2>/dev/null || echo 2)" \
-   dpkg-buildpackage -us -uc -b) >"$WORK/build.log" 2>&1
-build_rc=$?
-log "dpkg-buildpackage took $((SECONDS - start)) s"
-if ! check "dpkg-buildpackage -us -uc -b succeeds" test "$build_rc" = 0; then
+if [ -n "${UPA_PKG_DEBS:-}" ]; then
+  # A developer's shortcut for the later steps: packages built before.
+  log "UPA_PKG_DEBS=$UPA_PKG_DEBS: not building, using the packages there"
+  cp "$UPA_PKG_DEBS"/*.deb "$UPA_PKG_DEBS"/*.changes "$UPA_PKG_DEBS"/*.buildinfo "$home/"
+  build_rc=$?
+else
+  log "dpkg-buildpackage -us -uc -b in $src (a 0700 parent, unit tests on; log: $WORK/build.log)"
+  start=$SECONDS
+  (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc 2>/dev/null || echo 2)" \
+     dpkg-buildpackage -us -uc -b) >"$WORK/build.log" 2>&1
+  build_rc=$?
+  log "dpkg-buildpackage took $((SECONDS - start)) s"
+fi
+# The packages and .changes go to the parent; move them next to the log.
+mv "$home"/*.deb "$home"/*.changes "$home"/*.buildinfo "$WORK/" 2>/dev/null
+if ! check "dpkg-buildpackage -us -uc -b succeeds from under a 0700 parent (its unit tests too)" test "$build_rc" = 0; then
   tail -n 60 "$WORK/build.log" | sed 's/^/# /'
   finish
 fi
@@ -375,8 +435,15 @@ else
   log "no /etc/init.d/cups: cupsd reloads cannot be observed"
 fi
 we_installed=1
-check "apt-get install ./*.deb succeeds" \
-  apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 "${debs[@]}" || finish
+log "doc/install.md §2, from $WORK:"
+sed 's/^/#   /' "$WORK/doc-install.sh"
+(cd "$WORK" && bash -x "$WORK/doc-install.sh") >"$WORK/doc-install.log" 2>&1
+install_rc=$?
+if ! check "install.md §2's commands install the packages" test "$install_rc" = 0; then
+  tail -n 40 "$WORK/doc-install.log" | sed 's/^/#   /'
+  finish
+fi
+check "all four packages are installed" test "$(installed_packages | wc -l)" = 4 || finish
 
 for pkg in $PACKAGES; do
   dpkg -L "$pkg" >>"$WORK/files.list"
@@ -403,6 +470,20 @@ check "no print queue was created or changed" \
   test "$(md5sum /etc/cups/printers.conf 2>/dev/null)" = "$printers_before"
 check "upactl --version names $upstream" bash -c "/usr/sbin/upactl --version 2>&1 | grep -qF '$upstream'"
 check "upa-release --version names $upstream" bash -c "/usr/bin/upa-release --version 2>&1 | grep -qF '$upstream'"
+check "upa-cloudsim --version names $upstream" bash -c "/usr/sbin/upa-cloudsim --version 2>&1 | grep -qF '$upstream'"
+check "the socket backend that install.md's queue uses is installed (Depends: cups)" \
+  test -x /usr/lib/cups/backend/socket
+check "the driver that install.md's queue uses is installed" test -f /usr/share/cups/drv/sample.drv
+check "curl, which install.md's lab uses, is installed (upa-cloudsim Depends)" command -v curl
+check "no man page cites upa-release(8) (it is in section 1)" \
+  bash -c "! zgrep -l 'upa\\\\-release (8)' /usr/share/man/man*/*upa*"
+check "cups-upa.conf(5), upa-cloudsim(8) and install.md use the same emulator address" \
+  bash -c "zcat /usr/share/man/man5/cups-upa.conf.5.gz | grep -q 'https://127.0.0.1:8443' &&
+           zcat /usr/share/man/man8/upa-cloudsim.8.gz | grep -q '127.0.0.1:8443' &&
+           ! zcat /usr/share/man/man8/upa-cloudsim.8.gz /usr/share/man/man5/cups-upa.conf.5.gz | grep -q 8631"
+check "cups-upa.conf(5)'s emulator CAFile is the one install.md installs" \
+  bash -c "zcat /usr/share/man/man5/cups-upa.conf.5.gz | sed 's/\\\\-/-/g' | grep -q 'CAFile /etc/cups-upa/cloudsim-ca.pem' &&
+           grep -q 'CAFile /etc/cups-upa/cloudsim-ca.pem' '$WORK/doc-lab.sh'"
 check "the installed backend prints its discovery line" \
   bash -c "/usr/lib/cups/backend/upa </dev/null | grep -q '^network upa '"
 
@@ -464,6 +545,8 @@ check "the CUPS job completes (the lp backend read the key via cups-upa)" \
 check "the printed file is byte-identical" cmp "$top_srcdir/tests/data/hello.pdf" "$BASE/out/job-$cups_job.out"
 sim_completed() { [ "$(sim_job "$job" state)" = completed ]; }
 check "the cloud job is completed" upa_wait_for 15 sim_completed
+# Leave /var/lib/cups-upa as the install guide's lab (step 4) expects it.
+check "upactl unregister Lobby succeeds" "$top_builddir/tools/upactl" unregister Lobby --admin-token "$UPA_SIM_ADMIN"
 finish
 EOF
 log "the release path with /var/lib/cups-upa, /var/cache/cups-upa and DeviceGroup cups-upa"
@@ -478,11 +561,86 @@ check "the release path works with the packages' directories and group" test "$s
 
 
 #
-# 4. Purge and look for leftovers...
+# 4. install.md's lab (§3a, §4, §5a) and removal (§6), literally, against a
+#    private cupsd (CUPS_SERVER) whose backends read /etc/cups-upa/cups-upa.conf,
+#    with a local socket printer in place of 10.0.0.5:9100...
 #
 
-check "apt-get purge removes the packages" \
-  apt-get purge -y -q -o Dpkg::Use-Pty=0 $PACKAGES
+cat >"$WORK/lab.sh" <<'EOF'
+. "$top_srcdir/tests/integration/lib.sh"
+upa_tmpdir
+# install.md's printer: a socket listener that keeps what it receives.
+port=$(upa_free_port) || upa_fatal "no free port"
+python3 -c '
+import socket, sys
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(4)
+n = 0
+while True:
+    conn, _ = srv.accept()
+    n += 1
+    with open("%s.%d" % (sys.argv[2], n), "wb") as f:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            f.write(data)
+    conn.close()
+    open("%s.done.%d" % (sys.argv[2], n), "w").close()
+' "$port" "$BASE/out/printed" </dev/null >/dev/null 2>&1 &
+sink=$!
+upa_at_exit "kill $sink 2>/dev/null"
+# The private cupsd gives backends UPA_CONFIG=$BASE/cups-upa.conf: make that
+# the file install.md writes.
+ln -s /etc/cups-upa/cups-upa.conf "$BASE/cups-upa.conf"
+cupsd_start
+upa_install_backend /usr/lib/cups/backend/socket socket
+# The emulator install.md starts is stopped and its files removed, whatever happens.
+upa_at_exit 'kill "$(cat /run/upa-cloudsim.pid 2>/dev/null)" 2>/dev/null; rm -rf /var/lib/upa-cloudsim /var/log/upa-cloudsim.log'
+
+sed "s/10\\.0\\.0\\.5:9100/127.0.0.1:$port/g" "$WORK/doc-lab.sh" >"$BASE/doc-lab.sh"
+(cd "$WORK" && bash -x "$BASE/doc-lab.sh") >"$BASE/doc-lab.log" 2>&1
+lab_rc=$?
+sed 's/^/#   lab: /' "$BASE/doc-lab.log"
+check "install.md's lab commands (§3a, §4, §5a) succeed" test "$lab_rc" = 0
+check "the lab's queue prints through upa:// (register rewrote it)" \
+  bash -c "lpstat -v Floor3 | grep -q 'upa://.*/socket://127.0.0.1:$port'"
+printed() { ls "$BASE"/out/printed.done.* >/dev/null 2>&1; }
+check "the printer received alice's job" upa_wait_for 30 printed
+check "what it received is PostScript (generic.ppd's filters ran)" \
+  bash -c "head -c 100 '$BASE'/out/printed.1 | grep -q '%!PS'"
+check "CUPS shows the job completed" bash -c "lpstat -W completed -o Floor3 | grep -q '^Floor3-'"
+
+# §6 on a server that does not have all four packages: purge upa-cloudsim
+# first (the running emulator stays up for unregister), then the documented
+# purge must not stop at the name of the missing package.
+check "apt-get purge upa-cloudsim (as on a server without the emulator)" \
+  apt-get purge -y -q upa-cloudsim
+(cd "$WORK" && bash -x "$WORK/doc-remove.sh") >"$BASE/doc-remove.log" 2>&1
+remove_rc=$?
+sed 's/^/#   remove: /' "$BASE/doc-remove.log"
+check "install.md §6's commands unregister the queue and purge the packages" test "$remove_rc" = 0
+check "Floor3 has its real device URI again" \
+  bash -c "lpstat -v Floor3 | grep -q 'device for Floor3: socket://127.0.0.1:$port'"
+finish
+EOF
+log "doc/install.md's lab and removal (log: $WORK/lab.log)"
+WORK="$WORK" top_builddir="$fake" bash "$WORK/lab.sh" >"$WORK/lab.log" 2>&1
+lab_rc=$?
+grep -E '^(ok|not ok|#   )|passed, ' "$WORK/lab.log" | sed 's/^/#   lab.sh: /'
+check "install.md's lab and removal work as written" test "$lab_rc" = 0
+
+
+#
+# 5. Purge and look for leftovers...
+#
+
+if [ -n "$(installed_packages)" ]; then
+  check "apt-get purge removes what install.md's removal left" \
+    apt-get purge -y -q -o Dpkg::Use-Pty=0 $(installed_packages)
+fi
 check "dpkg knows none of the packages any more" test -z "$(installed_packages)"
 if [ "$see_reloads" = 1 ]; then
   check "removing reloaded cupsd (MIME rules gone)" test "$(cups_reloads)" = 2
@@ -496,7 +654,7 @@ check "/usr/sbin/policy-rc.d is as before the test" \
 
 
 #
-# 5. The RPM spec, when rpmbuild is installed (Debian's "rpm" package): a
+# 6. The RPM spec, when rpmbuild is installed (Debian's "rpm" package): a
 #    release tarball from "make dist", "rpmbuild -bb --nodeps", rpmlint.
 #    %check ("make check") runs as nobody when possible: as root it would
 #    start the integration tests inside the package build.

@@ -333,6 +333,24 @@ expect_fail "doctor: certificate of another key" "does not match" "$UPACTL" doct
 cp "$BASE/cert.save" "$DEV/cert.pem"
 check "doctor is happy again" "$UPACTL" doctor --offline
 
+# doctor reads files as each program's user: the backend (lp after its drop)
+# cannot read a CAFile in a 0700 folder, as the emulator makes its own.
+chmod 0700 "$BASE/ca"
+expect_fail "doctor: the backend cannot read a CAFile in a 0700 folder" \
+  "backend.*running as lp.*cannot read CAFile $BASE/ca/ca.pem" "$UPACTL" doctor --offline
+expect_fail "doctor: ... and says how to fix it" "fix: copy the certificate where lp can read it" "$UPACTL" doctor --offline
+chmod 0755 "$BASE/ca"
+check "doctor: the CAFile is readable again" "$UPACTL" doctor --offline
+
+# status --check and doctor ask the cloud itself, not the cached token.
+check "status --check: the cloud answers" "$UPACTL" status --check
+cloudsim_kill
+expect_fail "status --check with the emulator down: unreachable, non-zero exit" \
+  "Cloud: +FAILED: unreachable" "$UPACTL" status --check
+expect_fail "doctor with the emulator down: the cloud check fails" "FAIL +cloud: unreachable" "$UPACTL" doctor
+cloudsim_start --oauth-client-id upa-test-app
+check "status --check: the cloud answers again" "$UPACTL" status --check
+
 
 #
 # Unregistration.

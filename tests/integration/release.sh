@@ -128,6 +128,26 @@ check "the CUPS job belongs to alice" \
   test "$(lpstat -W all -o Floor3 | awk -v j="Floor3-$cups_job" '$1 == j {print $2}')" = "$ALICE"
 check "the printed file is byte-identical to alice's PDF" \
   cmp "$ALICE_PDF" "$BASE/out/job-$cups_job.out"
+if [ "$(dpkg-query -W -f='${Version}' cups-daemon 2>/dev/null)" != 2.4.2-3+deb12u10 ]; then
+  # Only Debian's deb12u10 cupsd needs document names without white space.
+  cat >"$BASE/docname.test" <<'EOF'
+{
+  NAME "document-name-supplied"
+  OPERATION Get-Job-Attributes
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri $uri
+  ATTR integer job-id $job_id
+  ATTR name requesting-user-name root
+  ATTR keyword requested-attributes all
+  STATUS successful-ok
+  EXPECT document-name-supplied OF-TYPE name WITH-VALUE "hello world.pdf"
+}
+EOF
+  check "the document name with a space reached cupsd (its cupsd is not deb12u10)" \
+    ipptool -d job_id="$cups_job" "ipp://127.0.0.1:$CUPS_PORT/printers/Floor3" "$BASE/docname.test"
+fi
 check "pdfinfo counts 3 pages in the printed file" \
   test "$(pdf_pages "$BASE/out/job-$cups_job.out")" = 3
 check "the capture backend ran as lp under the upa backend" \
@@ -179,18 +199,30 @@ if command -v setpriv >/dev/null; then
   check "... and sees bob's job" grep -q 'bob\.pdf' "$BASE/run.out"
 
   # Such a member is not root: cupsd lets only the owner or @SYSTEM act on a
-  # job, and an owner without a local account is never named to cupsd, so
-  # the CUPS job is in the releasing process's own name.
-  carol_job=$(sim_submit "$CAROL" carol.pdf "$ALICE_PDF")
-  run as_nobody --groups lp "$RELEASE" --printer Floor3 --user "$CAROL" --all
-  check "a DeviceGroup member releases carol's job (exit 0)" test "$(run_rc)" = 0
-  check "... into a second CUPS job" test "$(queue_jobs Floor3 | wc -l)" = 2
-  cups_job=$(queue_jobs Floor3 | tail -n 1)
-  check "... which completes" wait_cups_job Floor3 "$cups_job" completed 60
-  check "... owned by nobody, the releasing process (carol has no local account)" \
-    test "$(lpstat -W all -o Floor3 | awk -v j="Floor3-$cups_job" '$1 == j {print $2}')" = nobody
-  check "... printed byte for byte" cmp "$ALICE_PDF" "$BASE/out/job-$cups_job.out"
-  check "carol's cloud job is completed" upa_wait_for 30 sim_job_is "$carol_job" state completed
+  # job.  On Debian's cupsd 2.4.2-3+deb12u10 an owner without a local account
+  # is never named to cupsd (it crashes on the lookup), so the CUPS job is in
+  # the releasing process's own name; on any other cupsd it is carol's.  Once
+  # as detected on this machine, once with that cupsd forced (the test-only
+  # UPA_TEST_CUPSD_VERSION).
+  for forced in "" 2.4.2-3+deb12u10; do
+    if [ -n "$forced" ] || [ "$(dpkg-query -W -f='${Version}' cups-daemon 2>/dev/null)" = 2.4.2-3+deb12u10 ]; then
+      want_owner=nobody
+    else
+      want_owner=$CAROL
+    fi
+    before=$(queue_jobs Floor3 | wc -l)
+    carol_job=$(sim_submit "$CAROL" carol.pdf "$ALICE_PDF")
+    run env ${forced:+UPA_TEST_CUPSD_VERSION=$forced} setpriv --reuid=nobody --regid=nogroup --groups=lp \
+      "$RELEASE" --printer Floor3 --user "$CAROL" --all
+    check "a DeviceGroup member releases carol's job (exit 0; cupsd ${forced:-as installed})" test "$(run_rc)" = 0
+    check "... into one more CUPS job" test "$(queue_jobs Floor3 | wc -l)" = $((before + 1))
+    cups_job=$(queue_jobs Floor3 | tail -n 1)
+    check "... which completes" wait_cups_job Floor3 "$cups_job" completed 60
+    check "... owned by $want_owner (carol has no local account)" \
+      test "$(lpstat -W all -o Floor3 | awk -v j="Floor3-$cups_job" '$1 == j {print $2}')" = "$want_owner"
+    check "... printed byte for byte" cmp "$ALICE_PDF" "$BASE/out/job-$cups_job.out"
+    check "carol's cloud job is completed" upa_wait_for 30 sim_job_is "$carol_job" state completed
+  done
 else
   upa_log "setpriv (util-linux) is missing: --user permission checks not run"
 fi

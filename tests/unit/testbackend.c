@@ -99,6 +99,7 @@ static char	self_path[PATH_MAX];	// This program
 // Local functions...
 //
 
+static int	copy_program(const char *from, const char *to);
 static int	fake_backend(int argc, char *argv[]);
 static const char *my_group(void);
 static char	*read_file(const char *path, size_t *len);
@@ -551,7 +552,7 @@ outbox_records(const upa_config_t *cfg,	// I - Configuration
 
 
 //
-// 'test_outbox_queue()' - Records are durable files, in order, in a 02770 folder.
+// 'test_outbox_queue()' - Records are durable files, in order, in a 03770 folder.
 //
 
 static void
@@ -574,7 +575,7 @@ test_outbox_queue(void **state)		// I - Test state (unused)
 
   snprintf(path, sizeof(path), "%s/outbox", cfg->cache_dir);
   assert_int_equal(stat(path, &info), 0);
-  assert_int_equal(info.st_mode & 07777, 02770);
+  assert_int_equal(info.st_mode & 07777, 03770);
   assert_int_equal(upaOutboxCount(ob), 0);
 
   memset(&js, 0, sizeof(js));
@@ -804,10 +805,12 @@ main(int  argc,				// I - Number of command-line args
     perror("testbackend: mkdir");
     return (1);
   }
+  // A copy, not a symlink: the backend runs the fake as lp, which may not
+  // reach the build tree (a checkout under /root, mode 0700).
   snprintf(link, sizeof(link), "%s/backend/fake", serverbin);
-  if (symlink(self_path, link))
+  if (copy_program(self_path, link))
   {
-    perror("testbackend: symlink");
+    perror("testbackend: copy");
     return (1);
   }
 
@@ -819,6 +822,50 @@ main(int  argc,				// I - Number of command-line args
     if (system(cmd))
       fprintf(stderr, "testbackend: could not remove %s\n", tmpdir);
   }
+
+  return (ret);
+}
+
+
+//
+// 'copy_program()' - Copy an executable, world-readable and executable.
+//
+
+static int				// O - 0 on success, -1 on error
+copy_program(const char *from,		// I - Source file
+             const char *to)		// I - Destination file
+{
+  int		in;			// Source descriptor
+  int		out;			// Destination descriptor
+  char		buffer[65536];		// Copy buffer
+  ssize_t	bytes;			// Bytes read
+  int		ret = 0;		// Result
+
+
+  if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+    return (-1);
+
+  if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755)) < 0)
+  {
+    close(in);
+    return (-1);
+  }
+
+  while ((bytes = read(in, buffer, sizeof(buffer))) > 0)
+  {
+    if (write(out, buffer, (size_t)bytes) != bytes)
+    {
+      ret = -1;
+      break;
+    }
+  }
+
+  if (bytes < 0 || fchmod(out, 0755))
+    ret = -1;
+
+  close(in);
+  if (close(out))
+    ret = -1;
 
   return (ret);
 }
