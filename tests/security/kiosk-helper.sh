@@ -86,6 +86,7 @@ StateDir $BASE/badge-state
 Pin optional
 DebounceTime 0
 MaxFailures 50
+UnknownMaxFailures 0
 FailureWindow 300
 LockoutTime 300
 EOF2
