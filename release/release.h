@@ -8,7 +8,8 @@
 // script.c is the non-interactive mode, kiosk.c the full-screen station,
 // cardin.c reads badges (terminal or an evdev keyboard wedge), pcsc.c
 // reads card UIDs from PC/SC readers, and auth.c turns a badge into a UPN
-// through PAM.
+// through PAM.  The kiosk never acts itself: helper.c (upa-release-helper,
+// or a child of a root kiosk) authenticates and releases, over proto.c.
 //
 
 #ifndef UPA_RELEASE_PROGRAM_H
@@ -20,6 +21,7 @@
 #  include <strings.h>
 #  include <time.h>
 #  include <unistd.h>
+#  include <json-c/json.h>
 
 
 //
@@ -39,6 +41,10 @@
 #  define REL_MAX_IDS		256	// --job IDs
 #  define REL_BADGE_MAX		256	// Longest reader input (as badge.h)
 #  define REL_CARD_GAP		2000	// Longest pause between a badge's keys (ms)
+#  define REL_MSG_MAX		65536	// Longest helper protocol line
+#  define REL_HELPER_MAX_CONN	64	// Connections the helper serves at once
+#  define REL_HELPER_SOCKET	"/run/upa-release/helper.sock"
+					// Default helper socket
 
 
 //
@@ -65,6 +71,8 @@ typedef struct rel_opts_s		// Command-line options
   bool		card_pcsc;		// --card-pcsc[=READER]
   const char	*pcsc_reader;		// Reader name substring or NULL (any)
   const char	*station;		// --station NAME (PAM_RHOST, logs)
+  const char	*helper;		// --helper SOCKET (NULL = in-process child, root only)
+  int		message_time;		// --message-time seconds a sign-in failure shows
   int		idle_timeout;		// --idle-timeout seconds at the job list
   int		print_wait;		// --print-wait seconds to follow printing
   int		job_lifetime;		// --job-lifetime seconds a held job lives (0 = unknown)
@@ -99,6 +107,19 @@ typedef enum rel_auth_e			// Outcome of a PAM authentication
   REL_AUTH_ERROR			// PAM service unusable
 } rel_auth_t;
 
+typedef struct rel_helper_opts_s	// Release helper options
+{
+  upa_config_t	*cfg;			// Configuration
+  const char	*pam_service;		// PAM service
+  int		idle_expiry;		// Seconds a session lives without a request
+  int		station_rate;		// Sign-in attempts a minute per station (0 = no limit)
+  int		fail_free;		// Failures in a row before delays start
+  int		num_uids;		// Allowed users
+  uid_t		uids[16];		// Their uids
+  int		num_gids;		// Allowed groups
+  gid_t		gids[16];		// Their gids
+} rel_helper_opts_t;
+
 typedef bool (*rel_pin_cb_t)(void *data, const char *prompt, char *pin, size_t pinsize);
 					// Ask the user for a PIN (false = canceled)
 
@@ -123,6 +144,12 @@ extern rel_card_t	*relCardOpenUngrabbed(int fd, const char *name);
 					// Test builds only: no EVIOCGRAB
 #  endif // REL_CARD_TESTING
 
+// helper.c
+extern int		relHelperDaemon(int lfd, const rel_helper_opts_t *opts);
+extern int		relHelperListen(const char *path);
+extern int		relHelperServe(int fd, uid_t peer_uid, const rel_helper_opts_t *opts);
+extern int		relHelperSpawn(const rel_helper_opts_t *opts);
+
 // kiosk.c
 extern int		relKiosk(rel_station_t *st);
 
@@ -134,6 +161,15 @@ extern int		relPcscRead(rel_pcsc_t *pc, char *badge, size_t badgesize, char *mes
 extern void		relPcscReset(rel_pcsc_t *pc);
 extern bool		relPcscStatus(rel_pcsc_t *pc, char *why, size_t whysize);
 extern int		relPcscUIDText(const unsigned char *resp, size_t resplen, char *badge, size_t badgesize, unsigned *sw);
+
+// proto.c
+extern bool		relMsgGetInt(json_object *msg, const char *key, long long *value);
+extern const char	*relMsgGetString(json_object *msg, const char *key);
+extern json_object	*relMsgNew(const char *op);
+extern bool		relMsgOnly(json_object *msg, const char * const *keys);
+extern int		relMsgRecv(int fd, int timeout_ms, json_object **msg);
+extern bool		relMsgSend(int fd, json_object *msg);
+extern void		relSanitize(char *dst, const char *src, size_t dstsize);
 
 // script.c
 extern int		relScript(rel_station_t *st);

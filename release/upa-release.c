@@ -62,6 +62,7 @@ main(int  argc,				// I - Number of arguments
   opts.pam_service  = "upa-release";
   opts.idle_timeout = 60;
   opts.print_wait   = 60;
+  opts.message_time = 4;
 
   // A setgid program must not take its configuration from the caller
   if (privileged)
@@ -95,7 +96,7 @@ main(int  argc,				// I - Number of arguments
     }
     else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose"))
       opts.verbose = true;
-    else if (!strcmp(arg, "--printer") || !strcmp(arg, "-p") || !strcmp(arg, "--user") || !strcmp(arg, "-u") || !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "--job") || !strcmp(arg, "-j") || !strcmp(arg, "--pam-service") || !strcmp(arg, "--card-device") || !strcmp(arg, "--station") || !strcmp(arg, "--idle-timeout") || !strcmp(arg, "--print-wait") || !strcmp(arg, "--job-lifetime"))
+    else if (!strcmp(arg, "--printer") || !strcmp(arg, "-p") || !strcmp(arg, "--user") || !strcmp(arg, "-u") || !strcmp(arg, "-c") || !strcmp(arg, "--config") || !strcmp(arg, "--job") || !strcmp(arg, "-j") || !strcmp(arg, "--pam-service") || !strcmp(arg, "--card-device") || !strcmp(arg, "--station") || !strcmp(arg, "--idle-timeout") || !strcmp(arg, "--print-wait") || !strcmp(arg, "--job-lifetime") || !strcmp(arg, "--helper") || !strcmp(arg, "--message-time"))
     {
       const char *value;		// Option value
 
@@ -122,6 +123,13 @@ main(int  argc,				// I - Number of arguments
         opts.card_device = value;
       else if (!strcmp(arg, "--station"))
         opts.station = value;
+      else if (!strcmp(arg, "--helper"))
+        opts.helper = value;
+      else if (!strcmp(arg, "--message-time"))
+      {
+        if (!parse_int(arg, value, 1, 600, &opts.message_time))
+          return (REL_EXIT_USAGE);
+      }
       else if (!strcmp(arg, "--idle-timeout"))
       {
         if (!parse_int(arg, value, 5, 3600, &opts.idle_timeout))
@@ -173,6 +181,13 @@ main(int  argc,				// I - Number of arguments
       fputs("upa-release: --kiosk needs a terminal (a Linux console or a terminal emulator)\n", stderr);
       return (REL_EXIT_USAGE);
     }
+    if (!opts.helper && geteuid() != 0)
+      opts.helper = REL_HELPER_SOCKET;
+  }
+  else if (opts.helper)
+  {
+    fputs("upa-release: --helper is for --kiosk\n", stderr);
+    return (usage(stderr, REL_EXIT_USAGE));
   }
   else
   {
@@ -218,6 +233,19 @@ main(int  argc,				// I - Number of arguments
   upaLogSetLevel(UPA_LOG_WARN);
 
   st.opts = &opts;
+
+  if (opts.kiosk && opts.helper)
+  {
+    // The unprivileged kiosk: the helper has the configuration, the PAM
+    // service, CUPS and the journal; this process only draws and reads keys
+    if (strcmp(opts.pam_service, "upa-release"))
+    {
+      fputs("upa-release: --pam-service is chosen by the release helper (upa-release-helper --pam-service), not by a kiosk using --helper\n", stderr);
+      return (REL_EXIT_DENIED);
+    }
+    upaLogSetLevel(opts.verbose ? UPA_LOG_DEBUG : UPA_LOG_INFO);
+    return (relKiosk(&st));
+  }
 
   if ((st.cfg = upaConfigLoad(opts.config)) == NULL)
   {
@@ -312,105 +340,6 @@ relErrorExit(upa_error_t err)		// I - Error class
     default :
         return (REL_EXIT_USAGE);
   }
-}
-
-
-//
-// 'relGetJobs()' - Get-Jobs for a user, with the details a station shows.
-//
-// Terminal jobs are left out.  *jobs is malloc'd (NULL when there are none).
-//
-
-int					// O - Number of jobs or -1
-relGetJobs(upa_client_t *client,	// I - Cloud session
-           const char   *user_uri,	// I - mailto:UPN
-           int          job_lifetime,	// I - Seconds a held job lives (0 = unknown)
-           rel_job_t    **jobs)		// O - Jobs
-{
-  ipp_t			*response;	// Get-Jobs response
-  upa_jobinfo_t		*info = NULL;	// Parsed list
-  int			num_info,	// Number of parsed jobs
-			i,		// Looping var
-			count = 0;	// Jobs kept
-  rel_job_t		*job;		// Current job
-
-
-  *jobs = NULL;
-
-  if ((response = upaInfraGetJobs(client, user_uri)) == NULL)
-    return (-1);
-
-  // One pass, each job once (upaInfraJobList() de-duplicates and carries
-  // sides, print-color-mode and the retention time as well).
-  num_info = upaInfraJobList(response, &info);
-  ippDelete(response);
-
-  if (num_info < 0)
-    return (-1);
-
-  if (num_info > 0 && (*jobs = calloc((size_t)num_info, sizeof(rel_job_t))) == NULL)
-  {
-    upaSetError(UPA_ERROR_MEMORY, "Out of memory");
-    free(info);
-    return (-1);
-  }
-
-  for (i = 0; i < num_info; i ++)
-  {
-    if (info[i].state >= IPP_JSTATE_CANCELED)
-      continue;
-
-    job       = *jobs + count ++;
-    job->info = info[i];
-
-    snprintf(job->sides, sizeof(job->sides), "%s", info[i].sides);
-    snprintf(job->color, sizeof(job->color), "%s", info[i].color);
-
-    if (info[i].retain_until > 0)
-      job->expires = info[i].retain_until;
-    else if (job_lifetime > 0 && info[i].created > 0)
-      job->expires = info[i].created + job_lifetime;
-  }
-
-  free(info);
-
-  if (count == 0)
-  {
-    free(*jobs);
-    *jobs = NULL;
-  }
-
-  return (count);
-}
-
-
-//
-// 'relUserURI()' - Make "mailto:UPN" from a UPN, checking it.
-//
-
-bool					// O - true if the UPN looks valid
-relUserURI(const char *upn,		// I - UPN or mailto: URI
-           char       *uri,		// O - mailto:UPN (NULL to only check)
-           size_t     urisize)		// I - Size of uri
-{
-  char	temp[512];			// mailto:UPN
-
-
-  if (!upn || !*upn)
-    return (false);
-
-  if (!strncasecmp(upn, "mailto:", 7))
-    snprintf(temp, sizeof(temp), "%s", upn);
-  else
-    snprintf(temp, sizeof(temp), "mailto:%s", upn);
-
-  if (!strchr(temp, '@') || strpbrk(temp, " \t\r\n\"<>") || strlen(temp) > 300)
-    return (false);
-
-  if (uri)
-    snprintf(uri, urisize, "%s", temp);
-
-  return (true);
 }
 
 
@@ -618,6 +547,9 @@ usage(FILE *fp,				// I - Output
         "  --card-pcsc[=NAME]   Read card UIDs from a PC/SC reader (the first one,\n"
         "                       or the first whose name contains NAME)\n"
         "  --station NAME       Station name for PAM and the logs\n"
+        "  --helper SOCKET      Release helper to use (default " REL_HELPER_SOCKET ";\n"
+        "                       root without --helper runs one itself)\n"
+        "  --message-time SECS  Show a refused sign-in for SECS or until a key (default 4)\n"
         "  --idle-timeout SECS  Log out after SECS without a key (default 60)\n"
         "  --print-wait SECS    Follow printing for up to SECS (default 60)\n"
         "  --job-lifetime SECS  How long the cloud holds a job, to show time left\n"

@@ -13,6 +13,10 @@
 # typed through the kiosk (wrong, then right), the token expiring while the
 # user is at the prompt, lockout after repeated wrong PINs, idle logout.
 #
+# The kiosk runs as a throwaway unprivileged user and does everything
+# through upa-release-helper (root, pam_wrapper), as upa-kiosk@.service
+# does; tests/security/kiosk-helper.sh attacks that split.
+#
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 #
@@ -24,6 +28,7 @@ upa_need_root
 
 UPACTL="$top_builddir/tools/upactl"
 RELEASE="$top_builddir/release/upa-release"
+HELPER="$top_builddir/release/upa-release-helper"
 STEAL="$top_builddir/tests/integration/upa-steal"
 PAMMOD="$top_builddir/pam_module/.libs/pam_upa.so"
 PAMWRAP=$(ls /usr/lib/*/libpam_wrapper.so /usr/lib/libpam_wrapper.so 2>/dev/null | head -n 1)
@@ -38,11 +43,14 @@ PDF3="$top_srcdir/tests/data/quarterly-report.pdf"
 
 upa_need_program "$UPACTL"
 upa_need_program "$RELEASE"
+upa_need_program "$HELPER"
 upa_need_program "$STEAL"
 upa_need_program "$top_builddir/backend/upa"
 [ -f "$PAMMOD" ] || upa_fatal "$PAMMOD is not built"
 [ -n "$PAMWRAP" ] || { echo "SKIP: pam_wrapper is not installed (libpam-wrapper)"; exit 77; }
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
+command -v useradd >/dev/null && command -v setpriv >/dev/null ||
+  { echo "SKIP: useradd and setpriv are needed"; exit 77; }
 
 upa_tmpdir
 # Short-lived device tokens: the token-expiry case waits one out at the prompt.
@@ -136,18 +144,31 @@ fi
 # The journal of an earlier life of the station: one release finished 40
 # days ago (start-up compaction drops it), one yesterday (kept).
 now=$(date +%s)
-printf '%s released 00000000-0000-4000-8000-0000000000aa 7 70 mailto:old@contoso.com\n%s released 00000000-0000-4000-8000-0000000000aa 8 80 mailto:recent@contoso.com\n' \
+printf '%s done 00000000-0000-4000-8000-0000000000aa 7 70 mailto:old@contoso.com\n%s done 00000000-0000-4000-8000-0000000000aa 8 80 mailto:recent@contoso.com\n' \
   $((now - 40 * 86400)) $((now - 86400)) >"$BASE/state/journal"
 chown root:lp "$BASE/state/journal"
 chmod 0660 "$BASE/state/journal"
 
+# The kiosk's account: a throwaway system user, the only one the helper serves
+KUSER=upak$$
+useradd -r -M -U -d /nonexistent -s /usr/sbin/nologin "$KUSER" || upa_fatal "useradd $KUSER"
+upa_at_exit 'userdel "$KUSER" 2>/dev/null; groupdel "$KUSER" 2>/dev/null'
+
+env LD_PRELOAD="$PRELOAD" $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$BASE/pam.d" UPA_CONFIG="$UPA_CONFIG" CUPS_SERVER="$CUPS_SERVER" \
+  "$HELPER" --socket "$BASE/helper.sock" --allow-user "$KUSER" 2>>"$BASE/helper.log" &
+helper_pid=$!
+upa_at_exit 'kill $helper_pid 2>/dev/null'
+upa_wait_for 20 test -S "$BASE/helper.sock" || { cat "$BASE/helper.log"; upa_fatal "upa-release-helper did not start"; }
+
 tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 120 -y 30 \
-  "env LD_PRELOAD='$PRELOAD' $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm \
-   $RELEASE --kiosk --printer Floor3,Floor4 --idle-timeout 30 --print-wait 30 --job-lifetime 259200 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
+  "setpriv --reuid=$KUSER --regid=$KUSER --clear-groups env TERM=xterm \
+   $RELEASE --kiosk --helper $BASE/helper.sock --printer Floor3,Floor4 --idle-timeout 30 --print-wait 30 --job-lifetime 259200 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
   upa_fatal "tmux"
-upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then echo "# ---- kiosk log ----"; sed "s/^/# /" "$BASE/kiosk.log"; fi'
+upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then for f in kiosk.log helper.log; do echo "# ---- $f ----"; tail -n 80 "$BASE/$f" | sed "s/^/# /"; done; fi'
 
 check "the kiosk shows the idle screen" screen_has 'Tap your badge'
+check "the kiosk runs as the unprivileged user, the helper as root" \
+  eval '[ -n "$(pgrep -u "$KUSER" -x upa-release)" ] && [ "$(ps -o uid= -p $helper_pid | tr -d " ")" = 0 ]'
 check "the idle screen shows both printers ready" screen_has 'Printer Floor4: ready'
 check "start-up compacted the journal: the release of 40 days ago is gone" \
   eval '! grep -q " 7 70 " "$BASE/state/journal"'
@@ -194,7 +215,7 @@ check "the printed file is alice's second document" printed "$PDF2"
 check "the second cloud job is completed" upa_wait_for 30 sim_job_is "$a2" state completed
 check "the first and third are still fetchable" \
   eval 'sim_job_is "$a1" isFetchable true && sim_job_is "$a3" isFetchable true'
-check "the queue's lack of duplex was reported in the log" grep -q 'cannot honour: .*sides=two-sided-long-edge' "$BASE/kiosk.log"
+check "the queue's lack of duplex was reported in the logs" grep -q 'cannot honour: .*sides=two-sided-long-edge' "$BASE/kiosk.log" "$BASE/helper.log"
 check "... and on screen" eval 'grep -q "Floor3 cannot honour: .*sides=two-sided-long-edge" "$BASE/screen.1"'
 
 
@@ -332,16 +353,14 @@ check "the kiosk is still running" eval '! screen | grep -q kiosk-exited'
 
 
 #
-# Choosing another PAM service is for root and DeviceGroup only...
+# The PAM service is the helper's choice, never an unprivileged kiosk's...
 #
 
-if command -v setpriv >/dev/null; then
-  tmux -S "$TMUX_SOCK" new-session -d -s deny -x 120 -y 30 \
-    "env UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm setpriv --reuid=nobody --regid=nogroup --clear-groups \
-     $RELEASE --kiosk --printer Floor3 --pam-service login 2>$BASE/deny.err; echo \$? >$BASE/deny.rc" ||
-    upa_fatal "tmux"
-  check "--kiosk --pam-service run by nobody exits 7" upa_wait_for 20 eval 'test "$(cat "$BASE/deny.rc" 2>/dev/null)" = 7'
-  check "... naming --pam-service and the group" grep -q -- '--pam-service is only allowed for root and members of group "lp"' "$BASE/deny.err"
-fi
+tmux -S "$TMUX_SOCK" new-session -d -s deny -x 120 -y 30 \
+  "env UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm setpriv --reuid=nobody --regid=nogroup --clear-groups \
+   $RELEASE --kiosk --printer Floor3 --pam-service login 2>$BASE/deny.err; echo \$? >$BASE/deny.rc" ||
+  upa_fatal "tmux"
+check "--kiosk --pam-service run by nobody exits 7" upa_wait_for 20 eval 'test "$(cat "$BASE/deny.rc" 2>/dev/null)" = 7'
+check "... saying the helper chooses it" grep -q -- '--pam-service is chosen by the release helper' "$BASE/deny.err"
 
 finish

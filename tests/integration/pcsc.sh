@@ -12,7 +12,8 @@
 # 6A 81 (mode "6a81"), or drops the connection without answering (mode
 # "vanish": removed in the middle of the read).
 #
-# The kiosk runs in tmux (as in kiosk.sh) with --card-pcsc against a private
+# The kiosk runs in tmux (as in kiosk.sh, but as root with its helper in a
+# child process) with --card-pcsc against a private
 # cupsd, upa-cloudsim and the built pam_upa.so whose badge.conf turns the
 # UID text into the number a keyboard wedge would type (InputFormat hex,
 # ReverseBytes, ByteLength 4, OutputFormat decimal).  Checked: the reader
@@ -286,7 +287,7 @@ fi
 
 KIOSK_ENV="env LD_PRELOAD='$PRELOAD' $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm"
 tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 120 -y 30 \
-  "$KIOSK_ENV $RELEASE --kiosk -v --card-pcsc=Virtual --printer Floor3 --idle-timeout 30 --print-wait 30 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
+  "$KIOSK_ENV $RELEASE --kiosk -v --card-pcsc=Virtual --printer Floor3 --idle-timeout 30 --print-wait 30 --message-time 120 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
   upa_fatal "tmux"
 upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then for f in kiosk.log card.log pcscd.log; do echo "# ---- $f ----"; tail -n 60 "$BASE/$f" | sed "s/^/# /"; done; fi'
 
@@ -345,21 +346,24 @@ check "... and her second job is still held" sim_job_is "$a2" isFetchable true
 #
 
 card_insert uid "$UNKNOWN_UID"
-check "an unknown card is refused" screen_has 'Badge not recognised' 20
+check "an unknown card is refused" screen_has 'Badge not recognised' 60
+keys Escape
 check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
 card_remove
 
 card_insert 6a81
-check "a card answering 6A81 could not be read" screen_has 'This card could not be read' 20
+check "a card answering 6A81 could not be read" screen_has 'This card could not be read' 60
 check "... the status word is logged" upa_wait_for 10 grep -q 'GET DATA status 6A81' "$BASE/kiosk.log"
+keys Escape
 check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
 card_remove
 
 before=$(get_data_count)
 card_insert vanish "$BOB_UID"
 check "a card removed in the middle of the read is reported" \
-  screen_has 'removed too soon|could not be read' 20
+  screen_has 'removed too soon|could not be read' 60
 check "... after one GET DATA" test "$(get_data_count)" = $((before + 1))
+keys Escape
 check "... and the kiosk goes back to waiting" screen_has 'Tap your badge' 10
 card_remove
 

@@ -50,6 +50,12 @@ tests_unit_testcardin_CFLAGS = $(UNIT_CFLAGS) -DREL_CARD_TESTING
 tests_unit_testcardin_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/testcardin
 
+check_PROGRAMS += tests/unit/testproto
+tests_unit_testproto_SOURCES = tests/unit/testproto.c release/proto.c release/release.h
+tests_unit_testproto_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_testproto_LDADD = $(UNIT_LIBS)
+TESTS += tests/unit/testproto
+
 # upa-release's PC/SC UID decoding (release/pcsc.c)
 check_PROGRAMS += tests/unit/testpcsc
 tests_unit_testpcsc_SOURCES = tests/unit/testpcsc.c release/pcsc.c release/release.h
