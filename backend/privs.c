@@ -4,17 +4,21 @@
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
-// cupsd starts backends with only the CUPS user's primary group (it calls
-// setgroups() with that one group), so lp's membership in DeviceGroup never
-// reaches a backend run as lp, and the device keys stay out of reach.  The
-// backend is therefore installed 0700 and started as root: it reads its
+// The backend is installed 0700 and started by cupsd as root.  It reads its
 // configuration, starts the real backend exactly as cupsd would have (as
-// root when that file is root-only, otherwise as the CUPS user), and then
-// drops itself for good to the CUPS user with DeviceGroup as its only group
-// before any cloud traffic.  Installed 0755 it simply runs as lp, as before.
+// root when that file is root-only, otherwise as the CUPS user with its one
+// group), and then drops itself for good, before any cloud traffic, to an
+// account of its own: UPA_BACKEND_USER ("cups-upa", configure
+// --with-backend-user) with DeviceGroup as its only group.  The CUPS user
+// (lp) is never in DeviceGroup: every filter runs as lp, and "sg" would let
+// any of them switch to the group without a password.  Where the account
+// does not exist (a source install without the packages' accounts) the
+// backend works as the CUPS user with DeviceGroup as its only group, and
+// says so.  Installed 0755 it simply runs as lp, as before.
 //
 
 #include "upa-backend.h"
+#include "file.h"
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -32,18 +36,29 @@ upaBackendPrepareUsers(
   struct group	*grp;			// DeviceGroup
 
 
+  char		name[256];		// Backend account
+
+
   be->cups_uid = (uid_t)-1;
   be->cups_gid = (gid_t)-1;
+  be->work_uid = (uid_t)-1;
   be->key_gid  = (gid_t)-1;
 
   if (geteuid() != 0)
     return;
 
+  // The real backend runs as cupsd would run it.
   if ((pw = getpwnam(UPA_CUPS_USER)) != NULL)
   {
     be->cups_uid = pw->pw_uid;
     be->cups_gid = pw->pw_gid;
-    be->key_gid  = pw->pw_gid;
+  }
+
+  // Our own cloud work runs as the backend account.
+  if (upaFileBackendUser(&be->work_uid, &be->key_gid, name, sizeof(name)))
+  {
+    if (strcmp(name, UPA_BACKEND_USER))
+      fprintf(stderr, "DEBUG: upa: Account \"%s\" does not exist (or the tests chose another), working as \"%s\".\n", UPA_BACKEND_USER, name);
   }
 
   if (be->cfg && be->cfg->device_group[0] && (grp = getgrnam(be->cfg->device_group)) != NULL)
@@ -81,13 +96,19 @@ upaBackendDropPrivileges(
   if (geteuid() != 0)
     return (true);
 
-  if (be->cups_uid == (uid_t)-1)
+  if (be->work_uid == (uid_t)-1 || be->key_gid == (gid_t)-1)
   {
-    fprintf(stderr, "ERROR: The CUPS user \"%s\" does not exist; the upa backend will not keep running as root.\n", UPA_CUPS_USER);
+    fprintf(stderr, "ERROR: Neither the account \"%s\" nor the CUPS user \"%s\" exists; the upa backend will not keep running as root.\n", UPA_BACKEND_USER, UPA_CUPS_USER);
     return (false);
   }
 
-  if (setgroups(1, &be->key_gid) || setgid(be->key_gid) || setuid(be->cups_uid))
+  if (be->work_uid == 0)
+  {
+    fputs("ERROR: The upa backend account is root; it will not keep running as root.\n", stderr);
+    return (false);
+  }
+
+  if (setgroups(1, &be->key_gid) || setgid(be->key_gid) || setuid(be->work_uid))
   {
     fprintf(stderr, "ERROR: Unable to drop root privileges: %s\n", strerror(errno));
     return (false);

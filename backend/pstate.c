@@ -20,6 +20,7 @@
 //
 
 #include "upa-backend.h"
+#include "file.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -339,7 +340,7 @@ load_pushed(upa_backend_t *be)		// I - Backend state
 
 
   snprintf(path, sizeof(path), "%s/printer-state/%s", be->cfg->cache_dir, be->dev->id);
-  if ((fp = fopen(path, "r")) != NULL)
+  if ((fp = upaFileOpenStream(path)) != NULL)
   {
     if (fgets(be->pstate.pushed, sizeof(be->pstate.pushed), fp))
     {
@@ -468,29 +469,24 @@ save_pushed(upa_backend_t *be)		// I - Backend state
 
 
   snprintf(dir, sizeof(dir), "%s/printer-state", be->cfg->cache_dir);
-  if (access(dir, F_OK))
+  // Shared like the token cache: the backend and root (upactl) write it.
+  // Made, opened and given its mode relative to folder descriptors, never
+  // through a link (lib/file.c); 0660 despite cupsd's umask 077.
+  if ((fd = upaFileOpenDir(dir, true, UPA_FILE_SHARED_DIR_MODE, be->cfg->device_group)) < 0)
   {
-    // Shared like the token cache: lp (backend) and root (upactl) write it.
-    if (mkdir(dir, 02770) && errno != EEXIST)
-    {
-      fprintf(stderr, "DEBUG: upa: Unable to create %s: %s\n", dir, strerror(errno));
-      return;
-    }
-    if (chmod(dir, 02770))
-      fprintf(stderr, "DEBUG: upa: Unable to set mode of %s: %s\n", dir, strerror(errno));
+    fprintf(stderr, "DEBUG: upa: Unable to create %s: %s\n", dir, upaLastErrorString());
+    return;
   }
+  close(fd);
 
   snprintf(path, sizeof(path), "%s/%s", dir, be->dev->id);
   len = (ssize_t)snprintf(text, sizeof(text), "%s\n", be->pstate.pushed);
-  // 0660 despite cupsd's umask 077: upactl and the sync service share it.
-  if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  if ((fd = upaFileOpen(path, O_WRONLY | O_CREAT | O_TRUNC, 0660, be->cfg->device_group)) < 0)
   {
-    fprintf(stderr, "DEBUG: upa: Unable to open %s: %s\n", path, strerror(errno));
+    fprintf(stderr, "DEBUG: upa: Unable to open %s: %s\n", path, upaLastErrorString());
     return;
   }
 
-  if (fchmod(fd, 0660))
-    fprintf(stderr, "DEBUG: upa: Unable to set mode of %s: %s\n", path, strerror(errno));
   if (write(fd, text, (size_t)len) != len)
     fprintf(stderr, "DEBUG: upa: Unable to write %s: %s\n", path, strerror(errno));
   close(fd);

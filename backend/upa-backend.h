@@ -65,6 +65,7 @@ typedef struct upa_backend_s		// State of one backend run
   bool		real_as_root;		// Would cupsd run the real backend as root?
   uid_t		cups_uid;		// CUPS user (when started as root)
   gid_t		cups_gid;		// Its primary group
+  uid_t		work_uid;		// Backend account (cloud work, after dropping root)
   gid_t		key_gid;		// DeviceGroup (the group after dropping root)
   bool		dropped;		// Root dropped (or never had)?
 

@@ -323,14 +323,14 @@ typedef struct cs_fault_s		// One armed fault
 {
   int		id;			// Fault id
   char		kind[24];		// http, ipp-busy, steal, drop, register-stuck, delay,
-					// commit, nocommit, doc-short, doc-cut, trickle, dup-groups
+					// commit, nocommit, doc-short, doc-cut, doc-stall, trickle, dup-groups
   char		cls[24];		// Endpoint class: ipp, token, oauth, register, graph, badge, upload, any
   int		op;			// IPP operation (0 = any)
   int		status;			// HTTP status (http; commit/nocommit answer=status)
   int		retry_after;		// Retry-After seconds (0 = none)
   int		count;			// Requests left (-1 = until cleared)
-  long		bytes;			// drop, doc-short, doc-cut: document bytes sent (-1 = half)
-  int		seconds;		// delay, answer=slow: seconds before answering
+  long		bytes;			// drop, doc-short, doc-cut, doc-stall: document bytes sent (-1 = half)
+  int		seconds;		// delay, answer=slow, doc-stall: seconds to wait
   char		answer[16];		// commit/nocommit: cut, truncate, badlength, garbage,
 					// html, noend, status, slow or internal-error
   int		ipp_status;		// answer=internal-error: IPP status code
@@ -420,6 +420,8 @@ typedef struct cs_request_s		// One HTTP request in progress
   bool		drop_close;		// At drop_bytes: close the connection (else end the body cleanly)
   bool		doc_length;		// Fetch-Document: send a Content-Length instead of chunks
   long		rate;			// Answer at this many bytes per second (0 = full speed)
+  long		stall_bytes;		// Fetch-Document: pause after this many document bytes (-1 = never)
+  int		stall_seconds;		// ... for this long
 } cs_request_t;
 
 

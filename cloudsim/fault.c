@@ -40,6 +40,8 @@
 //   doc-cut        Fetch-Document: correct IPP part, then the connection
 //                  closes after "bytes" (or half) of the document although
 //                  the body announced more (Content-Length or no last chunk)
+//   doc-stall      Fetch-Document: correct IPP part and "bytes" (or half) of
+//                  the document, then nothing for "seconds", then the rest
 //   trickle        send the answer to "op" (default Fetch-Document) at
 //                  "bytes-per-second"
 //   dup-groups     Get-Jobs answers repeat each job group "repeat" times
@@ -61,7 +63,7 @@
 // Local globals...
 //
 
-static const char * const kinds[] = { "http", "ipp-busy", "steal", "drop", "register-stuck", "delay", "commit", "nocommit", "doc-short", "doc-cut", "trickle", "dup-groups", NULL };
+static const char * const kinds[] = { "http", "ipp-busy", "steal", "drop", "register-stuck", "delay", "commit", "nocommit", "doc-short", "doc-cut", "doc-stall", "trickle", "dup-groups", NULL };
 static const char * const answers[] = { "cut", "truncate", "badlength", "garbage", "html", "noend", "status", "slow", "internal-error", NULL };
 static const char * const classes[] = { "any", "ipp", "token", "oauth", "register", "graph", "badge", "upload", NULL };
 
@@ -167,7 +169,7 @@ csFaultAdd(cs_server_t *server,		// I - Server
   if (json_object_object_get_ex(spec, "no-job-id", &value) || json_object_object_get_ex(spec, "noJobId", &value))
     f.no_job_id = json_object_get_boolean(value);
 
-  if ((!strcmp(f.kind, "doc-short") || !strcmp(f.kind, "doc-cut")) && !json_object_object_get_ex(spec, "bytes", &value))
+  if ((!strcmp(f.kind, "doc-short") || !strcmp(f.kind, "doc-cut") || !strcmp(f.kind, "doc-stall")) && !json_object_object_get_ex(spec, "bytes", &value))
     f.bytes = -1;			// Half the document
 
   if (!strcmp(f.kind, "commit") || !strcmp(f.kind, "nocommit"))
@@ -215,7 +217,13 @@ csFaultAdd(cs_server_t *server,		// I - Server
     return (-1);
   }
 
-  if (!strcmp(f.kind, "doc-short") || !strcmp(f.kind, "doc-cut") || !strcmp(f.kind, "trickle") || !strcmp(f.kind, "dup-groups"))
+  if (!strcmp(f.kind, "doc-stall") && (f.seconds < 1 || f.seconds > 3600))
+  {
+    snprintf(err, errsize, "doc-stall faults need seconds 1..3600");
+    return (-1);
+  }
+
+  if (!strcmp(f.kind, "doc-short") || !strcmp(f.kind, "doc-cut") || !strcmp(f.kind, "doc-stall") || !strcmp(f.kind, "trickle") || !strcmp(f.kind, "dup-groups"))
   {
     int want = !strcmp(f.kind, "dup-groups") ? IPP_OP_GET_JOBS : IPP_OP_FETCH_DOCUMENT;
 					// Operation the fault is for
@@ -260,7 +268,7 @@ csFaultAdd(cs_server_t *server,		// I - Server
     return (-1);
   }
 
-  if (f.count == 0 || f.count < -1 || (f.bytes < 0 && strcmp(f.kind, "doc-short") && strcmp(f.kind, "doc-cut")) || f.retry_after < 0)
+  if (f.count == 0 || f.count < -1 || (f.bytes < 0 && strcmp(f.kind, "doc-short") && strcmp(f.kind, "doc-cut") && strcmp(f.kind, "doc-stall")) || f.retry_after < 0)
   {
     snprintf(err, errsize, "count must be -1 or positive; bytes and retry-after not negative");
     return (-1);

@@ -54,6 +54,8 @@ typedef struct reply_s			// Streamed response body (IPP answer, maybe a document
   long		sent;			// Document bytes sent
   long		rate;			// Bytes per second (0 = full speed)
   struct timespec start;		// When the body started (for "rate")
+  long		stall;			// Pause after this many document bytes (-1 = never)
+  int		stall_seconds;		// ... for this long
 } reply_t;
 
 
@@ -331,7 +333,8 @@ csHTTPEncodeIPP(ipp_t  *ipp,		// I - Message
 //
 // With a document the body has no length (libmicrohttpd sends it chunked)
 // unless req->doc_length asks for a Content-Length.  req->drop_bytes,
-// req->drop_close and req->rate carry the document and trickle faults.
+// req->drop_close, req->stall_bytes/stall_seconds and req->rate carry the
+// document and trickle faults.
 //
 
 enum MHD_Result				// O - MHD_YES or MHD_NO
@@ -377,6 +380,8 @@ csHTTPRespondIPP(cs_request_t *req,	// I - Request
   reply->drop       = docfd >= 0 ? req->drop_bytes : -1;
   reply->drop_close = req->drop_close;
   reply->rate       = req->rate;
+  reply->stall      = docfd >= 0 ? req->stall_bytes : -1;
+  reply->stall_seconds = req->stall_seconds;
   total             = len;
 
   if (docfd >= 0)
@@ -429,6 +434,7 @@ csHTTPRespondPartial(cs_request_t *req,	// I - Request
   reply->ippsend = send < len ? send : len;
   reply->fd      = -1;
   reply->drop    = -1;
+  reply->stall   = -1;
 
   return (queue_reply(req, type, reply, announced));
 }
@@ -562,6 +568,7 @@ access_cb(void                  *cls,	// I - Server
     req->docfd      = -1;
     req->compat     = l->compat;
     req->drop_bytes = -1;
+    req->stall_bytes = -1;
     *con_cls        = req;
 
     if ((info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) != NULL && info->client_addr)
@@ -1001,6 +1008,23 @@ reply_cb(void     *cls,			// I - Reply state
       return (reply->drop_close ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM);
     if ((long)max > reply->drop - reply->sent)
       max = (size_t)(reply->drop - reply->sent);
+  }
+
+  // Injected "doc-stall" fault: nothing for a while, then the rest.
+  if (reply->stall >= 0)
+  {
+    if (reply->sent >= reply->stall)
+    {
+      struct timespec	deadline;	// End of the pause
+
+      reply->stall = -1;
+      clock_gettime(CLOCK_REALTIME, &deadline);
+      deadline.tv_sec += reply->stall_seconds;
+      if (!wait_until(reply->tenant, &deadline))
+        return (MHD_CONTENT_READER_END_WITH_ERROR);
+    }
+    else if ((long)max > reply->stall - reply->sent)
+      max = (size_t)(reply->stall - reply->sent);
   }
 
   do

@@ -377,6 +377,17 @@ csIPPHandle(cs_request_t *req)		// I - Request
       csLog(req->server, 0, "fault %d: %s after %ld document bytes (%s)", fault.id, fault.kind, req->drop_bytes, fault.chunked ? "chunked" : "Content-Length");
     }
 
+    if (!damaged && docfd >= 0 && csFaultTake(req->server, "doc-stall", "ipp", (int)op, &fault))
+    {
+      struct stat info;			// Document file information
+
+      req->stall_bytes   = fault.bytes;
+      if (req->stall_bytes < 0)
+        req->stall_bytes = fstat(docfd, &info) ? 0 : (long)(info.st_size / 2);
+      req->stall_seconds = fault.seconds;
+      csLog(req->server, 0, "fault %d: doc-stall for %d s after %ld document bytes", fault.id, fault.seconds, req->stall_bytes);
+    }
+
     if (!damaged && csFaultTake(req->server, "trickle", "ipp", (int)op, &fault))
     {
       req->rate = fault.rate;

@@ -36,28 +36,45 @@
 					// Largest store/state file read
 #define BADGE_MAX_LINE	4096		// Longest store line
 #define BADGE_MAX_PIN	64		// Longest PIN
+#define THROTTLE_MAGIC	0x55505431	// "UPT1": a record in use
+#define THROTTLE_SLOTS	32768		// Records in the state file (hash table)
+#define THROTTLE_PROBE	32		// Slots searched for a key (linear probing)
+#define THROTTLE_PENDING_MAX 600	// Seconds an attempt under way may hold its reservation
+#define THROTTLE_HEADER	"cups-upa throttle v1\n"
+					// First bytes of the file (then one slot of padding)
 
 
 //
 // Local types...
 //
 
-typedef struct throttle_rec_s		// One lockout/debounce record
+typedef struct throttle_rec_s		// One lockout/debounce record (fixed size, on disk)
 {
-  char		key[UPA_BADGE_HASH_LEN + 1];
-					// Keyed hash of (station, badge) or (station)
-  time_t	last_tap;		// Last attempt seen
-  time_t	window_start;		// Start of the failure window (0 = none)
-  int		failures;		// Failures in the window
-  time_t	locked_until;		// Locked until (0 = not locked)
-} throttle_rec_t;
+  unsigned char	key[32];		// HMAC of (kind, station[, badge]); all zero = free slot
+  unsigned char	owner[32];		// HMAC of the badge alone (upaBadgeUnlock()); zero for station records
+  unsigned char	where[16];		// Badge records: start of the station record's key (upaBadgeUnlock())
+  int64_t	last_tap;		// Last attempt seen (or reservation made)
+  int64_t	window_start;		// Start of the failure window (0 = none)
+  int64_t	locked_until;		// Locked until (0 = not locked)
+  int32_t	failures;		// Failures in the window
+  int32_t	pending;		// Attempts begun and not ended (counted against the limit)
+  uint32_t	magic;			// THROTTLE_MAGIC when in use
+  uint32_t	reserved[3];		// Zero
+} throttle_rec_t;			// 128 bytes
 
-typedef struct throttle_state_s		// All records
+typedef struct throttle_db_s		// The open state file
 {
-  size_t	num_recs;		// Records used
-  size_t	alloc_recs;		// Records allocated
-  throttle_rec_t *recs;			// Records
-} throttle_state_t;
+  int		fd;			// Descriptor, flock()ed
+  char		path[1100];		// File name (messages)
+} throttle_db_t;
+
+typedef enum throttle_kind_e		// Records an attempt touches
+{
+  THROTTLE_BADGE,			// This badge at this station (MaxFailures, DebounceTime)
+  THROTTLE_STATION,			// Any badge at this station (StationMaxFailures)
+  THROTTLE_UNKNOWN,			// Unknown badges at this station (UnknownMaxFailures)
+  THROTTLE_KINDS
+} throttle_kind_t;
 
 
 //
@@ -74,11 +91,14 @@ static bool	is_hex_string(const char *s, size_t len);
 static bool	keyed_hash(const upa_badge_key_t *key, const char *data, size_t len, char *hash, size_t hashsize);
 static bool	parse_time(const char *s, time_t *t);
 static char	*read_file(int fd, const char *path, size_t maxsize, size_t *len);
-static bool	throttle_key(const upa_badge_key_t *key, const char *kind, const char *station, const char *id, char *hash, size_t hashsize);
-static throttle_rec_t *throttle_find(throttle_state_t *ts, const char *key, bool create, time_t now);
-static bool	throttle_load(const upa_badge_config_t *bc, throttle_state_t *ts, int *lockfd);
-static bool	throttle_save(const upa_badge_config_t *bc, throttle_state_t *ts, time_t now);
-static void	throttle_unlock(throttle_state_t *ts, int lockfd);
+static bool	throttle_close(throttle_db_t *db, bool ok);
+static bool	throttle_count(const upa_badge_config_t *bc, throttle_rec_t *r, int max, time_t now);
+static bool	throttle_idle(const upa_badge_config_t *bc, const throttle_rec_t *r, time_t now);
+static bool	throttle_key(const upa_badge_key_t *key, const char *kind, const char *station, const char *id, unsigned char *bin);
+static long	throttle_find(throttle_db_t *db, const unsigned char *key, bool create, const upa_badge_config_t *bc, time_t now, throttle_rec_t *r);
+static void	throttle_normalize(const upa_badge_config_t *bc, throttle_rec_t *r, time_t now);
+static bool	throttle_open(const upa_badge_config_t *bc, throttle_db_t *db);
+static bool	throttle_write(throttle_db_t *db, long slot, const throttle_rec_t *r);
 static void	trim(char *s);
 
 
@@ -386,8 +406,8 @@ upaBadgeConfigDefaultPath(void)
 //   OutputFormat text|decimal|hex, ReverseBytes B, ByteLength N,
 //   StripLeadingZeros B, PadLength N, UpperCase B, MinLength N, MaxLength N
 //   Pin off|optional|required, MinPinLength N
-//   MaxFailures N, StationMaxFailures N, FailureWindow S, LockoutTime S,
-//   DebounceTime S, StateDir DIR
+//   MaxFailures N, StationMaxFailures N, UnknownMaxFailures N,
+//   FailureWindow S, LockoutTime S, DebounceTime S, StateDir DIR
 //   SelfRegister B, RegisterDomain DOMAIN
 //   BadgePrompt TEXT, PinPrompt TEXT
 //   CloudCollection ID, CloudAdminTokenFile FILE, SelfRegisterCloud B
@@ -426,6 +446,7 @@ upaBadgeConfigLoad(const char *path,	// I - File or NULL for the default
   bc->min_pin              = 4;
   bc->max_failures         = 5;
   bc->station_max_failures = 0;
+  bc->unknown_max_failures = 10;
   bc->failure_window       = 300;
   bc->lockout_time         = 300;
   bc->debounce_time        = 2;
@@ -571,6 +592,8 @@ upaBadgeConfigLoad(const char *path,	// I - File or NULL for the default
         ok = config_int(value, 0, 1000, &bc->max_failures);
       else if (!strcasecmp(line, "StationMaxFailures"))
         ok = config_int(value, 0, 100000, &bc->station_max_failures);
+      else if (!strcasecmp(line, "UnknownMaxFailures"))
+        ok = config_int(value, 0, 100000, &bc->unknown_max_failures);
       else if (!strcasecmp(line, "FailureWindow"))
         ok = config_int(value, 1, 7 * 86400, &bc->failure_window);
       else if (!strcasecmp(line, "LockoutTime"))
@@ -1342,9 +1365,14 @@ upaBadgePINVerify(const char *pin,	// I - PIN typed
 
 
 //
-// 'upaBadgeThrottleBegin()' - Check lockout and debounce before an attempt.
+// 'upaBadgeThrottleBegin()' - Check lockout and debounce before an attempt, and reserve it.
 //
-// Records this tap (for debounce) unless it is refused.
+// Under one lock: refuse while the badge (at this station), the station
+// (StationMaxFailures) or the station's unknown badges (UnknownMaxFailures)
+// are locked out, or while the failures so far plus the attempts already
+// under way reach the limit; otherwise count this attempt as under way
+// ("pending") until upaBadgeThrottleEnd().  So N parallel attempts never
+// get more than MaxFailures checks: the check and the update are one step.
 //
 
 upa_badge_throttle_t			// O - What to do
@@ -1356,15 +1384,17 @@ upaBadgeThrottleBegin(
     time_t                   now,	// I - Current time
     time_t                   *until)	// O - Locked until (LOCKED)
 {
-  throttle_state_t	ts = { 0, 0, NULL };
-					// State
-  int			lockfd;		// Lock
-  char			bkey[UPA_BADGE_HASH_LEN + 1],
-					// Badge/station record key
-			skey[UPA_BADGE_HASH_LEN + 1];
-					// Station record key
-  throttle_rec_t	*r,		// Badge/station record
-			*s = NULL;	// Station record
+  throttle_db_t		db;		// State file
+  unsigned char		keys[THROTTLE_KINDS][32],
+					// Record keys
+			owner[32];	// Badge-only key
+  int			maxes[THROTTLE_KINDS];
+					// Limits
+  throttle_rec_t	recs[THROTTLE_KINDS];
+					// Records
+  long			slots[THROTTLE_KINDS];
+					// Their slots (-1 = none yet)
+  int			i;		// Looping var
   upa_badge_throttle_t	ret = UPA_BADGE_THROTTLE_OK;
 					// Result
 
@@ -1372,47 +1402,91 @@ upaBadgeThrottleBegin(
   if (until)
     *until = 0;
 
-  if (bc->max_failures == 0 && bc->station_max_failures == 0 && bc->debounce_time == 0)
+  if (bc->max_failures == 0 && bc->station_max_failures == 0 && bc->unknown_max_failures == 0 && bc->debounce_time == 0)
     return (UPA_BADGE_THROTTLE_OK);
 
-  if (!throttle_key(key, "badge", station, hash, bkey, sizeof(bkey)) || !throttle_key(key, "station", station, NULL, skey, sizeof(skey)))
+  maxes[THROTTLE_BADGE]   = bc->max_failures;
+  maxes[THROTTLE_STATION] = bc->station_max_failures;
+  maxes[THROTTLE_UNKNOWN] = bc->unknown_max_failures;
+
+  if (!throttle_key(key, "badge", station, hash, keys[THROTTLE_BADGE]) || !throttle_key(key, "station", station, NULL, keys[THROTTLE_STATION]) || !throttle_key(key, "unknown", station, NULL, keys[THROTTLE_UNKNOWN]) || !throttle_key(key, "owner", NULL, hash, owner))
     return (UPA_BADGE_THROTTLE_ERROR);
 
-  if (!throttle_load(bc, &ts, &lockfd))
+  if (!throttle_open(bc, &db))
     return (UPA_BADGE_THROTTLE_ERROR);
 
-  r = throttle_find(&ts, bkey, false, now);
-  if (bc->station_max_failures > 0)
-    s = throttle_find(&ts, skey, false, now);
+  // Check every record first...
+  for (i = 0; i < THROTTLE_KINDS; i ++)
+  {
+    if (i != THROTTLE_BADGE && maxes[i] == 0)
+    {
+      slots[i] = -1;
+      continue;
+    }
 
-  if (r && r->locked_until > now)
-  {
-    ret = UPA_BADGE_THROTTLE_LOCKED;
-    if (until)
-      *until = r->locked_until;
+    if ((slots[i] = throttle_find(&db, keys[i], false, bc, now, recs + i)) == -2)
+    {
+      ret = UPA_BADGE_THROTTLE_ERROR;
+      break;
+    }
+
+    if (slots[i] < 0)
+      continue;
+
+    throttle_normalize(bc, recs + i, now);
+
+    if (recs[i].locked_until > now)
+    {
+      ret = UPA_BADGE_THROTTLE_LOCKED;
+      if (until && recs[i].locked_until > *until)
+        *until = (time_t)recs[i].locked_until;
+    }
+    else if (maxes[i] > 0 && recs[i].failures + recs[i].pending >= maxes[i])
+    {
+      // The attempts under way may use up the rest: wait for them
+      ret = UPA_BADGE_THROTTLE_LOCKED;
+      if (until && *until < now)
+        *until = now;
+    }
   }
-  else if (s && s->locked_until > now)
-  {
-    ret = UPA_BADGE_THROTTLE_LOCKED;
-    if (until)
-      *until = s->locked_until;
-  }
-  else if (bc->debounce_time > 0 && r && r->last_tap <= now && now - r->last_tap < bc->debounce_time)
-  {
+
+  if (ret == UPA_BADGE_THROTTLE_OK && bc->debounce_time > 0 && slots[THROTTLE_BADGE] >= 0 && recs[THROTTLE_BADGE].last_tap <= now && now - recs[THROTTLE_BADGE].last_tap < bc->debounce_time)
     ret = UPA_BADGE_THROTTLE_DEBOUNCED;
-  }
-  else if ((r = throttle_find(&ts, bkey, true, now)) == NULL)
+
+  // ... then reserve this attempt in each of them
+  for (i = 0; ret == UPA_BADGE_THROTTLE_OK && i < THROTTLE_KINDS; i ++)
   {
-    ret = UPA_BADGE_THROTTLE_ERROR;
-  }
-  else
-  {
-    r->last_tap = now;
-    if (!throttle_save(bc, &ts, now))
+    if (i != THROTTLE_BADGE && maxes[i] == 0)
+      continue;
+
+    if (slots[i] < 0)
+    {
+      if ((slots[i] = throttle_find(&db, keys[i], true, bc, now, recs + i)) < 0)
+      {
+        ret = UPA_BADGE_THROTTLE_ERROR;
+        break;
+      }
+      if (i == THROTTLE_BADGE)
+      {
+        memcpy(recs[i].owner, owner, sizeof(owner));
+        memcpy(recs[i].where, keys[THROTTLE_STATION], sizeof(recs[i].where));
+      }
+    }
+
+    recs[i].pending ++;
+    recs[i].last_tap = now;
+
+    if (!throttle_write(&db, slots[i], recs + i))
       ret = UPA_BADGE_THROTTLE_ERROR;
   }
 
-  throttle_unlock(&ts, lockfd);
+  OPENSSL_cleanse(keys, sizeof(keys));
+  OPENSSL_cleanse(owner, sizeof(owner));
+
+  if (!throttle_close(&db, ret != UPA_BADGE_THROTTLE_ERROR))
+    ret = UPA_BADGE_THROTTLE_ERROR;
+
+  upaLog(UPA_LOG_DEBUG, "Badge throttle: %s.", ret == UPA_BADGE_THROTTLE_OK ? "go ahead" : ret == UPA_BADGE_THROTTLE_LOCKED ? "locked out" : ret == UPA_BADGE_THROTTLE_DEBOUNCED ? "debounced" : "state unusable");
 
   return (ret);
 }
@@ -1421,9 +1495,13 @@ upaBadgeThrottleBegin(
 //
 // 'upaBadgeThrottleEnd()' - Record the outcome of an attempt.
 //
-// A success clears the badge's failures; a failure counts against the badge
-// (and the station when StationMaxFailures is set) and locks it out after
-// MaxFailures within FailureWindow, for LockoutTime.
+// Ends the reservation upaBadgeThrottleBegin() made (if any), then: a success
+// clears the badge's failures; a failure counts against the badge (and the
+// station when StationMaxFailures is set); an unknown badge counts like a
+// failure and against the station's UnknownMaxFailures too; a neutral outcome
+// (not the user's doing: service down, conversation failed) counts nothing.
+// MaxFailures (or the station limits) within FailureWindow lock out for
+// LockoutTime.
 //
 
 bool					// O - true on success
@@ -1432,76 +1510,200 @@ upaBadgeThrottleEnd(
     const upa_badge_key_t    *key,	// I - Site key
     const char               *hash,	// I - Keyed hash of the badge
     const char               *station,	// I - Station name
-    bool                     success,	// I - Did the attempt succeed?
+    upa_badge_outcome_t      outcome,	// I - How the attempt ended
     time_t                   now)	// I - Current time
 {
-  throttle_state_t	ts = { 0, 0, NULL };
-					// State
-  int			lockfd;		// Lock
-  char			keys[2][UPA_BADGE_HASH_LEN + 1];
+  throttle_db_t		db;		// State file
+  unsigned char		keys[THROTTLE_KINDS][32],
 					// Record keys
-  int			maxes[2],	// Limits
-			i;		// Looping var
-  bool			ret;		// Result
+			owner[32];	// Badge-only key
+  int			maxes[THROTTLE_KINDS];
+					// Limits
+  throttle_rec_t	r;		// Record
+  long			slot;		// Its slot
+  int			i;		// Looping var
+  bool			ok = true,	// Result
+			counts;		// Does the outcome count for this record?
 
 
-  if (bc->max_failures == 0 && bc->station_max_failures == 0 && bc->debounce_time == 0)
+  if (bc->max_failures == 0 && bc->station_max_failures == 0 && bc->unknown_max_failures == 0 && bc->debounce_time == 0)
     return (true);
 
-  if (!throttle_key(key, "badge", station, hash, keys[0], sizeof(keys[0])) || !throttle_key(key, "station", station, NULL, keys[1], sizeof(keys[1])))
+  maxes[THROTTLE_BADGE]   = bc->max_failures;
+  maxes[THROTTLE_STATION] = bc->station_max_failures;
+  maxes[THROTTLE_UNKNOWN] = bc->unknown_max_failures;
+
+  if (!throttle_key(key, "badge", station, hash, keys[THROTTLE_BADGE]) || !throttle_key(key, "station", station, NULL, keys[THROTTLE_STATION]) || !throttle_key(key, "unknown", station, NULL, keys[THROTTLE_UNKNOWN]) || !throttle_key(key, "owner", NULL, hash, owner))
     return (false);
 
-  maxes[0] = bc->max_failures;
-  maxes[1] = bc->station_max_failures;
-
-  if (!throttle_load(bc, &ts, &lockfd))
+  if (!throttle_open(bc, &db))
     return (false);
 
-  for (i = 0; i < 2; i ++)
+  for (i = 0; ok && i < THROTTLE_KINDS; i ++)
   {
-    throttle_rec_t *r;			// Record
-
-    if (i == 1 && maxes[1] == 0)
-      break;
-
-    if ((r = throttle_find(&ts, keys[i], true, now)) == NULL)
-      break;
-
-    if (i == 0)
-      r->last_tap = now;
-
-    if (success)
-    {
-      if (i == 0)
-      {
-        r->failures     = 0;
-        r->window_start = 0;
-        r->locked_until = 0;
-      }
+    if (i != THROTTLE_BADGE && maxes[i] == 0)
       continue;
+
+    if (i == THROTTLE_BADGE)
+      counts = outcome != UPA_BADGE_OUTCOME_NEUTRAL;
+    else if (i == THROTTLE_STATION)
+      counts = outcome == UPA_BADGE_OUTCOME_FAILURE || outcome == UPA_BADGE_OUTCOME_UNKNOWN;
+    else
+      counts = outcome == UPA_BADGE_OUTCOME_UNKNOWN;
+
+    if ((slot = throttle_find(&db, keys[i], counts, bc, now, &r)) == -2 || (slot < 0 && counts))
+    {
+      ok = false;
+      break;
     }
 
-    if (r->window_start == 0 || now - r->window_start >= bc->failure_window || now < r->window_start)
+    if (slot < 0)
+      continue;				// Nothing reserved, nothing to count
+
+    throttle_normalize(bc, &r, now);
+
+    if (r.pending > 0)
+      r.pending --;
+
+    if (i == THROTTLE_BADGE)
     {
-      r->window_start = now;
-      r->failures     = 0;
+      r.last_tap = now;
+      memcpy(r.owner, owner, sizeof(owner));
+      memcpy(r.where, keys[THROTTLE_STATION], sizeof(r.where));
+
+      if (outcome == UPA_BADGE_OUTCOME_SUCCESS)
+      {
+        r.failures     = 0;
+        r.window_start = 0;
+        r.locked_until = 0;
+      }
+      else if (counts)
+        throttle_count(bc, &r, maxes[i], now);
+    }
+    else if (counts)
+      throttle_count(bc, &r, maxes[i], now);
+
+    ok = throttle_write(&db, slot, &r);
+  }
+
+  OPENSSL_cleanse(keys, sizeof(keys));
+  OPENSSL_cleanse(owner, sizeof(owner));
+
+  return (throttle_close(&db, ok));
+}
+
+
+//
+// 'upaBadgeUnlock()' - Clear lockouts (an admin's "unlock").
+//
+// With "hash" (a badge's keyed hash, upaBadgeHash()): that badge's records,
+// at "station" or, with station NULL, at every station.  With hash NULL and
+// a station: every record of that station (StationMaxFailures,
+// UnknownMaxFailures and every badge there).  With both NULL: every record.  To unlock a user, pass
+// the hash of each of their badges in the store.  Clearing all stations of a
+// badge or a whole station reads the whole state file (a few MB): an admin
+// command, never a tap.
+//
+
+int					// O - Records cleared or -1 on error
+upaBadgeUnlock(
+    const upa_badge_config_t *bc,	// I - Configuration
+    const upa_badge_key_t    *key,	// I - Site key
+    const char               *hash,	// I - Badge keyed hash or NULL
+    const char               *station)	// I - Station or NULL
+{
+  throttle_db_t		db;		// State file
+  unsigned char		match[THROTTLE_KINDS][32];
+					// Keys to clear (one station)
+  unsigned char		owner[32];	// Badge-only key
+  throttle_rec_t	*recs = NULL;	// A batch of slots
+  const size_t		batch = 1024;	// Slots per read
+  long			slot,		// Current slot
+			j;		// Looping var
+  int			i,		// Looping var
+			nmatch = 0,	// Keys in match
+			cleared = 0;	// Records cleared
+  bool			ok = true;	// Still fine?
+  throttle_rec_t	zero;		// A free slot
+
+
+  memset(&zero, 0, sizeof(zero));
+
+  if (hash && !throttle_key(key, "owner", NULL, hash, owner))
+    return (-1);
+
+  if (station)
+  {
+    if (hash)
+    {
+      if (!throttle_key(key, "badge", station, hash, match[nmatch ++]))
+        return (-1);
+    }
+    else if (!throttle_key(key, "station", station, NULL, match[nmatch ++]) || !throttle_key(key, "unknown", station, NULL, match[nmatch ++]))
+      return (-1);
+  }
+
+  if (!throttle_open(bc, &db))
+    return (-1);
+
+  if ((recs = calloc(batch, sizeof(throttle_rec_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    throttle_close(&db, false);
+    return (-1);
+  }
+
+  for (slot = 0; ok && slot < THROTTLE_SLOTS; slot += (long)batch)
+  {
+    ssize_t bytes = pread(db.fd, recs, batch * sizeof(throttle_rec_t), (off_t)((slot + 1) * (long)sizeof(throttle_rec_t)));
+					// Bytes read
+
+    if (bytes < 0)
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to read %s: %s", db.path, strerror(errno));
+      ok = false;
+      break;
     }
 
-    r->failures ++;
-
-    if (maxes[i] > 0 && r->failures >= maxes[i])
+    for (j = 0; ok && j < (long)batch && (size_t)(j + 1) * sizeof(throttle_rec_t) <= (size_t)bytes; j ++)
     {
-      r->locked_until = now + bc->lockout_time;
-      r->failures     = 0;
-      r->window_start = 0;
+      bool clear = false;		// Clear this record?
+
+      if (recs[j].magic != THROTTLE_MAGIC)
+        continue;
+
+      if (!hash && !station)
+        clear = true;
+      else if (hash && !station)
+        clear = !CRYPTO_memcmp(recs[j].owner, owner, sizeof(owner));
+      else
+      {
+        for (i = 0; i < nmatch && !clear; i ++)
+          clear = !CRYPTO_memcmp(recs[j].key, match[i], sizeof(match[i]));
+
+        // Every badge at the station (their "where" is the station key)
+        if (!hash && !clear)
+          clear = !CRYPTO_memcmp(recs[j].where, match[0], sizeof(recs[j].where));
+      }
+
+      if (clear)
+      {
+        ok = throttle_write(&db, slot + j, &zero);
+        cleared ++;
+      }
     }
   }
 
-  ret = throttle_save(bc, &ts, now);
+  free(recs);
+  OPENSSL_cleanse(match, sizeof(match));
+  OPENSSL_cleanse(owner, sizeof(owner));
 
-  throttle_unlock(&ts, lockfd);
+  if (!throttle_close(&db, ok))
+    return (-1);
 
-  return (ret);
+  upaLog(UPA_LOG_INFO, "Badge unlock: %d lockout record%s cleared.", cleared, cleared == 1 ? "" : "s");
+
+  return (cleared);
 }
 
 
@@ -2154,24 +2356,94 @@ read_file(int        fd,		// I - File
 
 
 //
-// 'throttle_key()' - Record key: HMAC(site key, kind \n station [\n badge hash]).
+// 'throttle_close()' - Unlock and close the state file.
+//
+
+static bool				// O - ok
+throttle_close(throttle_db_t *db,	// I - State file
+               bool          ok)	// I - Result so far
+{
+  if (db->fd >= 0)
+  {
+    flock(db->fd, LOCK_UN);
+    close(db->fd);
+    db->fd = -1;
+  }
+
+  return (ok);
+}
+
+
+//
+// 'throttle_count()' - Count one failure; lock out at the limit.
+//
+
+static bool				// O - true if now locked out
+throttle_count(
+    const upa_badge_config_t *bc,	// I - Configuration
+    throttle_rec_t           *r,	// I - Record
+    int                      max,	// I - Limit (0 = none)
+    time_t                   now)	// I - Current time
+{
+  if (r->window_start == 0 || now - r->window_start >= bc->failure_window || now < r->window_start)
+  {
+    r->window_start = now;
+    r->failures     = 0;
+  }
+
+  r->failures ++;
+
+  if (max > 0 && r->failures >= max)
+  {
+    r->locked_until = now + bc->lockout_time;
+    r->failures     = 0;
+    r->window_start = 0;
+    return (true);
+  }
+
+  return (false);
+}
+
+
+//
+// 'throttle_idle()' - Tell whether a record holds nothing worth keeping.
+//
+
+static bool				// O - true if the slot may be reused
+throttle_idle(
+    const upa_badge_config_t *bc,	// I - Configuration
+    const throttle_rec_t     *r,	// I - Record
+    time_t                   now)	// I - Current time
+{
+  throttle_rec_t	temp = *r;	// Normalised copy
+
+
+  if (r->magic != THROTTLE_MAGIC)
+    return (true);
+
+  throttle_normalize(bc, &temp, now);
+
+  return (temp.locked_until <= now && temp.window_start == 0 && temp.pending == 0 && (now - temp.last_tap >= bc->debounce_time || temp.last_tap > now));
+}
+
+
+//
+// 'throttle_key()' - Record key: HMAC-SHA-256(site key, kind \n station [\n badge hash]).
 //
 
 static bool				// O - true on success
 throttle_key(const upa_badge_key_t *key,// I - Site key
              const char            *kind,
-					// I - "badge" or "station"
+					// I - "badge", "station", "unknown" or "owner"
              const char            *station,
-					// I - Station
+					// I - Station or NULL
              const char            *id,	// I - Badge keyed hash or NULL
-             char                  *hash,
-					// O - Hex digest
-             size_t                hashsize)
-					// I - Size of hash buffer
+             unsigned char         *bin)// O - 32-byte key
 {
-  char	data[1024];			// Hashed text
-  int	len;				// Length
-  bool	ret;				// Result
+  char		data[1024];		// Hashed text
+  int		len;			// Length
+  unsigned int	binlen = 32;		// Digest length
+  bool		ret;			// Result
 
 
   if (!key)
@@ -2187,7 +2459,8 @@ throttle_key(const upa_badge_key_t *key,// I - Site key
     return (false);
   }
 
-  ret = keyed_hash(key, data, (size_t)len, hash, hashsize);
+  if ((ret = HMAC(EVP_sha256(), key->data, (int)key->len, (unsigned char *)data, (size_t)len, bin, &binlen) != NULL && binlen == 32) == false)
+    upaSetError(UPA_ERROR_INTERNAL, "Unable to compute a keyed hash.");
 
   OPENSSL_cleanse(data, sizeof(data));
 
@@ -2196,190 +2469,203 @@ throttle_key(const upa_badge_key_t *key,// I - Site key
 
 
 //
-// 'throttle_find()' - Find (or create) a record.
+// 'throttle_find()' - Find (or make room for) a record: O(1).
+//
+// The file is a hash table of THROTTLE_SLOTS fixed-size records; a key
+// lives in one of THROTTLE_PROBE slots from the slot its first bytes name.
+// To create a record, a free or idle slot in that range is taken, or else
+// the one whose state ends first.
 //
 
-static throttle_rec_t *			// O - Record or NULL
-throttle_find(throttle_state_t *ts,	// I - State
-              const char       *key,	// I - Record key
-              bool             create,	// I - Create if missing?
-              time_t           now)	// I - Current time
+static long				// O - Slot, -1 if not found (create false), -2 on error
+throttle_find(
+    throttle_db_t            *db,	// I - State file
+    const unsigned char      *key,	// I - Record key
+    bool                     create,	// I - Make a record when missing?
+    const upa_badge_config_t *bc,	// I - Configuration
+    time_t                   now,	// I - Current time
+    throttle_rec_t           *r)	// O - Record
 {
-  size_t	i;			// Looping var
-  throttle_rec_t *r;			// Record
+  throttle_rec_t	recs[THROTTLE_PROBE];
+					// The slots searched
+  uint32_t		h;		// Hash of the key
+  long			base,		// First slot
+			best = -1;	// Slot to use for a new record
+  int64_t		best_end = INT64_MAX;
+					// When its state ends
+  ssize_t		bytes;		// Bytes read
+  int			j;		// Looping var
 
 
-  (void)now;
+  h    = ((uint32_t)key[0] << 24) | ((uint32_t)key[1] << 16) | ((uint32_t)key[2] << 8) | key[3];
+  base = (long)(h % (THROTTLE_SLOTS - THROTTLE_PROBE + 1));
 
-  for (i = 0; i < ts->num_recs; i ++)
+  memset(recs, 0, sizeof(recs));
+  if ((bytes = pread(db->fd, recs, sizeof(recs), (off_t)((base + 1) * (long)sizeof(throttle_rec_t)))) < 0)
   {
-    if (!strcmp(ts->recs[i].key, key))
-      return (ts->recs + i);
+    upaSetError(UPA_ERROR_IO, "Unable to read %s: %s", db->path, strerror(errno));
+    return (-2);
+  }
+
+  for (j = 0; j < THROTTLE_PROBE; j ++)
+  {
+    if (recs[j].magic == THROTTLE_MAGIC && !CRYPTO_memcmp(recs[j].key, key, sizeof(recs[j].key)))
+    {
+      *r = recs[j];
+      return (base + j);
+    }
+
+    if (create)
+    {
+      int64_t end;			// When this slot's state ends
+
+      if (throttle_idle(bc, recs + j, now))
+        end = INT64_MIN;
+      else
+      {
+        end = recs[j].locked_until;
+        if (recs[j].window_start + bc->failure_window > end)
+          end = recs[j].window_start + bc->failure_window;
+        if (recs[j].last_tap + bc->debounce_time > end)
+          end = recs[j].last_tap + bc->debounce_time;
+      }
+
+      if (best < 0 || end < best_end)
+      {
+        best     = base + j;
+        best_end = end;
+      }
+    }
   }
 
   if (!create)
-    return (NULL);
+    return (-1);
 
-  if (ts->num_recs >= ts->alloc_recs)
-  {
-    size_t	n = ts->alloc_recs ? 2 * ts->alloc_recs : 16;
-					// New size
-    throttle_rec_t *temp;		// New array
+  if (best_end != INT64_MIN)
+    upaLog(UPA_LOG_WARN, "%s: no free slot, the record ending first was dropped.", db->path);
 
-    if ((temp = realloc(ts->recs, n * sizeof(throttle_rec_t))) == NULL)
-    {
-      upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
-      return (NULL);
-    }
-
-    ts->recs       = temp;
-    ts->alloc_recs = n;
-  }
-
-  r = ts->recs + ts->num_recs ++;
   memset(r, 0, sizeof(throttle_rec_t));
-  upaCopyString(r->key, key, sizeof(r->key));
+  memcpy(r->key, key, sizeof(r->key));
+  r->magic = THROTTLE_MAGIC;
 
-  return (r);
+  return (best);
 }
 
 
 //
-// 'throttle_load()' - Lock and read the throttle state.
+// 'throttle_normalize()' - Forget an expired failure window and stale reservations.
 //
-// Unparsable lines are dropped (the state is advisory and rebuilt quickly);
-// a state file that is not a safe regular file is an error.
+// A reservation older than THROTTLE_PENDING_MAX belongs to an attempt that
+// never ended (a process killed at the PIN prompt).
+//
+
+static void
+throttle_normalize(
+    const upa_badge_config_t *bc,	// I - Configuration
+    throttle_rec_t           *r,	// IO - Record
+    time_t                   now)	// I - Current time
+{
+  if (r->window_start && (now - r->window_start >= bc->failure_window || now < r->window_start))
+  {
+    r->window_start = 0;
+    r->failures     = 0;
+  }
+
+  if (r->failures < 0)
+    r->failures = 0;
+
+  if (r->pending < 0 || (r->pending > 0 && (now - r->last_tap >= THROTTLE_PENDING_MAX || now < r->last_tap)))
+    r->pending = 0;
+}
+
+
+//
+// 'throttle_open()' - Open and lock the state file; make it when new or unusable.
+//
+// The file is a private regular file (checked on the open descriptor, never
+// followed through a symlink); one whole-file flock() covers each check and
+// update.
 //
 
 static bool				// O - true on success
-throttle_load(
+throttle_open(
     const upa_badge_config_t *bc,	// I - Configuration
-    throttle_state_t         *ts,	// O - State
-    int                      *lockfd)	// O - Lock descriptor
+    throttle_db_t            *db)	// O - State file
 {
-  char	path[1100],			// State file
-	*data,				// Contents
-	*line,				// Current line
-	*saveptr = NULL;		// strtok_r state
-  int	fd;				// State file descriptor
-  size_t len;				// Length
+  char		header[sizeof(throttle_rec_t)];
+					// First slot: the header
+  struct stat	st;			// File information
+  const off_t	size = (off_t)(THROTTLE_SLOTS + 1) * (off_t)sizeof(throttle_rec_t);
+					// File size
 
 
-  memset(ts, 0, sizeof(throttle_state_t));
-  *lockfd = -1;
+  db->fd = -1;
+  snprintf(db->path, sizeof(db->path), "%s/throttle.db", bc->state_dir);
 
   if (!upaMakeDirs(bc->state_dir, 0700))
     return (false);
 
-  snprintf(path, sizeof(path), "%s/throttle", bc->state_dir);
-
-  if ((*lockfd = upaBadgeStoreLock(path)) < 0)
-    return (false);
-
-  if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) < 0)
+  if ((db->fd = open(db->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600)) < 0)
   {
-    if (errno == ENOENT)
-      return (true);
-
-    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
-    throttle_unlock(ts, *lockfd);
+    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", db->path, strerror(errno));
     return (false);
   }
 
-  if (!upaBadgeCheckFile(fd, path, true) || (data = read_file(fd, path, BADGE_MAX_FILE, &len)) == NULL)
+  while (flock(db->fd, LOCK_EX))
   {
-    close(fd);
-    throttle_unlock(ts, *lockfd);
-    return (false);
-  }
-
-  close(fd);
-
-  for (line = strtok_r(data, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr))
-  {
-    char		key[UPA_BADGE_HASH_LEN + 1];
-					// Record key
-    long long		last_tap,	// Fields
-			window_start,
-			locked_until;
-    int			failures;
-    throttle_rec_t	*r;		// New record
-
-    if (sscanf(line, "%64s%lld%lld%d%lld", key, &last_tap, &window_start, &failures, &locked_until) != 5 || strlen(key) != UPA_BADGE_HASH_LEN || !is_hex_string(key, UPA_BADGE_HASH_LEN) || failures < 0)
+    if (errno != EINTR)
     {
-      upaLog(UPA_LOG_WARN, "%s: ignoring a bad throttle record.", path);
-      continue;
+      upaSetError(UPA_ERROR_IO, "Unable to lock %s: %s", db->path, strerror(errno));
+      return (throttle_close(db, false));
+    }
+  }
+
+  if (!upaBadgeCheckFile(db->fd, db->path, true) || fstat(db->fd, &st))
+    return (throttle_close(db, false));
+
+  memset(header, 0, sizeof(header));
+  if (st.st_size != size || pread(db->fd, header, sizeof(header), 0) != (ssize_t)sizeof(header) || strncmp(header, THROTTLE_HEADER, strlen(THROTTLE_HEADER)))
+  {
+    // New, or not ours: start empty (the state is advisory)
+    char oldpath[1100];			// The text file of earlier versions
+
+    if (st.st_size)
+      upaLog(UPA_LOG_WARN, "%s: not a usable throttle state file, starting it again.", db->path);
+
+    memset(header, 0, sizeof(header));
+    memcpy(header, THROTTLE_HEADER, strlen(THROTTLE_HEADER));
+
+    if (ftruncate(db->fd, 0) || ftruncate(db->fd, size) || pwrite(db->fd, header, sizeof(header), 0) != (ssize_t)sizeof(header))
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", db->path, strerror(errno));
+      return (throttle_close(db, false));
     }
 
-    if ((r = throttle_find(ts, key, true, 0)) == NULL)
-    {
-      free(data);
-      throttle_unlock(ts, *lockfd);
-      return (false);
-    }
-
-    r->last_tap     = (time_t)last_tap;
-    r->window_start = (time_t)window_start;
-    r->failures     = failures;
-    r->locked_until = (time_t)locked_until;
+    snprintf(oldpath, sizeof(oldpath), "%s/throttle", bc->state_dir);
+    unlink(oldpath);
   }
-
-  free(data);
 
   return (true);
 }
 
 
 //
-// 'throttle_save()' - Write the state, dropping records that no longer matter.
+// 'throttle_write()' - Write one record in place.
 //
 
 static bool				// O - true on success
-throttle_save(
-    const upa_badge_config_t *bc,	// I - Configuration
-    throttle_state_t         *ts,	// I - State
-    time_t                   now)	// I - Current time
+throttle_write(throttle_db_t        *db,// I - State file
+               long                 slot,
+					// I - Slot
+               const throttle_rec_t *r)	// I - Record
 {
-  char		path[1100];		// State file
-  upa_buffer_t	buf = { NULL, 0, 0 };	// Text
-  size_t	i;			// Looping var
-  bool		ok = true;		// Result
-
-
-  snprintf(path, sizeof(path), "%s/throttle", bc->state_dir);
-
-  for (i = 0; ok && i < ts->num_recs; i ++)
+  if (pwrite(db->fd, r, sizeof(throttle_rec_t), (off_t)((slot + 1) * (long)sizeof(throttle_rec_t))) != (ssize_t)sizeof(throttle_rec_t))
   {
-    throttle_rec_t *r = ts->recs + i;	// Record
-
-    if (r->locked_until <= now && (r->window_start == 0 || now - r->window_start >= bc->failure_window) && now - r->last_tap >= bc->debounce_time && r->last_tap <= now)
-      continue;				// Nothing to remember
-
-    ok = buffer_printf(&buf, "%s %lld %lld %d %lld\n", r->key, (long long)r->last_tap, (long long)r->window_start, r->failures, (long long)r->locked_until);
+    upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", db->path, strerror(errno));
+    return (false);
   }
 
-  if (!ok)
-    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
-  else
-    ok = upaWriteFileAtomic(path, buf.data ? buf.data : "", buf.len, 0600);
-
-  upaBufferClear(&buf);
-
-  return (ok);
-}
-
-
-//
-// 'throttle_unlock()' - Free the state and drop the lock.
-//
-
-static void
-throttle_unlock(throttle_state_t *ts,	// I - State
-                int              lockfd)// I - Lock descriptor
-{
-  free(ts->recs);
-  memset(ts, 0, sizeof(throttle_state_t));
-  upaBadgeStoreUnlock(lockfd);
+  return (true);
 }
 
 

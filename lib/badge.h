@@ -15,7 +15,8 @@
 //   <sysconfdir>/cups-upa/badges       the store, one mapping per line:
 //       <64 hex HMAC> <UPN> [pin=<crypt hash>] [disabled] [expires=<time_t>] [created=<time_t>]
 //   <sysconfdir>/cups-upa/badge.key    site key: 64+ hex digits (0600/0640, root)
-//   <CacheDir>/badge/throttle          lockout/debounce records (flock()ed)
+//   <CacheDir>/badge/throttle.db       lockout/debounce records: a hash table of
+//                                      fixed-size records, flock()ed per update
 //
 
 #ifndef UPA_BADGE_H
@@ -100,6 +101,7 @@ typedef struct upa_badge_config_s	// badge.conf
   int		min_pin;		// Shortest PIN accepted when setting one
   int		max_failures;		// Failures per badge/station before lockout (0 = off)
   int		station_max_failures;	// Failures per station (any badge) before lockout (0 = off)
+  int		unknown_max_failures;	// Unknown badges per station before lockout (0 = off)
   int		failure_window;		// Seconds failures are counted over
   int		lockout_time;		// Seconds a lockout lasts
   int		debounce_time;		// Seconds a repeated tap is ignored
@@ -204,9 +206,22 @@ typedef enum upa_badge_throttle_e	// Result of upaBadgeThrottleBegin()
   UPA_BADGE_THROTTLE_ERROR		// State unusable (see upaLastError())
 } upa_badge_throttle_t;
 
+typedef enum upa_badge_outcome_e	// How an attempt ended (upaBadgeThrottleEnd())
+{
+  UPA_BADGE_OUTCOME_FAILURE = 0,	// Wrong or missing PIN, refused mapping: counts
+  UPA_BADGE_OUTCOME_SUCCESS = 1,	// Accepted: clears the badge's failures
+  UPA_BADGE_OUTCOME_UNKNOWN,		// Badge not known anywhere: counts, also per station (UnknownMaxFailures)
+  UPA_BADGE_OUTCOME_NEUTRAL		// Not the user's doing (service down, conversation failed): counts nothing
+} upa_badge_outcome_t;
+
 // "hash" is the badge's keyed hash (upaBadgeHash()), so callers never keep raw IDs.
+// Begin() checks and reserves the attempt under one lock; every Begin() that
+// returns UPA_BADGE_THROTTLE_OK must be followed by one End().
 extern upa_badge_throttle_t upaBadgeThrottleBegin(const upa_badge_config_t *bc, const upa_badge_key_t *key, const char *hash, const char *station, time_t now, time_t *until);
-extern bool		upaBadgeThrottleEnd(const upa_badge_config_t *bc, const upa_badge_key_t *key, const char *hash, const char *station, bool success, time_t now);
+extern bool		upaBadgeThrottleEnd(const upa_badge_config_t *bc, const upa_badge_key_t *key, const char *hash, const char *station, upa_badge_outcome_t outcome, time_t now);
+// Admin unlock: a badge at a station, a badge everywhere (station NULL), a
+// whole station (hash NULL) or everything (both NULL); records cleared or -1.
+extern int		upaBadgeUnlock(const upa_badge_config_t *bc, const upa_badge_key_t *key, const char *hash, const char *station);
 
 
 //

@@ -8,6 +8,7 @@
 #include "upa-private.h"
 #include <cups/file.h>
 #include <dirent.h>
+#include <fcntl.h>
 
 
 //
@@ -78,6 +79,8 @@ upaDeviceList(
 {
   char		path[1100];		// Devices folder
   DIR		*dir;			// Directory
+  int		pfd,			// Devices folder (O_PATH)
+		dfd;			// Devices folder, readable
   struct dirent	*ent;			// Entry
   upa_device_t	**list = NULL,		// Array
 		**temp,			// New array
@@ -88,10 +91,25 @@ upaDeviceList(
   *devices = NULL;
 
   snprintf(path, sizeof(path), "%s/devices", cfg->state_dir);
-  if ((dir = opendir(path)) == NULL)
+  if ((pfd = upaFileOpenDir(path, false, 0, NULL)) < 0)
   {
     if (errno == ENOENT)
       return (0);
+
+    char why[1024];			// Why file.c refused it
+
+    upaCopyString(why, upaLastErrorString(), sizeof(why));
+    upaSetError(UPA_ERROR_DEVICE, "Unable to read device store %s: %s", path, why);
+    return (-1);
+  }
+
+  dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  close(pfd);
+
+  if (dfd < 0 || (dir = fdopendir(dfd)) == NULL)
+  {
+    if (dfd >= 0)
+      close(dfd);
 
     upaSetError(UPA_ERROR_DEVICE, "Unable to read device store %s: %s", path, strerror(errno));
     return (-1);
@@ -164,6 +182,7 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
 {
   upa_device_t	*dev;			// Device
   cups_file_t	*fp;			// device.conf
+  int		fd;			// device.conf descriptor
   char		path[1100],		// Path of device.conf
 		line[1024],		// Directive
 		*value;			// Value
@@ -174,12 +193,26 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
     return (NULL);
 
   snprintf(path, sizeof(path), "%s/device.conf", dev->dir);
-  if ((fp = cupsFileOpen(path, "r")) == NULL)
+  // Never through a link, and a regular file root or the backend wrote
+  // (file.c): a group member cannot point it at a root-only file.
+  if ((fd = upaFileOpen(path, O_RDONLY, 0, NULL)) < 0 || (fp = cupsFileOpenFd(fd, "r")) == NULL)
   {
-    if (errno == ENOENT)
+    if (fd >= 0)
+    {
+      upaSetError(UPA_ERROR_DEVICE, "Unable to read %s: %s", path, strerror(errno));
+      close(fd);
+    }
+    else if (errno == ENOENT)
       upaSetError(UPA_ERROR_DEVICE, "Unknown device %s: %s does not exist (is the queue registered on this server?).", id, path);
-    else
+    else if (errno == EACCES)
       upaSetError(UPA_ERROR_DEVICE, "Unable to read %s: %s (is this user in group %s?).", path, strerror(errno), cfg->device_group);
+    else
+    {
+      char why[1024];			// Why file.c refused it
+
+      upaCopyString(why, upaLastErrorString(), sizeof(why));
+      upaSetError(UPA_ERROR_DEVICE, "Unable to read device %s: %s", id, why);
+    }
     upaDeviceDelete(dev);
     return (NULL);
   }
@@ -278,6 +311,8 @@ upaDeviceRemove(const upa_config_t *cfg,// I - Configuration
   static const char * const files[] = { "device.conf", "key.pem", "cert.pem" };
   char		path[1100];		// File path
   size_t	i;			// Looping var
+  int		pfd;			// Folder above the device's
+  const char	*name;			// Device folder name
   bool		ret = true;		// Return value
 
 
@@ -286,14 +321,23 @@ upaDeviceRemove(const upa_config_t *cfg,// I - Configuration
   for (i = 0; i < sizeof(files) / sizeof(files[0]); i ++)
   {
     snprintf(path, sizeof(path), "%s/%s", dev->dir, files[i]);
-    if (unlink(path) && errno != ENOENT)
+    if (upaFileUnlink(path) && errno != ENOENT)
     {
       upaSetError(UPA_ERROR_IO, "Unable to remove %s: %s", path, strerror(errno));
       ret = false;
     }
   }
 
-  if (ret && rmdir(dev->dir) && errno != ENOENT)
+  if (ret && (pfd = upaFileOpenParent(dev->dir, &name)) >= 0)
+  {
+    if (unlinkat(pfd, name, AT_REMOVEDIR) && errno != ENOENT)
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to remove %s: %s", dev->dir, strerror(errno));
+      ret = false;
+    }
+    close(pfd);
+  }
+  else if (ret && errno != ENOENT)
   {
     upaSetError(UPA_ERROR_IO, "Unable to remove %s: %s", dev->dir, strerror(errno));
     ret = false;

@@ -159,6 +159,11 @@ upaSetError(upa_error_t err,		// I - Error class
   vsnprintf(last_message, sizeof(last_message), format, ap);
   va_end(ap);
 
+  // Messages quote server replies and job strings; programs print them to
+  // terminals and as CUPS "ERROR:" lines, where a newline or ESC would forge
+  // output (issue 15 item 8).
+  upaTextStripControl(last_message, sizeof(last_message), last_message);
+
   last_error         = err;
   last_retry_after   = 0;
   last_maybe_applied = false;

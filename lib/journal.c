@@ -263,7 +263,7 @@ upaJournalCompact(upa_journal_t *journal,
     goto done;
   }
 
-  if ((tmpfd = open(tmppath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+  if ((tmpfd = upaFileOpen(tmppath, O_WRONLY | O_CREAT | O_EXCL, 0600, NULL)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Cannot create %s: %s", tmppath, strerror(errno));
     goto done;
@@ -361,7 +361,7 @@ upaJournalCompact(upa_journal_t *journal,
 
   renamed = true;
 
-  if ((dirfd = open(journal->cfg->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+  if ((dirfd = upaFileOpenDirRead(journal->cfg->state_dir)) >= 0)
   {
     if (fsync(dirfd))
       upaLog(UPA_LOG_WARN, "Cannot sync %s: %s", journal->cfg->state_dir, strerror(errno));
@@ -1062,7 +1062,7 @@ lock_release(upa_journal_t *journal,	// I - Journal
 
   retry:
 
-  if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT, 0660, journal->cfg->device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Cannot open the release lock %s: %s", path, strerror(errno));
     return (-1);
@@ -1163,11 +1163,11 @@ open_file(upa_journal_t *journal)	// I - Journal
 
 
   if (journal->readonly)
-    fd = open(journal->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  else if ((fd = open(journal->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0660)) >= 0)
+    fd = upaFileOpen(journal->path, O_RDONLY, 0, NULL);
+  else if ((fd = upaFileOpen(journal->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL, 0600, NULL)) >= 0)
     created = true;
   else if (errno == EEXIST)
-    fd = open(journal->path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    fd = upaFileOpen(journal->path, O_RDWR | O_APPEND, 0, NULL);
 
   if (fd < 0)
   {

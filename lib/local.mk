@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += lib/libupa.la
 lib_libupa_la_SOURCES = \
 	lib/upa.h \
 	lib/upa-private.h lib/util.c \
+	lib/file.c lib/file.h \
 	lib/error.c lib/error.h \
 	lib/log.c lib/log.h \
 	lib/config.c lib/config.h \
@@ -30,3 +31,6 @@ lib_libupa_la_LIBADD = $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $
 # What a program needs to link libupa.
 UPA_CFLAGS = $(CUPS_CFLAGS) $(OPENSSL_CFLAGS) $(JSONC_CFLAGS)
 UPA_LIBS = lib/libupa.la $(CUPS_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS) $(JSONC_LIBS) $(CRYPT_LIBS) $(LDAP_LIBS)
+
+# Control characters and terminal escapes out of untrusted text (issue 15).
+lib_libupa_la_SOURCES += lib/text.c lib/text.h

@@ -1,5 +1,6 @@
 //
-// Logging for libupa: one callback per process, installed by the program.
+// Logging for libupa: one callback per process, installed by the program,
+// or one per thread (a module loaded into someone else's process).
 //
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -20,6 +21,23 @@ static upa_loglevel_t	log_level = UPA_LOG_INFO;
 
 
 //
+// Thread-local state (upaLogSetThreadCallback()): a module such as pam_upa
+// runs in threads of a program it does not own, with a context on its own
+// stack; a process-wide pointer to that context would be read by the other
+// threads after it is gone.
+//
+
+static __thread bool		thread_set = false;
+					// Thread callback installed?
+static __thread upa_log_cb_t	thread_cb = NULL;
+					// Thread callback or NULL (silent)
+static __thread void		*thread_data = NULL;
+					// Thread callback data
+static __thread upa_loglevel_t	thread_level = UPA_LOG_INFO;
+					// Thread's lowest level passed on
+
+
+//
 // 'upaLogSetCallback()' - Install the log callback (NULL = silent).
 //
 
@@ -29,6 +47,41 @@ upaLogSetCallback(upa_log_cb_t cb,	// I - Callback
 {
   log_cb   = cb;
   log_data = data;
+}
+
+
+//
+// 'upaLogSetThreadCallback()' - Install a callback for the calling thread only.
+//
+// While installed it replaces the process-wide callback and level for this
+// thread (and only this one).  Remove it with upaLogClearThreadCallback()
+// before "data" goes out of scope.
+//
+
+void
+upaLogSetThreadCallback(
+    upa_log_cb_t   cb,			// I - Callback (NULL = silent)
+    void           *data,		// I - Callback data
+    upa_loglevel_t level)		// I - Lowest level passed on
+{
+  thread_cb    = cb;
+  thread_data  = data;
+  thread_level = level;
+  thread_set   = true;
+}
+
+
+//
+// 'upaLogClearThreadCallback()' - Go back to the process-wide callback in this thread.
+//
+
+void
+upaLogClearThreadCallback(void)
+{
+  thread_set   = false;
+  thread_cb    = NULL;
+  thread_data  = NULL;
+  thread_level = UPA_LOG_INFO;
 }
 
 
@@ -50,7 +103,7 @@ upaLogSetLevel(upa_loglevel_t level)	// I - Level
 upa_loglevel_t				// O - Level
 upaLogGetLevel(void)
 {
-  return (log_level);
+  return (thread_set ? thread_level : log_level);
 }
 
 
@@ -75,20 +128,42 @@ upaLog(upa_loglevel_t level,		// I - Level
 //
 // 'upaLogv()' - Log a message (va_list form).
 //
+// The line is stripped of control characters and escape sequences first
+// (upaTextStripControl()): messages quote job names, server errors and other
+// text from outside, and a newline or an ESC in them would forge log lines,
+// CUPS control lines ("ATTR:", "STATE:") or terminal output.
+//
 
 void
 upaLogv(upa_loglevel_t level,		// I - Level
         const char     *format,		// I - printf-style message
         va_list        ap)		// I - Arguments
 {
-  char	message[2048];			// Formatted line
+  char		message[2048];		// Formatted line
+  upa_log_cb_t	cb;			// Callback
+  void		*data;			// Callback data
+  upa_loglevel_t minlevel;		// Lowest level passed on
 
 
-  if (!log_cb || level < log_level)
+  if (thread_set)
+  {
+    cb       = thread_cb;
+    data     = thread_data;
+    minlevel = thread_level;
+  }
+  else
+  {
+    cb       = log_cb;
+    data     = log_data;
+    minlevel = log_level;
+  }
+
+  if (!cb || level < minlevel)
     return;
 
   vsnprintf(message, sizeof(message), format, ap);
-  (*log_cb)(log_data, level, message);
+  upaTextStripControl(message, sizeof(message), message);
+  (*cb)(data, level, message);
 }
 
 

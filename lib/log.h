@@ -8,6 +8,12 @@
 // through pam_syslog(), upactl to stderr.  With no callback, the library is
 // silent.  Never log secrets (tokens, keys, badge IDs, PINs).
 //
+// A program installs one callback for the process (upaLogSetCallback(), at
+// start-up, before threads).  Code that runs inside another program's
+// threads (pam_upa.so) installs its own for the calling thread only
+// (upaLogSetThreadCallback()/upaLogClearThreadCallback()).  Every line is
+// stripped of control characters before the callback sees it.
+//
 
 #ifndef UPA_LOG_H
 #  define UPA_LOG_H
@@ -25,6 +31,8 @@ typedef void (*upa_log_cb_t)(void *data, upa_loglevel_t level, const char *messa
 					// Receives one formatted line, without newline
 
 extern void		upaLogSetCallback(upa_log_cb_t cb, void *data);
+extern void		upaLogSetThreadCallback(upa_log_cb_t cb, void *data, upa_loglevel_t level);
+extern void		upaLogClearThreadCallback(void);
 extern void		upaLogSetLevel(upa_loglevel_t level);
 extern upa_loglevel_t	upaLogGetLevel(void);
 extern void		upaLog(upa_loglevel_t level, const char *format, ...) __attribute__((format(printf, 2, 3)));

@@ -489,7 +489,7 @@ outbox_backoff_read(const char *ddir,	// I - Device folder
   *next     = 0;
 
   snprintf(path, sizeof(path), "%s/backoff", ddir);
-  if (access(path, F_OK) || (obj = json_object_from_file(path)) == NULL)
+  if (access(path, F_OK) || (obj = upaFileLoadJSON(path)) == NULL)
     return;
 
   if (json_object_object_get_ex(obj, "attempts", &value))
@@ -613,7 +613,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 
   // One deliverer per device: the others leave it alone (and count it).
   snprintf(path, sizeof(path), "%s/.lock", ddir);
-  if ((lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  if ((lockfd = upaFileOpen(path, O_RDWR | O_CREAT, 0660, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     outbox_names_free(&records);
@@ -673,7 +673,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
     }
 
     snprintf(path, sizeof(path), "%s/%s", ddir, records.names[i]);
-    if ((rec = json_object_from_file(path)) == NULL || !json_object_is_type(rec, json_type_object))
+    if ((rec = upaFileLoadJSON(path)) == NULL || !json_object_is_type(rec, json_type_object))
     {
       char bad[1500];			// Quarantined name
 
@@ -779,11 +779,8 @@ outbox_fsync_dir(const char *dir)	// I - Folder
   bool	ret;				// Result
 
 
-  if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", dir, strerror(errno));
+  if ((fd = upaFileOpenDirRead(dir)) < 0)
     return (false);
-  }
 
   if (!(ret = !fsync(fd)))
     upaSetError(UPA_ERROR_IO, "Unable to sync %s: %s", dir, strerror(errno));
@@ -827,7 +824,7 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
   snprintf(path, sizeof(path), "%s/delivered", ddir);
   snprintf(line, sizeof(line), "%d\n", job_id);
 
-  if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, 0660, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     return (false);
@@ -849,7 +846,7 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
     FILE	*fp;			// Ledger stream
     size_t	len;			// Bytes read
 
-    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (fp = fopen(path, "r")) != NULL)
+    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (fp = upaFileOpenStream(path)) != NULL)
     {
       len = fread(data, 1, (size_t)info.st_size, fp);
       fclose(fp);
@@ -881,7 +878,7 @@ outbox_ledger_has(const char *ddir,	// I - Device folder
 
 
   snprintf(path, sizeof(path), "%s/delivered", ddir);
-  if ((fp = fopen(path, "r")) == NULL)
+  if ((fp = upaFileOpenStream(path)) == NULL)
     return (false);
 
   while (!found && fgets(line, sizeof(line), fp))
@@ -903,6 +900,7 @@ outbox_list(const char     *dir,	// I - Folder
             outbox_names_t *names)	// O - Names
 {
   DIR		*dp;			// Folder
+  int		dfd = -1;		// Its descriptor
   struct dirent	*de;			// Entry
   size_t	len,			// Name length
 		extlen = strlen(OUTBOX_EXT);
@@ -913,9 +911,11 @@ outbox_list(const char     *dir,	// I - Folder
   names->names = NULL;
   names->count = 0;
 
-  if ((dp = opendir(dir)) == NULL)
+  if ((dfd = upaFileOpenDirRead(dir)) < 0 || (dp = fdopendir(dfd)) == NULL)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", dir, strerror(errno));
+    if (dfd >= 0)
+      close(dfd);
     return (-1);
   }
 
@@ -1112,7 +1112,7 @@ outbox_states_add(upa_outbox_t *ob,	// I - Outbox
   snprintf(path, sizeof(path), "%s/states", ddir);
   snprintf(line, sizeof(line), "%d %d\n", job_id, state);
 
-  if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
+  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, 0660, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     return (false);
@@ -1171,7 +1171,7 @@ outbox_states_get(const char *ddir,	// I - Device folder
 
 
   snprintf(path, sizeof(path), "%s/states", ddir);
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+  if ((fd = upaFileOpen(path, O_RDONLY, 0, NULL)) < 0)
     return (0);
 
   if ((fp = fdopen(fd, "r")) == NULL)

@@ -263,22 +263,16 @@ upaRegisterPrinter(
     }
   }
 
-  if (mkdir(dev->dir, 0750))
   {
-    upaSetError(UPA_ERROR_IO, "Unable to create %s: %s.", dev->dir, strerror(errno));
-    goto fail;
+    int	dfd;				// Device folder
+
+    // lp (backend) must reach key.pem through the folder: made, checked and
+    // given to the group on its descriptor, never by path (file.c).
+    if ((dfd = upaFileOpenDir(dev->dir, true, 0750, cfg->device_group[0] && getgrnam(cfg->device_group) ? cfg->device_group : NULL)) < 0)
+      goto fail;
+    close(dfd);
   }
   made_dir = true;
-
-  {
-    struct group *grp;			// DeviceGroup
-
-    // lp (backend) must reach key.pem through the folder.
-    if (chmod(dev->dir, 0750))
-      upaLog(UPA_LOG_WARN, "Unable to set mode of %s: %s", dev->dir, strerror(errno));
-    if (cfg->device_group[0] && (grp = getgrnam(cfg->device_group)) != NULL && chown(dev->dir, (uid_t)-1, grp->gr_gid))
-      upaLog(UPA_LOG_WARN, "Unable to give %s to group %s: %s", dev->dir, cfg->device_group, strerror(errno));
-  }
 
   if (!reg_write_pem(cfg, dev->key_file, 0640, true, key, NULL))
     goto fail;
@@ -294,12 +288,11 @@ upaRegisterPrinter(
 
   {
     char		path[1100];	// device.conf
-    struct group	*grp;		// DeviceGroup
 
     // The backend runs as lp (a DeviceGroup member) and must read it.
     snprintf(path, sizeof(path), "%s/device.conf", dev->dir);
-    if (cfg->device_group[0] && (grp = getgrnam(cfg->device_group)) != NULL && chown(path, (uid_t)-1, grp->gr_gid))
-      upaLog(UPA_LOG_WARN, "Unable to give %s to group %s: %s", path, cfg->device_group, strerror(errno));
+    if (cfg->device_group[0] && getgrnam(cfg->device_group) && !upaSetGroup(path, -1, cfg->device_group))
+      upaLog(UPA_LOG_WARN, "%s", upaLastErrorString());
   }
 
   upaLog(UPA_LOG_INFO, "Registered \"%s\" as %s.", name, dev->id);
@@ -315,14 +308,23 @@ upaRegisterPrinter(
     if (saved || made_dir)
     {
       snprintf(path, sizeof(path), "%s/device.conf", dev->dir);
-      unlink(path);
+      upaFileUnlink(path);
     }
     if (wrote_key)
-      unlink(dev->key_file);
+      upaFileUnlink(dev->key_file);
     if (wrote_cert)
-      unlink(dev->cert_file);
+      upaFileUnlink(dev->cert_file);
     if (made_dir)
-      rmdir(dev->dir);
+    {
+      int		pfd;		// Folder above the device's
+      const char	*dname;		// Device folder name
+
+      if ((pfd = upaFileOpenParent(dev->dir, &dname)) >= 0)
+      {
+        unlinkat(pfd, dname, AT_REMOVEDIR);
+        close(pfd);
+      }
+    }
 
     upaDeviceDelete(dev);
     dev = NULL;
@@ -661,32 +663,27 @@ reg_write_pem(const upa_config_t *cfg,	// I - Configuration
   int		fd;			// File descriptor
   FILE		*fp;			// Stream
   bool		ok;			// Written?
-  struct group	*grp;			// DeviceGroup
 
 
-  if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)) < 0)
+  // Made exclusively relative to its folder, never through a link; the
+  // mode (not the umask) and the group are set on the descriptor (file.c).
+  if (group && cfg->device_group[0] && !getgrnam(cfg->device_group))
+    upaLog(UPA_LOG_WARN, "Group %s does not exist; only root can read %s.", cfg->device_group, path);
+
+  if ((fd = upaFileOpen(path, O_WRONLY | O_CREAT | O_EXCL, mode, group && cfg->device_group[0] ? cfg->device_group : NULL)) < 0)
   {
-    upaSetError(UPA_ERROR_IO, "Unable to create %s: %s.", path, strerror(errno));
+    char why[1024];			// Why file.c refused it
+
+    upaCopyString(why, upaLastErrorString(), sizeof(why));
+    upaSetError(UPA_ERROR_IO, "Unable to create %s: %s", path, why);
     return (false);
-  }
-
-  // The umask must not decide who may read the key.
-  if (fchmod(fd, mode))
-    upaLog(UPA_LOG_WARN, "Unable to set mode of %s: %s", path, strerror(errno));
-
-  if (group && cfg->device_group[0])
-  {
-    if ((grp = getgrnam(cfg->device_group)) == NULL)
-      upaLog(UPA_LOG_WARN, "Group %s does not exist; only root can read %s.", cfg->device_group, path);
-    else if (fchown(fd, (uid_t)-1, grp->gr_gid))
-      upaLog(UPA_LOG_WARN, "Unable to give %s to group %s: %s", path, cfg->device_group, strerror(errno));
   }
 
   if ((fp = fdopen(fd, "w")) == NULL)
   {
     upaSetError(UPA_ERROR_IO, "Unable to write %s: %s.", path, strerror(errno));
     close(fd);
-    unlink(path);
+    upaFileUnlink(path);
     return (false);
   }
 
@@ -701,7 +698,7 @@ reg_write_pem(const upa_config_t *cfg,	// I - Configuration
   {
     ERR_clear_error();
     upaSetError(UPA_ERROR_IO, "Unable to write %s: %s.", path, strerror(errno));
-    unlink(path);
+    upaFileUnlink(path);
     return (false);
   }
 

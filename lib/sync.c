@@ -10,6 +10,7 @@
 //
 
 #include "upa-private.h"
+#include <fcntl.h>
 #include "graph.h"
 #include "sync.h"
 #include <ctype.h>
@@ -167,6 +168,7 @@ static void		sync_camel(const char *keyword, char *buffer, size_t bufsize);
 static json_object	*sync_graph_list(ipp_attribute_t *attr, const sync_map_t *map, bool camel);
 static const char	*sync_graph_value(ipp_attribute_t *attr, int element, const sync_map_t *map, bool camel, char *buffer, size_t bufsize);
 static bool		sync_in_list(const char *name, const char * const *list);
+static json_object	*sync_json_load(const char *path);
 static bool		sync_state_path(const upa_config_t *cfg, const char *id, char *path, size_t pathsize);
 static bool		sync_backend_pushed_since(const upa_config_t *cfg, const upa_device_t *dev, time_t since);
 static bool		sync_state_save(const upa_config_t *cfg, const upa_device_t *dev, json_object *hashes, const upa_syncstate_t *state);
@@ -233,7 +235,7 @@ upaSyncDevice(const upa_config_t *cfg,	// I - Configuration
   }
 
   // Which attributes changed since the last successful sync?
-  if (sync_state_path(cfg, dev->id, path, sizeof(path)) && (old = json_object_from_file(path)) != NULL)
+  if (sync_state_path(cfg, dev->id, path, sizeof(path)) && (old = sync_json_load(path)) != NULL)
     json_object_object_get_ex(old, "attributes", &old_hashes);
 
   // The upa backend also pushes printer state (STATE: lines of the real
@@ -646,7 +648,7 @@ upaSyncStateLoad(const upa_config_t *cfg,	// I - Configuration
   if (!sync_state_path(cfg, id, path, sizeof(path)) || access(path, F_OK))
     return (false);
 
-  if ((json = json_object_from_file(path)) == NULL)
+  if ((json = sync_json_load(path)) == NULL)
   {
     upaSetError(UPA_ERROR_IO, "Unable to read %s.", path);
     return (false);
@@ -683,7 +685,7 @@ upaSyncStateRemove(const upa_config_t *cfg,	// I - Configuration
   if (!sync_state_path(cfg, id, path, sizeof(path)))
     return (false);
 
-  if (unlink(path) && errno != ENOENT)
+  if (upaFileUnlink(path) && errno != ENOENT)
   {
     upaSetError(UPA_ERROR_IO, "Unable to remove %s: %s.", path, strerror(errno));
     return (false);
@@ -1005,6 +1007,27 @@ sync_in_list(const char         *name,	// I - Name
 
 
 //
+// 'sync_json_load()' - Read a JSON file, never through a link (file.c).
+//
+
+static json_object *			// O - JSON or `NULL`
+sync_json_load(const char *path)	// I - File
+{
+  int		fd;			// File
+  json_object	*json;			// Contents
+
+
+  if ((fd = upaFileOpen(path, O_RDONLY, 0, NULL)) < 0)
+    return (NULL);
+
+  json = json_object_from_fd(fd);
+  close(fd);
+
+  return (json);
+}
+
+
+//
 // 'sync_state_path()' - <StateDir>/sync/<id>.json.
 //
 
@@ -1050,10 +1073,11 @@ sync_state_save(const upa_config_t    *cfg,	// I - Configuration
   if (!sync_state_path(cfg, dev->id, path, sizeof(path)))
     return (false);
 
+  // Made and given to the group on its descriptor; a link or another user's
+  // folder in its place is refused, never chowned (file.c).
   snprintf(dir, sizeof(dir), "%s/sync", cfg->state_dir);
-  if (!upaMakeDirs(dir, 0750))
+  if (!upaMakeDirs(dir, 0750) || !upaSetGroup(dir, -1, cfg->device_group))
     return (false);
-  upaSetGroup(dir, -1, cfg->device_group);
 
   json = json_object_new_object();
   json_object_object_add(json, "queue", json_object_new_string(state->queue));

@@ -52,7 +52,6 @@ static bool	token_is(const char *token, const unsigned char *digest);
 static int	token_lock(const upa_config_t *cfg, const upa_device_t *dev, int operation);
 static json_object *token_post(upa_http_t *http, const char *url, const char *body, const char *what);
 static bool	token_request(upa_http_t *http, const upa_config_t *cfg, const upa_device_t *dev, token_cache_t *cache);
-static void	token_set_group(const upa_config_t *cfg, int fd);
 
 
 //
@@ -75,7 +74,7 @@ upaTokenForget(const upa_config_t *cfg,	// I - Configuration
   if (!token_cache_path(cfg, dev, path, sizeof(path), "json"))
     return (false);
 
-  if (unlink(path) && errno != ENOENT)
+  if (upaFileUnlink(path) && errno != ENOENT)
   {
     upaSetError(UPA_ERROR_IO, "Unable to remove %s: %s.", path, strerror(errno));
     return (false);
@@ -251,7 +250,7 @@ token_cache_read(const char    *path,	// I - Cache file
 
   memset(cache, 0, sizeof(token_cache_t));
 
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+  if ((fd = upaFileOpen(path, O_RDONLY, 0, NULL)) < 0)
     return (false);
 
   json = json_object_from_fd(fd);
@@ -313,10 +312,7 @@ token_cache_write(
 {
   json_object	*json;			// Contents
   const char	*text;			// Serialized contents
-  char		temp[1200];		// Temporary file
-  int		fd;			// File
   size_t	len;			// Length of contents
-  ssize_t	bytes;			// Bytes written
   bool		ret = false;		// Return value
 
 
@@ -333,50 +329,10 @@ token_cache_write(
   text = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN);
   len  = strlen(text);
 
-  snprintf(temp, sizeof(temp), "%s.XXXXXX", path);
-  if ((fd = mkstemp(temp)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to create %s: %s.", temp, strerror(errno));
-    goto done;
-  }
-
-  // 0660 + DeviceGroup: every process of the group shares the token.
-  token_set_group(cfg, fd);
-  if (fchmod(fd, 0660))
-    upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", temp, strerror(errno));
-
-  while (len > 0)
-  {
-    if ((bytes = write(fd, text, len)) < 0)
-    {
-      if (errno == EINTR)
-        continue;
-      upaSetError(UPA_ERROR_IO, "Unable to write %s: %s.", temp, strerror(errno));
-      close(fd);
-      unlink(temp);
-      goto done;
-    }
-    text += bytes;
-    len  -= (size_t)bytes;
-  }
-
-  if (close(fd))
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to write %s: %s.", temp, strerror(errno));
-    unlink(temp);
-    goto done;
-  }
-
-  if (rename(temp, path))
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to rename %s: %s.", temp, strerror(errno));
-    unlink(temp);
-    goto done;
-  }
-
-  ret = true;
-
-  done:
+  // 0660 + DeviceGroup: every process of the group shares the token (a
+  // missing group is not fatal: the setgid folder gives it).  Written
+  // relative to the folder, never through a link (file.c).
+  ret = upaWriteFileAtomicGroup(path, text, len, 0660, cfg->device_group[0] && getgrnam(cfg->device_group) ? cfg->device_group : NULL);
 
   // The serialized copy inside json-c holds the token too.
   if ((text = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN)) != NULL)
@@ -491,11 +447,8 @@ token_lock(const upa_config_t *cfg,	// I - Configuration
   if (!token_cache_path(cfg, dev, path, sizeof(path), "lock"))
     return (-1);
 
-  if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s.", path, strerror(errno));
+  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT, 0660, cfg->device_group)) < 0)
     return (-1);
-  }
 
   upaShareFile(fd, path, cfg->device_group);
 
@@ -708,24 +661,4 @@ token_request(upa_http_t         *http,	// I - HTTPS session
   }
 
   return (ret);
-}
-
-
-//
-// 'token_set_group()' - Give a file or folder to the DeviceGroup, if possible.
-//
-
-static void
-token_set_group(const upa_config_t *cfg,// I - Configuration
-                int                fd)	// I - File descriptor
-{
-  struct group	*grp;			// Group entry
-
-
-  if (!cfg->device_group[0] || (grp = getgrnam(cfg->device_group)) == NULL)
-    return;
-
-  // Only root (or a member) can do this; others keep their own group.
-  if (fchown(fd, (uid_t)-1, grp->gr_gid))
-    upaLog(UPA_LOG_DEBUG, "Unable to give group %s: %s", cfg->device_group, strerror(errno));
 }

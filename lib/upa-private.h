@@ -9,6 +9,7 @@
 #  define UPA_PRIVATE_H
 #  include "config.h"		// lib/config.h (there is no autoconf config.h)
 #  include "upa.h"
+#  include "file.h"
 #  include <errno.h>
 #  include <stdarg.h>
 #  include <stdio.h>
@@ -36,10 +37,12 @@ extern bool	upaURLHost(const char *url, char *host, size_t hostsize);
 extern bool	upaSetGroup(const char *path, int fd, const char *group);
 
 // Folders and lock files shared by every process of the DeviceGroup
-// (backends as lp, release stations, upactl as root): a missing folder is
-// created 02770, a file we own becomes 0660, both given to the group when
-// we are root.  mkdir() and open() apply the umask (cupsd runs backends
-// with umask 077), so the mode is set explicitly afterwards.
+// (the backend as its own account, release stations, upactl as root): a
+// missing folder is created 03770 (setgid + sticky, root:DeviceGroup), a file
+// we own becomes 0660, both given to the group when we are root (see
+// file.h: never by path, never through a link).  mkdir() and open() apply
+// the umask (cupsd runs backends with umask 077), so the mode is set
+// explicitly afterwards.
 extern bool	upaMakeSharedDir(const char *path, const char *group);
 extern void	upaShareFile(int fd, const char *path, const char *group);
 

@@ -18,6 +18,7 @@
 #  define UPA_H
 #  include "error.h"
 #  include "log.h"
+#  include "text.h"
 #  include "config.h"
 #  include "device.h"
 #  include "http.h"

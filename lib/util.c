@@ -6,6 +6,7 @@
 //
 
 #include "upa-private.h"
+#include "file.h"
 #include <fcntl.h>
 #include <grp.h>
 #include <curl/curl.h>
@@ -47,84 +48,47 @@ upaCopyString(char       *dst,		// I - Destination
 // 'upaMakeDirs()' - Create a directory and any missing parents.
 //
 // Missing parents get 0755 so the CUPS user can reach what lies below; only
-// the directory itself gets "mode".  Something that exists but is not a
-// directory is an error.
+// the directory itself gets "mode" (on its descriptor: see file.c).  An
+// existing directory is kept as it is; something that exists but is not a
+// directory, or a symbolic link on the way, is an error.
 //
 
 bool					// O - true on success
 upaMakeDirs(const char *path,		// I - Directory
             mode_t     mode)		// I - Mode for the directory itself
 {
-  struct stat	info;			// File information
-
-  char	temp[1024],			// Copy of path
-	*ptr;				// Pointer into copy
+  int	fd;				// Directory
 
 
-  if (!upaCopyString(temp, path, sizeof(temp)))
-  {
-    upaSetError(UPA_ERROR_IO, "Path too long: %s", path);
+  if ((fd = upaFileOpenDir(path, true, mode, NULL)) < 0)
     return (false);
-  }
 
-  for (ptr = temp + 1; *ptr; ptr ++)
-  {
-    if (*ptr != '/')
-      continue;
-
-    *ptr = '\0';
-    if (mkdir(temp, 0755) && errno != EEXIST)
-    {
-      upaSetError(UPA_ERROR_IO, "Unable to create directory %s: %s", temp, strerror(errno));
-      return (false);
-    }
-    *ptr = '/';
-  }
-
-  if (mkdir(temp, mode) && errno != EEXIST)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to create directory %s: %s", temp, strerror(errno));
-    return (false);
-  }
-
-  if (stat(temp, &info) || !S_ISDIR(info.st_mode))
-  {
-    upaSetError(UPA_ERROR_IO, "%s exists but is not a directory.", temp);
-    return (false);
-  }
+  close(fd);
 
   return (true);
 }
 
 
 //
-// 'upaMakeSharedDir()' - Create a folder the DeviceGroup shares (02770).
+// 'upaMakeSharedDir()' - Create a folder the DeviceGroup shares (03770).
+//
+// The folder is made with mkdirat(), opened again with O_NOFOLLOW, checked
+// to be the directory we made, and only then given to the group with its
+// mode, on the descriptor.  An existing folder keeps the administrator's
+// choice of mode.
 //
 
 bool					// O - true if it exists now
 upaMakeSharedDir(const char *path,	// I - Folder
                  const char *group)	// I - DeviceGroup or NULL
 {
-  struct stat	info;			// Folder information
+  int	fd;				// Folder
 
 
-  if (!stat(path, &info))
-  {
-    // An admin's choice of mode is kept
-    if (S_ISDIR(info.st_mode))
-      return (true);
-
-    upaSetError(UPA_ERROR_IO, "%s exists but is not a directory.", path);
-    return (false);
-  }
-
-  if (!upaMakeDirs(path, 02770))
+  if ((fd = upaFileOpenDir(path, true, UPA_FILE_SHARED_DIR_MODE, group)) < 0)
     return (false);
 
-  if (chmod(path, 02770))
-    upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
-  if (!upaSetGroup(path, -1, group))
-    upaLog(UPA_LOG_DEBUG, "%s", upaLastErrorString());
+  close(fd);
 
   return (true);
 }
@@ -134,7 +98,9 @@ upaMakeSharedDir(const char *path,	// I - Folder
 // 'upaSetGroup()' - Give a file or directory to a group (e.g. DeviceGroup).
 //
 // Only root can do this; for anyone else it is a no-op, since a file created
-// by a member of the group normally has the right group already.
+// by a member of the group normally has the right group already.  By path,
+// the file is opened without following links and only changed when root
+// owns it.
 //
 
 bool					// O - true on success or nothing to do
@@ -143,6 +109,11 @@ upaSetGroup(const char *path,		// I - File or directory
             const char *group)		// I - Group name or NULL/""
 {
   struct group	*grp;			// Group entry
+  struct stat	info;			// File information
+  int		dfd,			// Folder of path
+		pfd = -1;		// Descriptor opened here
+  const char	*name;			// Last component of path
+  bool		ret = true;		// Return value
 
 
   if (!group || !*group || geteuid() != 0)
@@ -154,13 +125,40 @@ upaSetGroup(const char *path,		// I - File or directory
     return (false);
   }
 
-  if ((fd >= 0 ? fchown(fd, (uid_t)-1, grp->gr_gid) : chown(path, (uid_t)-1, grp->gr_gid)))
+  if (fd < 0)
   {
-    upaSetError(UPA_ERROR_IO, "Unable to give %s to group %s: %s", path, group, strerror(errno));
-    return (false);
+    if ((dfd = upaFileOpenParent(path, &name)) < 0)
+      return (false);
+
+    pfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    close(dfd);
+
+    if (pfd < 0)
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, errno == ELOOP ? "a symbolic link" : strerror(errno));
+      return (false);
+    }
+
+    if (fstat(pfd, &info) || (!S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode)) || info.st_uid != 0)
+    {
+      upaSetError(UPA_ERROR_IO, "Refusing to give %s to group %s: not a file or folder of root's.", path, group);
+      close(pfd);
+      return (false);
+    }
+
+    fd = pfd;
   }
 
-  return (true);
+  if (fchown(fd, (uid_t)-1, grp->gr_gid))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to give %s to group %s: %s", path, group, strerror(errno));
+    ret = false;
+  }
+
+  if (pfd >= 0)
+    close(pfd);
+
+  return (ret);
 }
 
 
@@ -173,17 +171,8 @@ upaShareFile(int        fd,		// I - Open file
              const char *path,		// I - Its name (for messages)
              const char *group)		// I - DeviceGroup or NULL
 {
-  struct stat	info;			// File information
-
-
-  // Only the owner may change it; anyone else found it shared already
-  if (fstat(fd, &info) || info.st_uid != geteuid())
-    return;
-
-  if (!upaSetGroup(path, fd, group))
+  if (!upaFileShare(fd, path, 0660, group))
     upaLog(UPA_LOG_DEBUG, "%s", upaLastErrorString());
-  if ((info.st_mode & 0777) != 0660 && fchmod(fd, 0660))
-    upaLog(UPA_LOG_DEBUG, "Unable to set mode of %s: %s", path, strerror(errno));
 }
 
 
@@ -206,6 +195,9 @@ upaWriteFileAtomic(const char *path,	// I - Destination
 //
 // 'upaWriteFileAtomicGroup()' - Same, giving the file to a group first.
 //
+// The folder is opened without following links (file.c) and the file is
+// written and renamed relative to it.
+//
 
 bool					// O - true on success
 upaWriteFileAtomicGroup(
@@ -215,66 +207,18 @@ upaWriteFileAtomicGroup(
     mode_t     mode,			// I - File mode
     const char *group)			// I - Group or NULL
 {
-  char		temp[1100];		// Temporary file
-  int		fd;			// File descriptor
-  const char	*ptr = (const char *)data;
-					// Pointer into data
-  ssize_t	bytes;			// Bytes written
+  int		dfd;			// Folder
+  const char	*name;			// File name in folder
+  bool		ret;			// Return value
 
 
-  snprintf(temp, sizeof(temp), "%s.XXXXXX", path);
-  if ((fd = mkstemp(temp)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to create %s: %s", temp, strerror(errno));
+  if ((dfd = upaFileOpenParent(path, &name)) < 0)
     return (false);
-  }
 
-  if (fchmod(fd, mode))
-    goto error;
+  ret = upaFileWriteAtomicAt(dfd, path, name, data, len, mode, group);
+  close(dfd);
 
-  // Set the group before the rename so readers never see a file they can't open.
-  if (!upaSetGroup(temp, fd, group))
-  {
-    close(fd);
-    unlink(temp);
-    return (false);
-  }
-
-  while (len > 0)
-  {
-    if ((bytes = write(fd, ptr, len)) < 0)
-    {
-      if (errno == EINTR)
-        continue;
-      goto error;
-    }
-
-    ptr += bytes;
-    len -= (size_t)bytes;
-  }
-
-  if (fsync(fd))
-    goto error;
-
-  if (close(fd))
-  {
-    fd = -1;
-    goto error;
-  }
-  fd = -1;
-
-  if (rename(temp, path))
-    goto error;
-
-  return (true);
-
-  error:
-
-  upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
-  if (fd >= 0)
-    close(fd);
-  unlink(temp);
-  return (false);
+  return (ret);
 }
 
 

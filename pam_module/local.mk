@@ -71,6 +71,32 @@ endif
 endif
 EXTRA_DIST += tests/pam/ldap.sh
 
+# pam_authenticate() in several threads at once (libupa's per-thread log
+# callback); its libupa log lines come from an LDAP source that is down.
+if HAVE_LDAP
+check_PROGRAMS += tests/pam/testthreads
+TESTS += tests/pam/testthreads
+endif
+
+# Lockout under attack (issue 15 item 5): 20 parallel wrong PINs, 2 000
+# guessed badges with the default configuration, 20 000 throttle records.
+check_PROGRAMS += tests/pam/testlockout
+TESTS += tests/pam/testlockout
+tests_pam_testlockout_SOURCES = tests/pam/testlockout.c
+tests_pam_testlockout_CFLAGS = $(PAM_TEST_CFLAGS)
+tests_pam_testlockout_LDADD = $(UPA_LIBS) $(PAM_LIBS)
+
+# Figures, not a test: "make tests/bench/bench-throttle" and run it by hand.
+EXTRA_PROGRAMS = tests/bench/bench-throttle
+tests_bench_bench_throttle_SOURCES = tests/bench/bench-throttle.c
+tests_bench_bench_throttle_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+tests_bench_bench_throttle_LDADD = $(UPA_LIBS)
+CLEANFILES += tests/bench/bench-throttle
+
+tests_pam_testthreads_SOURCES = tests/pam/testthreads.c
+tests_pam_testthreads_CFLAGS = $(PAM_TEST_CFLAGS) -pthread
+tests_pam_testthreads_LDADD = $(UPA_LIBS) $(PAM_LIBS) -lpthread
+
 # The cloud badge collection code (lib/badgecloud.c): JSON parsers, token file.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/pam/testbadgecloud

@@ -314,7 +314,9 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
 					// A cloud lookup failed (not 404)
 			ldap_unavail = false,
 					// An LDAP lookup failed (not "no entry")
-			counted = false;// Outcome recorded in the throttle state?
+			counted = false,// Outcome not the user's doing (counts nothing)?
+			reserved = false;
+					// Attempt reserved by upaBadgeThrottleBegin()?
   time_t		until = 0;	// Lockout end
   int			i;		// Looping var
 
@@ -323,8 +325,9 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
 
   ctx.pamh = pamh;
   ctx.opts = opts;
-  upaLogSetCallback(log_cb, &ctx);
-  upaLogSetLevel(opts->debug ? UPA_LOG_DEBUG : UPA_LOG_WARN);
+  // libupa's log lines go to this call's context, in this thread only:
+  // other threads of the application may be in pam_authenticate() too.
+  upaLogSetThreadCallback(log_cb, &ctx, opts->debug ? UPA_LOG_DEBUG : UPA_LOG_WARN);
   memset(&mapping, 0, sizeof(mapping));
 
   // Configuration, station and site key
@@ -418,6 +421,7 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
   switch (upaBadgeThrottleBegin(bc, key, hash, station, time(NULL), &until))
   {
     case UPA_BADGE_THROTTLE_OK :
+        reserved = true;		// Ended below, whatever happens
         break;
 
     case UPA_BADGE_THROTTLE_LOCKED :
@@ -609,10 +613,23 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
 
   done:
 
-  // Failures caused by the user count towards lockout; successes reset it.
-  if (key && hash[0] && !counted && bc)
+  // End the reserved attempt: failures caused by the user count towards
+  // lockout (unknown badges also per station), successes reset it, the rest
+  // only gives the reservation back.
+  if (reserved)
   {
-    if (!upaBadgeThrottleEnd(bc, key, hash, station, retval == PAM_SUCCESS, time(NULL)))
+    upa_badge_outcome_t	how;		// Outcome for the throttle state
+
+    if (retval == PAM_SUCCESS)
+      how = UPA_BADGE_OUTCOME_SUCCESS;
+    else if (counted)
+      how = UPA_BADGE_OUTCOME_NEUTRAL;
+    else if (retval == PAM_USER_UNKNOWN)
+      how = UPA_BADGE_OUTCOME_UNKNOWN;
+    else
+      how = UPA_BADGE_OUTCOME_FAILURE;
+
+    if (!upaBadgeThrottleEnd(bc, key, hash, station, how, time(NULL)))
       pam_syslog(pamh, LOG_ERR, "cannot update lockout state: %s", upaLastErrorString());
   }
 
@@ -639,7 +656,7 @@ perform_auth(pam_handle_t   *pamh,	// I - PAM handle
   upaBadgeStoreDelete(store);
   upaBadgeKeyDelete(key);
   upaBadgeConfigDelete(bc);
-  upaLogSetCallback(NULL, NULL);
+  upaLogClearThreadCallback();
 
   return (retval);
 }
@@ -744,7 +761,7 @@ perform_register(
   upaBadgeStoreUnlock(lockfd);
   lockfd = -1;
 
-  upaBadgeThrottleEnd(bc, key, hash, station, true, time(NULL));
+  upaBadgeThrottleEnd(bc, key, hash, station, UPA_BADGE_OUTCOME_SUCCESS, time(NULL));
 
   if (bc->self_register_cloud)
   {

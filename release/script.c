@@ -162,7 +162,11 @@ list_jobs(const rel_opts_t *opts,	// I - Options
     }
     else
     {
-      printf("job %d '%s'", jobs[i].info.id, jobs[i].info.name[0] ? jobs[i].info.name : "(untitled)");
+      char name[sizeof(jobs[i].info.name)];
+					// Job name without control characters (a tenant user chose it)
+
+      upaTextStripControl(name, sizeof(name), jobs[i].info.name);
+      printf("job %d '%s'", jobs[i].info.id, name[0] ? name : "(untitled)");
       if (jobs[i].info.pages > 0)
         printf(", %d page%s", jobs[i].info.pages, jobs[i].info.pages == 1 ? "" : "s");
       if (jobs[i].info.copies > 1)

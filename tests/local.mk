@@ -9,3 +9,4 @@ AM_TESTS_ENVIRONMENT = \
 
 include tests/unit/local.mk
 include tests/integration/local.mk
+include tests/security/local.mk

@@ -18,6 +18,7 @@
 //
 
 #include "upactl.h"
+#include "file.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -141,29 +142,61 @@ upactlCmdDoctor(upactl_t *ctl,		// I - Global state
   }
 
   if (ctl->cfg->proxy[0])
-    report(&d, 0, NULL, "cloud traffic goes through proxy %s", ctl->cfg->proxy);
+  {
+    char proxy[1024];			// Proxy URL without its password
+
+    report(&d, 0, NULL, "cloud traffic goes through proxy %s", upaTextRedactURL(proxy, sizeof(proxy), ctl->cfg->proxy));
+  }
 
   // Group and directories.
   if ((grp = getgrnam(ctl->cfg->device_group)) == NULL)
   {
-    snprintf(fix, sizeof(fix), "groupadd --system %s && usermod -a -G %s lp", ctl->cfg->device_group, ctl->cfg->device_group);
+    snprintf(fix, sizeof(fix), "groupadd --system %s", ctl->cfg->device_group);
     report(&d, 2, fix, "DeviceGroup %s does not exist", ctl->cfg->device_group);
   }
   else
   {
-    struct passwd	*lp = getpwnam("lp");
-					// The backend's user
-    bool		member = lp && lp->pw_gid == grp->gr_gid;
+    const char		*buser = backend_user();
+					// The backend's account
+    struct passwd	*bpw = getpwnam(buser),
+					// Its passwd entry
+			*lp = getpwnam("lp");
+					// The CUPS user (every filter)
+    bool		member = bpw && bpw->pw_gid == grp->gr_gid,
+					// Backend account in the group?
+			lp_member = lp && lp->pw_gid == grp->gr_gid;
 					// lp in the group?
 
-    for (i = 0; !member && grp->gr_mem[i]; i ++)
-      member = !strcmp(grp->gr_mem[i], "lp");
+    for (i = 0; grp->gr_mem[i]; i ++)
+    {
+      if (!strcmp(grp->gr_mem[i], buser))
+        member = true;
+      if (!strcmp(grp->gr_mem[i], "lp"))
+        lp_member = true;
+    }
 
-    snprintf(fix, sizeof(fix), "usermod -a -G %s lp, then restart cupsd", ctl->cfg->device_group);
-    if (member)
-      report(&d, 0, NULL, "user lp (the backend) is in DeviceGroup %s", ctl->cfg->device_group);
+    if (strcmp(buser, "lp"))
+    {
+      snprintf(fix, sizeof(fix), "usermod -g %s %s", ctl->cfg->device_group, buser);
+      if (member)
+        report(&d, 0, NULL, "user %s (the backend's account) is in DeviceGroup %s", buser, ctl->cfg->device_group);
+      else
+        report(&d, 2, fix, "user %s (the backend's account) is not in DeviceGroup %s: it cannot read the device keys", buser, ctl->cfg->device_group);
+
+      // Every CUPS filter runs as lp, and sg lets a member switch groups
+      // without a password: lp in the group hands the keys to any filter
+      snprintf(fix, sizeof(fix), "gpasswd -d lp %s", ctl->cfg->device_group);
+      if (lp_member)
+        report(&d, 2, fix, "user lp is in DeviceGroup %s: every CUPS filter could read the device keys", ctl->cfg->device_group);
+      else
+        report(&d, 0, NULL, "user lp is not in DeviceGroup %s", ctl->cfg->device_group);
+    }
     else
-      report(&d, 2, fix, "user lp (the backend) is not in DeviceGroup %s: it cannot read the device keys", ctl->cfg->device_group);
+    {
+      // A source install without the backend account: the backend works as lp
+      snprintf(fix, sizeof(fix), "create the %s account (adduser --system --ingroup %s %s), then restart cupsd", UPA_BACKEND_USER, ctl->cfg->device_group, UPA_BACKEND_USER);
+      report(&d, 1, fix, "there is no %s account: the backend works as lp, which every CUPS filter runs as", UPA_BACKEND_USER);
+    }
   }
 
   check_dir(&d, "StateDir", ctl->cfg->state_dir, ctl->cfg, false);
@@ -355,18 +388,20 @@ check_device(doctor_t           *d,	// I - Results
 //
 // 'backend_user()' - The user the upa backend runs as after its privilege drop.
 //
-// backend/privs.c: the CUPS user (UPA_CUPS_USER, "lp") with DeviceGroup as
-// its only group.  Change it here when the backend changes.
+// backend/privs.c: the backend account (lib/file.h upaFileBackendUser(),
+// "cups-upa" unless configured otherwise) with DeviceGroup as its only group.
 //
 
 static const char *			// O - User name
 backend_user(void)
 {
-#ifdef UPA_CUPS_USER
-  return (UPA_CUPS_USER);
-#else
-  return ("lp");
-#endif // UPA_CUPS_USER
+  static char	name[256];		// Account name
+
+
+  if (!name[0] && !upaFileBackendUser(NULL, NULL, name, sizeof(name)))
+    snprintf(name, sizeof(name), "%s", UPA_CUPS_USER);
+
+  return (name);
 }
 
 
@@ -553,7 +588,7 @@ check_dir(doctor_t           *d,	// I - Results
 
   if (stat(path, &st))
   {
-    snprintf(fix, sizeof(fix), "mkdir -p %s && chgrp %s %s && chmod %s %s", path, cfg->device_group, path, group_writable ? "2770" : "0750", path);
+    snprintf(fix, sizeof(fix), "mkdir -p %s && chgrp %s %s && chmod %s %s", path, cfg->device_group, path, group_writable ? "3770" : "0750", path);
     report(d, group_writable ? 1 : 0, group_writable ? fix : NULL, "%s %s does not exist yet%s", what, path, group_writable ? " (created on first use)" : " (created at the first registration)");
     return;
   }
@@ -565,7 +600,7 @@ check_dir(doctor_t           *d,	// I - Results
   }
   else if (group_writable && (!grp || st.st_gid != grp->gr_gid || (st.st_mode & 070) != 070))
   {
-    snprintf(fix, sizeof(fix), "chgrp %s %s && chmod 2770 %s", cfg->device_group, path, path);
+    snprintf(fix, sizeof(fix), "chown root:%s %s && chmod 3770 %s", cfg->device_group, path, path);
     report(d, 2, fix, "%s %s is not writable by group %s: backends and release stations cannot share tokens", what, path, cfg->device_group);
   }
   else

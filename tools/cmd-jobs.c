@@ -95,7 +95,13 @@ upactlCmdJobs(upactl_t *ctl,		// I - Global state
     for (i = 0; i < num_jobs; i ++)
     {
       char	size[32],		// Size string
-		created[64];		// Creation time string
+		created[64],		// Creation time string
+		name[sizeof(jobs[i].name)],
+					// Name without control characters
+		owner[sizeof(jobs[i].owner_uri)],
+					// Owner without control characters
+		format[sizeof(jobs[i].format)];
+					// Format without control characters
       struct tm	tmbuf;			// Local time
 
       if (jobs[i].size_k > 0)
@@ -108,7 +114,13 @@ upactlCmdJobs(upactl_t *ctl,		// I - Global state
       else
         snprintf(created, sizeof(created), "-");
 
-      printf("%-8d %-30.30s %-28.28s %-20.20s %8s  %s\n", jobs[i].id, jobs[i].name[0] ? jobs[i].name : "-", jobs[i].owner[0] ? jobs[i].owner : jobs[i].owner_uri[0] ? jobs[i].owner_uri : "-", jobs[i].format[0] ? jobs[i].format : "-", size, created);
+      // Every string here comes from the cloud (any tenant user): never
+      // let an ESC or another control character reach the terminal.
+      upaTextStripControl(name, sizeof(name), jobs[i].name);
+      upaTextStripControl(owner, sizeof(owner), jobs[i].owner[0] ? jobs[i].owner : jobs[i].owner_uri);
+      upaTextStripControl(format, sizeof(format), jobs[i].format);
+
+      printf("%-8d %-30.30s %-28.28s %-20.20s %8s  %s\n", jobs[i].id, name[0] ? name : "-", owner[0] ? owner : "-", format[0] ? format : "-", size, created);
     }
   }
 

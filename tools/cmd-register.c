@@ -45,6 +45,7 @@ typedef struct reg_opts_s		// Options of one "register" run
 
 static bool	cancel_cb(void *data);
 static bool	get_queue_info(http_t *http, const char *queue, char *make_model, size_t mmsize, bool *exists);
+static int	refuse_credentials(const char *queue, const char *uri);
 static int	register_queue(upactl_t *ctl, http_t *http, const char *queue, const reg_opts_t *opts, const char *admin_token, bool *registered);
 
 
@@ -228,7 +229,7 @@ upactlCmdRegister(upactl_t *ctl,	// I - Global state
   {
     char	make_model[256];	// Unused
     bool	exists = false;		// Queue exists?
-    char	uri[1024];		// Device URI
+    char	uri[1024] = "";	// Device URI
 
     // Say "already registered" / "no such queue" before asking anyone to sign in.
     if (!get_queue_info(http, queue, make_model, sizeof(make_model), &exists))
@@ -241,6 +242,10 @@ upactlCmdRegister(upactl_t *ctl,	// I - Global state
     else if (upaCupsGetDeviceURI(http, queue, uri, sizeof(uri)) && !strncmp(uri, "upa://", 6))
     {
       status = register_queue(ctl, http, queue, &opts, NULL, &registered);
+    }
+    else if (uri[0] && upaTextHasPassword(uri))
+    {
+      status = refuse_credentials(queue, uri);
     }
     else if ((token = upactlAdminToken(ctl, si)) == NULL)
     {
@@ -623,6 +628,32 @@ get_queue_info(http_t     *http,	// I - Connection to cupsd
 
 
 //
+// 'refuse_credentials()' - Refuse a device URI with a password in it (never shown).
+//
+// Wrapped as upa://<id>/<uri>, the password would appear in "lpstat -v", in
+// "ps" (the backend's argv[0]) and in the error_log: CUPS removes the
+// credentials of the URI it knows, not those inside ours.
+//
+
+static int				// O - UPACTL_FAILED
+refuse_credentials(const char *queue,	// I - Queue
+                   const char *uri)	// I - Its device URI (with a password)
+{
+  char	shown[1024],			// URI with "***" for the password
+	plain[1024];			// URI without credentials
+
+
+  upaTextRedactURL(shown, sizeof(shown), uri);
+  upaCupsStripCredentials(uri, plain, sizeof(plain));
+
+  if (upaTextHasPassword(plain))
+    return (upactlFail("the device URI of %s (\"%s\") contains a password, which the wrapped upa:// URI would show to every user (lpstat -v, ps, the error_log); nothing was registered: remove the user name and password from the device URI with lpadmin -p %s -v URI, let the printer accept jobs from this server without them (an address allow-list on the printer, or no login), then register again", queue, shown, queue));
+
+  return (upactlFail("the device URI of %s (\"%s\") contains a password, which the wrapped upa:// URI would show to every user (lpstat -v, ps, the error_log); nothing was registered: remove it with \"lpadmin -p %s -v '%s'\", let the printer accept jobs from this server without a login (an address allow-list on the printer, or no password), then register again", queue, shown, queue, plain));
+}
+
+
+//
 // 'register_queue()' - Register one queue and wrap its device URI.
 //
 // The queue is changed last, and only after the device is stored; if
@@ -664,6 +695,12 @@ register_queue(upactl_t         *ctl,	// I - Global state
 
   if (!upaCupsGetDeviceURI(http, queue, old_uri, sizeof(old_uri)))
     return (upactlFail("cannot read the device URI of %s (%s): run upactl as root", queue, upaLastErrorString()));
+
+  // A password in the device URI shows to every user once it is inside
+  // upa://...: CUPS hides the user info of URIs it can parse ("ipp://u:p@h"),
+  // not of the URI wrapped in ours (a queue wrapped by hand with lpadmin).
+  if (upaTextHasPassword(old_uri))
+    return (refuse_credentials(queue, old_uri));
 
   // Already registered?  Change nothing.
   if (!strncmp(old_uri, "upa://", 6))

@@ -220,6 +220,7 @@ StateDir $dir/state
 UpaConfig $dir/none.conf
 DebounceTime 0
 MaxFailures 0
+UnknownMaxFailures 0
 Sources $2
 LDAPURI $uri
 LDAPBase ou=people,dc=example,dc=com

@@ -413,9 +413,9 @@ test_throttle(void **state)
 
   // Two failures lock the badge at this station for 5 seconds
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "badge1", "s1", 1000, &until), UPA_BADGE_THROTTLE_OK);
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge1", "s1", false, 1000));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge1", "s1", UPA_BADGE_OUTCOME_FAILURE, 1000));
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "badge1", "s1", 1001, &until), UPA_BADGE_THROTTLE_OK);
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge1", "s1", false, 1001));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge1", "s1", UPA_BADGE_OUTCOME_FAILURE, 1001));
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "badge1", "s1", 1002, &until), UPA_BADGE_THROTTLE_LOCKED);
   assert_int_equal(until, 1006);
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "badge1", "s2", 1002, &until), UPA_BADGE_THROTTLE_OK);
@@ -423,11 +423,11 @@ test_throttle(void **state)
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "badge1", "s1", 1006, &until), UPA_BADGE_THROTTLE_OK);
 
   // Failures outside the window do not add up; success resets
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", false, 2000));
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", false, 2061));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", UPA_BADGE_OUTCOME_FAILURE, 2000));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", UPA_BADGE_OUTCOME_FAILURE, 2061));
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "badge3", "s1", 2062, &until), UPA_BADGE_THROTTLE_OK);
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", true, 2062));
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", false, 2063));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", UPA_BADGE_OUTCOME_SUCCESS, 2062));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "badge3", "s1", UPA_BADGE_OUTCOME_FAILURE, 2063));
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "badge3", "s1", 2064, &until), UPA_BADGE_THROTTLE_OK);
 
   // Debounce
@@ -440,21 +440,118 @@ test_throttle(void **state)
   // Station-wide limit across badges
   bc.debounce_time        = 0;
   bc.station_max_failures = 3;
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "a", "s9", false, 4000));
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "b", "s9", false, 4001));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "a", "s9", UPA_BADGE_OUTCOME_FAILURE, 4000));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "b", "s9", UPA_BADGE_OUTCOME_FAILURE, 4001));
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "c", "s9", 4002, &until), UPA_BADGE_THROTTLE_OK);
-  assert_true(upaBadgeThrottleEnd(&bc, &key, "c", "s9", false, 4002));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "c", "s9", UPA_BADGE_OUTCOME_FAILURE, 4002));
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "d", "s9", 4003, &until), UPA_BADGE_THROTTLE_LOCKED);
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "d", "s8", 4003, &until), UPA_BADGE_THROTTLE_OK);
 
   // The state file is private; garbage lines are dropped, not fatal
-  snprintf(statefile, sizeof(statefile), "%s/throttle", bc.state_dir);
+  snprintf(statefile, sizeof(statefile), "%s/throttle.db", bc.state_dir);
   assert_int_equal(stat(statefile, &st), 0);
   assert_int_equal(st.st_mode & 0777, 0600);
-  write_file("state/throttle", "garbage line\n\x01\x02\n", 0600);
+  write_file("state/throttle.db", "garbage line\n\x01\x02\n", 0600);
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "d", "s9", 4004, &until), UPA_BADGE_THROTTLE_OK);
-  write_file("state/throttle", "", 0666);
+  write_file("state/throttle.db", "", 0666);
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "d", "s9", 4005, &until), UPA_BADGE_THROTTLE_ERROR);
+  assert_int_equal(unlink(statefile), 0);
+}
+
+
+//
+// 'test_throttle_atomic()' - Attempts under way count; unknown badges per station; unlock.
+//
+
+static void
+test_throttle_atomic(void **state)
+{
+  upa_badge_config_t	bc;		// Configuration
+  upa_badge_key_t	key;		// Key
+  time_t		until;		// Locked until
+  char			badge[32];	// Badge hash stand-in
+  int			i;		// Looping var
+
+
+  (void)state;
+
+  memset(&key, 0x17, sizeof(key));
+  key.len = 32;
+
+  memset(&bc, 0, sizeof(bc));
+  bc.max_failures   = 2;
+  bc.failure_window = 60;
+  bc.lockout_time   = 30;
+  snprintf(bc.state_dir, sizeof(bc.state_dir), "%s/state-atomic", tmpdir);
+
+  // Two attempts under way use up MaxFailures 2: a third must wait...
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1000, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1000, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1000, &until), UPA_BADGE_THROTTLE_LOCKED);
+
+  // ... until they end without counting (service down)...
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s1", UPA_BADGE_OUTCOME_NEUTRAL, 1001));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s1", UPA_BADGE_OUTCOME_NEUTRAL, 1001));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1002, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s1", UPA_BADGE_OUTCOME_FAILURE, 1002));
+
+  // ... or a reservation is stale (a killed process never ends it)
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1003, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1003, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1003 + 600, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s1", UPA_BADGE_OUTCOME_FAILURE, 1603));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s1", UPA_BADGE_OUTCOME_FAILURE, 1604));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1605, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(until, 1634);
+
+  // An admin unlock of that badge at that station
+  assert_int_equal(upaBadgeUnlock(&bc, &key, "p", "s1"), 1);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s1", 1606, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s1", UPA_BADGE_OUTCOME_SUCCESS, 1606));
+
+  // Unknown badges at a station (UnknownMaxFailures): 3 different unknown
+  // badges lock the station for every badge, known ones too
+  bc.unknown_max_failures = 3;
+  for (i = 0; i < 3; i ++)
+  {
+    snprintf(badge, sizeof(badge), "guess%d", i);
+    assert_int_equal(upaBadgeThrottleBegin(&bc, &key, badge, "s2", 2000 + i, &until), UPA_BADGE_THROTTLE_OK);
+    assert_true(upaBadgeThrottleEnd(&bc, &key, badge, "s2", UPA_BADGE_OUTCOME_UNKNOWN, 2000 + i));
+  }
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "guess9", "s2", 2003, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s2", 2003, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s3", 2003, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s3", UPA_BADGE_OUTCOME_SUCCESS, 2003));
+
+  // Wrong PINs of a known badge do not count as unknown badges
+  for (i = 0; i < 3; i ++)
+  {
+    assert_int_equal(upaBadgeThrottleBegin(&bc, &key, i & 1 ? "q" : "r", "s4", 3000 + i, &until), UPA_BADGE_THROTTLE_OK);
+    assert_true(upaBadgeThrottleEnd(&bc, &key, i & 1 ? "q" : "r", "s4", UPA_BADGE_OUTCOME_FAILURE, 3000 + i));
+  }
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "t", "s4", 3003, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "t", "s4", UPA_BADGE_OUTCOME_SUCCESS, 3003));
+
+  // Unlocking the station clears its unknown-badge lockout
+  assert_true(upaBadgeUnlock(&bc, &key, NULL, "s2") >= 1);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "p", "s2", 2004, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "p", "s2", UPA_BADGE_OUTCOME_SUCCESS, 2004));
+
+  // A badge locked at two stations, unlocked everywhere at once
+  bc.unknown_max_failures = 0;
+  for (i = 0; i < 4; i ++)
+  {
+    assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "z", i & 1 ? "s5" : "s6", 4000, &until), UPA_BADGE_THROTTLE_OK);
+    assert_true(upaBadgeThrottleEnd(&bc, &key, "z", i & 1 ? "s5" : "s6", UPA_BADGE_OUTCOME_FAILURE, 4000));
+  }
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "z", "s5", 4001, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "z", "s6", 4001, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeUnlock(&bc, &key, "z", NULL), 2);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "z", "s5", 4002, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "z", "s6", 4002, &until), UPA_BADGE_THROTTLE_OK);
+
+  // Everything
+  assert_true(upaBadgeUnlock(&bc, &key, NULL, NULL) >= 2);
 }
 
 
@@ -632,6 +729,7 @@ main(void)
     cmocka_unit_test(test_store_file),
     cmocka_unit_test(test_pin),
     cmocka_unit_test(test_throttle),
+    cmocka_unit_test(test_throttle_atomic),
     cmocka_unit_test(test_config),
     cmocka_unit_test(test_lookup_parse)
   };

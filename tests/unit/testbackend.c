@@ -552,7 +552,7 @@ outbox_records(const upa_config_t *cfg,	// I - Configuration
 
 
 //
-// 'test_outbox_queue()' - Records are durable files, in order, in a 02770 folder.
+// 'test_outbox_queue()' - Records are durable files, in order, in a 03770 folder.
 //
 
 static void
@@ -575,7 +575,7 @@ test_outbox_queue(void **state)		// I - Test state (unused)
 
   snprintf(path, sizeof(path), "%s/outbox", cfg->cache_dir);
   assert_int_equal(stat(path, &info), 0);
-  assert_int_equal(info.st_mode & 07777, 02770);
+  assert_int_equal(info.st_mode & 07777, 03770);
   assert_int_equal(upaOutboxCount(ob), 0);
 
   memset(&js, 0, sizeof(js));

@@ -411,7 +411,7 @@ test_shared_modes(void **state)
 
   snprintf(path, sizeof(path), "%s/locks", cfg->state_dir);
   assert_int_equal(stat(path, &info), 0);
-  assert_int_equal(info.st_mode & 07777, 02770);
+  assert_int_equal(info.st_mode & 07777, 03770);
 
   snprintf(path, sizeof(path), "%s/locks/%s-77", cfg->state_dir, DEV_A);
   assert_int_equal(stat(path, &info), 0);
