@@ -256,7 +256,7 @@ check_eq "/sim/oauth counters (deviceCodeRequests tokenRequests refreshRequests)
 
 cs_stop
 cs_start --devicecode-approve-after 3 --oauth-client-id upa-test-app --user-token-lifetime 600 --devicecode-lifetime 10
-check "state.json holds the refresh token" grep -qF "$rt3" "$tmp/state/state.json"
+check "state.json holds the refresh token" grep -qF -- "$rt3" "$tmp/state/state.json"
 status=$(refresh "$rt3" "$tmp/r6")
 check_eq "refresh token still valid after a restart -> 200" "$status" 200
 rt4=$(jqr "$tmp/r6" .refresh_token)

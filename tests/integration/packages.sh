@@ -281,6 +281,7 @@ leftovers()
     fi
   done
   getent group cups-upa >/dev/null && echo "group cups-upa"
+  getent passwd cups-upa >/dev/null && echo "user cups-upa"
   dpkg-statoverride --list 2>/dev/null | grep -w 'cups-upa'
   for f in /var/lib/dpkg/info/cups-upa[.:]* /var/lib/dpkg/info/libpam-upa[.:]* \
            /var/lib/dpkg/info/upa-release[.:]* /var/lib/dpkg/info/upa-cloudsim[.:]*; do
@@ -369,7 +370,7 @@ done
 version=$(sed -n '1s/^cups-upa (\([^)]*\)).*/\1/p' "$top_srcdir/debian/changelog")
 upstream=${version%-*}
 # Built as root from under a 0700 parent, like a clone in /root: the build's
-# own tests (the backend drops to lp) must not need lp to reach the tree.
+# own tests (the backend runs the real backend as lp) must not need lp to reach the tree.
 home="$WORK/root"
 mkdir -m 0700 "$home"
 src="$home/cups-upa-$upstream"
@@ -462,10 +463,11 @@ check "the kiosk PAM service /etc/pam.d/upa-release is a conffile" \
 check "the sync service unit is installed" test -f /lib/systemd/system/upa-sync.service
 check "the sync service is enabled" test -L /etc/systemd/system/multi-user.target.wants/upa-sync.service
 check "group cups-upa exists" getent group cups-upa
-check "lp is a member of cups-upa" bash -c "id -nG lp | grep -qw cups-upa"
+check "the backend's account cups-upa exists, in group cups-upa" bash -c "id -gn cups-upa | grep -qx cups-upa"
+check "lp is not a member of cups-upa (every CUPS filter runs as lp)" bash -c "! id -nG lp | grep -qw cups-upa"
 check "/etc/cups-upa is 0755 root:root" mode_is "755 root:root" /etc/cups-upa
-check "/var/lib/cups-upa is 2770 root:cups-upa" mode_is "2770 root:cups-upa" /var/lib/cups-upa
-check "/var/cache/cups-upa is 2770 root:cups-upa" mode_is "2770 root:cups-upa" /var/cache/cups-upa
+check "/var/lib/cups-upa is 3770 root:cups-upa" mode_is "3770 root:cups-upa" /var/lib/cups-upa
+check "/var/cache/cups-upa is 3770 root:cups-upa" mode_is "3770 root:cups-upa" /var/cache/cups-upa
 check "no print queue was created or changed" \
   test "$(md5sum /etc/cups/printers.conf 2>/dev/null)" = "$printers_before"
 check "upactl --version names $upstream" bash -c "/usr/sbin/upactl --version 2>&1 | grep -qF '$upstream'"
@@ -539,7 +541,7 @@ job=$(sim_submit carol@contoso.com hello.pdf "$top_srcdir/tests/data/hello.pdf")
 check "upa-release releases carol's job" \
   "$top_builddir/release/upa-release" --printer Lobby --user carol@contoso.com --all
 cups_job=$(lpstat -W all -o Lobby | awk '{print $1}' | sed 's/.*-//' | tail -n 1)
-check "the CUPS job completes (the lp backend read the key via cups-upa)" \
+check "the CUPS job completes (the backend read the key as its cups-upa account)" \
   wait_cups_job Lobby "$cups_job" completed 30 ||
   grep -h 'upa: error' "$BASE/log/error_log" | head -n 3 | sed 's/^/#   /'
 check "the printed file is byte-identical" cmp "$top_srcdir/tests/data/hello.pdf" "$BASE/out/job-$cups_job.out"
@@ -554,9 +556,9 @@ top_builddir="$fake" UPA_CLOUDSIM=/usr/sbin/upa-cloudsim \
   bash "$WORK/system-dirs.sh" >"$WORK/system-dirs.log" 2>&1
 sysdirs_rc=$?
 grep -E '^(ok|not ok|#   )|passed, ' "$WORK/system-dirs.log" | sed 's/^/#   system dirs: /'
-# cupsd starts backends with setgroups(1, &Group), i.e. without lp's
-# membership in cups-upa: the backend is installed 0700, so cupsd runs it as
-# root, and it drops to lp with group cups-upa itself (backend/privs.c).
+# The backend is installed 0700, so cupsd runs it as root; it runs the real
+# backend as lp and drops to its own account cups-upa, with group cups-upa
+# only, for its cloud work (backend/privs.c); lp is in no cups-upa group.
 check "the release path works with the packages' directories and group" test "$sysdirs_rc" = 0
 
 
