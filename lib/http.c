@@ -452,6 +452,15 @@ http_failed(upa_http_t  *http,		// I - Session
   sent     = reqsize > 0 || pretransfer > 0;
   timedout = cerr == CURLE_OPERATION_TIMEDOUT || xfer->why == HTTP_WHY_DEADLINE;
 
+  // A proxy that refused the CONNECT (407, 401, 403...) got only the
+  // CONNECT request: nothing reached the server
+  {
+    long connectcode = 0;		// Proxy's answer to CONNECT
+
+    if (http->cfg->proxy[0] && curl_easy_getinfo(http->curl, CURLINFO_HTTP_CONNECTCODE, &connectcode) == CURLE_OK && connectcode != 0 && (connectcode < 200 || connectcode > 299))
+      sent = false;
+  }
+
   upaLog(UPA_LOG_DEBUG, "%s %s: curl error %d (%s), request %s, %s, %lld body bytes", xfer->req->method, host, (int)cerr, reason, sent ? "sent" : "not sent", xfer->headers_done ? "headers received" : "no headers", (long long)received);
 
   if (xfer->why == HTTP_WHY_STALL)

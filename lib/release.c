@@ -907,6 +907,17 @@ refetch(const upa_config_t *cfg,	// I - Configuration
     goto done;
   }
 
+  if ((attr = ippFindAttribute(job, "job-state-reasons", IPP_TAG_KEYWORD)) != NULL && ippContainsString(attr, "job-fetchable"))
+  {
+    // Not bound to this device after all (a journal record nobody's
+    // Acknowledge-Job stands behind): fetching it would print a job the
+    // cloud may hand to another printer too
+    upaLog(UPA_LOG_WARN, "Recovery: cloud job %d is not claimed by this printer (still fetchable); closing the release, the job waits in the cloud", e->cloud_job_id);
+    ippDelete(job);
+    ret = upaJournalRecord(journal, UPA_JSTEP_CANCELED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+    goto done;
+  }
+
   setup_ticket(&ctx, job);
   ippDelete(job);
 
