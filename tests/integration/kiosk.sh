@@ -160,9 +160,10 @@ helper_pid=$!
 upa_at_exit 'kill $helper_pid 2>/dev/null'
 upa_wait_for 20 test -S "$BASE/helper.sock" || { cat "$BASE/helper.log"; upa_fatal "upa-release-helper did not start"; }
 
+KIOSK_BIN=$(upa_user_program "$RELEASE")
 tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 120 -y 30 \
   "setpriv --reuid=$KUSER --regid=$KUSER --clear-groups env TERM=xterm \
-   $RELEASE --kiosk --helper $BASE/helper.sock --printer Floor3,Floor4 --idle-timeout 30 --print-wait 30 --job-lifetime 259200 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
+   $KIOSK_BIN --kiosk --helper $BASE/helper.sock --printer Floor3,Floor4 --idle-timeout 30 --print-wait 30 --job-lifetime 259200 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
   upa_fatal "tmux"
 upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then for f in kiosk.log helper.log; do echo "# ---- $f ----"; tail -n 80 "$BASE/$f" | sed "s/^/# /"; done; fi'
 
@@ -358,7 +359,7 @@ check "the kiosk is still running" eval '! screen | grep -q kiosk-exited'
 
 tmux -S "$TMUX_SOCK" new-session -d -s deny -x 120 -y 30 \
   "env UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm setpriv --reuid=nobody --regid=nogroup --clear-groups \
-   $RELEASE --kiosk --printer Floor3 --pam-service login 2>$BASE/deny.err; echo \$? >$BASE/deny.rc" ||
+   $KIOSK_BIN --kiosk --printer Floor3 --pam-service login 2>$BASE/deny.err; echo \$? >$BASE/deny.rc" ||
   upa_fatal "tmux"
 check "--kiosk --pam-service run by nobody exits 7" upa_wait_for 20 eval 'test "$(cat "$BASE/deny.rc" 2>/dev/null)" = 7'
 check "... saying the helper chooses it" grep -q -- '--pam-service is chosen by the release helper' "$BASE/deny.err"

@@ -227,6 +227,29 @@ upa_install_backend()
 
 
 #
+# 'upa_user_program()' - Copy a built program where any user can run it; print its path.
+#
+# A checkout under /root (0700) or a package build under a 0700 parent is
+# out of reach of the unprivileged users a test runs programs as.
+#
+
+upa_user_program()
+{
+  local src=$1
+  local dst
+
+  if head -c 4096 "$src" 2>/dev/null | grep -q 'libtool wrapper'; then
+    src="$(dirname "$src")/.libs/$(basename "$src")"
+  fi
+  mkdir -p "$BASE/userbin"
+  chmod 0755 "$BASE/userbin"
+  dst="$BASE/userbin/$(basename "$src")"
+  install -m 0755 "$src" "$dst" || upa_fatal "cannot copy $src"
+  echo "$dst"
+}
+
+
+#
 # 'cupsd_start()' - Start a private cupsd, configured like a real server.
 #
 # Listens on 127.0.0.1:$CUPS_PORT and on $BASE/cups.sock; exports

@@ -287,9 +287,10 @@ check "the helper starts again" upa_wait_for 20 eval 'as "$KUSER" "{\"op\":\"hel
 a2=$(sim_submit "$ALICE" "quarterly-report-for-the-board-of-directors-2026-draft-A.pdf" "$PDF1")
 a3=$(sim_submit "$ALICE" "quarterly-report-for-the-board-of-directors-2026-draft-B.pdf" "$PDF2")
 
+KIOSK_BIN=$(upa_user_program "$RELEASE")
 tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 80 -y 24 \
   "while :; do setpriv --reuid=$KUSER --regid=$KUSER --clear-groups env TERM=xterm \
-     $RELEASE --kiosk --helper $SOCK --printer Floor3,Down --idle-timeout 60 --print-wait 20 --message-time 60 2>>$BASE/kiosk.log; \
+     $KIOSK_BIN --kiosk --helper $SOCK --printer Floor3,Down --idle-timeout 60 --print-wait 20 --message-time 60 2>>$BASE/kiosk.log; \
      echo kiosk-restarting; sleep 1; done" ||
   upa_fatal "tmux"
 
