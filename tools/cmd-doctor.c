@@ -158,14 +158,13 @@ upactlCmdDoctor(upactl_t *ctl,		// I - Global state
   {
     const char		*buser = backend_user();
 					// The backend's account
-    struct passwd	*bpw = getpwnam(buser),
-					// Its passwd entry
-			*lp = getpwnam("lp");
-					// The CUPS user (every filter)
-    bool		member = bpw && bpw->pw_gid == grp->gr_gid,
-					// Backend account in the group?
-			lp_member = lp && lp->pw_gid == grp->gr_gid;
-					// lp in the group?
+    struct passwd	*pw;		// passwd entry (getpwnam()'s static buffer)
+    bool		member,		// Backend account in the group?
+			lp_member;	// lp in the group?
+
+    // One getpwnam() at a time: each call overwrites the last one's entry
+    member    = (pw = getpwnam(buser)) != NULL && pw->pw_gid == grp->gr_gid;
+    lp_member = (pw = getpwnam("lp")) != NULL && pw->pw_gid == grp->gr_gid;
 
     for (i = 0; grp->gr_mem[i]; i ++)
     {
