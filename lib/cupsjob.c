@@ -53,6 +53,7 @@ static void	assemble_printer_uri(char *uri, size_t urisize, const char *queue);
 static const char *acting_user(const char *owner);
 static bool	check_ipp(const char *what, const char *queue, int job_id);
 static bool	has_space(const char *s);
+static void	job_attr(ipp_attribute_t *attr, upa_cupsjob_t *info, int *id);
 static bool	version_is_affected(const char *version);
 static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
 static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
@@ -652,29 +653,12 @@ upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
   }
   else if (check_ipp("query", queue, job_id))
   {
-    if ((attr = ippFindAttribute(response, "job-state", IPP_TAG_ENUM)) != NULL)
-    {
-      info->state = (ipp_jstate_t)ippGetInteger(attr, 0);
-      ok          = true;
-    }
-    else
-      upaSetError(UPA_ERROR_CUPS, "Local CUPS returned no job-state for job %s-%d", queue, job_id);
+    for (attr = ippFirstAttribute(response); attr; attr = ippNextAttribute(response))
+      job_attr(attr, info, NULL);
 
-    if ((attr = ippFindAttribute(response, "number-of-documents", IPP_TAG_INTEGER)) != NULL)
-      info->num_docs = ippGetInteger(attr, 0);
-    if ((attr = ippFindAttribute(response, "job-uuid", IPP_TAG_URI)) != NULL && ippGetString(attr, 0, NULL))
-      upaCopyString(info->uuid, ippGetString(attr, 0, NULL), sizeof(info->uuid));
-    if ((attr = ippFindAttribute(response, UPA_OPTION_JOB_ID, IPP_TAG_ZERO)) != NULL)
-    {
-      if (ippGetValueTag(attr) == IPP_TAG_INTEGER)
-        info->link.job_id = ippGetInteger(attr, 0);
-      else if (ippGetString(attr, 0, NULL))
-        info->link.job_id = atoi(ippGetString(attr, 0, NULL));
-    }
-    if ((attr = ippFindAttribute(response, UPA_OPTION_DEVICE_ID, IPP_TAG_ZERO)) != NULL && ippGetString(attr, 0, NULL))
-      upaCopyString(info->link.device_id, ippGetString(attr, 0, NULL), sizeof(info->link.device_id));
-    if ((attr = ippFindAttribute(response, UPA_OPTION_USER_URI, IPP_TAG_ZERO)) != NULL && ippGetString(attr, 0, NULL))
-      upaCopyString(info->link.user_uri, ippGetString(attr, 0, NULL), sizeof(info->link.user_uri));
+    ok = ippFindAttribute(response, "job-state", IPP_TAG_ENUM) != NULL;
+    if (!ok)
+      upaSetError(UPA_ERROR_CUPS, "Local CUPS returned no job-state for job %s-%d", queue, job_id);
   }
 
   ippDelete(response);
@@ -769,16 +753,7 @@ upaCupsLinkedJobs(http_t        *http,	// I - Connection to cupsd
       continue;
     }
 
-    if (!strcmp(name, "job-id") && ippGetValueTag(attr) == IPP_TAG_INTEGER)
-      id = ippGetInteger(attr, 0);
-    else if (!strcmp(name, "job-state") && ippGetValueTag(attr) == IPP_TAG_ENUM)
-      info.state = (ipp_jstate_t)ippGetInteger(attr, 0);
-    else if (!strcmp(name, "job-uuid") && ippGetString(attr, 0, NULL))
-      upaCopyString(info.uuid, ippGetString(attr, 0, NULL), sizeof(info.uuid));
-    else if (!strcmp(name, UPA_OPTION_JOB_ID))
-      info.link.job_id = ippGetValueTag(attr) == IPP_TAG_INTEGER ? ippGetInteger(attr, 0) : ippGetString(attr, 0, NULL) ? atoi(ippGetString(attr, 0, NULL)) : 0;
-    else if (!strcmp(name, UPA_OPTION_DEVICE_ID) && ippGetString(attr, 0, NULL))
-      upaCopyString(info.link.device_id, ippGetString(attr, 0, NULL), sizeof(info.link.device_id));
+    job_attr(attr, &info, &id);
   }
 
   ippDelete(response);
@@ -1257,6 +1232,43 @@ has_space(const char *s)		// I - String or NULL
       return (true);
 
   return (false);
+}
+
+
+//
+// 'job_attr()' - Take one job attribute of a Get-Job(s)-Attributes answer.
+//
+
+static void
+job_attr(ipp_attribute_t *attr,		// I - Attribute
+         upa_cupsjob_t   *info,		// IO - Job information
+         int             *id)		// IO - job-id, or NULL
+{
+  const char	*name = ippGetName(attr);
+					// Attribute name
+  const char	*value = ippGetString(attr, 0, NULL);
+					// String value or NULL
+  ipp_tag_t	tag = ippGetValueTag(attr);
+					// Value tag
+
+
+  if (!name)
+    return;
+
+  if (id && !strcmp(name, "job-id") && tag == IPP_TAG_INTEGER)
+    *id = ippGetInteger(attr, 0);
+  else if (!strcmp(name, "job-state") && tag == IPP_TAG_ENUM)
+    info->state = (ipp_jstate_t)ippGetInteger(attr, 0);
+  else if (!strcmp(name, "number-of-documents") && tag == IPP_TAG_INTEGER)
+    info->num_docs = ippGetInteger(attr, 0);
+  else if (!strcmp(name, "job-uuid") && value)
+    upaCopyString(info->uuid, value, sizeof(info->uuid));
+  else if (!strcmp(name, UPA_OPTION_JOB_ID))
+    info->link.job_id = tag == IPP_TAG_INTEGER ? ippGetInteger(attr, 0) : value ? atoi(value) : 0;
+  else if (!strcmp(name, UPA_OPTION_DEVICE_ID) && value)
+    upaCopyString(info->link.device_id, value, sizeof(info->link.device_id));
+  else if (!strcmp(name, UPA_OPTION_USER_URI) && value)
+    upaCopyString(info->link.user_uri, value, sizeof(info->link.user_uri));
 }
 
 
