@@ -48,7 +48,6 @@
 // Local functions...
 //
 
-static ipp_jstate_t	cups_job_state(upa_backend_t *be);
 static bool		error_policy(upa_backend_t *be, char *policy, size_t policysize);
 static bool		open_outbox(upa_backend_t *be);
 
@@ -211,12 +210,20 @@ upaBackendReportFinal(upa_backend_t *be,// I - Backend state
 
   impressions = be->impressions_total >= 0 ? be->impressions_total : be->impressions > 0 ? be->impressions : -1;
 
-  if (upa_job_canceled)
+  if (upa_job_canceled && !be->term_forwarded && !signaled && status == CUPS_BACKEND_OK)
+  {
+    // The SIGTERM never reached the real backend (a shutdown or pause once
+    // the printer had all of the job, or it came as the backend ended): it
+    // printed.  Queued before we exit, so a requeued run does not print it
+    // again.
+    fputs("DEBUG: upa: Job finished after cupsd stopped it; reporting it printed.\n", stderr);
+  }
+  else if (upa_job_canceled)
   {
     // SIGTERM means cancel, hold or cupsd shutdown: only a job CUPS itself
     // no longer intends to print is canceled in the cloud.  When cupsd does
     // not answer (shutdown), the job is requeued and printed later.
-    cups_state = cups_job_state(be);
+    cups_state = upaBackendCupsJobState(be);
     fprintf(stderr, "DEBUG: upa: Job state in CUPS after SIGTERM: %d.\n", (int)cups_state);
 
     if (cups_state == IPP_JSTATE_CANCELED || cups_state == IPP_JSTATE_ABORTED)
@@ -289,11 +296,14 @@ upaBackendReportFinal(upa_backend_t *be,// I - Backend state
 
 
 //
-// 'cups_job_state()' - Ask cupsd for the state of our job.
+// 'upaBackendCupsJobState()' - Ask cupsd for the state of our job.
+//
+// Within a few seconds: a cupsd that is shutting down may accept the
+// connection and never answer.
 //
 
-static ipp_jstate_t			// O - Job state, IPP_JSTATE_PENDING if unknown
-cups_job_state(upa_backend_t *be)	// I - Backend state
+ipp_jstate_t				// O - Job state, IPP_JSTATE_PENDING if unknown
+upaBackendCupsJobState(upa_backend_t *be)// I - Backend state
 {
   const char	*queue = getenv("PRINTER");
 					// CUPS queue
@@ -304,6 +314,7 @@ cups_job_state(upa_backend_t *be)	// I - Backend state
 
   if (queue && be->cfg && (http = upaCupsConnect(be->cfg)) != NULL)
   {
+    httpSetTimeout(http, UPA_BE_CUPSD_TIMEOUT, NULL, NULL);
     state = upaCupsJobState(http, queue, atoi(be->job_id));
     httpClose(http);
   }

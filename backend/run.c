@@ -12,6 +12,22 @@
 // relay line by line.  The print data never passes through this process,
 // which is why wrapping costs next to nothing.
 //
+// cupsd signals a job's processes by process group.  The real backend runs
+// in a group of its own, so every SIGTERM reaches it through us, exactly
+// once (a second SIGTERM makes CUPS' ipp backend quit without canceling the
+// remote job).  Once root is dropped we may not signal it ourselves (it
+// runs as lp or root, we as the backend account), so a small process with
+// its credentials, the signal relay, sends it what we write to a pipe; the
+// real backend dies with us (PR_SET_PDEATHSIG) as it would with our group.
+//
+// SIGTERM from cupsd means cancel, hold, pause or shutdown.  For a plain job
+// it is passed on at once, as cupsd would deliver it.  For a linked job it
+// is judged first (judge_sigterm()): a cancel or hold is passed on, but a
+// shutdown or pause that arrives once the printer has all of the job's data
+// is not, because cupsd will requeue the job and run it again: the real
+// backend finishes, its success is queued for the cloud, and the requeued
+// run finds that and does not print the job a second time (link.c).
+//
 
 #include "upa-backend.h"
 #include <errno.h>
@@ -19,6 +35,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,12 +51,23 @@ volatile sig_atomic_t	upa_job_canceled = 0;
 					// Number of SIGTERMs received
 volatile sig_atomic_t	upa_child_pid = 0;
 					// Real backend, once started
+volatile sig_atomic_t	upa_term_check = 0;
+					// Linked job: judge SIGTERM before passing it on
+static volatile sig_atomic_t upa_relay_fd = -1;
+					// Pipe to the signal relay
+static volatile sig_atomic_t upa_front_fd = -1;
+					// Pipe from the front process (split run)
 
 
 //
 // Local functions...
 //
 
+static bool	input_complete(upa_backend_t *be);
+static void	pass_sigterm(upa_backend_t *be);
+static pid_t	start_relay(upa_backend_t *be, pid_t child);
+static void	split_front(upa_backend_t *be);
+static void	judge_sigterm(upa_backend_t *be);
 static void	sigterm_handler(int sig);
 
 
@@ -71,7 +100,9 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
               int           *wstatus)	// O - Wait status
 {
   int		errpipe[2];		// stderr of the child
-  pid_t		pid;			// Child
+  pid_t		pid,			// Child
+		parent,			// This process
+		relay;			// Signal relay
   sigset_t	mask,			// SIGTERM blocked
 		oldmask;		// Previous mask
   char		*child_argv[8];		// Child arguments
@@ -80,9 +111,14 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   ssize_t	bytes;			// Bytes read
   char		*eol;			// End of line
   bool		reaped = false;		// Child waited for?
-  struct pollfd	pfd;			// Poll on the pipe
+  int		judged = 0;		// SIGTERMs judged so far
+  struct pollfd	pfd[2];			// Poll on the pipe and the front
   int		fd;			// Looping var
 
+
+  // A linked job outlives cupsd's SIGKILL of its process group (see above)
+  if (upa_term_check)
+    split_front(be);
 
   if (pipe2(errpipe, O_CLOEXEC))
   {
@@ -105,13 +141,18 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   sigaddset(&mask, SIGTERM);
   sigprocmask(SIG_BLOCK, &mask, &oldmask);
 
+  parent = getpid();
+
   if ((pid = fork()) == 0)
   {
     struct sigaction dfl;		// Default action
 
 
-    // Child: default signal dispositions, stderr into the pipe, fds 0, 3
+    // Child: a process group of its own (cupsd's signals reach it through
+    // us), default signal dispositions, stderr into the pipe, fds 0, 3
     // and 4 exactly as we got them, nothing else of ours.
+    setpgid(0, 0);
+
     memset(&dfl, 0, sizeof(dfl));
     sigemptyset(&dfl.sa_mask);
     dfl.sa_handler = SIG_DFL;
@@ -140,6 +181,11 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
       _exit(CUPS_BACKEND_STOP);
     }
 
+    // Die with us, as with our process group (set after the credential
+    // change, which clears it)
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+      _exit(CUPS_BACKEND_FAILED);
+
     execv(be->real_backend, child_argv);
 
     fprintf(stderr, "ERROR: Unable to run %s: %s\n", be->real_backend, strerror(errno));
@@ -154,9 +200,11 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
     return (-1);
   }
 
+  setpgid(pid, pid);			// Either of us may run first
   upa_child_pid = (sig_atomic_t)pid;
-  if (upa_job_canceled)
-    kill(pid, SIGTERM);			// SIGTERM arrived before the child existed
+  relay = start_relay(be, pid);
+  if (upa_job_canceled && !upa_term_check)
+    pass_sigterm(be);			// SIGTERM arrived before the child existed
   sigprocmask(SIG_SETMASK, &oldmask, NULL);
 
   close(errpipe[1]);
@@ -168,8 +216,10 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
 
   // Relay until EOF.  A grandchild may keep the pipe open after the backend
   // exits, so once the child is reaped only what is already there is read.
-  pfd.fd     = errpipe[0];
-  pfd.events = POLLIN;
+  pfd[0].fd     = errpipe[0];
+  pfd[0].events = POLLIN;
+  pfd[1].fd     = upa_front_fd;		// SIGTERMs from the front, if split
+  pfd[1].events = POLLIN;
 
   for (;;)
   {
@@ -183,11 +233,38 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
     if (reaped)
       timeout = 0;
 
-    pfd.revents = 0;
-    if ((ready = poll(&pfd, 1, timeout)) < 0 && errno != EINTR)
+    if (upa_term_check && !reaped && judged != upa_job_canceled)
+    {
+      judged = upa_job_canceled;
+      judge_sigterm(be);
+    }
+
+    pfd[0].revents = pfd[1].revents = 0;
+    if ((ready = poll(pfd, 2, timeout)) < 0 && errno != EINTR)
       break;
 
-    if (ready > 0)
+    if (ready > 0 && pfd[1].revents)
+    {
+      // The front process passes on each SIGTERM as a byte; end of file
+      // means cupsd killed it (SIGKILL: shutdown, or a cancel past its
+      // kill delay), which is judged like a SIGTERM
+      char	cmd[64];		// SIGTERM bytes
+
+      if ((bytes = read(pfd[1].fd, cmd, sizeof(cmd))) > 0)
+      {
+        upa_job_canceled = upa_job_canceled + (sig_atomic_t)bytes;
+      }
+      else if (bytes == 0 || (errno != EINTR && errno != EAGAIN))
+      {
+        fputs("DEBUG: upa: cupsd killed the job's process group.\n", stderr);
+        upa_job_canceled = upa_job_canceled + 1;
+        close(pfd[1].fd);
+        pfd[1].fd = upa_front_fd = -1;
+      }
+      ready --;
+    }
+
+    if (ready > 0 && pfd[0].revents)
     {
       if ((bytes = read(errpipe[0], buffer + used, sizeof(buffer) - used - 1)) < 0)
       {
@@ -264,22 +341,275 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
 
   upa_child_pid = 0;
 
+  if (relay > 0)
+  {
+    // The relay ends when its pipe closes
+    close(upa_relay_fd);
+    upa_relay_fd = -1;
+    while (waitpid(relay, NULL, 0) < 0 && errno == EINTR);
+  }
+
   return (0);
 }
 
 
 //
-// 'sigterm_handler()' - Remember the cancel and pass it to the real backend.
+// 'input_complete()' - Has the real backend read all of the job's data?
+//
+// A file argument is complete by definition.  On stdin the data comes from
+// the job's filters through a pipe we share with the real backend: it is
+// complete when every writer has closed its end (the filters ended before
+// cupsd stopped them) and nothing is left unread.
+//
+
+static bool				// O - true if all data was read
+input_complete(upa_backend_t *be)	// I - Backend state
+{
+  struct pollfd	pfd;			// Poll on stdin
+  int		unread = 0;		// Bytes still in the pipe
+
+
+  if (be->file)
+    return (true);
+
+  pfd.fd      = 0;
+  pfd.events  = POLLIN;
+  pfd.revents = 0;
+
+  if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLHUP))
+    return (false);
+
+  return (!ioctl(0, FIONREAD, &unread) && unread == 0);
+}
+
+
+//
+// 'judge_sigterm()' - Pass a SIGTERM on, unless that would print the job twice.
+//
+// cupsd sets the job's state before it signals: canceled, aborted or held
+// mean the job is not to be printed now, so the real backend stops.
+// Anything else (pending or processing: shutdown, printer paused; or no
+// answer: cupsd is going away) requeues the job: if the printer has all of
+// its data the real backend is left to finish and the requeued run skips
+// the job; otherwise the job is stopped and printed again, as CUPS does.
+//
+
+static void
+judge_sigterm(upa_backend_t *be)	// I - Backend state
+{
+  ipp_jstate_t	state;			// Job state in cupsd
+
+
+  state = upaBackendCupsJobState(be);
+
+  if (state == IPP_JSTATE_CANCELED || state == IPP_JSTATE_ABORTED || state == IPP_JSTATE_HELD)
+  {
+    fprintf(stderr, "DEBUG: upa: SIGTERM: job is %s in cupsd, passing it to the backend.\n", ippEnumString("job-state", (int)state));
+    upa_term_check     = 0;		// Later ones go straight through
+    be->term_deferred  = false;
+    pass_sigterm(be);
+  }
+  else if (input_complete(be))
+  {
+    if (!be->term_deferred)
+      fputs("INFO: The printer has all of this job's data; letting it finish so that the job is not printed twice.\n", stderr);
+    be->term_deferred = true;
+  }
+  else
+  {
+    fprintf(stderr, "DEBUG: upa: SIGTERM: job is %s in cupsd and not all of it was sent, passing it to the backend.\n", ippEnumString("job-state", (int)state));
+    upa_term_check     = 0;
+    be->term_deferred  = false;
+    pass_sigterm(be);
+  }
+}
+
+
+//
+// 'pass_sigterm()' - Send SIGTERM to the real backend's process group.
+//
+
+static void
+pass_sigterm(upa_backend_t *be)		// I - Backend state
+{
+  be->term_forwarded = true;
+
+  if (upa_relay_fd < 0 || write(upa_relay_fd, "T", 1) != 1)
+  {
+    // No relay: signal it ourselves (works while we may)
+    if (upa_child_pid > 0 && kill(-(pid_t)upa_child_pid, SIGTERM) && kill((pid_t)upa_child_pid, SIGTERM))
+      fprintf(stderr, "DEBUG: upa: Unable to pass SIGTERM to the backend: %s\n", strerror(errno));
+  }
+}
+
+
+//
+// 'split_front()' - Leave cupsd's process group, keeping a front process in it.
+//
+// cupsd stops a job at shutdown with SIGKILL to the job's process group:
+// a real backend that has sent the whole job but not yet ended is killed,
+// its success never recorded, and the restarted cupsd prints the job again.
+// So the run of a linked job goes on in a new process group (the
+// "guardian": this function returns there), and the process cupsd started
+// stays behind as the front: it passes each SIGTERM on as a byte on a pipe,
+// dies with cupsd's SIGKILL (the guardian sees end of file), and otherwise
+// exits with the guardian's exit status.  Without fork() the run goes on
+// unsplit.
+//
+
+static volatile sig_atomic_t front_pipe = -1;
+					// Front: write end of the pipe
+
+static void
+front_sigterm(int sig)			// I - Signal number (unused)
+{
+  ssize_t bytes;			// Bytes written (nothing to do on error)
+
+  (void)sig;
+  bytes = write(front_pipe, "T", 1);
+  (void)bytes;
+}
+
+static void
+split_front(upa_backend_t *be)		// I - Backend state
+{
+  int			fds[2];		// Pipe front -> guardian
+  pid_t			guardian;	// Guardian process
+  sigset_t		mask,		// SIGTERM blocked
+			oldmask;	// Previous mask
+  struct sigaction	action;		// SIGTERM action
+  int			fd,		// Looping var
+			wstatus;	// Guardian's wait status
+
+
+  if (pipe2(fds, O_CLOEXEC))
+    return;
+
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigprocmask(SIG_BLOCK, &mask, &oldmask);
+
+  if ((guardian = fork()) < 0)
+  {
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    close(fds[0]);
+    close(fds[1]);
+    return;
+  }
+  else if (guardian == 0)
+  {
+    // Guardian: a process group of its own; SIGTERMs come through the pipe
+    setpgid(0, 0);
+    close(fds[1]);
+    upa_front_fd = fds[0];
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    return;
+  }
+
+  // Front: nothing of the job's but the pipe, no root, wait
+  front_pipe = fds[1];
+  memset(&action, 0, sizeof(action));
+  sigemptyset(&action.sa_mask);
+  action.sa_handler = front_sigterm;
+  sigaction(SIGTERM, &action, NULL);
+
+  for (fd = 0; fd < 1024; fd ++)
+    if (fd != fds[1] && fd != 2)
+      close(fd);
+
+  if (!upaBackendDropPrivileges(be))
+    _exit(CUPS_BACKEND_FAILED);
+
+  sigprocmask(SIG_SETMASK, &oldmask, NULL);
+
+  while (waitpid(guardian, &wstatus, 0) < 0)
+  {
+    if (errno != EINTR)
+      _exit(CUPS_BACKEND_FAILED);
+  }
+
+  _exit(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : CUPS_BACKEND_FAILED);
+}
+
+
+//
+// 'start_relay()' - Start the process that signals the real backend for us.
+//
+// It has the real backend's credentials (we will not, once root is
+// dropped), ignores SIGTERM (cupsd's signals to our group) and sends
+// SIGTERM to the real backend's group for every byte it reads; it ends at
+// end of file, that is when we close the pipe or die.
+//
+
+static pid_t				// O - Relay or -1
+start_relay(upa_backend_t *be,		// I - Backend state
+            pid_t         child)	// I - Real backend (group leader)
+{
+  int	cmd[2];				// Command pipe
+  pid_t	pid;				// Relay
+
+
+  if (pipe2(cmd, O_CLOEXEC))
+    return (-1);
+
+  if ((pid = fork()) == 0)
+  {
+    struct sigaction	ign;		// Ignore action
+    char		c;		// Command byte
+    ssize_t		bytes;		// Bytes read
+    int			fd;		// Looping var
+
+    memset(&ign, 0, sizeof(ign));
+    sigemptyset(&ign.sa_mask);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGTERM, &ign, NULL);
+
+    for (fd = 0; fd < 1024; fd ++)
+      if (fd != cmd[0])
+        close(fd);
+
+    if (!upaBackendDropChild(be))
+      _exit(1);
+
+    while ((bytes = read(cmd[0], &c, 1)) != 0)
+    {
+      if (bytes < 0 && errno != EINTR)
+        break;
+      else if (bytes == 1 && kill(-child, SIGTERM))
+        kill(child, SIGTERM);
+    }
+
+    _exit(0);
+  }
+
+  close(cmd[0]);
+
+  if (pid < 0)
+  {
+    close(cmd[1]);
+    return (-1);
+  }
+
+  upa_relay_fd = cmd[1];
+
+  return (pid);
+}
+
+
+//
+// 'sigterm_handler()' - Remember the cancel; pass it on for a plain job.
 //
 // Unlike backend/ipp.c we do not _exit() on a second SIGTERM: the real
 // backend owns the device, and we must wait for it to report its status.
+// A linked job's SIGTERM is judged by the relay loop (judge_sigterm()).
 //
 
 static void
 sigterm_handler(int sig)		// I - Signal number (unused)
 {
-  static const char msg[] = "DEBUG: upa: Got SIGTERM, passing it to the backend.\n";
-					// Message (async-signal-safe)
+  static const char msg[] = "DEBUG: upa: Got SIGTERM, passing it to the backend.\n",
+		judge[] = "DEBUG: upa: Got SIGTERM, asking cupsd why.\n";
+					// Messages (async-signal-safe)
   int		saved_errno = errno;	// errno of the interrupted code
   ssize_t	bytes;			// Bytes written (nothing to do on error)
 
@@ -287,10 +617,19 @@ sigterm_handler(int sig)		// I - Signal number (unused)
   (void)sig;
 
   upa_job_canceled = upa_job_canceled + 1;
-  if (upa_child_pid > 0)
-    kill((pid_t)upa_child_pid, SIGTERM);
-
-  bytes = write(2, msg, sizeof(msg) - 1);
+  if (upa_term_check)
+  {
+    bytes = write(2, judge, sizeof(judge) - 1);
+  }
+  else
+  {
+    if (upa_relay_fd < 0 || write(upa_relay_fd, "T", 1) != 1)
+    {
+      if (upa_child_pid > 0 && kill(-(pid_t)upa_child_pid, SIGTERM))
+        kill((pid_t)upa_child_pid, SIGTERM);
+    }
+    bytes = write(2, msg, sizeof(msg) - 1);
+  }
   (void)bytes;
 
   errno = saved_errno;

@@ -22,6 +22,7 @@
 #  endif // !UPA_SERVERBIN
 
 #  define UPA_BE_CLOUD_TIMEOUT	15	// Seconds per cloud request from a backend
+#  define UPA_BE_CUPSD_TIMEOUT	3.0	// Seconds for a job-state question to cupsd
 #  define UPA_BE_FLUSH_SECONDS	10	// Time for one outbox flush
 #  define UPA_BE_DEBOUNCE_MS	2000	// Printer state push: quiet time before sending
 #  define UPA_BE_MAX_REASONS	16	// printer-state-reasons kept
@@ -77,6 +78,8 @@ typedef struct upa_backend_s		// State of one backend run
   upa_outbox_t	*outbox;		// Outbox, opened on first use
   bool		cloud_tried;		// Tried to load cfg/dev for a plain job?
   bool		terminal_sent;		// Terminal job state reported (or queued)?
+  bool		term_deferred;		// SIGTERM held back: the printer gets the whole job
+  bool		term_forwarded;		// SIGTERM passed on to the real backend
   int		print_lock;		// Printing lock of the queue's device, or -1
 
   // Child
@@ -97,6 +100,8 @@ extern volatile sig_atomic_t	upa_job_canceled;
 					// Number of SIGTERMs received
 extern volatile sig_atomic_t	upa_child_pid;
 					// Real backend, once started
+extern volatile sig_atomic_t	upa_term_check;
+					// Linked job: SIGTERM is judged before it is passed on
 
 
 //
@@ -135,6 +140,7 @@ extern bool	upaBackendReport(upa_backend_t *be, ipp_jstate_t state, const char *
 extern void	upaBackendSpawnFlusher(upa_backend_t *be);
 extern int	upaBackendCheckLink(upa_backend_t *be);
 extern void	upaBackendReportFinal(upa_backend_t *be, int status, bool signaled, int signum);
+extern ipp_jstate_t upaBackendCupsJobState(upa_backend_t *be);
 
 // pstate.c
 extern void	upaBackendStateLine(upa_backend_t *be, const char *text);

@@ -195,6 +195,7 @@ main(int  argc,				// I - Number of command-line args
       status = CUPS_BACKEND_STOP;
     else
     {
+      be.term_forwarded = true;	// Nothing reached the printer
       if (be.link.job_id > 0)
         upaBackendReportFinal(&be, CUPS_BACKEND_OK, false, 0);
       status = CUPS_BACKEND_OK;
@@ -202,6 +203,11 @@ main(int  argc,				// I - Number of command-line args
   }
   else
   {
+    // A linked job's SIGTERM is judged before it reaches the real backend
+    // (run.c): a requeued job must not print twice.
+    if (be.link.job_id > 0)
+      upa_term_check = 1;
+
     // upaBackendStarted() reports "processing" once the real backend runs.
     if (upaBackendRun(&be, &wstatus) < 0)
     {

@@ -9,6 +9,10 @@
 #   requeue      cupsd runs a job again after it printed (restart-job, as a
 #                cupsd restart in the reporting window does): not printed
 #                again; "upa-reprint=true" prints it on purpose
+#   shutdown     cupsd shuts down (SIGKILL to the job's process group) after
+#                the printer got all of a released job, before its backend
+#                ended: the printer's backend finishes anyway, the restarted
+#                cupsd requeues the job, it is not printed again
 #   lost         cupsd is killed -9 right after a release, before it wrote
 #                its job files: the reconciler fetches the job again
 #   reused       ... and cupsd gives the lost job's id to root's own held
@@ -175,6 +179,33 @@ spooled="$BASE/spool/d$(printf %05d "$cups_job")-001"
 check "[requeue] an admin prints its kept document again on purpose (upa(8))" lp -d Floor3 -t again "$spooled"
 check "[requeue] ... the copy arrives, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
 check "[requeue] ... and the cloud job is left as it was" sim_job_is "$job" state completed
+
+
+#
+# shutdown: cupsd stops while the printer finishes a job it has in full...
+#
+
+doc=$(unique_pdf shutdown)
+job=$(sim_submit "$USER1" shutdown.pdf "$doc")
+touch "$BASE/out/.linger"
+check "[shutdown] the job is released" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
+cups_job=$(last_cups_job Floor3)
+check "[shutdown] the printer has all of it and is finishing" upa_wait_for 30 test -e "$BASE/out/job-$cups_job.linger"
+check "[shutdown] one copy delivered" test "$(copies_of "$doc")" = 1
+rm -f "$BASE/out/job-$cups_job.out"
+kill -TERM "$CUPSD_PID"
+check "[shutdown] cupsd shuts down" upa_wait_for 20 upa_pid_gone "$CUPSD_PID"
+wait "$CUPSD_PID" 2>/dev/null
+rm -f "$BASE/out/.linger"
+# cupsd SIGKILLs a job's process group when it shuts down: the printer's
+# backend survived it only if it now ends by itself
+check "[shutdown] the printer's backend outlived cupsd and finishes the job" \
+  upa_wait_for 30 eval '! ls "$BASE/out/job-$cups_job.linger" >/dev/null 2>&1'
+check "[shutdown] cupsd comes back" cupsd_again
+check "[shutdown] the requeued job completes in CUPS" wait_cups_job Floor3 "$cups_job" completed 30
+check "[shutdown] ... without printing again" test ! -e "$BASE/out/job-$cups_job.out"
+settle
+check "[shutdown] it completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
 
 
 #
