@@ -310,6 +310,13 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
     snprintf(line, sizeof(line), "Content-Type: %s", req->content_type);
     headers = curl_slist_append(headers, line);
   }
+  if (req->basic_user && !req->bearer)
+  {
+    // libcurl encodes it; curl_easy_reset() forgets it before the next request.
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_USERNAME, req->basic_user);
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, req->basic_password ? req->basic_password : "");
+  }
   if (req->bearer)
   {
     snprintf(line, sizeof(line), "Authorization: Bearer %s", req->bearer);

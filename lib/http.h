@@ -63,6 +63,8 @@ typedef struct upa_http_request_s	// One request
   const char	*log_url;		// What the debug log shows instead of url (it holds an ID), or NULL
   const char	*content_type;		// Request Content-Type or NULL
   const char	*bearer;		// Bearer token or NULL (never logged)
+  const char	*basic_user;		// HTTP Basic user name or NULL (pwg profile; never with bearer)
+  const char	*basic_password;	// HTTP Basic password (never logged)
   const void	*body;			// Request body or NULL
   size_t	body_len;		// Body length
   upa_http_data_cb_t data_cb;		// Stream the response body here, or NULL to collect it
