@@ -194,7 +194,14 @@ csIPPAuthorize(cs_request_t *req)	// I - Request
   bool		valid;			// Token valid?
 
 
-  if (!token && req->compat)
+  if (req->server->profile_pwg && !req->compat && !(token && csHTTPIsAdmin(req)))
+  {
+    // --profile pwg (pwg.c): HTTP Basic or nothing; device tokens mean
+    // nothing here, the output device is named by output-device-uuid.
+    if (!csPWGAuthorize(req))
+      return;
+  }
+  else if (!token && req->compat)
   {
     // Conformance port (--ipptool-listen): the device named in the path.
     const char *id = !strncmp(req->path, "/printers/", 10) ? req->path + 10 : "";
@@ -288,7 +295,10 @@ csIPPHandle(cs_request_t *req)		// I - Request
 
   req->opname = ippOpString(ippGetOperation(request));
 
-  if ((response = check_request(request)) == NULL)
+  if ((response = check_request(request)) == NULL && req->server->profile_pwg && !req->is_admin && !req->compat)
+    response = csPWGCheckRequest(request);
+
+  if (response == NULL)
   {
     ipp_op_t	op = ippGetOperation(request);
 					// Operation

@@ -20,6 +20,7 @@ cloudsim_upa_cloudsim_SOURCES = \
 	cloudsim/oauth.c \
 	cloudsim/persist.c \
 	cloudsim/printer.c \
+	cloudsim/pwg.c \
 	cloudsim/register.c \
 	cloudsim/sim.c \
 	cloudsim/store.c \
