@@ -1024,7 +1024,7 @@ csTenantFindDeviceByCert(
 
   for (i = 0; i < tenant->num_devices; i ++)
   {
-    if (!X509_cmp(tenant->devices[i]->cert, cert))
+    if (tenant->devices[i]->cert && !X509_cmp(tenant->devices[i]->cert, cert))
       return (tenant->devices[i]);
   }
 

@@ -393,7 +393,7 @@ upaClientSend(upa_client_t *client,	// I - Client
     if (!upaHTTPDo(client->http, &req, &resp))
       goto done;
 
-    if (resp.status == 401 && attempt == 0 && !req.basic_user && client->cfg->profile != UPA_PROFILE_PWG)
+    if (resp.status == 401 && attempt == 0 && !resp.basic_wanted && client->cfg->profile != UPA_PROFILE_PWG)
     {
       upaLog(UPA_LOG_INFO, "Device token refused by %s, renewing it.", host);
       continue;
@@ -518,7 +518,7 @@ upaClientSendStream(
 
     // Error bodies never reach the stream callback, so a 401 retry cannot
     // follow delivered data.
-    if (resp.status == 401 && attempt == 0 && !stream.delivered && client->cfg->profile != UPA_PROFILE_PWG)
+    if (resp.status == 401 && attempt == 0 && !stream.delivered && !resp.basic_wanted && client->cfg->profile != UPA_PROFILE_PWG)
     {
       upaLog(UPA_LOG_INFO, "Device token refused by %s, renewing it.", host);
       continue;
@@ -748,8 +748,12 @@ client_http_error(
     const upa_http_response_t *resp,	// I - Response
     const char                *host)	// I - Host
 {
-  if ((resp->status == 401 || resp->status == 403) && client->cfg->profile == UPA_PROFILE_PWG)
+  if (resp->status == 401 && resp->bearer_wanted && client->cfg->profile == UPA_PROFILE_PWG)
+    upaSetError(UPA_ERROR_AUTH, "%s wants a bearer token (HTTP 401), not HTTP Basic: it is not a PWG 5100.18 Infrastructure Printer as Profile pwg expects; for Universal Print use Profile universal-print in cups-upa.conf.", host);
+  else if ((resp->status == 401 || resp->status == 403) && client->cfg->profile == UPA_PROFILE_PWG)
     upaSetError(UPA_ERROR_AUTH, "%s refused %s (HTTP %d): check Credentials in cups-upa.conf and that the server is a PWG 5100.18 Infrastructure Printer (Profile pwg).", host, client->basic ? "the Credentials user and password" : "a request without credentials", resp->status);
+  else if (resp->status == 401 && resp->basic_wanted)
+    upaSetError(UPA_ERROR_AUTH, "%s wants HTTP Basic authentication (HTTP 401), not a device token: it is not Universal Print; for a PWG 5100.18 Infrastructure Printer set Profile pwg in cups-upa.conf.", host);
   else if (resp->status == 401 || resp->status == 403)
     upaSetError(UPA_ERROR_AUTH, "%s refused the device token (HTTP %d).", host, resp->status);
   else if (resp->status == 429 || resp->status == 503)
