@@ -28,7 +28,7 @@ struct upa_client_s			// Cloud session for one device
   upa_http_t	*http;			// HTTPS session
   char		token[16384];		// Current device token
   int		request_id;		// Last request-id used
-  char		url[2400];		// IPP endpoint (https://)
+  char		url[2400];		// pwg: IPP endpoint (https form of PrinterURI)
   bool		basic;			// pwg: send HTTP Basic credentials
   char		user[256];		// pwg: Basic user name
   char		password[1024];		// pwg: Basic password (wiped on delete)
@@ -128,8 +128,6 @@ upaClientCreate(const upa_config_t *cfg,// I - Configuration (borrowed)
       client->basic = true;
     }
   }
-  else
-    snprintf(client->url, sizeof(client->url), "%s/printers", cfg->print_url);
 
   if ((client->http = upaHTTPCreate(cfg)) == NULL)
   {
@@ -361,7 +359,11 @@ upaClientSend(upa_client_t *client,	// I - Client
     return (NULL);
   }
 
-  upaCopyString(url, client->url, sizeof(url));
+  // universal-print: PrintURL as it is now (tests change it on the fly).
+  if (client->cfg->profile == UPA_PROFILE_PWG)
+    upaCopyString(url, client->url, sizeof(url));
+  else
+    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
   upaURLHost(url, host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
@@ -461,7 +463,11 @@ upaClientSendStream(
     return (false);
   }
 
-  upaCopyString(url, client->url, sizeof(url));
+  // universal-print: PrintURL as it is now (tests change it on the fly).
+  if (client->cfg->profile == UPA_PROFILE_PWG)
+    upaCopyString(url, client->url, sizeof(url));
+  else
+    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
   upaURLHost(url, host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
