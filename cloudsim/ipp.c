@@ -335,6 +335,14 @@ csIPPHandle(cs_request_t *req)		// I - Request
       else
         response = csIPPResponse(request, IPP_STATUS_ERROR_FORBIDDEN, "Output device operations need a device token.");
     }
+    else if (op == IPP_OP_GET_PRINTER_ATTRIBUTES && req->server->profile_pwg && !req->compat)
+    {
+      // --profile pwg: the Infrastructure Printer is where jobs are held.
+      if (csIPPPrinterId(request, id, sizeof(id)) != 1 || strcmp(id, "infra"))
+        response = csIPPResponse(request, IPP_STATUS_ERROR_NOT_FOUND, "printer-uri is not this Infrastructure Printer (ipps://HOST:PORT/printers/infra).");
+      else
+        response = get_printer_attributes(req, request, CS_PULL_ID);
+    }
     else if (op == IPP_OP_GET_PRINTER_ATTRIBUTES)
     {
       int	status = csIPPPrinterId(request, id, sizeof(id));

@@ -70,6 +70,7 @@ EXTRA_DIST += \
 	tests/integration/cloudsim-wire.py \
 	tests/integration/ipptool/infra-status.test \
 	tests/integration/ipptool/infra-busy.test \
+	tests/integration/ipptool/pwg-profile.test \
 	tests/bench/bench-cloudsim.sh
 dist_man_MANS += doc/upa-cloudsim.8
 endif
