@@ -448,9 +448,13 @@ upaConfigReadCredentials(
     return (false);
   }
 
-  if ((fd = open(cfg->credentials, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+  // Walked without following links, a regular file only (file.c).
+  if ((fd = upaFileOpen(cfg->credentials, O_RDONLY, 0, NULL)) < 0)
   {
-    upaSetError(errno == EACCES ? UPA_ERROR_AUTH : UPA_ERROR_CONFIG, "Unable to open Credentials file %s: %s", cfg->credentials, strerror(errno));
+    char why[1024];			// What file.c said
+
+    upaCopyString(why, upaLastErrorString(), sizeof(why));
+    upaSetError(UPA_ERROR_CONFIG, "Unable to open Credentials file %s: %s", cfg->credentials, why);
     return (false);
   }
 
