@@ -144,6 +144,71 @@ check "the Basic password is in no log" \
 
 
 #
+# After Acknowledge-Job the job is ours: a cut document is fetched again into
+# the same held CUPS job; one that cannot be had is reported aborted...
+#
+
+# Copies of a document among everything the capture backend printed.
+copies_of()
+{
+  local f
+  local n=0
+
+  for f in "$BASE/out"/job-*.out; do
+    [ -e "$f" ] && cmp -s "$1" "$f" && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+sim_fault()
+{
+  sim_curl /sim/faults -X POST -H 'Content-Type: text/plain' --data-binary "$1" >/dev/null 2>&1
+}
+
+REPORT_PDF="$top_srcdir/tests/data/quarterly-report.pdf"
+cut_job=$(sim_submit "$ALICE" report.pdf "$REPORT_PDF")
+check "arm a doc-cut fault (the next Fetch-Document is cut)" sim_fault "doc-cut,count=1"
+before=$(queue_jobs Floor3 | wc -w)
+run "$RELEASE" --printer Floor3 --user "$ALICE" --job "$cut_job"
+sim_curl /sim/faults -X DELETE >/dev/null 2>&1
+check "a cut document after Acknowledge-Job is fetched again and released" test "$(run_rc)" = 0
+check "... into the same held CUPS job (one new CUPS job)" test "$(queue_jobs Floor3 | wc -w)" = "$((before + 1))"
+check "... printed exactly once, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$REPORT_PDF")" = 1'
+check "... completed in the cloud" upa_wait_for 30 sim_job_is "$cut_job" state completed
+
+lost_job=$(sim_submit "$ALICE" lost.pdf "$BOB_PDF")
+check "arm a fault: every Fetch-Document refused with client-error-document-access-error" \
+  sim_fault "nocommit,op=Fetch-Document,answer=internal-error,ipp-status=client-error-document-access-error,count=-1"
+run "$RELEASE" --printer Floor3 --user "$ALICE" --job "$lost_job"
+sim_curl /sim/faults -X DELETE >/dev/null 2>&1
+check "a document that cannot be had fails the release" test "$(run_rc)" != 0
+check "... the claimed job is reported aborted to the cloud, not lost silently" upa_wait_for 30 sim_job_is "$lost_job" state aborted
+check "... it stays bound to this output device" sim_job_is "$lost_job" acquiredBy "$device_id"
+run "$RELEASE" --recover
+check "... and recovery has nothing left to print for it" test "$(copies_of "$BOB_PDF")" = 0
+check "... the CUPS copy never printed (no job of it left pending or held)" \
+  bash -c "! lpstat -o Floor3 2>/dev/null | grep -q ."
+
+
+#
+# The server changes (another PrinterURI): the output device is introduced
+# to it again with every attribute, then only changes go...
+#
+
+run "$UPACTL" sync Floor3
+check "upactl sync with the same PrinterURI sends nothing" grep -q "nothing changed" "$BASE/run.out"
+MOVED_URI="ipps://localhost:$UPA_SIM_PORT/printers/infra"
+sed "s|^PrinterURI .*|PrinterURI $MOVED_URI|" "$PWG_CONFIG" >"$BASE/moved.conf"
+UPA_CONFIG="$BASE/moved.conf" run "$UPACTL" sync Floor3
+check "after PrinterURI changed, upactl sync introduces the device again" grep -q "sent [0-9]* changed attribute" "$BASE/run.out"
+check "... and records the new server" grep -q "\"introduced\": *\"$MOVED_URI\"" "$BASE/state/sync/$device_id.json"
+UPA_CONFIG="$BASE/moved.conf" run "$UPACTL" sync Floor3
+check "... then sends nothing more" grep -q "nothing changed" "$BASE/run.out"
+run "$UPACTL" sync Floor3
+check "back to the first PrinterURI: introduced again" grep -q "sent [0-9]* changed attribute" "$BASE/run.out"
+
+
+#
 # Credentials that lp (or anyone) could read are refused...
 #
 
@@ -194,9 +259,10 @@ check "bob's cloud job is still fetchable" sim_job_is "$bob_job" isFetchable tru
 # Profile pwg against a Universal Print server: no bearer token -> 401.
 cloudsim_kill
 UPA_SIM_KEEP_PORT=1 cloudsim_start
+before=$(queue_jobs Floor3 | wc -w)
 run "$RELEASE" --printer Floor3 --user "$BOB" --all
 check "pwg against the Universal Print emulator fails" test "$(run_rc)" != 0
 check "... saying it wants a bearer token, not Profile pwg (HTTP 401)" grep -q "wants a bearer token (HTTP 401).*Profile universal-print" "$BASE/run.err"
-check "no CUPS job was made for bob on Floor3" test "$(queue_jobs Floor3 | wc -w)" = 1
+check "no CUPS job was made for bob on Floor3" test "$(queue_jobs Floor3 | wc -w)" = "$before"
 
 finish
