@@ -111,6 +111,11 @@ check "the sync state records the printer it was introduced to" \
   grep -q "\"introduced\": *\"$INFRA_URI\"" "$BASE/state/sync/$device_id.json"
 
 
+run "$UPACTL" doctor
+check "upactl doctor finds no problems (no key expected, the Credentials file checked)" test "$(run_rc)" = 0
+check "... and reaches the Infrastructure Printer with HTTP Basic" grep -q "Profile pwg, HTTP Basic ok" "$BASE/run.out"
+
+
 #
 # Alice releases at Floor3...
 #
