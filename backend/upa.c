@@ -351,7 +351,23 @@ upaBackendLoadCloud(upa_backend_t *be,	// I - Backend state
     return (false);
   }
 
-  if (access(be->dev->key_file, R_OK))
+  // Profile pwg: no device key; the Credentials file (if any) must be readable.
+  if (be->cfg->profile == UPA_PROFILE_PWG)
+  {
+    if (be->cfg->credentials[0] && access(be->cfg->credentials, R_OK))
+    {
+      if (quiet)
+        fprintf(stderr, "DEBUG: upa: No cloud reporting for this job (cannot read the Credentials file: %s).\n", strerror(errno));
+      else
+        fprintf(stderr, "ERROR: Cannot read the Credentials file %s of Profile pwg (%s); it must be mode 0640, group %s.\n", be->cfg->credentials, strerror(errno), be->cfg->device_group);
+      upaDeviceDelete(be->dev);
+      upaConfigDelete(be->cfg);
+      be->dev = NULL;
+      be->cfg = NULL;
+      return (false);
+    }
+  }
+  else if (access(be->dev->key_file, R_OK))
   {
     if (quiet)
       fprintf(stderr, "DEBUG: upa: No cloud reporting for this job (cannot read %s: %s).\n", be->dev->key_file, strerror(errno));

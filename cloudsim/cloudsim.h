@@ -356,6 +356,8 @@ typedef struct cs_server_s		// Server configuration and state
   int		token_lifetime;		// --token-lifetime
   int		register_polls;		// --register-polls
   bool		strict_ack_first;	// --strict-ack-first
+  bool		profile_pwg;		// --profile pwg (pwg.c)
+  const char	*basic_auth;		// --basic-auth USER:PASSWORD or NULL
   int		verbosity;		// -v count
   cs_ca_t	*ca;			// Certificate authority
   cs_tenant_t	*tenant;		// The (only) tenant
@@ -480,6 +482,8 @@ extern bool	csHTTPWait(cs_server_t *server, int seconds);
 
 extern enum MHD_Result csIPPHandle(cs_request_t *req);
 extern void	csIPPAuthorize(cs_request_t *req);
+extern bool	csPWGAuthorize(cs_request_t *req);
+extern ipp_t	*csPWGCheckRequest(ipp_t *request);
 extern bool	csIPPWantsDocument(cs_request_t *req);
 extern ipp_t	*csInfraHandle(cs_request_t *req, ipp_t *request, int *docfd);
 extern int	csIPPPrinterId(ipp_t *request, char *id, size_t idsize);
@@ -612,6 +616,7 @@ extern void	csTenantUnlock(cs_tenant_t *tenant);
 extern cs_device_t *csTenantFindDevice(cs_tenant_t *tenant, const char *id);
 extern cs_device_t *csTenantFindDeviceByCert(cs_tenant_t *tenant, X509 *cert);
 extern cs_device_t *csTenantAddDevice(cs_tenant_t *tenant, const char *name, const char *manufacturer, const char *model, X509 *cert);
+extern cs_device_t *csTenantAddOutputDevice(cs_tenant_t *tenant, const char *id, const char *name);
 extern cs_pull_t *csTenantFindPull(cs_tenant_t *tenant, const char *id);
 extern bool	csPullHasMember(cs_pull_t *pull, cs_device_t *dev);
 extern cs_pull_t *csTenantAddPull(cs_tenant_t *tenant, const char *id, const char *name);

@@ -205,7 +205,9 @@ csHTTPRespond(cs_request_t *req,	// I - Request
   if (type)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-  if (status == MHD_HTTP_UNAUTHORIZED)
+  if (status == MHD_HTTP_UNAUTHORIZED && req->server->profile_pwg && req->server->basic_auth && req->mode == CS_BODY_IPP)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"Infrastructure Printer\"");
+  else if (status == MHD_HTTP_UNAUTHORIZED)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 
   ret = MHD_queue_response(req->conn, status, resp);
@@ -270,7 +272,9 @@ csHTTPRespondHeaders(cs_request_t *req,	// I - Request
   if (obj)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-  if (status == MHD_HTTP_UNAUTHORIZED)
+  if (status == MHD_HTTP_UNAUTHORIZED && req->server->profile_pwg && req->server->basic_auth && req->mode == CS_BODY_IPP)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"Infrastructure Printer\"");
+  else if (status == MHD_HTTP_UNAUTHORIZED)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
   if (name)
     MHD_add_response_header(resp, name, value);

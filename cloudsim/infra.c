@@ -110,10 +110,44 @@ csInfraHandle(cs_request_t *req,	// I - HTTP request
   // printer-uri: the caller's own printer.  Microsoft's IppLibrary omits it in
   // Update-Job-Status and the service accepts that.
   status = csIPPPrinterId(request, id, sizeof(id));
-  if (status == 0 && op != IPP_OP_UPDATE_JOB_STATUS)
-    return (csIPPResponse(request, IPP_STATUS_ERROR_BAD_REQUEST, "Missing printer-uri."));
-  if (status < 0 || (status == 1 && strcasecmp(id, req->device)))
-    return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "printer-uri is not this device."));
+  if (req->server->profile_pwg && !req->compat)
+  {
+    // --profile pwg: one Infrastructure Printer; the output device is named
+    // by output-device-uuid (pwg.c).
+    const char	*odu;			// output-device-uuid value
+
+    if (status != 1 || strcmp(id, "infra"))
+      return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_FOUND, "printer-uri is not this Infrastructure Printer (ipps://HOST:PORT/printers/infra)."));
+
+    if ((attr = ippFindAttribute(request, "output-device-uuid", IPP_TAG_ZERO)) == NULL || (odu = ippGetString(attr, 0, NULL)) == NULL || strncasecmp(odu, "urn:uuid:", 9) || !odu[9] || strlen(odu + 9) >= sizeof(req->device))
+      return (csIPPResponse(request, IPP_STATUS_ERROR_BAD_REQUEST, "Missing or bad output-device-uuid."));
+
+    snprintf(req->device, sizeof(req->device), "%s", odu + 9);
+
+    // A new output device introduces itself with Update-Output-Device-Attributes.
+    csTenantLock(req->server->tenant);
+    if (!csTenantFindDevice(req->server->tenant, req->device))
+    {
+      if (op == IPP_OP_UPDATE_OUTPUT_DEVICE_ATTRIBUTES)
+      {
+        if (csTenantAddOutputDevice(req->server->tenant, req->device, NULL))
+          csLog(req->server, 1, "output device %s introduced itself", req->device);
+      }
+      else
+      {
+        csTenantUnlock(req->server->tenant);
+        return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_FOUND, "Unknown output device: introduce it with Update-Output-Device-Attributes first."));
+      }
+    }
+    csTenantUnlock(req->server->tenant);
+  }
+  else
+  {
+    if (status == 0 && op != IPP_OP_UPDATE_JOB_STATUS)
+      return (csIPPResponse(request, IPP_STATUS_ERROR_BAD_REQUEST, "Missing printer-uri."));
+    if (status < 0 || (status == 1 && strcasecmp(id, req->device)))
+      return (csIPPResponse(request, IPP_STATUS_ERROR_NOT_AUTHORIZED, "printer-uri is not this device."));
+  }
 
   // output-device-uuid: Microsoft's code sends it as uri, charset or text.
   // The subscription operations are printer operations and may omit it.

@@ -194,7 +194,14 @@ csIPPAuthorize(cs_request_t *req)	// I - Request
   bool		valid;			// Token valid?
 
 
-  if (!token && req->compat)
+  if (req->server->profile_pwg && !req->compat && !(token && csHTTPIsAdmin(req)))
+  {
+    // --profile pwg (pwg.c): HTTP Basic or nothing; device tokens mean
+    // nothing here, the output device is named by output-device-uuid.
+    if (!csPWGAuthorize(req))
+      return;
+  }
+  else if (!token && req->compat)
   {
     // Conformance port (--ipptool-listen): the device named in the path.
     const char *id = !strncmp(req->path, "/printers/", 10) ? req->path + 10 : "";
@@ -288,7 +295,10 @@ csIPPHandle(cs_request_t *req)		// I - Request
 
   req->opname = ippOpString(ippGetOperation(request));
 
-  if ((response = check_request(request)) == NULL)
+  if ((response = check_request(request)) == NULL && req->server->profile_pwg && !req->is_admin && !req->compat)
+    response = csPWGCheckRequest(request);
+
+  if (response == NULL)
   {
     ipp_op_t	op = ippGetOperation(request);
 					// Operation
@@ -324,6 +334,14 @@ csIPPHandle(cs_request_t *req)		// I - Request
       }
       else
         response = csIPPResponse(request, IPP_STATUS_ERROR_FORBIDDEN, "Output device operations need a device token.");
+    }
+    else if (op == IPP_OP_GET_PRINTER_ATTRIBUTES && req->server->profile_pwg && !req->compat)
+    {
+      // --profile pwg: the Infrastructure Printer is where jobs are held.
+      if (csIPPPrinterId(request, id, sizeof(id)) != 1 || strcmp(id, "infra"))
+        response = csIPPResponse(request, IPP_STATUS_ERROR_NOT_FOUND, "printer-uri is not this Infrastructure Printer (ipps://HOST:PORT/printers/infra).");
+      else
+        response = get_printer_attributes(req, request, CS_PULL_ID);
     }
     else if (op == IPP_OP_GET_PRINTER_ATTRIBUTES)
     {

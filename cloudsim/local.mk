@@ -20,6 +20,7 @@ cloudsim_upa_cloudsim_SOURCES = \
 	cloudsim/oauth.c \
 	cloudsim/persist.c \
 	cloudsim/printer.c \
+	cloudsim/pwg.c \
 	cloudsim/register.c \
 	cloudsim/sim.c \
 	cloudsim/store.c \
@@ -69,6 +70,7 @@ EXTRA_DIST += \
 	tests/integration/cloudsim-wire.py \
 	tests/integration/ipptool/infra-status.test \
 	tests/integration/ipptool/infra-busy.test \
+	tests/integration/ipptool/pwg-profile.test \
 	tests/bench/bench-cloudsim.sh
 dist_man_MANS += doc/upa-cloudsim.8
 endif

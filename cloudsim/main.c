@@ -13,7 +13,8 @@
 //                [--limit-per-user N] [--ipptool-listen HOST:PORT]
 //                [--devicecode-approve-after N] [--devicecode-interval SECONDS]
 //                [--devicecode-lifetime SECONDS] [--user-token-lifetime SECONDS]
-//                [--oauth-client-id ID]... [-v]
+//                [--oauth-client-id ID]... [--profile universal-print|pwg]
+//                [--basic-auth USER:PASSWORD] [-v]
 //
 // Runs until SIGTERM or SIGINT.  State is kept in --state-dir across restarts.
 //
@@ -134,6 +135,25 @@ main(int  argc,				// I - Number of arguments
       server.tenant_config = arg;
     else if (!strcmp(opt, "--ipptool-listen"))
       compat_listen = arg;
+    else if (!strcmp(opt, "--profile"))
+    {
+      if (!strcmp(arg, "pwg"))
+        server.profile_pwg = server.strict_ack_first = true;
+      else if (strcmp(arg, "universal-print"))
+      {
+        fprintf(stderr, "upa-cloudsim: --profile must be universal-print or pwg\n");
+        return (1);
+      }
+    }
+    else if (!strcmp(opt, "--basic-auth"))
+    {
+      if (!strchr(arg, ':') || arg[0] == ':')
+      {
+        fprintf(stderr, "upa-cloudsim: --basic-auth needs USER:PASSWORD\n");
+        return (1);
+      }
+      server.basic_auth = arg;
+    }
     else if (!strcmp(opt, "--fault"))
     {
       if (num_faults >= (int)(sizeof(faults) / sizeof(faults[0])))
@@ -315,6 +335,9 @@ main(int  argc,				// I - Number of arguments
   snprintf(server.hostport, sizeof(server.hostport), "%s:%d", host, port);
   snprintf(server.base_url, sizeof(server.base_url), "https://%s", server.hostport);
 
+  if (server.profile_pwg)
+    csLog(&server, 0, "profile pwg: Infrastructure Printer ipps://%s/printers/infra, %s", server.hostport, server.basic_auth ? "HTTP Basic" : "no authentication");
+
   if (compat_listen)
   {
     struct sockaddr_storage caddr;	// Conformance address
@@ -489,6 +512,10 @@ usage(FILE *fp)				// I - Where to print
         "  --token-lifetime SECONDS Device access token lifetime (default 3600)\n"
         "  --register-polls N       202 answers before a registration completes (default 1)\n"
         "  --strict-ack-first       Refuse Fetch-Document before Acknowledge-Job\n"
+        "  --profile pwg            Be a PWG 5100.18 Infrastructure Printer at\n"
+        "                           /printers/infra: strict RFC 8011 order, Basic or no\n"
+        "                           auth, Acknowledge-Job first (default universal-print)\n"
+        "  --basic-auth USER:PASS   pwg: HTTP Basic credentials (default: none)\n"
         "  --tenant-config FILE     Users, pull printers, badges (JSON)\n"
         "  --fault SPEC             Arm a fault: KIND[,key=value...] (repeatable)\n"
         "  --slow-release SECONDS   Jobs become fetchable SECONDS after submission\n"

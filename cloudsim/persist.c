@@ -121,11 +121,20 @@ csTenantLoad(cs_tenant_t *tenant)	// I - Tenant
       json_object	*graph;		// Graph properties
 
       item = json_object_array_get_idx(array, i);
-      bio  = BIO_new_mem_buf(gstr(item, "certificate"), -1);
-      cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-      BIO_free(bio);
-      if (!cert || (dev = csTenantAddDevice(tenant, gstr(item, "name"), gstr(item, "manufacturer"), gstr(item, "model"), cert)) == NULL)
-        continue;
+      if (!*gstr(item, "certificate"))
+      {
+        // Introduced by Update-Output-Device-Attributes (--profile pwg).
+        if (!*gstr(item, "id") || (dev = csTenantAddOutputDevice(tenant, gstr(item, "id"), gstr(item, "name"))) == NULL)
+          continue;
+      }
+      else
+      {
+        bio  = BIO_new_mem_buf(gstr(item, "certificate"), -1);
+        cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+        if (!cert || (dev = csTenantAddDevice(tenant, gstr(item, "name"), gstr(item, "manufacturer"), gstr(item, "model"), cert)) == NULL)
+          continue;
+      }
       ippDelete(dev->attrs);
       dev->attrs          = attrs_decode(gstr(item, "attributes"));
       dev->token_requests = (int)gint(item, "tokenRequests");
@@ -274,7 +283,8 @@ csTenantSave(cs_tenant_t *tenant)	// I - Tenant
     json_object_object_add(item, "name", jstr(dev->name));
     json_object_object_add(item, "manufacturer", jstr(dev->manufacturer));
     json_object_object_add(item, "model", jstr(dev->model));
-    json_object_object_add(item, "certificate", jstr(dev->cert_pem));
+    if (dev->cert_pem)			// None: introduced by --profile pwg
+      json_object_object_add(item, "certificate", jstr(dev->cert_pem));
     json_object_object_add(item, "attributes", jstr(attrs));
     json_object_object_add(item, "tokenRequests", json_object_new_int(dev->token_requests));
     json_object_object_add(item, "registered", jint64(dev->registered));

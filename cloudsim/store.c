@@ -224,6 +224,40 @@ csTenantAddDevice(cs_tenant_t *tenant,	// I - Tenant
 
 
 //
+// 'csTenantAddOutputDevice()' - Add an output device introduced by Update-Output-Device-Attributes (--profile pwg).
+//
+// No certificate: such a device authenticates with HTTP Basic (or not at
+// all) and is named by its output-device-uuid.
+//
+
+cs_device_t *				// O - Device or `NULL`
+csTenantAddOutputDevice(
+    cs_tenant_t *tenant,		// I - Tenant
+    const char  *id,			// I - UUID (without urn:uuid:)
+    const char  *name)			// I - Name
+{
+  cs_device_t	*dev;			// Device
+
+
+  if (!id || !*id || strlen(id) >= CS_UUID_LEN || !grow(&tenant->devices, tenant->num_devices, sizeof(cs_device_t *)) || (dev = calloc(1, sizeof(cs_device_t))) == NULL)
+    return (NULL);
+
+  snprintf(dev->id, sizeof(dev->id), "%s", id);
+  dev->name         = strdup(name && *name ? name : id);
+  dev->manufacturer = strdup("Unknown");
+  dev->model        = strdup("Output Device");
+  dev->attrs        = ippNew();
+  dev->registered   = time(NULL);
+  dev->graph        = json_object_new_object();
+
+  tenant->devices[tenant->num_devices ++] = dev;
+  tenant->dirty = true;
+
+  return (dev);
+}
+
+
+//
 // 'csTenantAddJob()' - Add a job whose document is complete.
 //
 
@@ -990,7 +1024,7 @@ csTenantFindDeviceByCert(
 
   for (i = 0; i < tenant->num_devices; i ++)
   {
-    if (!X509_cmp(tenant->devices[i]->cert, cert))
+    if (tenant->devices[i]->cert && !X509_cmp(tenant->devices[i]->cert, cert))
       return (tenant->devices[i]);
   }
 

@@ -28,6 +28,10 @@ struct upa_client_s			// Cloud session for one device
   upa_http_t	*http;			// HTTPS session
   char		token[16384];		// Current device token
   int		request_id;		// Last request-id used
+  char		url[2400];		// pwg: IPP endpoint (https form of PrinterURI)
+  bool		basic;			// pwg: send HTTP Basic credentials
+  char		user[256];		// pwg: Basic user name
+  char		password[1024];		// pwg: Basic password (wiped on delete)
 };
 
 typedef struct client_reader_s		// Memory reader for ippReadIO()
@@ -57,8 +61,9 @@ typedef struct client_stream_s		// State of a streamed response
 // Local functions...
 //
 
+static bool	client_auth(upa_client_t *client, upa_http_request_t *req, bool renew);
 static bool	client_check_response(ipp_t *response, int request_id, const char *host);
-static bool	client_http_error(const upa_http_response_t *resp, const char *host);
+static bool	client_http_error(upa_client_t *client, const upa_http_response_t *resp, const char *host);
 static ssize_t	client_read_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
 static bool	client_stream_cb(void *data, const char *buffer, size_t len);
 static bool	client_token(upa_client_t *client, bool renew);
@@ -91,8 +96,42 @@ upaClientCreate(const upa_config_t *cfg,// I - Configuration (borrowed)
   client->cfg = cfg;
   client->dev = dev;
 
+  if (cfg->profile == UPA_PROFILE_PWG)
+  {
+    char	scheme[32],		// URI scheme
+		userpass[256],		// User info (refused)
+		host[256],		// Host
+		resource[1024];		// Resource path
+    int		port;			// Port
+
+    // The Infrastructure Printer of the configuration, over https.
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, cfg->printer_uri, scheme, sizeof(scheme), userpass, sizeof(userpass), host, sizeof(host), &port, resource, sizeof(resource)) < HTTP_URI_STATUS_OK || strcmp(scheme, "ipps") || userpass[0])
+    {
+      upaSetError(UPA_ERROR_CONFIG, "PrinterURI %s is not a usable ipps:// URI (no user name or password in it).", cfg->printer_uri);
+      free(client);
+      return (NULL);
+    }
+
+    if (strchr(host, ':'))
+      snprintf(client->url, sizeof(client->url), "https://[%s]:%d%s", host, port, resource);
+    else
+      snprintf(client->url, sizeof(client->url), "https://%s:%d%s", host, port, resource);
+
+    if (cfg->credentials[0])
+    {
+      if (!upaConfigReadCredentials(cfg, client->user, sizeof(client->user), client->password, sizeof(client->password)))
+      {
+        explicit_bzero(client->password, sizeof(client->password));
+        free(client);
+        return (NULL);
+      }
+      client->basic = true;
+    }
+  }
+
   if ((client->http = upaHTTPCreate(cfg)) == NULL)
   {
+    explicit_bzero(client->password, sizeof(client->password));
     free(client);
     return (NULL);
   }
@@ -113,6 +152,7 @@ upaClientDelete(upa_client_t *client)	// I - Client
 
   upaHTTPDelete(client->http);
   explicit_bzero(client->token, sizeof(client->token));
+  explicit_bzero(client->password, sizeof(client->password));
   free(client);
 }
 
@@ -156,6 +196,12 @@ upaClientGetToken(upa_client_t *client,	// I - Client
     return (false);
   }
 
+  if (client->cfg->profile == UPA_PROFILE_PWG)
+  {
+    upaSetError(UPA_ERROR_CONFIG, "Profile pwg has no device tokens (HTTP Basic or no authentication).");
+    return (false);
+  }
+
   if (!client_token(client, renew))
     return (false);
 
@@ -170,20 +216,39 @@ upaClientGetToken(upa_client_t *client,	// I - Client
 
 
 //
-// 'upaClientNewRequest()' - Create a request with the common operation attributes.
+// 'upaClientNewJobRequest()' - Create a request for one job with the common attributes.
+//
+// universal-print (byte for byte what Universal Print gets): charset,
+// language, [requesting-user-uri, requesting-user-name, my-jobs],
+// printer-uri, output-device-uuid, job-id.  pwg (RFC 8011 section 4.1.5):
+// charset, language, then the target (printer-uri, job-id), then
+// [requesting-user-name, requesting-user-uri, my-jobs], output-device-uuid.
 //
 
 ipp_t *					// O - Request or `NULL`
-upaClientNewRequest(
+upaClientNewJobRequest(
     upa_client_t *client,		// I - Client
     ipp_op_t     op,			// I - Operation
-    const char   *user_uri)		// I - "mailto:UPN" or `NULL`
+    const char   *user_uri,		// I - "mailto:UPN" or `NULL`
+    int          job_id)		// I - Cloud job-id or 0 for a printer operation
 {
   ipp_t		*request;		// Request
   char		uuid[256];		// output-device-uuid
+  const char	*printer_uri;		// printer-uri
+  const char	*upn = NULL;		// requesting-user-name
+  bool		pwg;			// RFC 8011 order?
 
 
-  if (!client || !client->dev->printer_uri[0])
+  if (!client)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaClientNewRequest: no client.");
+    return (NULL);
+  }
+
+  pwg         = client->cfg->profile == UPA_PROFILE_PWG;
+  printer_uri = pwg ? client->cfg->printer_uri : client->dev->printer_uri;
+
+  if (!printer_uri[0])
   {
     upaSetError(UPA_ERROR_ARGS, "upaClientNewRequest: no device or printer URI.");
     return (NULL);
@@ -196,7 +261,7 @@ upaClientNewRequest(
   }
 
   // ippNew() rather than ippNewRequest(): the latter adds the locale's
-  // natural language; Universal Print expects exactly this attribute order.
+  // natural language; the order below is exactly what each server expects.
   if ((request = ippNew()) == NULL)
   {
     upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
@@ -212,21 +277,58 @@ upaClientNewRequest(
 
   if (user_uri)
   {
-    const char *upn = user_uri;		// User name part
-
+    upn = user_uri;
     if (!strncasecmp(upn, "mailto:", 7))
       upn += 7;
-
-    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "requesting-user-uri", NULL, user_uri);
-    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, upn);
-    if (op == IPP_OP_GET_JOBS)
-      ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1);
   }
 
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, client->dev->printer_uri);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "output-device-uuid", NULL, uuid);
+  if (pwg)
+  {
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, printer_uri);
+    if (job_id > 0)
+      ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+
+    if (user_uri)
+    {
+      ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, upn);
+      ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "requesting-user-uri", NULL, user_uri);
+      if (op == IPP_OP_GET_JOBS)
+        ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1);
+    }
+
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "output-device-uuid", NULL, uuid);
+  }
+  else
+  {
+    if (user_uri)
+    {
+      ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "requesting-user-uri", NULL, user_uri);
+      ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, upn);
+      if (op == IPP_OP_GET_JOBS)
+        ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1);
+    }
+
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, printer_uri);
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "output-device-uuid", NULL, uuid);
+    if (job_id > 0)
+      ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  }
 
   return (request);
+}
+
+
+//
+// 'upaClientNewRequest()' - Create a request with the common operation attributes.
+//
+
+ipp_t *					// O - Request or `NULL`
+upaClientNewRequest(
+    upa_client_t *client,		// I - Client
+    ipp_op_t     op,			// I - Operation
+    const char   *user_uri)		// I - "mailto:UPN" or `NULL`
+{
+  return (upaClientNewJobRequest(client, op, user_uri, 0));
 }
 
 
@@ -241,7 +343,7 @@ upaClientSend(upa_client_t *client,	// I - Client
   upa_buffer_t		body;		// Encoded request
   upa_http_request_t	req;		// HTTP request
   upa_http_response_t	resp;		// HTTP response
-  char			url[1100],	// IPP endpoint
+  char			url[2400],	// IPP endpoint
 			host[256];	// Host for messages
   ipp_t			*response = NULL;
 					// IPP response
@@ -257,7 +359,11 @@ upaClientSend(upa_client_t *client,	// I - Client
     return (NULL);
   }
 
-  snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
+  // universal-print: PrintURL as it is now (tests change it on the fly).
+  if (client->cfg->profile == UPA_PROFILE_PWG)
+    upaCopyString(url, client->url, sizeof(url));
+  else
+    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
   upaURLHost(url, host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
@@ -266,7 +372,7 @@ upaClientSend(upa_client_t *client,	// I - Client
   for (attempt = 0; attempt < 2; attempt ++)
   {
     // Renew the token only after the service refused it once.
-    if (!client_token(client, attempt > 0))
+    if (!client_auth(client, &req, attempt > 0))
       goto done;
 
     if (++ client->request_id <= 0)
@@ -277,11 +383,9 @@ upaClientSend(upa_client_t *client,	// I - Client
     if (!upaIPPEncode(request, &body))
       goto done;
 
-    memset(&req, 0, sizeof(req));
     req.method       = "POST";
     req.url          = url;
     req.content_type = "application/ipp";
-    req.bearer       = client->token;
     req.body         = body.data;
     req.body_len     = body.len;
 
@@ -291,7 +395,7 @@ upaClientSend(upa_client_t *client,	// I - Client
     if (!upaHTTPDo(client->http, &req, &resp))
       goto done;
 
-    if (resp.status == 401 && attempt == 0)
+    if (resp.status == 401 && attempt == 0 && !resp.basic_wanted && client->cfg->profile != UPA_PROFILE_PWG)
     {
       upaLog(UPA_LOG_INFO, "Device token refused by %s, renewing it.", host);
       continue;
@@ -302,7 +406,7 @@ upaClientSend(upa_client_t *client,	// I - Client
 
   if (resp.status != 200)
   {
-    client_http_error(&resp, host);
+    client_http_error(client, &resp, host);
     goto done;
   }
 
@@ -346,7 +450,7 @@ upaClientSendStream(
   upa_http_request_t	req;		// HTTP request
   upa_http_response_t	resp;		// HTTP response
   client_stream_t	stream;		// Stream state
-  char			url[1100],	// IPP endpoint
+  char			url[2400],	// IPP endpoint
 			host[256];	// Host for messages
   int			attempt;	// Attempt number
   bool			ret = false;	// Return value
@@ -359,7 +463,11 @@ upaClientSendStream(
     return (false);
   }
 
-  snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
+  // universal-print: PrintURL as it is now (tests change it on the fly).
+  if (client->cfg->profile == UPA_PROFILE_PWG)
+    upaCopyString(url, client->url, sizeof(url));
+  else
+    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
   upaURLHost(url, host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
@@ -374,7 +482,7 @@ upaClientSendStream(
 
   for (attempt = 0; attempt < 2; attempt ++)
   {
-    if (!client_token(client, attempt > 0))
+    if (!client_auth(client, &req, attempt > 0))
       goto done;
 
     if (++ client->request_id <= 0)
@@ -386,11 +494,9 @@ upaClientSendStream(
     if (!upaIPPEncode(request, &body))
       goto done;
 
-    memset(&req, 0, sizeof(req));
     req.method       = "POST";
     req.url          = url;
     req.content_type = "application/ipp";
-    req.bearer       = client->token;
     req.body         = body.data;
     req.body_len     = body.len;
     req.data_cb      = client_stream_cb;
@@ -418,7 +524,7 @@ upaClientSendStream(
 
     // Error bodies never reach the stream callback, so a 401 retry cannot
     // follow delivered data.
-    if (resp.status == 401 && attempt == 0 && !stream.delivered)
+    if (resp.status == 401 && attempt == 0 && !stream.delivered && !resp.basic_wanted && client->cfg->profile != UPA_PROFILE_PWG)
     {
       upaLog(UPA_LOG_INFO, "Device token refused by %s, renewing it.", host);
       continue;
@@ -429,7 +535,7 @@ upaClientSendStream(
 
   if (resp.status != 200)
   {
-    client_http_error(&resp, host);
+    client_http_error(client, &resp, host);
     goto done;
   }
 
@@ -572,6 +678,39 @@ upaIPPEncode(ipp_t        *ipp,		// I - Message
 
 
 //
+// 'client_auth()' - Start a request with the client's authentication.
+//
+// universal-print: the device token (renewed when asked); pwg: HTTP Basic
+// with the Credentials file's user and password, or nothing.
+//
+
+static bool				// O - `true` on success
+client_auth(upa_client_t       *client,	// I - Client
+            upa_http_request_t *req,	// O - Request to fill in
+            bool               renew)	// I - Renew the token
+{
+  memset(req, 0, sizeof(upa_http_request_t));
+
+  if (client->cfg->profile == UPA_PROFILE_PWG)
+  {
+    if (client->basic)
+    {
+      req->basic_user     = client->user;
+      req->basic_password = client->password;
+    }
+    return (true);
+  }
+
+  if (!client_token(client, renew))
+    return (false);
+
+  req->bearer = client->token;
+
+  return (true);
+}
+
+
+//
 // 'client_check_response()' - Check request-id and IPP status of a response.
 //
 
@@ -611,10 +750,17 @@ client_check_response(
 
 static bool				// O - Always `false`
 client_http_error(
+    upa_client_t              *client,	// I - Client
     const upa_http_response_t *resp,	// I - Response
     const char                *host)	// I - Host
 {
-  if (resp->status == 401 || resp->status == 403)
+  if (resp->status == 401 && resp->bearer_wanted && client->cfg->profile == UPA_PROFILE_PWG)
+    upaSetError(UPA_ERROR_AUTH, "%s wants a bearer token (HTTP 401), not HTTP Basic: it is not a PWG 5100.18 Infrastructure Printer as Profile pwg expects; for Universal Print use Profile universal-print in cups-upa.conf.", host);
+  else if ((resp->status == 401 || resp->status == 403) && client->cfg->profile == UPA_PROFILE_PWG)
+    upaSetError(UPA_ERROR_AUTH, "%s refused %s (HTTP %d): check Credentials in cups-upa.conf and that the server is a PWG 5100.18 Infrastructure Printer (Profile pwg).", host, client->basic ? "the Credentials user and password" : "a request without credentials", resp->status);
+  else if (resp->status == 401 && resp->basic_wanted)
+    upaSetError(UPA_ERROR_AUTH, "%s wants HTTP Basic authentication (HTTP 401), not a device token: it is not Universal Print; for a PWG 5100.18 Infrastructure Printer set Profile pwg in cups-upa.conf.", host);
+  else if (resp->status == 401 || resp->status == 403)
     upaSetError(UPA_ERROR_AUTH, "%s refused the device token (HTTP %d).", host, resp->status);
   else if (resp->status == 429 || resp->status == 503)
   {

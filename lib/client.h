@@ -8,6 +8,8 @@
 // ippReadIO), POSTed to <PrintURL>/printers with "Authorization: Bearer" and
 // "Content-Type: application/ipp", IPP version 2.0, incrementing request-id.
 // On HTTP 401 the token is renewed once and the request repeated.
+// Profile pwg: POSTed to the https form of PrinterURI with HTTP Basic
+// (Credentials) or no authentication; a 401 is final.
 //
 
 #ifndef UPA_CLIENT_H
@@ -33,11 +35,16 @@ extern const upa_device_t *upaClientGetDevice(upa_client_t *client);
 extern upa_http_t	*upaClientGetHTTP(upa_client_t *client);
 extern bool		upaClientGetToken(upa_client_t *client, bool renew, char *token, size_t tokensize);
 
-// New request with the common operation attributes, in the order Universal
-// Print expects: attributes-charset, attributes-natural-language,
-// [requesting-user-uri, requesting-user-name, my-jobs (Get-Jobs only)]
-// (when user_uri != NULL), printer-uri, output-device-uuid.
+// New request with the common operation attributes, in the order of the
+// configuration's Profile.  universal-print: attributes-charset,
+// attributes-natural-language, [requesting-user-uri, requesting-user-name,
+// my-jobs (Get-Jobs only)] (when user_uri != NULL), printer-uri (the
+// device's, fixed at registration), output-device-uuid, [job-id].  pwg (RFC
+// 8011): attributes-charset, attributes-natural-language, printer-uri
+// (PrinterURI of the configuration), [job-id], [requesting-user-name,
+// requesting-user-uri, my-jobs], output-device-uuid.  job_id 0 = none.
 extern ipp_t		*upaClientNewRequest(upa_client_t *client, ipp_op_t op, const char *user_uri);
+extern ipp_t		*upaClientNewJobRequest(upa_client_t *client, ipp_op_t op, const char *user_uri, int job_id);
 
 // Send a request (consumed, like cupsDoRequest) and return the response
 // (caller ippDelete()s it) when the IPP status is successful-ok*; NULL with

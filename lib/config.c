@@ -7,6 +7,9 @@
 
 #include "upa-private.h"
 #include <cups/file.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/stat.h>
 
 
 //
@@ -95,6 +98,8 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
 					// Explicit AuthorityURL
 		badge_url[1024] = "",	// Explicit BadgeURL
 		resource_url[1024] = "";// Explicit SignInResource
+  bool		order_set = false;	// ReleaseOrder given?
+  bool		cloud_set = false;	// Cloud given?
 
 
   if (!path)
@@ -130,6 +135,7 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
 
     if (!strcasecmp(line, "Cloud"))
     {
+      cloud_set = true;
       if (!upaConfigSetCloud(cfg, value))
       {
         upaSetError(UPA_ERROR_CONFIG, "%s line %d: unknown cloud \"%s\" (use commercial, gcc, gcc-high, dod or custom).", path, linenum, value);
@@ -225,6 +231,40 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
         upaSetError(UPA_ERROR_CONFIG, "%s line %d: unknown ReleaseOrder \"%s\" (use fetch-first or acknowledge-first).", path, linenum, value);
         goto error;
       }
+      order_set = true;
+    }
+    else if (!strcasecmp(line, "Profile"))
+    {
+      if (!strcasecmp(value, "universal-print"))
+        cfg->profile = UPA_PROFILE_UNIVERSAL_PRINT;
+      else if (!strcasecmp(value, "pwg"))
+        cfg->profile = UPA_PROFILE_PWG;
+      else
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: unknown Profile \"%s\" (use universal-print or pwg).", path, linenum, value);
+        goto error;
+      }
+    }
+    else if (!strcasecmp(line, "PrinterURI"))
+    {
+      size_t len = strlen(value);	// Length
+
+      // TLS is not optional: the credentials travel in every request.
+      if (strncmp(value, "ipps://", 7) || len < 8 || len >= sizeof(cfg->printer_uri))
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: PrinterURI must be an ipps:// URI.", path, linenum);
+        goto error;
+      }
+      upaCopyString(cfg->printer_uri, value, sizeof(cfg->printer_uri));
+    }
+    else if (!strcasecmp(line, "Credentials"))
+    {
+      if (value[0] != '/')
+      {
+        upaSetError(UPA_ERROR_CONFIG, "%s line %d: Credentials must be an absolute path.", path, linenum);
+        goto error;
+      }
+      upaCopyString(cfg->credentials, value, sizeof(cfg->credentials));
     }
     else if (!strcasecmp(line, "Timeout"))
     {
@@ -269,7 +309,41 @@ upaConfigLoad(const char *path)		// I - File or NULL for the default
     upaCopyString(cfg->badge_url, cfg->graph_url, sizeof(cfg->badge_url));
 					// One host serves both (the emulator)
 
-  if (!strcmp(cfg->cloud, "custom") && (!register_url[0] || !print_url[0]))
+  if (cfg->profile == UPA_PROFILE_PWG)
+  {
+    // A PWG Infrastructure Printer is not one of Microsoft's clouds, has no
+    // registration service and wants Acknowledge-Job before Fetch-Document.
+    if (cloud_set && strcmp(cfg->cloud, "custom"))
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s: Profile pwg is for a PWG 5100.18 Infrastructure Printer, not Microsoft's cloud \"%s\" (use Cloud custom or no Cloud line).", path, cfg->cloud);
+      free(cfg);
+      return (NULL);
+    }
+
+    if (!cfg->printer_uri[0])
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s: Profile pwg needs PrinterURI (the Infrastructure Printer's ipps:// URI).", path);
+      free(cfg);
+      return (NULL);
+    }
+
+    if (order_set && cfg->release_order != UPA_ORDER_ACK_FIRST)
+    {
+      upaSetError(UPA_ERROR_CONFIG, "%s: Profile pwg acknowledges a job before fetching its document (PWG 5100.18); remove \"ReleaseOrder fetch-first\".", path);
+      free(cfg);
+      return (NULL);
+    }
+
+    upaCopyString(cfg->cloud, "custom", sizeof(cfg->cloud));
+    cfg->release_order = UPA_ORDER_ACK_FIRST;
+  }
+  else if (cfg->printer_uri[0] || cfg->credentials[0])
+  {
+    upaSetError(UPA_ERROR_CONFIG, "%s: PrinterURI and Credentials belong to Profile pwg; Universal Print's printer URI is fixed at registration and it uses device tokens.", path);
+    free(cfg);
+    return (NULL);
+  }
+  else if (!strcmp(cfg->cloud, "custom") && (!register_url[0] || !print_url[0]))
   {
     upaSetError(UPA_ERROR_CONFIG, "%s: Cloud custom needs RegisterURL and PrintURL.", path);
     free(cfg);
@@ -323,6 +397,121 @@ upaConfigSetCloud(upa_config_t *cfg,	// I - Configuration
 
 
 //
+// 'upaConfigProfileString()' - Return the keyword of a profile.
+//
+
+const char *				// O - "universal-print" or "pwg"
+upaConfigProfileString(
+    upa_profile_t profile)		// I - Profile
+{
+  return (profile == UPA_PROFILE_PWG ? "pwg" : "universal-print");
+}
+
+
+//
+// 'upaConfigReadCredentials()' - Read the pwg profile's HTTP Basic credentials.
+//
+// The file is opened without following links and checked on its
+// descriptor: a regular file owned by root, nothing for others, not
+// group-writable, group root or DeviceGroup (the backend account reports
+// job states with it, as it uses the device keys).  One "user:password"
+// line; "#" lines are comments.  Nothing of the file is ever logged.
+//
+
+bool					// O - `true` on success
+upaConfigReadCredentials(
+    const upa_config_t *cfg,		// I - Configuration
+    char               *user,		// O - User name
+    size_t             usersize,	// I - Size of user
+    char               *password,	// O - Password
+    size_t             passwordsize)	// I - Size of password
+{
+  int		fd;			// File
+  struct stat	info;			// File information
+  struct group	*grp;			// DeviceGroup
+  char		buffer[2048],		// File contents
+		*line,			// Current line
+		*next,			// Next line
+		*colon;			// Separator
+  ssize_t	bytes;			// Bytes read
+  bool		ret = false;		// Return value
+
+
+  if (user && usersize)
+    *user = '\0';
+  if (password && passwordsize)
+    *password = '\0';
+
+  if (!cfg || !cfg->credentials[0] || !user || !password || usersize == 0 || passwordsize == 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaConfigReadCredentials: no Credentials file.");
+    return (false);
+  }
+
+  // Walked without following links, a regular file only (file.c).
+  if ((fd = upaFileOpen(cfg->credentials, O_RDONLY, 0, NULL)) < 0)
+  {
+    char why[1024];			// What file.c said
+
+    upaCopyString(why, upaLastErrorString(), sizeof(why));
+    upaSetError(UPA_ERROR_CONFIG, "Unable to open Credentials file %s: %s", cfg->credentials, why);
+    return (false);
+  }
+
+  grp = getgrnam(cfg->device_group);
+
+  if (fstat(fd, &info) || !S_ISREG(info.st_mode) || info.st_uid != 0 || (info.st_mode & (S_IWGRP | S_IRWXO)) || (info.st_gid != 0 && (!grp || info.st_gid != grp->gr_gid)))
+  {
+    upaSetError(UPA_ERROR_CONFIG, "Credentials file %s must be a regular file owned by root, group root or %s, mode 0640 or stricter.", cfg->credentials, cfg->device_group);
+    close(fd);
+    return (false);
+  }
+
+  bytes = read(fd, buffer, sizeof(buffer) - 1);
+  close(fd);
+
+  if (bytes < 0)
+  {
+    upaSetError(UPA_ERROR_CONFIG, "Unable to read Credentials file %s: %s", cfg->credentials, strerror(errno));
+    explicit_bzero(buffer, sizeof(buffer));
+    return (false);
+  }
+
+  buffer[bytes] = '\0';
+
+  for (line = buffer; line && *line; line = next)
+  {
+    if ((next = strchr(line, '\n')) != NULL)
+      *next++ = '\0';
+
+    line[strcspn(line, "\r")] = '\0';
+
+    if (!*line || *line == '#')
+      continue;
+
+    if ((colon = strchr(line, ':')) == NULL || colon == line)
+      break;
+
+    *colon = '\0';
+    if (strlen(line) < usersize && strlen(colon + 1) < passwordsize)
+    {
+      upaCopyString(user, line, usersize);
+      upaCopyString(password, colon + 1, passwordsize);
+      ret = true;
+    }
+    break;
+  }
+
+  explicit_bzero(buffer, sizeof(buffer));
+
+  if (!ret)
+    upaSetError(UPA_ERROR_CONFIG, "Credentials file %s holds no \"user:password\" line.", cfg->credentials);
+
+  return (ret);
+}
+
+
+//
 // 'check_url()' - Check that a URL directive is an https:// URL.
 //
 
@@ -366,4 +555,5 @@ set_defaults(upa_config_t *cfg)		// I - Configuration
   cfg->log_level     = UPA_LOG_INFO;
   cfg->release_order = UPA_ORDER_FETCH_FIRST;
   cfg->timeout       = 60;
+  cfg->profile       = UPA_PROFILE_UNIVERSAL_PRINT;
 }

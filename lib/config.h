@@ -20,16 +20,27 @@
 //   DeviceGroup cups-upa             group that may read device keys (lp is a member)
 //   LogLevel debug|info|warn|error
 //   ReleaseOrder fetch-first|acknowledge-first
+//   Profile universal-print|pwg      server profile (see below)
+//   PrinterURI ipps://host/ipp/infra pwg: the Infrastructure Printer
+//   Credentials /etc/cups-upa/pwg.auth  pwg: "user:password" for HTTP Basic
 //   Timeout 60                       seconds for one cloud request
 //   CupsServer /run/cups/cups.sock   local cupsd (default: libcups' own choice)
 //
 // Explicit URL directives override the Cloud preset whatever their order.
+// Profile universal-print (the default) is Microsoft's service as it is.
+// Profile pwg is any PWG 5100.18 Infrastructure Printer: RFC 8011 attribute
+// order, Acknowledge-Job before Fetch-Document (ReleaseOrder is then
+// acknowledge-first and may not say otherwise), the printer-uri of every
+// request from PrinterURI (required), HTTP Basic with Credentials or no
+// authentication, devices registered locally (no registration service); it
+// goes with Cloud custom only.
 // An unknown directive or a bad value is an error naming file and line.
 //
 
 #ifndef UPA_CONFIG_H
 #  define UPA_CONFIG_H
 #  include <stdbool.h>
+#  include <stddef.h>
 #  include "log.h"
 
 typedef enum upa_order_e		// Order of Fetch-Document and Acknowledge-Job
@@ -37,6 +48,12 @@ typedef enum upa_order_e		// Order of Fetch-Document and Acknowledge-Job
   UPA_ORDER_FETCH_FIRST,		// Document into a held CUPS job, then Acknowledge (default, safe)
   UPA_ORDER_ACK_FIRST			// Acknowledge, then Fetch-Document (Microsoft sample, PWG server)
 } upa_order_t;
+
+typedef enum upa_profile_e		// Server profile
+{
+  UPA_PROFILE_UNIVERSAL_PRINT,		// Microsoft Universal Print (default)
+  UPA_PROFILE_PWG			// Any PWG 5100.18 Infrastructure Printer
+} upa_profile_t;
 
 typedef struct upa_config_s		// Loaded configuration (all strings NUL-terminated)
 {
@@ -57,11 +74,20 @@ typedef struct upa_config_s		// Loaded configuration (all strings NUL-terminated
   upa_order_t	release_order;		// Fetch-Document/Acknowledge-Job order
   int		timeout;		// Seconds per cloud request
   char		cups_server[1024];	// Local cupsd (socket path or host[:port]) or ""
+  upa_profile_t	profile;		// Server profile
+  char		printer_uri[1024];	// pwg: Infrastructure Printer URI (ipps://)
+  char		credentials[1024];	// pwg: file with "user:password" or "" (no authentication)
 } upa_config_t;
 
 extern upa_config_t	*upaConfigLoad(const char *path);
 extern void		upaConfigDelete(upa_config_t *cfg);
 extern const char	*upaConfigDefaultPath(void);
 extern bool		upaConfigSetCloud(upa_config_t *cfg, const char *cloud);
+extern const char	*upaConfigProfileString(upa_profile_t profile);
+// pwg: read the HTTP Basic credentials of the Credentials file (a regular
+// file owned by root, no permissions for others, not group-writable, group
+// root or DeviceGroup); false with the error set when it is not such a file
+// or holds no "user:password" line.  The caller wipes both buffers.
+extern bool		upaConfigReadCredentials(const upa_config_t *cfg, char *user, size_t usersize, char *password, size_t passwordsize);
 
 #endif // !UPA_CONFIG_H

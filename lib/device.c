@@ -251,7 +251,8 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
 
   cupsFileClose(fp);
 
-  if (!dev->queue[0] || !dev->token_url[0] || !dev->printer_uri[0])
+  // Profile pwg devices have no token (HTTP Basic or no authentication).
+  if (!dev->queue[0] || (!dev->token_url[0] && cfg->profile != UPA_PROFILE_PWG) || !dev->printer_uri[0])
   {
     upaSetError(UPA_ERROR_DEVICE, "%s is incomplete (Queue, TokenURL and PrinterURI are required); register the queue again.", path);
     upaDeviceDelete(dev);

@@ -310,6 +310,13 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
     snprintf(line, sizeof(line), "Content-Type: %s", req->content_type);
     headers = curl_slist_append(headers, line);
   }
+  if (req->basic_user && !req->bearer)
+  {
+    // libcurl encodes it; curl_easy_reset() forgets it before the next request.
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_USERNAME, req->basic_user);
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, req->basic_password ? req->basic_password : "");
+  }
   if (req->bearer)
   {
     snprintf(line, sizeof(line), "Authorization: Bearer %s", req->bearer);
@@ -539,9 +546,11 @@ http_header_cb(char   *buffer,		// I - Header line (not NUL-terminated)
     const char *sp = memchr(buffer, ' ', len);
 					// Space before the status code
 
-    xfer->resp->retry_after = 0;
-    xfer->resp->date        = 0;
-    xfer->status            = sp && (size_t)(sp - buffer) + 4 <= len ? atoi(sp + 1) : 0;
+    xfer->resp->retry_after  = 0;
+    xfer->resp->date         = 0;
+    xfer->resp->basic_wanted = false;
+    xfer->resp->bearer_wanted = false;
+    xfer->status             = sp && (size_t)(sp - buffer) + 4 <= len ? atoi(sp + 1) : 0;
     return (len);
   }
 
@@ -567,6 +576,19 @@ http_header_cb(char   *buffer,		// I - Header line (not NUL-terminated)
     memcpy(line, buffer + 5, len - 5);
     line[len - 5] = '\0';
     xfer->resp->date = curl_getdate(line, NULL);
+    return (len);
+  }
+
+  if (len > 17 && len < sizeof(line) && !strncasecmp(buffer, "WWW-Authenticate:", 17))
+  {
+    // Which server profile answered a 401 (client.c says so).
+    memcpy(line, buffer + 17, len - 17);
+    line[len - 17] = '\0';
+    for (value = line; isspace(*value & 255); value ++);
+    if (!strncasecmp(value, "Basic", 5))
+      xfer->resp->basic_wanted = true;
+    else if (!strncasecmp(value, "Bearer", 6))
+      xfer->resp->bearer_wanted = true;
     return (len);
   }
 

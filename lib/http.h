@@ -63,6 +63,8 @@ typedef struct upa_http_request_s	// One request
   const char	*log_url;		// What the debug log shows instead of url (it holds an ID), or NULL
   const char	*content_type;		// Request Content-Type or NULL
   const char	*bearer;		// Bearer token or NULL (never logged)
+  const char	*basic_user;		// HTTP Basic user name or NULL (pwg profile; never with bearer)
+  const char	*basic_password;	// HTTP Basic password (never logged)
   const void	*body;			// Request body or NULL
   size_t	body_len;		// Body length
   upa_http_data_cb_t data_cb;		// Stream the response body here, or NULL to collect it
@@ -77,6 +79,8 @@ typedef struct upa_http_response_s	// One response
   char		content_type[256];	// Response Content-Type
   int		retry_after;		// Retry-After seconds, or 0
   time_t	date;			// Date header, or 0
+  bool		basic_wanted;		// WWW-Authenticate offers Basic (a 401 from a pwg-profile server)
+  bool		bearer_wanted;		// WWW-Authenticate offers Bearer (a 401 from Universal Print)
   upa_buffer_t	body;			// Collected body when data_cb == NULL (caller clears)
   long long	received;		// Body bytes received (also on failure)
   bool		cut_short;		// The body ended before its announced end (upaHTTPDo() failed)

@@ -398,21 +398,14 @@ upaInfraNewJobRequest(
     const char   *user_uri,		// I - "mailto:UPN" or `NULL`
     int          job_id)		// I - Cloud job-id
 {
-  ipp_t	*request;			// Request
-
-
   if (job_id < 1)
   {
     upaSetError(UPA_ERROR_ARGS, "Bad cloud job id %d.", job_id);
     return (NULL);
   }
 
-  if ((request = upaClientNewRequest(client, op, user_uri)) == NULL)
-    return (NULL);
-
-  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
-
-  return (request);
+  // The client places job-id where the server profile wants it.
+  return (upaClientNewJobRequest(client, op, user_uri, job_id));
 }
 
 

@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -37,6 +38,7 @@
 static char		*reg_base64(const unsigned char *data, int len);
 static json_object	*reg_build_body(const upa_regparams_t *params, const char *name, EVP_PKEY *key);
 static bool		reg_error(const upa_http_response_t *resp, const char *host);
+static upa_device_t	*reg_output_device(const upa_config_t *cfg, const upa_regparams_t *params);
 static const char	*reg_get_string(json_object *json, const char *key);
 static EVP_PKEY		*reg_keygen(void);
 static bool		reg_write_pem(const upa_config_t *cfg, const char *path, mode_t mode, bool group, EVP_PKEY *key, X509 *cert);
@@ -82,6 +84,10 @@ upaRegisterPrinter(
 
 
   memset(&resp, 0, sizeof(resp));
+
+  // A PWG Infrastructure Printer has no registration service.
+  if (cfg && cfg->profile == UPA_PROFILE_PWG)
+    return (reg_output_device(cfg, params));
 
   if (!cfg || !params || !params->queue || !params->queue[0] || !params->manufacturer || !params->manufacturer[0] || !params->model || !params->model[0] || !params->admin_token || !params->admin_token[0])
   {
@@ -363,6 +369,31 @@ upaUnregisterCloud(
   if (gone)
     *gone = false;
 
+  if (cfg && dev && cfg->profile == UPA_PROFILE_PWG)
+  {
+    upa_client_t	*client;	// IPP session
+    ipp_t		*request,	// Deregister-Output-Device
+			*response;	// Answer
+
+    // The output device leaves the Infrastructure Printer (PWG 5100.18).
+    if ((client = upaClientCreate(cfg, dev)) == NULL)
+      return (false);
+
+    upaLog(UPA_LOG_INFO, "Deregistering output device %s from %s.", dev->id, cfg->printer_uri);
+    if ((request = upaClientNewRequest(client, IPP_OP_DEREGISTER_OUTPUT_DEVICE, NULL)) != NULL && (response = upaClientSend(client, request)) != NULL)
+    {
+      ippDelete(response);
+      upaClientDelete(client);
+      return (true);
+    }
+
+    ret = upaLastError() == UPA_ERROR_NOT_FOUND;
+    if (ret && gone)
+      *gone = true;
+    upaClientDelete(client);
+    return (ret);
+  }
+
   if (!cfg || !dev || !admin_token || !*admin_token)
   {
     upaSetError(UPA_ERROR_ARGS, "Deleting a cloud printer needs an admin token.");
@@ -378,6 +409,102 @@ upaUnregisterCloud(
   upaHTTPDelete(http);
 
   return (ret);
+}
+
+
+//
+// 'reg_output_device()' - Create a local output device for Profile pwg.
+//
+// PWG 5100.18 has no registration service: the output device is a UUID of
+// ours, introduced to the Infrastructure Printer by
+// Update-Output-Device-Attributes (upaSyncDevice()).  No key, no token:
+// the printer is reached with the configuration's PrinterURI and
+// Credentials.  PrinterURI is recorded for "upactl status" only.
+//
+
+static upa_device_t *			// O - New device or `NULL`
+reg_output_device(
+    const upa_config_t    *cfg,		// I - Configuration
+    const upa_regparams_t *params)	// I - What to register
+{
+  unsigned char	bytes[16];		// Random UUID bytes
+  char		id[64];			// Device id
+  upa_device_t	*dev;			// New device
+  int		dfd;			// Device folder
+
+
+  if (!params || !params->queue || !params->queue[0])
+  {
+    upaSetError(UPA_ERROR_ARGS, "Registration needs a queue.");
+    return (NULL);
+  }
+
+  // RFC 4122 version 4 UUID.
+  if (RAND_bytes(bytes, (int)sizeof(bytes)) != 1)
+  {
+    ERR_clear_error();
+    upaSetError(UPA_ERROR_INTERNAL, "Unable to make a random output device UUID.");
+    return (NULL);
+  }
+  bytes[6] = (unsigned char)((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = (unsigned char)((bytes[8] & 0x3f) | 0x80);
+  snprintf(id, sizeof(id), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+
+  if ((dev = upaDeviceNew(cfg, id)) == NULL)
+    return (NULL);
+
+  upaCopyString(dev->queue, params->queue, sizeof(dev->queue));
+  upaCopyString(dev->name, params->name && params->name[0] ? params->name : params->queue, sizeof(dev->name));
+  upaCopyString(dev->printer_uri, cfg->printer_uri, sizeof(dev->printer_uri));
+  dev->registered = time(NULL);
+
+  if (access(dev->dir, F_OK) == 0)
+  {
+    upaSetError(UPA_ERROR_DEVICE, "Device folder %s already exists.", dev->dir);
+    upaDeviceDelete(dev);
+    return (NULL);
+  }
+
+  {
+    char	parent[1024],		// <StateDir>/devices
+		*slash;			// Last slash
+
+    upaCopyString(parent, dev->dir, sizeof(parent));
+    if ((slash = strrchr(parent, '/')) != NULL && slash > parent)
+    {
+      *slash = '\0';
+      if (!upaMakeDirs(parent, 0755))
+      {
+        upaDeviceDelete(dev);
+        return (NULL);
+      }
+    }
+  }
+
+  if ((dfd = upaFileOpenDir(dev->dir, true, 0750, cfg->device_group[0] && getgrnam(cfg->device_group) ? cfg->device_group : NULL)) < 0)
+  {
+    upaDeviceDelete(dev);
+    return (NULL);
+  }
+  close(dfd);
+
+  if (!upaDeviceSave(cfg, dev))
+  {
+    const char	*dname;			// Device folder name
+    int		pfd;			// Folder above it
+
+    if ((pfd = upaFileOpenParent(dev->dir, &dname)) >= 0)
+    {
+      unlinkat(pfd, dname, AT_REMOVEDIR);
+      close(pfd);
+    }
+    upaDeviceDelete(dev);
+    return (NULL);
+  }
+
+  upaLog(UPA_LOG_INFO, "Created output device %s for \"%s\" (Profile pwg, %s).", dev->id, dev->name, cfg->printer_uri);
+
+  return (dev);
 }
 
 

@@ -228,6 +228,17 @@ upaSyncDevice(const upa_config_t *cfg,	// I - Configuration
   upaSyncStateLoad(cfg, dev->id, &state);
   upaClearError();
 
+  if (cfg->profile == UPA_PROFILE_PWG)
+  {
+    // No Graph; a new server (or a first sync) gets the whole device.
+    flags |= UPA_SYNC_NO_GRAPH;
+    if (strcmp(state.introduced, cfg->printer_uri) && !(flags & UPA_SYNC_NO_INFRA))
+    {
+      upaLog(UPA_LOG_INFO, "%s: introducing output device %s to %s.", dev->queue, dev->id, cfg->printer_uri);
+      flags |= UPA_SYNC_FORCE;
+    }
+  }
+
   if ((attrs = upaSyncQueueAttributes(cups, dev->queue)) == NULL)
   {
     snprintf(error, sizeof(error), "%s", upaLastErrorString());
@@ -375,6 +386,8 @@ upaSyncDevice(const upa_config_t *cfg,	// I - Configuration
       state.last_sync   = state.last_attempt;
       state.last_pushed = count;
       state.last_error[0] = '\0';
+      if (cfg->profile == UPA_PROFILE_PWG && !(flags & UPA_SYNC_NO_INFRA))
+        upaCopyString(state.introduced, cfg->printer_uri, sizeof(state.introduced));
     }
     else
       upaCopyString(state.last_error, error, sizeof(state.last_error));
@@ -664,6 +677,8 @@ upaSyncStateLoad(const upa_config_t *cfg,	// I - Configuration
     upaCopyString(state->last_error, json_object_get_string(value), sizeof(state->last_error));
   if (json_object_object_get_ex(json, "lastPushed", &value))
     state->last_pushed = json_object_get_int(value);
+  if (json_object_object_get_ex(json, "introduced", &value) && json_object_is_type(value, json_type_string))
+    upaCopyString(state->introduced, json_object_get_string(value), sizeof(state->introduced));
 
   json_object_put(json);
 
@@ -1085,6 +1100,8 @@ sync_state_save(const upa_config_t    *cfg,	// I - Configuration
   json_object_object_add(json, "lastAttempt", json_object_new_int64((int64_t)state->last_attempt));
   json_object_object_add(json, "lastError", state->last_error[0] ? json_object_new_string(state->last_error) : NULL);
   json_object_object_add(json, "lastPushed", json_object_new_int(state->last_pushed));
+  if (state->introduced[0])
+    json_object_object_add(json, "introduced", json_object_new_string(state->introduced));
   json_object_object_add(json, "attributes", hashes ? json_object_get(hashes) : json_object_new_object());
 
   text = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -19,6 +19,11 @@
 // last error).  A failed push records the error and leaves the recorded
 // values alone, so the next sync sends the same changes again.
 //
+// Profile pwg: no Graph; the output device is introduced to the
+// Infrastructure Printer with every attribute (Update-Output-Device-
+// Attributes) whenever PrinterURI differs from the one it was last
+// introduced to (first sync, or the server changed), and the URI recorded.
+//
 
 #ifndef UPA_SYNC_H
 #  define UPA_SYNC_H
@@ -44,6 +49,7 @@ typedef struct upa_syncstate_s		// What the state file says about a device
   time_t	last_attempt;		// Last attempt (0 = never)
   char		last_error[1024];	// Error of the last attempt ("" = it worked)
   int		last_pushed;		// Attributes pushed by the last successful sync
+  char		introduced[1024];	// Profile pwg: PrinterURI the output device was last introduced to ("" = never)
 } upa_syncstate_t;
 
 // The attributes to push for a queue (printer group; caller ippDelete()s).

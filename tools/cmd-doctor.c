@@ -296,48 +296,64 @@ check_device(doctor_t           *d,	// I - Results
   snprintf(path, sizeof(path), "%s/device.conf", dev->dir);
   snprintf(fix, sizeof(fix), "chown root:%s %s && chmod 0640 %s", ctl->cfg->device_group, path, path);
   check_file(d, path, 0640, true, ctl->cfg, fix);
-  snprintf(fix, sizeof(fix), "chown root:%s %s && chmod 0640 %s", ctl->cfg->device_group, dev->key_file, dev->key_file);
-  check_file(d, dev->key_file, 0640, true, ctl->cfg, fix);
-  snprintf(fix, sizeof(fix), "chmod 0644 %s", dev->cert_file);
-  check_file(d, dev->cert_file, 0644, false, ctl->cfg, fix);
-
-  // What the backend (lp, a DeviceGroup member) really gets.
-  if (getuid() == 0)
+  if (ctl->cfg->profile == UPA_PROFILE_PWG)
   {
-    snprintf(fix, sizeof(fix), "make %s and every folder above it reachable by group %s (chgrp %s, chmod g+rx)", dev->key_file, ctl->cfg->device_group, ctl->cfg->device_group);
-    if (group_can_read(dev->key_file, ctl->cfg->device_group, why, sizeof(why)))
-      report(d, 0, NULL, "  group %s can read the key", ctl->cfg->device_group);
+    // Profile pwg: no key or certificate; the Credentials file instead.
+    if (ctl->cfg->credentials[0])
+    {
+      snprintf(fix, sizeof(fix), "chown root:%s %s && chmod 0640 %s", ctl->cfg->device_group, ctl->cfg->credentials, ctl->cfg->credentials);
+      check_file(d, ctl->cfg->credentials, 0640, true, ctl->cfg, fix);
+      if (getuid() == 0 && !group_can_read(ctl->cfg->credentials, ctl->cfg->device_group, why, sizeof(why)))
+        report(d, 2, fix, "  group %s cannot read the Credentials file: %s", ctl->cfg->device_group, why);
+    }
     else
-      report(d, 2, fix, "  group %s cannot read the key: %s", ctl->cfg->device_group, why);
+      report(d, 0, NULL, "  Profile pwg without Credentials: requests carry no authentication");
   }
-
-  // Key and certificate.
-  snprintf(fix, sizeof(fix), "restore the device folder from backup, or \"upactl unregister %s\" and register it again", dev->queue);
-  if ((key = upaKeyLoad(dev->key_file)) == NULL)
-    report(d, 2, fix, "  key: %s", upaLastErrorString());
-  if ((fp = fopen(dev->cert_file, "r")) == NULL)
-    report(d, 2, fix, "  certificate %s: %s", dev->cert_file, strerror(errno));
   else
   {
-    if ((cert = PEM_read_X509(fp, NULL, NULL, NULL)) == NULL)
-      report(d, 2, fix, "  certificate %s is not a PEM certificate", dev->cert_file);
-    fclose(fp);
-  }
+    snprintf(fix, sizeof(fix), "chown root:%s %s && chmod 0640 %s", ctl->cfg->device_group, dev->key_file, dev->key_file);
+    check_file(d, dev->key_file, 0640, true, ctl->cfg, fix);
+    snprintf(fix, sizeof(fix), "chmod 0644 %s", dev->cert_file);
+    check_file(d, dev->cert_file, 0644, false, ctl->cfg, fix);
 
-  if (key && cert)
-  {
-    if (X509_check_private_key(cert, key) != 1)
-      report(d, 2, fix, "  certificate %s does not match key %s", dev->cert_file, dev->key_file);
-    else if (X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0)
-      report(d, 2, fix, "  certificate %s has expired", dev->cert_file);
-    else if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
-      report(d, 2, "synchronize the clock", "  certificate %s is not valid yet (clock wrong?)", dev->cert_file);
+    // What the backend (lp, a DeviceGroup member) really gets.
+    if (getuid() == 0)
+    {
+      snprintf(fix, sizeof(fix), "make %s and every folder above it reachable by group %s (chgrp %s, chmod g+rx)", dev->key_file, ctl->cfg->device_group, ctl->cfg->device_group);
+      if (group_can_read(dev->key_file, ctl->cfg->device_group, why, sizeof(why)))
+        report(d, 0, NULL, "  group %s can read the key", ctl->cfg->device_group);
+      else
+        report(d, 2, fix, "  group %s cannot read the key: %s", ctl->cfg->device_group, why);
+    }
+
+    // Key and certificate.
+    snprintf(fix, sizeof(fix), "restore the device folder from backup, or \"upactl unregister %s\" and register it again", dev->queue);
+    if ((key = upaKeyLoad(dev->key_file)) == NULL)
+      report(d, 2, fix, "  key: %s", upaLastErrorString());
+    if ((fp = fopen(dev->cert_file, "r")) == NULL)
+      report(d, 2, fix, "  certificate %s: %s", dev->cert_file, strerror(errno));
     else
-      report(d, 0, NULL, "  key and certificate match; certificate valid");
+    {
+      if ((cert = PEM_read_X509(fp, NULL, NULL, NULL)) == NULL)
+        report(d, 2, fix, "  certificate %s is not a PEM certificate", dev->cert_file);
+      fclose(fp);
+    }
+
+    if (key && cert)
+    {
+      if (X509_check_private_key(cert, key) != 1)
+        report(d, 2, fix, "  certificate %s does not match key %s", dev->cert_file, dev->key_file);
+      else if (X509_cmp_current_time(X509_get0_notAfter(cert)) <= 0)
+        report(d, 2, fix, "  certificate %s has expired", dev->cert_file);
+      else if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
+        report(d, 2, "synchronize the clock", "  certificate %s is not valid yet (clock wrong?)", dev->cert_file);
+      else
+        report(d, 0, NULL, "  key and certificate match; certificate valid");
+    }
+    ERR_clear_error();
+    EVP_PKEY_free(key);
+    X509_free(cert);
   }
-  ERR_clear_error();
-  EVP_PKEY_free(key);
-  X509_free(cert);
 
   // The queue.
   if (http)
@@ -457,7 +473,9 @@ check_as_programs(
     {
       if (!access(ctl->cfg->cache_dir, F_OK))
         files[num_files ++] = (doctor_file_t){ "CacheDir (the shared token cache)", ctl->cfg->cache_dir, R_OK | W_OK | X_OK };
-      for (i = 0; i < num_devices && i < 64; i ++)
+      if (ctl->cfg->profile == UPA_PROFILE_PWG && ctl->cfg->credentials[0])
+        files[num_files ++] = (doctor_file_t){ "the Credentials file", ctl->cfg->credentials, R_OK };
+      for (i = 0; i < num_devices && i < 64 && ctl->cfg->profile != UPA_PROFILE_PWG; i ++)
       {
         files[num_files ++] = (doctor_file_t){ "a device key", devices[i]->key_file, R_OK };
         files[num_files ++] = (doctor_file_t){ "a device certificate", devices[i]->cert_file, R_OK };

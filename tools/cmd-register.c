@@ -61,6 +61,11 @@ upactlAdminToken(upactl_t        *ctl,	// I - Global state
   int		max_wait = 0;		// --signin-timeout
 
 
+  // Profile pwg: output devices are made locally and introduced to the
+  // Infrastructure Printer with the Credentials; there is no admin sign-in.
+  if (ctl->cfg && ctl->cfg->profile == UPA_PROFILE_PWG)
+    return ("");
+
   if (!si->admin_token && getenv("UPA_ADMIN_TOKEN") && *getenv("UPA_ADMIN_TOKEN"))
     si->admin_token = getenv("UPA_ADMIN_TOKEN");
   if (si->admin_token)

@@ -298,15 +298,16 @@ upactlCloudCheck(
 
   if ((client = upaClientCreate(ctl->cfg, dev)) == NULL)
     snprintf(message, msgsize, "unreachable: %s", upaLastErrorString());
-  else if (!upaClientGetToken(client, false, token, sizeof(token)))
+  else if (ctl->cfg->profile != UPA_PROFILE_PWG && !upaClientGetToken(client, false, token, sizeof(token)))
     snprintf(message, msgsize, "no device token: %s", upaLastErrorString());
   else if ((response = upaInfraGetJobs(client, NULL)) == NULL)
-    snprintf(message, msgsize, "unreachable: Get-Jobs at %s: %s", ctl->cfg->print_url, upaLastErrorString());
+    snprintf(message, msgsize, "unreachable: Get-Jobs at %s: %s", ctl->cfg->profile == UPA_PROFILE_PWG ? ctl->cfg->printer_uri : ctl->cfg->print_url, upaLastErrorString());
   else if ((ipp_status = ippGetStatusCode(response)) >= IPP_STATUS_ERROR_BAD_REQUEST)
-    snprintf(message, msgsize, "Get-Jobs at %s answered %s", ctl->cfg->print_url, ippErrorString(ipp_status));
+    snprintf(message, msgsize, "Get-Jobs at %s answered %s", ctl->cfg->profile == UPA_PROFILE_PWG ? ctl->cfg->printer_uri : ctl->cfg->print_url, ippErrorString(ipp_status));
   else
   {
-    snprintf(message, msgsize, "reachable, device token ok, Get-Jobs ok");
+    // Profile pwg has no token: HTTP Basic (Credentials) or nothing.
+    snprintf(message, msgsize, "reachable, %s, Get-Jobs ok", ctl->cfg->profile == UPA_PROFILE_PWG ? (ctl->cfg->credentials[0] ? "Profile pwg, HTTP Basic ok" : "Profile pwg, no authentication") : "device token ok");
     ok = true;
   }
 

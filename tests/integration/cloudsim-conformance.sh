@@ -143,4 +143,42 @@ check_eq "conformance port: unknown device -> 404" "$status" 404
 status=$(http POST "$base/printers/$d1" "$tmp/cp3" -H 'Content-Type: application/ipp' --data-binary "@$tmp/gpa.bin")
 check_eq "normal port still needs a token -> 401" "$status" 401
 
+# ---------------------------------------------------------------------------
+# --profile pwg: the same state served as a PWG 5100.18 Infrastructure
+# Printer (no --basic-auth, so ipptool needs no credentials).
+# ---------------------------------------------------------------------------
+
+cs_stop
+cs_start --profile pwg
+puri="$ipp_uri/printers/infra"
+
+ipptool -t "$puri" "$pwgdir/pwg5100.18.test" >"$tmp/pwg-p" 2>&1
+got=$(sed -n 's/^ *EXPECTED: \(.*\)$/\1/p' "$tmp/pwg-p" | sort | tr '\n' ';')
+check_eq "profile pwg: PWG pwg5100.18.test fails exactly the seven optional operations" "$got" "$want"
+check "profile pwg: pwg5100.18.test got a successful Get-Printer-Attributes" grep -q 'status-code = successful-ok' "$tmp/pwg-p"
+
+pheld=$(submit alice@example.com pwg-held)
+pdev="urn:uuid:$(cat /proc/sys/kernel/random/uuid)"
+ipptool -t -d "HELD=$pheld" -d "DEVUUID=$pdev" -d "OTHERPRINTER=$ipp_uri/printers/$d1" \
+	"$puri" "$here/ipptool/pwg-profile.test" >"$tmp/pwg-own" 2>&1
+if grep -q ', 0 failed' "$tmp/pwg-own" && ! grep -q '\[FAIL\]' "$tmp/pwg-own"; then
+	ok "ipptool/pwg-profile.test: $(grep Summary "$tmp/pwg-own")"
+else
+	notok "ipptool/pwg-profile.test" "$(cat "$tmp/pwg-own")"
+fi
+
+# A device bearer token means nothing to the Infrastructure Printer: the
+# universal-print order it comes with is refused for what it is.
+ipp "$tok1" "$tmp/up-order" Get-Jobs "op.uri.requesting-user-uri=mailto:alice@example.com" "op.uri.printer-uri=$puri" "op.uri.output-device-uuid=$pdev"
+check_has "profile pwg: universal-print order with a device token -> bad-request" "$tmp/up-order" "status=client-error-bad-request"
+
+cs_stop
+cs_start --profile pwg --basic-auth "infra:pw-$$"
+status=$(http POST "$base/printers/infra" "$tmp/pb1" -H 'Content-Type: application/ipp' --data-binary "@$tmp/gpa.bin")
+check_eq "profile pwg --basic-auth: no credentials -> 401" "$status" 401
+status=$(http POST "$base/printers/infra" "$tmp/pb2" -u "infra:wrong" -H 'Content-Type: application/ipp' --data-binary "@$tmp/gpa.bin")
+check_eq "profile pwg --basic-auth: wrong password -> 401" "$status" 401
+status=$(http POST "$base/printers/infra" "$tmp/pb3" -u "infra:pw-$$" -H 'Content-Type: application/ipp' --data-binary "@$tmp/gpa.bin")
+check_eq "profile pwg --basic-auth: right password -> 200" "$status" 200
+
 cs_finish

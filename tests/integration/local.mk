@@ -3,6 +3,7 @@
 
 TESTS += \
 	tests/integration/release.sh \
+	tests/integration/profile-pwg.sh \
 	tests/integration/exactly-once.sh \
 	tests/integration/proxy.sh
 
@@ -10,6 +11,7 @@ EXTRA_DIST += \
 	tests/integration/lib.sh \
 	tests/integration/capture \
 	tests/integration/release.sh \
+	tests/integration/profile-pwg.sh \
 	tests/integration/exactly-once.sh \
 	tests/integration/proxy.sh \
 	tests/data/hello.pdf \

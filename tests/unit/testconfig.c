@@ -78,6 +78,72 @@ test_defaults(void **state)
 
 
 //
+// 'test_profile()' - Profile universal-print (default) and pwg, and the Credentials file.
+//
+
+static void
+test_profile(void **state)
+{
+  upa_config_t	*cfg;			// Configuration
+  char		auth[512],		// Credentials file
+		conf[1024],		// Config text
+		user[64],		// User name read
+		password[64];		// Password read
+
+
+  (void)state;
+
+  // Default and explicit universal-print: today's behaviour.
+  cfg = upaConfigLoad(write_file("up.conf", "Cloud gcc\n"));
+  assert_non_null(cfg);
+  assert_int_equal(cfg->profile, UPA_PROFILE_UNIVERSAL_PRINT);
+  assert_int_equal(cfg->release_order, UPA_ORDER_FETCH_FIRST);
+  assert_string_equal(cfg->printer_uri, "");
+  upaConfigDelete(cfg);
+
+  cfg = upaConfigLoad(write_file("up2.conf", "Profile universal-print\nReleaseOrder acknowledge-first\n"));
+  assert_non_null(cfg);
+  assert_int_equal(cfg->profile, UPA_PROFILE_UNIVERSAL_PRINT);
+  assert_int_equal(cfg->release_order, UPA_ORDER_ACK_FIRST);
+  assert_string_equal(upaConfigProfileString(cfg->profile), "universal-print");
+  upaConfigDelete(cfg);
+
+  // pwg: Acknowledge-Job first, no registration service needed.
+  snprintf(auth, sizeof(auth), "%s", write_file("pwg.auth", "# comment\nupa-infra:s3cret:with:colons\n"));
+  snprintf(conf, sizeof(conf), "Profile pwg\nPrinterURI ipps://infra.example.com:8443/ipp/print\nReleaseOrder acknowledge-first\nCredentials %s\n", auth);
+  cfg = upaConfigLoad(write_file("pwg.conf", conf));
+  assert_non_null(cfg);
+  assert_int_equal(cfg->profile, UPA_PROFILE_PWG);
+  assert_string_equal(upaConfigProfileString(cfg->profile), "pwg");
+  assert_int_equal(cfg->release_order, UPA_ORDER_ACK_FIRST);
+  assert_string_equal(cfg->cloud, "custom");
+  assert_string_equal(cfg->printer_uri, "ipps://infra.example.com:8443/ipp/print");
+
+  // The Credentials file: root's, nothing for others.
+  assert_int_equal(chmod(auth, 0644), 0);
+  assert_false(upaConfigReadCredentials(cfg, user, sizeof(user), password, sizeof(password)));
+  assert_non_null(strstr(upaLastErrorString(), "must be a regular file owned by root"));
+  assert_string_equal(password, "");
+
+  assert_int_equal(chmod(auth, 0600), 0);
+  if (geteuid() == 0)
+  {
+    if (!upaConfigReadCredentials(cfg, user, sizeof(user), password, sizeof(password)))
+      fail_msg("root could not read its own Credentials file: %s", upaLastErrorString());
+    assert_string_equal(user, "upa-infra");
+    assert_string_equal(password, "s3cret:with:colons");
+  }
+  else
+  {
+    // Not root's file, so not trusted.
+    assert_false(upaConfigReadCredentials(cfg, user, sizeof(user), password, sizeof(password)));
+    assert_non_null(strstr(upaLastErrorString(), "owned by root"));
+  }
+  upaConfigDelete(cfg);
+}
+
+
+//
 // 'test_presets()' - Cloud presets and explicit URLs (explicit wins, any order).
 //
 
@@ -185,7 +251,14 @@ test_errors(void **state)
     { "Timeout 12abc\n", "Timeout must be" },
     { "CAFile /nonexistent/ca.pem\n", "not readable" },
     { "Cloud custom\nPrintURL https://x.example.com\n", "needs RegisterURL and PrintURL" },
-    { "Proxy\n", "needs a value" }
+    { "Proxy\n", "needs a value" },
+    { "Profile ippeverywhere\n", "unknown Profile" },
+    { "Profile pwg\n", "needs PrinterURI" },
+    { "Profile pwg\nPrinterURI ipp://infra.example.com/ipp/print\n", "must be an ipps:// URI" },
+    { "Profile pwg\nCloud commercial\nPrinterURI ipps://infra.example.com/ipp/print\n", "not Microsoft's cloud" },
+    { "ReleaseOrder fetch-first\nProfile pwg\nPrinterURI ipps://infra.example.com/ipp/print\n", "remove \"ReleaseOrder fetch-first\"" },
+    { "Profile pwg\nPrinterURI ipps://infra.example.com/ipp/print\nCredentials relative.auth\n", "absolute path" },
+    { "PrinterURI ipps://infra.example.com/ipp/print\n", "belong to Profile pwg" }
   };
   size_t	i;			// Looping var
   upa_config_t	*cfg;			// Configuration
@@ -296,6 +369,7 @@ main(void)
   {
     cmocka_unit_test(test_defaults),
     cmocka_unit_test(test_presets),
+    cmocka_unit_test(test_profile),
     cmocka_unit_test(test_full),
     cmocka_unit_test(test_errors),
     cmocka_unit_test(test_devices)

@@ -702,6 +702,122 @@ test_document_size(void **state)
 
 
 //
+// 'test_pwg_order()' - Profile pwg: RFC 8011 order, PrinterURI, requesting-user-name.
+//
+// attributes-charset, attributes-natural-language, then the target
+// (printer-uri from the configuration, job-id), then requesting-user-name
+// with requesting-user-uri, then the rest.  Universal Print's order (the
+// tests above) puts requesting-user-uri before printer-uri, which the PWG
+// reference server refuses with client-error-bad-request.
+//
+
+static void
+test_pwg_order(void **state)
+{
+  char		path[512];		// Config file
+  FILE		*fp;			// File
+  upa_config_t	*pcfg;			// pwg configuration
+  upa_client_t	*pclient;		// pwg client
+  ipp_t		*request;		// Request
+#define PWG_PRINTER_URI "ipps://infra.example.com:8443/ipp/print/floor3"
+  static const expect_t getjobs[] =
+  {
+    { "attributes-charset", IPP_TAG_OPERATION, IPP_TAG_CHARSET, "utf-8" },
+    { "attributes-natural-language", IPP_TAG_OPERATION, IPP_TAG_LANGUAGE, "en-us" },
+    { "printer-uri", IPP_TAG_OPERATION, IPP_TAG_URI, PWG_PRINTER_URI },
+    { "requesting-user-name", IPP_TAG_OPERATION, IPP_TAG_NAME, "bob@contoso.com" },
+    { "requesting-user-uri", IPP_TAG_OPERATION, IPP_TAG_URI, "mailto:bob@contoso.com" },
+    { "my-jobs", IPP_TAG_OPERATION, IPP_TAG_BOOLEAN, "true" },
+    { "output-device-uuid", IPP_TAG_OPERATION, IPP_TAG_URI, TEST_UUID },
+    { "which-jobs", IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "fetchable" },
+    { "requested-attributes", IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "all" }
+  };
+  static const expect_t fetch[] =
+  {
+    { "attributes-charset", IPP_TAG_OPERATION, IPP_TAG_CHARSET, "utf-8" },
+    { "attributes-natural-language", IPP_TAG_OPERATION, IPP_TAG_LANGUAGE, "en-us" },
+    { "printer-uri", IPP_TAG_OPERATION, IPP_TAG_URI, PWG_PRINTER_URI },
+    { "job-id", IPP_TAG_OPERATION, IPP_TAG_INTEGER, "42" },
+    { "requesting-user-name", IPP_TAG_OPERATION, IPP_TAG_NAME, "bob@contoso.com" },
+    { "requesting-user-uri", IPP_TAG_OPERATION, IPP_TAG_URI, "mailto:bob@contoso.com" },
+    { "output-device-uuid", IPP_TAG_OPERATION, IPP_TAG_URI, TEST_UUID },
+    { "document-number", IPP_TAG_OPERATION, IPP_TAG_INTEGER, "1" },
+    { "document-format-accepted", IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "application/pdf,application/oxps,application/vnd.ms-xpsdocument,image/pwg-raster,image/urf,application/PCLm,application/octet-stream" }
+  };
+  static const expect_t ack[] =
+  {
+    { "attributes-charset", IPP_TAG_OPERATION, IPP_TAG_CHARSET, "utf-8" },
+    { "attributes-natural-language", IPP_TAG_OPERATION, IPP_TAG_LANGUAGE, "en-us" },
+    { "printer-uri", IPP_TAG_OPERATION, IPP_TAG_URI, PWG_PRINTER_URI },
+    { "job-id", IPP_TAG_OPERATION, IPP_TAG_INTEGER, "42" },
+    { "output-device-uuid", IPP_TAG_OPERATION, IPP_TAG_URI, TEST_UUID },
+    { "fetch-status-message", IPP_TAG_OPERATION, IPP_TAG_TEXT, "held in CUPS" }
+  };
+  static const expect_t uoda[] =
+  {
+    { "attributes-charset", IPP_TAG_OPERATION, IPP_TAG_CHARSET, "utf-8" },
+    { "attributes-natural-language", IPP_TAG_OPERATION, IPP_TAG_LANGUAGE, "en-us" },
+    { "printer-uri", IPP_TAG_OPERATION, IPP_TAG_URI, PWG_PRINTER_URI },
+    { "output-device-uuid", IPP_TAG_OPERATION, IPP_TAG_URI, TEST_UUID },
+    { "printer-state", IPP_TAG_PRINTER, IPP_TAG_ENUM, "idle" }
+  };
+  ipp_t		*attrs;			// Printer attributes
+
+
+  (void)state;
+
+  snprintf(path, sizeof(path), "%s/pwg.conf", tmpdir);
+  fp = fopen(path, "w");
+  assert_non_null(fp);
+  fprintf(fp, "Profile pwg\nPrinterURI %s\nStateDir %s/state\nCacheDir %s/cache\n", PWG_PRINTER_URI, tmpdir, tmpdir);
+  fclose(fp);
+
+  pcfg = upaConfigLoad(path);
+  assert_non_null(pcfg);
+  assert_int_equal(pcfg->profile, UPA_PROFILE_PWG);
+  assert_int_equal(pcfg->release_order, UPA_ORDER_ACK_FIRST);
+
+  // The device's registered printer URI is not used: the configuration's is.
+  pclient = upaClientCreate(pcfg, dev);
+  assert_non_null(pclient);
+
+  request = upaInfraNewGetJobs(pclient, "mailto:bob@contoso.com");
+  assert_non_null(request);
+  check_attrs(request, getjobs, sizeof(getjobs) / sizeof(getjobs[0]));
+  ippDelete(request);
+
+  request = upaInfraNewFetchDocument(pclient, "mailto:bob@contoso.com", 42, 1);
+  assert_non_null(request);
+  check_attrs(request, fetch, sizeof(fetch) / sizeof(fetch[0]));
+  ippDelete(request);
+
+  request = upaInfraNewAcknowledgeJob(pclient, NULL, 42, "held in CUPS");
+  assert_non_null(request);
+  check_attrs(request, ack, sizeof(ack) / sizeof(ack[0]));
+  ippDelete(request);
+
+  attrs = ippNew();
+  ippAddInteger(attrs, IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", IPP_PSTATE_IDLE);
+  request = upaInfraNewUpdateOutputDeviceAttributes(pclient, attrs);
+  assert_non_null(request);
+  check_attrs(request, uoda, sizeof(uoda) / sizeof(uoda[0]));
+  ippDelete(request);
+  ippDelete(attrs);
+
+  // No device token in this profile.
+  {
+    char token[64];			// Token buffer
+
+    assert_false(upaClientGetToken(pclient, false, token, sizeof(token)));
+    assert_int_equal(upaLastError(), UPA_ERROR_CONFIG);
+  }
+
+  upaClientDelete(pclient);
+  upaConfigDelete(pcfg);
+}
+
+
+//
 // 'main()' - Run the tests.
 //
 
@@ -720,7 +836,8 @@ main(void)
     cmocka_unit_test(test_job_requests),
     cmocka_unit_test(test_update_job_status),
     cmocka_unit_test(test_update_output_device),
-    cmocka_unit_test(test_document_size)
+    cmocka_unit_test(test_document_size),
+    cmocka_unit_test(test_pwg_order)
   };
 
   return (cmocka_run_group_tests(tests, setup, teardown));
