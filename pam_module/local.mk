@@ -79,7 +79,7 @@ TESTS += tests/pam/testthreads
 endif
 
 # Lockout under attack (issue 15 item 5): 20 parallel wrong PINs (half of
-# them late clock readers, the race a loaded machine produced), 2 000
+# them late clock readers, the race a loaded machine produced), 200
 # guessed badges with the default configuration, 20 000 throttle records.
 # Its time() stands in for libc's in pam_upa.so: exported.
 check_PROGRAMS += tests/pam/testlockout

@@ -17,8 +17,10 @@
 //    stands in for libc's, pam_upa calls it), then lets them all go.  A late
 //    reading must not look like a clock set back and forget the
 //    reservations (as it did: up to 16 of 20 reached the PIN check).
-// 2. Guessing: 2 000 different badge numbers at one station with the
-//    default badge.conf (no limits configured), one of them a real badge
+// 2. Guessing: 200 different badge numbers at one station with the
+//    default limits (no MaxFailures or UnknownMaxFailures configured; a long
+//    FailureWindow and LockoutTime, here and in phase 1, so that a slow run
+//    under valgrind cannot outlast them), one of them a real badge
 //    without a PIN.  Unknown-badge throttling is on by default: at most
 //    UnknownMaxFailures (10) guesses are looked up, and the real badge is not
 //    found by guessing.
@@ -48,7 +50,7 @@
 
 #define ATTACKERS	20		// Parallel PIN attempts
 #define MAX_FAILURES	5		// MaxFailures in phase 1
-#define GUESSES		2000		// Badge numbers guessed in phase 2
+#define GUESSES		200		// Badge numbers guessed in phase 2 (the 100th is real)
 #define UNKNOWN_DEFAULT	10		// Documented default of UnknownMaxFailures
 #define FILLER		20000		// Throttle records in phase 3
 #define LATE		5		// Seconds late readers' clocks lag
@@ -175,7 +177,7 @@ main(void)
   snprintf(path, sizeof(path), "%s/pin.conf", tmpdir);
   snprintf(text, sizeof(text),
            "Store %s/badges\nKeyFile %s/badge.key\nStateDir %s/state-pin\nUpaConfig %s/none.conf\n"
-           "InputFormat decimal\nMaxFailures %d\nFailureWindow 300\nLockoutTime 300\nDebounceTime 0\n",
+           "InputFormat decimal\nMaxFailures %d\nFailureWindow 86400\nLockoutTime 86400\nDebounceTime 0\n",
            tmpdir, tmpdir, tmpdir, tmpdir, MAX_FAILURES);
   write_file(path, text);
   snprintf(path, sizeof(path), "%s/pin", tmpdir);
@@ -185,7 +187,7 @@ main(void)
   snprintf(path, sizeof(path), "%s/default.conf", tmpdir);
   snprintf(text, sizeof(text),
            "Store %s/badges\nKeyFile %s/badge.key\nStateDir %s/state-default\nUpaConfig %s/none.conf\n"
-           "InputFormat decimal\n",
+           "InputFormat decimal\nFailureWindow 86400\nLockoutTime 86400\n",
            tmpdir, tmpdir, tmpdir, tmpdir);
   write_file(path, text);
   snprintf(path, sizeof(path), "%s/default", tmpdir);
@@ -296,12 +298,12 @@ main(void)
 
   // 2. Guessing badge numbers with the default configuration.  Once more
   //    guesses were looked up than the default allows, the outcome is known:
-  //    stop (an unthrottled run would take 2 000 lookups).
+  //    stop (an unthrottled run would take 200 lookups).
   for (i = 0; i < GUESSES && looked_up <= UNKNOWN_DEFAULT; i ++)
   {
     memset(&cd, 0, sizeof(cd));
-    snprintf(badge, sizeof(badge), "%d", i < 1000 ? 100000 + i : i == 1000 ? 1500 : 200000 + i);
-    cd.badge     = badge;			// Guess 1000 is carol's real badge
+    snprintf(badge, sizeof(badge), "%d", i < GUESSES / 2 ? 100000 + i : i == GUESSES / 2 ? 1500 : 200000 + i);
+    cd.badge     = badge;			// Guess 100 is carol's real badge
     cd.notify_fd = -1;
     cd.go_fd     = -1;
 
