@@ -1509,7 +1509,9 @@ upaBadgeThrottleBegin(
 // failure and against the station's UnknownMaxFailures too; a neutral outcome
 // (not the user's doing: service down, conversation failed) counts nothing.
 // MaxFailures (or the station limits) within FailureWindow lock out for
-// LockoutTime.
+// LockoutTime.  UPA_BADGE_OUTCOME_CLEARED ends no reservation (no Begin()
+// made one): it only clears the badge's failures and lockout, as a success
+// would (a badge just registered by a user the PAM stack authenticated).
 //
 
 bool					// O - true on success
@@ -1550,11 +1552,11 @@ upaBadgeThrottleEnd(
 
   for (i = 0; ok && i < THROTTLE_KINDS; i ++)
   {
-    if (i != THROTTLE_BADGE && maxes[i] == 0)
+    if ((i != THROTTLE_BADGE && maxes[i] == 0) || (i != THROTTLE_BADGE && outcome == UPA_BADGE_OUTCOME_CLEARED))
       continue;
 
     if (i == THROTTLE_BADGE)
-      counts = outcome != UPA_BADGE_OUTCOME_NEUTRAL;
+      counts = outcome != UPA_BADGE_OUTCOME_NEUTRAL && outcome != UPA_BADGE_OUTCOME_CLEARED;
     else if (i == THROTTLE_STATION)
       counts = outcome == UPA_BADGE_OUTCOME_FAILURE || outcome == UPA_BADGE_OUTCOME_UNKNOWN;
     else
@@ -1572,7 +1574,7 @@ upaBadgeThrottleEnd(
     rnow = throttle_clock(&r, now);
     throttle_normalize(bc, &r, rnow);
 
-    if (r.pending > 0)
+    if (r.pending > 0 && outcome != UPA_BADGE_OUTCOME_CLEARED)
       r.pending --;
 
     if (i == THROTTLE_BADGE)
@@ -1581,7 +1583,7 @@ upaBadgeThrottleEnd(
       memcpy(r.owner, owner, sizeof(owner));
       memcpy(r.where, keys[THROTTLE_STATION], sizeof(r.where));
 
-      if (outcome == UPA_BADGE_OUTCOME_SUCCESS)
+      if (outcome == UPA_BADGE_OUTCOME_SUCCESS || outcome == UPA_BADGE_OUTCOME_CLEARED)
       {
         r.failures     = 0;
         r.window_start = 0;

@@ -611,6 +611,18 @@ test_throttle_stale(void **state)
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "b", "k1", 5000, &until), UPA_BADGE_THROTTLE_OK);
   assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "b", "k1", 1000, &until), UPA_BADGE_THROTTLE_OK);
 
+  // A registration clears the badge's failures (UPA_BADGE_OUTCOME_CLEARED)
+  // without ending the reservations of attempts under way at the station
+  bc.station_max_failures = 3;
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "r", "k2", 6000, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "r", "k2", UPA_BADGE_OUTCOME_FAILURE, 6000));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "r", "k2", 6001, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "x", "k2", 6001, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "r", "k2", UPA_BADGE_OUTCOME_CLEARED, 6001));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "r", "k2", UPA_BADGE_OUTCOME_CLEARED, 6001));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "r", "k2", 6002, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "y", "k2", 6002, &until), UPA_BADGE_THROTTLE_LOCKED);
+
   assert_true(upaBadgeUnlock(&bc, &key, NULL, NULL) >= 3);
 }
 
