@@ -40,6 +40,9 @@
 #define THROTTLE_SLOTS	32768		// Records in the state file (hash table)
 #define THROTTLE_PROBE	32		// Slots searched for a key (linear probing)
 #define THROTTLE_PENDING_MAX 600	// Seconds an attempt under way may hold its reservation
+#define THROTTLE_LATE_MAX 120		// Seconds a caller's clock reading may lag a record's
+					// (read, then waited for the lock) before it counts as
+					// a clock set back
 #define THROTTLE_HEADER	"cups-upa throttle v1\n"
 					// First bytes of the file (then one slot of padding)
 
@@ -91,6 +94,7 @@ static bool	is_hex_string(const char *s, size_t len);
 static bool	keyed_hash(const upa_badge_key_t *key, const char *data, size_t len, char *hash, size_t hashsize);
 static bool	parse_time(const char *s, time_t *t);
 static char	*read_file(int fd, const char *path, size_t maxsize, size_t *len);
+static time_t	throttle_clock(const throttle_rec_t *r, time_t now);
 static bool	throttle_close(throttle_db_t *db, bool ok);
 static bool	throttle_count(const upa_badge_config_t *bc, throttle_rec_t *r, int max, time_t now);
 static bool	throttle_idle(const upa_badge_config_t *bc, const throttle_rec_t *r, time_t now);
@@ -1394,6 +1398,8 @@ upaBadgeThrottleBegin(
 					// Records
   long			slots[THROTTLE_KINDS];
 					// Their slots (-1 = none yet)
+  time_t		rnow[THROTTLE_KINDS];
+					// Current time for each record (throttle_clock())
   int			i;		// Looping var
   upa_badge_throttle_t	ret = UPA_BADGE_THROTTLE_OK;
 					// Result
@@ -1433,9 +1439,10 @@ upaBadgeThrottleBegin(
     if (slots[i] < 0)
       continue;
 
-    throttle_normalize(bc, recs + i, now);
+    rnow[i] = throttle_clock(recs + i, now);
+    throttle_normalize(bc, recs + i, rnow[i]);
 
-    if (recs[i].locked_until > now)
+    if (recs[i].locked_until > rnow[i])
     {
       ret = UPA_BADGE_THROTTLE_LOCKED;
       if (until && recs[i].locked_until > *until)
@@ -1445,12 +1452,12 @@ upaBadgeThrottleBegin(
     {
       // The attempts under way may use up the rest: wait for them
       ret = UPA_BADGE_THROTTLE_LOCKED;
-      if (until && *until < now)
-        *until = now;
+      if (until && *until < rnow[i])
+        *until = rnow[i];
     }
   }
 
-  if (ret == UPA_BADGE_THROTTLE_OK && bc->debounce_time > 0 && slots[THROTTLE_BADGE] >= 0 && recs[THROTTLE_BADGE].last_tap <= now && now - recs[THROTTLE_BADGE].last_tap < bc->debounce_time)
+  if (ret == UPA_BADGE_THROTTLE_OK && bc->debounce_time > 0 && slots[THROTTLE_BADGE] >= 0 && recs[THROTTLE_BADGE].last_tap <= rnow[THROTTLE_BADGE] && rnow[THROTTLE_BADGE] - recs[THROTTLE_BADGE].last_tap < bc->debounce_time)
     ret = UPA_BADGE_THROTTLE_DEBOUNCED;
 
   // ... then reserve this attempt in each of them
@@ -1466,6 +1473,7 @@ upaBadgeThrottleBegin(
         ret = UPA_BADGE_THROTTLE_ERROR;
         break;
       }
+      rnow[i] = now;
       if (i == THROTTLE_BADGE)
       {
         memcpy(recs[i].owner, owner, sizeof(owner));
@@ -1474,7 +1482,7 @@ upaBadgeThrottleBegin(
     }
 
     recs[i].pending ++;
-    recs[i].last_tap = now;
+    recs[i].last_tap = rnow[i];
 
     if (!throttle_write(&db, slots[i], recs + i))
       ret = UPA_BADGE_THROTTLE_ERROR;
@@ -1501,7 +1509,9 @@ upaBadgeThrottleBegin(
 // failure and against the station's UnknownMaxFailures too; a neutral outcome
 // (not the user's doing: service down, conversation failed) counts nothing.
 // MaxFailures (or the station limits) within FailureWindow lock out for
-// LockoutTime.
+// LockoutTime.  UPA_BADGE_OUTCOME_CLEARED ends no reservation (no Begin()
+// made one): it only clears the badge's failures and lockout, as a success
+// would (a badge just registered by a user the PAM stack authenticated).
 //
 
 bool					// O - true on success
@@ -1521,6 +1531,7 @@ upaBadgeThrottleEnd(
 					// Limits
   throttle_rec_t	r;		// Record
   long			slot;		// Its slot
+  time_t		rnow;		// Current time for the record (throttle_clock())
   int			i;		// Looping var
   bool			ok = true,	// Result
 			counts;		// Does the outcome count for this record?
@@ -1541,11 +1552,11 @@ upaBadgeThrottleEnd(
 
   for (i = 0; ok && i < THROTTLE_KINDS; i ++)
   {
-    if (i != THROTTLE_BADGE && maxes[i] == 0)
+    if ((i != THROTTLE_BADGE && maxes[i] == 0) || (i != THROTTLE_BADGE && outcome == UPA_BADGE_OUTCOME_CLEARED))
       continue;
 
     if (i == THROTTLE_BADGE)
-      counts = outcome != UPA_BADGE_OUTCOME_NEUTRAL;
+      counts = outcome != UPA_BADGE_OUTCOME_NEUTRAL && outcome != UPA_BADGE_OUTCOME_CLEARED;
     else if (i == THROTTLE_STATION)
       counts = outcome == UPA_BADGE_OUTCOME_FAILURE || outcome == UPA_BADGE_OUTCOME_UNKNOWN;
     else
@@ -1560,28 +1571,29 @@ upaBadgeThrottleEnd(
     if (slot < 0)
       continue;				// Nothing reserved, nothing to count
 
-    throttle_normalize(bc, &r, now);
+    rnow = throttle_clock(&r, now);
+    throttle_normalize(bc, &r, rnow);
 
-    if (r.pending > 0)
+    if (r.pending > 0 && outcome != UPA_BADGE_OUTCOME_CLEARED)
       r.pending --;
 
     if (i == THROTTLE_BADGE)
     {
-      r.last_tap = now;
+      r.last_tap = rnow;
       memcpy(r.owner, owner, sizeof(owner));
       memcpy(r.where, keys[THROTTLE_STATION], sizeof(r.where));
 
-      if (outcome == UPA_BADGE_OUTCOME_SUCCESS)
+      if (outcome == UPA_BADGE_OUTCOME_SUCCESS || outcome == UPA_BADGE_OUTCOME_CLEARED)
       {
         r.failures     = 0;
         r.window_start = 0;
         r.locked_until = 0;
       }
       else if (counts)
-        throttle_count(bc, &r, maxes[i], now);
+        throttle_count(bc, &r, maxes[i], rnow);
     }
     else if (counts)
-      throttle_count(bc, &r, maxes[i], now);
+      throttle_count(bc, &r, maxes[i], rnow);
 
     ok = throttle_write(&db, slot, &r);
   }
@@ -2356,6 +2368,34 @@ read_file(int        fd,		// I - File
 
 
 //
+// 'throttle_clock()' - The current time as far as a record is concerned.
+//
+// Callers read the clock and then wait for the state file's lock, so the
+// attempt that took the lock first may have recorded a later second: the
+// real time is then at least that.  Using the caller's older reading would
+// look like a clock set back and forget the record's reservations and
+// failure window, letting parallel attempts past MaxFailures.  Only a
+// record more than THROTTLE_LATE_MAX seconds ahead means the clock was set
+// back (throttle_normalize() and throttle_count() then start over).
+//
+
+static time_t				// O - Time to use for this record
+throttle_clock(const throttle_rec_t *r,	// I - Record
+               time_t               now)// I - Caller's clock reading
+{
+  int64_t	latest = now;		// Latest credible time
+
+
+  if (r->last_tap > latest && r->last_tap - now <= THROTTLE_LATE_MAX)
+    latest = r->last_tap;
+  if (r->window_start > latest && r->window_start - now <= THROTTLE_LATE_MAX)
+    latest = r->window_start;
+
+  return ((time_t)latest);
+}
+
+
+//
 // 'throttle_close()' - Unlock and close the state file.
 //
 
@@ -2421,6 +2461,7 @@ throttle_idle(
   if (r->magic != THROTTLE_MAGIC)
     return (true);
 
+  now = throttle_clock(r, now);
   throttle_normalize(bc, &temp, now);
 
   return (temp.locked_until <= now && temp.window_start == 0 && temp.pending == 0 && (now - temp.last_tap >= bc->debounce_time || temp.last_tap > now));

@@ -211,7 +211,8 @@ typedef enum upa_badge_outcome_e	// How an attempt ended (upaBadgeThrottleEnd())
   UPA_BADGE_OUTCOME_FAILURE = 0,	// Wrong or missing PIN, refused mapping: counts
   UPA_BADGE_OUTCOME_SUCCESS = 1,	// Accepted: clears the badge's failures
   UPA_BADGE_OUTCOME_UNKNOWN,		// Badge not known anywhere: counts, also per station (UnknownMaxFailures)
-  UPA_BADGE_OUTCOME_NEUTRAL		// Not the user's doing (service down, conversation failed): counts nothing
+  UPA_BADGE_OUTCOME_NEUTRAL,		// Not the user's doing (service down, conversation failed): counts nothing
+  UPA_BADGE_OUTCOME_CLEARED		// Not an attempt's end: clear the badge's failures, keep every reservation
 } upa_badge_outcome_t;
 
 // "hash" is the badge's keyed hash (upaBadgeHash()), so callers never keep raw IDs.

@@ -618,6 +618,55 @@ upaFileUnlink(const char *path)		// I - File
 
 
 //
+// 'upaFileRename()' - Rename a file, both folders walked without links.
+//
+// Each folder is opened as upaFileOpenDir() does (one component at a time,
+// O_NOFOLLOW, checked with fstat()), then renameat() works between the two
+// folder descriptors: a link swapped in for a folder of either path is
+// refused, never followed.  The names themselves are not followed by
+// rename() anyway (a link named "from" is renamed, not its target).
+//
+
+int					// O - 0 on success, -1 and errno on error
+upaFileRename(const char *from,		// I - Current name
+              const char *to)		// I - New name
+{
+  int		fromdfd,		// Folder of "from"
+		todfd;			// Folder of "to"
+  const char	*fromname,		// File name in its folder
+		*toname;		// New name in its folder
+  int		ret;			// Return value
+  int		err;			// Saved errno
+
+
+  errno = 0;
+  if ((fromdfd = upaFileOpenParent(from, &fromname)) < 0)
+  {
+    if (errno == 0)
+      errno = ENOENT;
+    return (-1);
+  }
+
+  errno = 0;
+  if ((todfd = upaFileOpenParent(to, &toname)) < 0)
+  {
+    err = errno ? errno : ENOENT;
+    close(fromdfd);
+    errno = err;
+    return (-1);
+  }
+
+  ret = renameat(fromdfd, fromname, todfd, toname);
+  err = errno;
+  close(fromdfd);
+  close(todfd);
+  errno = err;
+
+  return (ret);
+}
+
+
+//
 // 'upaFileOpenStream()' - Open a file for reading as a stdio stream, safely.
 //
 

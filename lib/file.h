@@ -69,6 +69,10 @@ extern bool	upaFileWriteAtomicAt(int dfd, const char *path, const char *name, co
 // unlink() with the folders walked as upaFileOpenDir() does (0 or -1/errno).
 extern int	upaFileUnlink(const char *path);
 
+// rename() with both folders walked as upaFileOpenDir() does (renameat()
+// between the two folder fds; 0 or -1/errno).
+extern int	upaFileRename(const char *from, const char *to);
+
 // The account the backend works as: UPA_BACKEND_USER, or the CUPS user when
 // that account does not exist (a source install).  The test suite names
 // another account with UPA_TEST_BACKEND_USER in the environment.

@@ -207,7 +207,7 @@ upaJournalCompact(upa_journal_t *journal,
 
   // A compaction that died before its rename left its file: the journal
   // itself is complete, the left-over is not needed
-  if (unlink(tmppath) == 0)
+  if (upaFileUnlink(tmppath) == 0)
     upaLog(UPA_LOG_WARN, "Release journal: removed %s left by an interrupted compaction", tmppath);
   else if (errno != ENOENT)
   {
@@ -353,7 +353,7 @@ upaJournalCompact(upa_journal_t *journal,
   }
 
   // The switch: other processes notice it the next time they lock
-  if (rename(tmppath, journal->path))
+  if (upaFileRename(tmppath, journal->path))
   {
     upaSetError(UPA_ERROR_IO, "Cannot replace the release journal %s: %s", journal->path, strerror(errno));
     goto done;
@@ -378,7 +378,7 @@ upaJournalCompact(upa_journal_t *journal,
   if (tmpfd >= 0)
     close(tmpfd);
   if (created && !renamed)
-    unlink(tmppath);
+    upaFileUnlink(tmppath);
   if (fp)
     fclose(fp);
 
@@ -1143,7 +1143,7 @@ unlock_release(upa_journal_t *journal,	// I - Journal
   if ((lock = find_lock(journal, device_id, cloud_job_id)) == NULL)
     return;
 
-  unlink(lock->path);
+  upaFileUnlink(lock->path);
   close(lock->fd);
 
   *lock = journal->locks[journal->num_locks - 1];

@@ -565,7 +565,7 @@ outbox_backoff_write(upa_outbox_t *ob,	// I - Outbox
 
   if (attempts <= 0)
   {
-    if (unlink(path) && errno != ENOENT)
+    if (upaFileUnlink(path) && errno != ENOENT)
       upaLog(UPA_LOG_DEBUG, "Unable to remove %s: %s", path, strerror(errno));
     return;
   }
@@ -725,8 +725,8 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
       // Never block the queue on a damaged record: keep it aside for an admin.
       upaLog(UPA_LOG_WARN, "Outbox: damaged record %s set aside (.bad).", path);
       snprintf(bad, sizeof(bad), "%s.bad", path);
-      if (rename(path, bad))
-        unlink(path);
+      if (upaFileRename(path, bad))
+        upaFileUnlink(path);
       json_object_put(rec);
       (*pending) --;
       continue;
@@ -761,7 +761,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
             break;
           }
 
-          unlink(path);
+          upaFileUnlink(path);
           outbox_fsync_dir(ddir);
           (*pending) --;
           if (result == OUTBOX_SENT || outbox_is_terminal(state))
@@ -770,7 +770,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
           break;
 
       case OUTBOX_DROP :
-          unlink(path);
+          upaFileUnlink(path);
           outbox_fsync_dir(ddir);
           (*pending) --;
           break;

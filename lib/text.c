@@ -13,7 +13,10 @@
 //   - C1 controls U+0080-U+009F (UTF-8 C2 80..C2 9F), with the sequence
 //     they start (U+009B CSI, U+009D OSC, U+0090 DCS, ...);
 //   - bytes that are not well-formed UTF-8 become '?': a raw 0x9B is CSI
-//     to a terminal that is not in UTF-8 mode.
+//     to a terminal that is not in UTF-8 mode;
+//   - the line and paragraph separators U+2028/U+2029 and the bidirectional
+//     embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069: a
+//     right-to-left override makes "fdp.exe" read as "exe.pdf".
 //
 
 #include "upa-private.h"
@@ -117,6 +120,13 @@ upaTextStripControl(char       *dst,	// O - Safe text
         s = skip_csi(s);
       else if (cp == 0x9D || cp == 0x90 || cp == 0x98 || cp == 0x9E || cp == 0x9F)
         s = skip_string(s, cp == 0x9D);
+      continue;
+    }
+
+    if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+    {
+      // Line/paragraph separator, bidi override: dropped
+      s += len;
       continue;
     }
 

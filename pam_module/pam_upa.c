@@ -761,7 +761,9 @@ perform_register(
   upaBadgeStoreUnlock(lockfd);
   lockfd = -1;
 
-  upaBadgeThrottleEnd(bc, key, hash, station, UPA_BADGE_OUTCOME_SUCCESS, time(NULL));
+  // Clear the badge's failures; the attempt's reservation was ended by the
+  // first pam_upa line, and other attempts' reservations must stay
+  upaBadgeThrottleEnd(bc, key, hash, station, UPA_BADGE_OUTCOME_CLEARED, time(NULL));
 
   if (bc->self_register_cloud)
   {

@@ -365,7 +365,7 @@ relHelperServe(int                     fd,
         {
           char clean[64];		// Sanitized name
 
-          relSanitize(clean, station, sizeof(clean));
+          upaTextStripControl(clean, sizeof(clean), station);
           snprintf(h.station, sizeof(h.station), "%s", clean);
           if (peer_uid == 0)
             snprintf(h.pam_station, sizeof(h.pam_station), "%s", clean);
@@ -637,7 +637,7 @@ handle_auth(hconn_t     *h,		// I - Connection
     if (h->failures > h->opts->fail_free)
       sleep((unsigned)(h->failures - h->opts->fail_free > 5 ? 5 : h->failures - h->opts->fail_free));
 
-    relSanitize(clean, message, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), message);
     relMsgSend(h->fd, error_reply(auth == REL_AUTH_ERROR ? "error" : "denied", clean[0] ? clean : "Badge not recognised"));
   }
 
@@ -707,7 +707,7 @@ handle_job_state(hconn_t     *h,	// I - Connection
   {
     state = upaCupsJobState(h->cups, queue, (int)id);
     ready = upaCupsQueueReady(h->cups, queue, why, sizeof(why));
-    relSanitize(clean, why, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), why);
 
     reply = error_reply(NULL, NULL);
     json_object_object_add(reply, "state", json_object_new_int((int)state));
@@ -769,13 +769,13 @@ handle_list(hconn_t     *h,		// I - Connection
 
     obj = json_object_new_object();
     json_object_object_add(obj, "id", json_object_new_int(jobs[i].info.id));
-    relSanitize(clean, jobs[i].info.name, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), jobs[i].info.name);
     json_object_object_add(obj, "name", json_object_new_string(clean));
-    relSanitize(clean, jobs[i].info.format, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), jobs[i].info.format);
     json_object_object_add(obj, "format", json_object_new_string(clean));
-    relSanitize(clean, jobs[i].sides, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), jobs[i].sides);
     json_object_object_add(obj, "sides", json_object_new_string(clean));
-    relSanitize(clean, jobs[i].color, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), jobs[i].color);
     json_object_object_add(obj, "color", json_object_new_string(clean));
     json_object_object_add(obj, "copies", json_object_new_int(jobs[i].info.copies));
     json_object_object_add(obj, "pages", json_object_new_int(jobs[i].info.pages));
@@ -846,7 +846,7 @@ handle_release(hconn_t     *h,		// I - Connection
   {
     char clean[256];			// Sanitized
 
-    relSanitize(clean, why, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), why);
     relMsgSend(h->fd, error_reply("queue", clean));
     return;
   }
@@ -926,7 +926,7 @@ handle_release(hconn_t     *h,		// I - Connection
     else
     {
       error = "other";
-      relSanitize(note, upaLastErrorString(), sizeof(note));
+      upaTextStripControl(note, sizeof(note), upaLastErrorString());
     }
 
     upaLog(UPA_LOG_WARN, "%s: cloud job %lld not released at %s: %s", h->upn, id, queue, upaLastErrorString());
@@ -992,7 +992,7 @@ handle_status(hconn_t     *h,		// I - Connection
       snprintf(why, sizeof(why), "ready");
 
     upaDeviceDelete(dev);
-    relSanitize(clean, why, sizeof(clean));
+    upaTextStripControl(clean, sizeof(clean), why);
 
     json_object_object_add(obj, "name", json_object_new_string(queue));
     json_object_object_add(obj, "registered", json_object_new_boolean(dev != NULL));
@@ -1162,7 +1162,7 @@ pin_cb(void       *data,		// I - Connection
   bool		ok = false;		// Result
 
 
-  relSanitize(clean, prompt ? prompt : "", sizeof(clean));
+  upaTextStripControl(clean, sizeof(clean), prompt ? prompt : "");
 
   msg = relMsgNew(NULL);
   json_object_object_add(msg, "prompt", json_object_new_string(clean[0] ? clean : "PIN:"));

@@ -240,7 +240,7 @@ relKiosk(rel_station_t *st)		// I - Station
       continue;
     }
 
-    relSanitize(k.upn, relMsgGetString(reply, "user") ? relMsgGetString(reply, "user") : "", sizeof(k.upn));
+    upaTextStripControl(k.upn, sizeof(k.upn), relMsgGetString(reply, "user") ? relMsgGetString(reply, "user") : "");
     json_object_put(reply);
     upaLog(UPA_LOG_INFO, "%s signed in", k.upn);
 
@@ -342,7 +342,7 @@ check_queues(kiosk_t *k,		// I - Station
 
         k->qready[i]      = json_object_object_get_ex(obj, "ready", &val) && json_object_get_boolean(val);
         k->qregistered[i] = json_object_object_get_ex(obj, "registered", &val) && json_object_get_boolean(val);
-        relSanitize(k->qstate[i], state, sizeof(k->qstate[i]));
+        upaTextStripControl(k->qstate[i], sizeof(k->qstate[i]), state);
       }
       else
       {
@@ -830,7 +830,7 @@ follow_printing(kiosk_t    *k,		// I - Station
       why   = relMsgGetString(reply, "why");
 
       if (!ready && why && *why)
-        relSanitize(down, why, sizeof(down));
+        upaTextStripControl(down, sizeof(down), why);
 
       if (state == IPP_JSTATE_COMPLETED)
       {
@@ -1065,7 +1065,7 @@ helper_call(kiosk_t     *k,		// I - Station
     {
       char clean[256];			// Prompt without controls
 
-      relSanitize(clean, prompt, sizeof(clean));
+      upaTextStripControl(clean, sizeof(clean), prompt);
       json_object_put(msg);
 
       if (pin_entry(k, clean, pin, sizeof(pin)))
@@ -1216,7 +1216,7 @@ helper_ok(json_object *reply,		// I - Answer
   if (message && msgsize)
   {
     if ((text = relMsgGetString(reply, "message")) != NULL && *text)
-      relSanitize(message, text, msgsize);
+      upaTextStripControl(message, msgsize, text);
     else
       snprintf(message, msgsize, "The request was refused");
   }
@@ -1349,7 +1349,7 @@ release_selected(kiosk_t *k)		// I - Station
       {
         char clean[512];		// Sanitized
 
-        relSanitize(clean, text, sizeof(clean));
+        upaTextStripControl(clean, sizeof(clean), text);
         snprintf(unsupported + strlen(unsupported), sizeof(unsupported) - strlen(unsupported), "%s%s", unsupported[0] ? "," : "", clean);
       }
     }
@@ -1472,13 +1472,13 @@ session(kiosk_t *k)			// I - Station
     if (relMsgGetInt(obj, "id", &value))
       job->info.id = (int)value;
     if ((text = relMsgGetString(obj, "name")) != NULL)
-      relSanitize(job->info.name, text, sizeof(job->info.name));
+      upaTextStripControl(job->info.name, sizeof(job->info.name), text);
     if ((text = relMsgGetString(obj, "format")) != NULL)
-      relSanitize(job->info.format, text, sizeof(job->info.format));
+      upaTextStripControl(job->info.format, sizeof(job->info.format), text);
     if ((text = relMsgGetString(obj, "sides")) != NULL)
-      relSanitize(job->sides, text, sizeof(job->sides));
+      upaTextStripControl(job->sides, sizeof(job->sides), text);
     if ((text = relMsgGetString(obj, "color")) != NULL)
-      relSanitize(job->color, text, sizeof(job->color));
+      upaTextStripControl(job->color, sizeof(job->color), text);
     if (relMsgGetInt(obj, "copies", &value))
       job->info.copies = (int)value;
     if (relMsgGetInt(obj, "pages", &value))

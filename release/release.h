@@ -169,7 +169,6 @@ extern json_object	*relMsgNew(const char *op);
 extern bool		relMsgOnly(json_object *msg, const char * const *keys);
 extern int		relMsgRecv(int fd, int timeout_ms, json_object **msg);
 extern bool		relMsgSend(int fd, json_object *msg);
-extern void		relSanitize(char *dst, const char *src, size_t dstsize);
 
 // script.c
 extern int		relScript(rel_station_t *st);

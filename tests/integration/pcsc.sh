@@ -12,8 +12,9 @@
 # 6A 81 (mode "6a81"), or drops the connection without answering (mode
 # "vanish": removed in the middle of the read).
 #
-# The kiosk runs in tmux (as in kiosk.sh, but as root with its helper in a
-# child process) with --card-pcsc against a private
+# The kiosk runs in tmux as a throwaway unprivileged user, as in kiosk.sh
+# and upa-kiosk@.service, with upa-release-helper (root, pam_wrapper) on a
+# socket doing PAM and the releases, and --card-pcsc against a private
 # cupsd, upa-cloudsim and the built pam_upa.so whose badge.conf turns the
 # UID text into the number a keyboard wedge would type (InputFormat hex,
 # ReverseBytes, ByteLength 4, OutputFormat decimal).  Checked: the reader
@@ -45,6 +46,7 @@ upa_need_root
 
 UPACTL="$top_builddir/tools/upactl"
 RELEASE="$top_builddir/release/upa-release"
+HELPER="$top_builddir/release/upa-release-helper"
 PAMMOD="$top_builddir/pam_module/.libs/pam_upa.so"
 PAMWRAP=$(ls /usr/lib/*/libpam_wrapper.so /usr/lib/libpam_wrapper.so 2>/dev/null | head -n 1)
 VPCD=$(ls /usr/lib/pcsc/drivers/serial/libifdvpcd.so /usr/lib/*/pcsc/drivers/serial/libifdvpcd.so 2>/dev/null | head -n 1)
@@ -62,11 +64,14 @@ UNKNOWN_UID=DEADBEEF
 
 upa_need_program "$UPACTL"
 upa_need_program "$RELEASE"
+upa_need_program "$HELPER"
 upa_need_program "$top_builddir/backend/upa"
 [ -f "$PAMMOD" ] || upa_fatal "$PAMMOD is not built"
 [ -n "$PAMWRAP" ] || { echo "SKIP: pam_wrapper is not installed (libpam-wrapper)"; exit 77; }
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
+command -v useradd >/dev/null && command -v setpriv >/dev/null ||
+  { echo "SKIP: useradd and setpriv are needed"; exit 77; }
 PCSCD=$(command -v pcscd || ls /usr/sbin/pcscd 2>/dev/null)
 [ -n "$PCSCD" ] || { echo "SKIP: pcscd is not installed"; exit 77; }
 [ -n "$VPCD" ] || { echo "SKIP: the vpcd driver is not installed (vsmartcard-vpcd)"; exit 77; }
@@ -285,11 +290,24 @@ if grep -qa __asan_init "$RELEASE"; then
   WRAPENV=PAM_WRAPPER_DISABLE_DEEPBIND=1
 fi
 
-KIOSK_ENV="env LD_PRELOAD='$PRELOAD' $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$BASE/pam.d UPA_CONFIG=$UPA_CONFIG CUPS_SERVER=$CUPS_SERVER TERM=xterm"
+# The kiosk's account: a throwaway system user, the only one the helper
+# serves; the helper is root with pam_wrapper, the kiosk never is
+KUSER=upap$$
+useradd -r -M -U -d /nonexistent -s /usr/sbin/nologin "$KUSER" || upa_fatal "useradd $KUSER"
+upa_at_exit 'userdel "$KUSER" 2>/dev/null; groupdel "$KUSER" 2>/dev/null'
+
+env LD_PRELOAD="$PRELOAD" $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$BASE/pam.d" UPA_CONFIG="$UPA_CONFIG" CUPS_SERVER="$CUPS_SERVER" \
+  "$HELPER" --socket "$BASE/helper.sock" --allow-user "$KUSER" 2>>"$BASE/helper.log" &
+helper_pid=$!
+upa_at_exit 'kill $helper_pid 2>/dev/null'
+upa_wait_for 20 test -S "$BASE/helper.sock" || { cat "$BASE/helper.log"; upa_fatal "upa-release-helper did not start"; }
+
+KIOSK_BIN=$(upa_user_program "$RELEASE")
+KIOSK_ENV="setpriv --reuid=$KUSER --regid=$KUSER --clear-groups env TERM=xterm"
 tmux -S "$TMUX_SOCK" new-session -d -s "$SESSION" -x 120 -y 30 \
-  "$KIOSK_ENV $RELEASE --kiosk -v --card-pcsc=Virtual --printer Floor3 --idle-timeout 30 --print-wait 30 --message-time 120 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
+  "$KIOSK_ENV $KIOSK_BIN --kiosk -v --helper $BASE/helper.sock --card-pcsc=Virtual --printer Floor3 --idle-timeout 30 --print-wait 30 --message-time 120 2>>$BASE/kiosk.log; echo kiosk-exited-\$?; sleep 60" ||
   upa_fatal "tmux"
-upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then for f in kiosk.log card.log pcscd.log; do echo "# ---- $f ----"; tail -n 60 "$BASE/$f" | sed "s/^/# /"; done; fi'
+upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then for f in kiosk.log helper.log card.log pcscd.log; do echo "# ---- $f ----"; tail -n 60 "$BASE/$f" | sed "s/^/# /"; done; fi'
 
 
 #
@@ -297,6 +315,8 @@ upa_at_exit 'tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_fail
 #
 
 check "the kiosk shows the idle screen" screen_has 'Tap your badge'
+check "the kiosk runs as the unprivileged user, the helper as root" \
+  eval '[ -n "$(pgrep -u "$KUSER" -x upa-release)" ] && [ "$(ps -o uid= -p $helper_pid | tr -d " ")" = 0 ]'
 check "without pcscd the idle screen says the card reader is not available" \
   screen_has 'Card reader not available: the PC/SC service \(pcscd\) is not running'
 pcscd_start
@@ -395,7 +415,7 @@ card_remove
 #
 
 tmux -S "$TMUX_SOCK" new-session -d -s other -x 120 -y 30 \
-  "$KIOSK_ENV $RELEASE --kiosk --card-pcsc=Omnikey --printer Floor3 2>>$BASE/other.log; echo kiosk-exited-\$?; sleep 60" ||
+  "$KIOSK_ENV $KIOSK_BIN --kiosk --helper $BASE/helper.sock --card-pcsc=Omnikey --printer Floor3 2>>$BASE/other.log; echo kiosk-exited-\$?; sleep 60" ||
   upa_fatal "tmux"
 check "--card-pcsc=Omnikey with only vpcd: 'no reader named' on the idle screen" \
   eval 'SESSION=other screen_has "Card reader not available: no reader named .Omnikey. is connected" 20'
@@ -407,8 +427,8 @@ tmux -S "$TMUX_SOCK" kill-session -t other
 #
 
 check "the kiosk log names the reader" grep -q 'PC/SC reader Virtual PCD' "$BASE/kiosk.log"
-check "the kiosk log never holds a card UID or badge number" \
-  eval '! grep -qiE "$ALICE_UID|$BOB_UID|$UNKNOWN_UID|$ALICE_NUMBER|4E:61|4e 61" "$BASE/kiosk.log" "$BASE/other.log"'
+check "the kiosk and helper logs never hold a card UID or badge number" \
+  eval '! grep -qiE "$ALICE_UID|$BOB_UID|$UNKNOWN_UID|$ALICE_NUMBER|4E:61|4e 61" "$BASE/kiosk.log" "$BASE/other.log" "$BASE/helper.log"'
 check "the kiosk is still running" eval '! screen | grep -q kiosk-exited'
 
 finish

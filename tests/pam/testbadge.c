@@ -556,6 +556,78 @@ test_throttle_atomic(void **state)
 
 
 //
+// 'test_throttle_stale()' - A clock read before waiting for the lock.
+//
+// pam_upa reads time(NULL) and then waits for the state file's lock; on a
+// loaded machine another attempt may take the lock first with the next
+// second.  A "now" a little older than what is recorded is such a late
+// reader, not a clock set back: it must not forget the reservations and
+// failures recorded just before (issue 15: 16 of 20 parallel wrong PINs
+// were checked with MaxFailures 5).
+//
+
+static void
+test_throttle_stale(void **state)
+{
+  upa_badge_config_t	bc;		// Configuration
+  upa_badge_key_t	key;		// Key
+  time_t		until;		// Locked until
+  int			i;		// Looping var
+
+
+  (void)state;
+
+  memset(&key, 0x29, sizeof(key));
+  key.len = 32;
+
+  memset(&bc, 0, sizeof(bc));
+  bc.max_failures   = 2;
+  bc.failure_window = 300;
+  bc.lockout_time   = 300;
+  snprintf(bc.state_dir, sizeof(bc.state_dir), "%s/state-stale", tmpdir);
+
+  // Reservations: one made at 1001, then late readers of 1000 (alternating)
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "s", "k1", 1001, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "s", "k1", 1000, &until), UPA_BADGE_THROTTLE_OK);
+  for (i = 0; i < 6; i ++)
+    assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "s", "k1", i & 1 ? 1001 : 1000, &until), UPA_BADGE_THROTTLE_LOCKED);
+
+  // Failures: the first counted at 1001, the second ended by a late reader
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "s", "k1", UPA_BADGE_OUTCOME_FAILURE, 1001));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "s", "k1", UPA_BADGE_OUTCOME_FAILURE, 1000));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "s", "k1", 1000, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "s", "k1", 1002, &until), UPA_BADGE_THROTTLE_LOCKED);
+
+  // A failure window started at 1001 survives a failure ended at 1000
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "w", "k1", 1001, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "w", "k1", UPA_BADGE_OUTCOME_FAILURE, 1001));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "w", "k1", 1000, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "w", "k1", UPA_BADGE_OUTCOME_FAILURE, 1000));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "w", "k1", 1002, &until), UPA_BADGE_THROTTLE_LOCKED);
+
+  // A clock really set back (by more than a late reader can be) still
+  // forgets a stale reservation, as before
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "b", "k1", 5000, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "b", "k1", 5000, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "b", "k1", 1000, &until), UPA_BADGE_THROTTLE_OK);
+
+  // A registration clears the badge's failures (UPA_BADGE_OUTCOME_CLEARED)
+  // without ending the reservations of attempts under way at the station
+  bc.station_max_failures = 3;
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "r", "k2", 6000, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "r", "k2", UPA_BADGE_OUTCOME_FAILURE, 6000));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "r", "k2", 6001, &until), UPA_BADGE_THROTTLE_OK);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "x", "k2", 6001, &until), UPA_BADGE_THROTTLE_OK);
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "r", "k2", UPA_BADGE_OUTCOME_CLEARED, 6001));
+  assert_true(upaBadgeThrottleEnd(&bc, &key, "r", "k2", UPA_BADGE_OUTCOME_CLEARED, 6001));
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "r", "k2", 6002, &until), UPA_BADGE_THROTTLE_LOCKED);
+  assert_int_equal(upaBadgeThrottleBegin(&bc, &key, "y", "k2", 6002, &until), UPA_BADGE_THROTTLE_LOCKED);
+
+  assert_true(upaBadgeUnlock(&bc, &key, NULL, NULL) >= 3);
+}
+
+
+//
 // 'test_config()' - badge.conf parsing.
 //
 
@@ -730,6 +802,7 @@ main(void)
     cmocka_unit_test(test_pin),
     cmocka_unit_test(test_throttle),
     cmocka_unit_test(test_throttle_atomic),
+    cmocka_unit_test(test_throttle_stale),
     cmocka_unit_test(test_config),
     cmocka_unit_test(test_lookup_parse)
   };

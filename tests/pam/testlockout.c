@@ -8,8 +8,19 @@
 //    prompt before anyone answers (as 20 sessions of an attacker would), then
 //    all answer a wrong PIN.  With MaxFailures 5, at most 5 may reach the
 //    PIN check; the rest are locked out, and so is the right PIN afterwards.
-// 2. Guessing: 2 000 different badge numbers at one station with the
-//    default badge.conf (no limits configured), one of them a real badge
+//    The interleaving a loaded machine produces by chance is made every
+//    time: pam_upa reads the clock, then waits for the throttle state's
+//    lock, so the attempt that gets the lock may hold an older second than
+//    one recorded before it.  The test holds the lock while half the
+//    attackers queue for it, then queues the other half as such late
+//    readers (their clock reads LATE seconds behind: this program's time()
+//    stands in for libc's, pam_upa calls it), then lets them all go.  A late
+//    reading must not look like a clock set back and forget the
+//    reservations (as it did: up to 16 of 20 reached the PIN check).
+// 2. Guessing: 200 different badge numbers at one station with the
+//    default limits (no MaxFailures or UnknownMaxFailures configured; a long
+//    FailureWindow and LockoutTime, here and in phase 1, so that a slow run
+//    under valgrind cannot outlast them), one of them a real badge
 //    without a PIN.  Unknown-badge throttling is on by default: at most
 //    UnknownMaxFailures (10) guesses are looked up, and the real badge is not
 //    found by guessing.
@@ -26,6 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <security/pam_appl.h>
@@ -37,9 +50,10 @@
 
 #define ATTACKERS	20		// Parallel PIN attempts
 #define MAX_FAILURES	5		// MaxFailures in phase 1
-#define GUESSES		2000		// Badge numbers guessed in phase 2
+#define GUESSES		200		// Badge numbers guessed in phase 2 (the 100th is real)
 #define UNKNOWN_DEFAULT	10		// Documented default of UnknownMaxFailures
 #define FILLER		20000		// Throttle records in phase 3
+#define LATE		5		// Seconds late readers' clocks lag
 
 
 //
@@ -61,6 +75,7 @@ typedef struct conv_data_s		// Scripted conversation
 //
 
 static char	tmpdir[256];		// Scratch folder
+static int	clock_lag = 0;		// Seconds this process's time() lags
 
 
 //
@@ -69,6 +84,8 @@ static char	tmpdir[256];		// Scratch folder
 
 static int	auth_once(const char *service, conv_data_t *cd);
 static int	conv(int num_msg, const struct pam_message **msg, struct pam_response **resp, void *appdata);
+static void	start_attacker(pid_t *pid, int lag, int lockfd, int notify[2], int go[2], int results[2]);
+static bool	wait_queued(const pid_t *pids, int count);
 static void	write_file(const char *path, const char *contents);
 
 
@@ -94,6 +111,7 @@ main(void)
 			go[2],		// Parent -> children (EOF = answer now)
 			results[2];	// Children -> parent: their PAM status
   pid_t			pids[ATTACKERS];// Children
+  int			lockfd;		// The throttle state, locked by the test
   upa_badge_key_t	*key;		// Site key
   upa_badge_store_t	*store;		// Store
   upa_badge_entry_t	e;		// Mapping
@@ -159,7 +177,7 @@ main(void)
   snprintf(path, sizeof(path), "%s/pin.conf", tmpdir);
   snprintf(text, sizeof(text),
            "Store %s/badges\nKeyFile %s/badge.key\nStateDir %s/state-pin\nUpaConfig %s/none.conf\n"
-           "InputFormat decimal\nMaxFailures %d\nFailureWindow 300\nLockoutTime 300\nDebounceTime 0\n",
+           "InputFormat decimal\nMaxFailures %d\nFailureWindow 86400\nLockoutTime 86400\nDebounceTime 0\n",
            tmpdir, tmpdir, tmpdir, tmpdir, MAX_FAILURES);
   write_file(path, text);
   snprintf(path, sizeof(path), "%s/pin", tmpdir);
@@ -169,7 +187,7 @@ main(void)
   snprintf(path, sizeof(path), "%s/default.conf", tmpdir);
   snprintf(text, sizeof(text),
            "Store %s/badges\nKeyFile %s/badge.key\nStateDir %s/state-default\nUpaConfig %s/none.conf\n"
-           "InputFormat decimal\n",
+           "InputFormat decimal\nFailureWindow 86400\nLockoutTime 86400\n",
            tmpdir, tmpdir, tmpdir, tmpdir);
   write_file(path, text);
   snprintf(path, sizeof(path), "%s/default", tmpdir);
@@ -183,45 +201,36 @@ main(void)
     return (1);
   }
 
-  for (i = 0; i < ATTACKERS; i ++)
+  // The state file exists and the test holds its lock...
+  snprintf(path, sizeof(path), "%s/pin.conf", tmpdir);
+  if ((bc = upaBadgeConfigLoad(path, false)) == NULL || !upaBadgeThrottleEnd(bc, key, "0", "kiosk1", UPA_BADGE_OUTCOME_NEUTRAL, time(NULL)))
   {
-    if ((pids[i] = fork()) == 0)
-    {
-      char	c;			// Byte sent to the parent
-
-      close(notify[0]);
-      close(go[1]);
-
-      memset(&cd, 0, sizeof(cd));
-      cd.badge     = "555";
-      cd.pin       = "0000";
-      cd.notify_fd = notify[1];
-      cd.go_fd     = go[0];
-
-      close(results[0]);
-
-      status = auth_once("pin", &cd);
-      if (!cd.pin_prompts)
-      {
-        c = 'X';			// Refused before the PIN
-        if (write(notify[1], &c, 1) != 1)
-          _exit(99);
-      }
-
-      // The status goes through a pipe, not the exit code: under valgrind
-      // a child's exit code is valgrind's (--error-exitcode) for any leak
-      // in libpam or pam_wrapper
-      c = (char)status;
-      if (write(results[1], &c, 1) != 1)
-        _exit(99);
-      _exit(status);
-    }
-    else if (pids[i] < 0)
-    {
-      perror("fork");
-      return (1);
-    }
+    printf("FAIL: parallel PINs: throttle state: %s\n", upaLastErrorString());
+    return (1);
   }
+  snprintf(text, sizeof(text), "%s/throttle.db", bc->state_dir);
+  upaBadgeConfigDelete(bc);
+
+  if ((lockfd = open(text, O_RDWR | O_CLOEXEC)) < 0 || flock(lockfd, LOCK_EX))
+  {
+    perror(text);
+    return (1);
+  }
+
+  // ... while the first half queue for it, then the late readers
+  for (i = 0; i < ATTACKERS / 2; i ++)
+    start_attacker(pids + i, 0, lockfd, notify, go, results);
+
+  if (!wait_queued(pids, ATTACKERS / 2))
+    return (1);
+
+  for (; i < ATTACKERS; i ++)
+    start_attacker(pids + i, LATE, lockfd, notify, go, results);
+
+  if (!wait_queued(pids, ATTACKERS))
+    return (1);
+
+  close(lockfd);			// Go
 
   close(notify[1]);
   close(go[0]);
@@ -289,12 +298,12 @@ main(void)
 
   // 2. Guessing badge numbers with the default configuration.  Once more
   //    guesses were looked up than the default allows, the outcome is known:
-  //    stop (an unthrottled run would take 2 000 lookups).
+  //    stop (an unthrottled run would take 200 lookups).
   for (i = 0; i < GUESSES && looked_up <= UNKNOWN_DEFAULT; i ++)
   {
     memset(&cd, 0, sizeof(cd));
-    snprintf(badge, sizeof(badge), "%d", i < 1000 ? 100000 + i : i == 1000 ? 1500 : 200000 + i);
-    cd.badge     = badge;			// Guess 1000 is carol's real badge
+    snprintf(badge, sizeof(badge), "%d", i < GUESSES / 2 ? 100000 + i : i == GUESSES / 2 ? 1500 : 200000 + i);
+    cd.badge     = badge;			// Guess 100 is carol's real badge
     cd.notify_fd = -1;
     cd.go_fd     = -1;
 
@@ -479,6 +488,145 @@ conv(int                      num_msg,	// I - Number of messages
   }
 
   return (PAM_SUCCESS);
+}
+
+
+//
+// 'start_attacker()' - Fork one attacker: tap badge 555, wait, answer "0000".
+//
+// It writes 'P' to notify[1] at the PIN prompt (or 'X' when refused before
+// it), waits for EOF on go[0] before answering, and writes its PAM status
+// to results[1].
+//
+
+static void
+start_attacker(pid_t *pid,		// O - Child
+               int   lag,		// I - Seconds its clock lags (late reader)
+               int   lockfd,		// I - The test's lock (not the child's)
+               int   notify[2],		// I - Child -> parent: 'P' or 'X'
+               int   go[2],		// I - Parent -> child: EOF = answer now
+               int   results[2])	// I - Child -> parent: PAM status
+{
+  conv_data_t	cd;			// Conversation
+  int		status;			// PAM status
+  char		c;			// Byte sent to the parent
+
+
+  if ((*pid = fork()) < 0)
+  {
+    perror("fork");
+    exit(1);
+  }
+  else if (*pid > 0)
+    return;
+
+  close(lockfd);			// A copy would hold the lock for the child
+  clock_lag = lag;
+  close(notify[0]);
+  close(go[1]);
+  close(results[0]);
+
+  memset(&cd, 0, sizeof(cd));
+  cd.badge     = "555";
+  cd.pin       = "0000";
+  cd.notify_fd = notify[1];
+  cd.go_fd     = go[0];
+
+  status = auth_once("pin", &cd);
+  if (!cd.pin_prompts)
+  {
+    c = 'X';				// Refused before the PIN
+    if (write(notify[1], &c, 1) != 1)
+      _exit(99);
+  }
+
+  // The status goes through a pipe, not the exit code: under valgrind
+  // a child's exit code is valgrind's (--error-exitcode) for any leak
+  // in libpam or pam_wrapper
+  c = (char)status;
+  if (write(results[1], &c, 1) != 1)
+    _exit(99);
+  _exit(status);
+}
+
+
+//
+// 'time()' - The clock as this process reads it (a late reader lags).
+//
+// Exported (-Wl,--export-dynamic), so pam_upa.so's time() calls come here.
+//
+
+time_t					// O - Seconds since the epoch
+time(time_t *t)				// O - Copy of the result or NULL
+{
+  struct timespec	ts;		// Real clock
+  time_t		now;		// Result
+
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  now = ts.tv_sec - clock_lag;
+  if (t)
+    *t = now;
+
+  return (now);
+}
+
+
+//
+// 'wait_queued()' - Wait until attackers wait for the throttle state's lock.
+//
+// /proc/locks lists each process waiting for a lock as "N: -> FLOCK ...
+// pid ...".  Attackers read the clock before they ask for the lock.
+//
+
+static bool				// O - true when all wait, false if one died
+wait_queued(const pid_t *pids,		// I - Attackers
+            int         count)		// I - How many must wait
+{
+  FILE		*fp;			// /proc/locks
+  char		line[256];		// Line from it
+  int		i,			// Looping var
+		queued,			// Attackers waiting
+		wstatus;		// Status of a dead attacker
+  long		pid;			// Waiting process
+
+
+  for (;;)
+  {
+    if ((fp = fopen("/proc/locks", "r")) == NULL)
+    {
+      perror("/proc/locks");
+      return (false);
+    }
+
+    queued = 0;
+    while (fgets(line, sizeof(line), fp))
+    {
+      if (sscanf(line, "%*d: -> FLOCK %*s %*s %ld", &pid) != 1)
+        continue;
+
+      for (i = 0; i < count; i ++)
+      {
+        if (pids[i] == (pid_t)pid)
+          queued ++;
+      }
+    }
+    fclose(fp);
+
+    if (queued >= count)
+      return (true);
+
+    for (i = 0; i < count; i ++)
+    {
+      if (waitpid(pids[i], &wstatus, WNOHANG) == pids[i])
+      {
+        printf("FAIL: parallel PINs: attacker %d ended before it asked for the lockout state\n", i + 1);
+        return (false);
+      }
+    }
+
+    usleep(10000);
+  }
 }
 
 

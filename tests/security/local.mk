@@ -23,3 +23,18 @@ EXTRA_DIST += tests/security/sec-credentials.sh
 # "upactl jobs" and "upa-release --list" (root; skipped otherwise).
 TESTS += tests/security/sec-escapes.sh
 EXTRA_DIST += tests/security/sec-escapes.sh
+
+# Item 2: lib/journal.c and lib/outbox.c rename and remove records through
+# upaFileRename()/upaFileUnlink(): a folder swapped for a link is refused.
+check_PROGRAMS += tests/security/testfile
+TESTS += tests/security/testfile
+tests_security_testfile_SOURCES = tests/security/testfile.c
+tests_security_testfile_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+tests_security_testfile_LDADD = $(UPA_LIBS)
+
+# Item 7 (kiosk service) and the helper's hardening: the shipped units
+# restrict what the man pages say, checked with "systemd-analyze security
+# --offline=yes" on the built unit files (no running systemd needed; skipped
+# where systemd-analyze lacks the offline mode).
+TESTS += tests/security/units.sh
+EXTRA_DIST += tests/security/units.sh

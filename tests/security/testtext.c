@@ -116,6 +116,8 @@ main(void)
   check_strip("malformed UTF-8", "a\xc0\xafz\xed\xa0\x80" "b\xf8", "a??z???b?");
   check_strip("C0 and DEL", "a\x01\x02\x7f" "b\x08" "c", "abc");
   check_strip("newlines and tabs become spaces", "job\nATTR: x=1\r\tend", "job ATTR: x=1  end");
+  check_strip("bidi override and isolates", "x \xe2\x80\xae" "fdp.exe \xe2\x81\xa6" "a\xe2\x81\xa9 \xc3\xa9t\xc3\xa9", "x fdp.exe a \xc3\xa9t\xc3\xa9");
+  check_strip("line and paragraph separators", "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c", "abc");
 
   // Truncation never splits a UTF-8 character
   upaTextStripControl(small, sizeof(small), "abcdef\xc3\xa9z");

@@ -7,8 +7,8 @@
 // Messages go through a socketpair: one round trip, a string with control
 // characters and a newline (escaped by json-c, so still one line), a line
 // that is not an object, one with a NUL, one over REL_MSG_MAX, a timeout,
-// EOF, and members outside the allowed list.  relSanitize() is fed terminal
-// escapes (CSI, OSC), C1 controls as UTF-8, bidi overrides, invalid UTF-8.
+// EOF, and members outside the allowed list.  (What the kiosk shows is
+// stripped by upaTextStripControl(), tested in tests/security/testtext.c.)
 //
 
 #include <stdarg.h>
@@ -133,43 +133,6 @@ test_malformed(void **state)		// I - Unused
 }
 
 
-//
-// 'test_sanitize()' - Control characters never reach the terminal.
-//
-
-static void
-test_sanitize(void **state)		// I - Unused
-{
-  char	out[256];			// Clean string
-
-
-  (void)state;
-
-  relSanitize(out, "report.pdf", sizeof(out));
-  assert_string_equal(out, "report.pdf");
-
-  relSanitize(out, "a\033]0;title\007b\033[2Jc", sizeof(out));
-  assert_string_equal(out, "a]0;titleb[2Jc");
-
-  relSanitize(out, "tab\there\r\nnext", sizeof(out));
-  assert_string_equal(out, "tab here next");
-
-  // C1 CSI (U+009B) and an RLO (U+202E) are dropped, other UTF-8 kept
-  relSanitize(out, "x\xc2\x9b" "2Jy \xe2\x80\xae" "fdp.exe \xc3\xa9t\xc3\xa9", sizeof(out));
-  assert_string_equal(out, "x2Jy fdp.exe \xc3\xa9t\xc3\xa9");
-
-  // Invalid and overlong UTF-8 become "?"
-  relSanitize(out, "a\xff" "b\xc0\xaf" "c\xe2\x82", sizeof(out));
-  assert_string_equal(out, "a?b??c??");
-
-  // Truncation never splits a character
-  relSanitize(out, "\xc3\xa9\xc3\xa9\xc3\xa9", 4);
-  assert_string_equal(out, "\xc3\xa9");
-
-  relSanitize(out, NULL, sizeof(out));
-  assert_string_equal(out, "");
-}
-
 
 //
 // 'main()' - Run the tests.
@@ -181,8 +144,7 @@ main(void)
   const struct CMUnitTest tests[] =
   {
     cmocka_unit_test(test_roundtrip),
-    cmocka_unit_test(test_malformed),
-    cmocka_unit_test(test_sanitize)
+    cmocka_unit_test(test_malformed)
   };
 
   return (cmocka_run_group_tests(tests, NULL, NULL));
