@@ -422,6 +422,34 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
                  const char    *job_uuid)
 					// I - CUPS job-uuid or NULL
 {
+  return (upaJournalAppend(journal, step, device_id, cloud_job_id, cups_job_id, user_uri, job_uuid, true));
+}
+
+
+//
+// 'upaJournalAppend()' - Append one record, with or without fsync().
+//
+// Without fsync() the record is durable with the next synced record (one
+// file: fsync() writes every earlier write of it).  Group commit for the
+// steps whose loss recovery treats exactly like the step before: see
+// journal.h and doc/design.md.
+//
+
+bool					// O - true once written (synced if asked)
+upaJournalAppend(upa_journal_t *journal,// I - Journal
+                 upa_jstep_t   step,	// I - Step reached
+                 const char    *device_id,
+					// I - cloud_device_id
+                 int           cloud_job_id,
+					// I - Cloud job-id
+                 int           cups_job_id,
+					// I - Local CUPS job-id (0 = none)
+                 const char    *user_uri,
+					// I - mailto:UPN or NULL
+                 const char    *job_uuid,
+					// I - CUPS job-uuid or NULL
+                 bool          sync)	// I - fsync() before returning?
+{
   char		line[1100];		// Record
   int		len;			// Length of record
   size_t	done = 0;		// Bytes written
@@ -433,7 +461,7 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
 
   if (!journal || journal->readonly || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((upa_jentry_t *)0)->device_id) || cloud_job_id <= 0 || cups_job_id < 0 || (user_uri && *user_uri && !safe_token(user_uri)) || (job_uuid && *job_uuid && (!safe_token(job_uuid) || strlen(job_uuid) >= sizeof(((upa_jentry_t *)0)->uuid))) || step < UPA_JSTEP_CREATED || step > UPA_JSTEP_DONE)
   {
-    upaSetError(UPA_ERROR_ARGS, "upaJournalRecord: bad arguments");
+    upaSetError(UPA_ERROR_ARGS, "upaJournalAppend: bad arguments");
     return (false);
   }
 
@@ -485,7 +513,7 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
     done += (size_t)bytes;
   }
 
-  if (fsync(journal->fd))
+  if (sync && fsync(journal->fd))
     goto done;
 
   ok = true;
@@ -501,7 +529,7 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
     unlock_release(journal, device_id, cloud_job_id);
 
   if (ok)
-    upaLog(UPA_LOG_DEBUG, "Journal: %s cloud job %d (CUPS job %d) on %s", upaJournalStepString(step), cloud_job_id, cups_job_id, device_id);
+    upaLog(UPA_LOG_DEBUG, "Journal: %s cloud job %d (CUPS job %d) on %s%s", upaJournalStepString(step), cloud_job_id, cups_job_id, device_id, sync ? "" : " (synced with the next record)");
 
   return (ok);
 }
