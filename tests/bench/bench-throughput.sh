@@ -212,7 +212,7 @@ round()
     if [ "$count" = 1 ]; then
       # curl -T streams the upload (sim_submit would load it whole)
       sim_curl "/sim/jobs?user=$(upa_urlencode "$user")&name=big.pdf&format=application%2Fpdf" -X POST \
-        -H "Content-Type: application/pdf" -T "$file" >/dev/null || upa_fatal "submit big"
+        --max-time 1800 -H "Content-Type: application/pdf" -T "$file" >/dev/null || upa_fatal "submit big"
     else
       sim_submit "$user" "job-$i.pdf" "$file" >/dev/null || upa_fatal "submit"
     fi
