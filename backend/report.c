@@ -5,9 +5,12 @@
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 // Every update is written to the durable outbox (lib/outbox.h) and nothing
-// else happens on the print path: a detached, short-lived flusher process
-// (upaBackendSpawnFlusher()) delivers it, older records first, so the cloud
-// sees the updates of a device in order.  An update the cloud cannot take
+// else happens on the print path.  When the sync service runs (it holds the
+// outbox's service lock, lib/outboxwatch.c) it is woken by the new record
+// and delivers it over its kept connection; otherwise a detached,
+// short-lived flusher process (upaBackendSpawnFlusher()) delivers it.
+// Either way older records go first, so the cloud sees the updates of a
+// device in order.  An update the cloud cannot take
 // now (unreachable, 429/5xx) waits for the next flusher, "upactl outbox
 // flush" or the sync service.  So the backend never widens cupsd's requeue
 // window: once the real backend has finished, only the (fsync'd) outbox
@@ -65,7 +68,7 @@ upaBackendFlushOutbox(upa_backend_t *be)// I - Backend state
   if (upaOutboxCountDevice(be->outbox, be->dev->id) <= 0)
     return;				// The common case: nothing to do, no traffic
 
-  upaBackendSpawnFlusher(be);
+  upaBackendDeliver(be);
 }
 
 
@@ -124,9 +127,30 @@ upaBackendReport(upa_backend_t *be,	// I - Backend state
 
   fprintf(stderr, "DEBUG: upa: Universal Print job %d: \"%s\" queued for the cloud.\n", be->link.job_id, ippEnumString("job-state", (int)state));
 
-  upaBackendSpawnFlusher(be);
+  upaBackendDeliver(be);
 
   return (true);
+}
+
+
+//
+// 'upaBackendDeliver()' - Have the outbox delivered: by the sync service, else a flusher.
+//
+// Asked after the record is durable: a service that holds the lock now
+// was watching the outbox before it took the lock, so it sees the record
+// (lib/outboxwatch.c).  When unsure, a flusher is forked as before.
+//
+
+void
+upaBackendDeliver(upa_backend_t *be)	// I - Backend state
+{
+  if (be->cfg && upaOutboxServiceRunning(be->cfg))
+  {
+    fprintf(stderr, "DEBUG: upa: The sync service delivers the outbox.\n");
+    return;
+  }
+
+  upaBackendSpawnFlusher(be);
 }
 
 

@@ -138,6 +138,8 @@ extern bool	upaBackendWriteAll(int fd, const char *data, size_t len);
 extern void	upaBackendFlushOutbox(upa_backend_t *be);
 extern bool	upaBackendReport(upa_backend_t *be, ipp_jstate_t state, const char *reason, const char *message, int impressions);
 extern void	upaBackendSpawnFlusher(upa_backend_t *be);
+// Leave delivery to the sync service when it runs, else upaBackendSpawnFlusher().
+extern void	upaBackendDeliver(upa_backend_t *be);
 extern int	upaBackendCheckLink(upa_backend_t *be);
 extern void	upaBackendReportFinal(upa_backend_t *be, int status, bool signaled, int signum);
 extern ipp_jstate_t upaBackendCupsJobState(upa_backend_t *be);

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #define UPA_IPP_MAX	(1024 * 1024)	// Largest IPP part of a streamed response
+#define CLIENT_TOKEN_RECHECK 60		// Most seconds a token is reused without reading the cache
 
 
 //
@@ -27,6 +28,8 @@ struct upa_client_s			// Cloud session for one device
   const upa_device_t *dev;		// Device (borrowed)
   upa_http_t	*http;			// HTTPS session
   char		token[16384];		// Current device token
+  time_t	token_checked,		// When the token cache was last read
+		token_expires;		// Expiry of the token
   int		request_id;		// Last request-id used
   char		url[2400];		// pwg: IPP endpoint (https form of PrinterURI)
   bool		basic;			// pwg: send HTTP Basic credentials
@@ -912,12 +915,33 @@ client_token(upa_client_t *client,	// I - Client
   time_t	expires;		// Expiry time
 
 
-  // The file cache decides about expiry; asking it is cheap.
+  time_t	now = time(NULL);	// Current time
+  time_t	recheck;		// Seconds between reads of the cache
+
+
+  // The file cache decides about expiry, but reading it (lock, open, parse)
+  // for every request cost three reads per released job: the token in
+  // hand is reused for a while, at most a tenth of its remaining life and
+  // never past CLIENT_TOKEN_RECHECK seconds.  A token the cloud refuses
+  // (HTTP 401) comes here with renew set and is renewed at once.
+  if (!renew && client->token[0] && now >= client->token_checked)
+  {
+    recheck = (client->token_expires - client->token_checked) / 10;
+    if (recheck > CLIENT_TOKEN_RECHECK)
+      recheck = CLIENT_TOKEN_RECHECK;
+    if (now - client->token_checked < recheck)
+      return (true);
+  }
+
   if (!upaTokenGet(client->http, client->cfg, client->dev, renew ? client->token : NULL, client->token, sizeof(client->token), &expires))
   {
-    client->token[0] = '\0';
+    client->token[0]      = '\0';
+    client->token_checked = 0;
     return (false);
   }
+
+  client->token_checked = now;
+  client->token_expires = expires;
 
   return (true);
 }

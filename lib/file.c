@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <pthread.h>
 #include <sys/random.h>
 #include <json-c/json.h>
 
@@ -30,6 +31,13 @@ static bool	file_trusted_link(int dfd, const char *name);
 //
 // 'upaFileBackendUser()' - Get the account the backend works as.
 //
+// The answer is kept for BACKEND_USER_TTL seconds: every open of a shared
+// file by root asks, and looking up an account that does not exist (the
+// default "cups-upa" on most servers) probes every NSS source each time
+// (about 45 files per lookup, several per released job).
+//
+
+#define BACKEND_USER_TTL	60	// Seconds a lookup is reused
 
 bool					// O - true if found
 upaFileBackendUser(uid_t  *uid,		// O - User ID or NULL
@@ -37,28 +45,60 @@ upaFileBackendUser(uid_t  *uid,		// O - User ID or NULL
                    char   *name,	// O - Account name or NULL
                    size_t namesize)	// I - Size of name
 {
+  static pthread_mutex_t cache_mutex = PTHREAD_MUTEX_INITIALIZER;
+					// Protects the cache
+  static char	cache_for[256] = "";	// Test override the cache was made for
+  static time_t	cache_time = 0;		// When it was looked up (0 = never)
+  static bool	cache_found = false;	// Was an account found?
+  static uid_t	cache_uid;		// Its uid
+  static gid_t	cache_gid;		// Its primary group
+  static char	cache_name[256];	// Its name
   struct passwd	*pw = NULL;		// Account
   const char	*user;			// Name to look up
+  time_t	now = time(NULL);	// Current time
+  bool		found;			// Result
 
 
   // secure_getenv(): never from the caller of a privileged program.
-  if ((user = secure_getenv("UPA_TEST_BACKEND_USER")) != NULL && *user)
-    pw = getpwnam(user);
-  else if ((pw = getpwnam(UPA_BACKEND_USER)) == NULL)
-    pw = getpwnam(UPA_CUPS_USER);
+  if ((user = secure_getenv("UPA_TEST_BACKEND_USER")) != NULL && !*user)
+    user = NULL;
 
-  if (!pw)
+  pthread_mutex_lock(&cache_mutex);
+
+  if (!cache_time || now < cache_time || now - cache_time >= BACKEND_USER_TTL || strcmp(cache_for, user ? user : ""))
+  {
+    if (user)
+      pw = getpwnam(user);
+    else if ((pw = getpwnam(UPA_BACKEND_USER)) == NULL)
+      pw = getpwnam(UPA_CUPS_USER);
+
+    if ((cache_found = pw != NULL) == true)
+    {
+      cache_uid = pw->pw_uid;
+      cache_gid = pw->pw_gid;
+      upaCopyString(cache_name, pw->pw_name, sizeof(cache_name));
+    }
+    upaCopyString(cache_for, user ? user : "", sizeof(cache_for));
+    cache_time = now;
+  }
+
+  if ((found = cache_found) == true)
+  {
+    if (uid)
+      *uid = cache_uid;
+    if (gid)
+      *gid = cache_gid;
+    if (name && namesize > 0)
+      upaCopyString(name, cache_name, namesize);
+  }
+
+  pthread_mutex_unlock(&cache_mutex);
+
+  if (!found)
   {
     upaSetError(UPA_ERROR_CONFIG, "Neither user \"%s\" nor \"%s\" exists.", UPA_BACKEND_USER, UPA_CUPS_USER);
     return (false);
   }
-
-  if (uid)
-    *uid = pw->pw_uid;
-  if (gid)
-    *gid = pw->pw_gid;
-  if (name && namesize > 0)
-    upaCopyString(name, pw->pw_name, namesize);
 
   return (true);
 }

@@ -75,7 +75,8 @@ extern int	upaFileRename(const char *from, const char *to);
 
 // The account the backend works as: UPA_BACKEND_USER, or the CUPS user when
 // that account does not exist (a source install).  The test suite names
-// another account with UPA_TEST_BACKEND_USER in the environment.
+// another account with UPA_TEST_BACKEND_USER in the environment.  The
+// answer is reused for a minute (thread-safe).
 extern bool	upaFileBackendUser(uid_t *uid, gid_t *gid, char *name, size_t namesize);
 
 #endif // !UPA_FILE_H

@@ -29,7 +29,16 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stddef.h>
 #include <sys/file.h>
+
+
+//
+// Constants...
+//
+
+#define JOURNAL_BLOCK		65536	// Bytes read at a time from the end
+#define JOURNAL_LINE_MAX	2048	// Longer than any record written
 
 
 //
@@ -81,6 +90,7 @@ static journal_job_t *jobs_find(journal_jobs_t *jobs, const char *device_id, int
 static bool	journal_lock(upa_journal_t *journal, int op);
 static int	lock_release(upa_journal_t *journal, const char *device_id, int cloud_job_id);
 static int	open_file(upa_journal_t *journal);
+static int	journal_scan_back(upa_journal_t *journal, off_t size, const char *device_id, int cloud_job_id, upa_jentry_t *entry);
 static bool	parse_line(char *line, upa_jentry_t *entry);
 static bool	safe_token(const char *s);
 static void	unlock_release(upa_journal_t *journal, const char *device_id, int cloud_job_id);
@@ -422,6 +432,34 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
                  const char    *job_uuid)
 					// I - CUPS job-uuid or NULL
 {
+  return (upaJournalAppend(journal, step, device_id, cloud_job_id, cups_job_id, user_uri, job_uuid, true));
+}
+
+
+//
+// 'upaJournalAppend()' - Append one record, with or without fsync().
+//
+// Without fsync() the record is durable with the next synced record (one
+// file: fsync() writes every earlier write of it).  Group commit for the
+// steps whose loss recovery treats exactly like the step before: see
+// journal.h and doc/design.md.
+//
+
+bool					// O - true once written (synced if asked)
+upaJournalAppend(upa_journal_t *journal,// I - Journal
+                 upa_jstep_t   step,	// I - Step reached
+                 const char    *device_id,
+					// I - cloud_device_id
+                 int           cloud_job_id,
+					// I - Cloud job-id
+                 int           cups_job_id,
+					// I - Local CUPS job-id (0 = none)
+                 const char    *user_uri,
+					// I - mailto:UPN or NULL
+                 const char    *job_uuid,
+					// I - CUPS job-uuid or NULL
+                 bool          sync)	// I - fsync() before returning?
+{
   char		line[1100];		// Record
   int		len;			// Length of record
   size_t	done = 0;		// Bytes written
@@ -433,7 +471,7 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
 
   if (!journal || journal->readonly || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((upa_jentry_t *)0)->device_id) || cloud_job_id <= 0 || cups_job_id < 0 || (user_uri && *user_uri && !safe_token(user_uri)) || (job_uuid && *job_uuid && (!safe_token(job_uuid) || strlen(job_uuid) >= sizeof(((upa_jentry_t *)0)->uuid))) || step < UPA_JSTEP_CREATED || step > UPA_JSTEP_DONE)
   {
-    upaSetError(UPA_ERROR_ARGS, "upaJournalRecord: bad arguments");
+    upaSetError(UPA_ERROR_ARGS, "upaJournalAppend: bad arguments");
     return (false);
   }
 
@@ -485,7 +523,7 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
     done += (size_t)bytes;
   }
 
-  if (fsync(journal->fd))
+  if (sync && fsync(journal->fd))
     goto done;
 
   ok = true;
@@ -501,7 +539,7 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
     unlock_release(journal, device_id, cloud_job_id);
 
   if (ok)
-    upaLog(UPA_LOG_DEBUG, "Journal: %s cloud job %d (CUPS job %d) on %s", upaJournalStepString(step), cloud_job_id, cups_job_id, device_id);
+    upaLog(UPA_LOG_DEBUG, "Journal: %s cloud job %d (CUPS job %d) on %s%s", upaJournalStepString(step), cloud_job_id, cups_job_id, device_id, sync ? "" : " (synced with the next record)");
 
   return (ok);
 }
@@ -755,6 +793,12 @@ upaJournalFindCupsJob(
 //
 // 'upaJournalLast()' - Find the last record of one cloud job.
 //
+// Read from the end (journal_scan_back()): a release's records are recent,
+// and reading the whole journal for every job made each release and each
+// backend run cost O(journal size).  The result is the same as reading
+// forward: a record without a CUPS job-id (0) or job-uuid takes them from
+// the record before it, so the scan stops only at a record that has both.
+//
 
 int					// O - 1 = found, 0 = none, -1 = error
 upaJournalLast(upa_journal_t *journal,	// I - Journal
@@ -763,13 +807,8 @@ upaJournalLast(upa_journal_t *journal,	// I - Journal
 					// I - Cloud job-id
                upa_jentry_t  *entry)	// O - Last record
 {
-  FILE		*fp = NULL;		// Journal stream
-  int		fd;			// Duplicate descriptor
-  char		*line = NULL;		// Current line
-  size_t	linesize = 0;		// Size of line buffer
-  ssize_t	linelen;		// Length of line
-  upa_jentry_t	current;		// Current record
-  int		found = 0;		// Result
+  struct stat	info;			// Journal file
+  int		found;			// Result
 
 
   if (!journal || cloud_job_id <= 0 || !entry)
@@ -783,44 +822,14 @@ upaJournalLast(upa_journal_t *journal,	// I - Journal
   if (!journal_lock(journal, LOCK_SH))
     return (-1);
 
-  if ((fd = dup(journal->fd)) < 0 || lseek(fd, 0, SEEK_SET) < 0 || (fp = fdopen(fd, "r")) == NULL)
+  if (fstat(journal->fd, &info))
   {
     upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
-    if (fd >= 0)
-      close(fd);
     found = -1;
   }
   else
-  {
-    while ((linelen = getline(&line, &linesize, fp)) >= 0)
-    {
-      if (linelen == 0 || line[linelen - 1] != '\n')
-        continue;			// Torn record
+    found = journal_scan_back(journal, info.st_size, device_id, cloud_job_id, entry);
 
-      line[linelen - 1] = '\0';
-
-      if (!line[0] || !parse_line(line, &current) || current.cloud_job_id != cloud_job_id || (device_id && strcmp(current.device_id, device_id)))
-        continue;
-
-      if (current.cups_job_id == 0 && found)
-        current.cups_job_id = entry->cups_job_id;
-      if (!current.uuid[0] && found && current.cups_job_id == entry->cups_job_id)
-        upaCopyString(current.uuid, entry->uuid, sizeof(current.uuid));
-
-      *entry = current;
-      found  = 1;
-    }
-
-    if (ferror(fp))
-    {
-      upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, strerror(errno));
-      found = -1;
-    }
-
-    fclose(fp);
-  }
-
-  free(line);
   flock(journal->fd, LOCK_UN);
 
   return (found);
@@ -1189,6 +1198,154 @@ open_file(upa_journal_t *journal)	// I - Journal
   }
 
   return (fd);
+}
+
+
+//
+// 'journal_scan_back()' - Find the last record of a release, reading backwards.
+//
+// Matching records are collected newest first until one names both a CUPS
+// job-id and a job-uuid (nothing before it can change the result), then
+// folded oldest first exactly as a forward read does.  A last line without
+// its newline is a torn record and is skipped, as forward.
+//
+
+static int				// O - 1 = found, 0 = none, -1 = error
+journal_scan_back(upa_journal_t *journal,// I - Journal (locked)
+                  off_t         size,	// I - File size
+                  const char    *device_id,
+					// I - cloud_device_id or NULL for any
+                  int           cloud_job_id,
+					// I - Cloud job-id
+                  upa_jentry_t  *entry)	// O - Last record
+{
+  char		*buf;			// Block, then the carried partial line
+  size_t	carry = 0;		// Bytes of a partial line kept at buf + JOURNAL_BLOCK
+  off_t		pos = size;		// File bytes before pos are not read yet
+  bool		at_end = true,		// Is the next line found the file's last?
+		stop = false;		// Result complete?
+  upa_jentry_t	*recs = NULL;		// Matching records, newest first
+  int		num_recs = 0,		// Number of records
+		i;			// Looping var
+
+
+  if ((buf = malloc(2 * JOURNAL_BLOCK)) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+    return (-1);
+  }
+
+  while (!stop && pos > 0)
+  {
+    size_t	want = pos > JOURNAL_BLOCK ? JOURNAL_BLOCK : (size_t)pos;
+					// Bytes to read
+    char	*data = buf + JOURNAL_BLOCK - want;
+					// Block, followed by the carried bytes
+    ptrdiff_t	len = (ptrdiff_t)(want + carry),
+					// Bytes in data
+		end = len,		// End of the current line (index)
+		nl;			// Its newline before it (index, -1 = none)
+    ssize_t	bytes;			// Bytes read
+    size_t	done = 0;		// Bytes read so far
+
+    while (done < want)
+    {
+      if ((bytes = pread(journal->fd, data + done, want - done, pos - (off_t)want + (off_t)done)) < 0 && errno == EINTR)
+        continue;
+      if (bytes <= 0)
+      {
+        upaSetError(UPA_ERROR_IO, "Cannot read the release journal %s: %s", journal->path, bytes < 0 ? strerror(errno) : "file shrank");
+        free(buf);
+        free(recs);
+        return (-1);
+      }
+      done += (size_t)bytes;
+    }
+    pos -= (off_t)want;
+
+    // Lines from the end of data back to its first newline
+    while (!stop && end >= 0)
+    {
+      for (nl = end - 1; nl >= 0 && data[nl] != '\n'; nl --);
+
+      if (nl < 0 && pos > 0)
+        break;				// The line starts in an earlier block
+
+      if (at_end)
+        at_end = false;			// Text after the last newline: torn
+      else if (end - (nl + 1) < JOURNAL_LINE_MAX)
+      {
+        char		line[JOURNAL_LINE_MAX];
+					// Current line
+        upa_jentry_t	current;	// Its record
+
+        memcpy(line, data + nl + 1, (size_t)(end - (nl + 1)));
+        line[end - (nl + 1)] = '\0';
+
+        if (line[0] && parse_line(line, &current) && current.cloud_job_id == cloud_job_id && (!device_id || !strcmp(current.device_id, device_id)))
+        {
+          upa_jentry_t *temp;		// Grown array
+
+          if ((temp = realloc(recs, (size_t)(num_recs + 1) * sizeof(upa_jentry_t))) == NULL)
+          {
+            upaSetError(UPA_ERROR_MEMORY, "Out of memory");
+            free(buf);
+            free(recs);
+            return (-1);
+          }
+          recs = temp;
+          recs[num_recs ++] = current;
+
+          if (current.cups_job_id != 0 && current.uuid[0])
+            stop = true;
+        }
+      }
+      // else: longer than any record written (garbage), skipped
+
+      end = nl;				// -1 at the start of the file
+    }
+
+    if (stop || pos == 0)
+      break;
+
+    // Keep the partial line (data[0..end)) for the next, earlier block
+    if (end >= (ptrdiff_t)JOURNAL_LINE_MAX)
+    {
+      // Longer than any record: skip back to the newline before it
+      at_end = false;
+      carry  = 0;
+      while (pos > 0)
+      {
+        char	c;			// Byte
+
+        if (pread(journal->fd, &c, 1, pos - 1) != 1 || c == '\n')
+          break;
+        pos --;
+      }
+      continue;
+    }
+
+    carry = (size_t)end;
+    memmove(buf + JOURNAL_BLOCK, data, carry);
+  }
+
+  // Fold oldest first, as a forward read does
+  for (i = num_recs - 1; i >= 0; i --)
+  {
+    upa_jentry_t current = recs[i];	// Current record
+
+    if (current.cups_job_id == 0 && i < num_recs - 1)
+      current.cups_job_id = entry->cups_job_id;
+    if (!current.uuid[0] && i < num_recs - 1 && current.cups_job_id == entry->cups_job_id)
+      upaCopyString(current.uuid, entry->uuid, sizeof(current.uuid));
+
+    *entry = current;
+  }
+
+  free(buf);
+  free(recs);
+
+  return (num_recs > 0 ? 1 : 0);
 }
 
 

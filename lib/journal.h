@@ -70,6 +70,12 @@ extern void		upaJournalClose(upa_journal_t *journal);
 // job_uuid: the CUPS job-uuid or NULL (a later record without one keeps the
 // uuid of an earlier record of the same release, like cups_job_id 0).
 extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri, const char *job_uuid);
+// The same, fsync() only when "sync" (upaJournalRecord() = sync).  An
+// unsynced record becomes durable with the next synced one (group commit);
+// until then a crash may lose it, so use it only for a step whose loss
+// recovery settles exactly like the step before, and never act on anything
+// that needs the record before a synced one follows.
+extern bool		upaJournalAppend(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri, const char *job_uuid, bool sync);
 
 // The open releases nobody is working on (their process died, or they are
 // released and wait for their outcome), each locked for the caller until its

@@ -22,6 +22,7 @@ lib_libupa_la_SOURCES = \
 	lib/badgecloud.c \
 	lib/badgeldap.c \
 	lib/outbox.c lib/outbox.h \
+	lib/outboxwatch.c \
 	lib/sync.c lib/sync.h \
 	lib/graph.c lib/graph.h \
 	lib/oauth.c lib/oauth.h

@@ -24,11 +24,20 @@
 #define OUTBOX_LEDGER_MAX	4096	// Job ids kept in "delivered"
 #define OUTBOX_STATES_MAX	65536	// Job states kept in "states"
 #define OUTBOX_EXT		".ujs"	// Record file extension
+#define OUTBOX_SESSIONS_MAX	32	// Cloud sessions kept (upaOutboxKeepSessions())
+#define OUTBOX_SESSION_AGE	600	// Seconds a kept session (and device) is reused
 
 
 //
 // Types...
 //
+
+typedef struct outbox_session_s		// A cloud session kept between flushes
+{
+  upa_device_t	*dev;			// Device (loaded when the session began)
+  upa_client_t	*client;		// Its session (NULL until first used)
+  time_t	since;			// When the device was loaded
+} outbox_session_t;
 
 struct upa_outbox_s			// Open outbox
 {
@@ -36,6 +45,10 @@ struct upa_outbox_s			// Open outbox
   char		dir[1100];		// <CacheDir>/outbox
   unsigned	seq;			// Records queued by this process
   bool		wait;			// Wait for another deliverer (upaOutboxDeliver())?
+  bool		keep;			// Keep sessions between flushes?
+  int		num_sessions;		// Sessions kept
+  outbox_session_t sessions[OUTBOX_SESSIONS_MAX];
+					// Sessions kept, one per device
 };
 
 typedef struct outbox_names_s		// Sorted file names
@@ -72,6 +85,8 @@ static void	outbox_names_free(outbox_names_t *names);
 static void	outbox_backoff_read(const char *ddir, int *attempts, time_t *next);
 static void	outbox_backoff_write(upa_outbox_t *ob, const char *ddir, int attempts, time_t next);
 static outbox_result_t outbox_send(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
+static void	outbox_session_put(upa_outbox_t *ob, upa_device_t *dev, upa_client_t *client, time_t since, bool healthy);
+static upa_device_t *outbox_session_take(upa_outbox_t *ob, const char *device_id, upa_client_t **client, time_t *since);
 static bool	outbox_valid_id(const char *id);
 
 
@@ -159,7 +174,43 @@ upaOutboxAddJobStatus(
 void
 upaOutboxClose(upa_outbox_t *ob)	// I - Outbox
 {
+  upaOutboxKeepSessions(ob, false);
   free(ob);
+}
+
+
+//
+// 'upaOutboxKeepSessions()' - Keep cloud sessions open between flushes.
+//
+// For a long-lived deliverer (the sync service): each device's session
+// (its TLS connection, kept alive by libcurl, and its token) is reused for
+// OUTBOX_SESSION_AGE seconds instead of being set up for every flush.  A
+// session that saw a transient failure or could not deliver is dropped, so
+// the next flush starts afresh (device reloaded, new connection).  false
+// closes every kept session.
+//
+
+void
+upaOutboxKeepSessions(upa_outbox_t *ob,	// I - Outbox
+                      bool         keep)// I - Keep them?
+{
+  int	i;				// Looping var
+
+
+  if (!ob)
+    return;
+
+  ob->keep = keep;
+
+  if (!keep)
+  {
+    for (i = 0; i < ob->num_sessions; i ++)
+    {
+      upaClientDelete(ob->sessions[i].client);
+      upaDeviceDelete(ob->sessions[i].dev);
+    }
+    ob->num_sessions = 0;
+  }
 }
 
 
@@ -632,10 +683,12 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 		n;			// Number of records
   size_t	i;			// Looping var
   time_t	next,			// Next attempt
-		now = time(NULL);	// Current time
+		now = time(NULL),	// Current time
+		since = 0;		// When the device was loaded
   upa_device_t	*dev = NULL;		// Device
   upa_client_t	*client = NULL;		// Cloud session
-  bool		stop = false;		// Stop delivering?
+  bool		stop = false,		// Stop delivering?
+		healthy = true;		// May the session be kept?
 
 
   *pending = 0;
@@ -695,7 +748,14 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
   }
   *pending = n;
 
-  if ((dev = upaDeviceLoad(&ob->cfg, device_id)) == NULL)
+  // A session kept from an earlier flush (sync service), else a new one
+  if ((dev = outbox_session_take(ob, device_id, &client, &since)) == NULL)
+  {
+    since = time(NULL);
+    dev   = upaDeviceLoad(&ob->cfg, device_id);
+  }
+
+  if (!dev)
   {
     upaLog(UPA_LOG_WARN, "Outbox: %d status update(s) of device %s cannot be delivered: %s", n, device_id, upaLastErrorString());
     close(lockfd);
@@ -790,13 +850,15 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 
             upaLog(UPA_LOG_INFO, "Outbox: cloud not reachable for device %s (%s); %d update(s) kept, next attempt in %d s.", device_id, upaLastErrorString(), *pending, wait);
             outbox_backoff_write(ob, ddir, attempts, time(NULL) + wait);
-            stop = true;
+            stop    = true;
+            healthy = false;
           }
           break;
 
       case OUTBOX_STUCK :
           upaLog(UPA_LOG_WARN, "Outbox: %d update(s) of device %s kept: %s", *pending, device_id, upaLastErrorString());
-          stop = true;
+          stop    = true;
+          healthy = false;
           break;
     }
   }
@@ -804,8 +866,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
   if (attempts == 0)
     outbox_backoff_write(ob, ddir, 0, 0);
 
-  upaClientDelete(client);
-  upaDeviceDelete(dev);
+  outbox_session_put(ob, dev, client, since, healthy);
   outbox_names_free(&records);
   close(lockfd);			// Releases the lock
 
@@ -1307,6 +1368,81 @@ outbox_verify(upa_client_t       *client,
   upaLog(UPA_LOG_INFO, "Outbox: job %d is %s in the cloud; keeping its %s update for the next attempt.", job_id, cloud_state ? ippEnumString("job-state", cloud_state) : "of unknown state", ippEnumString("job-state", state));
 
   return (OUTBOX_RETRY);
+}
+
+
+//
+// 'outbox_session_put()' - Keep a device's session, or close it.
+//
+// Ownership of dev and client passes to the outbox (kept) or they are freed.
+//
+
+static void
+outbox_session_put(upa_outbox_t *ob,	// I - Outbox
+                   upa_device_t *dev,	// I - Device
+                   upa_client_t *client,// I - Session or NULL
+                   time_t       since,	// I - When the device was loaded
+                   bool         healthy)// I - Did the session work?
+{
+  if (ob->keep && healthy && dev && ob->num_sessions < OUTBOX_SESSIONS_MAX && time(NULL) - since < OUTBOX_SESSION_AGE)
+  {
+    ob->sessions[ob->num_sessions].dev    = dev;
+    ob->sessions[ob->num_sessions].client = client;
+    ob->sessions[ob->num_sessions].since  = since;
+    ob->num_sessions ++;
+    return;
+  }
+
+  upaClientDelete(client);
+  upaDeviceDelete(dev);
+}
+
+
+//
+// 'outbox_session_take()' - Take a kept session of a device out of the outbox.
+//
+// Returns the device (the caller owns it and *client) or NULL when none is
+// kept or it is too old (then it is closed).
+//
+
+static upa_device_t *			// O - Device or NULL
+outbox_session_take(
+    upa_outbox_t *ob,			// I - Outbox
+    const char   *device_id,		// I - Device
+    upa_client_t **client,		// O - Its session or NULL
+    time_t       *since)		// O - When the device was loaded
+{
+  int		i;			// Looping var
+  upa_device_t	*dev;			// Device
+
+
+  *client = NULL;
+
+  for (i = 0; i < ob->num_sessions; i ++)
+  {
+    if (strcmp(ob->sessions[i].dev->id, device_id))
+      continue;
+
+    dev     = ob->sessions[i].dev;
+    *client = ob->sessions[i].client;
+    *since  = ob->sessions[i].since;
+
+    ob->num_sessions --;
+    if (i < ob->num_sessions)
+      ob->sessions[i] = ob->sessions[ob->num_sessions];
+
+    if (time(NULL) - *since >= OUTBOX_SESSION_AGE || time(NULL) < *since)
+    {
+      upaClientDelete(*client);
+      upaDeviceDelete(dev);
+      *client = NULL;
+      return (NULL);
+    }
+
+    return (dev);
+  }
+
+  return (NULL);
 }
 
 

@@ -50,6 +50,10 @@ typedef struct upa_outbox_s upa_outbox_t;	// Open outbox (opaque)
 // <CacheDir>/outbox/, created 02770 DeviceGroup.  cfg is copied.
 extern upa_outbox_t	*upaOutboxOpen(const upa_config_t *cfg);
 extern void		upaOutboxClose(upa_outbox_t *ob);
+// A long-lived deliverer keeps each device's cloud session (one TLS
+// connection, kept alive) between flushes for up to 10 minutes; a session
+// that failed is dropped.  false closes them.  upaOutboxClose() closes them.
+extern void		upaOutboxKeepSessions(upa_outbox_t *ob, bool keep);
 
 // Queue a Update-Job-Status for later delivery (durable: fsync'd, one record
 // per update).  A terminal update for a job whose terminal update was
@@ -98,5 +102,24 @@ extern int		upaOutboxLockPrinting(upa_outbox_t *ob, const char *device_id, const
 // Deliver one device like upaOutboxFlushDevice(), but wait (up to
 // max_seconds) for a process delivering the same device instead of leaving.
 extern int		upaOutboxDeliver(upa_outbox_t *ob, const char *device_id, int max_seconds, int *pending);
+
+
+// The sync service's hold on delivery (lib/outboxwatch.c): it watches the
+// outbox (inotify), then claims it (flock on <CacheDir>/outbox/.service,
+// kept for its lifetime); a backend that finds it claimed leaves delivery
+// to it instead of forking a flusher.
+typedef struct upa_outbox_watch_s upa_outbox_watch_t;	// inotify watches (opaque)
+
+// Lock descriptor to keep open, or -1 (UPA_ERROR_BUSY: another service).
+extern int		upaOutboxServiceClaim(const upa_config_t *cfg);
+// true only when a service holds the claim now (false when unsure).
+extern bool		upaOutboxServiceRunning(const upa_config_t *cfg);
+// Watch <CacheDir>/outbox (which must exist: upaOutboxOpen() first).
+extern upa_outbox_watch_t *upaOutboxWatchOpen(const upa_config_t *cfg);
+extern void		upaOutboxWatchClose(upa_outbox_watch_t *w);
+extern int		upaOutboxWatchGetFD(upa_outbox_watch_t *w);
+// Devices that got records since the last call (pointers valid until the
+// next call), -1 = look at all, 0 = nothing.
+extern int		upaOutboxWatchRead(upa_outbox_watch_t *w, const char **devices, int max_devices);
 
 #endif // !UPA_OUTBOX_H

@@ -1463,15 +1463,25 @@ is_transient(upa_error_t err)		// I - Error class
 //
 // 'journal_step()' - Journal a step of the release in progress.
 //
+// Group commit: "created" and "fetched" are written without fsync() and
+// made durable by the synced "acking" record that follows them before
+// Acknowledge-Job, the first step nobody can take back (or by a synced
+// "canceled" when the release stops earlier).  Losing them in a crash
+// changes nothing: recovery treats "created" and "fetched" alike (cancel
+// the held copy; nothing was claimed), and a held cloud-linked CUPS job no
+// record stands for is cancelled by the orphan sweep the same way.  Every
+// other step is synced before the next action, as before: "acking"
+// before the claim, "acked" before Release-Job, and "released".
+//
 
-static bool				// O - true when durable (or no journal)
+static bool				// O - true when written (durable when it must be)
 journal_step(release_ctx_t *ctx,	// I - Release state
              upa_jstep_t   step)	// I - Step reached
 {
   if (!ctx->journal)
     return (true);
 
-  return (upaJournalRecord(ctx->journal, step, ctx->device_id, ctx->result->cloud_job_id, ctx->result->cups_job_id, ctx->user_uri, ctx->uuid));
+  return (upaJournalAppend(ctx->journal, step, ctx->device_id, ctx->result->cloud_job_id, ctx->result->cups_job_id, ctx->user_uri, ctx->uuid, step != UPA_JSTEP_CREATED && step != UPA_JSTEP_FETCHED));
 }
 
 

@@ -251,7 +251,8 @@ upaTicketCheckQueue(http_t       *http,	// I - Connection to cupsd
 {
   ipp_t			*request,	// Get-Printer-Attributes
 			*response;	// Response
-  ipp_attribute_t	*supported;	// name-supported
+  ipp_attribute_t	*supported,	// name-supported
+			*attr;		// requested-attributes
   char			uri[1024],	// printer-uri
 			name[256];	// name-supported
   int			i,		// Looping var
@@ -273,7 +274,16 @@ upaTicketCheckQueue(http_t       *http,	// I - Connection to cupsd
   request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", NULL, "all");
+  // Only the "<option>-supported" attributes the ticket needs: "all" made
+  // cupsd send the whole queue (PPD-derived lists included) for every job
+  if ((attr = ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", ticket->num_options, NULL, NULL)) != NULL)
+  {
+    for (i = 0; i < ticket->num_options; i ++)
+    {
+      snprintf(name, sizeof(name), "%s-supported", ticket->options[i].name);
+      ippSetString(request, &attr, i, name);
+    }
+  }
 
   if ((response = cupsDoRequest(http, request, "/")) == NULL || cupsLastError() > IPP_STATUS_OK_EVENTS_COMPLETE)
   {

@@ -48,7 +48,8 @@ EXTRA_DIST += \
 	tests/integration/kiosk-lib.sh \
 	tests/security/kiosk-helper.sh \
 	tests/integration/release-races.sh \
-	tests/bench/bench-release.sh
+	tests/bench/bench-release.sh \
+	tests/bench/bench-throughput.sh
 
 # PC/SC readers: a private pcscd with the vsmartcard vpcd driver and a fake
 # card (python3) behind it.

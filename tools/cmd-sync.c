@@ -12,7 +12,10 @@
 // after the first event), and syncs that queue; a full pass runs every
 // --interval seconds and whenever the subscription is lost.  Without a
 // subscription it compares the queues every two seconds instead.  It also
-// delivers the job-status outbox.
+// delivers the job-status outbox: at once when a backend queues a record
+// (inotify on the outbox, lib/outboxwatch.c; backends that see the service
+// fork no flusher of their own), over one kept cloud session per device,
+// and in a full pass every 30 s.
 //
 
 #include "upactl.h"
@@ -21,11 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 
 #define SYNC_LEASE		600	// Subscription lease (seconds)
 #define SYNC_OUTBOX_EVERY	30	// Seconds between outbox deliveries
 #define SYNC_POLL_EVERY		2000	// Milliseconds between polls without a subscription
+#define SYNC_TICK		500	// Milliseconds between looks at cupsd's events
+#define SYNC_DELIVER_SECONDS	30	// Time limit of one woken delivery
 
 
 //
@@ -49,7 +55,8 @@ static int	create_subscription(http_t *http);
 static int	get_notifications(http_t *http, int sub_id, int *seq, sync_queue_t *queues, int num_queues, long long now);
 static void	mark_dirty(sync_queue_t *queues, int num_queues, const char *name, long long now);
 static long long now_ms(void);
-static void	outbox_flush(upactl_t *ctl);
+static void	outbox_flush(upactl_t *ctl, upa_outbox_t *ob);
+static void	outbox_wait(upactl_t *ctl, upa_outbox_t *ob, upa_outbox_watch_t *watch, int ms);
 static void	reconcile(upactl_t *ctl);
 static bool	renew_subscription(http_t *http, int sub_id);
 static bool	sync_one(upactl_t *ctl, http_t *http, const upa_device_t *dev, unsigned flags, bool quiet);
@@ -390,14 +397,15 @@ reconcile(upactl_t *ctl)		// I - Global state
 //
 
 static void
-outbox_flush(upactl_t *ctl)		// I - Global state
+outbox_flush(upactl_t     *ctl,		// I - Global state
+             upa_outbox_t *keep)	// I - Outbox kept open, or NULL
 {
 #ifdef UPA_OUTBOX_H
-  upa_outbox_t	*ob;			// Outbox
+  upa_outbox_t	*ob = keep;		// Outbox
   int		pending = 0,		// Still pending
 		delivered;		// Delivered now
 
-  if ((ob = upaOutboxOpen(ctl->cfg)) == NULL)
+  if (!ob && (ob = upaOutboxOpen(ctl->cfg)) == NULL)
   {
     upaLog(UPA_LOG_WARN, "Cannot open the outbox: %s", upaLastErrorString());
     return;
@@ -408,11 +416,66 @@ outbox_flush(upactl_t *ctl)		// I - Global state
   else if (delivered > 0 || pending > 0)
     printf("Outbox: %d status update%s delivered, %d pending.\n", delivered, delivered == 1 ? "" : "s", pending);
 
-  upaOutboxClose(ob);
+  if (ob != keep)
+    upaOutboxClose(ob);
   fflush(stdout);
 #else
   (void)ctl;
 #endif // UPA_OUTBOX_H
+}
+
+
+//
+// 'outbox_wait()' - Wait up to "ms", delivering the records backends queue meanwhile.
+//
+// Without a watch this is a plain sleep (the full pass delivers).
+//
+
+static void
+outbox_wait(upactl_t           *ctl,	// I - Global state
+            upa_outbox_t       *ob,	// I - Outbox (sessions kept)
+            upa_outbox_watch_t *watch,	// I - Outbox watch or NULL
+            int                ms)	// I - Milliseconds
+{
+  long long	end = now_ms() + ms,	// When to return
+		left;			// Milliseconds left
+  struct pollfd	pfd;			// inotify descriptor
+  const char	*devices[64];		// Devices with new records
+  int		i,			// Looping var
+		n,			// Number of devices
+		pending;		// Records left
+
+
+  if (!watch || !ob)
+  {
+    usleep((useconds_t)ms * 1000);
+    return;
+  }
+
+  while (!upactl_stop && (left = end - now_ms()) > 0)
+  {
+    pfd.fd     = upaOutboxWatchGetFD(watch);
+    pfd.events = POLLIN;
+
+    if (poll(&pfd, 1, (int)left) <= 0 || !(pfd.revents & POLLIN))
+      continue;
+
+    if ((n = upaOutboxWatchRead(watch, devices, (int)(sizeof(devices) / sizeof(devices[0])))) < 0)
+    {
+      outbox_flush(ctl, ob);
+      continue;
+    }
+
+    // Wait for a deliverer already at it (a flusher, "upactl outbox
+    // flush"): it may have listed the folder before the record came
+    for (i = 0; i < n; i ++)
+    {
+      if (upaOutboxDeliver(ob, devices[i], SYNC_DELIVER_SECONDS, &pending) < 0)
+        upaLog(UPA_LOG_WARN, "Outbox delivery failed: %s", upaLastErrorString());
+      else if (pending > 0)
+        upaLog(UPA_LOG_INFO, "Outbox: %d status update%s of device %s pending.", pending, pending == 1 ? "" : "s", devices[i]);
+    }
+  }
 }
 
 
@@ -494,6 +557,9 @@ sync_watch(upactl_t *ctl,		// I - Global state
 		sub_id = 0,		// Subscription id
 		seq = 1,		// Next notification
 		i;			// Looping var
+  upa_outbox_t	*ob;			// Outbox, sessions kept
+  upa_outbox_watch_t *watch = NULL;	// Its inotify watch
+  int		claim = -1;		// Service lock (backends leave delivery to us)
   long long	now,			// Current time (ms)
 		next_full = 0,		// Next full pass
 		next_renew = 0,		// Next lease renewal
@@ -506,6 +572,20 @@ sync_watch(upactl_t *ctl,		// I - Global state
 
   printf("Watching the CUPS queues registered with Universal Print (full sync every %d s).\n", interval);
   fflush(stdout);
+
+  // Watch first, then claim, then the first full delivery (next_outbox = 0):
+  // no record queued by a backend that saw the claim can be missed
+  if ((ob = upaOutboxOpen(ctl->cfg)) == NULL)
+    upaLog(UPA_LOG_WARN, "Cannot open the outbox: %s; backends deliver their own job states", upaLastErrorString());
+  else if ((watch = upaOutboxWatchOpen(ctl->cfg)) == NULL)
+    upaLog(UPA_LOG_WARN, "Cannot watch the outbox: %s; backends deliver their own job states", upaLastErrorString());
+  else if ((claim = upaOutboxServiceClaim(ctl->cfg)) < 0)
+  {
+    upaLog(UPA_LOG_WARN, "%s; backends deliver their own job states", upaLastErrorString());
+    upaOutboxWatchClose(watch);
+    watch = NULL;
+  }
+  upaOutboxKeepSessions(ob, true);
 
   while (!upactl_stop)
   {
@@ -591,12 +671,18 @@ sync_watch(upactl_t *ctl,		// I - Global state
     if (now >= next_outbox)
     {
       reconcile(ctl);
-      outbox_flush(ctl);
+      outbox_flush(ctl, ob);
       next_outbox = now + SYNC_OUTBOX_EVERY * 1000LL;
     }
 
-    usleep(500000);
+    outbox_wait(ctl, ob, watch, SYNC_TICK);
   }
+
+  // Backends deliver for themselves again from here on
+  if (claim >= 0)
+    close(claim);
+  upaOutboxWatchClose(watch);
+  upaOutboxClose(ob);
 
   if (http)
   {

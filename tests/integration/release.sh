@@ -252,6 +252,41 @@ check "the next process reuses the renewed token (no request)" test "$(token_req
 
 
 #
+# The sync service delivers the backend's job states (no flusher per job)...
+#
+
+# Succeed when a sync service holds the outbox's service lock.
+service_claimed()
+{
+  [ -e "$BASE/cache/outbox/.service" ] && ! flock -n -s "$BASE/cache/outbox/.service" true
+}
+
+if command -v flock >/dev/null; then
+  "$UPACTL" sync --watch >"$BASE/log/watch.log" 2>&1 </dev/null &
+  WATCH_PID=$!
+  upa_at_exit 'kill $WATCH_PID 2>/dev/null; wait $WATCH_PID 2>/dev/null'
+  check "upactl sync --watch claims the outbox" upa_wait_for 30 service_claimed
+  before=$(grep -c "The sync service delivers the outbox" "$BASE/log/error_log")
+  svc_job=$(sim_submit "$ALICE" service.pdf "$ALICE_PDF")
+  run "$RELEASE" --printer Floor3 --user "$ALICE" --job "$svc_job"
+  check "a job released while the service runs (exit 0)" test "$(run_rc)" = 0
+  check "... is completed in the cloud" upa_wait_for 30 sim_job_is "$svc_job" state completed
+  check "... the backend left both reports to the service (no flusher)" \
+    test "$(grep -c "The sync service delivers the outbox" "$BASE/log/error_log")" -ge $((before + 2))
+  check "... and nothing is left in the outbox" upa_wait_for 10 sh -c "'$UPACTL' outbox list | grep -q '^0 job'"
+  kill -TERM "$WATCH_PID"
+  check "the service stops on SIGTERM" upa_wait_for 10 upa_pid_gone "$WATCH_PID"
+  check "... and lets go of the outbox" sh -c "! { [ -e '$BASE/cache/outbox/.service' ] && ! flock -n -s '$BASE/cache/outbox/.service' true; }"
+  before=$(grep -c "The sync service delivers the outbox" "$BASE/log/error_log")
+  svc_job=$(sim_submit "$ALICE" after-service.pdf "$ALICE_PDF")
+  run "$RELEASE" --printer Floor3 --user "$ALICE" --job "$svc_job"
+  check "without the service a released job (exit 0)" test "$(run_rc)" = 0
+  check "... is completed in the cloud by the backend's flusher" upa_wait_for 30 sim_job_is "$svc_job" state completed
+  check "... which did not wait for a service" test "$(grep -c "The sync service delivers the outbox" "$BASE/log/error_log")" = "$before"
+fi
+njobs=$(queue_jobs Floor3 | wc -l)
+
+#
 # Bad input and failures, as a user sees them (LogLevel info, no debug lines)...
 #
 

@@ -301,6 +301,82 @@ test_torn(void **state)
 
 
 //
+// 'test_last_large()' - upaJournalLast() reads backwards across blocks.
+//
+// The last record of a release is found from the end of a journal of
+// several 64 KiB blocks, with the CUPS job-id and uuid of earlier records
+// carried over as a forward read does, a torn tail, and overlong garbage
+// lines (one longer than a block) skipped.
+//
+
+static void
+test_last_large(void **state)
+{
+  upa_config_t	*cfg = new_config("large");
+					// Configuration
+  upa_journal_t	*journal;		// Journal
+  upa_jentry_t	last;			// Last record
+  char		path[1200],		// Journal file
+		*garbage;		// Overlong line
+  FILE		*fp;			// Journal stream
+  int		i;			// Looping var
+  static const char *uuid = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000077";
+					// CUPS job-uuid
+
+
+  (void)state;
+
+  assert_non_null(journal = upaJournalOpen(cfg));
+  // The very first line of the file
+  assert_true(upaJournalAppend(journal, UPA_JSTEP_DONE, DEV_A, 5, 50, "mailto:first@contoso.com", NULL, false));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 7, 70, "mailto:alice@contoso.com", uuid));
+  for (i = 0; i < 1500; i ++)
+    assert_true(upaJournalAppend(journal, UPA_JSTEP_DONE, DEV_A, 1000 + i, 2000 + i, "mailto:filler@contoso.com", NULL, false));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 7, 0, "mailto:alice@contoso.com", NULL));
+  upaJournalClose(journal);
+
+  // Garbage: one line longer than a record, one longer than a block
+  snprintf(path, sizeof(path), "%s/journal", cfg->state_dir);
+  assert_non_null(garbage = malloc(70001));
+  memset(garbage, 'x', 70000);
+  garbage[70000] = '\0';
+  assert_non_null(fp = fopen(path, "a"));
+  fprintf(fp, "%.3000s\n%s\n", garbage, garbage);
+  fclose(fp);
+  free(garbage);
+
+  assert_non_null(journal = upaJournalOpen(cfg));
+  for (i = 0; i < 1500; i ++)
+    assert_true(upaJournalAppend(journal, UPA_JSTEP_DONE, DEV_B, 7, 3000 + i, NULL, NULL, false));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKING, DEV_A, 7, 70, "mailto:alice@contoso.com", NULL));
+  upaJournalClose(journal);
+
+  // The crash: half a record of job 7 without its newline
+  assert_non_null(fp = fopen(path, "a"));
+  fputs("1795317399 acked " DEV_A " 7 70 mailto:alice@contoso.com", fp);
+  fclose(fp);
+
+  assert_non_null(journal = upaJournalOpenReadOnly(cfg));
+  assert_int_equal(upaJournalLast(journal, DEV_A, 7, &last), 1);
+  assert_int_equal(last.step, UPA_JSTEP_ACKING);
+  assert_int_equal(last.cups_job_id, 70);
+  assert_string_equal(last.uuid, uuid);
+  assert_string_equal(last.user_uri, "mailto:alice@contoso.com");
+  assert_int_equal(upaJournalFindCupsJob(journal, DEV_A, 7, 70, uuid, &last), 1);
+  assert_int_equal(upaJournalLast(journal, DEV_A, 5, &last), 1);
+  assert_int_equal(last.cups_job_id, 50);
+  assert_int_equal(upaJournalLast(journal, DEV_B, 7, &last), 1);
+  assert_int_equal(last.cups_job_id, 3000 + 1499);
+  assert_int_equal(upaJournalLast(journal, NULL, 1000, &last), 1);
+  assert_int_equal(last.cups_job_id, 2000);
+  assert_int_equal(upaJournalLast(journal, DEV_A, 6, &last), 0);
+  upaJournalClose(journal);
+
+  free(cfg);
+}
+
+
+//
 // 'test_devices()' - Same cloud job-id on two devices: two releases.
 //
 
@@ -862,6 +938,7 @@ main(void)
     cmocka_unit_test(test_torn),
     cmocka_unit_test(test_devices),
     cmocka_unit_test(test_uuid),
+    cmocka_unit_test(test_last_large),
     cmocka_unit_test(test_live),
     cmocka_unit_test(test_shared_modes),
     cmocka_unit_test(test_compact),
