@@ -272,6 +272,7 @@ typedef struct cs_refresh_s		// OAuth refresh token (single use: rotated)
 
 struct cs_tenant_s			// Tenant: everything one admin owns
 {
+  struct cs_server_s *server;		// Server (faults), or NULL
   pthread_mutex_t lock;			// Guards everything below
   char		id[CS_UUID_LEN];	// Tenant id (in device_token_url)
   char		client_id[CS_UUID_LEN];	// printer_client_id

@@ -254,6 +254,8 @@ main(int  argc,				// I - Number of arguments
     return (1);
   }
 
+  server.tenant->server = &server;
+
   if (retention >= 0)
     server.tenant->retention = retention;
   if (slow_release >= 0)

@@ -62,7 +62,26 @@ csNotify(cs_tenant_t *tenant,		// I - Tenant
   fetchable = !job->fetchable_noted && csJobIsFetchable(job);
 
   if (fetchable)
+  {
+    cs_fault_t	fault;			// lose-event fault
+
     job->fetchable_noted = true;
+
+    // A lost notification: only when some subscription would have heard it
+    for (i = 0; i < tenant->num_subs; i ++)
+    {
+      cs_sub_t *sub = tenant->subs[i];	// Subscription
+
+      if (!sub->job_id && target && !strcasecmp(sub->device, target) && (sub->events & CS_EV_JOB_FETCHABLE))
+        break;
+    }
+
+    if (i < tenant->num_subs && tenant->server && csFaultTake(tenant->server, "lose-event", "ipp", IPP_OP_GET_NOTIFICATIONS, &fault))
+    {
+      csLog(tenant->server, 0, "fault %d: lost the job-fetchable event of job %d", fault.id, job->id);
+      fetchable = false;
+    }
+  }
 
   for (i = 0; i < tenant->num_subs; i ++)
   {

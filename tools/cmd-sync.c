@@ -12,10 +12,14 @@
 // after the first event), and syncs that queue; a full pass runs every
 // --interval seconds and whenever the subscription is lost.  Without a
 // subscription it compares the queues every two seconds instead.  It also
-// delivers the job-status outbox.
+// delivers the job-status outbox, settles open releases every 30 s, and
+// runs the direct-printing connector (lib/connector.c) for the devices whose
+// Direct setting is on (the device list is read again every 30 s; --sweep
+// sets the seconds between its Get-Jobs sweeps).
 //
 
 #include "upactl.h"
+#include "connector.h"
 #include "outbox.h"
 #include "release.h"
 #include <stdlib.h>
@@ -53,7 +57,8 @@ static void	outbox_flush(upactl_t *ctl);
 static void	reconcile(upactl_t *ctl);
 static bool	renew_subscription(http_t *http, int sub_id);
 static bool	sync_one(upactl_t *ctl, http_t *http, const upa_device_t *dev, unsigned flags, bool quiet);
-static int	sync_watch(upactl_t *ctl, unsigned flags, int interval, int debounce_ms);
+static void	direct_update(upactl_t *ctl, upa_connector_t *conn);
+static int	sync_watch(upactl_t *ctl, unsigned flags, int interval, int debounce_ms, int sweep);
 
 
 //
@@ -68,7 +73,8 @@ upactlCmdSync(upactl_t *ctl,		// I - Global state
   const char	*queue = NULL,		// QUEUE
 		*via = NULL,		// --via
 		*interval = NULL,	// --interval
-		*debounce = NULL;	// --debounce
+		*debounce = NULL,	// --debounce
+		*sweep = NULL;		// --sweep
   bool		all = false,		// --all?
 		watch = false;		// --watch?
   unsigned	flags = 0;		// UPA_SYNC_* flags
@@ -78,14 +84,15 @@ upactlCmdSync(upactl_t *ctl,		// I - Global state
   upa_device_t	**devices = NULL;	// Devices
   http_t	*http;			// Connection to cupsd
   int		ival = 300,		// Full sync interval
-		dms = 1000;		// Debounce in ms
+		dms = 1000,		// Debounce in ms
+		sweep_s = UPA_CONNECTOR_SWEEP;	// Direct printing sweep interval
 
 
   for (i = 1; i < argc; i ++)
   {
     if (!strcmp(argv[i], "--help"))
       return (upactlUsage("sync", stdout, UPACTL_OK));
-    else if (upactlGetOption(argc, argv, &i, "--via", &via) || upactlGetOption(argc, argv, &i, "--interval", &interval) || upactlGetOption(argc, argv, &i, "--debounce", &debounce))
+    else if (upactlGetOption(argc, argv, &i, "--via", &via) || upactlGetOption(argc, argv, &i, "--interval", &interval) || upactlGetOption(argc, argv, &i, "--debounce", &debounce) || upactlGetOption(argc, argv, &i, "--sweep", &sweep))
       continue;
     else if (!strcmp(argv[i], "--all"))
       all = true;
@@ -118,12 +125,14 @@ upactlCmdSync(upactl_t *ctl,		// I - Global state
     return (upactlFail("--interval needs at least 10 seconds"));
   if (debounce && ((dms = (int)(atof(debounce) * 1000)) < 0 || dms > 60000))
     return (upactlFail("--debounce needs 0 to 60 seconds"));
+  if (sweep && ((sweep_s = atoi(sweep)) < 1 || sweep_s > 86400 || !watch))
+    return (upactlFail("--sweep needs --watch and 1 to 86400 seconds"));
 
   if (!upactlLoadConfig(ctl))
     return (UPACTL_FAILED);
 
   if (watch)
-    return (sync_watch(ctl, flags, ival, dms));
+    return (sync_watch(ctl, flags, ival, dms, sweep_s));
 
   if ((http = upaCupsConnect(ctl->cfg)) == NULL)
     return (upactlFail("cannot connect to CUPS (%s): start cupsd or fix CupsServer", upaLastErrorString()));
@@ -230,6 +239,37 @@ create_subscription(http_t *http)	// I - Connection to cupsd
   ippDelete(response);
 
   return (sub_id);
+}
+
+
+//
+// 'direct_update()' - Start/stop direct-printing channels as device settings say.
+//
+
+static void
+direct_update(upactl_t        *ctl,	// I - Global state
+              upa_connector_t *conn)	// I - Connector
+{
+  upa_device_t	**devices = NULL;	// Devices
+  int		num_devices,		// Number of devices
+		running;		// Channels running
+  static int	last_running = -1;	// Channels at the last update
+
+
+  if ((num_devices = upaDeviceList(ctl->cfg, &devices)) < 0)
+  {
+    upaLog(UPA_LOG_WARN, "Direct printing: cannot read the device store (%s).", upaLastErrorString());
+    return;
+  }
+
+  if ((running = upaConnectorUpdate(conn, devices, num_devices)) >= 0 && running != last_running)
+  {
+    printf("Direct printing on for %d queue%s.\n", running, running == 1 ? "" : "s");
+    fflush(stdout);
+    last_running = running;
+  }
+
+  upaDeviceListDelete(devices, num_devices);
 }
 
 
@@ -485,8 +525,10 @@ static int				// O - Exit status
 sync_watch(upactl_t *ctl,		// I - Global state
            unsigned flags,		// I - UPA_SYNC_* flags
            int      interval,		// I - Full pass every this many seconds
-           int      debounce_ms)	// I - Quiet time before a sync (ms)
+           int      debounce_ms,	// I - Quiet time before a sync (ms)
+           int      sweep)		// I - Seconds between direct-printing sweeps
 {
+  upa_connector_t *conn;		// Direct-printing connector
   http_t	*http = NULL;		// Connection to cupsd
   upa_device_t	**devices = NULL;	// Devices
   sync_queue_t	*queues = NULL;		// Watched queues
@@ -498,6 +540,7 @@ sync_watch(upactl_t *ctl,		// I - Global state
 		next_full = 0,		// Next full pass
 		next_renew = 0,		// Next lease renewal
 		next_outbox = 0,	// Next outbox delivery
+		next_direct = 0,	// Next direct-printing device update
 		next_poll = 0;		// Next poll (no subscription)
 
 
@@ -507,9 +550,19 @@ sync_watch(upactl_t *ctl,		// I - Global state
   printf("Watching the CUPS queues registered with Universal Print (full sync every %d s).\n", interval);
   fflush(stdout);
 
+  if ((conn = upaConnectorCreate(ctl->cfg, sweep)) == NULL)
+    upactlFail("cannot start direct printing (%s)", upaLastErrorString());
+
   while (!upactl_stop)
   {
     now = now_ms();
+
+    if (conn && now >= next_direct)
+    {
+      // Before cupsd is needed: direct jobs wait in the cloud while it is down
+      direct_update(ctl, conn);
+      next_direct = now + SYNC_OUTBOX_EVERY * 1000LL;
+    }
 
     if (!http)
     {
@@ -606,6 +659,7 @@ sync_watch(upactl_t *ctl,		// I - Global state
 
   free(queues);
   upaDeviceListDelete(devices, num_devices);
+  upaConnectorDelete(conn);
 
   printf("Stopped watching.\n");
 
