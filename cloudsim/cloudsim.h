@@ -304,7 +304,8 @@ struct cs_tenant_s			// Tenant: everything one admin owns
   bool		badges_permission;	// Device app holds PrintBadges.Read
   cs_sub_t	**subs;			// Subscriptions (not persisted)
   size_t	num_subs;		// Number of subscriptions
-  int		next_sub_id;		// Next subscription id
+  int		next_sub_id;		// Next subscription id (persisted: ids are never reused)
+  bool		keep_subs;		// --keep-subscriptions: subscriptions persist too
   pthread_cond_t changed;		// Signalled when events are added
   bool		stopping;		// Shutting down: end long polls
   bool		dirty;			// Needs saving

@@ -7,7 +7,8 @@
 // Usage:
 //   upa-cloudsim --listen HOST:PORT --state-dir DIR --ca-dir DIR
 //                [--admin-token TOKEN] [--token-lifetime SECONDS]
-//                [--register-polls N] [--strict-ack-first] [--pid-file FILE]
+//                [--register-polls N] [--strict-ack-first] [--keep-subscriptions]
+//                [--pid-file FILE]
 //                [--tenant-config FILE] [--fault SPEC]... [--slow-release SECONDS]
 //                [--job-retention SECONDS] [--limit-jobs N] [--limit-concurrent N]
 //                [--limit-per-user N] [--ipptool-listen HOST:PORT]
@@ -64,6 +65,8 @@ main(int  argc,				// I - Number of arguments
 					// --ipptool-listen
 			*faults[32];	// --fault specs
   int			num_faults = 0;	// Number of --fault options
+  bool			keep_subs = false;
+					// --keep-subscriptions
   int			retention = -1,	// --job-retention
 			slow_release = -1;
 					// --slow-release
@@ -108,6 +111,11 @@ main(int  argc,				// I - Number of arguments
     else if (!strcmp(opt, "--strict-ack-first"))
     {
       server.strict_ack_first = true;
+      continue;
+    }
+    else if (!strcmp(opt, "--keep-subscriptions"))
+    {
+      keep_subs = true;
       continue;
     }
 
@@ -255,6 +263,17 @@ main(int  argc,				// I - Number of arguments
   }
 
   server.tenant->server = &server;
+
+  // Subscriptions read from the state file live on only when asked
+  server.tenant->keep_subs = keep_subs;
+  if (!keep_subs)
+  {
+    size_t k;				// Looping var
+
+    for (k = 0; k < server.tenant->num_subs; k ++)
+      free(server.tenant->subs[k]);
+    server.tenant->num_subs = 0;
+  }
 
   if (retention >= 0)
     server.tenant->retention = retention;
@@ -491,6 +510,7 @@ usage(FILE *fp)				// I - Where to print
         "  --token-lifetime SECONDS Device access token lifetime (default 3600)\n"
         "  --register-polls N       202 answers before a registration completes (default 1)\n"
         "  --strict-ack-first       Refuse Fetch-Document before Acknowledge-Job\n"
+        "  --keep-subscriptions     Keep event subscriptions across restarts\n"
         "  --tenant-config FILE     Users, pull printers, badges (JSON)\n"
         "  --fault SPEC             Arm a fault: KIND[,key=value...] (repeatable)\n"
         "  --slow-release SECONDS   Jobs become fetchable SECONDS after submission\n"

@@ -231,6 +231,7 @@ cancel_subscription(cs_tenant_t *tenant,// I - Tenant
   }
 
   free(sub);
+  tenant->dirty = tenant->dirty || tenant->keep_subs;
 
   return (csIPPResponse(request, IPP_STATUS_OK, NULL));
 }
@@ -309,6 +310,7 @@ create_subscriptions(
         sub->job_id   = job_subs ? job_id : 0;
         snprintf(sub->device, sizeof(sub->device), "%s", device);
         tenant->subs[tenant->num_subs ++] = sub;
+        tenant->dirty = true;		// next_sub_id (and the subscription) are saved
 
         ippAddInteger(response, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-subscription-id", sub->id);
         ippAddInteger(response, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);
@@ -658,6 +660,7 @@ renew_subscription(cs_tenant_t *tenant,	// I - Tenant
 
   sub->lease   = lease;
   sub->expires = lease > 0 ? time(NULL) + lease : 0;
+  tenant->dirty = tenant->dirty || tenant->keep_subs;
 
   response = csIPPResponse(request, IPP_STATUS_OK, NULL);
   ippAddInteger(response, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);

@@ -701,10 +701,11 @@ conn_thread(void *data)			// I - Channel
 
     if (num_events < 0)
     {
-      if (upaLastError() == UPA_ERROR_NOT_FOUND)
+      if (upaLastError() == UPA_ERROR_NOT_FOUND || upaLastError() == UPA_ERROR_NOT_POSSIBLE)
       {
-        // The server restarted or dropped the subscription: subscribe
-        // again (and sweep: what arrived meanwhile has no event for us)
+        // The server restarted or dropped the subscription (or, having
+        // forgotten it, gave its id to another device): subscribe again
+        // (and sweep: what arrived meanwhile has no event for us)
         upaLog(UPA_LOG_INFO, "Direct printing on %s: subscription %d is gone (%s); subscribing again.", d->dev.queue, st.sub_id, upaLastErrorString());
         st.sub_id = 0;
         pthread_mutex_lock(&conn->lock);
@@ -722,7 +723,12 @@ conn_thread(void *data)			// I - Channel
     st.backoff = 0;
 
     if (info.up_time > 0 && st.up_time > 0 && info.up_time < st.up_time)
-      gap = true;			// The server restarted
+    {
+      // The server restarted but kept the subscription: the events it
+      // held were lost with it
+      upaLog(UPA_LOG_INFO, "Direct printing on %s: the cloud restarted (printer-up-time went back); sweeping.", d->dev.queue);
+      gap = true;
+    }
     if (info.up_time > 0)
       st.up_time = info.up_time;
 

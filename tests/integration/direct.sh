@@ -199,6 +199,39 @@ check "[restart] printed once" test "$(copies_of "$doc")" = 1
 
 
 #
+# The emulator restarts keeping its subscriptions (--keep-subscriptions, as
+# CUPS does): the service keeps its subscription, notices the restart by
+# printer-up-time, and prints what arrived while it could not listen.  The
+# sweep is made rare (one hour) so events and the restart sweep do the work.
+#
+
+subs=$(grep -cE "Direct printing on Floor3: subscription [0-9]+" "$BASE/log/watch.log")
+UPA_SIM_KEEP_PORT=1 cloudsim_kill
+UPA_SIM_KEEP_PORT=1 cloudsim_start --keep-subscriptions
+stop_service
+start_service 3600
+check "[kept] the service subscribes (the emulator now keeps subscriptions)" \
+  upa_wait_for 90 watch_logged "Direct printing on Floor3: subscription [0-9]+" $((subs + 1))
+subs=$((subs + 1))
+kill -STOP "$WATCH_PID"
+doc=$(unique_pdf kept1)
+job=$(sim_submit "$ALICE" kept1.pdf "$doc" "printer=$dev3")
+UPA_SIM_KEEP_PORT=1 cloudsim_kill
+UPA_SIM_KEEP_PORT=1 cloudsim_start --keep-subscriptions
+kill -CONT "$WATCH_PID"
+check "[kept] the job sent while the service was frozen prints" upa_wait_for 90 sim_job_is "$job" state completed
+check "[kept] printed once" test "$(copies_of "$doc")" = 1
+doc=$(unique_pdf kept2)
+job=$(sim_submit "$ALICE" kept2.pdf "$doc" "printer=$dev3")
+check "[kept] a job sent after the restart prints" upa_wait_for 90 sim_job_is "$job" state completed
+check "[kept] printed once" test "$(copies_of "$doc")" = 1
+check "[kept] the service noticed the restart (printer-up-time went back)" watch_logged "Floor3: the cloud restarted"
+check "[kept] ... and kept its subscription" test "$(grep -cE "Direct printing on Floor3: subscription [0-9]+" "$BASE/log/watch.log")" = "$subs"
+stop_service
+start_service
+
+
+#
 # cupsd down: the job waits in the cloud and prints once cupsd is back...
 #
 
