@@ -454,23 +454,26 @@ conn_print(conn_state_t *st,		// I - Channel state
 //
 // 'conn_reap()' - Join finished channel threads and drop them.
 //
-// With "wait", waits for every channel not in a long poll (up to the
-// configured Timeout after the last release ends).
+// With "wait", waits until no release is in progress (and half a second
+// for the idle channels to leave).
 //
 
 static void
 conn_reap(upa_connector_t *conn,	// I - Connector
           bool            wait)		// I - Wait for stopping threads?
 {
-  time_t	deadline = time(NULL) + conn->poll_cfg.timeout + 5;
-					// Longest wait
-  int		i;			// Looping var
+  struct timespec	start,		// When the wait started
+			now;		// Current time
+  int			i;		// Looping var
 
+
+  clock_gettime(CLOCK_MONOTONIC, &start);
 
   for (;;)
   {
     bool	busy = false;		// A release still running?
     bool	left = false;		// A thread still running?
+    long	ms;			// Milliseconds waited
 
     pthread_mutex_lock(&conn->lock);
     for (i = 0; i < conn->num_devs;)
@@ -495,12 +498,15 @@ conn_reap(upa_connector_t *conn,	// I - Connector
     }
     pthread_mutex_unlock(&conn->lock);
 
-    // Releases in progress finish; threads in a long poll are not waited
-    // for longer than one poll
-    if (!wait || !left || (!busy && time(NULL) >= deadline) || time(NULL) >= deadline + 3600)
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+
+    // A release in progress is finished; threads waiting (not in a long
+    // poll) leave at once, those in a long poll are not waited for
+    if (!wait || !left || (!busy && ms >= 500))
       break;
 
-    usleep(100000);
+    usleep(20000);
   }
 }
 

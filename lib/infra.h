@@ -99,6 +99,7 @@ typedef struct upa_notify_info_s	// Operation attributes of a Get-Notifications 
 
 extern int	upaInfraCreateSubscription(upa_client_t *client, int lease, int *granted);
 extern int	upaInfraGetNotifications(upa_client_t *client, int sub_id, int first_seq, bool wait, upa_notify_info_t *info, upa_event_t **events);
+extern int	upaInfraEventList(ipp_t *response, int sub_id, upa_notify_info_t *info, upa_event_t **events);
 extern bool	upaInfraRenewSubscription(upa_client_t *client, int sub_id, int lease);
 extern bool	upaInfraCancelSubscription(upa_client_t *client, int sub_id);
 

@@ -137,12 +137,7 @@ upaInfraGetNotifications(
 {
   ipp_t			*request,	// Request
 			*response;	// Response
-  ipp_attribute_t	*attr;		// Attribute
-  upa_event_t		*list = NULL,	// Events
-			ev;		// Current event
-  int			count = 0,	// Number of events
-			alloc = 0;	// Allocated events
-  bool			inevent = false;// Inside an event group?
+  int			count;		// Number of events
 
 
   if (events)
@@ -165,6 +160,46 @@ upaInfraGetNotifications(
 
   if ((response = upaClientSend(client, request)) == NULL)
     return (-1);
+
+  count = upaInfraEventList(response, sub_id, info, events);
+  ippDelete(response);
+
+  return (count);
+}
+
+
+//
+// 'upaInfraEventList()' - Parse a Get-Notifications response.
+//
+// Event groups of another subscription, or without a
+// notify-sequence-number, are skipped.
+//
+
+int					// O - Number of events or -1
+upaInfraEventList(
+    ipp_t             *response,	// I - Get-Notifications response
+    int               sub_id,		// I - notify-subscription-id asked for
+    upa_notify_info_t *info,		// O - Operation attributes
+    upa_event_t       **events)		// O - Events (malloc'd, caller free()s) or `NULL`
+{
+  ipp_attribute_t	*attr;		// Attribute
+  upa_event_t		*list = NULL,	// Events
+			ev;		// Current event
+  int			count = 0,	// Number of events
+			alloc = 0;	// Allocated events
+  bool			inevent = false;// Inside an event group?
+
+
+  if (events)
+    *events = NULL;
+  if (info)
+    memset(info, 0, sizeof(upa_notify_info_t));
+
+  if (!response || !events || !info)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaInfraEventList: bad arguments.");
+    return (-1);
+  }
 
   if ((attr = ippFindAttribute(response, "notify-get-interval", IPP_TAG_INTEGER)) != NULL && ippGetGroupTag(attr) == IPP_TAG_OPERATION)
     info->get_interval = ippGetInteger(attr, 0);
@@ -195,7 +230,6 @@ upaInfraGetNotifications(
           if ((temp = realloc(list, (size_t)alloc * sizeof(upa_event_t))) == NULL)
           {
             free(list);
-            ippDelete(response);
             upaSetError(UPA_ERROR_MEMORY, "Out of memory for notifications.");
             return (-1);
           }
@@ -229,8 +263,6 @@ upaInfraGetNotifications(
     else if (!strcmp(name, "notify-subscribed-event") && ippGetValueTag(attr) == IPP_TAG_KEYWORD)
       upaCopyString(ev.event, ippGetString(attr, 0, NULL), sizeof(ev.event));
   }
-
-  ippDelete(response);
 
   *events = list;
 
