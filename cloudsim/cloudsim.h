@@ -357,6 +357,7 @@ typedef struct cs_server_s		// Server configuration and state
   const char	*ca_dir;		// --ca-dir
   int		token_lifetime;		// --token-lifetime
   int		register_polls;		// --register-polls
+  int		connection_limit;	// --connection-limit
   bool		strict_ack_first;	// --strict-ack-first
   int		verbosity;		// -v count
   cs_ca_t	*ca;			// Certificate authority

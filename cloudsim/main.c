@@ -8,6 +8,7 @@
 //   upa-cloudsim --listen HOST:PORT --state-dir DIR --ca-dir DIR
 //                [--admin-token TOKEN] [--token-lifetime SECONDS]
 //                [--register-polls N] [--strict-ack-first] [--keep-subscriptions]
+//                [--connection-limit N]
 //                [--pid-file FILE]
 //                [--tenant-config FILE] [--fault SPEC]... [--slow-release SECONDS]
 //                [--job-retention SECONDS] [--limit-jobs N] [--limit-concurrent N]
@@ -79,6 +80,7 @@ main(int  argc,				// I - Number of arguments
   memset(&server, 0, sizeof(server));
   server.token_lifetime         = 3600;
   server.register_polls         = 1;
+  server.connection_limit       = 256;
   server.devcode_interval       = 1;
   server.devcode_lifetime       = 900;
   server.user_token_lifetime    = 3600;
@@ -207,6 +209,14 @@ main(int  argc,				// I - Number of arguments
       if (!parse_int(arg, 1, 86400 * 365, &server.token_lifetime))
       {
         fprintf(stderr, "upa-cloudsim: bad --token-lifetime '%s'\n", arg);
+        return (1);
+      }
+    }
+    else if (!strcmp(opt, "--connection-limit"))
+    {
+      if (!parse_int(arg, 16, 100000, &server.connection_limit))
+      {
+        fprintf(stderr, "upa-cloudsim: bad --connection-limit '%s'\n", arg);
         return (1);
       }
     }
@@ -509,6 +519,7 @@ usage(FILE *fp)				// I - Where to print
         "  --admin-token TOKEN      Admin bearer token (default cloudsim-admin)\n"
         "  --token-lifetime SECONDS Device access token lifetime (default 3600)\n"
         "  --register-polls N       202 answers before a registration completes (default 1)\n"
+        "  --connection-limit N     Most simultaneous connections (default 256)\n"
         "  --strict-ack-first       Refuse Fetch-Document before Acknowledge-Job\n"
         "  --keep-subscriptions     Keep event subscriptions across restarts\n"
         "  --tenant-config FILE     Users, pull printers, badges (JSON)\n"

@@ -253,7 +253,9 @@ direct_update(upactl_t        *ctl,	// I - Global state
   upa_device_t	**devices = NULL;	// Devices
   int		num_devices,		// Number of devices
 		running;		// Channels running
-  static int	last_running = -1;	// Channels at the last update
+  upa_connector_stats_t stats;		// Counters
+  static int	last_running = -1,	// Channels at the last update
+		last_subscribed = -1;	// Subscribed at the last update
 
 
   if ((num_devices = upaDeviceList(ctl->cfg, &devices)) < 0)
@@ -267,6 +269,15 @@ direct_update(upactl_t        *ctl,	// I - Global state
     printf("Direct printing on for %d queue%s.\n", running, running == 1 ? "" : "s");
     fflush(stdout);
     last_running = running;
+  }
+
+  // What the channels did since the last update: one line when it changed
+  upaConnectorStats(conn, &stats);
+  if (stats.subscribed != last_subscribed && (stats.devices > 0 || last_subscribed > 0))
+  {
+    printf("Direct printing: %d of %d channel%s subscribed, %lld job%s printed, %lld event%s, %lld sweep%s.\n", stats.subscribed, stats.devices, stats.devices == 1 ? "" : "s", stats.printed, stats.printed == 1 ? "" : "s", stats.events, stats.events == 1 ? "" : "s", stats.sweeps, stats.sweeps == 1 ? "" : "s");
+    fflush(stdout);
+    last_subscribed = stats.subscribed;
   }
 
   upaDeviceListDelete(devices, num_devices);

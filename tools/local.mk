@@ -34,6 +34,8 @@ TESTS += \
 	tests/integration/sync.sh \
 	tests/integration/direct.sh \
 	tests/integration/badge-unlock.sh
+# Figures, not a test: run it by hand (root).
+EXTRA_DIST += tests/bench/bench-connector.sh
 EXTRA_DIST += \
 	tests/integration/register.sh \
 	tests/integration/sync.sh \
