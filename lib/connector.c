@@ -7,9 +7,10 @@
 //
 // One thread per device, with a small stack: it spends its life in a
 // Get-Notifications long poll (the server holds it up to ~30 s), so the
-// channel costs one HTTPS connection and one upa_client_t.  Printing opens a
-// second client (the configured Timeout; the long poll may need more), the
-// journal and a cupsd connection only for the jobs at hand.  Stopping waits
+// channel costs one HTTPS connection and one upa_client_t.  Printing uses a
+// second client (the configured Timeout; the long poll may need more), kept
+// for a minute after its last job, and opens the journal and a cupsd
+// connection only for the jobs at hand.  Stopping waits
 // for a release in progress to end; a thread still in a long poll then is
 // left to the process exit (a killed poll loses nothing: the next run
 // subscribes and sweeps again).
@@ -27,6 +28,7 @@
 #define CONN_MAX_BACKOFF	30	// Longest back-off (seconds)
 #define CONN_POLL_TIMEOUT	45	// Least request deadline for a long poll (seconds)
 #define CONN_MAX_PENDING	256	// Jobs remembered from events before a sweep takes over
+#define CONN_RCLIENT_IDLE	60	// Seconds an unused release session is kept
 
 
 //
@@ -64,6 +66,8 @@ typedef struct conn_state_s		// What a channel thread keeps
 {
   conn_dev_t	*d;			// Channel
   upa_client_t	*client;		// Long-poll session
+  upa_client_t	*rclient;		// Release session (kept while jobs come)
+  time_t	rclient_used;		// When it was last used
   int		sub_id;			// Subscription (0 = none)
   int		seq;			// Next notify-sequence-number wanted
   int		up_time;		// Last printer-up-time seen
@@ -363,7 +367,7 @@ conn_print(conn_state_t *st,		// I - Channel state
   conn_dev_t		*d = st->d;	// Channel
   const upa_config_t	*cfg = d->conn->cfg;
 					// Configuration
-  upa_client_t		*client = NULL;	// Release session
+  upa_client_t		*client;	// Release session
   upa_journal_t		*journal = NULL;// Release journal
   http_t		*cups = NULL;	// Local cupsd
   bool			ok = true;	// Everything settled?
@@ -391,12 +395,17 @@ conn_print(conn_state_t *st,		// I - Channel state
     goto done;
   }
 
-  if ((client = upaClientCreate(cfg, &d->dev)) == NULL)
+  // The release session (configured Timeout) outlives one batch while
+  // jobs keep coming: no new TLS session and token read per job
+  if (!st->rclient && (st->rclient = upaClientCreate(cfg, &d->dev)) == NULL)
   {
     conn_fail(st, "creating a cloud session");
     ok = false;
     goto done;
   }
+
+  client           = st->rclient;
+  st->rclient_used = time(NULL);
 
   for (i = 0; i < num_job_ids && !conn_stopping(d); i ++)
   {
@@ -438,7 +447,6 @@ conn_print(conn_state_t *st,		// I - Channel state
 
   done:
 
-  upaClientDelete(client);
   if (cups)
     httpClose(cups);
   upaJournalClose(journal);
@@ -728,6 +736,13 @@ conn_thread(void *data)			// I - Channel
 
     st.backoff = 0;
 
+    // An idle channel keeps one connection only
+    if (st.rclient && time(NULL) - st.rclient_used > CONN_RCLIENT_IDLE)
+    {
+      upaClientDelete(st.rclient);
+      st.rclient = NULL;
+    }
+
     if (info.up_time > 0 && st.up_time > 0 && info.up_time < st.up_time)
     {
       // The server restarted but kept the subscription: the events it
@@ -795,6 +810,7 @@ conn_thread(void *data)			// I - Channel
   if (st.client && st.sub_id > 0)
     upaInfraCancelSubscription(st.client, st.sub_id);
   upaClientDelete(st.client);
+  upaClientDelete(st.rclient);
 
   pthread_mutex_lock(&conn->lock);
   d->done       = true;
