@@ -29,6 +29,7 @@
 #define CONN_POLL_TIMEOUT	45	// Least request deadline for a long poll (seconds)
 #define CONN_MAX_PENDING	256	// Jobs remembered from events before a sweep takes over
 #define CONN_RCLIENT_IDLE	60	// Seconds an unused release session is kept
+#define CONN_SPREAD_MS		20	// Start channels this far apart (50 a second)
 
 
 //
@@ -46,6 +47,7 @@ typedef struct conn_dev_s		// One device's channel
   bool		busy;			// Inside a release (guarded by conn->lock)
   bool		seen;			// Still listed at the last update
   bool		subscribed;		// Holds a subscription (guarded by conn->lock)
+  int		start_ms;		// Delay before the first request (spreads a mass start)
 } conn_dev_t;
 
 struct upa_connector_s			// All channels
@@ -92,6 +94,7 @@ static void	conn_reap(upa_connector_t *conn, bool wait);
 static bool	conn_stopping(conn_dev_t *d);
 static bool	conn_sweep(conn_state_t *st);
 static bool	conn_wait(conn_dev_t *d, int seconds);
+static bool	conn_wait_ms(conn_dev_t *d, long ms);
 
 
 //
@@ -219,6 +222,7 @@ upaConnectorUpdate(
   int			i, j;		// Looping vars
   int			running = 0;	// Channels running
   int			err;		// pthread_create() error
+  int			started = 0;	// Channels started by this update
   pthread_attr_t	attr;		// Thread attributes
 
 
@@ -273,9 +277,10 @@ upaConnectorUpdate(
       continue;
     }
 
-    d->conn = conn;
-    d->dev  = *devices[i];
-    d->seen = true;
+    d->conn     = conn;
+    d->dev      = *devices[i];
+    d->seen     = true;
+    d->start_ms = CONN_SPREAD_MS * (started ++ % 2000);
 
     pthread_mutex_lock(&conn->lock);
     conn->devs = temp;
@@ -617,6 +622,11 @@ conn_thread(void *data)			// I - Channel
   st.d   = d;
   st.seq = 1;
 
+  // Many channels starting at once would all subscribe, fetch a token and
+  // sweep in the same second
+  if (d->start_ms > 0)
+    conn_wait_ms(d, d->start_ms);	// (the loop sees a stop at once)
+
   while (!conn_stopping(d))
   {
     time_t		now = time(NULL),
@@ -829,12 +839,33 @@ static bool				// O - `true` when stopping
 conn_wait(conn_dev_t *d,		// I - Channel
           int        seconds)		// I - Seconds
 {
+  return (conn_wait_ms(d, seconds > 0 ? 1000L * seconds : 0));
+}
+
+
+//
+// 'conn_wait_ms()' - Wait some milliseconds, or until asked to stop.
+//
+
+static bool				// O - `true` when stopping
+conn_wait_ms(conn_dev_t *d,		// I - Channel
+             long       ms)		// I - Milliseconds
+{
   struct timespec	ts;		// Wait end
   bool			stop;		// Result
 
 
   clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += seconds > 0 ? seconds : 0;
+  if (ms > 0)
+  {
+    ts.tv_sec  += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L)
+    {
+      ts.tv_sec ++;
+      ts.tv_nsec -= 1000000000L;
+    }
+  }
 
   pthread_mutex_lock(&d->conn->lock);
   while (!d->stop)
