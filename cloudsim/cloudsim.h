@@ -272,6 +272,7 @@ typedef struct cs_refresh_s		// OAuth refresh token (single use: rotated)
 
 struct cs_tenant_s			// Tenant: everything one admin owns
 {
+  struct cs_server_s *server;		// Server (faults), or NULL
   pthread_mutex_t lock;			// Guards everything below
   char		id[CS_UUID_LEN];	// Tenant id (in device_token_url)
   char		client_id[CS_UUID_LEN];	// printer_client_id
@@ -303,7 +304,8 @@ struct cs_tenant_s			// Tenant: everything one admin owns
   bool		badges_permission;	// Device app holds PrintBadges.Read
   cs_sub_t	**subs;			// Subscriptions (not persisted)
   size_t	num_subs;		// Number of subscriptions
-  int		next_sub_id;		// Next subscription id
+  int		next_sub_id;		// Next subscription id (persisted: ids are never reused)
+  bool		keep_subs;		// --keep-subscriptions: subscriptions persist too
   pthread_cond_t changed;		// Signalled when events are added
   bool		stopping;		// Shutting down: end long polls
   bool		dirty;			// Needs saving
@@ -355,6 +357,7 @@ typedef struct cs_server_s		// Server configuration and state
   const char	*ca_dir;		// --ca-dir
   int		token_lifetime;		// --token-lifetime
   int		register_polls;		// --register-polls
+  int		connection_limit;	// --connection-limit
   bool		strict_ack_first;	// --strict-ack-first
   bool		profile_pwg;		// --profile pwg (pwg.c)
   const char	*basic_auth;		// --basic-auth USER:PASSWORD or NULL

@@ -46,6 +46,9 @@
 //                  "bytes-per-second"
 //   dup-groups     Get-Jobs answers repeat each job group "repeat" times
 //                  (default 2); "no-job-id=1" leaves job-id out of them
+//   lose-event     the next job-fetchable event a subscription would get is
+//                  never recorded (the job is fetchable, only its
+//                  notification is lost: a proxy must find it with Get-Jobs)
 //
 // slow-release, token-lifetime and expire-tokens are settings rather than
 // counted faults; /sim/faults applies them directly (see sim.c).
@@ -63,7 +66,7 @@
 // Local globals...
 //
 
-static const char * const kinds[] = { "http", "ipp-busy", "steal", "drop", "register-stuck", "delay", "commit", "nocommit", "doc-short", "doc-cut", "doc-stall", "trickle", "dup-groups", NULL };
+static const char * const kinds[] = { "http", "ipp-busy", "steal", "drop", "register-stuck", "delay", "commit", "nocommit", "doc-short", "doc-cut", "doc-stall", "trickle", "dup-groups", "lose-event", NULL };
 static const char * const answers[] = { "cut", "truncate", "badlength", "garbage", "html", "noend", "status", "slow", "internal-error", NULL };
 static const char * const classes[] = { "any", "ipp", "token", "oauth", "register", "graph", "badge", "upload", NULL };
 
@@ -243,6 +246,12 @@ csFaultAdd(cs_server_t *server,		// I - Server
   {
     snprintf(err, errsize, "trickle faults need bytes-per-second (1 or more)");
     return (-1);
+  }
+
+  if (!strcmp(f.kind, "lose-event"))
+  {
+    f.op = IPP_OP_GET_NOTIFICATIONS;
+    snprintf(f.cls, sizeof(f.cls), "ipp");
   }
 
   if (!strcmp(f.kind, "dup-groups"))

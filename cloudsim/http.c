@@ -518,7 +518,7 @@ csHTTPStart(cs_server_t           *server,
                            MHD_OPTION_HTTPS_MEM_KEY, csCAServerKey(server->ca),
                            MHD_OPTION_HTTPS_MEM_CERT, csCAServerCert(server->ca),
                            MHD_OPTION_SOCK_ADDR, addr,
-                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+                           MHD_OPTION_CONNECTION_LIMIT, (unsigned)(server->connection_limit > 0 ? server->connection_limit : 256),
                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
                            MHD_OPTION_NOTIFY_COMPLETED, completed_cb, server,
                            MHD_OPTION_END));

@@ -7,7 +7,9 @@
 // Usage:
 //   upa-cloudsim --listen HOST:PORT --state-dir DIR --ca-dir DIR
 //                [--admin-token TOKEN] [--token-lifetime SECONDS]
-//                [--register-polls N] [--strict-ack-first] [--pid-file FILE]
+//                [--register-polls N] [--strict-ack-first] [--keep-subscriptions]
+//                [--connection-limit N]
+//                [--pid-file FILE]
 //                [--tenant-config FILE] [--fault SPEC]... [--slow-release SECONDS]
 //                [--job-retention SECONDS] [--limit-jobs N] [--limit-concurrent N]
 //                [--limit-per-user N] [--ipptool-listen HOST:PORT]
@@ -65,6 +67,8 @@ main(int  argc,				// I - Number of arguments
 					// --ipptool-listen
 			*faults[32];	// --fault specs
   int			num_faults = 0;	// Number of --fault options
+  bool			keep_subs = false;
+					// --keep-subscriptions
   int			retention = -1,	// --job-retention
 			slow_release = -1;
 					// --slow-release
@@ -77,6 +81,7 @@ main(int  argc,				// I - Number of arguments
   memset(&server, 0, sizeof(server));
   server.token_lifetime         = 3600;
   server.register_polls         = 1;
+  server.connection_limit       = 256;
   server.devcode_interval       = 1;
   server.devcode_lifetime       = 900;
   server.user_token_lifetime    = 3600;
@@ -109,6 +114,11 @@ main(int  argc,				// I - Number of arguments
     else if (!strcmp(opt, "--strict-ack-first"))
     {
       server.strict_ack_first = true;
+      continue;
+    }
+    else if (!strcmp(opt, "--keep-subscriptions"))
+    {
+      keep_subs = true;
       continue;
     }
 
@@ -222,6 +232,14 @@ main(int  argc,				// I - Number of arguments
         return (1);
       }
     }
+    else if (!strcmp(opt, "--connection-limit"))
+    {
+      if (!parse_int(arg, 16, 100000, &server.connection_limit))
+      {
+        fprintf(stderr, "upa-cloudsim: bad --connection-limit '%s'\n", arg);
+        return (1);
+      }
+    }
     else if (!strcmp(opt, "--register-polls"))
     {
       if (!parse_int(arg, 0, 1000000, &server.register_polls))
@@ -272,6 +290,19 @@ main(int  argc,				// I - Number of arguments
   {
     csCADelete(server.ca);
     return (1);
+  }
+
+  server.tenant->server = &server;
+
+  // Subscriptions read from the state file live on only when asked
+  server.tenant->keep_subs = keep_subs;
+  if (!keep_subs)
+  {
+    size_t k;				// Looping var
+
+    for (k = 0; k < server.tenant->num_subs; k ++)
+      free(server.tenant->subs[k]);
+    server.tenant->num_subs = 0;
   }
 
   if (retention >= 0)
@@ -511,11 +542,13 @@ usage(FILE *fp)				// I - Where to print
         "  --admin-token TOKEN      Admin bearer token (default cloudsim-admin)\n"
         "  --token-lifetime SECONDS Device access token lifetime (default 3600)\n"
         "  --register-polls N       202 answers before a registration completes (default 1)\n"
+        "  --connection-limit N     Most simultaneous connections (default 256)\n"
         "  --strict-ack-first       Refuse Fetch-Document before Acknowledge-Job\n"
         "  --profile pwg            Be a PWG 5100.18 Infrastructure Printer at\n"
         "                           /printers/infra: strict RFC 8011 order, Basic or no\n"
         "                           auth, Acknowledge-Job first (default universal-print)\n"
         "  --basic-auth USER:PASS   pwg: HTTP Basic credentials (default: none)\n"
+        "  --keep-subscriptions     Keep event subscriptions across restarts\n"
         "  --tenant-config FILE     Users, pull printers, badges (JSON)\n"
         "  --fault SPEC             Arm a fault: KIND[,key=value...] (repeatable)\n"
         "  --slow-release SECONDS   Jobs become fetchable SECONDS after submission\n"

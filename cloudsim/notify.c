@@ -62,7 +62,26 @@ csNotify(cs_tenant_t *tenant,		// I - Tenant
   fetchable = !job->fetchable_noted && csJobIsFetchable(job);
 
   if (fetchable)
+  {
+    cs_fault_t	fault;			// lose-event fault
+
     job->fetchable_noted = true;
+
+    // A lost notification: only when some subscription would have heard it
+    for (i = 0; i < tenant->num_subs; i ++)
+    {
+      cs_sub_t *sub = tenant->subs[i];	// Subscription
+
+      if (!sub->job_id && target && !strcasecmp(sub->device, target) && (sub->events & CS_EV_JOB_FETCHABLE))
+        break;
+    }
+
+    if (i < tenant->num_subs && tenant->server && csFaultTake(tenant->server, "lose-event", "ipp", IPP_OP_GET_NOTIFICATIONS, &fault))
+    {
+      csLog(tenant->server, 0, "fault %d: lost the job-fetchable event of job %d", fault.id, job->id);
+      fetchable = false;
+    }
+  }
 
   for (i = 0; i < tenant->num_subs; i ++)
   {
@@ -212,6 +231,7 @@ cancel_subscription(cs_tenant_t *tenant,// I - Tenant
   }
 
   free(sub);
+  tenant->dirty = tenant->dirty || tenant->keep_subs;
 
   return (csIPPResponse(request, IPP_STATUS_OK, NULL));
 }
@@ -290,6 +310,7 @@ create_subscriptions(
         sub->job_id   = job_subs ? job_id : 0;
         snprintf(sub->device, sizeof(sub->device), "%s", device);
         tenant->subs[tenant->num_subs ++] = sub;
+        tenant->dirty = true;		// next_sub_id (and the subscription) are saved
 
         ippAddInteger(response, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-subscription-id", sub->id);
         ippAddInteger(response, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);
@@ -639,6 +660,7 @@ renew_subscription(cs_tenant_t *tenant,	// I - Tenant
 
   sub->lease   = lease;
   sub->expires = lease > 0 ? time(NULL) + lease : 0;
+  tenant->dirty = tenant->dirty || tenant->keep_subs;
 
   response = csIPPResponse(request, IPP_STATUS_OK, NULL);
   ippAddInteger(response, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);

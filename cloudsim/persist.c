@@ -10,10 +10,14 @@
 // is written as one JSON file after every change: to state.json.tmp, then
 // renamed over state.json, so a crash at any moment leaves either the old or
 // the new state.  There is no fsync: the tests kill the emulator, not the
-// machine.  Subscriptions, unfinished Graph uploads, device-code sign-ins in
-// progress and the /sim/oauth counters are not saved; a client sees
-// client-error-not-found for an old subscription and recreates it, and a
-// device-code poll after a restart gets bad_verification_code.
+// machine.  Unfinished Graph uploads, device-code sign-ins in progress and
+// the /sim/oauth counters are not saved; a device-code poll after a restart
+// gets bad_verification_code.  The next subscription id is saved (ids are
+// never reused); the subscriptions themselves only with --keep-subscriptions
+// (as CUPS keeps them: id, owner, events, lease and next sequence number,
+// not the events waiting - those are lost with the process, and the
+// restart shows in printer-up-time).  Without it a client sees
+// client-error-not-found for an old subscription and recreates it.
 //
 
 #include "cloudsim.h"
@@ -87,6 +91,31 @@ csTenantLoad(cs_tenant_t *tenant)	// I - Tenant
   tenant->next_job_id = (int)gint(root, "nextJobId");
   if (tenant->next_job_id < CS_FIRST_JOB_ID)
     tenant->next_job_id = CS_FIRST_JOB_ID;
+  if ((tenant->next_sub_id = (int)gint(root, "nextSubscriptionId")) < 1)
+    tenant->next_sub_id = 1;
+
+  if (json_object_object_get_ex(root, "subscriptions", &array))
+  {
+    for (i = 0; i < json_object_array_length(array); i ++)
+    {
+      cs_sub_t	*sub;			// Subscription
+
+      item = json_object_array_get_idx(array, i);
+      if (!csGrow(&tenant->subs, tenant->num_subs, sizeof(cs_sub_t *)) || (sub = calloc(1, sizeof(cs_sub_t))) == NULL)
+        break;
+
+      sub->id       = (int)gint(item, "id");
+      sub->events   = (unsigned)gint(item, "events");
+      sub->lease    = (int)gint(item, "lease");
+      sub->expires  = (time_t)gint(item, "expires");
+      sub->next_seq = (int)gint(item, "nextSequence");
+      sub->job_id   = (int)gint(item, "jobId");
+      snprintf(sub->device, sizeof(sub->device), "%s", gstr(item, "device"));
+      if (sub->next_seq < 1)
+        sub->next_seq = 1;
+      tenant->subs[tenant->num_subs ++] = sub;
+    }
+  }
 
   if (json_object_object_get_ex(root, "registrations", &array))
   {
@@ -244,6 +273,27 @@ csTenantSave(cs_tenant_t *tenant)	// I - Tenant
   json_object_object_add(root, "tenantId", jstr(tenant->id));
   json_object_object_add(root, "clientId", jstr(tenant->client_id));
   json_object_object_add(root, "nextJobId", json_object_new_int(tenant->next_job_id));
+  json_object_object_add(root, "nextSubscriptionId", json_object_new_int(tenant->next_sub_id));
+
+  if (tenant->keep_subs)
+  {
+    array = json_object_new_array();
+    for (i = 0; i < tenant->num_subs; i ++)
+    {
+      cs_sub_t *sub = tenant->subs[i];	// Subscription
+
+      item = json_object_new_object();
+      json_object_object_add(item, "id", json_object_new_int(sub->id));
+      json_object_object_add(item, "device", jstr(sub->device));
+      json_object_object_add(item, "events", json_object_new_int((int)sub->events));
+      json_object_object_add(item, "lease", json_object_new_int(sub->lease));
+      json_object_object_add(item, "expires", jint64(sub->expires));
+      json_object_object_add(item, "nextSequence", json_object_new_int(sub->next_seq));
+      json_object_object_add(item, "jobId", json_object_new_int(sub->job_id));
+      json_object_array_add(array, item);
+    }
+    json_object_object_add(root, "subscriptions", array);
+  }
 
   array = json_object_new_array();
   for (i = 0; i < tenant->num_regs; i ++)

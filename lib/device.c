@@ -240,6 +240,20 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
       upaCopyString(dev->previous_uri, value, sizeof(dev->previous_uri));
     else if (!strcasecmp(line, "Registered"))
       dev->registered = (time_t)strtoll(value, NULL, 10);
+    else if (!strcasecmp(line, "Direct"))
+    {
+      if (!strcasecmp(value, "yes") || !strcasecmp(value, "on") || !strcasecmp(value, "true"))
+        dev->direct = true;
+      else if (!strcasecmp(value, "no") || !strcasecmp(value, "off") || !strcasecmp(value, "false"))
+        dev->direct = false;
+      else
+      {
+        upaSetError(UPA_ERROR_DEVICE, "%s line %d: Direct must be yes or no.", path, linenum);
+        cupsFileClose(fp);
+        upaDeviceDelete(dev);
+        return (NULL);
+      }
+    }
     else
     {
       upaSetError(UPA_ERROR_DEVICE, "%s line %d: unknown directive %s.", path, linenum, line);
@@ -381,10 +395,12 @@ upaDeviceSave(const upa_config_t *cfg,	// I - Configuration
                  "Resource %s\n"
                  "PrinterURI %s\n"
                  "PreviousURI %s\n"
-                 "Registered %lld\n",
+                 "Registered %lld\n"
+                 "Direct %s\n",
                  dev->queue, dev->name, dev->token_url, dev->client_id,
                  dev->redirect_uri, dev->resource, dev->printer_uri,
-                 dev->previous_uri, (long long)dev->registered);
+                 dev->previous_uri, (long long)dev->registered,
+                 dev->direct ? "yes" : "no");
   if (len < 0 || (size_t)len >= sizeof(buffer))
   {
     upaSetError(UPA_ERROR_INTERNAL, "Device %s does not fit in device.conf.", dev->id);

@@ -6,7 +6,8 @@
 //
 // Layout: <StateDir>/devices/<cloud-device-id>/
 //   device.conf  (0640) "Directive value" lines: Queue, Name, TokenURL,
-//                ClientId, RedirectURI, Resource, PrinterURI, PreviousURI, Registered
+//                ClientId, RedirectURI, Resource, PrinterURI, PreviousURI, Registered,
+//                Direct (yes/no: the upa-sync service prints direct jobs, lib/connector.c)
 //   key.pem      (0640 root:<DeviceGroup>) RSA private key
 //   cert.pem     (0644) certificate issued at registration
 //
@@ -29,6 +30,7 @@ typedef struct upa_device_s		// One registered device
   char		printer_uri[1024];	// ipps://<print host>/printers/<id>
   char		previous_uri[1024];	// Queue's device URI before registration
   time_t	registered;		// When registered
+  bool		direct;			// Print direct (non-held) jobs as they arrive?
   char		dir[1024];		// The device's folder
   char		key_file[1024];		// <dir>/key.pem
   char		cert_file[1024];	// <dir>/cert.pem

@@ -78,4 +78,29 @@ extern bool	upaInfraDocumentSize(ipp_t *response, long long *octets_min, long lo
 // (0 -> 0..1023 bytes).
 extern void	upaInfraSizeRange(long long k_octets, long long *octets_min, long long *octets_max);
 
+
+// Event notifications (lib/infranotify.c): ippget printer subscriptions of
+// the device, as PWG 5100.18 proxies use them (protocol.md §4.4).
+
+typedef struct upa_event_s		// One event of a Get-Notifications answer
+{
+  int		sub_id;			// notify-subscription-id
+  int		seq;			// notify-sequence-number
+  int		job_id;			// notify-job-id (0 = none)
+  ipp_jstate_t	job_state;		// job-state (0 = not sent)
+  char		event[64];		// notify-subscribed-event
+} upa_event_t;
+
+typedef struct upa_notify_info_s	// Operation attributes of a Get-Notifications answer
+{
+  int		get_interval;		// notify-get-interval (0 = not sent)
+  int		up_time;		// printer-up-time (0 = not sent)
+} upa_notify_info_t;
+
+extern int	upaInfraCreateSubscription(upa_client_t *client, int lease, int *granted);
+extern int	upaInfraGetNotifications(upa_client_t *client, int sub_id, int first_seq, bool wait, upa_notify_info_t *info, upa_event_t **events);
+extern int	upaInfraEventList(ipp_t *response, int sub_id, upa_notify_info_t *info, upa_event_t **events);
+extern bool	upaInfraRenewSubscription(upa_client_t *client, int sub_id, int lease);
+extern bool	upaInfraCancelSubscription(upa_client_t *client, int sub_id);
+
 #endif // !UPA_INFRA_H

@@ -18,6 +18,8 @@ lib_libupa_la_SOURCES = \
 	lib/cupsjob.c lib/cupsjob.h \
 	lib/journal.c lib/journal.h \
 	lib/release.c lib/release.h \
+	lib/connector.c lib/connector.h \
+	lib/infranotify.c \
 	lib/badge.c lib/badge.h \
 	lib/badgecloud.c \
 	lib/badgeldap.c \

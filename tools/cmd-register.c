@@ -36,6 +36,7 @@ typedef struct reg_opts_s		// Options of one "register" run
 		*model;			// --model
   int		max_wait;		// --max-wait
   bool		no_sync;		// --no-sync
+  bool		direct;			// --direct
 } reg_opts_t;
 
 
@@ -170,6 +171,8 @@ upactlCmdRegister(upactl_t *ctl,	// I - Global state
       all = true;
     else if (!strcmp(argv[i], "--no-sync"))
       opts.no_sync = true;
+    else if (!strcmp(argv[i], "--direct"))
+      opts.direct = true;
     else if (argv[i][0] == '-' || queue)
     {
       free(si);
@@ -768,6 +771,7 @@ register_queue(upactl_t         *ctl,	// I - Global state
 
   // Remember the old URI, then wrap it.
   snprintf(dev->previous_uri, sizeof(dev->previous_uri), "%s", old_uri);
+  dev->direct = opts->direct;
   error[0] = '\0';
 
   if ((size_t)snprintf(new_uri, sizeof(new_uri), "upa://%s/%s", dev->id, old_uri) >= sizeof(new_uri))
@@ -791,7 +795,7 @@ register_queue(upactl_t         *ctl,	// I - Global state
     return (status);
   }
 
-  printf("Registered %s as Universal Print printer %s\n", queue, dev->id);
+  printf("Registered %s as Universal Print printer %s%s\n", queue, dev->id, dev->direct ? " (direct printing on)" : "");
   *registered = true;
 
   // Universal Print shows a printer once it knows its capabilities.

@@ -217,6 +217,7 @@ upactlCmdStatus(upactl_t *ctl,		// I - Global state
       json_object_object_add(obj, "id", json_object_new_string(dev->id));
       json_object_object_add(obj, "name", json_object_new_string(dev->name));
       json_object_object_add(obj, "registered", json_object_new_int64((int64_t)dev->registered));
+      json_object_object_add(obj, "direct", json_object_new_boolean(dev->direct));
       json_object_object_add(obj, "deviceURI", shown[0] ? json_object_new_string(shown) : NULL);
       json_object_object_add(obj, "deviceURIState", json_object_new_string(uri_state));
       json_object_object_add(tok, "state", json_object_new_string(expires == 0 ? "none" : expires > time(NULL) ? "valid" : "expired"));
@@ -241,6 +242,7 @@ upactlCmdStatus(upactl_t *ctl,		// I - Global state
       printf("  Device URI:     %s  MISMATCH: expected %s<printer URI>\n", shown, expect);
     else
       printf("  Device URI:     %s\n", shown);
+    printf("  Direct print:   %s\n", dev->direct ? "on (the upa-sync service prints jobs sent to this printer)" : "off (badge release only)");
     printf("  Token cache:    %s\n", cache);
 
     format_time(sync.last_sync, when, sizeof(when));

@@ -16,9 +16,13 @@
 // (inotify on the outbox, lib/outboxwatch.c; backends that see the service
 // fork no flusher of their own), over one kept cloud session per device,
 // and in a full pass every 30 s.
+// It also runs the direct-printing connector (lib/connector.c) for the
+// devices whose Direct setting is on (the device list is read again every
+// 30 s; --sweep sets the seconds between its Get-Jobs sweeps).
 //
 
 #include "upactl.h"
+#include "connector.h"
 #include "outbox.h"
 #include "release.h"
 #include <stdlib.h>
@@ -60,7 +64,8 @@ static void	outbox_wait(upactl_t *ctl, upa_outbox_t *ob, upa_outbox_watch_t *wat
 static void	reconcile(upactl_t *ctl);
 static bool	renew_subscription(http_t *http, int sub_id);
 static bool	sync_one(upactl_t *ctl, http_t *http, const upa_device_t *dev, unsigned flags, bool quiet);
-static int	sync_watch(upactl_t *ctl, unsigned flags, int interval, int debounce_ms);
+static void	direct_update(upactl_t *ctl, upa_connector_t *conn);
+static int	sync_watch(upactl_t *ctl, unsigned flags, int interval, int debounce_ms, int sweep);
 
 
 //
@@ -75,7 +80,8 @@ upactlCmdSync(upactl_t *ctl,		// I - Global state
   const char	*queue = NULL,		// QUEUE
 		*via = NULL,		// --via
 		*interval = NULL,	// --interval
-		*debounce = NULL;	// --debounce
+		*debounce = NULL,	// --debounce
+		*sweep = NULL;		// --sweep
   bool		all = false,		// --all?
 		watch = false;		// --watch?
   unsigned	flags = 0;		// UPA_SYNC_* flags
@@ -85,14 +91,15 @@ upactlCmdSync(upactl_t *ctl,		// I - Global state
   upa_device_t	**devices = NULL;	// Devices
   http_t	*http;			// Connection to cupsd
   int		ival = 300,		// Full sync interval
-		dms = 1000;		// Debounce in ms
+		dms = 1000,		// Debounce in ms
+		sweep_s = UPA_CONNECTOR_SWEEP;	// Direct printing sweep interval
 
 
   for (i = 1; i < argc; i ++)
   {
     if (!strcmp(argv[i], "--help"))
       return (upactlUsage("sync", stdout, UPACTL_OK));
-    else if (upactlGetOption(argc, argv, &i, "--via", &via) || upactlGetOption(argc, argv, &i, "--interval", &interval) || upactlGetOption(argc, argv, &i, "--debounce", &debounce))
+    else if (upactlGetOption(argc, argv, &i, "--via", &via) || upactlGetOption(argc, argv, &i, "--interval", &interval) || upactlGetOption(argc, argv, &i, "--debounce", &debounce) || upactlGetOption(argc, argv, &i, "--sweep", &sweep))
       continue;
     else if (!strcmp(argv[i], "--all"))
       all = true;
@@ -125,12 +132,14 @@ upactlCmdSync(upactl_t *ctl,		// I - Global state
     return (upactlFail("--interval needs at least 10 seconds"));
   if (debounce && ((dms = (int)(atof(debounce) * 1000)) < 0 || dms > 60000))
     return (upactlFail("--debounce needs 0 to 60 seconds"));
+  if (sweep && ((sweep_s = atoi(sweep)) < 1 || sweep_s > 86400 || !watch))
+    return (upactlFail("--sweep needs --watch and 1 to 86400 seconds"));
 
   if (!upactlLoadConfig(ctl))
     return (UPACTL_FAILED);
 
   if (watch)
-    return (sync_watch(ctl, flags, ival, dms));
+    return (sync_watch(ctl, flags, ival, dms, sweep_s));
 
   if ((http = upaCupsConnect(ctl->cfg)) == NULL)
     return (upactlFail("cannot connect to CUPS (%s): start cupsd or fix CupsServer", upaLastErrorString()));
@@ -237,6 +246,48 @@ create_subscription(http_t *http)	// I - Connection to cupsd
   ippDelete(response);
 
   return (sub_id);
+}
+
+
+//
+// 'direct_update()' - Start/stop direct-printing channels as device settings say.
+//
+
+static void
+direct_update(upactl_t        *ctl,	// I - Global state
+              upa_connector_t *conn)	// I - Connector
+{
+  upa_device_t	**devices = NULL;	// Devices
+  int		num_devices,		// Number of devices
+		running;		// Channels running
+  upa_connector_stats_t stats;		// Counters
+  static int	last_running = -1,	// Channels at the last update
+		last_subscribed = -1;	// Subscribed at the last update
+
+
+  if ((num_devices = upaDeviceList(ctl->cfg, &devices)) < 0)
+  {
+    upaLog(UPA_LOG_WARN, "Direct printing: cannot read the device store (%s).", upaLastErrorString());
+    return;
+  }
+
+  if ((running = upaConnectorUpdate(conn, devices, num_devices)) >= 0 && running != last_running)
+  {
+    printf("Direct printing on for %d queue%s.\n", running, running == 1 ? "" : "s");
+    fflush(stdout);
+    last_running = running;
+  }
+
+  // What the channels did since the last update: one line when it changed
+  upaConnectorStats(conn, &stats);
+  if (stats.subscribed != last_subscribed && (stats.devices > 0 || last_subscribed > 0))
+  {
+    printf("Direct printing: %d of %d channel%s subscribed, %lld job%s printed, %lld event%s, %lld sweep%s.\n", stats.subscribed, stats.devices, stats.devices == 1 ? "" : "s", stats.printed, stats.printed == 1 ? "" : "s", stats.events, stats.events == 1 ? "" : "s", stats.sweeps, stats.sweeps == 1 ? "" : "s");
+    fflush(stdout);
+    last_subscribed = stats.subscribed;
+  }
+
+  upaDeviceListDelete(devices, num_devices);
 }
 
 
@@ -548,8 +599,10 @@ static int				// O - Exit status
 sync_watch(upactl_t *ctl,		// I - Global state
            unsigned flags,		// I - UPA_SYNC_* flags
            int      interval,		// I - Full pass every this many seconds
-           int      debounce_ms)	// I - Quiet time before a sync (ms)
+           int      debounce_ms,	// I - Quiet time before a sync (ms)
+           int      sweep)		// I - Seconds between direct-printing sweeps
 {
+  upa_connector_t *conn;		// Direct-printing connector
   http_t	*http = NULL;		// Connection to cupsd
   upa_device_t	**devices = NULL;	// Devices
   sync_queue_t	*queues = NULL;		// Watched queues
@@ -564,6 +617,7 @@ sync_watch(upactl_t *ctl,		// I - Global state
 		next_full = 0,		// Next full pass
 		next_renew = 0,		// Next lease renewal
 		next_outbox = 0,	// Next outbox delivery
+		next_direct = 0,	// Next direct-printing device update
 		next_poll = 0;		// Next poll (no subscription)
 
 
@@ -586,10 +640,19 @@ sync_watch(upactl_t *ctl,		// I - Global state
     watch = NULL;
   }
   upaOutboxKeepSessions(ob, true);
+  if ((conn = upaConnectorCreate(ctl->cfg, sweep)) == NULL)
+    upactlFail("cannot start direct printing (%s)", upaLastErrorString());
 
   while (!upactl_stop)
   {
     now = now_ms();
+
+    if (conn && now >= next_direct)
+    {
+      // Before cupsd is needed: direct jobs wait in the cloud while it is down
+      direct_update(ctl, conn);
+      next_direct = now + SYNC_OUTBOX_EVERY * 1000LL;
+    }
 
     if (!http)
     {
@@ -692,6 +755,7 @@ sync_watch(upactl_t *ctl,		// I - Global state
 
   free(queues);
   upaDeviceListDelete(devices, num_devices);
+  upaConnectorDelete(conn);
 
   printf("Stopped watching.\n");
 

@@ -3,6 +3,7 @@
 sbin_PROGRAMS += tools/upactl
 tools_upactl_SOURCES = \
 	tools/upactl.c tools/upactl.h \
+	tools/cmd-device.c \
 	tools/cmd-doctor.c \
 	tools/cmd-jobs.c \
 	tools/cmd-outbox.c \
@@ -31,8 +32,12 @@ systemd/upa-sync.service: systemd/upa-sync.service.in Makefile
 TESTS += \
 	tests/integration/register.sh \
 	tests/integration/sync.sh \
+	tests/integration/direct.sh \
 	tests/integration/badge-unlock.sh
+# Figures, not a test: run it by hand (root).
+EXTRA_DIST += tests/bench/bench-connector.sh
 EXTRA_DIST += \
 	tests/integration/register.sh \
 	tests/integration/sync.sh \
+	tests/integration/direct.sh \
 	tests/integration/badge-unlock.sh

@@ -69,9 +69,10 @@ static int	usage(FILE *fp, int status);
 
 static const upactl_cmd_t commands[] =
 {
-  { "register", upactlCmdRegister, UPACTL_SIGNIN_USAGE " [--name NAME] [--manufacturer M] [--model M] [--max-wait S] [--no-sync] QUEUE|--all", "Register CUPS queues as Universal Print printers." },
+  { "register", upactlCmdRegister, UPACTL_SIGNIN_USAGE " [--name NAME] [--manufacturer M] [--model M] [--max-wait S] [--no-sync] [--direct] QUEUE|--all", "Register CUPS queues as Universal Print printers." },
   { "unregister", upactlCmdUnregister, UPACTL_SIGNIN_USAGE " [--keep-cloud] [--force] QUEUE", "Restore a queue and delete its Universal Print printer." },
-  { "sync", upactlCmdSync, "[--force] [--dry-run] [--via infra|graph|both] QUEUE|--all | --watch [--interval S] [--debounce S]", "Push queue capabilities and state to Universal Print." },
+  { "sync", upactlCmdSync, "[--force] [--dry-run] [--via infra|graph|both] QUEUE|--all | --watch [--interval S] [--debounce S] [--sweep S]", "Push queue capabilities and state to Universal Print." },
+  { "device", upactlCmdDevice, "set QUEUE direct on|off | show QUEUE", "Change or show the per-device settings of a registered queue." },
   { "status", upactlCmdStatus, "[--json] [--check]", "Show every registered printer and its state." },
   { "list", upactlCmdList, "", "List the CUPS queues and which are registered." },
   { "doctor", upactlCmdDoctor, "[--offline]", "Check configuration, keys, permissions, clock and cloud; say what to fix." },

@@ -59,6 +59,7 @@ extern void	upactlQueuesFree(char **queues, int num_queues);
 
 // Commands.
 extern bool	upactlCloudCheck(upactl_t *ctl, const upa_device_t *dev, char *message, size_t msgsize);
+extern int	upactlCmdDevice(upactl_t *ctl, int argc, char *argv[]);
 extern int	upactlCmdDoctor(upactl_t *ctl, int argc, char *argv[]);
 extern int	upactlCmdJobs(upactl_t *ctl, int argc, char *argv[]);
 extern int	upactlCmdList(upactl_t *ctl, int argc, char *argv[]);

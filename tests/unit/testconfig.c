@@ -339,7 +339,18 @@ test_devices(void **state)
   assert_int_equal((int)loaded->registered, 1700000000);
   assert_true(upaDeviceUUID(loaded, uuid, sizeof(uuid)));
   assert_string_equal(uuid, "urn:uuid:6f1c2d3e-0000-4000-8000-000000000001");
+  assert_false(loaded->direct);		// Direct printing is off unless asked
   upaDeviceDelete(loaded);
+
+  // The Direct setting round-trips (upactl register --direct, device set)
+  dev->direct = true;
+  assert_true(upaDeviceSave(cfg, dev));
+  loaded = upaDeviceFindQueue(cfg, "Floor3");
+  assert_non_null(loaded);
+  assert_true(loaded->direct);
+  upaDeviceDelete(loaded);
+  dev->direct = false;
+  assert_true(upaDeviceSave(cfg, dev));
 
   // A value with a line break would corrupt device.conf.
   strcpy(dev->name, "evil\nQueue Other");

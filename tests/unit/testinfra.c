@@ -190,6 +190,64 @@ test_joblist_empty(void **state)
 
 
 //
+// 'test_event_list()' - Get-Notifications answers: events, operation attributes, skipped groups.
+//
+
+static void
+test_event_list(void **state)
+{
+  ipp_t			*response = new_response();
+					// Response
+  upa_event_t		*events = (upa_event_t *)1;
+					// Events
+  upa_notify_info_t	info;		// Operation attributes
+  int			i;		// Looping var
+
+
+  (void)state;
+
+  // No events: successful-ok with an empty list is not an error
+  assert_int_equal(upaInfraEventList(response, 7, &info, &events), 0);
+  assert_null(events);
+  assert_int_equal(info.get_interval, 0);
+
+  ippAddInteger(response, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-get-interval", 30);
+  ippAddInteger(response, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "printer-up-time", 1234);
+
+  for (i = 0; i < 4; i ++)
+  {
+    ippAddSeparator(response);
+    ippAddString(response, IPP_TAG_EVENT_NOTIFICATION, IPP_TAG_CHARSET, "notify-charset", NULL, "utf-8");
+    // The third group is another subscription's, the fourth has no sequence number
+    ippAddInteger(response, IPP_TAG_EVENT_NOTIFICATION, IPP_TAG_INTEGER, "notify-subscription-id", i == 2 ? 8 : 7);
+    if (i != 3)
+      ippAddInteger(response, IPP_TAG_EVENT_NOTIFICATION, IPP_TAG_INTEGER, "notify-sequence-number", 5 + i);
+    ippAddString(response, IPP_TAG_EVENT_NOTIFICATION, IPP_TAG_KEYWORD, "notify-subscribed-event", NULL, i ? "job-state-changed" : "job-fetchable");
+    ippAddInteger(response, IPP_TAG_EVENT_NOTIFICATION, IPP_TAG_INTEGER, "notify-job-id", 100 + i);
+    ippAddInteger(response, IPP_TAG_EVENT_NOTIFICATION, IPP_TAG_ENUM, "job-state", IPP_JSTATE_PENDING + i);
+  }
+
+  assert_int_equal(upaInfraEventList(response, 7, &info, &events), 2);
+  assert_non_null(events);
+  assert_int_equal(info.get_interval, 30);
+  assert_int_equal(info.up_time, 1234);
+  assert_int_equal(events[0].seq, 5);
+  assert_int_equal(events[0].job_id, 100);
+  assert_string_equal(events[0].event, "job-fetchable");
+  assert_int_equal(events[0].job_state, IPP_JSTATE_PENDING);
+  assert_int_equal(events[1].seq, 6);
+  assert_int_equal(events[1].job_id, 101);
+  assert_string_equal(events[1].event, "job-state-changed");
+  assert_int_equal(events[1].job_state, IPP_JSTATE_HELD);
+  free(events);
+
+  ippDelete(response);
+
+  assert_int_equal(upaInfraEventList(NULL, 7, &info, &events), -1);
+}
+
+
+//
 // 'test_joblist_one()' - One job with every attribute.
 //
 
@@ -826,6 +884,7 @@ main(void)
 {
   const struct CMUnitTest tests[] =
   {
+    cmocka_unit_test(test_event_list),
     cmocka_unit_test(test_joblist_empty),
     cmocka_unit_test(test_joblist_one),
     cmocka_unit_test(test_joblist_three),

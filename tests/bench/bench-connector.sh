@@ -1,0 +1,185 @@
+#!/bin/bash
+#
+# bench-connector.sh - direct printing figures (issue 18): direct job
+# submitted -> first byte at the printer (p50/p99 over LAT jobs, one
+# device), then one upa-sync service holding the event channels of N
+# registered devices: its RSS, its CPU while idle, and the latency of a job
+# for one of them.  Prints figures only; asserts nothing about time.
+#
+# Usage: tests/bench/bench-connector.sh [N] [LAT] [IDLE-SECONDS]
+#   (defaults 1000, 50, 60); needs root and a build in $top_builddir.
+#   Registering N devices costs N RSA-2048 keys and N CUPS queues (minutes
+#   for 1000 on a small machine).
+#
+# "First byte at the printer" runs from just before the job is submitted to
+# the emulator (Graph-like upload, POST /sim/jobs) until the capture backend's
+# output file is not empty: event (job-fetchable) -> Fetch-Job -> held CUPS
+# job -> Fetch-Document -> Acknowledge-Job -> release -> cupsd -> upa
+# backend -> capture.
+#
+# Copyright © 2026 by the cups-upa authors.
+# Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+#
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/integration/lib.sh"
+
+upa_need_root
+
+ndev=${1:-1000}
+nlat=${2:-50}
+idle=${3:-60}
+UPACTL="$top_builddir/tools/upactl"
+ONEPAGE="$top_srcdir/tests/data/hello.pdf"
+
+upa_need_program "$UPACTL"
+upa_need_program "$top_builddir/backend/upa"
+
+# One connection (and descriptor) per channel, on both sides
+ulimit -n $((ndev * 2 + 1024)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+upa_tmpdir
+cloudsim_start --connection-limit $((ndev + 256)) >/dev/null
+upa_write_config "LogLevel warn" >/dev/null
+cupsd_start >/dev/null
+
+# A descriptor nothing is ever written to: "read -t" on it sleeps without a fork.
+exec {nap_fd}<> <(:)
+
+now_ms()
+{
+  echo $(($(date +%s%N) / 1000000))
+}
+
+# Percentile of the numbers on stdin (nearest rank).
+percentile()
+{
+  sort -n | awk -v p="$1" '{v[NR] = $1} END {i = int((p * NR + 99) / 100); if (i < 1) i = 1; print v[i]}'
+}
+
+# Number of non-empty capture files.
+printed_count()
+{
+  local f
+  local n=0
+
+  for f in "$BASE/out"/job-*.out; do
+    [ -s "$f" ] && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+# Submit a direct job to a device; print ms until one more file is printed,
+# and (to $BASE/claimed) ms until the cloud saw Acknowledge-Job.
+first_byte_ms()
+{
+  local dev=$1
+  local tag=$2
+  local before
+  local t0
+  local n
+  local job
+  local claimed=
+
+  before=$(printed_count)
+  t0=$(now_ms)
+  job=$(sim_submit "bench@contoso.com" "$tag.pdf" "$ONEPAGE" "printer=$dev") || upa_fatal "submit"
+  while :; do
+    if [ -z "$claimed" ] && [ "$(sim_job "$job" acquiredBy)" != null ]; then
+      claimed=$(($(now_ms) - t0))
+      echo "$claimed" >>"$BASE/claimed"
+    fi
+    n=0
+    for f in "$BASE/out"/job-*.out; do
+      [ -s "$f" ] && n=$((n + 1))
+    done
+    ((n > before)) && break
+    (( $(now_ms) - t0 > 120000 )) && { echo timeout; return 1; }
+    read -r -t 0.002 -u "$nap_fd" 2>/dev/null || :
+  done
+  echo $(($(now_ms) - t0))
+}
+
+start_service()
+{
+  "$UPACTL" sync --watch --interval 86400 >"$BASE/log/watch.log" 2>&1 &
+  WATCH_PID=$!
+  upa_at_exit 'kill $WATCH_PID 2>/dev/null; wait $WATCH_PID 2>/dev/null'
+}
+
+subscribed()
+{
+  grep -q "Direct printing: $1 of $1 channels\? subscribed" "$BASE/log/watch.log"
+}
+
+cpu_ticks()
+{
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+rss_kib()
+{
+  awk '/^VmRSS/ {print $2}' "/proc/$1/status"
+}
+
+
+#
+# Latency: one device, one job at a time...
+#
+
+lpadmin -p Bench0 -v "capture:$BASE/out" -E || upa_fatal "lpadmin"
+"$UPACTL" register --direct --no-sync Bench0 --admin-token "$UPA_SIM_ADMIN" >"$BASE/register.log" 2>&1 || upa_fatal "upactl register"
+dev0=$(lpstat -v Bench0 | sed -n 's,^device for Bench0: upa://\([^/]*\)/.*,\1,p')
+start_service
+upa_wait_for 90 subscribed 1 || upa_fatal "the service did not subscribe"
+
+: >"$BASE/latency"
+: >"$BASE/claimed"
+for ((i = 1; i <= nlat; i ++)); do
+  ms=$(first_byte_ms "$dev0" "lat-$i") || upa_fatal "job $i did not print"
+  echo "$ms" >>"$BASE/latency"
+done
+echo "direct job submitted -> first byte at the printer (1 device, $nlat jobs, one at a time): p50 $(percentile 50 <"$BASE/latency") ms, p99 $(percentile 99 <"$BASE/latency") ms, max $(sort -n "$BASE/latency" | tail -n 1) ms"
+echo "  of which submitted -> claimed in the cloud (Acknowledge-Job seen, polled over HTTPS, ~20 ms resolution): p50 $(percentile 50 <"$BASE/claimed") ms, p99 $(percentile 99 <"$BASE/claimed") ms"
+kill -TERM "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null
+
+
+#
+# N devices in one service...
+#
+
+t0=$(now_ms)
+for ((i = 1; i < ndev; i ++)); do
+  lpadmin -p "Bench$i" -v "capture:$BASE/out" -E || upa_fatal "lpadmin Bench$i"
+done
+# Registration mostly waits for the cloud's polls: 16 at a time
+for ((i = 1; i < ndev; i ++)); do
+  echo "Bench$i"
+done | xargs -P 16 -n 1 "$UPACTL" register --direct --no-sync --admin-token "$UPA_SIM_ADMIN" >>"$BASE/register.log" 2>&1 ||
+  upa_fatal "upactl register failed: $(grep -m 1 'upactl:' "$BASE/register.log")"
+echo "set-up: $ndev queues created and registered in $(( ($(now_ms) - t0) / 1000 )) s"
+
+t0=$(now_ms)
+start_service
+upa_wait_for 600 subscribed "$ndev" || { tail -n 5 "$BASE/log/watch.log"; upa_fatal "the service did not subscribe $ndev channels"; }
+echo "one service, $ndev devices: all subscribed within $(( ($(now_ms) - t0) / 1000 )) s (figure rounded up to the 30 s status line), RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB, threads $(awk '/^Threads/ {print $2}' "/proc/$WATCH_PID/status")"
+
+# Idle: no job, channels in long polls (sweeps every 60 s included)
+hz=$(getconf CLK_TCK)
+c0=$(cpu_ticks "$WATCH_PID")
+t0=$(now_ms)
+sleep "$idle"
+c1=$(cpu_ticks "$WATCH_PID")
+t1=$(now_ms)
+echo "idle CPU over ${idle} s: $(awk -v c=$((c1 - c0)) -v hz="$hz" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ms / 1000)}')% of one core, RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB"
+
+# A job for one of them (the last registered, and the first)
+devn=$(lpstat -v "Bench$((ndev - 1))" | sed -n 's,^device for [^:]*: upa://\([^/]*\)/.*,\1,p')
+: >"$BASE/latency-n"
+for ((i = 1; i <= 10; i ++)); do
+  if ((i % 2)); then dev=$devn; else dev=$dev0; fi
+  ms=$(first_byte_ms "$dev" "many-$i") || upa_fatal "job $i did not print with $ndev devices"
+  echo "$ms" >>"$BASE/latency-n"
+done
+echo "with $ndev devices held: a job for one of them -> first byte: p50 $(percentile 50 <"$BASE/latency-n") ms, max $(sort -n "$BASE/latency-n" | tail -n 1) ms (10 jobs)"
+echo "RSS at the end: $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB"
