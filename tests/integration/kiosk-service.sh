@@ -28,7 +28,8 @@
 # first and the packages' postinst scripts are run there (to try this test
 # without installing anything on the machine).
 #
-# Skips (77) when not root, or without systemd-nspawn, systemd or tmux.
+# Skips (77) when not root, without systemd-nspawn, systemd or tmux, or in a
+# chroot (where / is no mount point and cannot be a container's root).
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -45,6 +46,9 @@ for tool in systemd-nspawn nsenter tmux; do
   command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is needed"; exit 77; }
 done
 [ -x /lib/systemd/systemd ] || { echo "SKIP: systemd is not installed"; exit 77; }
+# In a chroot, / is no mount point and systemd-nspawn cannot make it its
+# container's root ("Failed to mount ... on /").
+mountpoint -q / || { echo "SKIP: / is not a mount point (a chroot?): no container can boot from it"; exit 77; }
 if [ -z "$dest" ] && [ ! -f /lib/systemd/system/upa-kiosk@.service ]; then
   echo "SKIP: the upa-release package is not installed (or give a DESTDIR)"
   exit 77
