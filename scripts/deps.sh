@@ -45,7 +45,9 @@ libpcsclite-dev
 # cups-driverd, the sample drivers and filters), PDF tools, TLS and JSON on
 # the command line, valgrind, a terminal for the kiosk test (tmux), PAM test
 # tools, python3 (a benchmark sink), an HTTP proxy (tinyproxy), LDAP (slapd,
-# ldap-utils) for the badge lookup test, Debian and RPM packaging tools;
+# ldap-utils) for the badge lookup test, Debian and RPM packaging tools,
+# systemd-nspawn (systemd-container) to boot a container in which the
+# package test runs the kiosk as a systemd service;
 # the filter test needs cups-filters (pdftopdf), zip and a TrueType font.
 TEST_PACKAGES="
 cups
@@ -80,6 +82,7 @@ rpm
 rpmlint
 pcscd
 vsmartcard-vpcd
+systemd-container
 "
 
 PACKAGES=$(echo $BUILD_PACKAGES $TEST_PACKAGES)

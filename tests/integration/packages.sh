@@ -20,6 +20,9 @@
 #      /usr/lib/cups/backend/upa and /usr/sbin/upa-cloudsim; then the same
 #      path once more with the packages' own /var/lib/cups-upa,
 #      /var/cache/cups-upa and group cups-upa;
+#   3b. tests/integration/kiosk-service.sh: the kiosk as a systemd service
+#      (upa-kiosk@.service, upa-release-helper.socket) in a container booted
+#      from this machine's root (systemd-nspawn; skipped without it);
 #   4. doc/install.md's lab (the blocks marked "run: lab", §3a to §5a) and
 #      removal ("run: remove", §6) as written, against a private cupsd and a
 #      local socket printer; "run: install" (§2) is what step 2 installs with;
@@ -560,6 +563,26 @@ grep -E '^(ok|not ok|#   )|passed, ' "$WORK/system-dirs.log" | sed 's/^/#   syst
 # backend as lp and drops to its own account cups-upa, with group cups-upa
 # only, for its cloud work (backend/privs.c); lp is in no cups-upa group.
 check "the release path works with the packages' directories and group" test "$sysdirs_rc" = 0
+
+
+#
+# 3b. The release station as a systemd service: tests/integration/kiosk-service.sh
+#     boots this machine's root (with the packages just installed) under a
+#     throwaway overlay with its own systemd, runs install.md's lab and §5's
+#     station block there, and releases a job with a badge tap at
+#     upa-kiosk@.service's terminal.  Skipped (not failed) where no
+#     systemd-nspawn or systemd is installed...
+#
+
+log "the release station as a service (tests/integration/kiosk-service.sh, log: $WORK/kiosk-service.log)"
+bash "$top_srcdir/tests/integration/kiosk-service.sh" >"$WORK/kiosk-service.log" 2>&1
+kiosk_rc=$?
+grep -E '^(ok|not ok|#   |SKIP|Bail)|passed, ' "$WORK/kiosk-service.log" | sed 's/^/#   kiosk-service.sh: /'
+if [ "$kiosk_rc" = 77 ]; then
+  log "SKIP the kiosk service: $(grep -m1 SKIP "$WORK/kiosk-service.log")"
+else
+  check "upa-kiosk@.service releases a job under a booted systemd" test "$kiosk_rc" = 0
+fi
 
 
 #

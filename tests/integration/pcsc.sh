@@ -402,8 +402,9 @@ pcscd_start
 check "pcscd starts again" upa_wait_for 20 pcscd_ready
 check "the idle screen recovers" \
   eval 'upa_wait_for 20 eval "! screen | grep -q \"Card reader not available\""'
-card_insert uid "$BOB_UID"
+# The job first: a tap read before it reaches the cloud finds no jobs.
 b1=$(sim_submit "$BOB" "bob.pdf" "$PDF2")
+card_insert uid "$BOB_UID"
 check "bob's tap after the restart signs him in" screen_has 'bob@contoso.com - 1 job' 20
 keys Escape
 check "bob logs out" screen_has 'Tap your badge' 10
