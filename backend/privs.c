@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <string.h>
+#include <unistd.h>
 
 
 //
@@ -63,6 +65,69 @@ upaBackendPrepareUsers(
 
   if (be->cfg && be->cfg->device_group[0] && (grp = getgrnam(be->cfg->device_group)) != NULL)
     be->key_gid = grp->gr_gid;
+}
+
+
+//
+// 'upaBackendStateAccess()' - Read shared state as the backend account, or be root again.
+//
+// Run as root (mode 0700), we still decide before the real backend starts
+// whether to print (journal, outbox, printing lock), and that backend may
+// need root.  So root's permanent drop comes later, but every file under
+// StateDir and CacheDir is opened with the effective identity of the
+// backend account and DeviceGroup: the kernel, not only lib/file.c's
+// checks, keeps a link in a shared folder from reaching a file only root
+// may read.  The saved user id stays root, so no other process of that
+// account may signal or trace us meanwhile.
+//
+
+bool					// O - true on success
+upaBackendStateAccess(
+    upa_backend_t *be,			// I - Backend state
+    bool          on)			// I - true = backend account, false = root again
+{
+  static gid_t	saved_groups[64];	// Supplementary groups as started
+  static int	num_saved = -1;		// Number of them
+
+
+  if (on)
+  {
+    if (be->state_access || geteuid() != 0)
+      return (true);
+
+    if (be->cups_uid == (uid_t)-1 && be->work_uid == (uid_t)-1)
+      upaBackendPrepareUsers(be);
+
+    if (be->work_uid == (uid_t)-1 || be->work_uid == 0 || be->key_gid == (gid_t)-1)
+      return (false);
+
+    if ((num_saved = getgroups((int)(sizeof(saved_groups) / sizeof(saved_groups[0])), saved_groups)) < 0)
+      num_saved = 0;
+
+    if (setgroups(1, &be->key_gid) || setegid(be->key_gid) || seteuid(be->work_uid))
+    {
+      fprintf(stderr, "DEBUG: upa: Unable to read shared state as uid %d: %s\n", (int)be->work_uid, strerror(errno));
+      upaBackendStateAccess(be, false);
+      return (false);
+    }
+
+    be->state_access = true;
+    fprintf(stderr, "DEBUG: upa: Reading shared state as uid %d, gid %d.\n", (int)be->work_uid, (int)be->key_gid);
+    return (true);
+  }
+
+  // Root again, for the start of the real backend (and the drop after it)
+  if (getuid() == 0 && geteuid() != 0)
+  {
+    if (seteuid(0) || setegid(getgid()) || (num_saved >= 0 && setgroups((size_t)num_saved, saved_groups)))
+    {
+      fprintf(stderr, "ERROR: Unable to regain root privileges to start the real backend: %s\n", strerror(errno));
+      return (false);
+    }
+  }
+
+  be->state_access = false;
+  return (true);
 }
 
 

@@ -69,6 +69,7 @@ typedef struct upa_backend_s		// State of one backend run
   uid_t		work_uid;		// Backend account (cloud work, after dropping root)
   gid_t		key_gid;		// DeviceGroup (the group after dropping root)
   bool		dropped;		// Root dropped (or never had)?
+  bool		state_access;		// Effective ids of the backend account (upaBackendStateAccess)?
 
   // Cloud link and state
   upa_joblink_t	link;			// Link from the job options
@@ -128,6 +129,7 @@ extern void	upaBackendStarted(upa_backend_t *be);
 extern void	upaBackendPrepareUsers(upa_backend_t *be);
 extern bool	upaBackendDropChild(upa_backend_t *be);
 extern bool	upaBackendDropPrivileges(upa_backend_t *be);
+extern bool	upaBackendStateAccess(upa_backend_t *be, bool on);
 
 // relay.c
 extern void	upaBackendInspectLine(upa_backend_t *be, const char *line, size_t len);

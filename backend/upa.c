@@ -185,6 +185,16 @@ main(int  argc,				// I - Number of command-line args
     upaBackendLoadCloud(&be, true);
   }
 
+  // Root again for the real backend (which cupsd might run as root)
+  if (!upaBackendStateAccess(&be, false))
+  {
+    upaOutboxClose(be.outbox);
+    upaDeviceDelete(be.dev);
+    upaConfigDelete(be.cfg);
+    cupsFreeOptions(be.num_options, be.cups_options);
+    return (CUPS_BACKEND_STOP);
+  }
+
   upaBackendPrepareUsers(&be);
 
   if (upa_job_canceled)
@@ -328,6 +338,12 @@ upaBackendLoadCloud(upa_backend_t *be,	// I - Backend state
       fprintf(stderr, "ERROR: Universal Print job %d cannot be reported (%s); fix the cups-upa configuration (UPA_CONFIG) and restart the queue.\n", be->link.job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
     return (false);
   }
+
+  // Everything under StateDir and CacheDir is read as the backend account
+  if (!be->state_access && geteuid() == 0)
+    upaBackendPrepareUsers(be);
+  if (!upaBackendStateAccess(be, true) && geteuid() == 0)
+    fputs("DEBUG: upa: Reading shared state as root (no backend account).\n", stderr);
 
   // Keep every cloud call of a backend run short: a slow cloud must not
   // hold the queue (the outbox keeps what could not be sent).

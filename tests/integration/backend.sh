@@ -107,12 +107,6 @@ run_rc()
   cat "$BASE/run.rc"
 }
 
-# Succeed when a cloud job field has a value.
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}
-
 # Number of Update-Job-Status events of a cloud job with a given state code.
 status_events()
 {

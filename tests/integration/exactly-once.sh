@@ -71,35 +71,12 @@ outputs()
   ls "$BASE/out"/job-*.out 2>/dev/null | wc -l
 }
 
-# Number of output files byte-identical to a document.
-copies_of()
-{
-  local f
-  local n=0
-
-  for f in "$BASE/out"/job-*.out; do
-    [ -e "$f" ] && cmp -s "$1" "$f" && n=$((n + 1))
-  done
-  echo "$n"
-}
-
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}
-
 # A document unique to one case (the same PDF plus a comment line).
 unique_pdf()
 {
   cat "$PDF" >"$BASE/doc-$1.pdf"
   printf '%% case %s\n' "$1" >>"$BASE/doc-$1.pdf"
   echo "$BASE/doc-$1.pdf"
-}
-
-# CUPS job-id of the newest job in a queue (any state).
-last_cups_job()
-{
-  lpstat -W all -o "$1" 2>/dev/null | awk '{print $1}' | sed 's/.*-//' | sort -n | tail -n 1
 }
 
 # Start cupsd again with the same configuration, spool and port.

@@ -60,9 +60,3 @@ queue_jobs()
 {
   lpstat -W all -o "$1" 2>/dev/null | wc -l
 }
-
-# sim_job_is ID FIELD VALUE: a field of a cloud job has a value.
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}

@@ -718,6 +718,42 @@ sim_job()
 
 
 #
+# 'sim_job_is()' - Succeed when an emulator job's field has a value: sim_job_is ID FIELD VALUE.
+#
+
+sim_job_is()
+{
+  [ "$(sim_job "$1" "$2")" = "$3" ]
+}
+
+
+#
+# 'copies_of()' - Print how many capture outputs in $BASE/out are byte-identical to a file.
+#
+
+copies_of()
+{
+  local f
+  local n=0
+
+  for f in "$BASE/out"/job-*.out; do
+    [ -e "$f" ] && cmp -s "$1" "$f" && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+
+#
+# 'last_cups_job()' - Print the CUPS job-id of the newest job in a queue (any state).
+#
+
+last_cups_job()
+{
+  lpstat -W all -o "$1" 2>/dev/null | awk '{print $1}' | sed 's/.*-//' | sort -n | tail -n 1
+}
+
+
+#
 # 'upa_write_config()' - Write $BASE/cups-upa.conf for the emulator and cupsd.
 #
 # State and cache directories are 2770 root:lp: the backend runs as lp and

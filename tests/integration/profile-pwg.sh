@@ -71,11 +71,6 @@ run_rc()
   cat "$BASE/run.rc"
 }
 
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}
-
 # Succeed when the emulator's log shows the operations of a request-id
 # sequence in this order: log_order OP1 OP2 (first occurrence of each).
 log_order()
@@ -152,18 +147,6 @@ check "the Basic password is in no log" \
 # After Acknowledge-Job the job is ours: a cut document is fetched again into
 # the same held CUPS job; one that cannot be had is reported aborted...
 #
-
-# Copies of a document among everything the capture backend printed.
-copies_of()
-{
-  local f
-  local n=0
-
-  for f in "$BASE/out"/job-*.out; do
-    [ -e "$f" ] && cmp -s "$1" "$f" && n=$((n + 1))
-  done
-  echo "$n"
-}
 
 sim_fault()
 {

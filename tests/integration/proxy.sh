@@ -79,12 +79,6 @@ tunnels()
   grep -c "CONNECT 127.0.0.1:$SIM_PORT\|Established connection to host \"127.0.0.1\"" "$BASE/proxy-$1/log" 2>/dev/null || true
 }
 
-# sim_job_is ID FIELD VALUE: a field of a cloud job has a value.
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}
-
 # Run a program, keeping its output in $BASE/run.out and status in $RC.
 run()
 {

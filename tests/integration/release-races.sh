@@ -43,29 +43,6 @@ outputs()
   ls "$BASE/out"/job-*.out 2>/dev/null | wc -l
 }
 
-# Number of output files byte-identical to a document.
-copies_of()
-{
-  local f
-  local n=0
-
-  for f in "$BASE/out"/job-*.out; do
-    [ -e "$f" ] && cmp -s "$1" "$f" && n=$((n + 1))
-  done
-  echo "$n"
-}
-
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}
-
-# CUPS job-id of the last job in a queue (any state).
-last_cups_job()
-{
-  lpstat -W all -o "$1" 2>/dev/null | awk '{print $1}' | sed 's/.*-//' | sort -n | tail -n 1
-}
-
 # Succeed when a process is stopped (state T).
 is_stopped()
 {

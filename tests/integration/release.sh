@@ -66,12 +66,6 @@ one_clear_line()
   [ "$(grep -ciE "$1" "$BASE/run.err")" = 1 ] && tail -n 1 "$BASE/run.err" | grep -qiE "$1"
 }
 
-# Succeed when a cloud job field has a value (polls: the backend reports asynchronously).
-sim_job_is()
-{
-  [ "$(sim_job "$1" "$2")" = "$3" ]
-}
-
 # Number of pages of a PDF according to poppler.
 pdf_pages()
 {

@@ -89,5 +89,20 @@ check "what it wrote belongs to the backend account" \
   sh -c "[ -z \"\$(find '$SEC_TMP/cache' -mindepth 1 ! -user '$USER_')\" ]"
 check "nothing of it belongs to lp" sh -c "[ -z \"\$(find '$SEC_TMP/cache' '$SEC_TMP/state' -user lp)\" ]"
 find "$SEC_TMP/cache" -mindepth 1 -printf '# %M %u:%g %P\n'
+check "it read the shared state as the backend account, not as root" \
+  grep -q "Reading shared state as uid $(id -u "$USER_")," "$SEC_TMP/out/stderr"
+
+# A device.conf only root may read: the backend, root until the real backend
+# starts, still cannot read it (the kernel checks the backend account).
+chown root:root "$DEV/device.conf"
+chmod 0600 "$DEV/device.conf"
+echo "hello" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  DEVICE_URI="upa://$ID/fake://printer" CUPS_SERVERBIN="$SEC_TMP/sb" \
+  UPA_CONFIG="$SEC_TMP/cups-upa.conf" UPA_TEST_BACKEND_USER="$USER_" \
+  timeout 60 "$BACKEND" 2 alice title 1 "" >"$SEC_TMP/out/stdout" 2>"$SEC_TMP/out/stderr2"
+status=$?
+sed 's/^/# /' "$SEC_TMP/out/stderr2" | grep -E "device.conf|No cloud" | head -3
+check "a root-only device.conf: the job still prints" test "$status" = 0
+check "... but the backend could not read it" grep -q "No cloud reporting for this job.*Permission denied" "$SEC_TMP/out/stderr2"
 
 finish
