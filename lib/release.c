@@ -1415,7 +1415,28 @@ fetch_with_retries(release_ctx_t *ctx,	// I - Release state
   for (attempt = 0; attempt < 3; attempt ++)
   {
     if (attempt)
+    {
+      upa_cupsjob_t	info;		// The held job as cupsd sees it
+
       sleep((unsigned)attempt);
+
+      // Send-Document commits the document before it answers: when the
+      // answer was lost (cupsd restarting) the whole document may be in the
+      // held job already, and another fetch would add a second one.  A
+      // document only ever reaches CUPS complete (checked before it is
+      // finished), so one there means this fetch is done.
+      if (!upaCupsJobGet(ctx->cups, ctx->queue, ctx->result->cups_job_id, &info))
+      {
+        upaSetError(UPA_ERROR_NETWORK, "Cannot tell whether CUPS job %s-%d has the document of cloud job %d: %s", ctx->queue, ctx->result->cups_job_id, ctx->result->cloud_job_id, upaLastErrorString());
+        return (false);
+      }
+
+      if (info.num_docs > 0)
+      {
+        upaLog(UPA_LOG_INFO, "Cloud job %d: the document reached CUPS job %s-%d after all", ctx->result->cloud_job_id, ctx->queue, ctx->result->cups_job_id);
+        return (true);
+      }
+    }
 
     if (fetch_document(ctx))
       return (true);
