@@ -159,6 +159,9 @@ main(int  argc,				// I - Number of command-line args
     }
     else if (!be.cfg && !upaBackendLoadCloud(&be, false))
     {
+      // Leave with one identity (mixed real and effective ids would keep
+      // the sanitizers' leak check from tracing us)
+      upaBackendStateAccess(&be, false);
       cupsFreeOptions(be.num_options, be.cups_options);
       return (CUPS_BACKEND_STOP);
     }
@@ -166,6 +169,7 @@ main(int  argc,				// I - Number of command-line args
     if (be.link.job_id > 0 && upaBackendCheckLink(&be) < 0)
     {
       // Printed before cupsd requeued it: the cloud has its outcome queued
+      upaBackendStateAccess(&be, false);
       upaOutboxClose(be.outbox);
       upaDeviceDelete(be.dev);
       upaConfigDelete(be.cfg);
