@@ -222,8 +222,8 @@ check "[lost] --recover succeeds" "$RELEASE" --recover
 for root_job in $root_jobs; do
   check "[reused] root's held job $root_job is still held" wait_cups_job Floor3 "$root_job" held 5
 done
-check "[lost] the cloud job prints exactly once, byte for byte" upa_wait_for 30 eval 'test "$(copies_of "$doc")" = 1'
-check "[lost] it completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
+check "[lost] the cloud job prints exactly once, byte for byte" upa_wait_for 90 eval 'test "$(copies_of "$doc")" = 1'
+check "[lost] it completes in the cloud" upa_wait_for 90 sim_job_is "$job" state completed
 for root_job in $root_jobs; do
   cancel "$root_job" 2>/dev/null
 done
