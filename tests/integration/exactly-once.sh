@@ -178,7 +178,10 @@ rm -f "$BASE/out/.linger"
 # backend survived it only if it now ends by itself
 check "[shutdown] the printer's backend outlived cupsd and finishes the job" \
   upa_wait_for 30 eval '! ls "$BASE/out/job-$cups_job.linger" >/dev/null 2>&1'
-check "[shutdown] cupsd comes back" cupsd_again
+# not inside check: that runs its command in a subshell, and CUPSD_PID
+# would not reach the kill -9 below
+cupsd_again
+check "[shutdown] cupsd comes back" cupsd_running
 check "[shutdown] the requeued job completes in CUPS" wait_cups_job Floor3 "$cups_job" completed 30
 check "[shutdown] ... without printing again" test ! -e "$BASE/out/job-$cups_job.out"
 settle
@@ -200,11 +203,12 @@ check "[lost] the printer is busy" upa_wait_for 30 eval 'lpstat -p Floor3 | grep
 check "[lost] the job is released (it waits behind the busy printer)" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
 lost_id=$(last_cups_job Floor3)
 check "[lost] the cloud job is bound to Floor3" sim_job_is "$job" acquiredBy "$dev3"
-kill -KILL "$CUPSD_PID"
+check "[lost] cupsd is killed -9" kill -KILL "$CUPSD_PID"
 wait "$CUPSD_PID" 2>/dev/null
 pkill -KILL -f "$BASE/bin/backend/" 2>/dev/null
 rm -f "$BASE/out/.hold"
-check "[lost] cupsd comes back" cupsd_again
+cupsd_again
+check "[lost] cupsd comes back" cupsd_running
 check "[lost] ... without the released job (its files were never written)" \
   eval '[ -z "$(lpstat -W all -o Floor3 2>/dev/null | grep "^Floor3-$lost_id ")" ]'
 echo "root's own job" >"$BASE/root-job.txt"
