@@ -581,7 +581,8 @@ grep -E '^(ok|not ok|#   |SKIP|Bail)|passed, ' "$WORK/kiosk-service.log" | sed '
 if [ "$kiosk_rc" = 77 ]; then
   log "SKIP the kiosk service: $(grep -m1 SKIP "$WORK/kiosk-service.log")"
 else
-  check "upa-kiosk@.service releases a job under a booted systemd" test "$kiosk_rc" = 0
+  check "upa-kiosk@.service releases a job under a booted systemd" test "$kiosk_rc" = 0 ||
+    kiosk_failed=$(grep -A12 '^not ok' "$WORK/kiosk-service.log" | head -n 40)
 fi
 
 
@@ -722,6 +723,12 @@ if command -v rpmbuild >/dev/null 2>&1; then
   fi
 else
   log "rpmbuild not installed: the RPM spec is not built"
+fi
+
+# CI shows the end of this log: a failed kiosk-service.sh says what again
+if [ -n "${kiosk_failed:-}" ]; then
+  echo "# kiosk-service.sh failed (log: $WORK/kiosk-service.log):"
+  sed 's/^/#   /' <<<"$kiosk_failed"
 fi
 
 finish
