@@ -471,7 +471,7 @@ save_pushed(upa_backend_t *be)		// I - Backend state
   snprintf(dir, sizeof(dir), "%s/printer-state", be->cfg->cache_dir);
   // Shared like the token cache: the backend and root (upactl) write it.
   // Made, opened and given its mode relative to folder descriptors, never
-  // through a link (lib/file.c); 0660 despite cupsd's umask 077.
+  // through a link (lib/file.c); 0640 despite cupsd's umask 077.
   if ((fd = upaFileOpenDir(dir, true, UPA_FILE_SHARED_DIR_MODE, be->cfg->device_group)) < 0)
   {
     fprintf(stderr, "DEBUG: upa: Unable to create %s: %s\n", dir, upaLastErrorString());
@@ -481,7 +481,7 @@ save_pushed(upa_backend_t *be)		// I - Backend state
 
   snprintf(path, sizeof(path), "%s/%s", dir, be->dev->id);
   len = (ssize_t)snprintf(text, sizeof(text), "%s\n", be->pstate.pushed);
-  if ((fd = upaFileOpen(path, O_WRONLY | O_CREAT | O_TRUNC, 0660, be->cfg->device_group)) < 0)
+  if ((fd = upaFileOpen(path, O_WRONLY | O_CREAT | O_TRUNC, UPA_FILE_SHARED_MODE, be->cfg->device_group)) < 0)
   {
     fprintf(stderr, "DEBUG: upa: Unable to open %s: %s\n", path, upaLastErrorString());
     return;

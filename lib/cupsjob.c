@@ -36,8 +36,7 @@
 //
 // Both workarounds apply only where that cupsd is installed
 // (upaCupsDaemonIsAffected()): 2.4.2-3+deb12u11 fixed both crashes, and the
-// workarounds cost users their document names and, at a station that is not
-// root, the ownership of released jobs.
+// workarounds cost users their document names.
 //
 
 #include "upa-private.h"

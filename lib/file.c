@@ -25,7 +25,9 @@
 //
 
 static int	file_step(int dfd, const char *name, const char *path, bool create, bool last, mode_t mode, const char *group);
+static bool	file_sticky(int dfd);
 static bool	file_trusted_link(int dfd, const char *name);
+static bool	file_trusted_owner(uid_t owner);
 
 
 //
@@ -143,7 +145,6 @@ upaFileOpenAt(int        dfd,		// I - Folder
   int		fd = -1;		// File
   struct stat	info;			// File information
   bool		created = false;	// Did we create it?
-  uid_t		buid;			// Backend account
   int		err;			// Saved errno
   int		base = (flags & ~(O_CREAT | O_EXCL)) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 					// Flags for the open
@@ -177,10 +178,10 @@ upaFileOpenAt(int        dfd,		// I - Folder
     return (-1);
   }
 
-  // Root only trusts what root or the backend account wrote.
-  if (!created && geteuid() == 0 && info.st_uid != 0 && (!upaFileBackendUser(&buid, NULL, NULL, 0) || info.st_uid != buid))
+  // Root and the backend account only trust what one of them wrote.
+  if (!created && !file_trusted_owner(info.st_uid))
   {
-    upaSetError(UPA_ERROR_IO, "Refusing %s: owned by uid %d, neither root nor the backend account.", name, (int)info.st_uid);
+    upaSetError(UPA_ERROR_IO, "Refusing %s: owned by uid %d, neither root nor the backend account (remove it; only they write there).", name, (int)info.st_uid);
     close(fd);
     return (-1);
   }
@@ -188,7 +189,7 @@ upaFileOpenAt(int        dfd,		// I - Folder
   if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
     goto error;
 
-  if (created && !upaFileShare(fd, name, mode, group))
+  if (created && !upaFileShare(fd, name, mode, group, file_sticky(dfd)))
     upaLog(UPA_LOG_DEBUG, "%s", upaLastErrorString());
 
   return (fd);
@@ -343,7 +344,8 @@ bool					// O - true on success
 upaFileShare(int        fd,		// I - Open file or folder (not O_PATH)
              const char *path,		// I - Its name (for messages)
              mode_t     mode,		// I - Mode
-             const char *group)		// I - Group or NULL
+             const char *group,		// I - Group or NULL
+             bool       backend)	// I - Give a regular file root made to the backend account?
 {
   struct stat	info;			// File information
   struct group	*grp;			// Group entry
@@ -352,8 +354,9 @@ upaFileShare(int        fd,		// I - Open file or folder (not O_PATH)
   bool		ret = true;		// Return value
 
 
-  // Only the owner may change it; anyone else found it shared already
-  if (fstat(fd, &info) || info.st_uid != geteuid())
+  // Only the owner (or root, for a file it trusts) may change it; anyone
+  // else found it shared already
+  if (fstat(fd, &info) || (info.st_uid != geteuid() && geteuid() != 0))
     return (true);
 
   if (geteuid() == 0)
@@ -369,9 +372,9 @@ upaFileShare(int        fd,		// I - Open file or folder (not O_PATH)
       }
     }
 
-    // A shared file root makes must stay replaceable by the backend in a
-    // sticky folder: it belongs to the backend's account.
-    if (S_ISREG(info.st_mode) && (mode & 020) && gid != (gid_t)-1)
+    // A shared file root makes in a sticky folder must stay replaceable by
+    // the backend there: it belongs to the backend's account.
+    if (backend && S_ISREG(info.st_mode) && info.st_uid == 0 && gid != (gid_t)-1)
       upaFileBackendUser(&uid, NULL, NULL, 0);
 
     if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid))
@@ -437,7 +440,7 @@ upaFileWriteAtomicAt(
   }
 
   // Set the group before the rename so readers never see a file they can't open.
-  if (!upaFileShare(fd, path, mode, group))
+  if (!upaFileShare(fd, path, mode, group, file_sticky(dfd)))
   {
     close(fd);
     unlinkat(dfd, temp, 0);
@@ -594,12 +597,54 @@ file_step(int        dfd,		// I - Parent folder
       return (-1);
     }
 
-    if (!upaFileShare(rfd, path, last ? mode : 0755, last ? group : NULL))
+    if (!upaFileShare(rfd, path, last ? mode : 0755, last ? group : NULL, false))
       upaLog(UPA_LOG_DEBUG, "%s", upaLastErrorString());
     close(rfd);
   }
 
   return (fd);
+}
+
+
+//
+// 'file_sticky()' - Is a folder sticky (a shared one, UPA_FILE_SHARED_DIR_MODE)?
+//
+
+static bool				// O - true if sticky
+file_sticky(int dfd)			// I - Folder
+{
+  struct stat	info;			// Folder information
+
+
+  return (!fstat(dfd, &info) && (info.st_mode & S_ISVTX));
+}
+
+
+//
+// 'file_trusted_owner()' - May this process trust a file with this owner?
+//
+// Root and the backend account act on what is in the shared folders, whose
+// group (DeviceGroup) may create files there: they trust only files root
+// or the backend account own.  Anyone else reads what it can.
+//
+
+static bool				// O - true if trusted
+file_trusted_owner(uid_t owner)		// I - Owner of the file
+{
+  uid_t	euid = geteuid(),		// Who we are
+	buid;				// Backend account
+
+
+  if (owner == 0)
+    return (true);
+
+  if (!upaFileBackendUser(&buid, NULL, NULL, 0))
+    return (euid != 0);
+
+  if (owner == buid)
+    return (true);
+
+  return (euid != 0 && euid != buid);
 }
 
 

@@ -29,6 +29,7 @@
 #  endif
 
 #  define UPA_FILE_SHARED_DIR_MODE 03770	// Shared folder: setgid + sticky, root:DeviceGroup
+#  define UPA_FILE_SHARED_MODE	0640	// Shared state file: root and the backend account write, DeviceGroup reads
 
 
 // Open (and with "create", make) a folder; a folder made here gets "mode"
@@ -41,8 +42,8 @@ extern int	upaFileOpenParent(const char *path, const char **name);
 
 // Open a file relative to a folder fd, never following a link; a regular
 // file only.  O_CREAT: a file we create gets "mode" and "group" on its fd.
-// Root refuses to read a file that neither root nor the backend account
-// owns.  Returns the descriptor or -1 (error set).
+// Root and the backend account refuse a file that neither of them owns.
+// Returns the descriptor or -1 (error set).
 extern int	upaFileOpenAt(int dfd, const char *name, int flags, mode_t mode, const char *group);
 
 // Same, by path (the folders above are walked as upaFileOpenDir() does).
@@ -59,9 +60,9 @@ extern int	upaFileOpenDirRead(const char *path);
 extern struct json_object *upaFileLoadJSON(const char *path);
 
 // Give a file or folder we created to the group with the mode, on its fd.
-// A group-writable (shared) file that root creates is given to the backend
-// account, so the backend can still replace or remove it in a sticky folder.
-extern bool	upaFileShare(int fd, const char *path, mode_t mode, const char *group);
+// With "backend", a regular file root created (in a sticky folder) is given
+// to the backend account, so the backend can still replace or remove it.
+extern bool	upaFileShare(int fd, const char *path, mode_t mode, const char *group, bool backend);
 
 // Write a whole file atomically inside a folder fd (temp + fsync + renameat).
 extern bool	upaFileWriteAtomicAt(int dfd, const char *path, const char *name, const void *data, size_t len, mode_t mode, const char *group);

@@ -281,9 +281,9 @@ upaJournalCompact(upa_journal_t *journal,
 
   created = true;
 
-  if (fchmod(tmpfd, info.st_mode & 0770) || ((info.st_uid != geteuid() || info.st_gid != getegid()) && fchown(tmpfd, geteuid() == 0 ? info.st_uid : (uid_t)-1, info.st_gid)))
+  if (fchmod(tmpfd, info.st_mode & 0750) || ((info.st_uid != geteuid() || info.st_gid != getegid()) && fchown(tmpfd, geteuid() == 0 ? info.st_uid : (uid_t)-1, info.st_gid)))
   {
-    // Without the journal's group other stations could not write it
+    // Without the journal's group the backend could not read it
     upaSetError(UPA_ERROR_IO, "Cannot give %s the owner and mode of the journal: %s", tmppath, strerror(errno));
     goto done;
   }
@@ -1060,7 +1060,7 @@ lock_release(upa_journal_t *journal,	// I - Journal
   int			stale = 0;	// Stale locks seen
 
 
-  // Shared: stations run as root or as members of the DeviceGroup
+  // Made like every shared folder (the backend account reads our records)
   if (!upaMakeSharedDir(journal->lockdir, journal->cfg->device_group))
     return (-1);
 
@@ -1071,7 +1071,7 @@ lock_release(upa_journal_t *journal,	// I - Journal
 
   retry:
 
-  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT, 0660, journal->cfg->device_group)) < 0)
+  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT, UPA_FILE_SHARED_MODE, journal->cfg->device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Cannot open the release lock %s: %s", path, strerror(errno));
     return (-1);
@@ -1180,17 +1180,33 @@ open_file(upa_journal_t *journal)	// I - Journal
 
   if (fd < 0)
   {
-    upaSetError(UPA_ERROR_IO, "Cannot open the release journal %s: %s", journal->path, strerror(errno));
+    char reason[512];			// What upaFileOpen() said
+
+    upaCopyString(reason, upaLastErrorString(), sizeof(reason));
+    if (errno == EACCES && !journal->readonly && geteuid() != 0)
+      upaSetError(UPA_ERROR_IO, "Cannot open the release journal %s: only root writes it (release as root, or through upa-release-helper(8))", journal->path);
+    else
+      upaSetError(UPA_ERROR_IO, "Cannot open the release journal: %s", reason);
     return (-1);
+  }
+
+  if (!created && !journal->readonly && geteuid() == 0)
+  {
+    // Root acts on these records (recovery cancels and releases CUPS jobs):
+    // nobody else may write them.  An earlier version made it 0660.
+    struct stat info;			// Journal information
+
+    if (!fstat(fd, &info) && (info.st_mode & 022) && fchmod(fd, info.st_mode & 0750))
+      upaLog(UPA_LOG_WARN, "Cannot take write access to %s from others: %s", journal->path, strerror(errno));
   }
 
   if (created)
   {
-    // 0660 whatever the umask, group DeviceGroup when we may, so every
-    // release station and the backend share one journal
+    // 0640 whatever the umask, group DeviceGroup when we may: root writes
+    // it, the backend (working as its account) reads it
     struct group *grp;			// DeviceGroup
 
-    if (fchmod(fd, 0660))
+    if (fchmod(fd, 0640))
       upaLog(UPA_LOG_WARN, "Cannot set the mode of %s: %s", journal->path, strerror(errno));
 
     if (geteuid() == 0 && journal->cfg->device_group[0] && (grp = getgrnam(journal->cfg->device_group)) != NULL && fchown(fd, (uid_t)-1, grp->gr_gid))

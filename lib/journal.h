@@ -6,7 +6,10 @@
 //
 // <StateDir>/journal: append-only text, one record per line, written with
 // O_APPEND and fsync()ed before the step it describes is taken further, under
-// flock() so several release stations can share it:
+// flock() so several release processes (stations' helpers, upactl) can share
+// it.  Mode 0640, root:DeviceGroup: root acts on its records (recovery
+// cancels and releases CUPS jobs), so only root writes it; the backend reads
+// it as its own account to prove a job's cloud link:
 //
 //   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri> [<job-uuid>]
 //

@@ -152,7 +152,7 @@ upaOutboxAddJobStatus(
   snprintf(path, sizeof(path), "%s/%016lld-%08d-%06u" OUTBOX_EXT, ddir, (long long)now.tv_sec * 1000000LL + now.tv_usec, (int)getpid(), ob->seq ++);
 
   text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
-  ret  = upaWriteFileAtomicGroup(path, text, strlen(text), 0660, ob->cfg.device_group) && outbox_fsync_dir(ddir);
+  ret  = upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group) && outbox_fsync_dir(ddir);
   json_object_put(rec);
 
   // The record first, then the states ledger: a crash in between leaves a
@@ -418,7 +418,7 @@ upaOutboxLockPrinting(
     return (-1);
 
   snprintf(path, sizeof(path), "%s/.printing", ddir);
-  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660, ob->cfg.device_group)) < 0)
+  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT | O_CLOEXEC, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
     return (-1);
 
   // Polled, so a SIGTERM (cancel) ends the wait even with SA_RESTART
@@ -622,7 +622,7 @@ outbox_backoff_write(upa_outbox_t *ob,	// I - Outbox
   }
 
   snprintf(text, sizeof(text), "{\"attempts\":%d,\"next\":%lld}\n", attempts, (long long)next);
-  if (!upaWriteFileAtomicGroup(path, text, strlen(text), 0660, ob->cfg.device_group))
+  if (!upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group))
     upaLog(UPA_LOG_WARN, "Outbox: %s", upaLastErrorString());
 }
 
@@ -711,7 +711,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 
   // One deliverer per device: the others leave it alone (and count it).
   snprintf(path, sizeof(path), "%s/.lock", ddir);
-  if ((lockfd = upaFileOpen(path, O_RDWR | O_CREAT, 0660, ob->cfg.device_group)) < 0)
+  if ((lockfd = upaFileOpen(path, O_RDWR | O_CREAT, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     outbox_names_free(&records);
@@ -930,7 +930,7 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
   snprintf(path, sizeof(path), "%s/delivered", ddir);
   snprintf(line, sizeof(line), "%d\n", job_id);
 
-  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, 0660, ob->cfg.device_group)) < 0)
+  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     return (false);
@@ -958,7 +958,7 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
       fclose(fp);
       data[len] = '\0';
       if ((keep = strchr(data + len / 2, '\n')) != NULL)
-        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), 0660, ob->cfg.device_group);
+        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), UPA_FILE_SHARED_MODE, ob->cfg.device_group);
     }
     free(data);
   }
@@ -1218,7 +1218,7 @@ outbox_states_add(upa_outbox_t *ob,	// I - Outbox
   snprintf(path, sizeof(path), "%s/states", ddir);
   snprintf(line, sizeof(line), "%d %d\n", job_id, state);
 
-  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, 0660, ob->cfg.device_group)) < 0)
+  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
   {
     upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
     return (false);
@@ -1245,7 +1245,7 @@ outbox_states_add(upa_outbox_t *ob,	// I - Outbox
     {
       data[len] = '\0';
       if ((keep = strchr(data + len / 2, '\n')) != NULL)
-        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), 0660, ob->cfg.device_group);
+        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), UPA_FILE_SHARED_MODE, ob->cfg.device_group);
     }
     free(data);
   }

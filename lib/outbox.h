@@ -6,7 +6,7 @@
 //
 // Layout: <CacheDir>/outbox/                    02770 root:<DeviceGroup>
 //           <cloud-device-id>/                  02770, one folder per device
-//             <usec>-<pid>-<seq>.ujs            0660 (names sort in queueing order), one JSON record per update
+//             <usec>-<pid>-<seq>.ujs            0640 (names sort in queueing order), one JSON record per update
 //             backoff                           {"attempts": N, "next": T}
 //             delivered                         cloud job ids whose terminal update
 //                                               was delivered (one per line)

@@ -1635,16 +1635,6 @@ setup_ticket(release_ctx_t *ctx,	// I - Release state
   if (!ctx->owner[0])
     upaCopyString(ctx->owner, cupsUser(), sizeof(ctx->owner));
 
-  // On Debian's deb12u10 cupsd (upaCupsDaemonIsAffected()), an owner without
-  // a local account is never named to cupsd after Create-Job (cupsjob.c): we
-  // act for it as the process user, which only root can do (@SYSTEM).  Any
-  // other process keeps the job in its own name.
-  if (upaCupsDaemonIsAffected() && !upaCupsUserIsLocal(ctx->owner) && geteuid() != 0 && strcmp(ctx->owner, cupsUser()))
-  {
-    upaLog(UPA_LOG_INFO, "Cloud job %d: the CUPS job is owned by %s, not by %s, who has no local account (only root may release jobs in such a name)", cloud_job_id, cupsUser(), ctx->owner);
-    upaCopyString(ctx->owner, cupsUser(), sizeof(ctx->owner));
-  }
-
   return (true);
 }
 

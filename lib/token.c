@@ -329,10 +329,10 @@ token_cache_write(
   text = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN);
   len  = strlen(text);
 
-  // 0660 + DeviceGroup: every process of the group shares the token (a
+  // 0640 + DeviceGroup: every process of the group reads the token (a
   // missing group is not fatal: the setgid folder gives it).  Written
   // relative to the folder, never through a link (file.c).
-  ret = upaWriteFileAtomicGroup(path, text, len, 0660, cfg->device_group[0] && getgrnam(cfg->device_group) ? cfg->device_group : NULL);
+  ret = upaWriteFileAtomicGroup(path, text, len, UPA_FILE_SHARED_MODE, cfg->device_group[0] && getgrnam(cfg->device_group) ? cfg->device_group : NULL);
 
   // The serialized copy inside json-c holds the token too.
   if ((text = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN)) != NULL)
@@ -447,7 +447,7 @@ token_lock(const upa_config_t *cfg,	// I - Configuration
   if (!token_cache_path(cfg, dev, path, sizeof(path), "lock"))
     return (-1);
 
-  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT, 0660, cfg->device_group)) < 0)
+  if ((fd = upaFileOpen(path, O_RDWR | O_CREAT, UPA_FILE_SHARED_MODE, cfg->device_group)) < 0)
     return (-1);
 
   upaShareFile(fd, path, cfg->device_group);

@@ -4,8 +4,9 @@
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
-// Tokens are cached in <CacheDir>/tokens/<cloud-device-id>.json (0660,
-// flock()ed) and shared by every process on the server (backend instances,
+// Tokens are cached in <CacheDir>/tokens/<cloud-device-id>.json (0640,
+// flock()ed; root and the backend account write it, DeviceGroup members read
+// it) and shared by every process on the server (backend instances,
 // release stations, upactl): one token request per device per lifetime.  A
 // cached token is reused until 5 minutes before it expires.  After HTTP 401,
 // pass the refused token as "rejected" (it may be the "token" buffer itself):

@@ -39,7 +39,8 @@ extern bool	upaSetGroup(const char *path, int fd, const char *group);
 // Folders and lock files shared by every process of the DeviceGroup
 // (the backend as its own account, release stations, upactl as root): a
 // missing folder is created 03770 (setgid + sticky, root:DeviceGroup), a file
-// we own becomes 0660, both given to the group when we are root (see
+// we own becomes 0640 (UPA_FILE_SHARED_MODE: only root and the backend
+// account write what they act on), both given to the group when we are root (see
 // file.h: never by path, never through a link).  mkdir() and open() apply
 // the umask (cupsd runs backends with umask 077), so the mode is set
 // explicitly afterwards.

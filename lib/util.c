@@ -163,7 +163,9 @@ upaSetGroup(const char *path,		// I - File or directory
 
 
 //
-// 'upaShareFile()' - Make a file we created usable by the DeviceGroup (0660).
+// 'upaShareFile()' - Make a shared file readable by the DeviceGroup (0640).
+//
+// Also takes the group write bit off a file an earlier version shared 0660.
 //
 
 void
@@ -171,7 +173,7 @@ upaShareFile(int        fd,		// I - Open file
              const char *path,		// I - Its name (for messages)
              const char *group)		// I - DeviceGroup or NULL
 {
-  if (!upaFileShare(fd, path, 0660, group))
+  if (!upaFileShare(fd, path, UPA_FILE_SHARED_MODE, group, false))
     upaLog(UPA_LOG_DEBUG, "%s", upaLastErrorString());
 }
 

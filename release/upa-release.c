@@ -265,6 +265,15 @@ main(int  argc,				// I - Number of arguments
     goto done;
   }
 
+  // Root's recovery acts on the journal (it cancels and releases CUPS jobs),
+  // so only root writes it: others may only look (upa(8), ACCOUNTS)
+  if (geteuid() != 0 && !opts.list)
+  {
+    fprintf(stderr, "upa-release: releasing needs root: only root writes the release journal (%s/journal) that recovery acts on; members of group \"%s\" may --list, users release their own jobs at a --kiosk station\n", st.cfg->state_dir, st.cfg->device_group);
+    status = REL_EXIT_DENIED;
+    goto done;
+  }
+
   // Local CUPS and the journal: recovery comes before anything new
   if ((st.cups = upaCupsConnect(st.cfg)) == NULL)
   {
@@ -273,25 +282,29 @@ main(int  argc,				// I - Number of arguments
     goto done;
   }
 
-  if ((st.journal = upaJournalOpen(st.cfg)) == NULL)
+  // A DeviceGroup member's --list has nothing to recover or record
+  if (geteuid() == 0)
   {
-    fprintf(stderr, "upa-release: cannot open the release journal: %s\n", upaLastErrorString());
-    status = REL_EXIT_USAGE;
-    goto done;
-  }
+    if ((st.journal = upaJournalOpen(st.cfg)) == NULL)
+    {
+      fprintf(stderr, "upa-release: cannot open the release journal: %s\n", upaLastErrorString());
+      status = REL_EXIT_USAGE;
+      goto done;
+    }
 
-  if ((i = upaReleaseRecover(st.cfg, st.cups, st.journal)) < 0)
-  {
-    fprintf(stderr, "upa-release: recovery of interrupted releases failed: %s\n", upaLastErrorString());
-    status = relErrorExit(upaLastError());
-    goto done;
-  }
-  else if (i > 0)
-    fprintf(stderr, "upa-release: recovered %d interrupted release(s)%s\n", i, opts.verbose ? "" : " (-v shows what was done)");
+    if ((i = upaReleaseRecover(st.cfg, st.cups, st.journal)) < 0)
+    {
+      fprintf(stderr, "upa-release: recovery of interrupted releases failed: %s\n", upaLastErrorString());
+      status = relErrorExit(upaLastError());
+      goto done;
+    }
+    else if (i > 0)
+      fprintf(stderr, "upa-release: recovered %d interrupted release(s)%s\n", i, opts.verbose ? "" : " (-v shows what was done)");
 
-  // Forget releases finished long ago; a failure only delays that
-  if (upaJournalCompact(st.journal, UPA_JOURNAL_KEEP) < 0)
-    fprintf(stderr, "upa-release: warning: cannot compact the release journal: %s\n", upaLastErrorString());
+    // Forget releases finished long ago; a failure only delays that
+    if (upaJournalCompact(st.journal, UPA_JOURNAL_KEEP) < 0)
+      fprintf(stderr, "upa-release: warning: cannot compact the release journal: %s\n", upaLastErrorString());
+  }
 
   if (opts.kiosk)
     status = relKiosk(&st);
@@ -527,14 +540,15 @@ usage(FILE *fp,				// I - Output
         "Options:\n"
         "  --kiosk              Full-screen release station: badge, PAM, job list\n"
         "  -p, --printer QUEUE  CUPS queue(s) registered with Universal Print\n"
-        "  -u, --user UPN       User whose jobs to release (user@domain; root and\n"
-        "                       DeviceGroup members only)\n"
+        "  -u, --user UPN       User whose jobs to release (user@domain; root\n"
+        "                       only; DeviceGroup members may --list)\n"
         "  --all                Release all of the user's jobs\n"
         "  -j, --job ID[,ID]    Release these jobs (repeatable)\n"
         "  --list               List the user's jobs and release nothing\n"
         "  --json               Print results as JSON\n"
         "  --recover            Finish releases an earlier crash interrupted\n"
-        "                       (always done first; alone, it is all that is done)\n"
+        "                       (always done first by root; alone, it is all that\n"
+        "                       is done)\n"
         "  -c, --config FILE    Configuration file (default $UPA_CONFIG or " UPA_CONFIG_FILE ")\n"
         "  -v, --verbose        Show progress and debug messages\n"
         "  --help               Show this help\n"

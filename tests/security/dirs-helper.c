@@ -11,6 +11,16 @@
 //   dirs-helper device CONF ID          upaDeviceLoad(); prints "queue=NAME"
 //   dirs-helper sync CONF ID            upaSyncDevice() against a cupsd that
 //                                       hangs up (records the failed attempt)
+//   dirs-helper journal-add CONF DEV JOB CUPSJOB
+//                                       records a release ("created") in the
+//                                       release journal, as upa-release does
+//   dirs-helper journal-pending CONF    prints the interrupted releases root's
+//                                       recovery would act on, one per line
+//   dirs-helper outbox-add CONF DEV JOB STATE
+//                                       queues a job state for the cloud
+//   dirs-helper outbox-state CONF DEV JOB
+//                                       prints the state queued for a job
+//                                       (the backend's print decision)
 //   dirs-helper watch PATH TARGET STOP  the attacker: whenever PATH is a
 //                                       folder, swap a link to TARGET in
 //                                       (renameat2 RENAME_EXCHANGE), until
@@ -24,6 +34,8 @@
 #include "config.h"
 #include "device.h"
 #include "error.h"
+#include "journal.h"
+#include "outbox.h"
 #include "sync.h"
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -31,6 +43,7 @@
 #include <sys/syscall.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -41,6 +54,7 @@
 //
 
 static http_t	*hangup_server(void);
+static int	records(int argc, char *argv[]);
 static int	watch(const char *path, const char *target, const char *stop);
 
 
@@ -72,9 +86,14 @@ main(int  argc,				// I - Number of arguments
   if (argc == 5 && !strcmp(argv[1], "watch"))
     return (watch(argv[2], argv[3], argv[4]));
 
+  if (argc >= 3 && (!strncmp(argv[1], "journal-", 8) || !strncmp(argv[1], "outbox-", 7)))
+    return (records(argc, argv));
+
   if (argc != 4 || (strcmp(argv[1], "device") && strcmp(argv[1], "sync")))
   {
-    fputs("Usage: dirs-helper shared-dir PATH GROUP | device CONF ID | sync CONF ID | watch PATH TARGET STOP\n", stderr);
+    fputs("Usage: dirs-helper shared-dir PATH GROUP | device CONF ID | sync CONF ID | watch PATH TARGET STOP\n"
+          "       dirs-helper journal-add CONF DEV JOB CUPSJOB | journal-pending CONF\n"
+          "       dirs-helper outbox-add CONF DEV JOB STATE | outbox-state CONF DEV JOB\n", stderr);
     return (2);
   }
 
@@ -188,4 +207,77 @@ watch(const char *path,			// I - Where root makes its folder
   printf("swapped %lu times\n", n);
 
   return (0);
+}
+
+
+//
+// 'records()' - The journal and outbox operations root acts on.
+//
+
+static int				// O - Exit status
+records(int  argc,			// I - Number of arguments
+        char *argv[])			// I - Arguments
+{
+  upa_config_t	*cfg;			// Configuration
+  upa_journal_t	*journal = NULL;	// Release journal
+  upa_outbox_t	*ob = NULL;		// Outbox
+  upa_jentry_t	*entries = NULL;	// Interrupted releases
+  upa_jobstatus_t js;			// Queued state
+  int		i,			// Looping var
+		n,			// Number of entries
+		status = 1;		// Exit status
+
+
+  if ((cfg = upaConfigLoad(argv[2])) == NULL)
+  {
+    fprintf(stderr, "dirs-helper: %s\n", upaLastErrorString());
+    return (1);
+  }
+
+  if (argc == 6 && !strcmp(argv[1], "journal-add"))
+  {
+    if ((journal = upaJournalOpen(cfg)) != NULL && upaJournalRecord(journal, UPA_JSTEP_CREATED, argv[3], atoi(argv[4]), atoi(argv[5]), "mailto:alice@contoso.com", NULL))
+      status = 0;
+  }
+  else if (argc == 3 && !strcmp(argv[1], "journal-pending"))
+  {
+    if ((journal = upaJournalOpen(cfg)) != NULL && (n = upaJournalPending(journal, &entries)) >= 0)
+    {
+      for (i = 0; i < n; i ++)
+        printf("%s %s %d %d\n", upaJournalStepString(entries[i].step), entries[i].device_id, entries[i].cloud_job_id, entries[i].cups_job_id);
+      free(entries);
+      status = 0;
+    }
+  }
+  else if (argc == 6 && !strcmp(argv[1], "outbox-add"))
+  {
+    memset(&js, 0, sizeof(js));
+    js.state       = (ipp_jstate_t)atoi(argv[5]);
+    js.impressions = -1;
+
+    if ((ob = upaOutboxOpen(cfg)) != NULL && upaOutboxAddJobStatus(ob, argv[3], "mailto:alice@contoso.com", atoi(argv[4]), &js))
+      status = 0;
+  }
+  else if (argc == 5 && !strcmp(argv[1], "outbox-state"))
+  {
+    if ((ob = upaOutboxOpen(cfg)) != NULL)
+    {
+      printf("%d\n", upaOutboxJobState(ob, argv[3], atoi(argv[4])));
+      status = 0;
+    }
+  }
+  else
+  {
+    fprintf(stderr, "dirs-helper: bad arguments for %s\n", argv[1]);
+    status = 2;
+  }
+
+  if (status == 1)
+    fprintf(stderr, "dirs-helper: %s\n", upaLastErrorString());
+
+  upaJournalClose(journal);
+  upaOutboxClose(ob);
+  upaConfigDelete(cfg);
+
+  return (status);
 }

@@ -13,6 +13,7 @@ SECURITY_DIRS_TESTS = \
 	tests/security/lp-backend.sh \
 	tests/security/dirs-shared.sh \
 	tests/security/dirs-sync.sh \
-	tests/security/dirs-device.sh
+	tests/security/dirs-device.sh \
+	tests/security/dirs-records.sh
 TESTS += $(SECURITY_DIRS_TESTS)
 EXTRA_DIST += $(SECURITY_DIRS_TESTS) tests/security/dirs-lib.sh tests/security/dirs.mk

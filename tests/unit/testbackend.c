@@ -631,7 +631,7 @@ test_outbox_queue(void **state)		// I - Test state (unused)
   *strchr(first, '\n') = '\0';
   snprintf(path, sizeof(path), "%s/outbox/%s/%s", cfg->cache_dir, TEST_DEVICE_ID, first);
   assert_int_equal(stat(path, &info), 0);
-  assert_int_equal(info.st_mode & 0777, 0660);
+  assert_int_equal(info.st_mode & 0777, 0640);
   assert_non_null(text = read_file(path, NULL));
   assert_non_null(strstr(text, "\"job\":5"));
   assert_non_null(strstr(text, "\"state\":5"));
