@@ -677,7 +677,11 @@ watch_thread(void *data)		// I - Reader
           read_card(pc, ctx, reader);
       }
       else if (state.dwEventState & SCARD_STATE_EMPTY)
+      {
+        if (seen)
+          pcsc_log(pc, UPA_LOG_DEBUG, "Reader %s: card removed", reader);
         seen = relearn = false;
+      }
     }
 
     if (rv == SCARD_E_CANCELLED || stopping(pc))

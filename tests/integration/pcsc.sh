@@ -155,17 +155,28 @@ CARD_PID=
 # Put a card on the reader: card MODE [UID].
 card_insert()
 {
+  CARD_REMOVALS=$(removals_seen)
   python3 "$BASE/card.py" "$VPCD_PORT" "$1" "${2:-00}" >>"$BASE/card.log" 2>&1 </dev/null &
   CARD_PID=$!
 }
 
-# Take it off the reader.
+# Removals the kiosk has seen (its -v log).
+removals_seen()
+{
+  grep -c 'card removed' "$BASE/kiosk.log" 2>/dev/null
+}
+
+# Take it off the reader; unless --no-wait, wait until the kiosk has seen
+# it go: vpcd notices a removal only at its next poll of the card, and a
+# card put on the reader before that is the same tap to pcscd.
 card_remove()
 {
   [ -n "$CARD_PID" ] || return 0
   kill -TERM "$CARD_PID" 2>/dev/null
   wait "$CARD_PID" 2>/dev/null
   CARD_PID=
+  [ "${1:-}" = --no-wait ] || upa_wait_for 20 eval '[ "$(removals_seen)" -gt "$CARD_REMOVALS" ]' ||
+    upa_log "the kiosk did not see the card go within 20 s"
 }
 
 # Number of GET DATA (UID) commands the fake cards answered or dropped.
@@ -174,7 +185,7 @@ get_data_count()
   grep -c '^apdu FFCA000000' "$BASE/card.log" 2>/dev/null
 }
 
-upa_at_exit 'card_remove; pcscd_stop'
+upa_at_exit 'card_remove --no-wait; pcscd_stop'
 
 
 #
@@ -351,7 +362,6 @@ a2=$(sim_submit "$ALICE" "bob.pdf" "$PDF2")
 check "a card left on the reader does not sign alice in again" screen_never 'alice@contoso\.com' 6
 check "... and is not read again" test "$(get_data_count)" = 1
 card_remove
-sleep 2
 card_insert uid "$ALICE_UID"
 check "removing and tapping again is a new tap" screen_has 'alice@contoso.com - 1 job' 20
 check "... read once more" test "$(get_data_count)" = 2
