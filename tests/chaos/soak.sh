@@ -8,12 +8,14 @@
 # Submits jobs of mixed sizes for several users to upa-cloudsim, releases
 # them with "upa-release --all" from two stations at once (two queues whose
 # real device is the capture backend, which logs every delivery with its
-# sha256), and meanwhile injects faults at seeded random points: kill -9 of
+# sha256); a seeded fifth of the jobs are direct jobs for a third queue with
+# direct printing on, which the upa-sync service's connector prints with no
+# release.  Meanwhile it injects faults at seeded random points: kill -9 of
 # upa-release (at random moments, inside cloud round trips widened by the
-# emulator's delay fault, and at each step of the protocol), kill -9 and
-# SIGTERM restarts of cupsd during release and during reporting, emulator
-# crashes and restarts with its saved state, and the emulator's network
-# faults.  Then it recovers as a server would (upa-release --recover,
+# emulator's delay fault, and at each step of the protocol) and of the
+# upa-sync service, kill -9 and SIGTERM restarts of cupsd during release and
+# during reporting, emulator crashes and restarts with its saved state, and
+# the emulator's network faults.  Then it recovers as a server would (upa-release --recover,
 # upactl outbox flush, the upa-sync service loop, a last clean release of
 # what is still waiting) until nothing changes any more, and checks from
 # the capture log and the emulator alone (never from cups-upa's journal):
@@ -214,6 +216,7 @@ FAULT_KINDS=(
   "cupsd-kill9-report   2 cupsd_report KILL"
   "cupsd-term-report    2 cupsd_report TERM"
   "sim-crash            2 sim_crash -"
+  "kill-sync            3 kill_sync -"
   "sim-crash-rtt        1 sim_crash_rtt Acknowledge-Job|Fetch-Document|Update-Job-Status"
 )
 
@@ -240,6 +243,7 @@ cupsd_start
 OUT="$BASE/out"
 DELIVERIES="$OUT/deliveries.log"
 QUEUES=(FloorA FloorB)
+DIRECTQ=Direct			# Direct printing on: the connector prints its jobs
 : >"$DELIVERIES"
 chown lp:lp "$DELIVERIES"
 mkdir -p "$BASE/docs" "$BASE/chaos"
@@ -249,13 +253,18 @@ for q in "${QUEUES[@]}"; do
   "$UPACTL" register "$q" --admin-token "$UPA_SIM_ADMIN" >"$BASE/chaos/register-$q.log" 2>&1 ||
     { cat "$BASE/chaos/register-$q.log"; upa_fatal "upactl register $q"; }
 done
+lpadmin -p "$DIRECTQ" -v "capture:$OUT?log=1&keep=0" -E || upa_fatal "lpadmin $DIRECTQ"
+"$UPACTL" register --direct "$DIRECTQ" --admin-token "$UPA_SIM_ADMIN" >"$BASE/chaos/register-$DIRECTQ.log" 2>&1 ||
+  { cat "$BASE/chaos/register-$DIRECTQ.log"; upa_fatal "upactl register --direct $DIRECTQ"; }
 # cupsd saves printers.conf lazily: a clean restart now, so that a kill -9
 # later loses what a crashing server loses (jobs), not the queues themselves.
 cupsd_down TERM
 cupsd_restart || upa_fatal "cupsd did not restart"
 OUR_DEVICES=$(lpstat -v 2>/dev/null | sed -n 's,^device for [^:]*: upa://\([^/?]*\).*,\1,p' | sort -u | tr '\n' ' ')
-[ "$(wc -w <<<"$OUR_DEVICES")" = 2 ] || upa_fatal "expected two upa:// queues, got: $(lpstat -v 2>&1)"
-upa_log "devices: $OUR_DEVICES"
+[ "$(wc -w <<<"$OUR_DEVICES")" = 3 ] || upa_fatal "expected three upa:// queues, got: $(lpstat -v 2>&1)"
+DIRECT_DEV=$(lpstat -v "$DIRECTQ" 2>/dev/null | sed -n 's,^device for [^:]*: upa://\([^/?]*\).*,\1,p')
+[ -n "$DIRECT_DEV" ] || upa_fatal "$DIRECTQ has no upa:// device URI"
+upa_log "devices: $OUR_DEVICES(direct printing: $DIRECT_DEV)"
 
 user_name()
 {
@@ -368,11 +377,15 @@ submit_one()
   doc_size "$i"
   rnd "$USERS"
   u=$(user_name $((R + 1)))
+  # A fifth are direct jobs for the direct printing queue
+  rnd 5
+  direct=
+  [ "$R" = 0 ] && direct="printer=$DIRECT_DEV"
   f=$(doc_make "$i" "$SIZE")
   printf '%s\t%s\t%s\t%s\n' "$i" "$u" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)" >>"$DOCS"
   echo "$u" >"$BASE/chaos/last-user"
   for ((tries = 0; tries < 60; tries ++)); do
-    if id=$(sim_submit "$u" "soak-$i.pdf" "$f" 2>>"$BASE/chaos/submit.err"); then
+    if id=$(sim_submit "$u" "soak-$i.pdf" "$f" "$direct" 2>>"$BASE/chaos/submit.err"); then
       printf '%s\t%s\n' "$i" "$id" >>"$IDS"
       break
     fi
@@ -466,7 +479,8 @@ sync_service()
 
   trap - EXIT INT TERM
   while [ ! -e "$BASE/chaos/sync-stop" ]; do
-    "$UPACTL" sync --watch >>"$BASE/chaos/sync.log" 2>&1 &
+    # Sweeps every 5 s: a direct job whose event a fault lost prints soon
+    "$UPACTL" sync --watch --sweep 5 >>"$BASE/chaos/sync.log" 2>&1 &
     pid=$!
     echo "$pid" >"$BASE/chaos/sync.pid"
     wait "$pid"
@@ -652,6 +666,19 @@ sim_down_up()
   cloudsim_start >>"$BASE/chaos/sim-restarts.log"
 }
 
+# The upa-sync service (direct printing's connector) killed mid-work;
+# sync_service() starts it again, as systemd would.
+fault_kill_sync()
+{
+  local pid
+
+  pid=$(cat "$BASE/chaos/sync.pid" 2>/dev/null)
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  rnd_sleep 0 1500
+  FAULT_DESC="upactl sync --watch $pid kill -9"
+  kill -KILL "$pid" 2>/dev/null
+}
+
 fault_sim_crash()
 {
   rnd_sleep 0 1500
@@ -790,10 +817,12 @@ snapshot()
   deliveries
 }
 
-# 'quiet()' - Nothing left to do: no CUPS job unfinished, no status update waiting.
+# 'quiet()' - Nothing left to do: no CUPS job unfinished, no status update
+# waiting, no direct job waiting for the connector.
 quiet()
 {
-  [ -z "$(lpstat -o 2>/dev/null)" ] && "$UPACTL" outbox list 2>/dev/null | grep -q '^0 job status'
+  [ -z "$(lpstat -o 2>/dev/null)" ] && "$UPACTL" outbox list 2>/dev/null | grep -q '^0 job status' &&
+    sim_curl /sim/jobs 2>/dev/null | jq -e --arg d "$DIRECT_DEV" '[.jobs[] | select(.printer == $d and .isFetchable)] | length == 0' >/dev/null
 }
 
 recover_start=$SECONDS
@@ -974,7 +1003,7 @@ fi
 
 echo "# stations: A $(grep -c ' run ' "$BASE/chaos/station-A.log" 2>/dev/null) runs, B $(grep -c ' run ' "$BASE/chaos/station-B.log" 2>/dev/null) runs; hung releases killed: $HUNG"
 echo "# deliveries: $(deliveries); still waiting in the cloud after the last clean release: $WAITING; taken by another printer (steal): $STOLEN; aborted with a reason: $(awk -F'\t' '$3 == "aborted" || $3 == "canceled"' "$BASE/chaos/cloud.tsv" | wc -l)"
-echo "# cloud jobs: $N ($EXTRA from submissions answered with another id or not at all); harness problems: $HARNESS"
+echo "# cloud jobs: $N ($EXTRA from submissions answered with another id or not at all), of which direct jobs (printed by upa-sync, no release): $(jq --arg d "$DIRECT_DEV" '[.jobs[] | select(.printer == $d)] | length' "$BASE/chaos/final-jobs.json" 2>/dev/null); harness problems: $HARNESS"
 echo "# wrong final cloud state: $WRONG; CUPS jobs not finished: $UNFINISHED; quiescent: $([ "$quiescent" = 1 ] && echo yes || echo no)"
 echo "# fault kinds: $(awk '/ fault [0-9]+ /{print $4}' "$FAULTLOG" | sed 's/:$//' | sort | uniq -c | awk '{printf "%s%s=%s", sep, $2, $1; sep=" "}')"
 [ "${UPA_KEEP:-0}" = 1 ] || echo "# (UPA_KEEP=1 keeps $BASE for a closer look; seed $SEED)"
