@@ -9,7 +9,8 @@
 # output devices named by output-device-uuid and introduced by
 # Update-Output-Device-Attributes.  cups-upa.conf says "Profile pwg",
 # PrinterURI and Credentials; "upactl register" makes a local output
-# device (no admin token), "upa-release" releases alice's job.
+# device (no admin token), "upa-release" releases alice's job, and with
+# direct printing on the upa-sync service prints a direct job by itself.
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -194,6 +195,37 @@ UPA_CONFIG="$BASE/moved.conf" run "$UPACTL" sync Floor3
 check "... then sends nothing more" grep -q "nothing changed" "$BASE/run.out"
 run "$UPACTL" sync Floor3
 check "back to the first PrinterURI: introduced again" grep -q "sent [0-9]* changed attribute" "$BASE/run.out"
+
+
+#
+# Direct printing against the Infrastructure Printer: the connector's
+# subscription and Get-Notifications name the output device by its
+# output-device-uuid, in RFC 8011 order, with HTTP Basic...
+#
+
+run "$UPACTL" device set Floor3 direct on
+check "upactl device set Floor3 direct on" test "$(run_rc)" = 0
+"$UPACTL" sync --watch --sweep 5 >"$BASE/watch.log" 2>&1 &
+watch_pid=$!
+upa_at_exit 'kill $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null'
+check "the upa-sync service subscribes to the output device's events (pwg)" \
+  upa_wait_for 60 grep -q "Direct printing: 1 of 1 channel subscribed" "$BASE/watch.log"
+# A document of its own, so its copies can be counted
+DIRECT_PDF="$BASE/direct.pdf"
+cat "$ALICE_PDF" >"$DIRECT_PDF"
+printf '%% direct\n' >>"$DIRECT_PDF"
+direct_job=$(sim_submit "$ALICE" direct.pdf "$DIRECT_PDF" "printer=$device_id")
+check "a direct job for the output device prints with no release, byte for byte" \
+  upa_wait_for 60 eval 'test "$(copies_of "$DIRECT_PDF")" = 1'
+check "... completed in the cloud, acquired by the output device" \
+  upa_wait_for 30 eval 'sim_job_is "$direct_job" state completed && sim_job_is "$direct_job" acquiredBy "$device_id"'
+check "... the emulator never answered bad-request (attribute order)" \
+  bash -c "! grep -q 'client-error-bad-request\\|RFC 8011 order' '$BASE/log/cloudsim.log'"
+check "bob's job held for release is untouched by the connector" sim_job_is "$bob_job" isFetchable true
+kill "$watch_pid" 2>/dev/null
+wait "$watch_pid" 2>/dev/null
+run "$UPACTL" device set Floor3 direct off
+check "upactl device set Floor3 direct off" test "$(run_rc)" = 0
 
 
 #
