@@ -15,17 +15,27 @@
 // collected in resp->body (capped) so callers can report the service's
 // message.
 //
+// Every TLS connection of a process verifies against one shared CA store
+// (http_ca_get()): libcurl would otherwise parse the CA bundle into each
+// connection's own SSL_CTX, about 0.8 MiB per connection with a system
+// bundle, which a connector holding a connection per device cannot afford.
+//
 
 #include "upa-private.h"
 #include <ctype.h>
+#include <pthread.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #ifndef VERSION
 #  define VERSION "0"
 #endif // !VERSION
 
 #define UPA_HTTP_ERRBODY_MAX	65536	// Most error-body bytes kept
+#define UPA_HTTP_CA_CHECK	60	// Seconds between looks at the CA file
 
 
 //
@@ -38,6 +48,7 @@ struct upa_http_s			// One HTTPS session
   CURL		*curl;			// Easy handle (keeps the connection cache)
   char		errbuf[CURL_ERROR_SIZE];// curl's error text
   struct http_xfer_s *xfer;		// Transfer in progress or NULL
+  X509_STORE	*ca_store;		// Our reference to the shared CA store or NULL
 };
 
 typedef enum http_why_e			// Why we stopped a transfer
@@ -71,6 +82,8 @@ typedef struct http_xfer_s		// State of one transfer
 // Local functions...
 //
 
+static X509_STORE	*http_ca_get(const char *ca_file);
+static CURLcode	http_ssl_ctx_cb(CURL *curl, void *ssl_ctx, void *data);
 static bool	http_failed(upa_http_t *http, http_xfer_t *xfer, CURLcode cerr, const char *host);
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
 static long long http_now(void);
@@ -205,6 +218,7 @@ upaHTTPDelete(upa_http_t *http)		// I - Session
     return;
 
   curl_easy_cleanup(http->curl);
+  X509_STORE_free(http->ca_store);
   free(http);
 }
 
@@ -267,8 +281,19 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-  if (cfg->ca_file[0])
+  X509_STORE_free(http->ca_store);
+  if ((http->ca_store = http_ca_get(cfg->ca_file)) != NULL && curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, http_ssl_ctx_cb) == CURLE_OK)
+  {
+    // The process's shared store: libcurl's own CA loading is turned off
+    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, http->ca_store);
+    curl_easy_setopt(curl, CURLOPT_CAINFO, NULL);
+    curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+  }
+  else if (cfg->ca_file[0])
+  {
+    // No shared store (unreadable file: libcurl says why; another TLS library)
     curl_easy_setopt(curl, CURLOPT_CAINFO, cfg->ca_file);
+  }
 
   if (cfg->proxy[0])
   {
@@ -772,4 +797,101 @@ http_xferinfo_cb(void       *data,	// I - Transfer state
   }
 
   return (0);
+}
+
+
+//
+// 'http_ca_get()' - Get a reference to the process's shared CA store.
+//
+// Loaded from CAFile, or from libcurl's default bundle and folder (what it
+// would have used itself), once per process and again when the file
+// changes (looked at every UPA_HTTP_CA_CHECK seconds).  Returns a new
+// reference (X509_STORE_free() it) or NULL when the file cannot be loaded;
+// the caller then lets libcurl load it and report the error.
+//
+
+static X509_STORE *			// O - Store or NULL
+http_ca_get(const char *ca_file)	// I - CAFile or ""
+{
+  static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+					// Protects the cache
+  static X509_STORE	*store = NULL;	// Shared store
+  static char		path[1024] = "";// File it came from
+  static struct stat	loaded;		// The file's identity then
+  static time_t		checked = 0;	// Last look at the file
+  const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+					// libcurl's defaults
+  const char		*file,		// File to load
+			*dir = NULL;	// Hashed folder to look in
+  struct stat		info;		// The file now
+  time_t		now = time(NULL);
+  X509_STORE		*ret = NULL,	// Return value
+			*fresh;		// New store
+
+
+  if (ca_file && *ca_file)
+    file = ca_file;
+  else
+  {
+#if LIBCURL_VERSION_NUM >= 0x074600
+    file = cv->cainfo;
+    dir  = cv->capath;
+#else
+    (void)cv;
+    file = NULL;
+#endif // LIBCURL_VERSION_NUM >= 0x074600
+    if (!file)
+      file = X509_get_default_cert_file();
+  }
+
+  pthread_mutex_lock(&mutex);
+
+  if (store && !strcmp(path, file) && (now - checked < UPA_HTTP_CA_CHECK || (!stat(file, &info) && info.st_ino == loaded.st_ino && info.st_dev == loaded.st_dev && info.st_size == loaded.st_size && info.st_mtime == loaded.st_mtime)))
+  {
+    if (now - checked >= UPA_HTTP_CA_CHECK)
+      checked = now;
+  }
+  else if (!stat(file, &info) && (fresh = X509_STORE_new()) != NULL)
+  {
+    if (X509_STORE_load_locations(fresh, file, dir) == 1)
+    {
+      X509_STORE_free(store);
+      store   = fresh;
+      loaded  = info;
+      checked = now;
+      upaCopyString(path, file, sizeof(path));
+    }
+    else
+    {
+      X509_STORE_free(fresh);
+      X509_STORE_free(store);
+      store   = NULL;
+      path[0] = '\0';
+    }
+  }
+
+  if (store && !strcmp(path, file) && X509_STORE_up_ref(store))
+    ret = store;
+
+  pthread_mutex_unlock(&mutex);
+
+  return (ret);
+}
+
+
+//
+// 'http_ssl_ctx_cb()' - Give a new connection the shared CA store.
+//
+
+static CURLcode				// O - CURLE_OK
+http_ssl_ctx_cb(CURL *curl,		// I - Easy handle (unused)
+                void *ssl_ctx,		// I - The connection's SSL_CTX
+                void *data)		// I - Shared store
+{
+  (void)curl;
+
+  // set1: the SSL_CTX takes its own reference (and drops libcurl's empty store)
+  SSL_CTX_set1_cert_store((SSL_CTX *)ssl_ctx, (X509_STORE *)data);
+
+  return (CURLE_OK);
 }

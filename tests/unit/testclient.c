@@ -1030,6 +1030,90 @@ test_fetch_ok(void **state)
 
 
 //
+// 'test_tls_trust()' - The shared CA store trusts CAFile and nothing else.
+//
+// Every connection of a process verifies against one CA store (lib/http.c):
+// a client whose CAFile is another CA must fail against the server, also
+// after a client of the same process trusted it, and the first one must
+// still work afterwards.
+//
+
+static void
+test_tls_trust(void **state)
+{
+  server_t	srv;			// Server
+  ipp_t		*response;		// Response
+  EVP_PKEY	*key;			// Key of the other CA
+  X509		*cert;			// The other CA
+  X509_NAME	*name;			// Its name
+  FILE		*fp;			// File
+  char		other[600],		// The other CA's file
+		path[600];		// Configuration
+  upa_config_t	*ocfg;			// Configuration trusting the other CA
+  upa_device_t	*odev;			// Device for it
+  upa_client_t	*oclient;		// Client for it
+
+
+  (void)state;
+
+  server_start(&srv, FAULT_NONE);
+  response = server_send(&srv);
+  assert_non_null(response);
+  ippDelete(response);
+
+  // A CA for the same name, with another key
+  key = EVP_EC_gen("P-256");
+  assert_non_null(key);
+  cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 2);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
+  X509_set_pubkey(cert, key);
+  name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"127.0.0.1", -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
+  snprintf(other, sizeof(other), "%s/other-ca.crt", tmpdir);
+  fp = fopen(other, "w");
+  assert_non_null(fp);
+  PEM_write_X509(fp, cert);
+  fclose(fp);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+
+  snprintf(path, sizeof(path), "%s/other%d.conf", tmpdir, srv.port);
+  fp = fopen(path, "w");
+  assert_non_null(fp);
+  fprintf(fp, "Cloud custom\nRegisterURL https://127.0.0.1:%d\nPrintURL https://127.0.0.1:%d\nGraphURL https://127.0.0.1:%d/v1.0\nStateDir %s/state\nCacheDir %s/cache\nCAFile %s\nTimeout %d\n", srv.port, srv.port, srv.port, tmpdir, tmpdir, other, TEST_TIMEOUT);
+  fclose(fp);
+  assert_non_null(ocfg = upaConfigLoad(path));
+  assert_non_null(odev = upaDeviceNew(ocfg, TEST_DEVICE_ID2));
+  snprintf(odev->printer_uri, sizeof(odev->printer_uri), "ipps://127.0.0.1:%d/printers/%s", srv.port, TEST_DEVICE_ID2);
+  assert_non_null(oclient = upaClientCreate(ocfg, odev));
+
+  // The other CA does not vouch for the server: no answer, a TLS error
+  response = upaClientSend(oclient, upaClientNewRequest(oclient, IPP_OP_GET_JOBS, NULL));
+  assert_null(response);
+  assert_int_equal(upaLastError(), UPA_ERROR_NETWORK);
+  print_message("%s\n", upaLastErrorString());
+  assert_non_null(strstr(upaLastErrorString(), "certificate"));
+
+  // A new connection of a client with the right CAFile is trusted again
+  upaClientDelete(srv.client);
+  assert_non_null(srv.client = upaClientCreate(srv.cfg, srv.dev));
+  response = server_send(&srv);
+  assert_non_null(response);
+  ippDelete(response);
+
+  upaClientDelete(oclient);
+  upaDeviceDelete(odev);
+  upaConfigDelete(ocfg);
+  server_stop(&srv);
+}
+
+
+//
 // 'test_cut_body()' - A document cut short is an error naming what arrived.
 //
 
@@ -1194,6 +1278,7 @@ main(void)
     cmocka_unit_test(test_encode_decode),
     cmocka_unit_test(test_send_errors),
     cmocka_unit_test(test_fetch_ok),
+    cmocka_unit_test(test_tls_trust),
     cmocka_unit_test(test_trickle_head),
     cmocka_unit_test(test_trickle_body),
     cmocka_unit_test(test_cut_body),
