@@ -46,6 +46,12 @@ ulimit -n $((ndev * 2 + 1024)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 upa_tmpdir
 cloudsim_start --connection-limit $((ndev + 256)) >/dev/null
 upa_write_config "LogLevel warn" >/dev/null
+# A server trusts the system's CA bundle (about 140 CAs), not one emulator
+# CA: memory per connection depends on it (lib/http.c shares one store)
+if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  cat /etc/ssl/certs/ca-certificates.crt "$UPA_SIM_CA" >"$BASE/ca-bundle.pem"
+  sed -i "s|^CAFile .*|CAFile $BASE/ca-bundle.pem|" "$UPA_CONFIG"
+fi
 cupsd_start >/dev/null
 
 # A descriptor nothing is ever written to: "read -t" on it sleeps without a fork.
