@@ -88,6 +88,24 @@ sec_user()
 
 
 #
+# 'sec_member_setup()' - The common cast of the dirs-*.sh attacks: HELPER
+# (dirs-helper, built), a temporary folder, a throwaway DeviceGroup (GROUP)
+# and a member of it (MALLORY).
+#
+
+sec_member_setup()
+{
+  HELPER="$top_builddir/tests/security/dirs-helper"
+  [ -x "$HELPER" ] || { echo "Bail out! $HELPER not built"; exit 99; }
+  sec_tmpdir
+  GROUP=$(sec_name g)
+  MALLORY=$(sec_name m)
+  sec_group "$GROUP"
+  sec_user "$MALLORY" "$GROUP"
+}
+
+
+#
 # 'sec_as()' - Run a command as USER with GROUP as its only group.
 #
 

@@ -18,15 +18,8 @@
 
 . "$top_srcdir/tests/security/dirs-lib.sh"
 
-HELPER="$top_builddir/tests/security/dirs-helper"
-[ -x "$HELPER" ] || { echo "Bail out! $HELPER not built"; exit 99; }
-
-sec_tmpdir
-GROUP=$(sec_name g)
-MALLORY=$(sec_name m)
+sec_member_setup
 BACKEND=$(sec_name b)
-sec_group "$GROUP"
-sec_user "$MALLORY" "$GROUP"
 sec_user "$BACKEND" "$GROUP"
 export UPA_TEST_BACKEND_USER=$BACKEND
 

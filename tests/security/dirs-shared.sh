@@ -17,15 +17,8 @@
 
 . "$top_srcdir/tests/security/dirs-lib.sh"
 
-HELPER="$top_builddir/tests/security/dirs-helper"
-[ -x "$HELPER" ] || { echo "Bail out! $HELPER not built"; exit 99; }
 : "${UPA_SEC_TRIES:=60}"
-
-sec_tmpdir
-GROUP=$(sec_name g)
-MALLORY=$(sec_name m)
-sec_group "$GROUP"
-sec_user "$MALLORY" "$GROUP"
+sec_member_setup
 
 STATE="$SEC_TMP/state"
 VICTIM="$SEC_TMP/secret/shadow-copy"

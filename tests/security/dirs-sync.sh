@@ -16,14 +16,7 @@
 
 . "$top_srcdir/tests/security/dirs-lib.sh"
 
-HELPER="$top_builddir/tests/security/dirs-helper"
-[ -x "$HELPER" ] || { echo "Bail out! $HELPER not built"; exit 99; }
-
-sec_tmpdir
-GROUP=$(sec_name g)
-MALLORY=$(sec_name m)
-sec_group "$GROUP"
-sec_user "$MALLORY" "$GROUP"
+sec_member_setup
 
 ID=0a0a0a0a-0000-4000-8000-0000000000c1
 STATE="$SEC_TMP/state"

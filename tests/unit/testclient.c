@@ -120,11 +120,13 @@ check_attrs(ipp_t          *ipp,	// I - Message
 
 
 //
-// 'make_cert()' - Write a self-signed certificate for 127.0.0.1 and its key.
+// 'make_cert()' - Write a self-signed CA certificate for 127.0.0.1 and its
+//                 key (a new key each time).
 //
 
 static int				// O - 0 on success
-make_cert(void)
+make_cert(const char *crtpath,		// I - Certificate file
+          const char *keypath)		// I - Key file
 {
   EVP_PKEY		*key;		// Key
   X509			*cert;		// Certificate
@@ -161,15 +163,12 @@ make_cert(void)
   if (!X509_sign(cert, key, EVP_sha256()))
     return (-1);
 
-  snprintf(certfile, sizeof(certfile), "%s/server.crt", tmpdir);
-  snprintf(keyfile, sizeof(keyfile), "%s/server.key", tmpdir);
-
-  if ((fp = fopen(keyfile, "w")) == NULL)
+  if ((fp = fopen(keypath, "w")) == NULL)
     return (-1);
   PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL);
   fclose(fp);
 
-  if ((fp = fopen(certfile, "w")) == NULL)
+  if ((fp = fopen(crtpath, "w")) == NULL)
     return (-1);
   PEM_write_X509(fp, cert);
   fclose(fp);
@@ -646,7 +645,9 @@ setup(void **state)
   if ((dev = upaDeviceNew(cfg, TEST_DEVICE_ID)) == NULL)
     return (-1);
 
-  if (make_cert())
+  snprintf(certfile, sizeof(certfile), "%s/server.crt", tmpdir);
+  snprintf(keyfile, sizeof(keyfile), "%s/server.key", tmpdir);
+  if (make_cert(certfile, keyfile))
     return (-1);
 
   snprintf(dev->printer_uri, sizeof(dev->printer_uri), "ipps://127.0.0.1:1/printers/%s", TEST_DEVICE_ID);
@@ -1043,11 +1044,9 @@ test_tls_trust(void **state)
 {
   server_t	srv;			// Server
   ipp_t		*response;		// Response
-  EVP_PKEY	*key;			// Key of the other CA
-  X509		*cert;			// The other CA
-  X509_NAME	*name;			// Its name
   FILE		*fp;			// File
   char		other[600],		// The other CA's file
+		okey[600],		// Its key
 		path[600];		// Configuration
   upa_config_t	*ocfg;			// Configuration trusting the other CA
   upa_device_t	*odev;			// Device for it
@@ -1062,25 +1061,9 @@ test_tls_trust(void **state)
   ippDelete(response);
 
   // A CA for the same name, with another key
-  key = EVP_EC_gen("P-256");
-  assert_non_null(key);
-  cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 2);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
-  X509_set_pubkey(cert, key);
-  name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"127.0.0.1", -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  assert_true(X509_sign(cert, key, EVP_sha256()) > 0);
   snprintf(other, sizeof(other), "%s/other-ca.crt", tmpdir);
-  fp = fopen(other, "w");
-  assert_non_null(fp);
-  PEM_write_X509(fp, cert);
-  fclose(fp);
-  X509_free(cert);
-  EVP_PKEY_free(key);
+  snprintf(okey, sizeof(okey), "%s/other-ca.key", tmpdir);
+  assert_int_equal(make_cert(other, okey), 0);
 
   snprintf(path, sizeof(path), "%s/other%d.conf", tmpdir, srv.port);
   fp = fopen(path, "w");
