@@ -377,6 +377,12 @@ upaFileShare(int        fd,		// I - Open file or folder (not O_PATH)
     if (backend && S_ISREG(info.st_mode) && info.st_uid == 0 && gid != (gid_t)-1)
       upaFileBackendUser(&uid, NULL, NULL, 0);
 
+    // Nothing to change (a file opened again) costs no system call
+    if (uid == info.st_uid)
+      uid = (uid_t)-1;
+    if (gid == info.st_gid)
+      gid = (gid_t)-1;
+
     if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid))
     {
       upaSetError(UPA_ERROR_IO, "Unable to give %s to group %s: %s", path, group, strerror(errno));

@@ -120,14 +120,7 @@ upa_wait_for 60 cups_up || upa_fatal "cups.service does not run in the container
 # install.md's blocks, as packages.sh extracts them...
 #
 
-doc_blocks()
-{
-  awk -v phase="$1" '
-    $0 == "<!-- run: " phase " -->" { want = 1; next }
-    want && /^```/ { if (inblock) { inblock = 0; want = 0 } else { inblock = 1 }; next }
-    inblock { print }
-  ' "$top_srcdir/doc/install.md"
-}
+. "$top_srcdir/tests/integration/install-doc.sh"
 
 # The printer of install.md (10.0.0.5:9100): a socket listener in the
 # container that keeps what it receives.
@@ -152,11 +145,7 @@ while True:
 EOF
 ct 'setsid python3 /run/upa-test/sink.py </dev/null >/dev/null 2>&1 &'
 
-{
-  echo 'set -e -o pipefail'
-  echo 'sudo() { "$@"; }'
-  doc_blocks lab | sed 's/10\.0\.0\.5:9100/127.0.0.1:9100/g'
-} >"$CT/run/upa-test/lab.sh"
+doc_script lab | sed 's/10\.0\.0\.5:9100/127.0.0.1:9100/g' >"$CT/run/upa-test/lab.sh"
 ct 'cd /run/upa-test && bash -x lab.sh' >"$BASE/lab.log" 2>&1
 lab_rc=$?
 check "install.md's lab commands succeed under the container's stock cupsd" test "$lab_rc" = 0 ||
@@ -195,11 +184,7 @@ job=$(ct "curl -sf --cacert /etc/cups-upa/cloudsim-ca.pem -H 'Authorization: Bea
      'https://127.0.0.1:8443/sim/jobs?user=alice@example.com&name=Kiosk&format=application/pdf'" | jq -r .id)
 check "a second job for alice waits in the cloud" test -n "$job" -a "$job" != null
 
-{
-  echo 'set -e -o pipefail'
-  echo 'sudo() { "$@"; }'
-  doc_blocks kiosk | sed "s/tty2/$station/g"
-} >"$CT/run/upa-test/kiosk.sh"
+doc_script kiosk | sed "s/tty2/$station/g" >"$CT/run/upa-test/kiosk.sh"
 ct 'cd /run/upa-test && bash -x kiosk.sh' >"$BASE/kiosk-doc.log" 2>&1
 doc_rc=$?
 check "install.md §5's station commands succeed" test "$doc_rc" = 0 ||

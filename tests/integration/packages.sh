@@ -295,35 +295,13 @@ leftovers()
 
 
 #
-# 'doc_blocks()' - Print the command blocks of doc/install.md marked "<!-- run: PHASE -->".
+# doc/install.md's blocks: doc_blocks PHASE, and doc_script PHASE (a script
+# that fails on the first failing command).  apt answers yes and installs no
+# recommends (APT_CONFIG); the lab (step 4) replaces the printer's address,
+# 10.0.0.5:9100, by its test printer's.
 #
 
-doc_blocks()
-{
-  awk -v phase="$1" '
-    $0 == "<!-- run: " phase " -->" { want = 1; next }
-    want && /^```/ { if (inblock) { inblock = 0; want = 0 } else { inblock = 1 }; next }
-    inblock { print }
-  ' "$top_srcdir/doc/install.md"
-}
-
-
-#
-# 'doc_script()' - Write doc/install.md's PHASE blocks as a script (to stdout).
-#
-# The commands are install.md's, verbatim and in order; "sudo" is a no-op
-# (the test runs as root, and minimal systems have no sudo) and apt answers
-# yes and installs no recommends (APT_CONFIG).  The lab (step 4) replaces the
-# printer's address, 10.0.0.5:9100, by its test printer's.  The first
-# failing command fails the phase.
-#
-
-doc_script()
-{
-  echo 'set -e -o pipefail'
-  echo 'sudo() { "$@"; }'
-  doc_blocks "$1"
-}
+. "$top_srcdir/tests/integration/install-doc.sh"
 
 
 #

@@ -75,10 +75,17 @@ exit 0
 EOT
 chmod 0755 "$SEC_TMP/sb/backend/fake"
 
-echo "hello" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-  DEVICE_URI="upa://$ID/fake://printer" CUPS_SERVERBIN="$SEC_TMP/sb" \
-  UPA_CONFIG="$SEC_TMP/cups-upa.conf" UPA_TEST_BACKEND_USER="$USER_" \
-  timeout 60 "$BACKEND" 1 alice title 1 "" >"$SEC_TMP/out/stdout" 2>"$SEC_TMP/out/stderr"
+# run_backend JOB-ID STDERR: the backend as cupsd runs it (root, a clean
+# environment), one copy of "hello" on standard input
+run_backend()
+{
+  echo "hello" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    DEVICE_URI="upa://$ID/fake://printer" CUPS_SERVERBIN="$SEC_TMP/sb" \
+    UPA_CONFIG="$SEC_TMP/cups-upa.conf" UPA_TEST_BACKEND_USER="$USER_" \
+    timeout 60 "$BACKEND" "$1" alice title 1 "" >"$SEC_TMP/out/stdout" 2>"$2"
+}
+
+run_backend 1 "$SEC_TMP/out/stderr"
 status=$?
 sed 's/^/# /' "$SEC_TMP/out/stderr" | grep -E "Running as|Account|ERROR" 
 
@@ -96,10 +103,7 @@ check "it read the shared state as the backend account, not as root" \
 # starts, still cannot read it (the kernel checks the backend account).
 chown root:root "$DEV/device.conf"
 chmod 0600 "$DEV/device.conf"
-echo "hello" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-  DEVICE_URI="upa://$ID/fake://printer" CUPS_SERVERBIN="$SEC_TMP/sb" \
-  UPA_CONFIG="$SEC_TMP/cups-upa.conf" UPA_TEST_BACKEND_USER="$USER_" \
-  timeout 60 "$BACKEND" 2 alice title 1 "" >"$SEC_TMP/out/stdout" 2>"$SEC_TMP/out/stderr2"
+run_backend 2 "$SEC_TMP/out/stderr2"
 status=$?
 sed 's/^/# /' "$SEC_TMP/out/stderr2" | grep -E "device.conf|No cloud" | head -3
 check "a root-only device.conf: the job still prints" test "$status" = 0
