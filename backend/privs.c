@@ -23,6 +23,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 
@@ -132,9 +133,34 @@ upaBackendStateAccess(
 
 
 //
+// 'upaBackendCloseFrom()' - Close every descriptor from `lowfd` up.
+//
+// Only system calls: this runs between vfork() and exec().
+//
+
+void
+upaBackendCloseFrom(int lowfd)		// I - First descriptor to close
+{
+  int	fd;				// Looping var
+
+
+#ifdef SYS_close_range
+  // One call instead of a thousand (Linux 5.9 and later)
+  if (!syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0))
+    return;
+#endif // SYS_close_range
+
+  for (fd = lowfd; fd < 1024; fd ++)
+    close(fd);
+}
+
+
+//
 // 'upaBackendDropChild()' - In the child: become what cupsd would have run.
 //
-// Only async-signal-safe calls: this runs between fork() and exec().
+// Only system calls: this runs between vfork() and exec(), where the C
+// library's setuid() and friends (which would signal every thread of the
+// process they think they are in) must not be used.
 //
 
 bool					// O - true on success
@@ -146,7 +172,7 @@ upaBackendDropChild(upa_backend_t *be)	// I - Backend state
   if (be->cups_uid == (uid_t)-1)
     return (false);
 
-  return (!setgroups(1, &be->cups_gid) && !setgid(be->cups_gid) && !setuid(be->cups_uid) && setuid(0) != 0);
+  return (!syscall(SYS_setgroups, 1, &be->cups_gid) && !syscall(SYS_setgid, be->cups_gid) && !syscall(SYS_setuid, be->cups_uid) && syscall(SYS_setuid, 0) != 0);
 }
 
 

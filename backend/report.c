@@ -198,8 +198,7 @@ upaBackendSpawnFlusher(upa_backend_t *be)
     if (fd > 2)
       close(fd);
   }
-  for (fd = 3; fd < 1024; fd ++)
-    close(fd);
+  upaBackendCloseFrom(3);
 
   signal(SIGTERM, SIG_DFL);
   setsid();

@@ -66,6 +66,7 @@ static volatile sig_atomic_t upa_front_fd = -1;
 
 static bool	input_complete(upa_backend_t *be);
 static void	pass_sigterm(upa_backend_t *be);
+static pid_t	spawn_backend(upa_backend_t *be, char **argv, int errfd, const sigset_t *oldmask, pid_t parent);
 static pid_t	start_relay(upa_backend_t *be, pid_t child);
 static void	split_front(upa_backend_t *be);
 static void	judge_sigterm(upa_backend_t *be);
@@ -114,7 +115,6 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   bool		reaped = false;		// Child waited for?
   int		judged = 0;		// SIGTERMs judged so far
   struct pollfd	pfd[2];			// Poll on the pipe and the front
-  int		fd;			// Looping var
 
 
   // A linked job outlives cupsd's SIGKILL of its process group (see above)
@@ -144,55 +144,13 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
 
   parent = getpid();
 
-  if ((pid = fork()) == 0)
-  {
-    struct sigaction dfl;		// Default action
+  // The child inherits the environment: DEVICE_URI is the real URI from now
+  // on (nothing of ours reads it again).
+  setenv("DEVICE_URI", be->real_uri, 1);
 
+  pid = spawn_backend(be, child_argv, errpipe[1], &oldmask, parent);
 
-    // Child: a process group of its own (cupsd's signals reach it through
-    // us), default signal dispositions, stderr into the pipe, fds 0, 3
-    // and 4 exactly as we got them, nothing else of ours.
-    setpgid(0, 0);
-
-    memset(&dfl, 0, sizeof(dfl));
-    sigemptyset(&dfl.sa_mask);
-    dfl.sa_handler = SIG_DFL;
-    sigaction(SIGTERM, &dfl, NULL);
-    sigaction(SIGPIPE, &dfl, NULL);
-    sigprocmask(SIG_SETMASK, &oldmask, NULL);
-
-    if (dup2(errpipe[1], 2) < 0)
-      _exit(CUPS_BACKEND_FAILED);
-
-    if (!be->fd3_open)
-      close(3);
-    if (!be->fd4_open)
-      close(4);
-    for (fd = 5; fd < 1024; fd ++)
-      close(fd);
-
-    setenv("DEVICE_URI", be->real_uri, 1);
-
-    if (!upaBackendDropChild(be))
-    {
-      static const char msg[] = "ERROR: Unable to run the real backend as the CUPS user.\n";
-
-      if (write(2, msg, sizeof(msg) - 1) < 0)
-        _exit(CUPS_BACKEND_STOP);
-      _exit(CUPS_BACKEND_STOP);
-    }
-
-    // Die with us, as with our process group (set after the credential
-    // change, which clears it)
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
-      _exit(CUPS_BACKEND_FAILED);
-
-    execv(be->real_backend, child_argv);
-
-    fprintf(stderr, "ERROR: Unable to run %s: %s\n", be->real_backend, strerror(errno));
-    _exit(CUPS_BACKEND_FAILED);
-  }
-  else if (pid < 0)
+  if (pid < 0)
   {
     sigprocmask(SIG_SETMASK, &oldmask, NULL);
     fprintf(stderr, "ERROR: Unable to start the \"%s\" backend: %s\n", be->scheme, strerror(errno));
@@ -564,21 +522,20 @@ start_relay(upa_backend_t *be,		// I - Backend state
     struct sigaction	ign;		// Ignore action
     char		c;		// Command byte
     ssize_t		bytes;		// Bytes read
-    int			fd;		// Looping var
 
     memset(&ign, 0, sizeof(ign));
     sigemptyset(&ign.sa_mask);
     ign.sa_handler = SIG_IGN;
     sigaction(SIGTERM, &ign, NULL);
 
-    for (fd = 0; fd < 1024; fd ++)
-      if (fd != cmd[0])
-        close(fd);
+    if (cmd[0] != 0 && dup2(cmd[0], 0) < 0)
+      _exit(1);
+    upaBackendCloseFrom(1);
 
     if (!upaBackendDropChild(be))
       _exit(1);
 
-    while ((bytes = read(cmd[0], &c, 1)) != 0)
+    while ((bytes = read(0, &c, 1)) != 0)
     {
       if (bytes < 0 && errno != EINTR)
         break;
@@ -600,6 +557,75 @@ start_relay(upa_backend_t *be,		// I - Backend state
   upa_relay_fd = cmd[1];
 
   return (pid);
+}
+
+
+//
+// 'spawn_backend()' - Start the real backend with vfork() and execv().
+//
+// vfork(): copying our address space only to replace it costs more than
+// the real backend's own run on a small job.  The child shares our memory
+// until execv(), so it makes system calls only: no stdio, no malloc, no
+// variable of ours written.  A function of its own, so that nothing of the
+// caller's frame is live across vfork().
+//
+
+static pid_t				// O - Child or -1
+spawn_backend(upa_backend_t   *be,	// I - Backend state
+              char            **argv,	// I - Child arguments
+              int             errfd,	// I - Write end of the stderr pipe
+              const sigset_t  *oldmask,	// I - Signal mask for the child
+              pid_t           parent)	// I - This process
+{
+  static const char	drop_msg[] = "ERROR: Unable to run the real backend as the CUPS user.\n",
+			exec_msg[] = "ERROR: Unable to run the real backend.\n";
+					// Messages (async-signal-safe)
+  pid_t			pid;		// Child
+  struct sigaction	dfl;		// Default action
+  ssize_t		bytes;		// Bytes written (nothing to do on error)
+
+
+  if ((pid = vfork()) != 0)
+    return (pid);
+
+  // Child: a process group of its own (cupsd's signals reach it through
+  // us), default signal dispositions, stderr into the pipe, fds 0, 3
+  // and 4 exactly as we got them, nothing else of ours.
+  setpgid(0, 0);
+
+  memset(&dfl, 0, sizeof(dfl));
+  sigemptyset(&dfl.sa_mask);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGTERM, &dfl, NULL);
+  sigaction(SIGPIPE, &dfl, NULL);
+  sigprocmask(SIG_SETMASK, oldmask, NULL);
+
+  if (dup2(errfd, 2) < 0)
+    _exit(CUPS_BACKEND_FAILED);
+
+  if (!be->fd3_open)
+    close(3);
+  if (!be->fd4_open)
+    close(4);
+  upaBackendCloseFrom(5);
+
+  if (!upaBackendDropChild(be))
+  {
+    bytes = write(2, drop_msg, sizeof(drop_msg) - 1);
+    (void)bytes;
+    _exit(CUPS_BACKEND_STOP);
+  }
+
+  // Die with us, as with our process group (set after the credential
+  // change, which clears it)
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+    _exit(CUPS_BACKEND_FAILED);
+
+  execv(be->real_backend, argv);
+
+  bytes = write(2, exec_msg, sizeof(exec_msg) - 1);
+  (void)bytes;
+  _exit(CUPS_BACKEND_FAILED);
 }
 
 

@@ -127,6 +127,7 @@ extern void	upaBackendStarted(upa_backend_t *be);
 #    define UPA_CUPS_USER "lp"		// cupsd's User (cups-files.conf)
 #  endif
 extern void	upaBackendPrepareUsers(upa_backend_t *be);
+extern void	upaBackendCloseFrom(int lowfd);
 extern bool	upaBackendDropChild(upa_backend_t *be);
 extern bool	upaBackendDropPrivileges(upa_backend_t *be);
 extern bool	upaBackendStateAccess(upa_backend_t *be, bool on);
