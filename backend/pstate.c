@@ -8,15 +8,17 @@
 // "STATE: -reason" and "STATE: reason,reason" (replace) lines.  We keep the
 // same set, restricted to the IPP printer-state-reasons keywords the cloud
 // understands (RFC 8011, PWG 5100.9; with their -report/-warning/-error
-// suffix), and push it with Update-Output-Device-Attributes together with
+// suffix), and queue it in the outbox (lib/outbox.h) together with
 // printer-state (stopped when a reason is an error, else processing while
-// printing, idle at the end) and printer-state-message.
+// printing, idle at the end) and printer-state-message; the sync service
+// or the flusher sends it with Update-Output-Device-Attributes, behind the
+// device's job states.
 //
-// Debounced: a change is sent once the set has been stable for
-// UPA_BE_DEBOUNCE_MS, and only when it differs from what was last sent for
-// the device (kept in <CacheDir>/printer-state/<id> across runs), so a job
-// without printer trouble costs no cloud traffic at all.  CUPS' own reasons
-// (cups-*, com.vendor-*) and transient ones stay local.
+// Debounced: a change is queued once the set has been stable for
+// UPA_BE_DEBOUNCE_MS, and only when it differs from what was last queued
+// for the device (kept in <CacheDir>/printer-state/<id> across runs), so a
+// job without printer trouble costs no cloud traffic at all.  CUPS' own
+// reasons (cups-*, com.vendor-*) and transient ones stay local.
 //
 
 #include "upa-backend.h"
@@ -199,7 +201,8 @@ upaBackendStatePoll(upa_backend_t *be,	// I - Backend state
   ipp_pstate_t	state;			// printer-state
 
 
-  if (ps->disabled || !be->cfg || !be->dev || strcmp(be->dev->id, be->device_id))
+  // Never queued as root (the outbox belongs to the backend account)
+  if (ps->disabled || !be->cfg || !be->dev || !be->dropped || strcmp(be->dev->id, be->device_id))
     return;
 
   if (!final && (!ps->due || upaBackendNowMS() < ps->due))
@@ -364,7 +367,10 @@ load_pushed(upa_backend_t *be)		// I - Backend state
 
 
 //
-// 'push_state()' - Send Update-Output-Device-Attributes.
+// 'push_state()' - Queue Update-Output-Device-Attributes in the outbox.
+//
+// The sync service (or the flusher) sends it: the backend makes no cloud
+// round trip of its own, during the job or after the real backend ended.
 //
 
 static bool				// O - true on success
@@ -372,40 +378,25 @@ push_state(upa_backend_t *be,		// I - Backend state
            ipp_pstate_t  state)		// I - printer-state
 {
   upa_pstate_t	*ps = &be->pstate;	// Printer state
-  ipp_t		*attrs;			// Printer attributes
   const char	*reasons[UPA_BE_MAX_REASONS];
 					// Reason pointers
   int		i;			// Looping var
-  bool		ret;			// Result
   char		errbuf[1024];		// Error message
 
 
-  if (!be->client && (be->client = upaClientCreate(be->cfg, be->dev)) == NULL)
+  for (i = 0; i < ps->num_reasons; i ++)
+    reasons[i] = ps->reasons[i];
+
+  if (!be->outbox || !upaOutboxAddPrinterState(be->outbox, be->dev->id, state, ps->num_reasons, reasons, state == IPP_PSTATE_STOPPED && be->last_error[0] ? be->last_error : NULL))
   {
-    fprintf(stderr, "DEBUG: upa: Printer state not sent: %s\n", upaBackendLastError(errbuf, sizeof(errbuf)));
+    fprintf(stderr, "DEBUG: upa: Printer state not queued: %s\n", be->outbox ? upaBackendLastError(errbuf, sizeof(errbuf)) : "no outbox");
     return (false);
   }
 
-  attrs = ippNew();
-  ippAddInteger(attrs, IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", (int)state);
-  if (ps->num_reasons > 0)
-  {
-    for (i = 0; i < ps->num_reasons; i ++)
-      reasons[i] = ps->reasons[i];
-    ippAddStrings(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", ps->num_reasons, NULL, reasons);
-  }
-  else
-    ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", NULL, "none");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_TEXT, "printer-state-message", NULL, state == IPP_PSTATE_STOPPED && be->last_error[0] ? be->last_error : "");
+  fprintf(stderr, "DEBUG: upa: Printer state %d (%s) queued for Universal Print.\n", (int)state, ps->num_reasons ? ps->reasons[0] : "none");
+  upaBackendDeliver(be);
 
-  if ((ret = upaInfraUpdateOutputDeviceAttributes(be->client, attrs)) != false)
-    fprintf(stderr, "DEBUG: upa: Sent printer state %d (%s) to Universal Print.\n", (int)state, ps->num_reasons ? ps->reasons[0] : "none");
-  else
-    fprintf(stderr, "DEBUG: upa: Printer state not sent: %s\n", upaBackendLastError(errbuf, sizeof(errbuf)));
-
-  ippDelete(attrs);
-
-  return (ret);
+  return (true);
 }
 
 

@@ -75,7 +75,6 @@ typedef struct upa_backend_s		// State of one backend run
   upa_joblink_t	link;			// Link from the job options
   upa_config_t	*cfg;			// Configuration, or NULL
   upa_device_t	*dev;			// Device reporting the job / owning the queue, or NULL
-  upa_client_t	*client;		// Cloud session, created on first use
   upa_outbox_t	*outbox;		// Outbox, opened on first use
   bool		cloud_tried;		// Tried to load cfg/dev for a plain job?
   bool		terminal_sent;		// Terminal job state reported (or queued)?

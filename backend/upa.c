@@ -258,7 +258,6 @@ main(int  argc,				// I - Number of command-line args
   }
 
   upaOutboxClose(be.outbox);
-  upaClientDelete(be.client);
   upaDeviceDelete(be.dev);
   upaConfigDelete(be.cfg);
   cupsFreeOptions(be.num_options, be.cups_options);

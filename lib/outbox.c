@@ -24,6 +24,9 @@
 #define OUTBOX_LEDGER_MAX	4096	// Job ids kept in "delivered"
 #define OUTBOX_STATES_MAX	65536	// Job states kept in "states"
 #define OUTBOX_EXT		".ujs"	// Record file extension
+#define OUTBOX_KIND_PRINTER	"printer-state"
+					// "kind" of a printer state record
+#define OUTBOX_MAX_REASONS	32	// printer-state-reasons sent at most
 #define OUTBOX_SESSIONS_MAX	32	// Cloud sessions kept (upaOutboxKeepSessions())
 #define OUTBOX_SESSION_AGE	600	// Seconds a kept session (and device) is reused
 
@@ -74,6 +77,8 @@ typedef enum outbox_result_e		// Outcome of sending one record
 static bool	outbox_device_dir(upa_outbox_t *ob, const char *device_id, bool create, char *path, size_t pathsize);
 static int	outbox_flush_one(upa_outbox_t *ob, const char *device_id, time_t deadline, bool ignore_backoff, int *pending);
 static bool	outbox_fsync_dir(const char *dir);
+static bool	outbox_write(upa_outbox_t *ob, const char *ddir, json_object *rec);
+static outbox_result_t outbox_send_printer(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
 static bool	outbox_is_terminal(int state);
 static bool	outbox_ledger_add(upa_outbox_t *ob, const char *ddir, int job_id);
 static bool	outbox_ledger_has(const char *ddir, int job_id);
@@ -102,12 +107,9 @@ upaOutboxAddJobStatus(
     int                   job_id,	// I - Cloud job-id
     const upa_jobstatus_t *status)	// I - Status
 {
-  char		ddir[1300],		// Device folder
-		path[1400];		// Record file
+  char		ddir[1300];		// Device folder
   json_object	*rec,			// Record
 		*reasons;		// Reasons array
-  const char	*text;			// Serialized record
-  struct timeval now;			// Current time
   int		i;			// Looping var
   bool		ret;			// Result
 
@@ -146,13 +148,7 @@ upaOutboxAddJobStatus(
   json_object_object_add(rec, "impressions", json_object_new_int(status->impressions));
   json_object_object_add(rec, "queued", json_object_new_int64((int64_t)time(NULL)));
 
-  // Names sort in queueing order: microseconds, then our own counter for
-  // records queued within the same microsecond.
-  gettimeofday(&now, NULL);
-  snprintf(path, sizeof(path), "%s/%016lld-%08d-%06u" OUTBOX_EXT, ddir, (long long)now.tv_sec * 1000000LL + now.tv_usec, (int)getpid(), ob->seq ++);
-
-  text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
-  ret  = upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group) && outbox_fsync_dir(ddir);
+  ret = outbox_write(ob, ddir, rec);
   json_object_put(rec);
 
   // The record first, then the states ledger: a crash in between leaves a
@@ -162,6 +158,61 @@ upaOutboxAddJobStatus(
 
   if (ret)
     upaLog(UPA_LOG_DEBUG, "Outbox: queued %s for job %d of device %s.", ippEnumString("job-state", (int)status->state), job_id, device_id);
+
+  return (ret);
+}
+
+
+//
+// 'upaOutboxAddPrinterState()' - Queue the printer's state for later delivery.
+//
+
+bool					// O - `true` once the record is on disk
+upaOutboxAddPrinterState(
+    upa_outbox_t       *ob,		// I - Outbox
+    const char         *device_id,	// I - Device
+    ipp_pstate_t       state,		// I - printer-state
+    int                num_reasons,	// I - Number of reasons
+    const char * const *reasons,	// I - printer-state-reasons keywords
+    const char         *message)	// I - printer-state-message or `NULL`
+{
+  char		ddir[1300];		// Device folder
+  json_object	*rec,			// Record
+		*array;			// Reasons array
+  int		i;			// Looping var
+  bool		ret;			// Result
+
+
+  if (!ob || !device_id || state < IPP_PSTATE_IDLE || state > IPP_PSTATE_STOPPED || num_reasons < 0 || (num_reasons > 0 && !reasons))
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaOutboxAddPrinterState: bad arguments.");
+    return (false);
+  }
+
+  if (!outbox_device_dir(ob, device_id, true, ddir, sizeof(ddir)))
+    return (false);
+
+  rec = json_object_new_object();
+  json_object_object_add(rec, "version", json_object_new_int(1));
+  json_object_object_add(rec, "kind", json_object_new_string(OUTBOX_KIND_PRINTER));
+  json_object_object_add(rec, "device", json_object_new_string(device_id));
+  json_object_object_add(rec, "printer-state", json_object_new_int((int)state));
+  array = json_object_new_array();
+  for (i = 0; i < num_reasons; i ++)
+  {
+    if (reasons[i] && reasons[i][0])
+      json_object_array_add(array, json_object_new_string(reasons[i]));
+  }
+  json_object_object_add(rec, "reasons", array);
+  if (message && *message)
+    json_object_object_add(rec, "message", json_object_new_string(message));
+  json_object_object_add(rec, "queued", json_object_new_int64((int64_t)time(NULL)));
+
+  ret = outbox_write(ob, ddir, rec);
+  json_object_put(rec);
+
+  if (ret)
+    upaLog(UPA_LOG_DEBUG, "Outbox: queued printer-state %s for device %s.", ippEnumString("printer-state", (int)state), device_id);
 
   return (ret);
 }
@@ -797,7 +848,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
     if (json_object_object_get_ex(rec, "state", &value))
       state = json_object_get_int(value);
 
-    if (outbox_ledger_has(ddir, job_id))
+    if (job_id > 0 && outbox_ledger_has(ddir, job_id))
     {
       // A replay (crash after sending, before removing): never send twice.
       upaLog(UPA_LOG_WARN, "Outbox: dropping %s for job %d of device %s: its terminal state was delivered already.", ippEnumString("job-state", state), job_id, device_id);
@@ -871,6 +922,31 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
   close(lockfd);			// Releases the lock
 
   return (delivered);
+}
+
+
+//
+// 'outbox_write()' - Write one record durably (file and folder).
+//
+
+static bool				// O - `true` on success
+outbox_write(upa_outbox_t *ob,		// I - Outbox
+             const char   *ddir,	// I - Device folder
+             json_object  *rec)		// I - Record
+{
+  char		path[1400];		// Record file
+  const char	*text;			// Serialized record
+  struct timeval now;			// Current time
+
+
+  // Names sort in queueing order: microseconds, then our own counter for
+  // records queued within the same microsecond.
+  gettimeofday(&now, NULL);
+  snprintf(path, sizeof(path), "%s/%016lld-%08d-%06u" OUTBOX_EXT, ddir, (long long)now.tv_sec * 1000000LL + now.tv_usec, (int)getpid(), ob->seq ++);
+
+  text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
+
+  return (upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group) && outbox_fsync_dir(ddir));
 }
 
 
@@ -1106,6 +1182,9 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
   upa_error_t	err;			// Error class
 
 
+  if (json_object_object_get_ex(rec, "kind", &value) && !strcmp(json_object_get_string(value), OUTBOX_KIND_PRINTER))
+    return (outbox_send_printer(client, ob, dev, rec));
+
   memset(&js, 0, sizeof(js));
   js.impressions = -1;
 
@@ -1190,6 +1269,97 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
     return (result);
   }
   return (OUTBOX_DROP);
+}
+
+
+//
+// 'outbox_send_printer()' - Send a printer state record and classify the outcome.
+//
+
+static outbox_result_t			// O - Outcome
+outbox_send_printer(
+    upa_client_t       **client,	// IO - Cloud session (created on first use)
+    upa_outbox_t       *ob,		// I - Outbox
+    const upa_device_t *dev,		// I - Device
+    json_object        *rec)		// I - Record
+{
+  json_object	*value,			// Member
+		*array;			// Reasons array
+  const char	*reasons[OUTBOX_MAX_REASONS],
+					// Reason keywords
+		*message = "";		// printer-state-message
+  int		state = 0,		// printer-state
+		num_reasons = 0;	// Number of reasons
+  size_t	i,			// Looping var
+		count;			// Reasons in the record
+  ipp_t		*attrs;			// Printer attributes
+  bool		sent;			// Delivered?
+
+
+  if (json_object_object_get_ex(rec, "printer-state", &value))
+    state = json_object_get_int(value);
+  if (json_object_object_get_ex(rec, "message", &value))
+    message = json_object_get_string(value);
+  if (json_object_object_get_ex(rec, "reasons", &array) && json_object_is_type(array, json_type_array))
+  {
+    count = json_object_array_length(array);
+    for (i = 0; i < count && num_reasons < OUTBOX_MAX_REASONS; i ++)
+    {
+      const char *keyword = json_object_get_string(json_object_array_get_idx(array, i));
+
+      if (keyword && *keyword)
+        reasons[num_reasons ++] = keyword;
+    }
+  }
+
+  if (state < IPP_PSTATE_IDLE || state > IPP_PSTATE_STOPPED)
+  {
+    upaLog(UPA_LOG_WARN, "Outbox: dropping a printer state record without a valid printer-state for device %s.", dev->id);
+    return (OUTBOX_DROP);
+  }
+
+  if (!*client && (*client = upaClientCreate(&ob->cfg, dev)) == NULL)
+    return (upaLastError() == UPA_ERROR_MEMORY ? OUTBOX_RETRY : OUTBOX_STUCK);
+
+  attrs = ippNew();
+  ippAddInteger(attrs, IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", state);
+  if (num_reasons > 0)
+    ippAddStrings(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", num_reasons, NULL, reasons);
+  else
+    ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", NULL, "none");
+  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_TEXT, "printer-state-message", NULL, message);
+
+  sent = upaInfraUpdateOutputDeviceAttributes(*client, attrs);
+  ippDelete(attrs);
+
+  if (sent)
+  {
+    upaLog(UPA_LOG_DEBUG, "Outbox: delivered printer-state %s (%s) for device %s.", ippEnumString("printer-state", state), num_reasons ? reasons[0] : "none", dev->id);
+    return (OUTBOX_SENT);
+  }
+
+  switch (upaLastError())
+  {
+    case UPA_ERROR_NETWORK :
+    case UPA_ERROR_BUSY :
+    case UPA_ERROR_HTTP :
+    case UPA_ERROR_AUTH :
+    case UPA_ERROR_PROTOCOL :
+    case UPA_ERROR_MEMORY :
+    case UPA_ERROR_IO :
+    case UPA_ERROR_INTERNAL :
+    case UPA_ERROR_SERVER :
+        return (OUTBOX_RETRY);
+
+    case UPA_ERROR_DEVICE :
+    case UPA_ERROR_CONFIG :
+        return (OUTBOX_STUCK);
+
+    default :
+        // Refused (an IPP client error): the next state replaces this one
+        upaLog(UPA_LOG_WARN, "Outbox: dropping printer-state %s for device %s (the cloud answered: %s).", ippEnumString("printer-state", state), dev->id, upaLastErrorString());
+        return (OUTBOX_DROP);
+  }
 }
 
 

@@ -7,6 +7,7 @@
 // Layout: <CacheDir>/outbox/                    02770 root:<DeviceGroup>
 //           <cloud-device-id>/                  02770, one folder per device
 //             <usec>-<pid>-<seq>.ujs            0640 (names sort in queueing order), one JSON record per update
+//                                               (a job's status, or the printer's state: "kind")
 //             backoff                           {"attempts": N, "next": T}
 //             delivered                         cloud job ids whose terminal update
 //                                               was delivered (one per line)
@@ -59,6 +60,11 @@ extern void		upaOutboxKeepSessions(upa_outbox_t *ob, bool keep);
 // per update).  A terminal update for a job whose terminal update was
 // already delivered is not queued again (returns true).
 extern bool		upaOutboxAddJobStatus(upa_outbox_t *ob, const char *device_id, const char *user_uri, int job_id, const upa_jobstatus_t *status);
+// Queue the printer's state (Update-Output-Device-Attributes: printer-state,
+// printer-state-reasons, "none" when there are none, printer-state-message)
+// behind the device's earlier records.  Durable like a job status; a state
+// the cloud refuses is dropped with a warning (the next one replaces it).
+extern bool		upaOutboxAddPrinterState(upa_outbox_t *ob, const char *device_id, ipp_pstate_t state, int num_reasons, const char * const *reasons, const char *message);
 
 // Deliver queued records in order (per device), honouring Retry-After/back-off;
 // returns the number delivered, -1 on error; *pending gets what is left.

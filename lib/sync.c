@@ -836,8 +836,9 @@ sync_attr_hash(ipp_attribute_t *attr,	// I - Attribute
 //
 // 'sync_backend_pushed_since()' - Did the upa backend push printer state since?
 //
-// The backend records what it last pushed in <CacheDir>/printer-state/<id>
-// (backend/pstate.c); its modification time is when.
+// The backend records what it last queued in <CacheDir>/printer-state/<id>
+// (backend/pstate.c); its modification time is when (the outbox sends it
+// soon after).
 //
 
 static bool				// O - `true` if it did

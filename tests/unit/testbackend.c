@@ -623,6 +623,21 @@ test_outbox_queue(void **state)		// I - Test state (unused)
   assert_false(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 0, &js));
   assert_int_equal(upaOutboxCount(ob), 3);
 
+  // The printer's state queues behind the job states, as a record of its
+  // own kind; a state that is not one is refused.
+  {
+    static const char * const reasons[] = { "media-empty-error", "toner-low-warning" };
+
+    assert_false(upaOutboxAddPrinterState(ob, TEST_DEVICE_ID, (ipp_pstate_t)2, 0, NULL, NULL));
+    assert_false(upaOutboxAddPrinterState(ob, TEST_DEVICE_ID, IPP_PSTATE_STOPPED, 2, NULL, NULL));
+    assert_false(upaOutboxAddPrinterState(ob, "../../etc", IPP_PSTATE_STOPPED, 2, reasons, NULL));
+    assert_int_equal(upaOutboxCount(ob), 3);
+    assert_true(upaOutboxAddPrinterState(ob, TEST_DEVICE_ID, IPP_PSTATE_STOPPED, 2, reasons, "Out of paper"));
+    assert_int_equal(upaOutboxCountDevice(ob, TEST_DEVICE_ID), 4);
+    // Not a job: the job states are unchanged
+    assert_int_equal(upaOutboxJobState(ob, TEST_DEVICE_ID, 6), IPP_JSTATE_COMPLETED);
+  }
+
   // Three files, sorted in queueing order; the first is job 5 processing.
   outbox_records(cfg, names, sizeof(names));
   print_message("%s", names);
@@ -637,6 +652,30 @@ test_outbox_queue(void **state)		// I - Test state (unused)
   assert_non_null(strstr(text, "\"state\":5"));
   assert_non_null(strstr(text, "\"user\":\"mailto:alice@contoso.com\""));
   free(text);
+
+  // The last one is the printer's state.
+  {
+    char	*next = first + strlen(first) + 1,
+					// Rest of the list
+		*last = NULL,		// Last name
+		*nl;			// End of a name
+
+    while ((nl = strchr(next, '\n')) != NULL)
+    {
+      *nl  = '\0';
+      last = next;
+      next = nl + 1;
+    }
+
+    assert_non_null(last);
+    snprintf(path, sizeof(path), "%s/outbox/%s/%s", cfg->cache_dir, TEST_DEVICE_ID, last);
+    assert_non_null(text = read_file(path, NULL));
+    assert_non_null(strstr(text, "\"kind\":\"printer-state\""));
+    assert_non_null(strstr(text, "\"printer-state\":5"));
+    assert_non_null(strstr(text, "\"reasons\":[\"media-empty-error\",\"toner-low-warning\"]"));
+    assert_non_null(strstr(text, "\"message\":\"Out of paper\""));
+    free(text);
+  }
 
   upaOutboxClose(ob);
   upaConfigDelete(cfg);
