@@ -17,6 +17,9 @@ backend_upa_SOURCES = \
 # needed: linking it would load its dependencies for every job.
 backend_upa_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
 backend_upa_LDADD = $(UPA_LIBS) -ldl
+# cupsd starts the backend for every job: it links only the libraries it
+# uses (not libcurl and the cloud client: the outbox flusher is upactl).
+backend_upa_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 
 dist_man_MANS += doc/upa.8
 

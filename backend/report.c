@@ -157,20 +157,27 @@ upaBackendDeliver(upa_backend_t *be)	// I - Backend state
 //
 // 'upaBackendSpawnFlusher()' - Deliver the device's outbox from a detached process.
 //
-// The flusher is a grandchild in its own session with /dev/null for stdio
-// and every other descriptor closed: cupsd neither waits for it nor reads
-// its output, and stopping the job does not stop it.  It waits for a
+// The flusher is "upactl outbox flush --device ID --wait SECONDS", run as
+// the backend account in a grandchild in its own session with /dev/null for
+// stdio and every other descriptor closed: cupsd neither waits for it nor
+// reads its output, and stopping the job does not stop it.  It waits for a
 // flusher already running for the device (upaOutboxDeliver()), so no
-// record is left behind, and gives up after UPA_BE_FLUSH_SECONDS * 6.
+// record is left behind, and gives up after UPA_BE_FLUSH_SECONDS * 6.  A
+// program of its own, so the backend does not load the cloud client
+// (libcurl and its dependencies) for every job.  UPA_UPACTL (cupsd's
+// SetEnv, for tests) names another upactl.
 //
 
 void
 upaBackendSpawnFlusher(upa_backend_t *be)
 					// I - Backend state
 {
-  pid_t	pid;				// Child
-  int	fd,				// /dev/null
-	status;				// Child status
+  pid_t		pid;			// Child
+  int		fd,			// /dev/null
+		status;			// Child status
+  const char	*upactl;		// Program
+  char		seconds[16],		// Time limit
+		*argv[8];		// Its arguments
 
 
   if (!be->outbox || !be->dev || getenv("UPA_BACKEND_NO_FLUSHER"))
@@ -206,9 +213,21 @@ upaBackendSpawnFlusher(upa_backend_t *be)
   if ((pid = fork()) != 0)
     _exit(pid < 0 ? 1 : 0);
 
-  upaLogSetCallback(NULL, NULL);
-  upaOutboxDeliver(be->outbox, be->dev->id, UPA_BE_FLUSH_SECONDS * 6, NULL);
-  _exit(0);
+  snprintf(seconds, sizeof(seconds), "%d", UPA_BE_FLUSH_SECONDS * 6);
+  argv[0] = "upactl";
+  argv[1] = "outbox";
+  argv[2] = "flush";
+  argv[3] = "--device";
+  argv[4] = be->dev->id;
+  argv[5] = "--wait";
+  argv[6] = seconds;
+  argv[7] = NULL;
+
+  if ((upactl = secure_getenv("UPA_UPACTL")) == NULL || !*upactl)
+    upactl = UPA_SBINDIR "/upactl";
+
+  execv(upactl, argv);
+  _exit(1);
 }
 
 

@@ -23,7 +23,8 @@ lib_libupa_la_SOURCES = \
 	lib/badge.c lib/badge.h \
 	lib/badgecloud.c \
 	lib/badgeldap.c \
-	lib/outbox.c lib/outbox.h \
+	lib/outbox.c lib/outbox.h lib/outbox-private.h \
+	lib/outboxsend.c \
 	lib/outboxwatch.c \
 	lib/sync.c lib/sync.h \
 	lib/graph.c lib/graph.h \

@@ -1,97 +1,26 @@
 //
-// Durable outbox for job status updates (see outbox.h for layout and rules).
+// Durable outbox for job status updates: the queue (see outbox.h for layout
+// and rules; delivery is in outboxsend.c).
 //
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 
-#include "upa-private.h"
-#include "outbox.h"
+#include "outbox-private.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/file.h>
 #include <sys/time.h>
-#include <json-c/json.h>
-
-
-//
-// Constants...
-//
-
-#define OUTBOX_BACKOFF_MIN	5	// First back-off, seconds
-#define OUTBOX_BACKOFF_MAX	600	// Longest back-off, seconds
-#define OUTBOX_LEDGER_MAX	4096	// Job ids kept in "delivered"
-#define OUTBOX_STATES_MAX	65536	// Job states kept in "states"
-#define OUTBOX_EXT		".ujs"	// Record file extension
-#define OUTBOX_KIND_PRINTER	"printer-state"
-					// "kind" of a printer state record
-#define OUTBOX_MAX_REASONS	32	// printer-state-reasons sent at most
-#define OUTBOX_SESSIONS_MAX	32	// Cloud sessions kept (upaOutboxKeepSessions())
-#define OUTBOX_SESSION_AGE	600	// Seconds a kept session (and device) is reused
-
-
-//
-// Types...
-//
-
-typedef struct outbox_session_s		// A cloud session kept between flushes
-{
-  upa_device_t	*dev;			// Device (loaded when the session began)
-  upa_client_t	*client;		// Its session (NULL until first used)
-  time_t	since;			// When the device was loaded
-} outbox_session_t;
-
-struct upa_outbox_s			// Open outbox
-{
-  upa_config_t	cfg;			// Copy of the configuration (timeout may be lowered)
-  char		dir[1100];		// <CacheDir>/outbox
-  unsigned	seq;			// Records queued by this process
-  bool		wait;			// Wait for another deliverer (upaOutboxDeliver())?
-  bool		keep;			// Keep sessions between flushes?
-  int		num_sessions;		// Sessions kept
-  outbox_session_t sessions[OUTBOX_SESSIONS_MAX];
-					// Sessions kept, one per device
-};
-
-typedef struct outbox_names_s		// Sorted file names
-{
-  char		**names;		// Names (malloc'd)
-  size_t	count;			// Number of names
-} outbox_names_t;
-
-typedef enum outbox_result_e		// Outcome of sending one record
-{
-  OUTBOX_SENT,				// Delivered
-  OUTBOX_ALREADY,			// Job already terminal in the cloud
-  OUTBOX_DROP,				// Can never be delivered
-  OUTBOX_RETRY,				// Try again later (back-off)
-  OUTBOX_STUCK				// Cannot deliver from here (device/key), keep it
-} outbox_result_t;
 
 
 //
 // Local functions...
 //
 
-static bool	outbox_device_dir(upa_outbox_t *ob, const char *device_id, bool create, char *path, size_t pathsize);
-static int	outbox_flush_one(upa_outbox_t *ob, const char *device_id, time_t deadline, bool ignore_backoff, int *pending);
-static bool	outbox_fsync_dir(const char *dir);
 static bool	outbox_write(upa_outbox_t *ob, const char *ddir, json_object *rec);
-static outbox_result_t outbox_send_printer(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
-static bool	outbox_is_terminal(int state);
-static bool	outbox_ledger_add(upa_outbox_t *ob, const char *ddir, int job_id);
-static bool	outbox_ledger_has(const char *ddir, int job_id);
 static bool	outbox_states_add(upa_outbox_t *ob, const char *ddir, int job_id, int state);
 static int	outbox_states_get(const char *ddir, int job_id);
-static outbox_result_t outbox_verify(upa_client_t *client, const upa_device_t *dev, const char *user_uri, int job_id, int state, char *why, size_t whysize);
-static int	outbox_list(const char *dir, bool records, outbox_names_t *names);
-static void	outbox_names_free(outbox_names_t *names);
-static void	outbox_backoff_read(const char *ddir, int *attempts, time_t *next);
-static void	outbox_backoff_write(upa_outbox_t *ob, const char *ddir, int attempts, time_t next);
-static outbox_result_t outbox_send(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
-static void	outbox_session_put(upa_outbox_t *ob, upa_device_t *dev, upa_client_t *client, time_t since, bool healthy);
-static upa_device_t *outbox_session_take(upa_outbox_t *ob, const char *device_id, upa_client_t **client, time_t *since);
 static bool	outbox_valid_id(const char *id);
 
 
@@ -120,10 +49,10 @@ upaOutboxAddJobStatus(
     return (false);
   }
 
-  if (!outbox_device_dir(ob, device_id, true, ddir, sizeof(ddir)))
+  if (!upaOutboxDeviceDir(ob, device_id, true, ddir, sizeof(ddir)))
     return (false);
 
-  if (outbox_is_terminal((int)status->state) && outbox_ledger_has(ddir, job_id))
+  if (upaOutboxIsTerminal((int)status->state) && upaOutboxLedgerHas(ddir, job_id))
   {
     upaLog(UPA_LOG_DEBUG, "Outbox: terminal state of job %d was delivered already, not queued again.", job_id);
     return (true);
@@ -189,7 +118,7 @@ upaOutboxAddPrinterState(
     return (false);
   }
 
-  if (!outbox_device_dir(ob, device_id, true, ddir, sizeof(ddir)))
+  if (!upaOutboxDeviceDir(ob, device_id, true, ddir, sizeof(ddir)))
     return (false);
 
   rec = json_object_new_object();
@@ -225,43 +154,9 @@ upaOutboxAddPrinterState(
 void
 upaOutboxClose(upa_outbox_t *ob)	// I - Outbox
 {
-  upaOutboxKeepSessions(ob, false);
+  if (ob && ob->close_sessions)
+    (ob->close_sessions)(ob);
   free(ob);
-}
-
-
-//
-// 'upaOutboxKeepSessions()' - Keep cloud sessions open between flushes.
-//
-// For a long-lived deliverer (the sync service): each device's session
-// (its TLS connection, kept alive by libcurl, and its token) is reused for
-// OUTBOX_SESSION_AGE seconds instead of being set up for every flush.  A
-// session that saw a transient failure or could not deliver is dropped, so
-// the next flush starts afresh (device reloaded, new connection).  false
-// closes every kept session.
-//
-
-void
-upaOutboxKeepSessions(upa_outbox_t *ob,	// I - Outbox
-                      bool         keep)// I - Keep them?
-{
-  int	i;				// Looping var
-
-
-  if (!ob)
-    return;
-
-  ob->keep = keep;
-
-  if (!keep)
-  {
-    for (i = 0; i < ob->num_sessions; i ++)
-    {
-      upaClientDelete(ob->sessions[i].client);
-      upaDeviceDelete(ob->sessions[i].dev);
-    }
-    ob->num_sessions = 0;
-  }
 }
 
 
@@ -301,149 +196,30 @@ upaOutboxCountDevice(
 
   if (device_id)
   {
-    if (!outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+    if (!upaOutboxDeviceDir(ob, device_id, false, ddir, sizeof(ddir)))
       return (-1);
 
-    if ((n = outbox_list(ddir, true, &records)) < 0)
+    if ((n = upaOutboxListNames(ddir, true, &records)) < 0)
       return (access(ddir, F_OK) ? 0 : -1);
-    outbox_names_free(&records);
+    upaOutboxNamesFree(&records);
 
     return (n);
   }
 
-  if (outbox_list(ob->dir, false, &devices) < 0)
+  if (upaOutboxListNames(ob->dir, false, &devices) < 0)
     return (-1);
 
   for (i = 0; i < devices.count; i ++)
   {
     snprintf(ddir, sizeof(ddir), "%s/%s", ob->dir, devices.names[i]);
-    if ((n = outbox_list(ddir, true, &records)) > 0)
+    if ((n = upaOutboxListNames(ddir, true, &records)) > 0)
       count += n;
-    outbox_names_free(&records);
+    upaOutboxNamesFree(&records);
   }
 
-  outbox_names_free(&devices);
+  upaOutboxNamesFree(&devices);
 
   return (count);
-}
-
-
-//
-// 'upaOutboxFlush()' - Deliver queued records of every device.
-//
-
-int					// O - Records delivered, -1 on error
-upaOutboxFlush(upa_outbox_t *ob,	// I - Outbox
-               int          *pending)	// O - Records left (may be `NULL`)
-{
-  return (upaOutboxFlushDevice(ob, NULL, 0, false, pending));
-}
-
-
-//
-// 'upaOutboxFlushDevice()' - Deliver queued records of one device or all.
-//
-
-int					// O - Records delivered, -1 on error
-upaOutboxFlushDevice(
-    upa_outbox_t *ob,			// I - Outbox
-    const char   *device_id,		// I - Device or `NULL` for all
-    int          max_seconds,		// I - Time limit (0 = none)
-    bool         ignore_backoff,	// I - Send even during back-off?
-    int          *pending)		// O - Records left (may be `NULL`)
-{
-  outbox_names_t devices;		// Device folders
-  size_t	i;			// Looping var
-  int		delivered = 0,		// Records delivered
-		left = 0,		// Records left
-		n,			// Result for one device
-		saved_timeout;		// Configured request timeout
-  time_t	deadline;		// When to stop
-  bool		error = false;		// Any device failed hard?
-
-
-  if (pending)
-    *pending = 0;
-
-  if (!ob)
-  {
-    upaSetError(UPA_ERROR_ARGS, "upaOutboxFlush: no outbox.");
-    return (-1);
-  }
-
-  // A time limit also caps every request (connect and stall timeouts).
-  saved_timeout = ob->cfg.timeout;
-  deadline      = max_seconds > 0 ? time(NULL) + max_seconds : 0;
-  if (max_seconds > 0 && (ob->cfg.timeout <= 0 || ob->cfg.timeout > max_seconds))
-    ob->cfg.timeout = max_seconds;
-
-  if (device_id)
-  {
-    if ((n = outbox_flush_one(ob, device_id, deadline, ignore_backoff, &left)) < 0)
-      error = true;
-    else
-      delivered = n;
-  }
-  else if (outbox_list(ob->dir, false, &devices) >= 0)
-  {
-    for (i = 0; i < devices.count; i ++)
-    {
-      int	dleft = 0;		// Records left for this device
-
-      if ((n = outbox_flush_one(ob, devices.names[i], deadline, ignore_backoff, &dleft)) < 0)
-        error = true;
-      else
-        delivered += n;
-      left += dleft;
-    }
-
-    outbox_names_free(&devices);
-  }
-  else if (access(ob->dir, F_OK))
-    error = false;			// Nothing was ever queued
-  else
-    error = true;
-
-  ob->cfg.timeout = saved_timeout;
-
-  if (pending)
-    *pending = left;
-
-  return (error && delivered == 0 ? -1 : delivered);
-}
-
-
-//
-// 'upaOutboxDeliver()' - Deliver one device's records, waiting for another deliverer.
-//
-// Unlike upaOutboxFlushDevice(), a device another process is delivering
-// right now is waited for (up to max_seconds): the detached flusher a
-// backend starts after queueing must not leave its record behind because an
-// earlier flusher listed the folder just before the record was written.
-//
-
-int					// O - Records delivered, -1 on error
-upaOutboxDeliver(upa_outbox_t *ob,	// I - Outbox
-                 const char   *device_id,
-					// I - Device
-                 int          max_seconds,
-					// I - Time limit (0 = none)
-                 int          *pending)	// O - Records left (may be `NULL`)
-{
-  int	delivered;			// Result
-
-
-  if (!ob || !device_id)
-  {
-    upaSetError(UPA_ERROR_ARGS, "upaOutboxDeliver: bad arguments.");
-    return (-1);
-  }
-
-  ob->wait  = true;
-  delivered = upaOutboxFlushDevice(ob, device_id, max_seconds, false, pending);
-  ob->wait  = false;
-
-  return (delivered);
 }
 
 
@@ -465,7 +241,7 @@ upaOutboxLockPrinting(
 					// 100 ms between attempts
 
 
-  if (!ob || !device_id || !outbox_device_dir(ob, device_id, true, ddir, sizeof(ddir)))
+  if (!ob || !device_id || !upaOutboxDeviceDir(ob, device_id, true, ddir, sizeof(ddir)))
     return (-1);
 
   snprintf(path, sizeof(path), "%s/.printing", ddir);
@@ -506,10 +282,10 @@ upaOutboxJobState(upa_outbox_t *ob,	// I - Outbox
   int	state;				// State
 
 
-  if (!ob || !device_id || job_id <= 0 || !outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+  if (!ob || !device_id || job_id <= 0 || !upaOutboxDeviceDir(ob, device_id, false, ddir, sizeof(ddir)))
     return (0);
 
-  if ((state = outbox_states_get(ddir, job_id)) == 0 && outbox_ledger_has(ddir, job_id))
+  if ((state = outbox_states_get(ddir, job_id)) == 0 && upaOutboxLedgerHas(ddir, job_id))
     state = IPP_JSTATE_ABORTED;		// Delivered by an older version: some terminal state
 
   return (state);
@@ -529,10 +305,10 @@ upaOutboxIsDelivered(
   char	ddir[1300];			// Device folder
 
 
-  if (!ob || !device_id || !outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+  if (!ob || !device_id || !upaOutboxDeviceDir(ob, device_id, false, ddir, sizeof(ddir)))
     return (false);
 
-  return (outbox_ledger_has(ddir, job_id));
+  return (upaOutboxLedgerHas(ddir, job_id));
 }
 
 
@@ -559,15 +335,15 @@ upaOutboxNextAttempt(
 
   if (device_id)
   {
-    if (!outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
+    if (!upaOutboxDeviceDir(ob, device_id, false, ddir, sizeof(ddir)))
       return (0);
 
-    outbox_backoff_read(ddir, &attempts, &next);
+    upaOutboxBackoffRead(ddir, &attempts, &next);
 
     return (next > now ? next : 0);
   }
 
-  if (outbox_list(ob->dir, false, &devices) < 0)
+  if (upaOutboxListNames(ob->dir, false, &devices) < 0)
     return (0);
 
   for (i = 0; i < devices.count; i ++)
@@ -576,7 +352,7 @@ upaOutboxNextAttempt(
       latest = next;
   }
 
-  outbox_names_free(&devices);
+  upaOutboxNamesFree(&devices);
 
   return (latest);
 }
@@ -619,11 +395,11 @@ upaOutboxOpen(const upa_config_t *cfg)	// I - Configuration (copied)
 
 
 //
-// 'outbox_backoff_read()' - Read a device's back-off state.
+// 'upaOutboxBackoffRead()' - Read a device's back-off state.
 //
 
-static void
-outbox_backoff_read(const char *ddir,	// I - Device folder
+void
+upaOutboxBackoffRead(const char *ddir,	// I - Device folder
                     int        *attempts,// O - Failed attempts
                     time_t     *next)	// O - Next attempt
 {
@@ -649,41 +425,11 @@ outbox_backoff_read(const char *ddir,	// I - Device folder
 
 
 //
-// 'outbox_backoff_write()' - Save a device's back-off state (attempts 0 = clear).
+// 'upaOutboxDeviceDir()' - Build (and create) <outbox>/<device-id>.
 //
 
-static void
-outbox_backoff_write(upa_outbox_t *ob,	// I - Outbox
-                     const char   *ddir,// I - Device folder
-                     int          attempts,
-					// I - Failed attempts
-                     time_t       next)	// I - Next attempt
-{
-  char		path[1400],		// backoff file
-		text[128];		// Contents
-
-
-  snprintf(path, sizeof(path), "%s/backoff", ddir);
-
-  if (attempts <= 0)
-  {
-    if (upaFileUnlink(path) && errno != ENOENT)
-      upaLog(UPA_LOG_DEBUG, "Unable to remove %s: %s", path, strerror(errno));
-    return;
-  }
-
-  snprintf(text, sizeof(text), "{\"attempts\":%d,\"next\":%lld}\n", attempts, (long long)next);
-  if (!upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group))
-    upaLog(UPA_LOG_WARN, "Outbox: %s", upaLastErrorString());
-}
-
-
-//
-// 'outbox_device_dir()' - Build (and create) <outbox>/<device-id>.
-//
-
-static bool				// O - `true` on success
-outbox_device_dir(upa_outbox_t *ob,	// I - Outbox
+bool					// O - `true` on success
+upaOutboxDeviceDir(upa_outbox_t *ob,	// I - Outbox
                   const char   *device_id,
 					// I - Device
                   bool         create,	// I - Create it?
@@ -706,222 +452,10 @@ outbox_device_dir(upa_outbox_t *ob,	// I - Outbox
   {
     if (!upaMakeSharedDir(path, ob->cfg.device_group))
       return (false);
-    outbox_fsync_dir(ob->dir);
+    upaOutboxSyncDir(ob->dir);
   }
 
   return (true);
-}
-
-
-//
-// 'outbox_flush_one()' - Deliver the records of one device, in order.
-//
-
-static int				// O - Records delivered, -1 on error
-outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
-                 const char   *device_id,// I - Device
-                 time_t       deadline,	// I - Stop time (0 = none)
-                 bool         ignore_backoff,
-					// I - Send even during back-off?
-                 int          *pending)	// O - Records left
-{
-  char		ddir[1300],		// Device folder
-		path[1400];		// File
-  outbox_names_t records;		// Records
-  int		lockfd,			// Lock file
-		attempts,		// Failed attempts so far
-		delivered = 0,		// Records delivered
-		n;			// Number of records
-  size_t	i;			// Looping var
-  time_t	next,			// Next attempt
-		now = time(NULL),	// Current time
-		since = 0;		// When the device was loaded
-  upa_device_t	*dev = NULL;		// Device
-  upa_client_t	*client = NULL;		// Cloud session
-  bool		stop = false,		// Stop delivering?
-		healthy = true;		// May the session be kept?
-
-
-  *pending = 0;
-
-  if (!outbox_device_dir(ob, device_id, false, ddir, sizeof(ddir)))
-    return (-1);
-
-  if ((n = outbox_list(ddir, true, &records)) <= 0)
-    return (n < 0 && !access(ddir, F_OK) ? -1 : 0);
-
-  *pending = n;
-
-  outbox_backoff_read(ddir, &attempts, &next);
-  if (!ignore_backoff && next > now)
-  {
-    upaLog(UPA_LOG_DEBUG, "Outbox: %d record(s) of device %s wait for back-off (%d s).", n, device_id, (int)(next - now));
-    outbox_names_free(&records);
-    return (0);
-  }
-
-  // One deliverer per device: the others leave it alone (and count it).
-  snprintf(path, sizeof(path), "%s/.lock", ddir);
-  if ((lockfd = upaFileOpen(path, O_RDWR | O_CREAT, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
-    outbox_names_free(&records);
-    return (-1);
-  }
-  upaShareFile(lockfd, path, ob->cfg.device_group);
-
-  while (flock(lockfd, LOCK_EX | LOCK_NB))
-  {
-    // A flusher queued behind a running one must not give up: the other
-    // may have listed the records before ours was written
-    if (ob->wait && (!deadline || time(NULL) < deadline))
-    {
-      struct timespec nap = { 0, 100000000 };
-					// 100 ms
-
-      nanosleep(&nap, NULL);
-      continue;
-    }
-
-    upaLog(UPA_LOG_DEBUG, "Outbox: device %s is being delivered by another process.", device_id);
-    close(lockfd);
-    outbox_names_free(&records);
-    return (0);
-  }
-
-  // Another process may have delivered some while we waited: list again.
-  outbox_names_free(&records);
-  if ((n = outbox_list(ddir, true, &records)) <= 0)
-  {
-    close(lockfd);
-    *pending = 0;
-    return (n < 0 ? -1 : 0);
-  }
-  *pending = n;
-
-  // A session kept from an earlier flush (sync service), else a new one
-  if ((dev = outbox_session_take(ob, device_id, &client, &since)) == NULL)
-  {
-    since = time(NULL);
-    dev   = upaDeviceLoad(&ob->cfg, device_id);
-  }
-
-  if (!dev)
-  {
-    upaLog(UPA_LOG_WARN, "Outbox: %d status update(s) of device %s cannot be delivered: %s", n, device_id, upaLastErrorString());
-    close(lockfd);
-    outbox_names_free(&records);
-    return (-1);
-  }
-
-  for (i = 0; i < records.count && !stop; i ++)
-  {
-    json_object		*rec;		// Record
-    json_object		*value;		// Member
-    int			job_id = 0,	// Cloud job-id
-			state = 0;	// State
-    outbox_result_t	result;		// Send result
-
-    if (deadline && time(NULL) >= deadline)
-    {
-      upaLog(UPA_LOG_DEBUG, "Outbox: time limit reached, %d record(s) of device %s left.", *pending, device_id);
-      break;
-    }
-
-    snprintf(path, sizeof(path), "%s/%s", ddir, records.names[i]);
-    if ((rec = upaFileLoadJSON(path)) == NULL || !json_object_is_type(rec, json_type_object))
-    {
-      char bad[1500];			// Quarantined name
-
-      // Never block the queue on a damaged record: keep it aside for an admin.
-      upaLog(UPA_LOG_WARN, "Outbox: damaged record %s set aside (.bad).", path);
-      snprintf(bad, sizeof(bad), "%s.bad", path);
-      if (upaFileRename(path, bad))
-        upaFileUnlink(path);
-      json_object_put(rec);
-      (*pending) --;
-      continue;
-    }
-
-    if (json_object_object_get_ex(rec, "job", &value))
-      job_id = json_object_get_int(value);
-    if (json_object_object_get_ex(rec, "state", &value))
-      state = json_object_get_int(value);
-
-    if (job_id > 0 && outbox_ledger_has(ddir, job_id))
-    {
-      // A replay (crash after sending, before removing): never send twice.
-      upaLog(UPA_LOG_WARN, "Outbox: dropping %s for job %d of device %s: its terminal state was delivered already.", ippEnumString("job-state", state), job_id, device_id);
-      result = OUTBOX_DROP;
-    }
-    else
-      result = outbox_send(&client, ob, dev, rec);
-
-    json_object_put(rec);
-
-    switch (result)
-    {
-      case OUTBOX_SENT :
-      case OUTBOX_ALREADY :
-          if (outbox_is_terminal(state) && !outbox_ledger_add(ob, ddir, job_id))
-          {
-            // Without the ledger entry a replay could send it twice: keep
-            // the record, the cloud answers "already terminal" next time.
-            upaLog(UPA_LOG_WARN, "Outbox: %s", upaLastErrorString());
-            stop = true;
-            break;
-          }
-
-          upaFileUnlink(path);
-          outbox_fsync_dir(ddir);
-          (*pending) --;
-          if (result == OUTBOX_SENT || outbox_is_terminal(state))
-            delivered ++;
-          attempts = 0;
-          break;
-
-      case OUTBOX_DROP :
-          upaFileUnlink(path);
-          outbox_fsync_dir(ddir);
-          (*pending) --;
-          break;
-
-      case OUTBOX_RETRY :
-          {
-            int	wait = upaLastRetryAfter(),
-					// Retry-After from the cloud, 0 if none
-		backoff;		// Exponential back-off
-
-            attempts ++;
-            backoff = OUTBOX_BACKOFF_MIN << (attempts > 8 ? 7 : attempts - 1);
-            if (backoff > OUTBOX_BACKOFF_MAX)
-              backoff = OUTBOX_BACKOFF_MAX;
-            if (wait <= 0)
-              wait = backoff;
-
-            upaLog(UPA_LOG_INFO, "Outbox: cloud not reachable for device %s (%s); %d update(s) kept, next attempt in %d s.", device_id, upaLastErrorString(), *pending, wait);
-            outbox_backoff_write(ob, ddir, attempts, time(NULL) + wait);
-            stop    = true;
-            healthy = false;
-          }
-          break;
-
-      case OUTBOX_STUCK :
-          upaLog(UPA_LOG_WARN, "Outbox: %d update(s) of device %s kept: %s", *pending, device_id, upaLastErrorString());
-          stop    = true;
-          healthy = false;
-          break;
-    }
-  }
-
-  if (attempts == 0)
-    outbox_backoff_write(ob, ddir, 0, 0);
-
-  outbox_session_put(ob, dev, client, since, healthy);
-  outbox_names_free(&records);
-  close(lockfd);			// Releases the lock
-
-  return (delivered);
 }
 
 
@@ -946,16 +480,16 @@ outbox_write(upa_outbox_t *ob,		// I - Outbox
 
   text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
 
-  return (upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group) && outbox_fsync_dir(ddir));
+  return (upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group) && upaOutboxSyncDir(ddir));
 }
 
 
 //
-// 'outbox_fsync_dir()' - Make a rename/unlink in a folder durable.
+// 'upaOutboxSyncDir()' - Make a rename/unlink in a folder durable.
 //
 
-static bool				// O - `true` on success
-outbox_fsync_dir(const char *dir)	// I - Folder
+bool					// O - `true` on success
+upaOutboxSyncDir(const char *dir)	// I - Folder
 {
   int	fd;				// Folder descriptor
   bool	ret;				// Result
@@ -974,83 +508,22 @@ outbox_fsync_dir(const char *dir)	// I - Folder
 
 
 //
-// 'outbox_is_terminal()' - Is a job state terminal?
+// 'upaOutboxIsTerminal()' - Is a job state terminal?
 //
 
-static bool				// O - `true` for canceled, aborted, completed
-outbox_is_terminal(int state)		// I - Job state
+bool					// O - `true` for canceled, aborted, completed
+upaOutboxIsTerminal(int state)		// I - Job state
 {
   return (state >= IPP_JSTATE_CANCELED);
 }
 
 
 //
-// 'outbox_ledger_add()' - Remember a job whose terminal update was delivered.
-//
-// The ledger keeps the last OUTBOX_LEDGER_MAX ids: old jobs are long gone
-// from the cloud by then.
+// 'upaOutboxLedgerHas()' - Was the terminal update of a job delivered?
 //
 
-static bool				// O - `true` on success
-outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
-                  const char   *ddir,	// I - Device folder
-                  int          job_id)	// I - Cloud job-id
-{
-  char		path[1400],		// Ledger
-		line[32];		// One line
-  int		fd;			// File
-  struct stat	info;			// File information
-  bool		ret = true;		// Result
-
-
-  snprintf(path, sizeof(path), "%s/delivered", ddir);
-  snprintf(line, sizeof(line), "%d\n", job_id);
-
-  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
-    return (false);
-  }
-
-  upaShareFile(fd, path, ob->cfg.device_group);
-
-  if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd))
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
-    ret = false;
-  }
-
-  if (ret && !fstat(fd, &info) && info.st_size > OUTBOX_LEDGER_MAX * 12)
-  {
-    // Keep the newer half (we hold the device lock, nobody else appends).
-    char	*data,			// Whole ledger
-		*keep;			// Start of the part kept
-    FILE	*fp;			// Ledger stream
-    size_t	len;			// Bytes read
-
-    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (fp = upaFileOpenStream(path)) != NULL)
-    {
-      len = fread(data, 1, (size_t)info.st_size, fp);
-      fclose(fp);
-      data[len] = '\0';
-      if ((keep = strchr(data + len / 2, '\n')) != NULL)
-        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), UPA_FILE_SHARED_MODE, ob->cfg.device_group);
-    }
-    free(data);
-  }
-
-  close(fd);
-
-  return (ret);
-}
-
-
-//
-// 'outbox_ledger_has()' - Was the terminal update of a job delivered?
-//
-
-static bool				// O - `true` if listed
-outbox_ledger_has(const char *ddir,	// I - Device folder
+bool					// O - `true` if listed
+upaOutboxLedgerHas(const char *ddir,	// I - Device folder
                   int        job_id)	// I - Cloud job-id
 {
   char		path[1400],		// Ledger
@@ -1073,11 +546,11 @@ outbox_ledger_has(const char *ddir,	// I - Device folder
 
 
 //
-// 'outbox_list()' - List records (*.ujs) or device folders, sorted.
+// 'upaOutboxListNames()' - List records (*.ujs) or device folders, sorted.
 //
 
-static int				// O - Number of names, -1 on error
-outbox_list(const char     *dir,	// I - Folder
+int					// O - Number of names, -1 on error
+upaOutboxListNames(const char     *dir,	// I - Folder
             bool           records,	// I - Records (true) or device folders (false)
             outbox_names_t *names)	// O - Names
 {
@@ -1113,7 +586,7 @@ outbox_list(const char     *dir,	// I - Folder
       if (temp)
         names->names = temp;
       closedir(dp);
-      outbox_names_free(names);
+      upaOutboxNamesFree(names);
       upaSetError(UPA_ERROR_MEMORY, "Out of memory listing %s.", dir);
       return (-1);
     }
@@ -1144,11 +617,11 @@ outbox_list(const char     *dir,	// I - Folder
 
 
 //
-// 'outbox_names_free()' - Free a name list.
+// 'upaOutboxNamesFree()' - Free a name list.
 //
 
-static void
-outbox_names_free(outbox_names_t *names)// I - Names
+void
+upaOutboxNamesFree(outbox_names_t *names)// I - Names
 {
   size_t	i;			// Looping var
 
@@ -1159,207 +632,6 @@ outbox_names_free(outbox_names_t *names)// I - Names
 
   names->names = NULL;
   names->count = 0;
-}
-
-
-//
-// 'outbox_send()' - Send one record and classify the outcome.
-//
-
-static outbox_result_t			// O - Outcome
-outbox_send(upa_client_t       **client,// IO - Cloud session (created on first use)
-            upa_outbox_t       *ob,	// I - Outbox
-            const upa_device_t *dev,	// I - Device
-            json_object        *rec)	// I - Record
-{
-  upa_jobstatus_t js;			// Status
-  json_object	*value,			// Member
-		*reasons;		// Reasons array
-  const char	*user_uri = NULL;	// requesting-user-uri
-  int		job_id = 0;		// Cloud job-id
-  size_t	i,			// Looping var
-		count;			// Number of reasons
-  upa_error_t	err;			// Error class
-
-
-  if (json_object_object_get_ex(rec, "kind", &value) && !strcmp(json_object_get_string(value), OUTBOX_KIND_PRINTER))
-    return (outbox_send_printer(client, ob, dev, rec));
-
-  memset(&js, 0, sizeof(js));
-  js.impressions = -1;
-
-  if (json_object_object_get_ex(rec, "job", &value))
-    job_id = json_object_get_int(value);
-  if (json_object_object_get_ex(rec, "state", &value))
-    js.state = (ipp_jstate_t)json_object_get_int(value);
-  if (json_object_object_get_ex(rec, "user", &value))
-    user_uri = json_object_get_string(value);
-  if (json_object_object_get_ex(rec, "message", &value))
-    js.message = json_object_get_string(value);
-  if (json_object_object_get_ex(rec, "impressions", &value))
-    js.impressions = json_object_get_int(value);
-  if (json_object_object_get_ex(rec, "reasons", &reasons) && json_object_is_type(reasons, json_type_array))
-  {
-    count = json_object_array_length(reasons);
-    for (i = 0; i < count && i < 7; i ++)
-      js.reasons[i] = json_object_get_string(json_object_array_get_idx(reasons, i));
-  }
-
-  if (job_id <= 0 || js.state < IPP_JSTATE_PENDING || js.state > IPP_JSTATE_COMPLETED)
-  {
-    upaLog(UPA_LOG_WARN, "Outbox: dropping a record without a valid job or state for device %s.", dev->id);
-    return (OUTBOX_DROP);
-  }
-
-  if (!*client && (*client = upaClientCreate(&ob->cfg, dev)) == NULL)
-    return (upaLastError() == UPA_ERROR_MEMORY ? OUTBOX_RETRY : OUTBOX_STUCK);
-
-  if (upaInfraUpdateJobStatus(*client, user_uri, job_id, &js))
-  {
-    upaLog(UPA_LOG_DEBUG, "Outbox: delivered %s for job %d of device %s.", ippEnumString("job-state", (int)js.state), job_id, dev->id);
-    return (OUTBOX_SENT);
-  }
-
-  switch (err = upaLastError())
-  {
-    case UPA_ERROR_NETWORK :
-    case UPA_ERROR_BUSY :
-    case UPA_ERROR_HTTP :
-    case UPA_ERROR_AUTH :
-    case UPA_ERROR_PROTOCOL :
-    case UPA_ERROR_MEMORY :
-    case UPA_ERROR_IO :
-    case UPA_ERROR_INTERNAL :
-        return (OUTBOX_RETRY);
-
-    case UPA_ERROR_DEVICE :
-    case UPA_ERROR_CONFIG :
-        return (OUTBOX_STUCK);
-
-    case UPA_ERROR_SERVER :
-        // HTTP 5xx, IPP server errors: transient.  IPP internal-error is
-        // also Universal Print's answer to an update of a job that is
-        // already terminal: the cloud's view of the job decides below.
-        if (upaLastIPPStatus() != IPP_STATUS_ERROR_INTERNAL)
-          return (OUTBOX_RETRY);
-        break;
-
-    default :
-        break;
-  }
-
-  // Any other refusal (IPP errors, Universal Print's server-error-internal-error
-  // for an update of a terminal job, not-found, not-possible): only the
-  // cloud's own view of the job decides whether the record can go
-  {
-    char	message[1024],		// Why the update failed
-		why[1024];		// Why it may be dropped
-    outbox_result_t result;		// Verdict
-
-    upaCopyString(message, upaLastErrorString(), sizeof(message));
-
-    if ((result = outbox_verify(*client, dev, user_uri, job_id, (int)js.state, why, sizeof(why))) == OUTBOX_RETRY)
-    {
-      upaSetError(err, "%s", message);
-      return (OUTBOX_RETRY);
-    }
-
-    upaLog(UPA_LOG_WARN, "Outbox: dropping %s of job %d for device %s (the cloud answered: %s): %s", ippEnumString("job-state", (int)js.state), job_id, dev->id, message, why);
-
-    return (result);
-  }
-  return (OUTBOX_DROP);
-}
-
-
-//
-// 'outbox_send_printer()' - Send a printer state record and classify the outcome.
-//
-
-static outbox_result_t			// O - Outcome
-outbox_send_printer(
-    upa_client_t       **client,	// IO - Cloud session (created on first use)
-    upa_outbox_t       *ob,		// I - Outbox
-    const upa_device_t *dev,		// I - Device
-    json_object        *rec)		// I - Record
-{
-  json_object	*value,			// Member
-		*array;			// Reasons array
-  const char	*reasons[OUTBOX_MAX_REASONS],
-					// Reason keywords
-		*message = "";		// printer-state-message
-  int		state = 0,		// printer-state
-		num_reasons = 0;	// Number of reasons
-  size_t	i,			// Looping var
-		count;			// Reasons in the record
-  ipp_t		*attrs;			// Printer attributes
-  bool		sent;			// Delivered?
-
-
-  if (json_object_object_get_ex(rec, "printer-state", &value))
-    state = json_object_get_int(value);
-  if (json_object_object_get_ex(rec, "message", &value))
-    message = json_object_get_string(value);
-  if (json_object_object_get_ex(rec, "reasons", &array) && json_object_is_type(array, json_type_array))
-  {
-    count = json_object_array_length(array);
-    for (i = 0; i < count && num_reasons < OUTBOX_MAX_REASONS; i ++)
-    {
-      const char *keyword = json_object_get_string(json_object_array_get_idx(array, i));
-
-      if (keyword && *keyword)
-        reasons[num_reasons ++] = keyword;
-    }
-  }
-
-  if (state < IPP_PSTATE_IDLE || state > IPP_PSTATE_STOPPED)
-  {
-    upaLog(UPA_LOG_WARN, "Outbox: dropping a printer state record without a valid printer-state for device %s.", dev->id);
-    return (OUTBOX_DROP);
-  }
-
-  if (!*client && (*client = upaClientCreate(&ob->cfg, dev)) == NULL)
-    return (upaLastError() == UPA_ERROR_MEMORY ? OUTBOX_RETRY : OUTBOX_STUCK);
-
-  attrs = ippNew();
-  ippAddInteger(attrs, IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", state);
-  if (num_reasons > 0)
-    ippAddStrings(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", num_reasons, NULL, reasons);
-  else
-    ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", NULL, "none");
-  ippAddString(attrs, IPP_TAG_PRINTER, IPP_TAG_TEXT, "printer-state-message", NULL, message);
-
-  sent = upaInfraUpdateOutputDeviceAttributes(*client, attrs);
-  ippDelete(attrs);
-
-  if (sent)
-  {
-    upaLog(UPA_LOG_DEBUG, "Outbox: delivered printer-state %s (%s) for device %s.", ippEnumString("printer-state", state), num_reasons ? reasons[0] : "none", dev->id);
-    return (OUTBOX_SENT);
-  }
-
-  switch (upaLastError())
-  {
-    case UPA_ERROR_NETWORK :
-    case UPA_ERROR_BUSY :
-    case UPA_ERROR_HTTP :
-    case UPA_ERROR_AUTH :
-    case UPA_ERROR_PROTOCOL :
-    case UPA_ERROR_MEMORY :
-    case UPA_ERROR_IO :
-    case UPA_ERROR_INTERNAL :
-    case UPA_ERROR_SERVER :
-        return (OUTBOX_RETRY);
-
-    case UPA_ERROR_DEVICE :
-    case UPA_ERROR_CONFIG :
-        return (OUTBOX_STUCK);
-
-    default :
-        // Refused (an IPP client error): the next state replaces this one
-        upaLog(UPA_LOG_WARN, "Outbox: dropping printer-state %s for device %s (the cloud answered: %s).", ippEnumString("printer-state", state), dev->id, upaLastErrorString());
-        return (OUTBOX_DROP);
-  }
 }
 
 
@@ -1462,157 +734,13 @@ outbox_states_get(const char *ddir,	// I - Device folder
       continue;
 
     lstate = (int)strtol(ptr + 1, NULL, 10);
-    if (!outbox_is_terminal(state) || outbox_is_terminal(lstate))
+    if (!upaOutboxIsTerminal(state) || upaOutboxIsTerminal(lstate))
       state = lstate;
   }
 
   fclose(fp);
 
   return (state);
-}
-
-
-//
-// 'outbox_verify()' - Decide about a refused update from the cloud's view of the job.
-//
-// OUTBOX_ALREADY when the cloud holds a terminal state for the job,
-// OUTBOX_DROP when the job is gone or bound to another device, otherwise
-// OUTBOX_RETRY: a record is dropped only when the cloud proves it useless.
-//
-
-static outbox_result_t			// O - Verdict
-outbox_verify(upa_client_t       *client,
-					// I - Cloud session
-              const upa_device_t *dev,	// I - Device
-              const char         *user_uri,
-					// I - requesting-user-uri or `NULL`
-              int                job_id,// I - Cloud job-id
-              int                state,	// I - State we wanted to send
-              char               *why,	// O - Reason for a drop
-              size_t             whysize)
-					// I - Size of why
-{
-  ipp_t			*job;		// Fetch-Job response
-  ipp_attribute_t	*attr;		// job-state
-  int			cloud_state;	// Job state in the cloud
-  upa_error_t		err;		// Error class
-
-
-  (void)dev;
-
-  *why = '\0';
-
-  if ((job = upaInfraFetchJob(client, user_uri, job_id)) == NULL)
-  {
-    err = upaLastError();
-
-    if (err == UPA_ERROR_NOT_FOUND)
-    {
-      snprintf(why, whysize, "the job no longer exists in the cloud");
-      return (OUTBOX_DROP);
-    }
-    else if (err == UPA_ERROR_NOT_POSSIBLE)
-    {
-      snprintf(why, whysize, "the job belongs to another printer or user");
-      return (OUTBOX_DROP);
-    }
-    else if (err == UPA_ERROR_NOT_FETCHABLE)
-    {
-      snprintf(why, whysize, "the cloud no longer offers the job (not-fetchable)");
-      return (OUTBOX_DROP);
-    }
-
-    upaLog(UPA_LOG_INFO, "Outbox: cannot check job %d in the cloud (%s); keeping its %s update.", job_id, upaLastErrorString(), ippEnumString("job-state", state));
-    return (OUTBOX_RETRY);
-  }
-
-  cloud_state = (attr = ippFindAttribute(job, "job-state", IPP_TAG_ENUM)) != NULL ? ippGetInteger(attr, 0) : 0;
-  ippDelete(job);
-
-  if (outbox_is_terminal(cloud_state))
-  {
-    snprintf(why, whysize, "the cloud holds the terminal state %s already", ippEnumString("job-state", cloud_state));
-    return (OUTBOX_ALREADY);
-  }
-
-  upaLog(UPA_LOG_INFO, "Outbox: job %d is %s in the cloud; keeping its %s update for the next attempt.", job_id, cloud_state ? ippEnumString("job-state", cloud_state) : "of unknown state", ippEnumString("job-state", state));
-
-  return (OUTBOX_RETRY);
-}
-
-
-//
-// 'outbox_session_put()' - Keep a device's session, or close it.
-//
-// Ownership of dev and client passes to the outbox (kept) or they are freed.
-//
-
-static void
-outbox_session_put(upa_outbox_t *ob,	// I - Outbox
-                   upa_device_t *dev,	// I - Device
-                   upa_client_t *client,// I - Session or NULL
-                   time_t       since,	// I - When the device was loaded
-                   bool         healthy)// I - Did the session work?
-{
-  if (ob->keep && healthy && dev && ob->num_sessions < OUTBOX_SESSIONS_MAX && time(NULL) - since < OUTBOX_SESSION_AGE)
-  {
-    ob->sessions[ob->num_sessions].dev    = dev;
-    ob->sessions[ob->num_sessions].client = client;
-    ob->sessions[ob->num_sessions].since  = since;
-    ob->num_sessions ++;
-    return;
-  }
-
-  upaClientDelete(client);
-  upaDeviceDelete(dev);
-}
-
-
-//
-// 'outbox_session_take()' - Take a kept session of a device out of the outbox.
-//
-// Returns the device (the caller owns it and *client) or NULL when none is
-// kept or it is too old (then it is closed).
-//
-
-static upa_device_t *			// O - Device or NULL
-outbox_session_take(
-    upa_outbox_t *ob,			// I - Outbox
-    const char   *device_id,		// I - Device
-    upa_client_t **client,		// O - Its session or NULL
-    time_t       *since)		// O - When the device was loaded
-{
-  int		i;			// Looping var
-  upa_device_t	*dev;			// Device
-
-
-  *client = NULL;
-
-  for (i = 0; i < ob->num_sessions; i ++)
-  {
-    if (strcmp(ob->sessions[i].dev->id, device_id))
-      continue;
-
-    dev     = ob->sessions[i].dev;
-    *client = ob->sessions[i].client;
-    *since  = ob->sessions[i].since;
-
-    ob->num_sessions --;
-    if (i < ob->num_sessions)
-      ob->sessions[i] = ob->sessions[ob->num_sessions];
-
-    if (time(NULL) - *since >= OUTBOX_SESSION_AGE || time(NULL) < *since)
-    {
-      upaClientDelete(*client);
-      upaDeviceDelete(dev);
-      *client = NULL;
-      return (NULL);
-    }
-
-    return (dev);
-  }
-
-  return (NULL);
 }
 
 

@@ -30,7 +30,8 @@ extern bool	upaMakeDirs(const char *path, mode_t mode);
 extern bool	upaWriteFileAtomic(const char *path, const void *data, size_t len, mode_t mode);
 extern bool	upaWriteFileAtomicGroup(const char *path, const void *data, size_t len, mode_t mode, const char *group);
 
-// "host[:port]" of a URL for messages (the URL itself if it does not parse).
+// "host[:port]" of a URL for messages (the URL itself if it does not parse;
+// http.c: libcurl parses it).
 extern bool	upaURLHost(const char *url, char *host, size_t hostsize);
 
 // Give a file (by path or fd) to a group when running as root.

@@ -9,7 +9,6 @@
 #include "file.h"
 #include <fcntl.h>
 #include <grp.h>
-#include <curl/curl.h>
 
 
 //
@@ -223,42 +222,3 @@ upaWriteFileAtomicGroup(
   return (ret);
 }
 
-
-//
-// 'upaURLHost()' - Get "host[:port]" of a URL, for messages.
-//
-// An explicit port is kept (the emulator runs on one).  When the URL does
-// not parse, "host" gets the URL itself.
-//
-
-bool					// O - `true` if the URL parsed
-upaURLHost(const char *url,		// I - URL
-           char       *host,		// O - Host
-           size_t     hostsize)		// I - Size of host
-{
-  CURLU		*u;			// Parsed URL
-  char		*h = NULL,		// Host part
-		*p = NULL;		// Port part
-  bool		ret = false;		// Return value
-
-
-  snprintf(host, hostsize, "%s", url);
-
-  if ((u = curl_url()) == NULL)
-    return (false);
-
-  if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
-  {
-    if (curl_url_get(u, CURLUPART_PORT, &p, 0) == CURLUE_OK && p)
-      snprintf(host, hostsize, "%s:%s", h, p);
-    else
-      snprintf(host, hostsize, "%s", h);
-    ret = true;
-  }
-
-  curl_free(h);
-  curl_free(p);
-  curl_url_cleanup(u);
-
-  return (ret);
-}

@@ -23,9 +23,30 @@ upactlCmdOutbox(upactl_t *ctl,		// I - Global state
                 int      argc,		// I - Number of arguments
                 char     *argv[])	// I - Arguments
 {
+  bool		now = false;		// --now
+  const char	*device_id = NULL;	// --device
+  int		wait = 0,		// --wait seconds
+		i;			// Looping var
+
+
   if (argc == 2 && !strcmp(argv[1], "--help"))
     return (upactlUsage("outbox", stdout, UPACTL_OK));
-  else if ((argc != 2 && argc != 3) || (strcmp(argv[1], "flush") && strcmp(argv[1], "list")) || (argc == 3 && (strcmp(argv[1], "flush") || strcmp(argv[2], "--now"))))
+  else if (argc < 2 || (strcmp(argv[1], "flush") && strcmp(argv[1], "list")) || (!strcmp(argv[1], "list") && argc != 2))
+    return (upactlUsage("outbox", stderr, UPACTL_USAGE));
+
+  for (i = 2; i < argc; i ++)
+  {
+    if (!strcmp(argv[i], "--now"))
+      now = true;
+    else if (!strcmp(argv[i], "--device") && i + 1 < argc)
+      device_id = argv[++ i];
+    else if (!strcmp(argv[i], "--wait") && i + 1 < argc && atoi(argv[i + 1]) > 0)
+      wait = atoi(argv[++ i]);
+    else
+      return (upactlUsage("outbox", stderr, UPACTL_USAGE));
+  }
+
+  if (wait > 0 && (!device_id || now))
     return (upactlUsage("outbox", stderr, UPACTL_USAGE));
 
   if (!upactlLoadConfig(ctl))
@@ -49,7 +70,7 @@ upactlCmdOutbox(upactl_t *ctl,		// I - Global state
       else
         printf("%d job status update%s waiting for the cloud.\n", count, count == 1 ? "" : "s");
     }
-    else if ((count = upaOutboxFlushDevice(ob, NULL, 0, argc == 3, &pending)) < 0)
+    else if ((count = wait > 0 ? upaOutboxDeliver(ob, device_id, wait, &pending) : upaOutboxFlushDevice(ob, device_id, 0, now, &pending)) < 0)
       status = upactlFail("outbox delivery failed (%s): check the network and \"upactl doctor\"", upaLastErrorString());
     else
     {

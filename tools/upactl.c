@@ -77,7 +77,7 @@ static const upactl_cmd_t commands[] =
   { "list", upactlCmdList, "", "List the CUPS queues and which are registered." },
   { "doctor", upactlCmdDoctor, "[--offline]", "Check configuration, keys, permissions, clock and cloud; say what to fix." },
   { "jobs", upactlCmdJobs, "[--user UPN] QUEUE", "List the cloud print jobs waiting for a queue." },
-  { "outbox", upactlCmdOutbox, "flush [--now]|list", "Deliver or list job status updates waiting for the cloud." },
+  { "outbox", upactlCmdOutbox, "flush [--now] [--device ID [--wait SECONDS]]|list", "Deliver or list job status updates waiting for the cloud." },
 #ifdef UPACTL_HAVE_BADGE
   { "badge", cmd_badge, "add|remove|test|import|list|init ...", "Manage badge to user mappings (\"upactl badge --help\")." },
 #endif // UPACTL_HAVE_BADGE

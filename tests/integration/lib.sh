@@ -324,6 +324,10 @@ EOF
   [ -n "${ASAN_OPTIONS:-}" ] && echo "SetEnv ASAN_OPTIONS $ASAN_OPTIONS" >>"$BASE/cups-files.conf"
   [ -n "${UBSAN_OPTIONS:-}" ] && echo "SetEnv UBSAN_OPTIONS $UBSAN_OPTIONS" >>"$BASE/cups-files.conf"
   [ -n "${LSAN_OPTIONS:-}" ] && echo "SetEnv LSAN_OPTIONS $LSAN_OPTIONS" >>"$BASE/cups-files.conf"
+  # The backend's flusher runs this build's upactl (as the backend account).
+  if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/tools/upactl" ]; then
+    echo "SetEnv UPA_UPACTL $(upa_user_program "$top_builddir/tools/upactl")" >>"$BASE/cups-files.conf"
+  fi
 
   for ((tries = 0; tries < 5; tries ++)); do
     CUPS_PORT=$(upa_free_port) || upa_fatal "no free port"
