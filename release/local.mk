@@ -49,6 +49,7 @@ EXTRA_DIST += \
 	tests/security/kiosk-helper.sh \
 	tests/integration/release-races.sh \
 	tests/bench/bench-release.sh \
+	tests/bench/bench-helper.sh \
 	tests/bench/bench-throughput.sh
 
 # PC/SC readers: a private pcscd with the vsmartcard vpcd driver and a fake

@@ -12,9 +12,11 @@
 #   capture output).
 #
 # "Badge-to-CUPS-accepted" is measured from the start of a scripting-mode
-# release (what the kiosk runs once PAM has named the user: recovery check,
-# Get-Jobs, Fetch-Job, held job, Fetch-Document, Acknowledge-Job, release)
-# until the process reports the CUPS job released.
+# upa-release process (recovery check, Get-Jobs, Fetch-Job, held job,
+# Fetch-Document, Acknowledge-Job, release) until it reports the CUPS job
+# released: program start, configuration, token and TLS handshake included.
+# The kiosk does not start a process per tap: it asks the long-lived release
+# helper, which tests/bench/bench-helper.sh measures.
 #
 # Copyright © 2026 by the cups-upa authors.
 # Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
