@@ -318,6 +318,11 @@ check "release of job 4 succeeds (cloud job $cloud_job, CUPS job $cups_job)" tes
   lp -d Floor3 -t replay "$PDF" >/dev/null
   check "a replayed terminal record is dropped" upa_wait_for 30 outbox_has 0
   check "cloud job 4 still got exactly one terminal update" test "$(status_events "$cloud_job" 9)" = 1
+  # The backend's flusher is "upactl outbox flush --device ID --wait N".
+  check "upactl outbox flush --wait without --device is a usage error" \
+    sh -c "'$UPACTL' outbox flush --wait 5 >/dev/null 2>&1; [ \$? = 2 ]"
+  check "upactl outbox flush --device ID --wait N delivers that device (nothing left)" \
+    sh -c "'$UPACTL' outbox flush --device '$device_id' --wait 10 | grep -q '^0 job status updates delivered, 0 still pending'"
 else
   upa_log "SKIP outage test: this upa-cloudsim has no /sim/faults"
 fi
