@@ -91,5 +91,8 @@ extern bool	upaOutboxLedgerHas(const char *ddir, int job_id);
 extern int	upaOutboxListNames(const char *dir, bool records, outbox_names_t *names);
 extern void	upaOutboxNamesFree(outbox_names_t *names);
 extern void	upaOutboxBackoffRead(const char *ddir, int *attempts, time_t *next);
+// Append a line to a ledger ("states", "delivered") with fsync; past
+// max_lines the older half goes.
+extern bool	upaOutboxAppendLine(upa_outbox_t *ob, const char *path, const char *line, int max_lines);
 
 #endif // !UPA_OUTBOX_PRIVATE_H

@@ -652,13 +652,35 @@ outbox_states_add(upa_outbox_t *ob,	// I - Outbox
 {
   char		path[1400],		// Ledger
 		line[64];		// One line
-  int		fd;			// File
-  struct stat	info;			// File information
-  bool		ret = true;		// Result
 
 
   snprintf(path, sizeof(path), "%s/states", ddir);
   snprintf(line, sizeof(line), "%d %d\n", job_id, state);
+
+  return (upaOutboxAppendLine(ob, path, line, OUTBOX_STATES_MAX));
+}
+
+
+//
+// 'upaOutboxAppendLine()' - Append a line to a ledger durably, keeping it short.
+//
+// One write() of a short line on an O_APPEND file is never interleaved.
+// Past max_lines (of about 12 bytes) the newer half is kept; appends racing
+// with the rewrite may be lost, which costs at most a needless check later
+// (a ledger only ever answers "was this queued/delivered?"), never a status.
+//
+
+bool					// O - `true` on success
+upaOutboxAppendLine(upa_outbox_t *ob,	// I - Outbox
+                    const char   *path,	// I - Ledger
+                    const char   *line,	// I - Line with its newline
+                    int          max_lines)
+					// I - Lines kept at most
+{
+  int		fd;			// File
+  struct stat	info;			// File information
+  bool		ret = true;		// Result
+
 
   if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
   {
@@ -668,17 +690,14 @@ outbox_states_add(upa_outbox_t *ob,	// I - Outbox
 
   upaShareFile(fd, path, ob->cfg.device_group);
 
-  // One write() of a short line on an O_APPEND file is never interleaved
   if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd))
   {
     upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
     ret = false;
   }
 
-  if (ret && !fstat(fd, &info) && info.st_size > OUTBOX_STATES_MAX * 12 && !flock(fd, LOCK_EX | LOCK_NB))
+  if (ret && !fstat(fd, &info) && info.st_size > (off_t)max_lines * 12 && !flock(fd, LOCK_EX | LOCK_NB))
   {
-    // Keep the newer half; appends racing with the rewrite may be lost, and
-    // cost at most a needless reprint check, never a lost status
     char	*data,			// Whole ledger
 		*keep;			// Start of the part kept
     ssize_t	len;			// Bytes read

@@ -24,6 +24,7 @@ static void	outbox_backoff_write(upa_outbox_t *ob, const char *ddir, int attempt
 static outbox_result_t outbox_send(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
 static void	outbox_session_put(upa_outbox_t *ob, upa_device_t *dev, upa_client_t *client, time_t since, bool healthy);
 static upa_device_t *outbox_session_take(upa_outbox_t *ob, const char *device_id, upa_client_t **client, time_t *since);
+static outbox_result_t outbox_classify(upa_error_t err);
 static void	outbox_close_sessions(upa_outbox_t *ob);
 
 
@@ -450,50 +451,12 @@ outbox_ledger_add(upa_outbox_t *ob,	// I - Outbox
 {
   char		path[1400],		// Ledger
 		line[32];		// One line
-  int		fd;			// File
-  struct stat	info;			// File information
-  bool		ret = true;		// Result
 
 
   snprintf(path, sizeof(path), "%s/delivered", ddir);
   snprintf(line, sizeof(line), "%d\n", job_id);
 
-  if ((fd = upaFileOpen(path, O_WRONLY | O_APPEND | O_CREAT, UPA_FILE_SHARED_MODE, ob->cfg.device_group)) < 0)
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to open %s: %s", path, strerror(errno));
-    return (false);
-  }
-
-  upaShareFile(fd, path, ob->cfg.device_group);
-
-  if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd))
-  {
-    upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
-    ret = false;
-  }
-
-  if (ret && !fstat(fd, &info) && info.st_size > OUTBOX_LEDGER_MAX * 12)
-  {
-    // Keep the newer half (we hold the device lock, nobody else appends).
-    char	*data,			// Whole ledger
-		*keep;			// Start of the part kept
-    FILE	*fp;			// Ledger stream
-    size_t	len;			// Bytes read
-
-    if ((data = malloc((size_t)info.st_size + 1)) != NULL && (fp = upaFileOpenStream(path)) != NULL)
-    {
-      len = fread(data, 1, (size_t)info.st_size, fp);
-      fclose(fp);
-      data[len] = '\0';
-      if ((keep = strchr(data + len / 2, '\n')) != NULL)
-        ret = upaWriteFileAtomicGroup(path, keep + 1, strlen(keep + 1), UPA_FILE_SHARED_MODE, ob->cfg.device_group);
-    }
-    free(data);
-  }
-
-  close(fd);
-
-  return (ret);
+  return (upaOutboxAppendLine(ob, path, line, OUTBOX_LEDGER_MAX));
 }
 
 
@@ -515,6 +478,7 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
   size_t	i,			// Looping var
 		count;			// Number of reasons
   upa_error_t	err;			// Error class
+  outbox_result_t result;		// Verdict
 
 
   if (json_object_object_get_ex(rec, "kind", &value) && !strcmp(json_object_get_string(value), OUTBOX_KIND_PRINTER))
@@ -555,33 +519,13 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
     return (OUTBOX_SENT);
   }
 
-  switch (err = upaLastError())
-  {
-    case UPA_ERROR_NETWORK :
-    case UPA_ERROR_BUSY :
-    case UPA_ERROR_HTTP :
-    case UPA_ERROR_AUTH :
-    case UPA_ERROR_PROTOCOL :
-    case UPA_ERROR_MEMORY :
-    case UPA_ERROR_IO :
-    case UPA_ERROR_INTERNAL :
-        return (OUTBOX_RETRY);
-
-    case UPA_ERROR_DEVICE :
-    case UPA_ERROR_CONFIG :
-        return (OUTBOX_STUCK);
-
-    case UPA_ERROR_SERVER :
-        // HTTP 5xx, IPP server errors: transient.  IPP internal-error is
-        // also Universal Print's answer to an update of a job that is
-        // already terminal: the cloud's view of the job decides below.
-        if (upaLastIPPStatus() != IPP_STATUS_ERROR_INTERNAL)
-          return (OUTBOX_RETRY);
-        break;
-
-    default :
-        break;
-  }
+  // HTTP 5xx, IPP server errors: transient.  IPP internal-error is also
+  // Universal Print's answer to an update of a job that is already
+  // terminal: the cloud's view of the job decides below.
+  if ((err = upaLastError()) == UPA_ERROR_SERVER && upaLastIPPStatus() != IPP_STATUS_ERROR_INTERNAL)
+    return (OUTBOX_RETRY);
+  else if (err != UPA_ERROR_SERVER && (result = outbox_classify(err)) != OUTBOX_DROP)
+    return (result);
 
   // Any other refusal (IPP errors, Universal Print's server-error-internal-error
   // for an update of a terminal job, not-found, not-possible): only the
@@ -589,7 +533,6 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
   {
     char	message[1024],		// Why the update failed
 		why[1024];		// Why it may be dropped
-    outbox_result_t result;		// Verdict
 
     upaCopyString(message, upaLastErrorString(), sizeof(message));
 
@@ -603,7 +546,6 @@ outbox_send(upa_client_t       **client,// IO - Cloud session (created on first 
 
     return (result);
   }
-  return (OUTBOX_DROP);
 }
 
 
@@ -629,6 +571,7 @@ outbox_send_printer(
 		count;			// Reasons in the record
   ipp_t		*attrs;			// Printer attributes
   bool		sent;			// Delivered?
+  outbox_result_t result;		// Verdict
 
 
   if (json_object_object_get_ex(rec, "printer-state", &value))
@@ -673,7 +616,32 @@ outbox_send_printer(
     return (OUTBOX_SENT);
   }
 
-  switch (upaLastError())
+  // Server errors are transient; a refusal (an IPP client error) drops the
+  // record: the next state replaces this one
+  if (upaLastError() == UPA_ERROR_SERVER)
+    return (OUTBOX_RETRY);
+  else if ((result = outbox_classify(upaLastError())) != OUTBOX_DROP)
+    return (result);
+
+  upaLog(UPA_LOG_WARN, "Outbox: dropping printer-state %s for device %s (the cloud answered: %s).", ippEnumString("printer-state", state), dev->id, upaLastErrorString());
+
+  return (OUTBOX_DROP);
+}
+
+
+//
+// 'outbox_classify()' - What a failed request means for its record.
+//
+// OUTBOX_RETRY for what passes (network, busy, HTTP, authentication,
+// garbled answers, local trouble), OUTBOX_STUCK when this server cannot
+// deliver (device, configuration), OUTBOX_DROP for anything else (the
+// caller decides: server errors, IPP refusals).
+//
+
+static outbox_result_t			// O - Outcome
+outbox_classify(upa_error_t err)	// I - Error class
+{
+  switch (err)
   {
     case UPA_ERROR_NETWORK :
     case UPA_ERROR_BUSY :
@@ -683,7 +651,6 @@ outbox_send_printer(
     case UPA_ERROR_MEMORY :
     case UPA_ERROR_IO :
     case UPA_ERROR_INTERNAL :
-    case UPA_ERROR_SERVER :
         return (OUTBOX_RETRY);
 
     case UPA_ERROR_DEVICE :
@@ -691,8 +658,6 @@ outbox_send_printer(
         return (OUTBOX_STUCK);
 
     default :
-        // Refused (an IPP client error): the next state replaces this one
-        upaLog(UPA_LOG_WARN, "Outbox: dropping printer-state %s for device %s (the cloud answered: %s).", ippEnumString("printer-state", state), dev->id, upaLastErrorString());
         return (OUTBOX_DROP);
   }
 }

@@ -59,6 +59,8 @@ sed -i 's/^LogLevel debug/LogLevel warn/' "$BASE/cupsd.conf"
 cupsd_kill
 cupsd_restart || upa_fatal "cupsd restart"
 
+. "$top_srcdir/tests/integration/kiosk-lib.sh"
+
 KUSER=upab$$
 useradd -r -M -U -d /nonexistent -s /usr/sbin/nologin "$KUSER" || upa_fatal "useradd $KUSER"
 upa_at_exit 'userdel "$KUSER" 2>/dev/null; groupdel "$KUSER" 2>/dev/null'
@@ -66,39 +68,11 @@ upa_at_exit 'userdel "$KUSER" 2>/dev/null; groupdel "$KUSER" 2>/dev/null'
 lpadmin -p Bench -v "capture:$BASE/out" -E || upa_fatal "lpadmin"
 "$UPACTL" register Bench --admin-token "$UPA_SIM_ADMIN" >"$BASE/register.log" 2>&1 || upa_fatal "upactl register: $(tail -n 1 "$BASE/register.log")"
 
-cat >"$BASE/badge.conf" <<EOF
-Sources local
-Store $BASE/badges
-KeyFile $BASE/badge.key
-StateDir $BASE/badge-state
-Pin optional
-DebounceTime 0
-MaxFailures 50
-UnknownMaxFailures 0
-FailureWindow 300
-LockoutTime 300
-EOF
-"$UPACTL" badge -C "$BASE/badge.conf" init >"$BASE/badge.log" 2>&1 || upa_fatal "upactl badge init: $(tail -n 1 "$BASE/badge.log")"
-printf '4711,%s\n' "$USER_UPN" | "$UPACTL" badge -C "$BASE/badge.conf" import - >>"$BASE/badge.log" 2>&1 ||
-  upa_fatal "upactl badge import: $(tail -n 1 "$BASE/badge.log")"
+printf '4711,%s\n' "$USER_UPN" | badge_store_setup "MaxFailures 50" "UnknownMaxFailures 0" "FailureWindow 300" "LockoutTime 300"
 
-mkdir -p "$BASE/pam.d"
-cat >"$BASE/pam.d/upa-release" <<EOF
-auth     required $PAMMOD config=$BASE/badge.conf station=bench
-account  required $PAMMOD config=$BASE/badge.conf station=bench
-EOF
+pam_release_setup bench "$HELPER"
 
-PRELOAD=$PAMWRAP
-WRAPENV=
-if grep -qa __asan_init "$HELPER"; then
-  PRELOAD="$(${CC:-cc} -print-file-name=libasan.so) $PAMWRAP"
-  WRAPENV=PAM_WRAPPER_DISABLE_DEEPBIND=1
-fi
-
-SOCK="$BASE/helper.sock"
-env LD_PRELOAD="$PRELOAD" $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$BASE/pam.d" UPA_CONFIG="$UPA_CONFIG" CUPS_SERVER="$CUPS_SERVER" \
-  "$HELPER" --socket "$SOCK" --allow-user "$KUSER" --station-rate 0 2>>"$BASE/helper.log" &
-helper_pid=$!
+release_helper_start 0
 upa_watchdog "$helper_pid"
 upa_at_exit 'kill $helper_pid 2>/dev/null'
 upa_wait_for 20 test -S "$SOCK" || upa_fatal "upa-release-helper did not start: $(tail -n 3 "$BASE/helper.log")"

@@ -106,40 +106,13 @@ upa_log "devices: Floor3 $dev3, Floor4 $dev4"
 # pam_upa's own store: keyed hashes made by "upactl badge", never numbers.
 # No debounce (the test taps one badge several times in a row); three
 # failures of one badge lock it at this station.
-cat >"$BASE/badge.conf" <<EOF2
-Sources local
-Store $BASE/badges
-KeyFile $BASE/badge.key
-StateDir $BASE/badge-state
-Pin optional
-DebounceTime 0
-MaxFailures 3
-FailureWindow 300
-LockoutTime 300
-EOF2
-"$UPACTL" badge -C "$BASE/badge.conf" init >"$BASE/badge.log" 2>&1 || { cat "$BASE/badge.log"; upa_fatal "upactl badge init"; }
-printf '1001,%s\n1002,%s\n1003,%s,4321\n1005,%s,2468\n' "$ALICE" "$BOB" "$CAROL" "$DAVE" |
-  "$UPACTL" badge -C "$BASE/badge.conf" import - >>"$BASE/badge.log" 2>&1 ||
-  { cat "$BASE/badge.log"; upa_fatal "upactl badge import"; }
+printf '1001,%s\n1002,%s\n1003,%s,4321\n1005,%s,2468\n' "$ALICE" "$BOB" "$CAROL" "$DAVE" | badge_store_setup "MaxFailures 3" "FailureWindow 300" "LockoutTime 300"
 printf '1004\n' | "$UPACTL" badge -C "$BASE/badge.conf" add --disabled "$ERIN" >>"$BASE/badge.log" 2>&1 ||
   { cat "$BASE/badge.log"; upa_fatal "upactl badge add --disabled"; }
 check "the store holds five badges, no badge number" \
   eval '[ "$(grep -c @contoso.com "$BASE/badges")" = 5 ] && ! grep -qE "(^| )100[1-5]( |$)" "$BASE/badges"'
 
-mkdir -p "$BASE/pam.d"
-cat >"$BASE/pam.d/upa-release" <<EOF2
-auth     required $PAMMOD config=$BASE/badge.conf station=floor3
-account  required $PAMMOD config=$BASE/badge.conf station=floor3
-EOF2
-
-# A sanitizer build must find ASan's runtime first in the library list, and
-# pam_wrapper must not use RTLD_DEEPBIND under sanitizers (pam_wrapper(1)).
-PRELOAD=$PAMWRAP
-WRAPENV=
-if grep -qa __asan_init "$RELEASE"; then
-  PRELOAD="$(${CC:-cc} -print-file-name=libasan.so) $PAMWRAP"
-  WRAPENV=PAM_WRAPPER_DISABLE_DEEPBIND=1
-fi
+pam_release_setup floor3 "$RELEASE"
 
 # The journal of an earlier life of the station: one release finished 40
 # days ago (start-up compaction drops it), one yesterday (kept); 0660 as

@@ -267,39 +267,11 @@ lpadmin -p Floor3 -v "capture:$BASE/out" -E || upa_fatal "lpadmin Floor3"
 
 # The normalisation doc/upa-release.1 documents for PC/SC readers: the UID
 # text becomes the number a keyboard wedge types for the same card.
-cat >"$BASE/badge.conf" <<EOF2
-Sources local
-Store $BASE/badges
-KeyFile $BASE/badge.key
-StateDir $BASE/badge-state
-Pin optional
-DebounceTime 0
-InputFormat hex
-ReverseBytes yes
-ByteLength 4
-OutputFormat decimal
-EOF2
-"$UPACTL" badge -C "$BASE/badge.conf" init >"$BASE/badge.log" 2>&1 || { cat "$BASE/badge.log"; upa_fatal "upactl badge init"; }
-printf '%s,%s\n%s,%s\n' "$ALICE_UID" "$ALICE" "$BOB_UID" "$BOB" |
-  "$UPACTL" badge -C "$BASE/badge.conf" import - >>"$BASE/badge.log" 2>&1 ||
-  { cat "$BASE/badge.log"; upa_fatal "upactl badge import"; }
+printf '%s,%s\n%s,%s\n' "$ALICE_UID" "$ALICE" "$BOB_UID" "$BOB" | badge_store_setup "InputFormat hex" "ReverseBytes yes" "ByteLength 4" "OutputFormat decimal"
 check "badge.conf's rules turn the UID text into the wedge's number" \
   eval 'echo "$ALICE_UID" | "$UPACTL" badge -C "$BASE/badge.conf" test | grep -qx "normalised: $ALICE_NUMBER"'
 
-mkdir -p "$BASE/pam.d"
-cat >"$BASE/pam.d/upa-release" <<EOF2
-auth     required $PAMMOD config=$BASE/badge.conf station=floor3
-account  required $PAMMOD config=$BASE/badge.conf station=floor3
-EOF2
-
-# A sanitizer build must find ASan's runtime first in the library list, and
-# pam_wrapper must not use RTLD_DEEPBIND under sanitizers (pam_wrapper(1)).
-PRELOAD=$PAMWRAP
-WRAPENV=
-if grep -qa __asan_init "$RELEASE"; then
-  PRELOAD="$(${CC:-cc} -print-file-name=libasan.so) $PAMWRAP"
-  WRAPENV=PAM_WRAPPER_DISABLE_DEEPBIND=1
-fi
+pam_release_setup floor3 "$RELEASE"
 
 # The kiosk's account: a throwaway system user, the only one the helper
 # serves; the helper is root with pam_wrapper, the kiosk never is

@@ -78,40 +78,11 @@ for q in Floor3 Down; do
     { cat "$BASE/register-$q.log"; upa_fatal "upactl register $q"; }
 done
 
-cat >"$BASE/badge.conf" <<EOF2
-Sources local
-Store $BASE/badges
-KeyFile $BASE/badge.key
-StateDir $BASE/badge-state
-Pin optional
-DebounceTime 0
-MaxFailures 50
-UnknownMaxFailures 0
-FailureWindow 300
-LockoutTime 300
-EOF2
-"$UPACTL" badge -C "$BASE/badge.conf" init >"$BASE/badge.log" 2>&1 || { cat "$BASE/badge.log"; upa_fatal "upactl badge init"; }
-printf '1001,%s\n1002,%s\n' "$ALICE" "$BOB" |
-  "$UPACTL" badge -C "$BASE/badge.conf" import - >>"$BASE/badge.log" 2>&1 ||
-  { cat "$BASE/badge.log"; upa_fatal "upactl badge import"; }
+printf '1001,%s\n1002,%s\n' "$ALICE" "$BOB" | badge_store_setup "MaxFailures 50" "UnknownMaxFailures 0" "FailureWindow 300" "LockoutTime 300"
 
-mkdir -p "$BASE/pam.d"
-cat >"$BASE/pam.d/upa-release" <<EOF2
-auth     required $PAMMOD config=$BASE/badge.conf station=sec
-account  required $PAMMOD config=$BASE/badge.conf station=sec
-EOF2
+pam_release_setup sec "$HELPER"
 
-PRELOAD=$PAMWRAP
-WRAPENV=
-if grep -qa __asan_init "$HELPER"; then
-  PRELOAD="$(${CC:-cc} -print-file-name=libasan.so) $PAMWRAP"
-  WRAPENV=PAM_WRAPPER_DISABLE_DEEPBIND=1
-fi
-
-SOCK="$BASE/helper.sock"
-env LD_PRELOAD="$PRELOAD" $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$BASE/pam.d" UPA_CONFIG="$UPA_CONFIG" CUPS_SERVER="$CUPS_SERVER" \
-  "$HELPER" --socket "$SOCK" --allow-user "$KUSER" --station-rate 12 2>>"$BASE/helper.log" &
-helper_pid=$!
+release_helper_start 12
 upa_at_exit 'kill $helper_pid 2>/dev/null; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; if [ "$upa_tests_failed" != 0 ]; then for f in helper.log kiosk.log; do echo "# ---- $f ----"; tail -n 60 "$BASE/$f" | sed "s/^/# /"; done; fi'
 upa_wait_for 20 test -S "$SOCK" || { cat "$BASE/helper.log"; upa_fatal "upa-release-helper did not start"; }
 
@@ -285,9 +256,7 @@ check "the budget refills" upa_wait_for 30 eval 'as "$KUSER" "{\"op\":\"auth\",\
 # depend on how fast the budget above refills
 kill "$helper_pid"
 upa_wait_for 20 eval '! kill -0 $helper_pid 2>/dev/null'
-env LD_PRELOAD="$PRELOAD" $WRAPENV PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$BASE/pam.d" UPA_CONFIG="$UPA_CONFIG" CUPS_SERVER="$CUPS_SERVER" \
-  "$HELPER" --socket "$SOCK" --allow-user "$KUSER" --station-rate 0 2>>"$BASE/helper.log" &
-helper_pid=$!
+release_helper_start 0
 check "the helper starts again" upa_wait_for 20 eval 'as "$KUSER" "{\"op\":\"hello\"}" | grep -q "\"ok\": *true"'
 
 a2=$(sim_submit "$ALICE" "quarterly-report-for-the-board-of-directors-2026-draft-A.pdf" "$PDF1")
