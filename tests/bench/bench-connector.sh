@@ -226,6 +226,12 @@ c1=$(cpu_ticks "$WATCH_PID")
 t1=$(now_ms)
 echo "idle CPU over ${idle} s: $(awk -v c=$((c1 - c0)) -v hz="$hz" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ms / 1000)}')% of one core, RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB"
 
+# A look inside while idle (strace, perf, smaps...): the command in
+# BENCH_CONNECTOR_HOOK runs with the service's pid as its argument
+if [ -n "${BENCH_CONNECTOR_HOOK:-}" ]; then
+  $BENCH_CONNECTOR_HOOK "$WATCH_PID"
+fi
+
 # A job for one of them (the last registered, and the first)
 devn=$(lpstat -v "Bench$((ndev - 1))" | sed -n 's,^device for [^:]*: upa://\([^/]*\)/.*,\1,p')
 : >"$BASE/latency-n"
