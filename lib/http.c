@@ -46,6 +46,7 @@
 #define UPA_HTTP_CA_CHECK	60	// Seconds between looks at the CA file
 #define UPA_HTTP_TICK		1000	// Milliseconds between deadline checks of a streamed body
 #define UPA_HTTP_SLEEP		60000	// Longest sleep of a collected transfer (ms; libcurl's timers cut it)
+#define UPA_HTTP_UPLOAD_BUFFER	16384	// libcurl's upload buffer (its least; its default is 64 KiB)
 
 
 //
@@ -291,6 +292,10 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "cups-upa/" VERSION);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  // Every HTTPS send goes through an upload buffer that the handle keeps,
+  // 64 KiB by default: most of what an idle connector channel held.  Our
+  // bodies are in memory and a TLS record carries 16 KiB at most.
+  curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPA_HTTP_UPLOAD_BUFFER);
 
   // TLS: verification is never turned off.  CAFile replaces the system store
   // for this handle (the emulator's CA); an empty CAFile keeps the default.
