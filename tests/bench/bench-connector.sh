@@ -9,7 +9,9 @@
 # Usage: tests/bench/bench-connector.sh [N] [LAT] [IDLE-SECONDS]
 #   (defaults 1000, 50, 60); needs root and a build in $top_builddir.
 #   Registering N devices costs N RSA-2048 keys and N CUPS queues (minutes
-#   for 1000 on a small machine).
+#   for 1000 on a small machine).  BENCH_CONNECTOR_HOOK, when set, is a
+#   command run with the service's pid after the idle figure (strace -c,
+#   perf record, a copy of /proc/PID/smaps...); the job figures follow it.
 #
 # "First byte at the printer" runs from the moment the emulator has answered
 # the job's upload (POST /sim/jobs: the cloud has the job and has sent the
