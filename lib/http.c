@@ -4,9 +4,17 @@
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
-// One upa_http_t owns one libcurl easy handle; curl_easy_reset() between
-// requests keeps its connection, DNS and TLS session caches, so consecutive
-// requests to the same host reuse one connection.
+// One upa_http_t owns one libcurl easy handle and a multi handle of its
+// own that holds the connection cache; curl_easy_reset() between requests
+// keeps the TLS session cache, and the multi handle the connection and DNS
+// caches, so consecutive requests to the same host reuse one connection.
+//
+// http_perform() is curl_easy_perform() with a longer sleep: libcurl's own
+// loop wakes every second whatever the transfer, which for a connector
+// holding a long poll per device was most of its idle CPU (1000 threads,
+// 2 wake-ups a second each).  A collected answer has libcurl's own
+// deadline (CURLOPT_TIMEOUT) and needs no ticks; a streamed one keeps the
+// one-second ticks its stall and rate rules need (http_xferinfo_cb()).
 //
 // upaHTTPDo() returns true when an HTTP response arrived (whatever its
 // status; callers check resp->status) and false with the last error set
@@ -36,6 +44,9 @@
 
 #define UPA_HTTP_ERRBODY_MAX	65536	// Most error-body bytes kept
 #define UPA_HTTP_CA_CHECK	60	// Seconds between looks at the CA file
+#define UPA_HTTP_TICK		1000	// Milliseconds between deadline checks of a streamed body
+#define UPA_HTTP_SLEEP		60000	// Longest sleep of a collected transfer (ms; libcurl's timers cut it)
+#define UPA_HTTP_UPLOAD_BUFFER	16384	// libcurl's upload buffer (its least; its default is 64 KiB)
 
 
 //
@@ -45,7 +56,8 @@
 struct upa_http_s			// One HTTPS session
 {
   const upa_config_t *cfg;		// Configuration (borrowed)
-  CURL		*curl;			// Easy handle (keeps the connection cache)
+  CURL		*curl;			// Easy handle (keeps the TLS session cache)
+  CURLM		*multi;			// Its multi handle (keeps the connection cache)
   char		errbuf[CURL_ERROR_SIZE];// curl's error text
   struct http_xfer_s *xfer;		// Transfer in progress or NULL
   X509_STORE	*ca_store;		// Our reference to the shared CA store or NULL
@@ -85,6 +97,7 @@ typedef struct http_xfer_s		// State of one transfer
 static X509_STORE	*http_ca_get(const char *ca_file);
 static CURLcode	http_ssl_ctx_cb(CURL *curl, void *ssl_ctx, void *data);
 static bool	http_failed(upa_http_t *http, http_xfer_t *xfer, CURLcode cerr, const char *host);
+static CURLcode	http_perform(upa_http_t *http, bool ticks);
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
 static long long http_now(void);
 static void	http_start_body(http_xfer_t *xfer);
@@ -196,8 +209,10 @@ upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outl
 
   http->cfg = cfg;
 
-  if ((http->curl = curl_easy_init()) == NULL)
+  if ((http->curl = curl_easy_init()) == NULL || (http->multi = curl_multi_init()) == NULL)
   {
+    if (http->curl)
+      curl_easy_cleanup(http->curl);
     free(http);
     upaSetError(UPA_ERROR_INTERNAL, "Cannot create a libcurl handle.");
     return (NULL);
@@ -217,7 +232,9 @@ upaHTTPDelete(upa_http_t *http)		// I - Session
   if (!http)
     return;
 
+  // The easy handle is in the multi handle only during http_perform()
   curl_easy_cleanup(http->curl);
+  curl_multi_cleanup(http->multi);
   X509_STORE_free(http->ca_store);
   free(http);
 }
@@ -275,6 +292,10 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "cups-upa/" VERSION);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  // Every HTTPS send goes through an upload buffer that the handle keeps,
+  // 64 KiB by default: most of what an idle connector channel held.  Our
+  // bodies are in memory and a TLS record carries 16 KiB at most.
+  curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPA_HTTP_UPLOAD_BUFFER);
 
   // TLS: verification is never turned off.  CAFile replaces the system store
   // for this handle (the emulator's CA); an empty CAFile keeps the default.
@@ -374,7 +395,7 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   upaLog(UPA_LOG_DEBUG, "%s %s", req->method, req->log_url ? req->log_url : req->url);
 
   http->xfer = &xfer;
-  cerr       = curl_easy_perform(curl);
+  cerr       = http_perform(http, req->data_cb != NULL);
   http->xfer = NULL;
 
   // The header list holds the bearer token: wipe it before freeing.
@@ -544,6 +565,70 @@ http_failed(upa_http_t  *http,		// I - Session
   upaSetErrorMaybeApplied(true);
 
   return (false);
+}
+
+
+//
+// 'http_perform()' - Perform the transfer set up on the easy handle.
+//
+// Like curl_easy_perform(), on the session's own multi handle, sleeping
+// until a socket or a libcurl timer (connect and total timeouts) needs
+// attention: every UPA_HTTP_TICK ms for "ticks" (http_xferinfo_cb()
+// enforces the deadlines of streamed bodies), else at most UPA_HTTP_SLEEP.
+//
+
+static CURLcode				// O - Transfer result
+http_perform(upa_http_t *http,		// I - Session
+             bool       ticks)		// I - Wake every UPA_HTTP_TICK ms?
+{
+  CURLcode	result = CURLE_OK;	// Transfer result
+  CURLMcode	mres;			// Multi interface status
+  CURLMsg	*msg;			// Message from the multi handle
+  int		running = 1,		// Transfers running
+		left;			// Messages left
+  bool		done = false;		// Transfer finished?
+
+
+  if ((mres = curl_multi_add_handle(http->multi, http->curl)) != CURLM_OK)
+    return (mres == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT);
+
+  while (!done)
+  {
+    if ((mres = curl_multi_perform(http->multi, &running)) == CURLM_OK)
+    {
+      while ((msg = curl_multi_info_read(http->multi, &left)) != NULL)
+      {
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == http->curl)
+        {
+          result = msg->data.result;
+          done   = true;
+        }
+      }
+
+      if (done)
+        break;
+
+      if (!running)
+      {
+        // Not done, yet nothing runs: cannot happen, but never spin
+        result = CURLE_FAILED_INIT;
+        break;
+      }
+
+      mres = curl_multi_poll(http->multi, NULL, 0, ticks ? UPA_HTTP_TICK : UPA_HTTP_SLEEP, NULL);
+    }
+
+    if (mres != CURLM_OK)
+    {
+      result = mres == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_BAD_FUNCTION_ARGUMENT;
+      break;
+    }
+  }
+
+  // The connection stays in the multi handle's cache for the next request
+  curl_multi_remove_handle(http->multi, http->curl);
+
+  return (result);
 }
 
 

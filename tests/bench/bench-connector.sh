@@ -9,7 +9,9 @@
 # Usage: tests/bench/bench-connector.sh [N] [LAT] [IDLE-SECONDS]
 #   (defaults 1000, 50, 60); needs root and a build in $top_builddir.
 #   Registering N devices costs N RSA-2048 keys and N CUPS queues (minutes
-#   for 1000 on a small machine).
+#   for 1000 on a small machine).  BENCH_CONNECTOR_HOOK, when set, is a
+#   command run with the service's pid after the idle figure (strace -c,
+#   perf record, a copy of /proc/PID/smaps...); the job figures follow it.
 #
 # "First byte at the printer" runs from the moment the emulator has answered
 # the job's upload (POST /sim/jobs: the cloud has the job and has sent the
@@ -225,6 +227,12 @@ sleep "$idle"
 c1=$(cpu_ticks "$WATCH_PID")
 t1=$(now_ms)
 echo "idle CPU over ${idle} s: $(awk -v c=$((c1 - c0)) -v hz="$hz" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ms / 1000)}')% of one core, RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB"
+
+# A look inside while idle (strace, perf, smaps...): the command in
+# BENCH_CONNECTOR_HOOK runs with the service's pid as its argument
+if [ -n "${BENCH_CONNECTOR_HOOK:-}" ]; then
+  $BENCH_CONNECTOR_HOOK "$WATCH_PID"
+fi
 
 # A job for one of them (the last registered, and the first)
 devn=$(lpstat -v "Bench$((ndev - 1))" | sed -n 's,^device for [^:]*: upa://\([^/]*\)/.*,\1,p')
