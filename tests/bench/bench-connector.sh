@@ -6,8 +6,11 @@
 # registered devices: its RSS, its CPU while idle, and the latency of a job
 # for one of them.  Prints figures only; asserts nothing about time.
 #
-# Usage: tests/bench/bench-connector.sh [N] [LAT] [IDLE-SECONDS]
-#   (defaults 1000, 50, 60); needs root and a build in $top_builddir.
+# Usage: tests/bench/bench-connector.sh [N] [LAT] [IDLE-SECONDS] [DRAIN]
+#   (defaults 1000, 50, 60, 30); needs root and a build in $top_builddir.
+#   DRAIN direct jobs waiting in the cloud are timed until all are printed,
+#   against as many plain jobs waiting in a queue ("ratio drain
+#   direct/plain", goal >= 0.9).
 #   Registering N devices costs N RSA-2048 keys and N CUPS queues (minutes
 #   for 1000 on a small machine).  BENCH_CONNECTOR_HOOK, when set, is a
 #   command run with the service's pid after the idle figure (strace -c,
@@ -36,6 +39,7 @@ upa_need_root
 ndev=${1:-1000}
 nlat=${2:-50}
 idle=${3:-60}
+ndrain=${4:-30}
 UPACTL="$top_builddir/tools/upactl"
 ONEPAGE="$top_srcdir/tests/data/hello.pdf"
 
@@ -192,6 +196,35 @@ plain50=$(percentile 50 <"$BASE/plain-latency")
 echo "direct job in the cloud (upload answered) -> first byte at the printer (1 device, $nlat jobs, one at a time): p50 $p50 ms, p99 $(percentile 99 <"$BASE/latency") ms, max $(sort -n "$BASE/latency" | tail -n 1) ms"
 echo "  plain CUPS, same run: lp of the same PDF -> first byte on a capture queue: p50 $plain50 ms, p99 $(percentile 99 <"$BASE/plain-latency") ms; ratio direct/plain at p50: $(awk -v a="$p50" -v b="$plain50" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
 echo "  the upload itself (curl process, TLS handshake, POST /sim/jobs; not counted above): p50 $(percentile 50 <"$BASE/upload") ms"
+
+# Drain: NDRAIN jobs waiting, then printed as fast as each path goes.
+# Direct: uploaded while the service is stopped (SIGSTOP: the uploads, a
+# curl process each, would otherwise set the pace), timed from SIGCONT until
+# all are printed.  Plain: NDRAIN lp to the disabled plain queue, timed from
+# cupsenable until all are printed.
+before=$(printed_count)
+kill -STOP "$WATCH_PID"
+for ((i = 1; i <= ndrain; i ++)); do
+  sim_submit "bench@contoso.com" "drain-$i.pdf" "$ONEPAGE" "printer=$dev0" >/dev/null || { kill -CONT "$WATCH_PID"; upa_fatal "submit"; }
+done
+t0=$(now_ms)
+kill -CONT "$WATCH_PID"
+wait_printed "$BASE/out" $((before + ndrain - 1)) "$t0" || upa_fatal "the $ndrain direct jobs did not all print"
+direct_drain=$(($(now_ms) - t0))
+before=0
+for f in "$BASE/plain"/job-*.out; do
+  [ -s "$f" ] && before=$((before + 1))
+done
+cupsdisable Plain || upa_fatal "cupsdisable"
+for ((i = 1; i <= ndrain; i ++)); do
+  lp -d Plain -t "drain-$i" "$ONEPAGE" >/dev/null || upa_fatal "lp"
+done
+t0=$(now_ms)
+cupsenable Plain || upa_fatal "cupsenable"
+wait_printed "$BASE/plain" $((before + ndrain - 1)) "$t0" || upa_fatal "the $ndrain plain jobs did not all print"
+plain_drain=$(($(now_ms) - t0))
+echo "drain: $ndrain direct jobs waiting in the cloud -> all printed: $direct_drain ms; plain CUPS, same run: $ndrain jobs waiting in a disabled queue -> all printed: $plain_drain ms"
+echo "ratio drain direct/plain $(awk -v a="$plain_drain" -v b="$direct_drain" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (rate of direct printing vs plain CUPS; goal >= 0.9)"
 kill -TERM "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null
 
 if ((ndev <= 1)); then
