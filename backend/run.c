@@ -578,7 +578,7 @@ spawn_backend(upa_backend_t   *be,	// I - Backend state
               pid_t           parent)	// I - This process
 {
   static const char	drop_msg[] = "ERROR: Unable to run the real backend as the CUPS user.\n",
-			exec_msg[] = "ERROR: Unable to run the real backend.\n";
+			exec_msg[] = "ERROR: Unable to run the real backend ";
 					// Messages (async-signal-safe)
   pid_t			pid;		// Child
   struct sigaction	dfl;		// Default action
@@ -623,7 +623,11 @@ spawn_backend(upa_backend_t   *be,	// I - Backend state
 
   execv(be->real_backend, argv);
 
+  // Which program (strerror() is not safe here; find_real_backend() has
+  // already said why a missing one is missing)
   bytes = write(2, exec_msg, sizeof(exec_msg) - 1);
+  bytes = write(2, be->real_backend, strlen(be->real_backend));
+  bytes = write(2, ".\n", 2);
   (void)bytes;
   _exit(CUPS_BACKEND_FAILED);
 }
