@@ -144,6 +144,12 @@ upaBackendReport(upa_backend_t *be,	// I - Backend state
 void
 upaBackendDeliver(upa_backend_t *be)	// I - Backend state
 {
+  if (be->deliver_held)
+  {
+    be->deliver_due = true;
+    return;
+  }
+
   if (be->cfg && upaOutboxServiceRunning(be->cfg))
   {
     fprintf(stderr, "DEBUG: upa: The sync service delivers the outbox.\n");
@@ -151,6 +157,28 @@ upaBackendDeliver(upa_backend_t *be)	// I - Backend state
   }
 
   upaBackendSpawnFlusher(be);
+}
+
+
+//
+// 'upaBackendDeliverHeld()' - Deliver once what the end of the job queued.
+//
+// The final job state and the printer state as the job leaves it are
+// queued one after the other; without the sync service each delivery
+// would start a flusher of its own.
+//
+
+void
+upaBackendDeliverHeld(upa_backend_t *be)// I - Backend state
+{
+  bool	due = be->deliver_due;		// Asked for while held?
+
+
+  be->deliver_held = false;
+  be->deliver_due  = false;
+
+  if (due)
+    upaBackendDeliver(be);
 }
 
 
@@ -193,6 +221,7 @@ upaBackendSpawnFlusher(upa_backend_t *be)
   else if (pid > 0)
   {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR);
+    fputs("DEBUG: upa: Started the outbox flusher.\n", stderr);
     return;
   }
 

@@ -81,6 +81,8 @@ typedef struct upa_backend_s		// State of one backend run
   bool		term_deferred;		// SIGTERM held back: the printer gets the whole job
   bool		term_forwarded;		// SIGTERM passed on to the real backend
   int		print_lock;		// Printing lock of the queue's device, or -1
+  bool		deliver_held;		// Job ended: deliveries wait for upaBackendDeliverHeld()
+  bool		deliver_due;		// ... and one was asked for
 
   // Child
   bool		fd3_open,		// Was fd 3 (back channel) open at start?
@@ -142,6 +144,8 @@ extern bool	upaBackendReport(upa_backend_t *be, ipp_jstate_t state, const char *
 extern void	upaBackendSpawnFlusher(upa_backend_t *be);
 // Leave delivery to the sync service when it runs, else upaBackendSpawnFlusher().
 extern void	upaBackendDeliver(upa_backend_t *be);
+// The one delivery of what the end of the job queued (final state, printer state).
+extern void	upaBackendDeliverHeld(upa_backend_t *be);
 extern int	upaBackendCheckLink(upa_backend_t *be);
 extern void	upaBackendReportFinal(upa_backend_t *be, int status, bool signaled, int signum);
 extern ipp_jstate_t upaBackendCupsJobState(upa_backend_t *be);

@@ -79,6 +79,7 @@ main(int  argc,				// I - Number of command-line args
   const char	*uri;			// Device URI
   int		wstatus = 0;		// Child's wait status
   int		status;			// Exit status
+  int		run;			// upaBackendRun() result
 
 
   // Status lines must never be buffered, a closed pipe must not kill us
@@ -223,7 +224,12 @@ main(int  argc,				// I - Number of command-line args
       upa_term_check = 1;
 
     // upaBackendStarted() reports "processing" once the real backend runs.
-    if (upaBackendRun(&be, &wstatus) < 0)
+    run = upaBackendRun(&be, &wstatus);
+
+    // What the job's end queues is delivered once, below
+    be.deliver_held = true;
+
+    if (run < 0)
     {
       // Could not start the real backend at all: a local problem CUPS can
       // retry (error policy); the cloud job is told when the job ends.
@@ -255,6 +261,8 @@ main(int  argc,				// I - Number of command-line args
     // The printer state as the job leaves it (never pushed as root).
     if (be.dropped)
       upaBackendStatePoll(&be, true);
+
+    upaBackendDeliverHeld(&be);
   }
 
   upaOutboxClose(be.outbox);

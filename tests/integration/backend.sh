@@ -286,6 +286,31 @@ check "printer-state is idle again" device_attr_has printer-state '3|idle'
 
 
 #
+# The end of a linked job queues its final state and the printer's: one
+# flusher delivers both (no sync service runs here)...
+#
+
+# Succeed when the job's log shows exactly N flushers started after its real
+# backend exited.
+job_end_flushers()
+{
+  test "$(grep -F "[Job $1] " "$BASE/log/error_log" | sed -n '/fakeprinter.* exited with status/,$p' | grep -c 'Started the outbox flusher')" = "$2"
+}
+
+set_uri "state=+toner-low-warning"
+release_one flushers.pdf
+check "release of job 3b succeeds (cloud job $cloud_job, CUPS job $cups_job)" test "$(run_rc)" = 0
+check "CUPS job 3b completes" wait_cups_job Floor3 "$cups_job" completed 60
+check "cloud job 3b is completed" upa_wait_for 30 sim_job_is "$cloud_job" state completed
+check "toner-low-warning, queued as the job ended, reaches the device" \
+  upa_wait_for 30 device_attr_has printer-state-reasons 'toner-low-warning'
+check "the job's end started one flusher for both records" job_end_flushers "$cups_job" 1
+set_uri "state=-toner-low-warning"
+lp -d Floor3 -t state3 "$PDF" >/dev/null
+check "toner-low-warning is cleared again" upa_wait_for 30 device_attr_has printer-state-reasons 'none'
+
+
+#
 # The cloud fails at completion, then comes back: the outbox delivers once...
 #
 
