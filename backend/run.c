@@ -437,8 +437,7 @@ split_front(upa_backend_t *be)		// I - Backend state
   sigset_t		mask,		// SIGTERM blocked
 			oldmask;	// Previous mask
   struct sigaction	action;		// SIGTERM action
-  int			fd,		// Looping var
-			wstatus;	// Guardian's wait status
+  int			wstatus;	// Guardian's wait status
 
 
   if (pipe2(fds, O_CLOEXEC))
@@ -472,9 +471,16 @@ split_front(upa_backend_t *be)		// I - Backend state
   action.sa_handler = front_sigterm;
   sigaction(SIGTERM, &action, NULL);
 
-  for (fd = 0; fd < 1024; fd ++)
-    if (fd != fds[1] && fd != 2)
-      close(fd);
+  // Keep stderr and the pipe (as fd 3); one close_range() for the rest,
+  // while the guardian waits for this CPU
+  if (fds[1] != 3)
+  {
+    dup2(fds[1], 3);
+    front_pipe = 3;
+  }
+  close(0);
+  close(1);
+  upaBackendCloseFrom(4);
 
   // Root is not needed to wait; if the drop fails the guardian says so
   if (geteuid() == 0 && be->work_uid != (uid_t)-1 && be->work_uid != 0 && be->key_gid != (gid_t)-1)
