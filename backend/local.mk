@@ -21,6 +21,11 @@ backend_upa_LDADD = $(UPA_LIBS) -ldl
 # uses (not libcurl and the cloud client: the outbox flusher is upactl).
 backend_upa_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 
+# The signal relay the backend starts beside the real backend (run.c): the
+# C library only, so starting it costs next to nothing.
+pkglibexec_PROGRAMS = backend/upa-sigrelay
+backend_upa_sigrelay_SOURCES = backend/sigrelay.c
+
 dist_man_MANS += doc/upa.8
 
 # testbackend: runs the built backend against a fake real backend (no root,

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +68,8 @@ static volatile sig_atomic_t upa_front_fd = -1;
 static bool	input_complete(upa_backend_t *be);
 static void	pass_sigterm(upa_backend_t *be);
 static pid_t	spawn_backend(upa_backend_t *be, char **argv, int errfd, const sigset_t *oldmask, pid_t parent);
+static pid_t	fork_relay(upa_backend_t *be, pid_t child, int cmdfd);
+static pid_t	spawn_relay(upa_backend_t *be, const char *program, pid_t child, int cmdfd);
 static pid_t	start_relay(upa_backend_t *be, pid_t child);
 static void	split_front(upa_backend_t *be);
 static void	judge_sigterm(upa_backend_t *be);
@@ -509,19 +512,134 @@ split_front(upa_backend_t *be)		// I - Backend state
 // It has the real backend's credentials (we will not, once root is
 // dropped), ignores SIGTERM (cupsd's signals to our group) and sends
 // SIGTERM to the real backend's group for every byte it reads; it ends at
-// end of file, that is when we close the pipe or die.
+// end of file, that is when we close the pipe or die.  It is the small
+// program upa-sigrelay, started with vfork(): a fork() of this process
+// would make each page either of us writes afterwards a copy-on-write
+// fault (about 2 ms per job on a small virtual machine).  Without that
+// program a fork() of ours does the same job.
 //
 
 static pid_t				// O - Relay or -1
 start_relay(upa_backend_t *be,		// I - Backend state
             pid_t         child)	// I - Real backend (group leader)
 {
-  int	cmd[2];				// Command pipe
-  pid_t	pid;				// Relay
+  int		cmd[2];			// Command pipe
+  pid_t		pid = -1;		// Relay
+  const char	*program;		// upa-sigrelay
+  struct stat	info;			// Its file
 
 
   if (pipe2(cmd, O_CLOEXEC))
     return (-1);
+
+  if ((program = secure_getenv("UPA_SIGRELAY")) == NULL || !*program)
+    program = UPA_PKGLIBEXECDIR "/upa-sigrelay";
+
+  // Root runs it (with the real backend's credentials): only a program
+  // nobody else may change
+  if (stat(program, &info))
+    fprintf(stderr, "DEBUG: upa: No signal relay program %s (%s).\n", program, strerror(errno));
+  else if (!S_ISREG(info.st_mode) || (info.st_uid != 0 && info.st_uid != geteuid()) || (info.st_mode & (S_IWGRP | S_IWOTH)))
+    fprintf(stderr, "DEBUG: upa: Not running the signal relay %s: it is not a file only root may change.\n", program);
+  else
+    pid = spawn_relay(be, program, child, cmd[0]);
+
+  if (pid < 0)
+    pid = fork_relay(be, child, cmd[0]);
+
+  close(cmd[0]);
+
+  if (pid < 0)
+  {
+    close(cmd[1]);
+    return (-1);
+  }
+
+  upa_relay_fd = cmd[1];
+
+  return (pid);
+}
+
+
+//
+// 'spawn_relay()' - Start upa-sigrelay with vfork() and execv().
+//
+// As in spawn_backend(), the child makes system calls only.  A second pipe
+// (close-on-exec) tells whether execv() worked: a byte means it did not.
+//
+
+static pid_t				// O - Relay or -1
+spawn_relay(upa_backend_t *be,		// I - Backend state
+            const char    *program,	// I - upa-sigrelay
+            pid_t         child,	// I - Real backend
+            int           cmdfd)	// I - Read end of the command pipe
+{
+  int			err[2];		// exec() failure pipe
+  pid_t			pid;		// Relay
+  char			pidstr[16],	// PID argument
+			*argv[3],	// Arguments
+			c;		// Failure byte
+  struct sigaction	ign;		// Ignore action
+  ssize_t		bytes;		// Bytes read or written
+
+
+  if (pipe2(err, O_CLOEXEC))
+    return (-1);
+
+  snprintf(pidstr, sizeof(pidstr), "%d", (int)child);
+  argv[0] = "upa-sigrelay";
+  argv[1] = pidstr;
+  argv[2] = NULL;
+
+  memset(&ign, 0, sizeof(ign));
+  sigemptyset(&ign.sa_mask);
+  ign.sa_handler = SIG_IGN;
+
+  if ((pid = vfork()) == 0)
+  {
+    // Child: SIGTERM ignored across exec, the command pipe as stdin, the
+    // failure pipe as fd 1 (still close-on-exec), nothing else of ours
+    sigaction(SIGTERM, &ign, NULL);
+
+    if (dup2(cmdfd, 0) < 0 || (cmdfd == 0 && fcntl(0, F_SETFD, 0)) || (err[1] != 1 && dup3(err[1], 1, O_CLOEXEC) < 0))
+      _exit(1);
+    upaBackendCloseFrom(3);
+
+    if (upaBackendDropChild(be))
+      execv(program, argv);
+
+    bytes = write(1, "E", 1);
+    (void)bytes;
+    _exit(1);
+  }
+
+  close(err[1]);
+
+  if (pid > 0 && (bytes = read(err[0], &c, 1)) != 0)
+  {
+    // Could not run it: reap the child, fork a relay instead
+    fprintf(stderr, "DEBUG: upa: Cannot run the signal relay %s.\n", program);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR);
+    pid = -1;
+  }
+
+  close(err[0]);
+
+  return (pid);
+}
+
+
+//
+// 'fork_relay()' - Be the relay in a fork() of this process.
+//
+
+static pid_t				// O - Relay or -1
+fork_relay(upa_backend_t *be,		// I - Backend state
+           pid_t         child,		// I - Real backend (group leader)
+           int           cmdfd)		// I - Read end of the command pipe
+{
+  pid_t	pid;				// Relay
+
 
   if ((pid = fork()) == 0)
   {
@@ -534,7 +652,7 @@ start_relay(upa_backend_t *be,		// I - Backend state
     ign.sa_handler = SIG_IGN;
     sigaction(SIGTERM, &ign, NULL);
 
-    if (cmd[0] != 0 && dup2(cmd[0], 0) < 0)
+    if (cmdfd != 0 && dup2(cmdfd, 0) < 0)
       _exit(1);
     upaBackendCloseFrom(1);
 
@@ -551,16 +669,6 @@ start_relay(upa_backend_t *be,		// I - Backend state
 
     _exit(0);
   }
-
-  close(cmd[0]);
-
-  if (pid < 0)
-  {
-    close(cmd[1]);
-    return (-1);
-  }
-
-  upa_relay_fd = cmd[1];
 
   return (pid);
 }

@@ -328,6 +328,10 @@ EOF
   if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/tools/upactl" ]; then
     echo "SetEnv UPA_UPACTL $(upa_user_program "$top_builddir/tools/upactl")" >>"$BASE/cups-files.conf"
   fi
+  # ... and this build's signal relay (backend/run.c)
+  if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/backend/upa-sigrelay" ]; then
+    echo "SetEnv UPA_SIGRELAY $(upa_user_program "$top_builddir/backend/upa-sigrelay")" >>"$BASE/cups-files.conf"
+  fi
 
   for ((tries = 0; tries < 5; tries ++)); do
     CUPS_PORT=$(upa_free_port) || upa_fatal "no free port"

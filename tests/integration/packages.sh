@@ -432,6 +432,8 @@ for pkg in $PACKAGES; do
 done
 
 check "the backend is installed 0700 root:root (cupsd runs it as root)" mode_is "700 root:root" /usr/lib/cups/backend/upa
+check "the backend's signal relay is installed 0755 root:root" mode_is "755 root:root" /usr/libexec/cups-upa/upa-sigrelay
+check "... where the backend looks for it" grep -qa /usr/libexec/cups-upa/upa-sigrelay /usr/lib/cups/backend/upa
 check "the filters are installed" test -x /usr/lib/cups/filter/upa-xpstopdf -a -x /usr/lib/cups/filter/upa-pclmtopdf
 check "the MIME rules are installed" test -f /usr/share/cups/mime/cups-upa.types -a -f /usr/share/cups/mime/cups-upa.convs
 check "pam_upa.so is in /lib/$MULTIARCH/security (libpam-modules' dir)" \

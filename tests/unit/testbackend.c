@@ -486,7 +486,58 @@ test_cancel(void **state)		// I - Test state (unused)
   assert_non_null(run.record);
   assert_non_null(strstr(run.record, "started\n"));
   assert_null(strstr(run.record, "done\n"));
+  // upa-sigrelay passed it on, not a fork of the backend
+  assert_null(strstr(run.err, "signal relay"));
   run_free(&run);
+}
+
+
+//
+// 'test_cancel_no_relay()' - Without upa-sigrelay a fork of the backend passes SIGTERM on.
+//
+
+static void
+test_cancel_no_relay(void **state)	// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0?sleep=30", .options = "", .input = "abc", .inputlen = 3, .config = "/nonexistent", .term_after = 10 };
+  run_t		run;			// Result
+  time_t	start = time(NULL);	// Start time
+  char		*saved = strdup(getenv("UPA_SIGRELAY"));
+					// The relay program
+
+
+  (void)state;
+
+  setenv("UPA_SIGRELAY", "/nonexistent/upa-sigrelay", 1);
+  run_backend(&opts, &run);
+  setenv("UPA_SIGRELAY", saved, 1);
+  free(saved);
+
+  assert_true(time(NULL) - start < 20);
+  assert_int_equal(run.status, 0);
+  assert_non_null(run.record);
+  assert_null(strstr(run.record, "done\n"));
+  assert_non_null(strstr(run.err, "No signal relay program /nonexistent/upa-sigrelay"));
+  run_free(&run);
+
+  // A program others may change is not run (as root it would be)
+  {
+    char	path[PATH_MAX + 32];	// Writable copy
+
+    snprintf(path, sizeof(path), "%s/upa-sigrelay", serverbin);
+    write_file(path, "#!/bin/sh\nexit 0\n", 17);
+    chmod(path, 0777);
+    saved = strdup(getenv("UPA_SIGRELAY"));
+    setenv("UPA_SIGRELAY", path, 1);
+    run_backend(&opts, &run);
+    setenv("UPA_SIGRELAY", saved, 1);
+    free(saved);
+
+    assert_int_equal(run.status, 0);
+    assert_null(strstr(run.record, "done\n"));
+    assert_non_null(strstr(run.err, "it is not a file only root may change"));
+    run_free(&run);
+  }
 }
 
 
@@ -810,6 +861,7 @@ main(int  argc,				// I - Number of command-line args
     cmocka_unit_test(test_linked_no_config),
     cmocka_unit_test(test_linked_unknown_device),
     cmocka_unit_test(test_cancel),
+    cmocka_unit_test(test_cancel_no_relay),
     cmocka_unit_test(test_sidechannel),
     cmocka_unit_test(test_outbox_queue),
     cmocka_unit_test(test_outbox_unreachable)
@@ -825,6 +877,17 @@ main(int  argc,				// I - Number of command-line args
     snprintf(backend_path, sizeof(backend_path), "%s/backend/upa", env);
   else
     snprintf(backend_path, sizeof(backend_path), "backend/upa");
+
+  // The signal relay of this build (backend/run.c)
+  if (!getenv("UPA_SIGRELAY"))
+  {
+    char relay[PATH_MAX + 32];		// upa-sigrelay
+
+    snprintf(relay, sizeof(relay), "%s", backend_path);
+    if (strrchr(relay, '/'))
+      snprintf(strrchr(relay, '/') + 1, sizeof(relay) - (size_t)(strrchr(relay, '/') + 1 - relay), "upa-sigrelay");
+    setenv("UPA_SIGRELAY", relay, 1);
+  }
 
   if (access(backend_path, X_OK))
   {
