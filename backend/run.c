@@ -118,6 +118,8 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   bool		reaped = false;		// Child waited for?
   int		judged = 0;		// SIGTERMs judged so far
   struct pollfd	pfd[2];			// Poll on the pipe and the front
+  long long	now_ms,			// Time of a read
+		last_read_ms = 0;	// Time of the read before
 
 
   // A linked job outlives cupsd's SIGKILL of its process group (see above)
@@ -264,16 +266,20 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
         used = 0;
       }
 
-      // A backend at LogLevel debug writes a line per 8 KiB it sends: let
-      // a few lines gather instead of waking up for each one (the pipe
-      // holds 64 KiB, so the backend never waits for us).
-      if ((size_t)bytes < sizeof(buffer) / 4)
+      // A backend at LogLevel debug writes a line per 8 KiB it sends: when
+      // lines come that fast, let a few gather instead of waking up for
+      // each one (the pipe holds 64 KiB, so the backend never waits for
+      // us).  A single line is not followed by a nap: the end of file that
+      // often comes right after it (the job's end) is seen at once.
+      now_ms = upaBackendNowMS();
+      if ((size_t)bytes < sizeof(buffer) / 4 && now_ms - last_read_ms < UPA_BE_RELAY_NAP_NS / 1000000)
       {
         struct timespec	nap = { 0, UPA_BE_RELAY_NAP_NS };
 					// Nap time
 
         nanosleep(&nap, NULL);
       }
+      last_read_ms = now_ms;
     }
     else if (ready == 0 && !reaped)
     {
