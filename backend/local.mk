@@ -10,6 +10,8 @@ backend_upa_SOURCES = \
 	backend/discover.c \
 	backend/run.c \
 	backend/relay.c \
+	backend/sigloop.c \
+	backend/sigloop.h \
 	backend/report.c \
 	backend/link.c \
 	backend/pstate.c
@@ -24,7 +26,7 @@ backend_upa_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 # The signal relay the backend starts beside the real backend (run.c): the
 # C library only, so starting it costs next to nothing.
 pkglibexec_PROGRAMS = backend/upa-sigrelay
-backend_upa_sigrelay_SOURCES = backend/sigrelay.c
+backend_upa_sigrelay_SOURCES = backend/sigrelay.c backend/sigloop.c backend/sigloop.h
 
 dist_man_MANS += doc/upa.8
 

@@ -30,6 +30,7 @@
 //
 
 #include "upa-backend.h"
+#include "sigloop.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -650,8 +651,6 @@ fork_relay(upa_backend_t *be,		// I - Backend state
   if ((pid = fork()) == 0)
   {
     struct sigaction	ign;		// Ignore action
-    char		c;		// Command byte
-    ssize_t		bytes;		// Bytes read
 
     memset(&ign, 0, sizeof(ign));
     sigemptyset(&ign.sa_mask);
@@ -665,14 +664,7 @@ fork_relay(upa_backend_t *be,		// I - Backend state
     if (!upaBackendDropChild(be))
       _exit(1);
 
-    while ((bytes = read(0, &c, 1)) != 0)
-    {
-      if (bytes < 0 && errno != EINTR)
-        break;
-      else if (bytes == 1 && kill(-child, SIGTERM))
-        kill(child, SIGTERM);
-    }
-
+    upaSigRelayLoop(child);
     _exit(0);
   }
 

@@ -17,7 +17,7 @@
 // page either process writes afterwards.
 //
 
-#include <errno.h>
+#include "sigloop.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -34,10 +34,8 @@ main(int  argc,				// I - Number of command-line arguments
      char *argv[])			// I - Command-line arguments
 {
   long		val;			// PID argument
-  char		*end,			// End of the number
-		c;			// Command byte
+  char		*end;			// End of the number
   pid_t		child;			// Real backend
-  ssize_t	bytes;			// Bytes read
   int		fd;			// /dev/null
 
 
@@ -58,13 +56,7 @@ main(int  argc,				// I - Number of command-line arguments
       close(fd);
   }
 
-  while ((bytes = read(0, &c, 1)) != 0)
-  {
-    if (bytes < 0 && errno != EINTR)
-      break;
-    else if (bytes == 1 && kill(-child, SIGTERM))
-      kill(child, SIGTERM);
-  }
+  upaSigRelayLoop(child);
 
   return (0);
 }

@@ -1,0 +1,14 @@
+//
+// The signal relay's loop (sigloop.c), shared by upa-sigrelay and backend/run.c.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+
+#ifndef UPA_SIGLOOP_H
+#  define UPA_SIGLOOP_H
+#  include <sys/types.h>
+
+extern void	upaSigRelayLoop(pid_t child);
+
+#endif // !UPA_SIGLOOP_H
