@@ -878,17 +878,6 @@ main(int  argc,				// I - Number of command-line args
   else
     snprintf(backend_path, sizeof(backend_path), "backend/upa");
 
-  // The signal relay of this build (backend/run.c)
-  if (!getenv("UPA_SIGRELAY"))
-  {
-    char relay[PATH_MAX + 32];		// upa-sigrelay
-
-    snprintf(relay, sizeof(relay), "%s", backend_path);
-    if (strrchr(relay, '/'))
-      snprintf(strrchr(relay, '/') + 1, sizeof(relay) - (size_t)(strrchr(relay, '/') + 1 - relay), "upa-sigrelay");
-    setenv("UPA_SIGRELAY", relay, 1);
-  }
-
   if (access(backend_path, X_OK))
   {
     fprintf(stderr, "testbackend: %s: %s (set UPA_BACKEND or top_builddir)\n", backend_path, strerror(errno));
@@ -936,6 +925,25 @@ main(int  argc,				// I - Number of command-line args
   {
     perror("testbackend: copy");
     return (1);
+  }
+
+  // The signal relay of this build (backend/run.c), copied like the fake:
+  // it runs with the real backend's credentials
+  if (!getenv("UPA_SIGRELAY"))
+  {
+    char relay[PATH_MAX + 32],		// Built upa-sigrelay
+	 copy[PATH_MAX + 32];		// Its copy
+
+    snprintf(relay, sizeof(relay), "%s", backend_path);
+    if (strrchr(relay, '/'))
+      snprintf(strrchr(relay, '/') + 1, sizeof(relay) - (size_t)(strrchr(relay, '/') + 1 - relay), "upa-sigrelay");
+    snprintf(copy, sizeof(copy), "%s/upa-sigrelay", tmpdir);
+    if (copy_program(relay, copy))
+    {
+      perror("testbackend: copy upa-sigrelay");
+      return (1);
+    }
+    setenv("UPA_SIGRELAY", copy, 1);
   }
 
   ret = cmocka_run_group_tests(tests, NULL, NULL);
