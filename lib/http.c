@@ -34,6 +34,8 @@
 #include <pthread.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -82,6 +84,9 @@ typedef struct http_xfer_s		// State of one transfer
 struct upa_http_loop_s			// Transfers of many sessions on one thread
 {
   CURLM		*multi;			// Shared multi handle (and connection cache)
+  int		epfd;			// epoll descriptor: the sockets libcurl watches
+  int		wakefd;			// eventfd of upaHTTPLoopWakeup()
+  long long	timer;			// When libcurl's timer is due (monotonic ms), -1 = none
 };
 
 struct upa_http_s			// One HTTPS session
@@ -112,6 +117,8 @@ static bool	http_begin(upa_http_t *http, const upa_http_request_t *req, upa_http
 static bool	http_end(upa_http_t *http, CURLcode cerr);
 static bool	http_failed(upa_http_t *http, http_xfer_t *xfer, CURLcode cerr, const char *host);
 static bool	http_init(void);
+static int	http_loop_socket_cb(CURL *curl, curl_socket_t s, int what, void *data, void *socketp);
+static int	http_loop_timer_cb(CURLM *multi, long timeout_ms, void *data);
 static CURLcode	http_perform(upa_http_t *http, bool ticks);
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
 static long long http_now(void);
@@ -351,22 +358,53 @@ upaHTTPDropConnections(upa_http_t *http)// I - Session
 //
 // 'upaHTTPLoopCreate()' - Create a loop that runs the requests of many sessions on one thread.
 //
+// libcurl's socket interface on epoll: each wake-up costs what the ready
+// sockets need, not a look at every transfer (curl_multi_perform() and
+// curl_multi_poll() walk them all, every time).
+//
 
 upa_http_loop_t *			// O - Loop or `NULL`
 upaHTTPLoopCreate(void)
 {
   upa_http_loop_t	*loop;		// New loop
+  struct epoll_event	ev;		// Wake-up descriptor's event
 
 
   if (!http_init())
     return (NULL);
 
-  if ((loop = calloc(1, sizeof(upa_http_loop_t))) == NULL || (loop->multi = curl_multi_init()) == NULL)
+  if ((loop = calloc(1, sizeof(upa_http_loop_t))) == NULL)
   {
-    free(loop);
-    upaSetError(UPA_ERROR_MEMORY, "Cannot create a libcurl multi handle.");
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
     return (NULL);
   }
+
+  loop->epfd   = epoll_create1(EPOLL_CLOEXEC);
+  loop->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  loop->timer  = -1;
+
+  memset(&ev, 0, sizeof(ev));
+  ev.events  = EPOLLIN;
+  ev.data.fd = loop->wakefd;
+
+  if (loop->epfd < 0 || loop->wakefd < 0 || epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->wakefd, &ev))
+  {
+    upaSetError(UPA_ERROR_INTERNAL, "Cannot create an event loop: %s", strerror(errno));
+    upaHTTPLoopDelete(loop);
+    return (NULL);
+  }
+
+  if ((loop->multi = curl_multi_init()) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Cannot create a libcurl multi handle.");
+    upaHTTPLoopDelete(loop);
+    return (NULL);
+  }
+
+  curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, http_loop_socket_cb);
+  curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
+  curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, http_loop_timer_cb);
+  curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
 
   return (loop);
 }
@@ -382,7 +420,12 @@ upaHTTPLoopDelete(upa_http_loop_t *loop)// I - Loop
   if (!loop)
     return;
 
-  curl_multi_cleanup(loop->multi);
+  if (loop->multi)
+    curl_multi_cleanup(loop->multi);
+  if (loop->epfd >= 0)
+    close(loop->epfd);
+  if (loop->wakefd >= 0)
+    close(loop->wakefd);
   free(loop);
 }
 
@@ -433,7 +476,7 @@ upaHTTPLoopNext(upa_http_loop_t *loop,	// I - Loop
 //
 // 'upaHTTPLoopRun()' - Run the loop's transfers, sleeping until one needs attention.
 //
-// Sleeps at most timeout_ms (less when a libcurl timer is due, a socket
+// Sleeps at most timeout_ms (less when libcurl's timer is due, a socket
 // is ready, or upaHTTPLoopWakeup() is called).
 //
 
@@ -442,16 +485,58 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
                int             timeout_ms)
 					// I - Longest sleep (ms)
 {
-  int	running;			// Transfers running
+  struct epoll_event	events[64];	// Ready descriptors
+  int			num,		// Number of them
+			i,		// Looping var
+			running;	// Transfers running
+  long long		now = http_now();
+					// Current time
 
 
   if (!loop)
     return (false);
 
-  if (curl_multi_perform(loop->multi, &running) != CURLM_OK || curl_multi_poll(loop->multi, NULL, 0, timeout_ms > 0 ? timeout_ms : 0, NULL) != CURLM_OK || curl_multi_perform(loop->multi, &running) != CURLM_OK)
+  if (timeout_ms < 0)
+    timeout_ms = 0;
+  if (loop->timer >= 0 && loop->timer - now < timeout_ms)
+    timeout_ms = loop->timer > now ? (int)(loop->timer - now) : 0;
+
+  if ((num = epoll_wait(loop->epfd, events, (int)(sizeof(events) / sizeof(events[0])), timeout_ms)) < 0)
   {
-    upaSetError(UPA_ERROR_INTERNAL, "libcurl multi handle failed.");
+    if (errno == EINTR)
+      return (true);
+
+    upaSetError(UPA_ERROR_INTERNAL, "Event loop failed: %s", strerror(errno));
     return (false);
+  }
+
+  for (i = 0; i < num; i ++)
+  {
+    int	flags = 0;			// libcurl's event bits
+
+    if (events[i].data.fd == loop->wakefd)
+    {
+      uint64_t	count;			// Wake-ups
+
+      while (read(loop->wakefd, &count, sizeof(count)) > 0);
+      continue;
+    }
+
+    if (events[i].events & EPOLLIN)
+      flags |= CURL_CSELECT_IN;
+    if (events[i].events & EPOLLOUT)
+      flags |= CURL_CSELECT_OUT;
+    if (events[i].events & (EPOLLERR | EPOLLHUP))
+      flags |= CURL_CSELECT_ERR;
+
+    curl_multi_socket_action(loop->multi, events[i].data.fd, flags, &running);
+  }
+
+  // libcurl's timers (connect and total deadlines, new transfers)
+  if (loop->timer >= 0 && http_now() >= loop->timer)
+  {
+    loop->timer = -1;
+    curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
   }
 
   return (true);
@@ -465,8 +550,76 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
 void
 upaHTTPLoopWakeup(upa_http_loop_t *loop)// I - Loop
 {
-  if (loop)
-    curl_multi_wakeup(loop->multi);
+  uint64_t	one = 1;		// Counter increment
+
+
+  if (loop && loop->wakefd >= 0 && write(loop->wakefd, &one, sizeof(one)) < 0)
+  {
+    // EAGAIN: the counter is full, the loop wakes anyway
+  }
+}
+
+
+//
+// 'http_loop_socket_cb()' - Watch (or stop watching) a socket for libcurl.
+//
+
+static int				// O - 0
+http_loop_socket_cb(
+    CURL          *curl,		// I - Easy handle (unused)
+    curl_socket_t s,			// I - Socket
+    int           what,			// I - CURL_POLL_*
+    void          *data,		// I - Loop
+    void          *socketp)		// I - Our data for the socket: non-NULL once added
+{
+  upa_http_loop_t	*loop = (upa_http_loop_t *)data;
+					// Loop
+  struct epoll_event	ev;		// Event wanted
+
+
+  (void)curl;
+
+  if (what == CURL_POLL_REMOVE)
+  {
+    epoll_ctl(loop->epfd, EPOLL_CTL_DEL, s, NULL);
+    curl_multi_assign(loop->multi, s, NULL);
+    return (0);
+  }
+
+  memset(&ev, 0, sizeof(ev));
+  ev.data.fd = s;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+    ev.events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+    ev.events |= EPOLLOUT;
+
+  if (socketp)
+    epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev);
+  else if (!epoll_ctl(loop->epfd, EPOLL_CTL_ADD, s, &ev) || (errno == EEXIST && !epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev)))
+    curl_multi_assign(loop->multi, s, loop);
+
+  return (0);
+}
+
+
+//
+// 'http_loop_timer_cb()' - Note when libcurl wants its timer run.
+//
+
+static int				// O - 0
+http_loop_timer_cb(CURLM *multi,	// I - Multi handle (unused)
+                   long  timeout_ms,	// I - Milliseconds from now, -1 = none
+                   void  *data)		// I - Loop
+{
+  upa_http_loop_t	*loop = (upa_http_loop_t *)data;
+					// Loop
+
+
+  (void)multi;
+
+  loop->timer = timeout_ms < 0 ? -1 : http_now() + timeout_ms;
+
+  return (0);
 }
 
 
