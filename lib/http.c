@@ -49,6 +49,7 @@
 #define UPA_HTTP_TICK		1000	// Milliseconds between deadline checks of a streamed body
 #define UPA_HTTP_SLEEP		60000	// Longest sleep of a collected transfer (ms; libcurl's timers cut it)
 #define UPA_HTTP_UPLOAD_BUFFER	16384	// libcurl's upload buffer (its least; its default is 64 KiB)
+#define UPA_HTTP_LOOP_BUFFER	4096	// libcurl's receive buffer for requests on a loop
 
 
 //
@@ -652,6 +653,9 @@ upaHTTPStart(upa_http_t                *http,	// I - Session
     return (false);
 
   curl_easy_setopt(http->curl, CURLOPT_PRIVATE, (char *)http);
+  // Many sessions wait on a loop, with small answers: a smaller receive
+  // buffer (libcurl's default is 16 KiB per handle)
+  curl_easy_setopt(http->curl, CURLOPT_BUFFERSIZE, (long)UPA_HTTP_LOOP_BUFFER);
 
   http->loop_data = data;
   http->xfer      = &http->run;
@@ -1409,6 +1413,10 @@ http_ssl_ctx_cb(CURL *curl,		// I - Easy handle (unused)
 
   // set1: the SSL_CTX takes its own reference (and drops libcurl's empty store)
   SSL_CTX_set1_cert_store((SSL_CTX *)ssl_ctx, (X509_STORE *)data);
+
+  // An idle connection (a long poll waiting) gives its 2 x ~17 KiB record
+  // buffers back instead of holding them
+  SSL_CTX_set_mode((SSL_CTX *)ssl_ctx, SSL_MODE_RELEASE_BUFFERS);
 
   return (CURLE_OK);
 }
