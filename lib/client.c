@@ -29,7 +29,8 @@ struct upa_client_s			// Cloud session for one device
   upa_http_t	*http;			// HTTPS session
   char		token[16384];		// Current device token
   time_t	token_checked,		// When the token cache was last read
-		token_expires;		// Expiry of the token
+		token_expires,		// Expiry of the token
+		token_life;		// Its life when first seen (seconds)
   int		request_id;		// Last request-id used
   char		url[2400];		// pwg: IPP endpoint (https form of PrinterURI)
   bool		basic;			// pwg: send HTTP Basic credentials
@@ -295,7 +296,8 @@ upaClientStart(upa_client_t    *client,	// I - Client
 //
 // 'upaClientTokenDue()' - Should the device token be renewed before a request?
 //
-// True when the client holds no token or it ends within "seconds": call
+// True when the client holds no token or it ends within "seconds" (or a
+// quarter of its life, when that is less: short-lived tokens): call
 // upaClientGetToken() (which may need the network) before upaClientStart().
 // Always false for Profile pwg (no tokens).
 //
@@ -306,6 +308,9 @@ upaClientTokenDue(upa_client_t *client,	// I - Client
 {
   if (!client || client->cfg->profile == UPA_PROFILE_PWG)
     return (false);
+
+  if (client->token_life > 0 && client->token_life / 4 < seconds)
+    seconds = (int)(client->token_life / 4);
 
   return (!client->token[0] || client->token_expires - time(NULL) < seconds);
 }
@@ -541,12 +546,7 @@ upaClientSend(upa_client_t *client,	// I - Client
     return (NULL);
   }
 
-  // universal-print: PrintURL as it is now (tests change it on the fly).
-  if (client->cfg->profile == UPA_PROFILE_PWG)
-    upaCopyString(url, client->url, sizeof(url));
-  else
-    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
-  upaURLHost(url, host, sizeof(host));
+  client_url(client, url, sizeof(url), host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
   memset(&resp, 0, sizeof(resp));
@@ -633,12 +633,7 @@ upaClientSendStream(
     return (false);
   }
 
-  // universal-print: PrintURL as it is now (tests change it on the fly).
-  if (client->cfg->profile == UPA_PROFILE_PWG)
-    upaCopyString(url, client->url, sizeof(url));
-  else
-    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
-  upaURLHost(url, host, sizeof(host));
+  client_url(client, url, sizeof(url), host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
   memset(&resp, 0, sizeof(resp));
@@ -1164,6 +1159,8 @@ client_token(upa_client_t *client,	// I - Client
     return (false);
   }
 
+  if (expires != client->token_expires)
+    client->token_life = expires - now;	// A new token
   client->token_checked = now;
   client->token_expires = expires;
 

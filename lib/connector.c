@@ -48,6 +48,7 @@
 #define CONN_RCLIENT_IDLE	60	// Seconds an unused release session is kept
 #define CONN_SPREAD_MS		20	// Start channels this far apart (50 a second)
 #define CONN_TOKEN_MARGIN	600	// Renew a token (in a worker) this long before it ends
+#define CONN_TOKEN_HOLD_MS	5000	// ... and not again this soon after a success
 #define CONN_QUIT_MS		2000	// Longest wait for Cancel-Subscription answers at delete
 #define CONN_MAX_SLEEP_MS	60000	// Longest sleep of the event thread
 
@@ -105,6 +106,7 @@ typedef struct conn_dev_s		// One device's channel
   bool		have_token;		// A token was got once
   bool		token_refused;		// The cloud refused the token (HTTP 401)
   bool		token_retry;		// Renewed after a 401: another one is final
+  long long	token_hold_ms;		// No token work before then unless refused (monotonic ms)
   long long	wake_ms;		// Next step (monotonic ms)
   int		sub_id;			// Subscription (0 = none)
   int		seq;			// Next notify-sequence-number wanted
@@ -1138,7 +1140,7 @@ conn_step(conn_dev_t *d,		// I - Channel
   }
 
   // The token: read (or renewed) by a worker, never on this thread
-  if (d->token_refused || upaClientTokenDue(d->client, CONN_TOKEN_MARGIN))
+  if (d->token_refused || (now >= d->token_hold_ms && upaClientTokenDue(d->client, CONN_TOKEN_MARGIN)))
   {
     conn_queue(d, CONN_WORK_TOKEN);
     return;
@@ -1319,6 +1321,8 @@ conn_worker(void *data)			// I - Connector
         {
           d->have_token    = true;
           d->token_refused = false;
+          // Never a loop of token work, whatever the cache says
+          d->token_hold_ms = conn_now() + CONN_TOKEN_HOLD_MS;
         }
         else
         {

@@ -5,9 +5,16 @@
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 // One upa_http_t owns one libcurl easy handle and a multi handle of its
-// own that holds the connection cache; curl_easy_reset() between requests
-// keeps the TLS session cache, and the multi handle the connection and DNS
-// caches, so consecutive requests to the same host reuse one connection.
+// own (made at the first upaHTTPDo()) that holds the connection cache;
+// curl_easy_reset() between requests keeps the TLS session cache, and the
+// multi handle the connection and DNS caches, so consecutive requests to
+// the same host reuse one connection.
+//
+// A loop (upaHTTPLoop*(), upaHTTPStart()/upaHTTPFinish()) runs the
+// requests of many sessions on one thread: one shared multi handle driven
+// through libcurl's socket interface on epoll, so a wake-up costs what the
+// ready sockets need; the set-up of a request and the reading of its
+// outcome are those of upaHTTPDo() (http_begin(), http_end()).
 //
 // http_perform() is curl_easy_perform() with a longer sleep: libcurl's own
 // loop wakes every second whatever the transfer, which for a connector
@@ -222,10 +229,11 @@ upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outl
 
   http->cfg = cfg;
 
-  if ((http->curl = curl_easy_init()) == NULL || (http->multi = curl_multi_init()) == NULL)
+  // The multi handle of upaHTTPDo() is made at its first use: a session
+  // that only runs on a loop never needs one (each holds a wake-up socket
+  // pair and ~30 KiB of hash tables)
+  if ((http->curl = curl_easy_init()) == NULL)
   {
-    if (http->curl)
-      curl_easy_cleanup(http->curl);
     free(http);
     upaSetError(UPA_ERROR_INTERNAL, "Cannot create a libcurl handle.");
     return (NULL);
@@ -248,7 +256,8 @@ upaHTTPDelete(upa_http_t *http)		// I - Session
   // The easy handle is in a multi handle only during a transfer
   upaHTTPCancel(http);
   curl_easy_cleanup(http->curl);
-  curl_multi_cleanup(http->multi);
+  if (http->multi)
+    curl_multi_cleanup(http->multi);
   X509_STORE_free(http->ca_store);
   free(http);
 }
@@ -345,14 +354,11 @@ upaHTTPCancel(upa_http_t *http)		// I - Session
 void
 upaHTTPDropConnections(upa_http_t *http)// I - Session
 {
-  CURLM	*multi;				// New multi handle
-
-
-  if (!http || http->loop || (multi = curl_multi_init()) == NULL)
+  if (!http || http->loop || !http->multi)
     return;
 
   curl_multi_cleanup(http->multi);
-  http->multi = multi;
+  http->multi = NULL;			// Made again when needed
 }
 
 
@@ -1024,6 +1030,9 @@ http_perform(upa_http_t *http,		// I - Session
 		left;			// Messages left
   bool		done = false;		// Transfer finished?
 
+
+  if (!http->multi && (http->multi = curl_multi_init()) == NULL)
+    return (CURLE_OUT_OF_MEMORY);
 
   if ((mres = curl_multi_add_handle(http->multi, http->curl)) != CURLM_OK)
     return (mres == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT);

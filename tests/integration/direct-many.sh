@@ -6,8 +6,10 @@
 #
 # upa-cloudsim, a private cupsd with 20 queues (Many1..Many20) registered
 # with "upactl register --direct", all printing to the capture backend, and
-# "upactl sync --watch" as the service.  Cases: all 20 channels subscribe
-# and the service runs a bounded number of threads (not one per device);
+# "upactl sync --watch" as the service.  Device tokens live 40 s here, so
+# they are renewed (by the workers) while the channels run.  Cases: all 20
+# channels subscribe and the service runs a bounded number of threads (not
+# one per device); every device's token is renewed and the channels go on;
 # one job for each device, sent at once, is printed exactly once each;
 # direct printing turned off for five devices while their long polls are in
 # flight stops their channels (a job sent to one of them waits in the
@@ -31,13 +33,14 @@ NDEV=20
 # A thread per device would be NDEV+; the connector runs an event thread and
 # a fixed pool of workers beside the service's own threads
 MAX_THREADS=8
+TOKEN_LIFE=40
 
 upa_need_program "$UPACTL"
 upa_need_program "$top_builddir/backend/upa"
 upa_need_program "${UPA_CLOUDSIM:-$top_builddir/cloudsim/upa-cloudsim}"
 
 upa_tmpdir
-cloudsim_start
+cloudsim_start --token-lifetime "$TOKEN_LIFE"
 upa_write_config
 cupsd_start
 
@@ -129,6 +132,8 @@ check "every channel subscribes" upa_wait_for 90 queues_subscribed "$NDEV"
 threads=$(awk '/^Threads/ {print $2}' "/proc/$WATCH_PID/status")
 upa_log "service threads with $NDEV channels: $threads"
 check "the service runs at most $MAX_THREADS threads for $NDEV channels ($threads)" test "$threads" -le "$MAX_THREADS"
+check "every device token ($TOKEN_LIFE s) is renewed while the channels run" \
+  upa_wait_for 120 watch_logged "Requesting a device token for" "$NDEV"
 
 
 #
