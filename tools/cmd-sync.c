@@ -17,8 +17,9 @@
 // fork no flusher of their own), over one kept cloud session per device,
 // and in a full pass every 30 s.
 // It also runs the direct-printing connector (lib/connector.c) for the
-// devices whose Direct setting is on (the device list is read again every
-// 30 s; --sweep sets the seconds between its Get-Jobs sweeps).
+// devices whose Direct setting is on (the device store is looked at every
+// 30 s and read again only when its fingerprint changed; --sweep sets the
+// seconds between its Get-Jobs sweeps).
 //
 
 #include "upactl.h"
