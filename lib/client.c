@@ -29,12 +29,19 @@ struct upa_client_s			// Cloud session for one device
   upa_http_t	*http;			// HTTPS session
   char		token[16384];		// Current device token
   time_t	token_checked,		// When the token cache was last read
-		token_expires;		// Expiry of the token
+		token_expires,		// Expiry of the token
+		token_life;		// Its life when first seen (seconds)
   int		request_id;		// Last request-id used
   char		url[2400];		// pwg: IPP endpoint (https form of PrinterURI)
   bool		basic;			// pwg: send HTTP Basic credentials
   char		user[256];		// pwg: Basic user name
   char		password[1024];		// pwg: Basic password (wiped on delete)
+  upa_buffer_t	abody;			// upaClientStart(): encoded request
+  upa_http_request_t areq;		// ... its HTTP request
+  upa_http_response_t aresp;		// ... its HTTP response
+  char		*aurl;			// ... its URL (malloc'd)
+  int		arequest_id;		// ... its request-id
+  bool		token_refused;		// upaClientFinish() saw HTTP 401: renew the token, send again
 };
 
 typedef struct client_reader_s		// Memory reader for ippReadIO()
@@ -66,6 +73,8 @@ typedef struct client_stream_s		// State of a streamed response
 
 static bool	client_auth(upa_client_t *client, upa_http_request_t *req, bool renew);
 static bool	client_check_response(ipp_t *response, int request_id, const char *host);
+static ipp_t	*client_decode(upa_client_t *client, const upa_http_response_t *resp, int request_id, const char *host);
+static void	client_url(upa_client_t *client, char *url, size_t urlsize, char *host, size_t hostsize);
 static bool	client_http_error(upa_client_t *client, const upa_http_response_t *resp, const char *host);
 static ssize_t	client_read_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
 static bool	client_stream_cb(void *data, const char *buffer, size_t len);
@@ -144,6 +153,182 @@ upaClientCreate(const upa_config_t *cfg,// I - Configuration (borrowed)
 
 
 //
+// 'upaClientCancel()' - Stop a request started with upaClientStart().
+//
+
+void
+upaClientCancel(upa_client_t *client)	// I - Client
+{
+  if (!client)
+    return;
+
+  upaHTTPCancel(client->http);
+  upaBufferClear(&client->abody);
+  upaHTTPResponseClear(&client->aresp);
+  free(client->aurl);
+  client->aurl = NULL;
+  memset(&client->areq, 0, sizeof(client->areq));
+}
+
+
+//
+// 'upaClientFinish()' - Collect the response of a request the loop finished.
+//
+// Call it when upaHTTPLoopNext() returns the client's session
+// (upaClientGetHTTP()).  Returns what upaClientSend() would, except that an
+// HTTP 401 is not retried here: upaClientTokenRefused() then says so, and
+// the caller renews the token (upaClientGetToken() with renew, away from
+// the loop: it may need the network) before sending again.
+//
+
+ipp_t *					// O - Response or `NULL`
+upaClientFinish(upa_client_t *client)	// I - Client
+{
+  char		host[256];		// Host for messages
+  ipp_t		*response = NULL;	// IPP response
+
+
+  if (!client)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaClientFinish: no client.");
+    return (NULL);
+  }
+
+  client->token_refused = false;
+  upaURLHost(client->aurl ? client->aurl : "", host, sizeof(host));
+
+  if (!upaHTTPFinish(client->http))
+    goto done;
+
+  if (client->aresp.status == 401 && !client->aresp.basic_wanted && client->cfg->profile != UPA_PROFILE_PWG)
+  {
+    upaLog(UPA_LOG_INFO, "Device token refused by %s.", host);
+    client->token_refused = true;
+  }
+
+  if (client->aresp.status != 200)
+  {
+    client_http_error(client, &client->aresp, host);
+    goto done;
+  }
+
+  response = client_decode(client, &client->aresp, client->arequest_id, host);
+
+  done:
+
+  upaBufferClear(&client->abody);
+  upaHTTPResponseClear(&client->aresp);
+  free(client->aurl);
+  client->aurl = NULL;
+  memset(&client->areq, 0, sizeof(client->areq));
+
+  return (response);
+}
+
+
+//
+// 'upaClientStart()' - Start sending a request on a loop and return at once.
+//
+// The request (consumed) is prepared as upaClientSend() does and started
+// with upaHTTPStart(); "data" comes back from upaHTTPLoopNext().  The token
+// in hand (or the token cache) is used: keep it fresh with
+// upaClientTokenDue() and upaClientGetToken(), which may need the network.
+//
+
+bool					// O - `true` when started
+upaClientStart(upa_client_t    *client,	// I - Client
+               upa_http_loop_t *loop,	// I - Loop
+               ipp_t           *request,// I - Request (consumed)
+               void            *data)	// I - Data for upaHTTPLoopNext()
+{
+  char		url[2400],		// IPP endpoint
+		host[256];		// Host for messages
+  bool		ret = false;		// Return value
+
+
+  if (!client || !loop || !request)
+  {
+    ippDelete(request);
+    upaSetError(UPA_ERROR_ARGS, "upaClientStart: bad arguments.");
+    return (false);
+  }
+
+  upaClientCancel(client);
+  client_url(client, url, sizeof(url), host, sizeof(host));
+
+  if (!client_auth(client, &client->areq, false))
+    goto done;
+
+  if ((client->aurl = strdup(url)) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    goto done;
+  }
+
+  if (++ client->request_id <= 0)
+    client->request_id = 1;
+  client->arequest_id = client->request_id;
+  ippSetRequestId(request, client->request_id);
+
+  if (!upaIPPEncode(request, &client->abody))
+    goto done;
+
+  client->areq.method       = "POST";
+  client->areq.url          = client->aurl;
+  client->areq.content_type = "application/ipp";
+  client->areq.body         = client->abody.data;
+  client->areq.body_len     = client->abody.len;
+
+  upaLog(UPA_LOG_DEBUG, "Sending %s (request-id %d) for device %s.", ippOpString(ippGetOperation(request)), client->request_id, client->dev->id);
+
+  ret = upaHTTPStart(client->http, loop, &client->areq, &client->aresp, data);
+
+  done:
+
+  ippDelete(request);
+  if (!ret)
+    upaClientCancel(client);
+
+  return (ret);
+}
+
+
+//
+// 'upaClientTokenDue()' - Should the device token be renewed before a request?
+//
+// True when the client holds no token or it ends within "seconds" (or a
+// quarter of its life, when that is less: short-lived tokens): call
+// upaClientGetToken() (which may need the network) before upaClientStart().
+// Always false for Profile pwg (no tokens).
+//
+
+bool					// O - `true` when a token is needed
+upaClientTokenDue(upa_client_t *client,	// I - Client
+                  int          seconds)	// I - Least remaining life wanted
+{
+  if (!client || client->cfg->profile == UPA_PROFILE_PWG)
+    return (false);
+
+  if (client->token_life > 0 && client->token_life / 4 < seconds)
+    seconds = (int)(client->token_life / 4);
+
+  return (!client->token[0] || client->token_expires - time(NULL) < seconds);
+}
+
+
+//
+// 'upaClientTokenRefused()' - Did the last upaClientFinish() see the token refused (HTTP 401)?
+//
+
+bool					// O - `true` when refused
+upaClientTokenRefused(upa_client_t *client)
+					// I - Client
+{
+  return (client ? client->token_refused : false);
+}
+
+
+//
 // 'upaClientDelete()' - Free a cloud session.
 //
 
@@ -153,6 +338,7 @@ upaClientDelete(upa_client_t *client)	// I - Client
   if (!client)
     return;
 
+  upaClientCancel(client);
   upaHTTPDelete(client->http);
   explicit_bzero(client->token, sizeof(client->token));
   explicit_bzero(client->password, sizeof(client->password));
@@ -351,8 +537,6 @@ upaClientSend(upa_client_t *client,	// I - Client
   ipp_t			*response = NULL;
 					// IPP response
   int			attempt;	// Attempt number
-  size_t		used;		// Bytes of IPP
-  bool			incomplete;	// Response truncated?
 
 
   if (!client || !request)
@@ -362,12 +546,7 @@ upaClientSend(upa_client_t *client,	// I - Client
     return (NULL);
   }
 
-  // universal-print: PrintURL as it is now (tests change it on the fly).
-  if (client->cfg->profile == UPA_PROFILE_PWG)
-    upaCopyString(url, client->url, sizeof(url));
-  else
-    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
-  upaURLHost(url, host, sizeof(host));
+  client_url(client, url, sizeof(url), host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
   memset(&resp, 0, sizeof(resp));
@@ -413,19 +592,7 @@ upaClientSend(upa_client_t *client,	// I - Client
     goto done;
   }
 
-  if ((response = upaIPPDecode(resp.body.data, resp.body.len, &used, &incomplete)) == NULL)
-  {
-    // Sent, answered, but not usably: the request may have been applied.
-    upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: %s (%zu bytes, Content-Type %s).", host, incomplete ? "truncated" : "not IPP", resp.body.len, resp.content_type[0] ? resp.content_type : "none");
-    upaSetErrorMaybeApplied(true);
-    goto done;
-  }
-
-  if (!client_check_response(response, client->request_id, host))
-  {
-    ippDelete(response);
-    response = NULL;
-  }
+  response = client_decode(client, &resp, client->request_id, host);
 
   done:
 
@@ -466,12 +633,7 @@ upaClientSendStream(
     return (false);
   }
 
-  // universal-print: PrintURL as it is now (tests change it on the fly).
-  if (client->cfg->profile == UPA_PROFILE_PWG)
-    upaCopyString(url, client->url, sizeof(url));
-  else
-    snprintf(url, sizeof(url), "%s/printers", client->cfg->print_url);
-  upaURLHost(url, host, sizeof(host));
+  client_url(client, url, sizeof(url), host, sizeof(host));
 
   memset(&body, 0, sizeof(body));
   memset(&resp, 0, sizeof(resp));
@@ -748,6 +910,63 @@ client_check_response(
 
 
 //
+// 'client_decode()' - Decode and check the IPP response of an HTTP 200 answer.
+//
+
+static ipp_t *				// O - Response or `NULL`
+client_decode(
+    upa_client_t              *client,	// I - Client
+    const upa_http_response_t *resp,	// I - HTTP response
+    int                       request_id,
+					// I - request-id sent
+    const char                *host)	// I - Host for messages
+{
+  ipp_t		*response;		// IPP response
+  size_t	used;			// Bytes of IPP
+  bool		incomplete;		// Truncated?
+
+
+  (void)client;
+
+  if ((response = upaIPPDecode(resp->body.data, resp->body.len, &used, &incomplete)) == NULL)
+  {
+    // Sent, answered, but not usably: the request may have been applied.
+    upaSetError(UPA_ERROR_PROTOCOL, "Malformed IPP response from %s: %s (%zu bytes, Content-Type %s).", host, incomplete ? "truncated" : "not IPP", resp->body.len, resp->content_type[0] ? resp->content_type : "none");
+    upaSetErrorMaybeApplied(true);
+    return (NULL);
+  }
+
+  if (!client_check_response(response, request_id, host))
+  {
+    ippDelete(response);
+    return (NULL);
+  }
+
+  return (response);
+}
+
+
+//
+// 'client_url()' - The IPP endpoint of the client and its host (for messages).
+//
+
+static void
+client_url(upa_client_t *client,	// I - Client
+           char         *url,		// O - URL
+           size_t       urlsize,	// I - Size of url
+           char         *host,		// O - Host
+           size_t       hostsize)	// I - Size of host
+{
+  // universal-print: PrintURL as it is now (tests change it on the fly).
+  if (client->cfg->profile == UPA_PROFILE_PWG)
+    upaCopyString(url, client->url, urlsize);
+  else
+    snprintf(url, urlsize, "%s/printers", client->cfg->print_url);
+  upaURLHost(url, host, hostsize);
+}
+
+
+//
 // 'client_http_error()' - Set the error for a non-200 IPP endpoint response.
 //
 
@@ -940,6 +1159,8 @@ client_token(upa_client_t *client,	// I - Client
     return (false);
   }
 
+  if (expires != client->token_expires)
+    client->token_life = expires - now;	// A new token
   client->token_checked = now;
   client->token_expires = expires;
 

@@ -55,6 +55,19 @@ extern ipp_t		*upaClientSend(upa_client_t *client, ipp_t *request);
 // is streamed to data_cb, never held in memory whole.
 extern bool		upaClientSendStream(upa_client_t *client, ipp_t *request, upa_docstart_cb_t start_cb, upa_docdata_cb_t data_cb, void *cbdata);
 
+// The same without waiting, for many clients on one thread (lib/connector.c):
+// upaClientStart() starts the request (consumed) on a loop (http.h) and
+// returns; once upaHTTPLoopNext() returns upaClientGetHTTP(client),
+// upaClientFinish() gives the response like upaClientSend(), except that a
+// refused token (HTTP 401) is not renewed there: upaClientTokenRefused()
+// says so.  upaClientTokenDue() tells when upaClientGetToken() (which may
+// need the network) should run first.  One request per client at a time.
+extern bool		upaClientStart(upa_client_t *client, upa_http_loop_t *loop, ipp_t *request, void *data);
+extern ipp_t		*upaClientFinish(upa_client_t *client);
+extern void		upaClientCancel(upa_client_t *client);
+extern bool		upaClientTokenDue(upa_client_t *client, int seconds);
+extern bool		upaClientTokenRefused(upa_client_t *client);
+
 // Encode/decode helpers shared with tests.
 extern bool		upaIPPEncode(ipp_t *ipp, upa_buffer_t *buf);
 extern ipp_t		*upaIPPDecode(const char *data, size_t len, size_t *used, bool *incomplete);

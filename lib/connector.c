@@ -5,15 +5,38 @@
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
-// One thread per device, with a small stack: it spends its life in a
-// Get-Notifications long poll (the server holds it up to ~30 s), so the
-// channel costs one HTTPS connection and one upa_client_t.  Printing uses a
-// second client (the configured Timeout; the long poll may need more), kept
-// for a minute after its last job, and opens the journal and a cupsd
-// connection only for the jobs at hand.  Stopping waits
-// for a release in progress to end; a thread still in a long poll then is
-// left to the process exit (a killed poll loses nothing: the next run
-// subscribes and sweeps again).
+// One event thread holds every channel: each device has one upa_client_t
+// (one easy handle, so its TLS session and connection are reused) whose
+// requests run on one shared libcurl multi handle (upaHTTPLoop*() in
+// lib/http.c, upaClientStart()/upaClientFinish() in lib/client.c).  The
+// requests of a channel - Create-Printer-Subscriptions, Get-Jobs (the
+// sweep), Renew-Subscription, the Get-Notifications long poll and
+// Cancel-Subscription - are all started there and never block it; a
+// channel waiting (back-off, notify-get-interval, start spreading) is a
+// timer of that thread.
+//
+// What may block goes to a bounded pool of CONN_WORKERS threads: printing
+// (conn_print() -> upaReleaseJob(), with a release session per device kept
+// for a minute after its last job) and getting a device token (a cache
+// read, or the network when it is due or was refused: HTTP 401).  A device
+// is in exactly one place at a time - waiting for its timer, in a request
+// on the loop, queued for a worker, or with a worker - so its fields belong
+// to whichever thread has it, and only the "where"/"stop"/
+// "subscribed" flags, the work queue and the counters are shared (under
+// conn->lock).
+//
+// Measured (tests/bench/bench-connector.sh, doc/design.md): 200 devices
+// 37-39 MiB and 0.40 % of a core idle (a thread per device: 61-63 MiB,
+// 0.63 %); 1 000 devices 116-125 MiB, 2.9 % idle (was 250-258 MiB,
+// 2.75 %), a job for one of them p50 404 ms.  The 64 MiB and 1 % goals
+// are not met yet: the event thread spends ~0.45 ms of CPU per request
+// (3 000 a minute at --sweep 60) and a channel still costs ~107 KiB.
+//
+// Stopping a device (upaConnectorUpdate()) stops its request in flight,
+// lets a release in progress finish, cancels its subscription and drops
+// it.  upaConnectorDelete() waits for the releases in progress, cancels the
+// requests in flight, asks the cloud to cancel the subscriptions for up to
+// CONN_QUIT_MS, and frees everything.
 //
 
 #include "upa-private.h"
@@ -23,31 +46,85 @@
 #include <pthread.h>
 
 #define CONN_LEASE		3600	// notify-lease-duration asked for (seconds)
-#define CONN_STACK		(256 * 1024)
-					// Thread stack size
+#define CONN_STACK		(512 * 1024)
+					// Thread stack size (event thread and workers)
+#define CONN_WORKERS		3	// Worker threads (printing, tokens)
 #define CONN_MAX_BACKOFF	30	// Longest back-off (seconds)
 #define CONN_POLL_TIMEOUT	45	// Least request deadline for a long poll (seconds)
 #define CONN_MAX_PENDING	256	// Jobs remembered from events before a sweep takes over
 #define CONN_RCLIENT_IDLE	60	// Seconds an unused release session is kept
 #define CONN_SPREAD_MS		20	// Start channels this far apart (50 a second)
+#define CONN_TOKEN_MARGIN	600	// Renew a token (in a worker) this long before it ends
+#define CONN_TOKEN_HOLD_MS	5000	// ... and not again this soon after a success
+#define CONN_QUIT_MS		2000	// Longest wait for Cancel-Subscription answers at delete
+#define CONN_MAX_SLEEP_MS	60000	// Longest sleep of the event thread
 
 
 //
 // Local types...
 //
 
+typedef enum conn_where_e		// Where a device is
+{
+  CONN_IDLE,				// Waiting for its timer (event thread)
+  CONN_LOOP,				// Request in flight on the loop (event thread)
+  CONN_QUEUED,				// In the work queue
+  CONN_WORKING				// With a worker
+} conn_where_t;
+
+typedef enum conn_op_e			// Request in flight
+{
+  CONN_OP_NONE,				// None
+  CONN_OP_SUBSCRIBE,			// Create-Printer-Subscriptions
+  CONN_OP_SWEEP,			// Get-Jobs which-jobs=fetchable
+  CONN_OP_RENEW,			// Renew-Subscription
+  CONN_OP_POLL,				// Get-Notifications notify-wait
+  CONN_OP_CANCEL			// Cancel-Subscription (stopping)
+} conn_op_t;
+
+typedef enum conn_work_e		// Work for a worker
+{
+  CONN_WORK_TOKEN,			// Get (or renew) the device token
+  CONN_WORK_PRINT			// Print jobs
+} conn_work_t;
+
 typedef struct conn_dev_s		// One device's channel
 {
   upa_connector_t *conn;		// Connector
   upa_device_t	dev;			// Device (copy)
-  pthread_t	thread;			// Its thread
-  bool		running;		// Thread started and not joined?
-  bool		stop;			// Asked to stop (guarded by conn->lock)
-  bool		done;			// Thread finished (guarded by conn->lock)
-  bool		busy;			// Inside a release (guarded by conn->lock)
-  bool		seen;			// Still listed at the last update
-  bool		subscribed;		// Holds a subscription (guarded by conn->lock)
-  int		start_ms;		// Delay before the first request (spreads a mass start)
+
+  // Shared, guarded by conn->lock
+  conn_where_t	where;			// Where it is
+  bool		stop;			// Asked to stop
+  bool		subscribed;		// Holds a subscription
+  bool		seen;			// Still listed at the last update (main thread)
+  struct conn_dev_s *next_work;		// Next in the work queue
+
+  // Owned by the thread that has the device
+  upa_client_t	*client;		// Channel session (requests on the loop)
+  upa_client_t	*rclient;		// Release session (workers; kept while jobs come)
+  time_t	rclient_used;		// When it was last used
+  conn_op_t	op;			// Request in flight
+  time_t	op_started;		// When it started
+  conn_work_t	work;			// Work asked for
+  int		*ids;			// Jobs to print (malloc'd)
+  int		num_ids;		// Number of them
+  bool		ids_sweep;		// ... found by a sweep (not by events)?
+  bool		have_token;		// A token was got once
+  bool		token_refused;		// The cloud refused the token (HTTP 401)
+  bool		token_retry;		// Renewed after a 401: another one is final
+  long long	token_hold_ms;		// No token work before then unless refused (monotonic ms)
+  long long	wake_ms;		// Next step (monotonic ms)
+  int		sub_id;			// Subscription (0 = none)
+  int		seq;			// Next notify-sequence-number wanted
+  int		up_time;		// Last printer-up-time seen
+  time_t	renew_at;		// Renew the lease then (0 = never)
+  time_t	next_sweep;		// Next Get-Jobs sweep (0 = now)
+  bool		sweep_unsubscribed;	// Sweep now although subscribing failed
+  int		backoff;		// Current back-off (seconds, 0 = none)
+  int		pending[CONN_MAX_PENDING];
+					// Job ids announced by events
+  int		num_pending;		// Number of them
 } conn_dev_t;
 
 struct upa_connector_s			// All channels
@@ -55,46 +132,49 @@ struct upa_connector_s			// All channels
   const upa_config_t *cfg;		// Configuration (borrowed)
   upa_config_t	poll_cfg;		// The same with a deadline fit for long polls
   int		sweep;			// Seconds between sweeps
-  pthread_mutex_t lock;			// Guards the flags and counters
-  pthread_cond_t cond;			// Signaled on stop
-  conn_dev_t	**devs;			// Channels
+  upa_http_loop_t *loop;		// Requests of every channel
+  pthread_t	thread;			// Event thread
+  bool		thread_running;		// Started?
+  pthread_t	workers[CONN_WORKERS];	// Worker threads
+  int		num_workers;		// Number started
+  int		started;		// Channels started (start spreading)
+
+  // Guarded by lock
+  pthread_mutex_t lock;			// Guards what follows
+  pthread_cond_t cond;			// Work queued, or quitting
+  bool		quit;			// Connector being deleted
+  conn_dev_t	**devs;			// Channels (added by the main thread, removed by the event thread)
   int		num_devs;		// Number of channels
+  conn_dev_t	*work_first,		// Work queue
+		*work_last;
   long long	printed,		// Jobs handed to CUPS
 		events,			// Events received
 		sweeps;			// Sweeps done
 };
-
-typedef struct conn_state_s		// What a channel thread keeps
-{
-  conn_dev_t	*d;			// Channel
-  upa_client_t	*client;		// Long-poll session
-  upa_client_t	*rclient;		// Release session (kept while jobs come)
-  time_t	rclient_used;		// When it was last used
-  int		sub_id;			// Subscription (0 = none)
-  int		seq;			// Next notify-sequence-number wanted
-  int		up_time;		// Last printer-up-time seen
-  time_t	renew_at;		// Renew the lease then (0 = never)
-  time_t	next_sweep;		// Next Get-Jobs sweep (0 = now)
-  int		backoff;		// Current back-off (seconds, 0 = none)
-  int		pending[CONN_MAX_PENDING];
-					// Job ids announced by events
-  int		num_pending;		// Number of them
-} conn_state_t;
 
 
 //
 // Local functions...
 //
 
-static void	*conn_thread(void *data);
-static void	conn_count(conn_dev_t *d, long long *counter, long long n);
-static void	conn_fail(conn_state_t *st, const char *what);
-static bool	conn_print(conn_state_t *st, const int *job_ids, int num_job_ids);
-static void	conn_reap(upa_connector_t *conn, bool wait);
+static void	conn_count(upa_connector_t *conn, long long *counter, long long n);
+static void	conn_done(conn_dev_t *d);
+static void	conn_drop(conn_dev_t *d);
+static void	conn_fail(conn_dev_t *d, const char *what);
+static void	conn_free(conn_dev_t *d);
+static void	conn_later(conn_dev_t *d, long long now);
+static void	*conn_loop_thread(void *data);
+static long long conn_now(void);
+static void	conn_poll_done(conn_dev_t *d, ipp_t *response);
+static bool	conn_print(conn_dev_t *d, const int *job_ids, int num_job_ids);
+static void	conn_queue(conn_dev_t *d, conn_work_t work);
+static void	conn_set_where(conn_dev_t *d, conn_where_t where);
+static void	conn_set_subscribed(conn_dev_t *d, bool subscribed);
+static bool	conn_start(conn_dev_t *d, conn_op_t op);
+static void	conn_step(conn_dev_t *d, long long now);
 static bool	conn_stopping(conn_dev_t *d);
-static bool	conn_sweep(conn_state_t *st);
-static bool	conn_wait(conn_dev_t *d, int seconds);
-static bool	conn_wait_ms(conn_dev_t *d, long ms);
+static void	conn_sweep_done(conn_dev_t *d, ipp_t *response);
+static void	*conn_worker(void *data);
 
 
 //
@@ -107,6 +187,8 @@ upaConnectorCreate(
     int                sweep)		// I - Seconds between sweeps (0 = default)
 {
   upa_connector_t	*conn;		// Connector
+  pthread_attr_t	attr;		// Thread attributes
+  int			err;		// pthread_create() error
 
 
   if (!cfg)
@@ -132,12 +214,49 @@ upaConnectorCreate(
   pthread_mutex_init(&conn->lock, NULL);
   pthread_cond_init(&conn->cond, NULL);
 
+  // Created here, on the caller's thread: libcurl's global set-up is not
+  // thread-safe in older versions
+  if ((conn->loop = upaHTTPLoopCreate()) == NULL)
+  {
+    upaConnectorDelete(conn);
+    return (NULL);
+  }
+
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, CONN_STACK);
+
+  if ((err = pthread_create(&conn->thread, &attr, conn_loop_thread, conn)) != 0)
+  {
+    pthread_attr_destroy(&attr);
+    upaSetError(UPA_ERROR_INTERNAL, "Cannot start the connector's event thread: %s", strerror(err));
+    upaConnectorDelete(conn);
+    return (NULL);
+  }
+  conn->thread_running = true;
+
+  while (conn->num_workers < CONN_WORKERS)
+  {
+    if ((err = pthread_create(conn->workers + conn->num_workers, &attr, conn_worker, conn)) != 0)
+    {
+      pthread_attr_destroy(&attr);
+      upaSetError(UPA_ERROR_INTERNAL, "Cannot start a connector worker: %s", strerror(err));
+      upaConnectorDelete(conn);
+      return (NULL);
+    }
+    conn->num_workers ++;
+  }
+
+  pthread_attr_destroy(&attr);
+
   return (conn);
 }
 
 
 //
 // 'upaConnectorDelete()' - Stop every channel and free the connector.
+//
+// A release in progress is finished first; requests in flight are
+// canceled.
 //
 
 void
@@ -150,22 +269,26 @@ upaConnectorDelete(upa_connector_t *conn)// I - Connector
     return;
 
   pthread_mutex_lock(&conn->lock);
+  conn->quit = true;
   for (i = 0; i < conn->num_devs; i ++)
     conn->devs[i]->stop = true;
   pthread_cond_broadcast(&conn->cond);
   pthread_mutex_unlock(&conn->lock);
 
-  conn_reap(conn, true);
+  upaHTTPLoopWakeup(conn->loop);
 
-  if (conn->num_devs > 0)
-  {
-    // Threads still in a long poll: they touch the connector when they
-    // wake, so it stays allocated; the process is about to exit.
-    upaLog(UPA_LOG_DEBUG, "Connector: %d channel(s) still in a long poll at exit.", conn->num_devs);
-    return;
-  }
+  // Workers finish the job at hand (conn_print() stops between jobs)
+  for (i = 0; i < conn->num_workers; i ++)
+    pthread_join(conn->workers[i], NULL);
 
+  if (conn->thread_running)
+    pthread_join(conn->thread, NULL);
+
+  for (i = 0; i < conn->num_devs; i ++)
+    conn_free(conn->devs[i]);
   free(conn->devs);
+
+  upaHTTPLoopDelete(conn->loop);
   pthread_cond_destroy(&conn->cond);
   pthread_mutex_destroy(&conn->lock);
   free(conn);
@@ -219,11 +342,9 @@ upaConnectorUpdate(
     upa_device_t    **devices,		// I - Registered devices
     int             num_devices)	// I - Number of devices
 {
-  int			i, j;		// Looping vars
-  int			running = 0;	// Channels running
-  int			err;		// pthread_create() error
-  int			started = 0;	// Channels started by this update
-  pthread_attr_t	attr;		// Thread attributes
+  int		i, j;			// Looping vars
+  int		running = 0;		// Channels running
+  long long	now = conn_now();	// Current time
 
 
   if (!conn || num_devices < 0 || (num_devices > 0 && !devices))
@@ -232,24 +353,19 @@ upaConnectorUpdate(
     return (-1);
   }
 
-  conn_reap(conn, false);
-
   pthread_mutex_lock(&conn->lock);
+
   for (j = 0; j < conn->num_devs; j ++)
     conn->devs[j]->seen = false;
-  pthread_mutex_unlock(&conn->lock);
-
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, CONN_STACK);
 
   for (i = 0; i < num_devices; i ++)
   {
     conn_dev_t	*d = NULL;		// Channel
+    conn_dev_t	**temp;			// Grown list
 
     if (!devices[i] || !devices[i]->direct)
       continue;
 
-    pthread_mutex_lock(&conn->lock);
     for (j = 0; j < conn->num_devs; j ++)
     {
       if (!conn->devs[j]->stop && !strcmp(conn->devs[j]->dev.id, devices[i]->id) && !strcmp(conn->devs[j]->dev.queue, devices[i]->queue))
@@ -259,7 +375,6 @@ upaConnectorUpdate(
         break;
       }
     }
-    pthread_mutex_unlock(&conn->lock);
 
     if (d)
     {
@@ -267,9 +382,8 @@ upaConnectorUpdate(
       continue;
     }
 
-    // A new channel
-    conn_dev_t **temp;			// Grown list
-
+    // A new channel; many starting at once would all subscribe, read a
+    // token and sweep in the same second
     if ((d = calloc(1, sizeof(conn_dev_t))) == NULL || (temp = realloc(conn->devs, (size_t)(conn->num_devs + 1) * sizeof(conn_dev_t *))) == NULL)
     {
       free(d);
@@ -277,34 +391,21 @@ upaConnectorUpdate(
       continue;
     }
 
-    d->conn     = conn;
-    d->dev      = *devices[i];
-    d->seen     = true;
-    d->start_ms = CONN_SPREAD_MS * (started ++ % 2000);
+    d->conn    = conn;
+    d->dev     = *devices[i];
+    d->seen    = true;
+    d->where   = CONN_IDLE;
+    d->seq     = 1;
+    d->wake_ms = now + CONN_SPREAD_MS * (conn->started ++ % 2000);
 
-    pthread_mutex_lock(&conn->lock);
     conn->devs = temp;
     conn->devs[conn->num_devs ++] = d;
-    pthread_mutex_unlock(&conn->lock);
-
-    if ((err = pthread_create(&d->thread, &attr, conn_thread, d)) != 0)
-    {
-      upaLog(UPA_LOG_ERROR, "Connector: cannot start the channel of %s: %s", d->dev.queue, strerror(err));
-      pthread_mutex_lock(&conn->lock);
-      d->stop = d->done = true;
-      pthread_mutex_unlock(&conn->lock);
-      continue;
-    }
-
-    d->running = true;
     running ++;
+
     upaLog(UPA_LOG_INFO, "Direct printing on for %s (device %s).", d->dev.queue, d->dev.id);
   }
 
-  pthread_attr_destroy(&attr);
-
   // Stop what is gone or off
-  pthread_mutex_lock(&conn->lock);
   for (j = 0; j < conn->num_devs; j ++)
   {
     if (!conn->devs[j]->seen && !conn->devs[j]->stop)
@@ -313,8 +414,10 @@ upaConnectorUpdate(
       upaLog(UPA_LOG_INFO, "Direct printing off for %s (device %s).", conn->devs[j]->dev.queue, conn->devs[j]->dev.id);
     }
   }
-  pthread_cond_broadcast(&conn->cond);
+
   pthread_mutex_unlock(&conn->lock);
+
+  upaHTTPLoopWakeup(conn->loop);
 
   return (running);
 }
@@ -325,13 +428,130 @@ upaConnectorUpdate(
 //
 
 static void
-conn_count(conn_dev_t *d,		// I - Channel
-           long long  *counter,		// I - Counter of d->conn
-           long long  n)			// I - Amount
+conn_count(upa_connector_t *conn,	// I - Connector
+           long long       *counter,	// I - Counter of conn
+           long long       n)		// I - Amount
 {
-  pthread_mutex_lock(&d->conn->lock);
+  pthread_mutex_lock(&conn->lock);
   *counter += n;
-  pthread_mutex_unlock(&d->conn->lock);
+  pthread_mutex_unlock(&conn->lock);
+}
+
+
+//
+// 'conn_done()' - Handle the end of a device's request (event thread).
+//
+
+static void
+conn_done(conn_dev_t *d)		// I - Channel
+{
+  conn_op_t		op = d->op;	// Request that ended
+  ipp_t			*response;	// Its response
+  time_t		now = time(NULL);
+					// Current time
+  int			granted;	// Lease granted
+
+
+  response = upaClientFinish(d->client);
+  d->op    = CONN_OP_NONE;
+  conn_set_where(d, CONN_IDLE);
+  d->wake_ms = 0;
+
+  if (op == CONN_OP_CANCEL)
+  {
+    ippDelete(response);
+    conn_drop(d);
+    return;
+  }
+
+  if (!response && upaClientTokenRefused(d->client) && !d->token_retry)
+  {
+    // Renewed (in a worker: it needs the network), then the same step again
+    d->token_retry   = true;
+    d->token_refused = true;
+    conn_queue(d, CONN_WORK_TOKEN);
+    return;
+  }
+
+  d->token_retry = false;		// One renewal per request, as upaClientSend()
+
+  switch (op)
+  {
+    case CONN_OP_SUBSCRIBE :
+        if (response && (d->sub_id = upaInfraSubscriptionId(response, CONN_LEASE, &granted)) > 0)
+        {
+          upaLog(UPA_LOG_DEBUG, "Direct printing on %s: subscription %d (lease %d s).", d->dev.queue, d->sub_id, granted);
+          d->seq        = 1;
+          d->up_time    = 0;
+          d->renew_at   = granted > 0 ? now + (granted > 2 ? granted / 2 : 1) : 0;
+          d->next_sweep = 0;		// A new subscription: events may have been missed
+          conn_set_subscribed(d, true);
+        }
+        else
+        {
+          d->sub_id = 0;
+          conn_fail(d, "Create-Printer-Subscriptions");
+          // Without events the sweep still finds the jobs
+          if (now >= d->next_sweep)
+            d->sweep_unsubscribed = true;
+          conn_later(d, conn_now());
+        }
+        break;
+
+    case CONN_OP_SWEEP :
+        conn_sweep_done(d, response);
+        break;
+
+    case CONN_OP_RENEW :
+        if (response)
+          d->renew_at = now + CONN_LEASE / 2;
+        else if (upaLastError() == UPA_ERROR_NOT_FOUND)
+        {
+          d->sub_id = 0;
+          conn_set_subscribed(d, false);
+        }
+        else
+        {
+          conn_fail(d, "Renew-Subscription");
+          conn_later(d, conn_now());
+        }
+        break;
+
+    case CONN_OP_POLL :
+        conn_poll_done(d, response);
+        break;
+
+    default :
+        break;
+  }
+
+  ippDelete(response);
+}
+
+
+//
+// 'conn_drop()' - Remove a stopped device and free it (event thread).
+//
+
+static void
+conn_drop(conn_dev_t *d)		// I - Channel
+{
+  upa_connector_t	*conn = d->conn;// Connector
+  int			i;		// Looping var
+
+
+  pthread_mutex_lock(&conn->lock);
+  for (i = 0; i < conn->num_devs; i ++)
+  {
+    if (conn->devs[i] == d)
+    {
+      conn->devs[i] = conn->devs[-- conn->num_devs];
+      break;
+    }
+  }
+  pthread_mutex_unlock(&conn->lock);
+
+  conn_free(d);
 }
 
 
@@ -340,39 +560,367 @@ conn_count(conn_dev_t *d,		// I - Channel
 //
 
 static void
-conn_fail(conn_state_t *st,		// I - Channel state
-          const char   *what)		// I - What failed
+conn_fail(conn_dev_t *d,		// I - Channel
+          const char *what)		// I - What failed
 {
   int	retry = upaLastError() == UPA_ERROR_BUSY ? upaLastRetryAfter() : 0;
 					// Retry-After
 
 
-  st->backoff = st->backoff ? 2 * st->backoff : 1;
-  if (st->backoff > CONN_MAX_BACKOFF)
-    st->backoff = CONN_MAX_BACKOFF;
-  if (retry > st->backoff)
-    st->backoff = retry > 3600 ? 3600 : retry;
+  d->backoff = d->backoff ? 2 * d->backoff : 1;
+  if (d->backoff > CONN_MAX_BACKOFF)
+    d->backoff = CONN_MAX_BACKOFF;
+  if (retry > d->backoff)
+    d->backoff = retry > 3600 ? 3600 : retry;
 
-  upaLog(UPA_LOG_WARN, "Direct printing on %s: %s failed (%s); trying again in %d s.", st->d->dev.queue, what, upaLastErrorString(), st->backoff);
+  upaLog(UPA_LOG_WARN, "Direct printing on %s: %s failed (%s); trying again in %d s.", d->dev.queue, what, upaLastErrorString(), d->backoff);
 }
 
 
 //
-// 'conn_print()' - Print cloud jobs through the journaled release path.
+// 'conn_free()' - Free a device's channel (no request in flight, no worker).
+//
+
+static void
+conn_free(conn_dev_t *d)		// I - Channel
+{
+  upaClientDelete(d->client);
+  upaClientDelete(d->rclient);
+  free(d->ids);
+  free(d);
+}
+
+
+//
+// 'conn_later()' - Wait for the back-off before the next step.
+//
+// A subscribed channel whose sweep is due sooner waits only until then.
+//
+
+static void
+conn_later(conn_dev_t *d,		// I - Channel
+           long long  now)		// I - Current time (ms)
+{
+  long long	wait = 1000LL * d->backoff;
+					// Wait (ms)
+  time_t	t = time(NULL);		// Current time
+
+
+  if (d->sub_id && d->next_sweep > t && 1000LL * (d->next_sweep - t) < wait)
+    wait = 1000LL * (d->next_sweep - t);
+
+  d->wake_ms = now + wait;
+}
+
+
+//
+// 'conn_loop_thread()' - The event thread: every channel's requests and timers.
+//
+
+static void *				// O - NULL
+conn_loop_thread(void *data)		// I - Connector
+{
+  upa_connector_t	*conn = (upa_connector_t *)data;
+					// Connector
+  conn_dev_t		**list = NULL;	// Snapshot of the channels
+  unsigned char		*where = NULL;	// Their "where" (and stop) then
+  int			alloc = 0,	// Allocated entries
+			num,		// Channels
+			i;		// Looping var
+  upa_http_t		*http;		// Session whose request ended
+  void			*udata;		// Its channel
+  long long		now,		// Current time (ms)
+			next;		// Next timer (ms)
+  bool			quit = false;	// Leaving?
+
+
+  while (!quit)
+  {
+    // Snapshot: only this thread moves a device out of CONN_IDLE/CONN_LOOP
+    // and frees devices, so what is seen idle stays so until handled here
+    pthread_mutex_lock(&conn->lock);
+    quit = conn->quit;
+    num  = conn->num_devs;
+    if (num > alloc)
+    {
+      conn_dev_t	**tlist;	// New list
+      unsigned char	*twhere;	// New flags
+
+      if ((tlist = realloc(list, (size_t)num * sizeof(conn_dev_t *))) != NULL)
+        list = tlist;
+      if ((twhere = realloc(where, (size_t)num)) != NULL)
+        where = twhere;
+      if (tlist && twhere)
+        alloc = num;
+      else
+        num = alloc;
+    }
+    for (i = 0; i < num; i ++)
+    {
+      list[i]  = conn->devs[i];
+      where[i] = (unsigned char)(list[i]->where | (list[i]->stop ? 0x80 : 0));
+    }
+    pthread_mutex_unlock(&conn->lock);
+
+    if (quit)
+      break;
+
+    now  = conn_now();
+    next = now + CONN_MAX_SLEEP_MS;
+
+    for (i = 0; i < num; i ++)
+    {
+      conn_dev_t *d = list[i];		// Channel
+
+      if ((where[i] & 0x7f) == CONN_LOOP && (where[i] & 0x80) && d->op != CONN_OP_CANCEL)
+      {
+        // Stopping: the long poll is not waited for
+        upaClientCancel(d->client);
+        d->op = CONN_OP_NONE;
+        conn_set_where(d, CONN_IDLE);
+        d->wake_ms = 0;
+      }
+      else if ((where[i] & 0x7f) != CONN_IDLE)
+        continue;
+
+      if (d->wake_ms <= now || (where[i] & 0x80))
+        conn_step(d, now);		// (may free d)
+      else if (d->wake_ms < next)
+        next = d->wake_ms;
+    }
+
+    if (!upaHTTPLoopRun(conn->loop, (int)(next - now)))
+    {
+      upaLog(UPA_LOG_ERROR, "Connector: %s", upaLastErrorString());
+      usleep(100000);			// Never spin
+    }
+
+    while ((http = upaHTTPLoopNext(conn->loop, &udata)) != NULL)
+      conn_done((conn_dev_t *)udata);
+  }
+
+  // Leaving: cancel the requests in flight, then ask the cloud to cancel
+  // the subscriptions (their leases end anyway), for a short while
+  now  = conn_now();
+  num  = 0;
+  for (i = 0; i < conn->num_devs; i ++)
+  {
+    conn_dev_t		*d = conn->devs[i];
+					// Channel
+    conn_where_t	w;		// Where it is
+
+    pthread_mutex_lock(&conn->lock);
+    w = d->where;
+    pthread_mutex_unlock(&conn->lock);
+
+    if (w == CONN_QUEUED || w == CONN_WORKING)
+      continue;				// A worker has it (Delete waits for it)
+
+    if (w == CONN_LOOP)
+      upaClientCancel(d->client);
+    conn_set_where(d, CONN_IDLE);
+    d->op = CONN_OP_NONE;
+
+    if (d->sub_id > 0 && d->client)
+    {
+      ipp_t *request = upaClientNewRequest(d->client, IPP_OP_CANCEL_SUBSCRIPTION, NULL);
+					// Cancel-Subscription
+
+      if (request)
+      {
+        ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-subscription-id", d->sub_id);
+        if (!upaClientTokenDue(d->client, 0) && upaClientStart(d->client, conn->loop, request, d))
+        {
+          conn_set_where(d, CONN_LOOP);
+          num ++;
+        }
+      }
+    }
+  }
+
+  while (num > 0 && conn_now() - now < CONN_QUIT_MS)
+  {
+    upaHTTPLoopRun(conn->loop, (int)(CONN_QUIT_MS - (conn_now() - now)));
+    while ((http = upaHTTPLoopNext(conn->loop, &udata)) != NULL)
+    {
+      conn_dev_t *d = (conn_dev_t *)udata;
+					// Channel
+
+      ippDelete(upaClientFinish(d->client));
+      conn_set_where(d, CONN_IDLE);
+      num --;
+    }
+  }
+
+  for (i = 0; i < conn->num_devs; i ++)
+  {
+    conn_dev_t	*d = conn->devs[i];	// Channel
+    bool	inloop;			// Request still in flight?
+
+    pthread_mutex_lock(&conn->lock);
+    inloop = d->where == CONN_LOOP;
+    pthread_mutex_unlock(&conn->lock);
+
+    if (inloop)
+    {
+      upaClientCancel(d->client);
+      conn_set_where(d, CONN_IDLE);
+    }
+  }
+
+  free(list);
+  free(where);
+
+  return (NULL);
+}
+
+
+//
+// 'conn_now()' - Monotonic time in milliseconds.
+//
+
+static long long			// O - Milliseconds
+conn_now(void)
+{
+  struct timespec	ts;		// Current time
+
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+
+  return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+
+//
+// 'conn_poll_done()' - Handle a Get-Notifications answer (event thread).
+//
+
+static void
+conn_poll_done(conn_dev_t *d,		// I - Channel
+               ipp_t      *response)	// I - Response or `NULL`
+{
+  upa_connector_t	*conn = d->conn;// Connector
+  upa_notify_info_t	info;		// Get-Notifications operation attributes
+  upa_event_t		*events = NULL;	// Events
+  int			num_events,	// Number of events
+			i;		// Looping var
+  bool			gap = false;	// Events missing?
+  time_t		now = time(NULL);
+					// Current time
+
+
+  if (!response)
+  {
+    if (upaLastError() == UPA_ERROR_NOT_FOUND || upaLastError() == UPA_ERROR_NOT_POSSIBLE)
+    {
+      // The server restarted or dropped the subscription (or, having
+      // forgotten it, gave its id to another device): subscribe again
+      // (and sweep: what arrived meanwhile has no event for us)
+      upaLog(UPA_LOG_INFO, "Direct printing on %s: subscription %d is gone (%s); subscribing again.", d->dev.queue, d->sub_id, upaLastErrorString());
+      d->sub_id = 0;
+      conn_set_subscribed(d, false);
+    }
+    else
+    {
+      conn_fail(d, "Get-Notifications");
+      d->next_sweep = 0;		// The channel was down: sweep after the back-off
+      conn_later(d, conn_now());
+    }
+    return;
+  }
+
+  if ((num_events = upaInfraEventList(response, d->sub_id, &info, &events)) < 0)
+  {
+    conn_fail(d, "reading the Get-Notifications answer");
+    d->next_sweep = 0;
+    conn_later(d, conn_now());
+    return;
+  }
+
+  d->backoff = 0;
+
+  // An idle channel keeps one connection only
+  if (d->rclient && now - d->rclient_used > CONN_RCLIENT_IDLE)
+  {
+    upaClientDelete(d->rclient);
+    d->rclient = NULL;
+  }
+
+  if (info.up_time > 0 && d->up_time > 0 && info.up_time < d->up_time)
+  {
+    // The server restarted but kept the subscription: the events it
+    // held were lost with it
+    upaLog(UPA_LOG_INFO, "Direct printing on %s: the cloud restarted (printer-up-time went back); sweeping.", d->dev.queue);
+    gap = true;
+  }
+  if (info.up_time > 0)
+    d->up_time = info.up_time;
+
+  if (num_events > 0)
+    conn_count(conn, &conn->events, num_events);
+
+  for (i = 0; i < num_events; i ++)
+  {
+    upa_event_t	*ev = events + i;	// Event
+    int		j;			// Looping var
+
+    if (ev->seq < d->seq)
+      continue;				// Seen before
+    if (ev->seq > d->seq)
+      gap = true;			// Some were lost (the server's ring overflowed)
+    d->seq = ev->seq + 1;
+
+    if (ev->job_id <= 0)
+      continue;
+    if (strcmp(ev->event, "job-fetchable") && (strcmp(ev->event, "job-state-changed") || ev->job_state != IPP_JSTATE_PENDING))
+      continue;
+
+    for (j = 0; j < d->num_pending && d->pending[j] != ev->job_id; j ++);
+    if (j < d->num_pending)
+      continue;				// job-fetchable can repeat
+    if (d->num_pending < CONN_MAX_PENDING)
+      d->pending[d->num_pending ++] = ev->job_id;
+    else
+      gap = true;			// Let the sweep find the rest
+  }
+
+  free(events);
+
+  if (gap)
+  {
+    upaLog(UPA_LOG_DEBUG, "Direct printing on %s: events may have been missed; sweeping.", d->dev.queue);
+    d->next_sweep = 0;
+  }
+
+  // notify-get-interval: a server that answered at once with nothing
+  // (no notify-wait) is not asked again before it said
+  if (num_events == 0 && info.get_interval > 0)
+  {
+    int wait = info.get_interval - (int)(now - d->op_started);
+					// Seconds left
+
+    if (d->next_sweep > 0 && d->next_sweep - now < wait)
+      wait = (int)(d->next_sweep - now);
+    if (wait > 0)
+      d->wake_ms = conn_now() + 1000LL * wait;
+  }
+}
+
+
+//
+// 'conn_print()' - Print cloud jobs through the journaled release path (worker).
 //
 // Returns false when a job could not be printed for a reason that may pass
 // (cupsd down, network, busy cloud): the caller sweeps again after a back-off.
 //
 
 static bool				// O - `false` to retry later
-conn_print(conn_state_t *st,		// I - Channel state
-           const int    *job_ids,	// I - Cloud job ids
-           int          num_job_ids)	// I - Number of job ids
+conn_print(conn_dev_t *d,		// I - Channel
+           const int  *job_ids,		// I - Cloud job ids
+           int        num_job_ids)	// I - Number of job ids
 {
-  conn_dev_t		*d = st->d;	// Channel
   const upa_config_t	*cfg = d->conn->cfg;
 					// Configuration
-  upa_client_t		*client;	// Release session
   upa_journal_t		*journal = NULL;// Release journal
   http_t		*cups = NULL;	// Local cupsd
   bool			ok = true;	// Everything settled?
@@ -382,44 +930,39 @@ conn_print(conn_state_t *st,		// I - Channel state
   if (num_job_ids <= 0)
     return (true);
 
-  pthread_mutex_lock(&d->conn->lock);
-  d->busy = true;
-  pthread_mutex_unlock(&d->conn->lock);
-
   if ((journal = upaJournalOpen(cfg)) == NULL)
   {
-    conn_fail(st, "opening the release journal");
+    conn_fail(d, "opening the release journal");
     ok = false;
     goto done;
   }
 
   if ((cups = upaCupsConnect(cfg)) == NULL)
   {
-    conn_fail(st, "connecting to CUPS");
+    conn_fail(d, "connecting to CUPS");
     ok = false;
     goto done;
   }
 
   // The release session (configured Timeout) outlives one batch while
   // jobs keep coming: no new TLS session and token read per job
-  if (!st->rclient && (st->rclient = upaClientCreate(cfg, &d->dev)) == NULL)
+  if (!d->rclient && (d->rclient = upaClientCreate(cfg, &d->dev)) == NULL)
   {
-    conn_fail(st, "creating a cloud session");
+    conn_fail(d, "creating a cloud session");
     ok = false;
     goto done;
   }
 
-  client           = st->rclient;
-  st->rclient_used = time(NULL);
+  d->rclient_used = time(NULL);
 
   for (i = 0; i < num_job_ids && !conn_stopping(d); i ++)
   {
     upa_release_t	result;		// Release result
 
-    if (upaReleaseJob(client, cups, journal, d->dev.queue, NULL, job_ids[i], NULL, NULL, &result))
+    if (upaReleaseJob(d->rclient, cups, journal, d->dev.queue, NULL, job_ids[i], NULL, NULL, &result))
     {
       upaLog(UPA_LOG_INFO, "Direct job %d printing on %s as CUPS job %d.", job_ids[i], d->dev.queue, result.cups_job_id);
-      conn_count(d, &d->conn->printed, 1);
+      conn_count(d->conn, &d->conn->printed, 1);
     }
     else
     {
@@ -436,7 +979,7 @@ conn_print(conn_state_t *st,		// I - Channel state
       {
         // cupsd down, network, busy cloud...: the job waits in the cloud
         // (or in the journal, for recovery); sweep again later
-        conn_fail(st, "printing a direct job");
+        conn_fail(d, "printing a direct job");
         ok = false;
       }
 
@@ -456,70 +999,197 @@ conn_print(conn_state_t *st,		// I - Channel state
     httpClose(cups);
   upaJournalClose(journal);
 
-  pthread_mutex_lock(&d->conn->lock);
-  d->busy = false;
-  pthread_mutex_unlock(&d->conn->lock);
-
   return (ok);
 }
 
 
 //
-// 'conn_reap()' - Join finished channel threads and drop them.
-//
-// With "wait", waits until no release is in progress (and half a second
-// for the idle channels to leave).
+// 'conn_queue()' - Hand a device to the workers (event thread).
 //
 
 static void
-conn_reap(upa_connector_t *conn,	// I - Connector
-          bool            wait)		// I - Wait for stopping threads?
+conn_queue(conn_dev_t  *d,		// I - Channel
+           conn_work_t work)		// I - Work to do
 {
-  struct timespec	start,		// When the wait started
-			now;		// Current time
-  int			i;		// Looping var
+  upa_connector_t	*conn = d->conn;// Connector
 
 
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  d->work = work;
 
-  for (;;)
+  pthread_mutex_lock(&conn->lock);
+  d->where     = CONN_QUEUED;
+  d->next_work = NULL;
+  if (conn->work_last)
+    conn->work_last->next_work = d;
+  else
+    conn->work_first = d;
+  conn->work_last = d;
+  pthread_cond_signal(&conn->cond);
+  pthread_mutex_unlock(&conn->lock);
+}
+
+
+//
+// 'conn_set_subscribed()' - Set the "subscribed" flag (for the counters).
+//
+
+static void
+conn_set_subscribed(conn_dev_t *d,	// I - Channel
+                    bool       subscribed)
+					// I - Holds a subscription?
+{
+  pthread_mutex_lock(&d->conn->lock);
+  d->subscribed = subscribed;
+  pthread_mutex_unlock(&d->conn->lock);
+}
+
+
+//
+// 'conn_set_where()' - Set where a device is.
+//
+
+static void
+conn_set_where(conn_dev_t   *d,		// I - Channel
+               conn_where_t where)	// I - Where it is now
+{
+  pthread_mutex_lock(&d->conn->lock);
+  d->where = where;
+  pthread_mutex_unlock(&d->conn->lock);
+}
+
+
+//
+// 'conn_start()' - Start a request of a channel on the loop (event thread).
+//
+
+static bool				// O - `true` when started
+conn_start(conn_dev_t *d,		// I - Channel
+           conn_op_t  op)		// I - Request
+{
+  upa_connector_t	*conn = d->conn;// Connector
+  ipp_t			*request = NULL;// Request
+
+
+  switch (op)
   {
-    bool	busy = false;		// A release still running?
-    bool	left = false;		// A thread still running?
-    long	ms;			// Milliseconds waited
+    case CONN_OP_SUBSCRIBE :
+        request = upaInfraNewCreateSubscription(d->client, CONN_LEASE);
+        break;
+    case CONN_OP_SWEEP :
+        // No requesting-user-uri: the cloud lists only the direct jobs of
+        // this printer, never jobs held for release
+        conn_count(conn, &conn->sweeps, 1);
+        request = upaInfraNewGetJobs(d->client, NULL);
+        break;
+    case CONN_OP_RENEW :
+        request = upaInfraNewRenewSubscription(d->client, d->sub_id, CONN_LEASE);
+        break;
+    case CONN_OP_POLL :
+        request = upaInfraNewGetNotifications(d->client, d->sub_id, d->seq, true);
+        break;
+    case CONN_OP_CANCEL :
+        if ((request = upaClientNewRequest(d->client, IPP_OP_CANCEL_SUBSCRIPTION, NULL)) != NULL)
+          ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-subscription-id", d->sub_id);
+        break;
+    default :
+        break;
+  }
 
-    pthread_mutex_lock(&conn->lock);
-    for (i = 0; i < conn->num_devs;)
+  if (!request || !upaClientStart(d->client, conn->loop, request, d))
+    return (false);
+
+  d->op         = op;
+  d->op_started = time(NULL);
+  conn_set_where(d, CONN_LOOP);
+
+  return (true);
+}
+
+
+//
+// 'conn_step()' - Take a waiting channel's next step (event thread).
+//
+
+static void
+conn_step(conn_dev_t *d,		// I - Channel
+          long long  now)		// I - Current time (ms)
+{
+  time_t	t = time(NULL);		// Current time
+  static const char * const what[] =	// Request names for messages
+  {
+    "", "Create-Printer-Subscriptions", "Get-Jobs", "Renew-Subscription", "Get-Notifications", "Cancel-Subscription"
+  };
+  conn_op_t	op;			// Next request
+
+
+  if (conn_stopping(d))
+  {
+    // Leave quietly: the subscription is canceled when we can, else its
+    // lease ends
+    if (d->sub_id > 0 && d->client && !upaClientTokenDue(d->client, 0) && conn_start(d, CONN_OP_CANCEL))
     {
-      conn_dev_t *d = conn->devs[i];	// Channel
-
-      if (d->stop && (d->done || !d->running))
-      {
-        pthread_mutex_unlock(&conn->lock);
-        if (d->running)
-          pthread_join(d->thread, NULL);
-        pthread_mutex_lock(&conn->lock);
-        conn->devs[i] = conn->devs[-- conn->num_devs];
-        free(d);
-        continue;
-      }
-
-      if (d->busy)
-        busy = true;
-      left = true;
-      i ++;
+      d->sub_id = 0;
+      conn_set_subscribed(d, false);
+      return;
     }
-    pthread_mutex_unlock(&conn->lock);
 
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    conn_drop(d);
+    return;
+  }
 
-    // A release in progress is finished; threads waiting (not in a long
-    // poll) leave at once, those in a long poll are not waited for
-    if (!wait || !left || (!busy && ms >= 500))
-      break;
+  d->wake_ms = 0;
 
-    usleep(20000);
+  if (!d->client && (d->client = upaClientCreate(&d->conn->poll_cfg, &d->dev)) == NULL)
+  {
+    conn_fail(d, "creating a cloud session");
+    conn_later(d, now);
+    return;
+  }
+
+  // The token: read (or renewed) by a worker, never on this thread
+  if (d->token_refused || (now >= d->token_hold_ms && upaClientTokenDue(d->client, CONN_TOKEN_MARGIN)))
+  {
+    conn_queue(d, CONN_WORK_TOKEN);
+    return;
+  }
+
+  if (!d->sub_id)
+  {
+    // 1. A subscription (without one the sweep still finds the jobs)
+    op = d->sweep_unsubscribed ? CONN_OP_SWEEP : CONN_OP_SUBSCRIBE;
+  }
+  else if (d->num_pending > 0)
+  {
+    // 2. Jobs announced by events
+    if ((d->ids = malloc((size_t)d->num_pending * sizeof(int))) == NULL)
+    {
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory for the job list.");
+      conn_fail(d, "printing a direct job");
+      conn_later(d, now);
+      return;
+    }
+
+    memcpy(d->ids, d->pending, (size_t)d->num_pending * sizeof(int));
+    d->num_ids     = d->num_pending;
+    d->ids_sweep   = false;
+    d->num_pending = 0;
+    conn_queue(d, CONN_WORK_PRINT);
+    return;
+  }
+  else if (t >= d->next_sweep)
+    op = CONN_OP_SWEEP;			// 3. The sweep when due
+  else if (d->renew_at && t >= d->renew_at)
+    op = CONN_OP_RENEW;			// 4. The lease
+  else
+    op = CONN_OP_POLL;			// 5. Wait for events
+
+  if (!conn_start(d, op))
+  {
+    conn_fail(d, what[op]);
+    if (op == CONN_OP_POLL)
+      d->next_sweep = 0;
+    d->sweep_unsubscribed = false;
+    conn_later(d, now);
   }
 }
 
@@ -543,338 +1213,171 @@ conn_stopping(conn_dev_t *d)		// I - Channel
 
 
 //
-// 'conn_sweep()' - Get-Jobs which-jobs=fetchable, and print what it lists.
+// 'conn_sweep_done()' - Handle a Get-Jobs answer: print what it lists (event thread).
 //
 
-static bool				// O - `false` to retry later
-conn_sweep(conn_state_t *st)		// I - Channel state
+static void
+conn_sweep_done(conn_dev_t *d,		// I - Channel
+                ipp_t      *response)	// I - Response or `NULL`
 {
-  ipp_t		*response;		// Get-Jobs response
   upa_jobinfo_t	*jobs = NULL;		// Jobs listed
-  int		*ids = NULL;		// Jobs to print
   int		num_jobs,		// Number of jobs
-		num_ids = 0,		// Number to print
 		i;			// Looping var
-  bool		ok;			// Result
 
 
-  conn_count(st->d, &st->d->conn->sweeps, 1);
+  d->sweep_unsubscribed = false;
 
-  // No requesting-user-uri: the cloud lists only the direct jobs of this
-  // printer, never jobs held for release
-  if ((response = upaInfraGetJobs(st->client, NULL)) == NULL)
+  if (!response)
   {
-    conn_fail(st, "Get-Jobs");
-    return (false);
+    conn_fail(d, "Get-Jobs");
+    conn_later(d, conn_now());
+    return;
   }
 
-  num_jobs = upaInfraJobList(response, &jobs);
-  ippDelete(response);
-
-  if (num_jobs < 0)
+  if ((num_jobs = upaInfraJobList(response, &jobs)) < 0)
   {
-    conn_fail(st, "reading the Get-Jobs answer");
-    return (false);
+    conn_fail(d, "reading the Get-Jobs answer");
+    conn_later(d, conn_now());
+    return;
   }
 
-  if (num_jobs > 0 && (ids = calloc((size_t)num_jobs, sizeof(int))) == NULL)
+  if (num_jobs > 0 && (d->ids = calloc((size_t)num_jobs, sizeof(int))) == NULL)
   {
     free(jobs);
     upaSetError(UPA_ERROR_MEMORY, "Out of memory for the job list.");
-    conn_fail(st, "the sweep");
-    return (false);
+    conn_fail(d, "the sweep");
+    conn_later(d, conn_now());
+    return;
   }
 
+  d->num_ids = 0;
   for (i = 0; i < num_jobs; i ++)
   {
     // A job held (for release or by its owner) is never printed here
     if (jobs[i].state == IPP_JSTATE_HELD || jobs[i].state >= IPP_JSTATE_CANCELED)
       continue;
 
-    ids[num_ids ++] = jobs[i].id;
+    d->ids[d->num_ids ++] = jobs[i].id;
   }
 
   free(jobs);
 
-  upaLog(UPA_LOG_DEBUG, "Direct printing on %s: sweep, %d job(s) to print.", st->d->dev.queue, num_ids);
+  upaLog(UPA_LOG_DEBUG, "Direct printing on %s: sweep, %d job(s) to print.", d->dev.queue, d->num_ids);
 
-  ok = conn_print(st, ids, num_ids);
-  free(ids);
+  if (d->num_ids > 0)
+  {
+    d->ids_sweep = true;
+    conn_queue(d, CONN_WORK_PRINT);
+    return;
+  }
 
-  return (ok);
+  free(d->ids);
+  d->ids        = NULL;
+  d->next_sweep = time(NULL) + d->conn->sweep;
+  d->backoff    = 0;
 }
 
 
 //
-// 'conn_thread()' - One device's channel.
+// 'conn_worker()' - A worker: print jobs and get tokens for the channels.
 //
 
 static void *				// O - NULL
-conn_thread(void *data)			// I - Channel
+conn_worker(void *data)			// I - Connector
 {
-  conn_dev_t		*d = (conn_dev_t *)data;
-					// Channel
-  upa_connector_t	*conn = d->conn;// Connector
-  conn_state_t		st;		// State
+  upa_connector_t	*conn = (upa_connector_t *)data;
+					// Connector
+  conn_dev_t		*d;		// Channel at hand
+  char			*token;		// Token buffer
+  const size_t		tokensize = 16384;
+					// Its size
+  bool			ok;		// Work done?
 
 
-  memset(&st, 0, sizeof(st));
-  st.d   = d;
-  st.seq = 1;
+  if ((token = malloc(tokensize)) == NULL)
+    return (NULL);
 
-  // Many channels starting at once would all subscribe, fetch a token and
-  // sweep in the same second
-  if (d->start_ms > 0)
-    conn_wait_ms(d, d->start_ms);	// (the loop sees a stop at once)
-
-  while (!conn_stopping(d))
+  for (;;)
   {
-    time_t		now = time(NULL),
-					// Current time
-			started;	// Start of the long poll
-    upa_notify_info_t	info;		// Get-Notifications operation attributes
-    upa_event_t		*events = NULL;	// Events
-    int			num_events,	// Number of events
-			i;		// Looping var
-    bool		gap = false;	// Events missing?
+    pthread_mutex_lock(&conn->lock);
+    while (!conn->quit && !conn->work_first)
+      pthread_cond_wait(&conn->cond, &conn->lock);
 
-    if (st.backoff > 0)
+    if (conn->quit)
     {
-      int wait = st.backoff;		// Seconds to wait
-
-      if (st.sub_id && st.next_sweep > now && st.next_sweep - now < wait)
-        wait = (int)(st.next_sweep - now);
-      if (conn_wait(d, wait))
-        break;
-      now = time(NULL);
+      pthread_mutex_unlock(&conn->lock);
+      break;
     }
 
-    if (!st.client && (st.client = upaClientCreate(&conn->poll_cfg, &d->dev)) == NULL)
-    {
-      conn_fail(&st, "creating a cloud session");
-      continue;
-    }
+    d = conn->work_first;
+    if ((conn->work_first = d->next_work) == NULL)
+      conn->work_last = NULL;
+    d->next_work = NULL;
+    d->where     = CONN_WORKING;
+    pthread_mutex_unlock(&conn->lock);
 
-    // 1. A subscription; a new one means events may have been missed
-    if (!st.sub_id)
-    {
-      int granted;			// Lease granted
+    ok = true;
 
-      if ((st.sub_id = upaInfraCreateSubscription(st.client, CONN_LEASE, &granted)) > 0)
+    if (d->work == CONN_WORK_TOKEN)
+    {
+      // Renewed when it is due or was refused; the first time the cache
+      // is read (and renewed there when it must be)
+      if (!conn_stopping(d))
       {
-        upaLog(UPA_LOG_DEBUG, "Direct printing on %s: subscription %d (lease %d s).", d->dev.queue, st.sub_id, granted);
-        st.seq        = 1;
-        st.up_time    = 0;
-        st.renew_at   = granted > 0 ? now + (granted > 2 ? granted / 2 : 1) : 0;
-        st.next_sweep = 0;
-        pthread_mutex_lock(&conn->lock);
-        d->subscribed = true;
-        pthread_mutex_unlock(&conn->lock);
+        if (upaClientGetToken(d->client, d->token_refused || d->have_token, token, tokensize))
+        {
+          d->have_token    = true;
+          d->token_refused = false;
+          // Never a loop of token work, whatever the cache says
+          d->token_hold_ms = conn_now() + CONN_TOKEN_HOLD_MS;
+        }
+        else
+        {
+          conn_fail(d, "getting the device token");
+          ok = false;
+        }
+        explicit_bzero(token, tokensize);
+        // The token request's connection is not kept: the channel's
+        // connection lives in the loop
+        upaHTTPDropConnections(upaClientGetHTTP(d->client));
+      }
+    }
+    else
+    {
+      if (conn_print(d, d->ids, d->num_ids))
+      {
+        if (d->ids_sweep)
+        {
+          d->next_sweep = time(NULL) + conn->sweep;
+          d->backoff    = 0;
+        }
       }
       else
       {
-        conn_fail(&st, "Create-Printer-Subscriptions");
-        // Without events the sweep still finds the jobs
-        if (now >= st.next_sweep && conn_sweep(&st))
-          st.next_sweep = now + conn->sweep;
-        continue;
+        ok = false;
+        if (!d->ids_sweep)
+          d->next_sweep = 0;		// After the back-off
       }
+
+      free(d->ids);
+      d->ids     = NULL;
+      d->num_ids = 0;
     }
 
-    // 2. Jobs announced by events, then the sweep when due
-    if (st.num_pending > 0)
-    {
-      int	n = st.num_pending;	// Jobs to print
+    // Back to the event thread
+    if (ok)
+      d->wake_ms = 0;
+    else
+      conn_later(d, conn_now());
 
-      st.num_pending = 0;
-      if (!conn_print(&st, st.pending, n))
-      {
-        st.next_sweep = 0;		// After the back-off
-        continue;
-      }
-    }
+    pthread_mutex_lock(&conn->lock);
+    d->where = CONN_IDLE;
+    pthread_mutex_unlock(&conn->lock);
 
-    if (now >= st.next_sweep)
-    {
-      if (!conn_sweep(&st))
-        continue;
-      st.next_sweep = time(NULL) + conn->sweep;
-      st.backoff    = 0;
-    }
-
-    // 3. The lease
-    if (st.renew_at && now >= st.renew_at)
-    {
-      if (upaInfraRenewSubscription(st.client, st.sub_id, CONN_LEASE))
-        st.renew_at = now + CONN_LEASE / 2;
-      else if (upaLastError() == UPA_ERROR_NOT_FOUND)
-      {
-        st.sub_id = 0;
-        continue;
-      }
-      else
-      {
-        conn_fail(&st, "Renew-Subscription");
-        continue;
-      }
-    }
-
-    // 4. Wait for events
-    started    = time(NULL);
-    num_events = upaInfraGetNotifications(st.client, st.sub_id, st.seq, true, &info, &events);
-
-    if (num_events < 0)
-    {
-      if (upaLastError() == UPA_ERROR_NOT_FOUND || upaLastError() == UPA_ERROR_NOT_POSSIBLE)
-      {
-        // The server restarted or dropped the subscription (or, having
-        // forgotten it, gave its id to another device): subscribe again
-        // (and sweep: what arrived meanwhile has no event for us)
-        upaLog(UPA_LOG_INFO, "Direct printing on %s: subscription %d is gone (%s); subscribing again.", d->dev.queue, st.sub_id, upaLastErrorString());
-        st.sub_id = 0;
-        pthread_mutex_lock(&conn->lock);
-        d->subscribed = false;
-        pthread_mutex_unlock(&conn->lock);
-      }
-      else
-      {
-        conn_fail(&st, "Get-Notifications");
-        st.next_sweep = 0;		// The channel was down: sweep after the back-off
-      }
-      continue;
-    }
-
-    st.backoff = 0;
-
-    // An idle channel keeps one connection only
-    if (st.rclient && time(NULL) - st.rclient_used > CONN_RCLIENT_IDLE)
-    {
-      upaClientDelete(st.rclient);
-      st.rclient = NULL;
-    }
-
-    if (info.up_time > 0 && st.up_time > 0 && info.up_time < st.up_time)
-    {
-      // The server restarted but kept the subscription: the events it
-      // held were lost with it
-      upaLog(UPA_LOG_INFO, "Direct printing on %s: the cloud restarted (printer-up-time went back); sweeping.", d->dev.queue);
-      gap = true;
-    }
-    if (info.up_time > 0)
-      st.up_time = info.up_time;
-
-    if (num_events > 0)
-      conn_count(d, &conn->events, num_events);
-
-    for (i = 0; i < num_events; i ++)
-    {
-      upa_event_t	*ev = events + i;
-					// Event
-      int		j;		// Looping var
-
-      if (ev->seq < st.seq)
-        continue;			// Seen before
-      if (ev->seq > st.seq)
-        gap = true;			// Some were lost (the server's ring overflowed)
-      st.seq = ev->seq + 1;
-
-      if (ev->job_id <= 0)
-        continue;
-      if (strcmp(ev->event, "job-fetchable") && (strcmp(ev->event, "job-state-changed") || ev->job_state != IPP_JSTATE_PENDING))
-        continue;
-
-      for (j = 0; j < st.num_pending && st.pending[j] != ev->job_id; j ++);
-      if (j < st.num_pending)
-        continue;			// job-fetchable can repeat
-      if (st.num_pending < CONN_MAX_PENDING)
-        st.pending[st.num_pending ++] = ev->job_id;
-      else
-        gap = true;			// Let the sweep find the rest
-    }
-
-    free(events);
-
-    if (gap)
-    {
-      upaLog(UPA_LOG_DEBUG, "Direct printing on %s: events may have been missed; sweeping.", d->dev.queue);
-      st.next_sweep = 0;
-    }
-
-    // notify-get-interval: a server that answered at once with nothing
-    // (no notify-wait) is not asked again before it said
-    if (num_events == 0 && info.get_interval > 0)
-    {
-      int elapsed = (int)(time(NULL) - started);
-					// Seconds the poll took
-      int wait = info.get_interval - elapsed;
-					// Seconds left
-
-      if (st.next_sweep > 0 && st.next_sweep - time(NULL) < wait)
-        wait = (int)(st.next_sweep - time(NULL));
-      if (wait > 0 && conn_wait(d, wait))
-        break;
-    }
+    upaHTTPLoopWakeup(conn->loop);
   }
 
-  // Leave quietly: the subscription is canceled when we can, else its lease ends
-  if (st.client && st.sub_id > 0)
-    upaInfraCancelSubscription(st.client, st.sub_id);
-  upaClientDelete(st.client);
-  upaClientDelete(st.rclient);
-
-  pthread_mutex_lock(&conn->lock);
-  d->done       = true;
-  d->subscribed = false;
-  pthread_mutex_unlock(&conn->lock);
+  free(token);
 
   return (NULL);
-}
-
-
-//
-// 'conn_wait()' - Wait some seconds, or until asked to stop.
-//
-
-static bool				// O - `true` when stopping
-conn_wait(conn_dev_t *d,		// I - Channel
-          int        seconds)		// I - Seconds
-{
-  return (conn_wait_ms(d, seconds > 0 ? 1000L * seconds : 0));
-}
-
-
-//
-// 'conn_wait_ms()' - Wait some milliseconds, or until asked to stop.
-//
-
-static bool				// O - `true` when stopping
-conn_wait_ms(conn_dev_t *d,		// I - Channel
-             long       ms)		// I - Milliseconds
-{
-  struct timespec	ts;		// Wait end
-  bool			stop;		// Result
-
-
-  clock_gettime(CLOCK_REALTIME, &ts);
-  if (ms > 0)
-  {
-    ts.tv_sec  += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L)
-    {
-      ts.tv_sec ++;
-      ts.tv_nsec -= 1000000000L;
-    }
-  }
-
-  pthread_mutex_lock(&d->conn->lock);
-  while (!d->stop)
-  {
-    if (pthread_cond_timedwait(&d->conn->cond, &d->conn->lock, &ts))
-      break;
-  }
-  stop = d->stop;
-  pthread_mutex_unlock(&d->conn->lock);
-
-  return (stop);
 }

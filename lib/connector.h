@@ -6,7 +6,7 @@
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 // For every device whose "Direct" setting is on (device.conf, upactl device
-// set QUEUE direct on), a small thread keeps an event channel to the cloud:
+// set QUEUE direct on), the connector keeps an event channel to the cloud:
 // an ippget printer subscription (job-fetchable, job-state-changed),
 // Get-Notifications with notify-wait long polls, notify-sequence-numbers
 // tracked so no event is asked for twice or skipped, notify-get-interval
@@ -17,6 +17,12 @@
 // a lost event never loses a job.  Failures back off per device (1 s
 // doubling to 30 s, or the server's Retry-After).
 //
+// Threads: one event thread runs every channel's requests on one libcurl
+// multi handle (lib/http.c's loop on epoll: one HTTPS connection and one
+// upa_client_t per device, nothing blocks there); a pool of 3 workers
+// prints and gets device tokens (which may need the network).  A device
+// is either with the event thread or with the work queue, never both.
+//
 // Each job is printed by upaReleaseJob() with no user (no
 // requesting-user-uri): the same journaled, exactly-once path as a badge
 // release, with the same owner rule (the cloud job's originating user,
@@ -26,10 +32,12 @@
 // state "held" is skipped: pull printing stays with the badge.
 //
 // Ownership: upaConnectorCreate() borrows cfg (it must outlive the
-// connector) and returns a connector the caller frees with
-// upaConnectorDelete(), which stops every channel.  upaConnectorUpdate()
-// copies what it needs from the devices it is given.  All functions are
-// called from one thread (the service's).
+// connector), starts the event thread and the workers, and returns a
+// connector the caller frees with upaConnectorDelete(), which lets a
+// release in progress finish, cancels the requests in flight and stops
+// every thread.  upaConnectorUpdate() copies what it needs from the
+// devices it is given.  upaConnectorCreate/Update/Delete are called from
+// one thread (the service's); upaConnectorStats() from any.
 //
 
 #ifndef UPA_CONNECTOR_H

@@ -15,6 +15,7 @@
 // Local functions...
 //
 
+static unsigned long long device_hash(unsigned long long h, const struct stat *info, size_t len, const void *data);
 static bool	valid_id(const char *id);
 static bool	valid_value(const char *value);
 static int	compare_devices(const void *a, const void *b);
@@ -147,6 +148,79 @@ upaDeviceList(
 
   *devices = list;
   return (count);
+}
+
+
+//
+// 'upaDeviceStoreStamp()' - Fingerprint the device store, to tell whether it changed.
+//
+// Hashes the identity and times (modification and change, nanoseconds) of
+// the store folder, of every device folder and of its device.conf, reading
+// no file: saving a device replaces its device.conf (a rename in its
+// folder), adding or removing one changes the store folder.  A service
+// re-reads the store (upaDeviceList()) only when the stamp differs.
+//
+
+bool					// O - `true` on success
+upaDeviceStoreStamp(
+    const upa_config_t *cfg,		// I - Configuration
+    unsigned long long *stamp)		// O - Fingerprint
+{
+  char			path[1100];	// Devices folder
+  DIR			*dir;		// Directory
+  int			pfd,		// Devices folder (O_PATH)
+			dfd;		// Devices folder, readable
+  struct dirent		*ent;		// Entry
+  struct stat		info;		// Folder or file information
+  unsigned long long	h = 14695981039346656037ULL;
+					// FNV-1a hash
+  char			name[300];	// Entry's device.conf
+
+
+  *stamp = 0;
+
+  snprintf(path, sizeof(path), "%s/devices", cfg->state_dir);
+  if ((pfd = upaFileOpenDir(path, false, 0, NULL)) < 0)
+  {
+    if (errno == ENOENT)
+      return (true);			// No store: stamp 0
+
+    return (false);
+  }
+
+  dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  close(pfd);
+
+  if (dfd < 0 || fstat(dfd, &info) || (dir = fdopendir(dfd)) == NULL)
+  {
+    if (dfd >= 0)
+      close(dfd);
+
+    upaSetError(UPA_ERROR_DEVICE, "Unable to read device store %s: %s", path, strerror(errno));
+    return (false);
+  }
+
+  h = device_hash(h, &info, sizeof(info.st_ino), &info.st_ino);
+
+  while ((ent = readdir(dir)) != NULL)
+  {
+    if (!valid_id(ent->d_name))
+      continue;
+
+    h = device_hash(h, NULL, strlen(ent->d_name), ent->d_name);
+    if (!fstatat(dirfd(dir), ent->d_name, &info, AT_SYMLINK_NOFOLLOW))
+      h = device_hash(h, &info, 0, NULL);
+
+    snprintf(name, sizeof(name), "%s/device.conf", ent->d_name);
+    if (!fstatat(dirfd(dir), name, &info, AT_SYMLINK_NOFOLLOW))
+      h = device_hash(h, &info, 0, NULL);
+  }
+
+  closedir(dir);
+
+  *stamp = h;
+
+  return (true);
 }
 
 
@@ -441,6 +515,44 @@ compare_devices(const void *a,		// I - First device
                 const void *b)		// I - Second device
 {
   return (strcasecmp((*(upa_device_t * const *)a)->queue, (*(upa_device_t * const *)b)->queue));
+}
+
+
+//
+// 'device_hash()' - Add bytes and a file's identity and times to an FNV-1a hash.
+//
+// Entries come in readdir() order, which is stable while the folder does
+// not change (and a change changes the folder's own times).
+//
+
+static unsigned long long		// O - New hash
+device_hash(unsigned long long h,	// I - Hash so far
+            const struct stat  *info,	// I - File information or `NULL`
+            size_t             len,	// I - Number of bytes
+            const void         *data)	// I - Bytes or `NULL`
+{
+  const unsigned char	*p;		// Current byte
+  long long		v[6];		// Identity and times
+  size_t		i;		// Looping var
+
+
+  for (p = (const unsigned char *)data, i = 0; p && i < len; i ++)
+    h = (h ^ p[i]) * 1099511628211ULL;
+
+  if (info)
+  {
+    v[0] = (long long)info->st_ino;
+    v[1] = (long long)info->st_size;
+    v[2] = (long long)info->st_mtim.tv_sec;
+    v[3] = (long long)info->st_mtim.tv_nsec;
+    v[4] = (long long)info->st_ctim.tv_sec;
+    v[5] = (long long)info->st_ctim.tv_nsec;
+
+    for (p = (const unsigned char *)v, i = 0; i < sizeof(v); i ++)
+      h = (h ^ p[i]) * 1099511628211ULL;
+  }
+
+  return (h);
 }
 
 

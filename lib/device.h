@@ -41,6 +41,7 @@ extern upa_device_t	*upaDeviceLoad(const upa_config_t *cfg, const char *id);
 extern upa_device_t	*upaDeviceFindQueue(const upa_config_t *cfg, const char *queue);
 extern int		upaDeviceList(const upa_config_t *cfg, upa_device_t ***devices);
 extern void		upaDeviceListDelete(upa_device_t **devices, int num_devices);
+extern bool		upaDeviceStoreStamp(const upa_config_t *cfg, unsigned long long *stamp);
 extern bool		upaDeviceSave(const upa_config_t *cfg, const upa_device_t *dev);
 extern bool		upaDeviceRemove(const upa_config_t *cfg, const upa_device_t *dev);
 extern void		upaDeviceDelete(upa_device_t *dev);

@@ -5,9 +5,16 @@
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
 //
 // One upa_http_t owns one libcurl easy handle and a multi handle of its
-// own that holds the connection cache; curl_easy_reset() between requests
-// keeps the TLS session cache, and the multi handle the connection and DNS
-// caches, so consecutive requests to the same host reuse one connection.
+// own (made at the first upaHTTPDo()) that holds the connection cache;
+// curl_easy_reset() between requests keeps the TLS session cache, and the
+// multi handle the connection and DNS caches, so consecutive requests to
+// the same host reuse one connection.
+//
+// A loop (upaHTTPLoop*(), upaHTTPStart()/upaHTTPFinish()) runs the
+// requests of many sessions on one thread: one shared multi handle driven
+// through libcurl's socket interface on epoll, so a wake-up costs what the
+// ready sockets need; the set-up of a request and the reading of its
+// outcome are those of upaHTTPDo() (http_begin(), http_end()).
 //
 // http_perform() is curl_easy_perform() with a longer sleep: libcurl's own
 // loop wakes every second whatever the transfer, which for a connector
@@ -34,6 +41,8 @@
 #include <pthread.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -47,21 +56,12 @@
 #define UPA_HTTP_TICK		1000	// Milliseconds between deadline checks of a streamed body
 #define UPA_HTTP_SLEEP		60000	// Longest sleep of a collected transfer (ms; libcurl's timers cut it)
 #define UPA_HTTP_UPLOAD_BUFFER	16384	// libcurl's upload buffer (its least; its default is 64 KiB)
+#define UPA_HTTP_LOOP_BUFFER	4096	// libcurl's receive buffer for requests on a loop
 
 
 //
 // Local types...
 //
-
-struct upa_http_s			// One HTTPS session
-{
-  const upa_config_t *cfg;		// Configuration (borrowed)
-  CURL		*curl;			// Easy handle (keeps the TLS session cache)
-  CURLM		*multi;			// Its multi handle (keeps the connection cache)
-  char		errbuf[CURL_ERROR_SIZE];// curl's error text
-  struct http_xfer_s *xfer;		// Transfer in progress or NULL
-  X509_STORE	*ca_store;		// Our reference to the shared CA store or NULL
-};
 
 typedef enum http_why_e			// Why we stopped a transfer
 {
@@ -89,6 +89,31 @@ typedef struct http_xfer_s		// State of one transfer
   http_why_t	why;			// Why we stopped it
 } http_xfer_t;
 
+struct upa_http_loop_s			// Transfers of many sessions on one thread
+{
+  CURLM		*multi;			// Shared multi handle (and connection cache)
+  int		epfd;			// epoll descriptor: the sockets libcurl watches
+  int		wakefd;			// eventfd of upaHTTPLoopWakeup()
+  long long	timer;			// When libcurl's timer is due (monotonic ms), -1 = none
+};
+
+struct upa_http_s			// One HTTPS session
+{
+  const upa_config_t *cfg;		// Configuration (borrowed)
+  CURL		*curl;			// Easy handle (keeps the TLS session cache)
+  CURLM		*multi;			// Its multi handle (keeps the connection cache)
+  char		errbuf[CURL_ERROR_SIZE];// curl's error text
+  http_xfer_t	*xfer;			// Transfer in progress or NULL
+  http_xfer_t	run;			// State of the current transfer
+  struct curl_slist *headers;		// Its request headers (hold the token)
+  char		host[256];		// Its host, for messages
+  X509_STORE	*ca_store;		// Our reference to the shared CA store or NULL
+  upa_http_loop_t *loop;		// Loop running the transfer (upaHTTPStart()) or NULL
+  void		*loop_data;		// Caller's data for that transfer
+  CURLcode	result;			// Its result once the loop finished it
+  bool		finished;		// Finished in the loop, upaHTTPFinish() not yet called?
+};
+
 
 //
 // Local functions...
@@ -96,7 +121,12 @@ typedef struct http_xfer_s		// State of one transfer
 
 static X509_STORE	*http_ca_get(const char *ca_file);
 static CURLcode	http_ssl_ctx_cb(CURL *curl, void *ssl_ctx, void *data);
+static bool	http_begin(upa_http_t *http, const upa_http_request_t *req, upa_http_response_t *resp);
+static bool	http_end(upa_http_t *http, CURLcode cerr);
 static bool	http_failed(upa_http_t *http, http_xfer_t *xfer, CURLcode cerr, const char *host);
+static bool	http_init(void);
+static int	http_loop_socket_cb(CURL *curl, curl_socket_t s, int what, void *data, void *socketp);
+static int	http_loop_timer_cb(CURLM *multi, long timeout_ms, void *data);
 static CURLcode	http_perform(upa_http_t *http, bool ticks);
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
 static long long http_now(void);
@@ -180,7 +210,6 @@ upa_http_t *				// O - Session or `NULL` on error
 upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outlive the session)
 {
   upa_http_t	*http;			// New session
-  static bool	initialized = false;	// curl_global_init() done?
 
 
   if (!cfg)
@@ -189,17 +218,8 @@ upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outl
     return (NULL);
   }
 
-  // curl_global_init() is not thread-safe before 7.84; programs create their
-  // first session from the main thread.
-  if (!initialized)
-  {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-    {
-      upaSetError(UPA_ERROR_INTERNAL, "Cannot initialize libcurl.");
-      return (NULL);
-    }
-    initialized = true;
-  }
+  if (!http_init())
+    return (NULL);
 
   if ((http = calloc(1, sizeof(upa_http_t))) == NULL)
   {
@@ -209,10 +229,11 @@ upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outl
 
   http->cfg = cfg;
 
-  if ((http->curl = curl_easy_init()) == NULL || (http->multi = curl_multi_init()) == NULL)
+  // The multi handle of upaHTTPDo() is made at its first use: a session
+  // that only runs on a loop never needs one (each holds a wake-up socket
+  // pair and ~30 KiB of hash tables)
+  if ((http->curl = curl_easy_init()) == NULL)
   {
-    if (http->curl)
-      curl_easy_cleanup(http->curl);
     free(http);
     upaSetError(UPA_ERROR_INTERNAL, "Cannot create a libcurl handle.");
     return (NULL);
@@ -232,9 +253,11 @@ upaHTTPDelete(upa_http_t *http)		// I - Session
   if (!http)
     return;
 
-  // The easy handle is in the multi handle only during http_perform()
+  // The easy handle is in a multi handle only during a transfer
+  upaHTTPCancel(http);
   curl_easy_cleanup(http->curl);
-  curl_multi_cleanup(http->multi);
+  if (http->multi)
+    curl_multi_cleanup(http->multi);
   X509_STORE_free(http->ca_store);
   free(http);
 }
@@ -249,24 +272,427 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
           const upa_http_request_t  *req,	// I - Request
           upa_http_response_t       *resp)	// O - Response
 {
-  CURL		*curl;			// Easy handle
   CURLcode	cerr;			// curl status
-  struct curl_slist *headers = NULL;	// Request headers
-  http_xfer_t	xfer;			// Transfer state
-  char		line[8192],		// Header line
-		host[256];		// Host of the URL for messages
-  long		status = 0;		// HTTP status
-  char		*ctype = NULL;		// Response Content-Type
-  const upa_config_t *cfg;		// Configuration
-  long		timeout;		// Timeout in seconds
-  curl_off_t	received = 0;		// Body bytes received
 
 
-  if (!http || !req || !req->url || !req->method || !resp)
+  if (!http || !req || !req->url || !req->method || !resp || http->loop || http->finished)
   {
     upaSetError(UPA_ERROR_ARGS, "upaHTTPDo: bad arguments.");
     return (false);
   }
+
+  if (!http_begin(http, req, resp))
+    return (false);
+
+  http->xfer = &http->run;
+  cerr       = http_perform(http, req->data_cb != NULL);
+  http->xfer = NULL;
+
+  return (http_end(http, cerr));
+}
+
+
+//
+// 'upaHTTPFinish()' - End a request that a loop finished (upaHTTPLoopNext()).
+//
+// Returns what upaHTTPDo() would have returned for it; the response is in
+// the upa_http_response_t given to upaHTTPStart().
+//
+
+bool					// O - `true` when a response was received, `false` otherwise
+upaHTTPFinish(upa_http_t *http)		// I - Session
+{
+  if (!http || !http->finished)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaHTTPFinish: no finished request.");
+    return (false);
+  }
+
+  http->finished = false;
+  http->xfer     = NULL;
+
+  return (http_end(http, http->result));
+}
+
+
+//
+// 'upaHTTPCancel()' - Stop a request started with upaHTTPStart().
+//
+// Its connection is closed; nothing is reported.  Does nothing when no
+// request runs.
+//
+
+void
+upaHTTPCancel(upa_http_t *http)		// I - Session
+{
+  if (!http)
+    return;
+
+  if (http->loop)
+    curl_multi_remove_handle(http->loop->multi, http->curl);
+
+  http->loop     = NULL;
+  http->finished = false;
+  http->xfer     = NULL;
+
+  for (struct curl_slist *h = http->headers; h; h = h->next)
+    explicit_bzero(h->data, strlen(h->data));
+  curl_slist_free_all(http->headers);
+  http->headers = NULL;
+  curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
+}
+
+
+//
+// 'upaHTTPDropConnections()' - Close the connections a session keeps for upaHTTPDo().
+//
+// A session that mostly runs in a loop (whose connection cache holds its
+// usual connection) uses this after an occasional upaHTTPDo() elsewhere
+// (a token request), so that connection is not kept forever.
+//
+
+void
+upaHTTPDropConnections(upa_http_t *http)// I - Session
+{
+  if (!http || http->loop || !http->multi)
+    return;
+
+  curl_multi_cleanup(http->multi);
+  http->multi = NULL;			// Made again when needed
+}
+
+
+//
+// 'upaHTTPLoopCreate()' - Create a loop that runs the requests of many sessions on one thread.
+//
+// libcurl's socket interface on epoll: each wake-up costs what the ready
+// sockets need, not a look at every transfer (curl_multi_perform() and
+// curl_multi_poll() walk them all, every time).
+//
+
+upa_http_loop_t *			// O - Loop or `NULL`
+upaHTTPLoopCreate(void)
+{
+  upa_http_loop_t	*loop;		// New loop
+  struct epoll_event	ev;		// Wake-up descriptor's event
+
+
+  if (!http_init())
+    return (NULL);
+
+  if ((loop = calloc(1, sizeof(upa_http_loop_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  loop->epfd   = epoll_create1(EPOLL_CLOEXEC);
+  loop->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  loop->timer  = -1;
+
+  memset(&ev, 0, sizeof(ev));
+  ev.events  = EPOLLIN;
+  ev.data.fd = loop->wakefd;
+
+  if (loop->epfd < 0 || loop->wakefd < 0 || epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->wakefd, &ev))
+  {
+    upaSetError(UPA_ERROR_INTERNAL, "Cannot create an event loop: %s", strerror(errno));
+    upaHTTPLoopDelete(loop);
+    return (NULL);
+  }
+
+  if ((loop->multi = curl_multi_init()) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Cannot create a libcurl multi handle.");
+    upaHTTPLoopDelete(loop);
+    return (NULL);
+  }
+
+  curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, http_loop_socket_cb);
+  curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
+  curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, http_loop_timer_cb);
+  curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+
+  return (loop);
+}
+
+
+//
+// 'upaHTTPLoopDelete()' - Free a loop (cancel its requests first) and close its connections.
+//
+
+void
+upaHTTPLoopDelete(upa_http_loop_t *loop)// I - Loop
+{
+  if (!loop)
+    return;
+
+  if (loop->multi)
+    curl_multi_cleanup(loop->multi);
+  if (loop->epfd >= 0)
+    close(loop->epfd);
+  if (loop->wakefd >= 0)
+    close(loop->wakefd);
+  free(loop);
+}
+
+
+//
+// 'upaHTTPLoopNext()' - Return a session whose request the loop finished.
+//
+// Call it after upaHTTPLoopRun() until it returns NULL; call
+// upaHTTPFinish() on each session it returns.
+//
+
+upa_http_t *				// O - Session or `NULL` when none is finished
+upaHTTPLoopNext(upa_http_loop_t *loop,	// I - Loop
+                void            **data)	// O - Data given to upaHTTPStart()
+{
+  CURLMsg	*msg;			// Message
+  int		left;			// Messages left
+  upa_http_t	*http = NULL;		// Session
+
+
+  if (data)
+    *data = NULL;
+
+  if (!loop)
+    return (NULL);
+
+  while ((msg = curl_multi_info_read(loop->multi, &left)) != NULL)
+  {
+    if (msg->msg != CURLMSG_DONE || curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&http) != CURLE_OK || !http)
+      continue;
+
+    http->result   = msg->data.result;
+    http->finished = true;
+    http->loop     = NULL;
+    // The connection goes back to the loop's cache, for the next request
+    curl_multi_remove_handle(loop->multi, http->curl);
+
+    if (data)
+      *data = http->loop_data;
+
+    return (http);
+  }
+
+  return (NULL);
+}
+
+
+//
+// 'upaHTTPLoopRun()' - Run the loop's transfers, sleeping until one needs attention.
+//
+// Sleeps at most timeout_ms (less when libcurl's timer is due, a socket
+// is ready, or upaHTTPLoopWakeup() is called).
+//
+
+bool					// O - `true` on success
+upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
+               int             timeout_ms)
+					// I - Longest sleep (ms)
+{
+  struct epoll_event	events[64];	// Ready descriptors
+  int			num,		// Number of them
+			i,		// Looping var
+			running;	// Transfers running
+  long long		now = http_now();
+					// Current time
+
+
+  if (!loop)
+    return (false);
+
+  if (timeout_ms < 0)
+    timeout_ms = 0;
+  if (loop->timer >= 0 && loop->timer - now < timeout_ms)
+    timeout_ms = loop->timer > now ? (int)(loop->timer - now) : 0;
+
+  if ((num = epoll_wait(loop->epfd, events, (int)(sizeof(events) / sizeof(events[0])), timeout_ms)) < 0)
+  {
+    if (errno == EINTR)
+      return (true);
+
+    upaSetError(UPA_ERROR_INTERNAL, "Event loop failed: %s", strerror(errno));
+    return (false);
+  }
+
+  for (i = 0; i < num; i ++)
+  {
+    int	flags = 0;			// libcurl's event bits
+
+    if (events[i].data.fd == loop->wakefd)
+    {
+      uint64_t	count;			// Wake-ups
+
+      while (read(loop->wakefd, &count, sizeof(count)) > 0);
+      continue;
+    }
+
+    if (events[i].events & EPOLLIN)
+      flags |= CURL_CSELECT_IN;
+    if (events[i].events & EPOLLOUT)
+      flags |= CURL_CSELECT_OUT;
+    if (events[i].events & (EPOLLERR | EPOLLHUP))
+      flags |= CURL_CSELECT_ERR;
+
+    curl_multi_socket_action(loop->multi, events[i].data.fd, flags, &running);
+  }
+
+  // libcurl's timers (connect and total deadlines, new transfers)
+  if (loop->timer >= 0 && http_now() >= loop->timer)
+  {
+    loop->timer = -1;
+    curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaHTTPLoopWakeup()' - Wake a loop sleeping in upaHTTPLoopRun() (any thread).
+//
+
+void
+upaHTTPLoopWakeup(upa_http_loop_t *loop)// I - Loop
+{
+  uint64_t	one = 1;		// Counter increment
+
+
+  if (loop && loop->wakefd >= 0 && write(loop->wakefd, &one, sizeof(one)) < 0)
+  {
+    // EAGAIN: the counter is full, the loop wakes anyway
+  }
+}
+
+
+//
+// 'http_loop_socket_cb()' - Watch (or stop watching) a socket for libcurl.
+//
+
+static int				// O - 0
+http_loop_socket_cb(
+    CURL          *curl,		// I - Easy handle (unused)
+    curl_socket_t s,			// I - Socket
+    int           what,			// I - CURL_POLL_*
+    void          *data,		// I - Loop
+    void          *socketp)		// I - Our data for the socket: non-NULL once added
+{
+  upa_http_loop_t	*loop = (upa_http_loop_t *)data;
+					// Loop
+  struct epoll_event	ev;		// Event wanted
+
+
+  (void)curl;
+
+  if (what == CURL_POLL_REMOVE)
+  {
+    epoll_ctl(loop->epfd, EPOLL_CTL_DEL, s, NULL);
+    curl_multi_assign(loop->multi, s, NULL);
+    return (0);
+  }
+
+  memset(&ev, 0, sizeof(ev));
+  ev.data.fd = s;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+    ev.events |= EPOLLIN;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+    ev.events |= EPOLLOUT;
+
+  if (socketp)
+    epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev);
+  else if (!epoll_ctl(loop->epfd, EPOLL_CTL_ADD, s, &ev) || (errno == EEXIST && !epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev)))
+    curl_multi_assign(loop->multi, s, loop);
+
+  return (0);
+}
+
+
+//
+// 'http_loop_timer_cb()' - Note when libcurl wants its timer run.
+//
+
+static int				// O - 0
+http_loop_timer_cb(CURLM *multi,	// I - Multi handle (unused)
+                   long  timeout_ms,	// I - Milliseconds from now, -1 = none
+                   void  *data)		// I - Loop
+{
+  upa_http_loop_t	*loop = (upa_http_loop_t *)data;
+					// Loop
+
+
+  (void)multi;
+
+  loop->timer = timeout_ms < 0 ? -1 : http_now() + timeout_ms;
+
+  return (0);
+}
+
+
+//
+// 'upaHTTPStart()' - Start a request on a loop and return at once.
+//
+// The request, its body and the response must stay valid until the loop
+// finishes it (upaHTTPLoopNext() returns the session, then
+// upaHTTPFinish()) or it is canceled (upaHTTPCancel()).  One request per
+// session at a time; the session is used by the loop's thread until then.
+//
+
+bool					// O - `true` when started
+upaHTTPStart(upa_http_t                *http,	// I - Session
+             upa_http_loop_t           *loop,	// I - Loop
+             const upa_http_request_t  *req,	// I - Request
+             upa_http_response_t       *resp,	// O - Response (once finished)
+             void                      *data)	// I - Data for upaHTTPLoopNext()
+{
+  CURLMcode	mres;			// Multi status
+
+
+  if (!http || !loop || !req || !req->url || !req->method || !resp || req->data_cb || http->loop || http->finished)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaHTTPStart: bad arguments.");
+    return (false);
+  }
+
+  if (!http_begin(http, req, resp))
+    return (false);
+
+  curl_easy_setopt(http->curl, CURLOPT_PRIVATE, (char *)http);
+  // Many sessions wait on a loop, with small answers: a smaller receive
+  // buffer (libcurl's default is 16 KiB per handle)
+  curl_easy_setopt(http->curl, CURLOPT_BUFFERSIZE, (long)UPA_HTTP_LOOP_BUFFER);
+
+  http->loop_data = data;
+  http->xfer      = &http->run;
+
+  if ((mres = curl_multi_add_handle(loop->multi, http->curl)) != CURLM_OK)
+  {
+    upaHTTPCancel(http);
+    upaSetError(UPA_ERROR_INTERNAL, "Cannot start a request: %s", curl_multi_strerror(mres));
+    return (false);
+  }
+
+  http->loop = loop;
+
+  return (true);
+}
+
+
+//
+// 'http_begin()' - Set a request up on the session's easy handle.
+//
+
+static bool				// O - `true` on success
+http_begin(upa_http_t                *http,	// I - Session
+           const upa_http_request_t  *req,	// I - Request
+           upa_http_response_t       *resp)	// O - Response
+{
+  CURL		*curl;			// Easy handle
+  char		line[8192];		// Header line
+  const upa_config_t *cfg;		// Configuration
+  long		timeout;		// Timeout in seconds
+
 
   upaClearError();
 
@@ -275,7 +701,7 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   curl = http->curl;
   cfg  = http->cfg;
 
-  upaURLHost(req->url, host, sizeof(host));
+  upaURLHost(req->url, http->host, sizeof(http->host));
 
   // Reset options but keep the connection/session caches of the handle.
   curl_easy_reset(curl);
@@ -350,11 +776,11 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   }
 
   // Headers: no "Expect: 100-continue" round trip for our small bodies.
-  headers = curl_slist_append(headers, "Expect:");
+  http->headers = curl_slist_append(http->headers, "Expect:");
   if (req->content_type)
   {
     snprintf(line, sizeof(line), "Content-Type: %s", req->content_type);
-    headers = curl_slist_append(headers, line);
+    http->headers = curl_slist_append(http->headers, line);
   }
   if (req->basic_user && !req->bearer)
   {
@@ -366,65 +792,81 @@ upaHTTPDo(upa_http_t                *http,	// I - Session
   if (req->bearer)
   {
     snprintf(line, sizeof(line), "Authorization: Bearer %s", req->bearer);
-    headers = curl_slist_append(headers, line);
+    http->headers = curl_slist_append(http->headers, line);
     explicit_bzero(line, sizeof(line));
   }
-  if (!headers)
+  if (!http->headers)
   {
     upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
     return (false);
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, http->headers);
 
   // Response callbacks.
-  memset(&xfer, 0, sizeof(xfer));
-  xfer.curl    = curl;
-  xfer.req     = req;
-  xfer.resp    = resp;
-  xfer.timeout = timeout;
-  xfer.start   = http_now();
+  memset(&http->run, 0, sizeof(http->run));
+  http->run.curl    = curl;
+  http->run.req     = req;
+  http->run.resp    = resp;
+  http->run.timeout = timeout;
+  http->run.start   = http_now();
 
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_header_cb);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &xfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &http->run);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write_cb);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &xfer);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &http->run);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &xfer);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &http->run);
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 
   upaLog(UPA_LOG_DEBUG, "%s %s", req->method, req->log_url ? req->log_url : req->url);
 
-  http->xfer = &xfer;
-  cerr       = http_perform(http, req->data_cb != NULL);
-  http->xfer = NULL;
+  return (true);
+}
+
+
+//
+// 'http_end()' - Collect the outcome of a transfer.
+//
+
+static bool				// O - `true` when a response was received, `false` otherwise
+http_end(upa_http_t *http,		// I - Session
+         CURLcode   cerr)		// I - Transfer result
+{
+  http_xfer_t	*xfer = &http->run;	// Transfer state
+  const char	*host = http->host;	// Host for messages
+  long		status = 0;		// HTTP status
+  char		*ctype = NULL;		// Response Content-Type
+  curl_off_t	received = 0;		// Body bytes received
+
 
   // The header list holds the bearer token: wipe it before freeing.
-  for (struct curl_slist *h = headers; h; h = h->next)
+  for (struct curl_slist *h = http->headers; h; h = h->next)
     explicit_bzero(h->data, strlen(h->data));
-  curl_slist_free_all(headers);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all(http->headers);
+  http->headers = NULL;
+  curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);
 
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  resp->status = (int)status;
-  if (curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK)
-    resp->received = (long long)received;
-  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype)
-    snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
+  curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &status);
+  xfer->resp->status = (int)status;
+  if (curl_easy_getinfo(http->curl, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK)
+    xfer->resp->received = (long long)received;
+  if (curl_easy_getinfo(http->curl, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype)
+    snprintf(xfer->resp->content_type, sizeof(xfer->resp->content_type), "%s", ctype);
 
-  if (xfer.aborted)
+  if (xfer->aborted)
   {
     // The data callback stopped the transfer and (normally) said why; the
     // server had answered, so nothing is left in doubt.
     if (upaLastError() == UPA_ERROR_NONE)
       upaSetError(UPA_ERROR_CANCELED, "Transfer from %s canceled.", host);
-    upaLog(UPA_LOG_DEBUG, "%s %s: aborted by the receiver", req->method, host);
+    upaLog(UPA_LOG_DEBUG, "%s %s: aborted by the receiver", xfer->req->method, host);
     return (false);
   }
 
   if (cerr != CURLE_OK)
-    return (http_failed(http, &xfer, cerr, host));
+    return (http_failed(http, xfer, cerr, host));
 
-  upaLog(UPA_LOG_DEBUG, "%s %s: HTTP %d (%s)", req->method, host, resp->status, resp->content_type[0] ? resp->content_type : "no content type");
+  upaLog(UPA_LOG_DEBUG, "%s %s: HTTP %d (%s)", xfer->req->method, host, xfer->resp->status, xfer->resp->content_type[0] ? xfer->resp->content_type : "no content type");
 
   return (true);
 }
@@ -588,6 +1030,9 @@ http_perform(upa_http_t *http,		// I - Session
 		left;			// Messages left
   bool		done = false;		// Transfer finished?
 
+
+  if (!http->multi && (http->multi = curl_multi_init()) == NULL)
+    return (CURLE_OUT_OF_MEMORY);
 
   if ((mres = curl_multi_add_handle(http->multi, http->curl)) != CURLM_OK)
     return (mres == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT);
@@ -978,7 +1423,38 @@ http_ssl_ctx_cb(CURL *curl,		// I - Easy handle (unused)
   // set1: the SSL_CTX takes its own reference (and drops libcurl's empty store)
   SSL_CTX_set1_cert_store((SSL_CTX *)ssl_ctx, (X509_STORE *)data);
 
+  // An idle connection (a long poll waiting) gives its 2 x ~17 KiB record
+  // buffers back instead of holding them
+  SSL_CTX_set_mode((SSL_CTX *)ssl_ctx, SSL_MODE_RELEASE_BUFFERS);
+
   return (CURLE_OK);
+}
+
+
+//
+// 'http_init()' - Initialize libcurl once.
+//
+// curl_global_init() is not thread-safe before 7.84; programs create their
+// first session (or loop) from the main thread.
+//
+
+static bool				// O - `true` on success
+http_init(void)
+{
+  static bool	initialized = false;	// curl_global_init() done?
+
+
+  if (!initialized)
+  {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    {
+      upaSetError(UPA_ERROR_INTERNAL, "Cannot initialize libcurl.");
+      return (false);
+    }
+    initialized = true;
+  }
+
+  return (true);
 }
 
 

@@ -90,6 +90,32 @@ extern upa_http_t	*upaHTTPCreate(const upa_config_t *cfg);
 extern void		upaHTTPDelete(upa_http_t *http);
 extern bool		upaHTTPDo(upa_http_t *http, const upa_http_request_t *req, upa_http_response_t *resp);
 extern void		upaHTTPResponseClear(upa_http_response_t *resp);
+
+// Many sessions on one thread (the direct-printing connector): a loop is a
+// libcurl multi handle whose connection cache the sessions share.
+// upaHTTPStart() sets a request up exactly as upaHTTPDo() does (headers,
+// TLS, proxy, CA store, deadlines) and returns at once; upaHTTPLoopRun()
+// moves every transfer and sleeps until one needs attention (or
+// upaHTTPLoopWakeup(), callable from any thread); upaHTTPLoopNext() hands
+// back each session whose request ended, and upaHTTPFinish() returns what
+// upaHTTPDo() would have (collected answers only, no data_cb).  A loop and
+// its sessions' requests belong to one thread; upaHTTPCancel() stops a
+// request; cancel every request before upaHTTPLoopDelete().
+typedef struct upa_http_loop_s upa_http_loop_t;
+					// Requests of many sessions on one thread (opaque)
+
+extern upa_http_loop_t	*upaHTTPLoopCreate(void);
+extern void		upaHTTPLoopDelete(upa_http_loop_t *loop);
+extern upa_http_t	*upaHTTPLoopNext(upa_http_loop_t *loop, void **data);
+extern bool		upaHTTPLoopRun(upa_http_loop_t *loop, int timeout_ms);
+extern void		upaHTTPLoopWakeup(upa_http_loop_t *loop);
+extern bool		upaHTTPStart(upa_http_t *http, upa_http_loop_t *loop, const upa_http_request_t *req, upa_http_response_t *resp, void *data);
+extern bool		upaHTTPFinish(upa_http_t *http);
+extern void		upaHTTPCancel(upa_http_t *http);
+// Close the connections kept for upaHTTPDo() (a loop session after an
+// occasional blocking request, such as a token request).
+extern void		upaHTTPDropConnections(upa_http_t *http);
+
 // Called from a data_cb of a stream_head request: the header part is
 // complete, the body rules (stall, minimum rate) apply from now on.
 extern void		upaHTTPBodyStarted(upa_http_t *http);

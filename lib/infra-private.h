@@ -12,7 +12,6 @@
 #  define UPA_INFRA_PRIVATE_H
 #  include "infra.h"
 
-extern ipp_t	*upaInfraNewGetJobs(upa_client_t *client, const char *user_uri);
 extern ipp_t	*upaInfraNewJobRequest(upa_client_t *client, ipp_op_t op, const char *user_uri, int job_id);
 extern ipp_t	*upaInfraNewAcknowledgeJob(upa_client_t *client, const char *user_uri, int job_id, const char *message);
 extern ipp_t	*upaInfraNewFetchDocument(upa_client_t *client, const char *user_uri, int job_id, int doc_number);

@@ -103,4 +103,14 @@ extern int	upaInfraEventList(ipp_t *response, int sub_id, upa_notify_info_t *inf
 extern bool	upaInfraRenewSubscription(upa_client_t *client, int sub_id, int lease);
 extern bool	upaInfraCancelSubscription(upa_client_t *client, int sub_id);
 
+// The requests of the calls above (and of upaInfraGetJobs()) without
+// sending them, for upaClientStart() (lib/connector.c's loop), and the
+// reading of a Create-Printer-Subscriptions answer (0 with the error set
+// when it created none; *granted as for upaInfraCreateSubscription()).
+extern ipp_t	*upaInfraNewCreateSubscription(upa_client_t *client, int lease);
+extern ipp_t	*upaInfraNewGetJobs(upa_client_t *client, const char *user_uri);
+extern ipp_t	*upaInfraNewGetNotifications(upa_client_t *client, int sub_id, int first_seq, bool wait);
+extern ipp_t	*upaInfraNewRenewSubscription(upa_client_t *client, int sub_id, int lease);
+extern int	upaInfraSubscriptionId(ipp_t *response, int lease, int *granted);
+
 #endif // !UPA_INFRA_H

@@ -66,52 +66,22 @@ upaInfraCreateSubscription(
     int          lease,			// I - Lease asked for (seconds, 0 = no end)
     int          *granted)		// O - Lease granted (seconds, 0 = no end)
 {
-  static const char * const events[] =	// notify-events
-  {
-    "job-fetchable",
-    "job-state-changed"
-  };
-  ipp_t			*request,	// Request
-			*response;	// Response
-  ipp_attribute_t	*attr;		// Attribute
-  int			sub_id = 0;	// Subscription id
+  ipp_t	*request,			// Request
+	*response;			// Response
+  int	sub_id;				// Subscription id
 
 
   if (granted)
     *granted = lease;
 
-  if ((request = upaClientNewRequest(client, IPP_OP_CREATE_PRINTER_SUBSCRIPTIONS, NULL)) == NULL)
+  if ((request = upaInfraNewCreateSubscription(client, lease)) == NULL)
     return (0);
-
-  ippAddString(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_KEYWORD, "notify-pull-method", NULL, "ippget");
-  ippAddStrings(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_KEYWORD, "notify-events", (int)(sizeof(events) / sizeof(events[0])), NULL, events);
-  ippAddInteger(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);
 
   if ((response = upaClientSend(client, request)) == NULL)
     return (0);
 
-  for (attr = ippFirstAttribute(response); attr; attr = ippNextAttribute(response))
-  {
-    const char *name = ippGetName(attr);// Attribute name
-
-    if (!name || ippGetGroupTag(attr) != IPP_TAG_SUBSCRIPTION || ippGetValueTag(attr) != IPP_TAG_INTEGER)
-      continue;
-
-    if (!strcmp(name, "notify-subscription-id") && !sub_id)
-      sub_id = ippGetInteger(attr, 0);
-    else if (!strcmp(name, "notify-lease-duration") && granted)
-      *granted = ippGetInteger(attr, 0);
-    else if (!strcmp(name, "notify-status-code") && !sub_id)
-      break;
-  }
-
+  sub_id = upaInfraSubscriptionId(response, lease, granted);
   ippDelete(response);
-
-  if (sub_id <= 0)
-  {
-    upaSetError(UPA_ERROR_PROTOCOL, "Create-Printer-Subscriptions created no subscription.");
-    return (0);
-  }
 
   return (sub_id);
 }
@@ -151,12 +121,8 @@ upaInfraGetNotifications(
     return (-1);
   }
 
-  if ((request = upaClientNewRequest(client, IPP_OP_GET_NOTIFICATIONS, NULL)) == NULL)
+  if ((request = upaInfraNewGetNotifications(client, sub_id, first_seq, wait)) == NULL)
     return (-1);
-
-  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-subscription-ids", sub_id);
-  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-sequence-numbers", first_seq > 0 ? first_seq : 1);
-  ippAddBoolean(request, IPP_TAG_OPERATION, "notify-wait", wait);
 
   if ((response = upaClientSend(client, request)) == NULL)
     return (-1);
@@ -290,11 +256,8 @@ upaInfraRenewSubscription(
     return (false);
   }
 
-  if ((request = upaClientNewRequest(client, IPP_OP_RENEW_SUBSCRIPTION, NULL)) == NULL)
+  if ((request = upaInfraNewRenewSubscription(client, sub_id, lease)) == NULL)
     return (false);
-
-  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-subscription-id", sub_id);
-  ippAddInteger(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);
 
   if ((response = upaClientSend(client, request)) == NULL)
     return (false);
@@ -302,4 +265,134 @@ upaInfraRenewSubscription(
   ippDelete(response);
 
   return (true);
+}
+
+
+//
+// 'upaInfraNewCreateSubscription()' - Build a Create-Printer-Subscriptions request.
+//
+
+ipp_t *					// O - Request or `NULL`
+upaInfraNewCreateSubscription(
+    upa_client_t *client,		// I - Client
+    int          lease)			// I - Lease asked for (seconds, 0 = no end)
+{
+  static const char * const events[] =	// notify-events
+  {
+    "job-fetchable",
+    "job-state-changed"
+  };
+  ipp_t		*request;		// Request
+
+
+  if ((request = upaClientNewRequest(client, IPP_OP_CREATE_PRINTER_SUBSCRIPTIONS, NULL)) == NULL)
+    return (NULL);
+
+  ippAddString(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_KEYWORD, "notify-pull-method", NULL, "ippget");
+  ippAddStrings(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_KEYWORD, "notify-events", (int)(sizeof(events) / sizeof(events[0])), NULL, events);
+  ippAddInteger(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);
+
+  return (request);
+}
+
+
+//
+// 'upaInfraNewGetNotifications()' - Build a Get-Notifications request.
+//
+
+ipp_t *					// O - Request or `NULL`
+upaInfraNewGetNotifications(
+    upa_client_t *client,		// I - Client
+    int          sub_id,		// I - notify-subscription-id
+    int          first_seq,		// I - First notify-sequence-number wanted
+    bool         wait)			// I - notify-wait?
+{
+  ipp_t		*request;		// Request
+
+
+  if (sub_id <= 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaInfraNewGetNotifications: bad arguments.");
+    return (NULL);
+  }
+
+  if ((request = upaClientNewRequest(client, IPP_OP_GET_NOTIFICATIONS, NULL)) == NULL)
+    return (NULL);
+
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-subscription-ids", sub_id);
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-sequence-numbers", first_seq > 0 ? first_seq : 1);
+  ippAddBoolean(request, IPP_TAG_OPERATION, "notify-wait", wait);
+
+  return (request);
+}
+
+
+//
+// 'upaInfraNewRenewSubscription()' - Build a Renew-Subscription request.
+//
+
+ipp_t *					// O - Request or `NULL`
+upaInfraNewRenewSubscription(
+    upa_client_t *client,		// I - Client
+    int          sub_id,		// I - notify-subscription-id
+    int          lease)			// I - New lease (seconds, 0 = no end)
+{
+  ipp_t		*request;		// Request
+
+
+  if (sub_id <= 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaInfraNewRenewSubscription: bad arguments.");
+    return (NULL);
+  }
+
+  if ((request = upaClientNewRequest(client, IPP_OP_RENEW_SUBSCRIPTION, NULL)) == NULL)
+    return (NULL);
+
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-subscription-id", sub_id);
+  ippAddInteger(request, IPP_TAG_SUBSCRIPTION, IPP_TAG_INTEGER, "notify-lease-duration", lease);
+
+  return (request);
+}
+
+
+//
+// 'upaInfraSubscriptionId()' - Read a Create-Printer-Subscriptions response.
+//
+
+int					// O - notify-subscription-id or 0 on error
+upaInfraSubscriptionId(
+    ipp_t *response,			// I - Response
+    int   lease,			// I - Lease asked for (the answer when none is said)
+    int   *granted)			// O - Lease granted (seconds, 0 = no end) or `NULL`
+{
+  ipp_attribute_t	*attr;		// Attribute
+  int			sub_id = 0;	// Subscription id
+
+
+  if (granted)
+    *granted = lease;
+
+  for (attr = ippFirstAttribute(response); attr; attr = ippNextAttribute(response))
+  {
+    const char *name = ippGetName(attr);// Attribute name
+
+    if (!name || ippGetGroupTag(attr) != IPP_TAG_SUBSCRIPTION || ippGetValueTag(attr) != IPP_TAG_INTEGER)
+      continue;
+
+    if (!strcmp(name, "notify-subscription-id") && !sub_id)
+      sub_id = ippGetInteger(attr, 0);
+    else if (!strcmp(name, "notify-lease-duration") && granted)
+      *granted = ippGetInteger(attr, 0);
+    else if (!strcmp(name, "notify-status-code") && !sub_id)
+      break;
+  }
+
+  if (sub_id <= 0)
+  {
+    upaSetError(UPA_ERROR_PROTOCOL, "Create-Printer-Subscriptions created no subscription.");
+    return (0);
+  }
+
+  return (sub_id);
 }

@@ -17,8 +17,9 @@
 // fork no flusher of their own), over one kept cloud session per device,
 // and in a full pass every 30 s.
 // It also runs the direct-printing connector (lib/connector.c) for the
-// devices whose Direct setting is on (the device list is read again every
-// 30 s; --sweep sets the seconds between its Get-Jobs sweeps).
+// devices whose Direct setting is on (the device store is looked at every
+// 30 s and read again only when its fingerprint changed; --sweep sets the
+// seconds between its Get-Jobs sweeps).
 //
 
 #include "upactl.h"
@@ -259,23 +260,43 @@ direct_update(upactl_t        *ctl,	// I - Global state
 {
   upa_device_t	**devices = NULL;	// Devices
   int		num_devices,		// Number of devices
-		running;		// Channels running
+		running = -1;		// Channels running
   upa_connector_stats_t stats;		// Counters
   static int	last_running = -1,	// Channels at the last update
 		last_subscribed = -1;	// Subscribed at the last update
+  static unsigned long long last_stamp = 0;
+					// Device store fingerprint then
+  static bool	have_stamp = false;	// ... known?
+  unsigned long long stamp;		// Fingerprint now
+  bool		changed;		// Store changed since?
 
 
-  if ((num_devices = upaDeviceList(ctl->cfg, &devices)) < 0)
+  // The store is read again only when it changed: a thousand device.conf
+  // files parsed every 30 s for nothing was the idle service's main cost
+  changed = !upaDeviceStoreStamp(ctl->cfg, &stamp) || !have_stamp || stamp != last_stamp;
+
+  if (changed)
   {
-    upaLog(UPA_LOG_WARN, "Direct printing: cannot read the device store (%s).", upaLastErrorString());
-    return;
-  }
+    if ((num_devices = upaDeviceList(ctl->cfg, &devices)) < 0)
+    {
+      upaLog(UPA_LOG_WARN, "Direct printing: cannot read the device store (%s).", upaLastErrorString());
+      return;
+    }
 
-  if ((running = upaConnectorUpdate(conn, devices, num_devices)) >= 0 && running != last_running)
-  {
-    printf("Direct printing on for %d queue%s.\n", running, running == 1 ? "" : "s");
-    fflush(stdout);
-    last_running = running;
+    if ((running = upaConnectorUpdate(conn, devices, num_devices)) >= 0)
+    {
+      last_stamp = stamp;
+      have_stamp = true;
+    }
+
+    if (running >= 0 && running != last_running)
+    {
+      printf("Direct printing on for %d queue%s.\n", running, running == 1 ? "" : "s");
+      fflush(stdout);
+      last_running = running;
+    }
+
+    upaDeviceListDelete(devices, num_devices);
   }
 
   // What the channels did since the last update: one line when it changed
@@ -286,8 +307,6 @@ direct_update(upactl_t        *ctl,	// I - Global state
     fflush(stdout);
     last_subscribed = stats.subscribed;
   }
-
-  upaDeviceListDelete(devices, num_devices);
 }
 
 

@@ -33,6 +33,7 @@ TESTS += \
 	tests/integration/register.sh \
 	tests/integration/sync.sh \
 	tests/integration/direct.sh \
+	tests/integration/direct-many.sh \
 	tests/integration/badge-unlock.sh
 # Figures, not a test: run it by hand (root).
 EXTRA_DIST += tests/bench/bench-connector.sh
@@ -40,4 +41,5 @@ EXTRA_DIST += \
 	tests/integration/register.sh \
 	tests/integration/sync.sh \
 	tests/integration/direct.sh \
+	tests/integration/direct-many.sh \
 	tests/integration/badge-unlock.sh

@@ -1226,6 +1226,122 @@ test_maybe_applied(void **state)
 
 
 //
+// 'server_send_loop()' - Send a Get-Jobs through upaClientStart() on a loop.
+//
+// Runs the loop until it hands the client's session back, then returns
+// what upaClientFinish() gives.
+//
+
+static ipp_t *				// O - Response or NULL
+server_send_loop(server_t        *srv,	// I - Server
+                 upa_http_loop_t *loop)	// I - Loop
+{
+  ipp_t		*request = upaClientNewRequest(srv->client, IPP_OP_GET_JOBS, NULL);
+					// Request
+  upa_http_t	*http;			// Finished session
+  void		*data = NULL;		// Its data
+  int		marker;			// What the loop must hand back
+
+
+  assert_non_null(request);
+  assert_true(upaClientStart(srv->client, loop, request, &marker));
+
+  // A request already in flight refuses another
+  request = upaClientNewRequest(srv->client, IPP_OP_GET_JOBS, NULL);
+  assert_non_null(request);
+  assert_false(upaHTTPStart(upaClientGetHTTP(srv->client), loop, &(upa_http_request_t){ .method = "POST", .url = "https://127.0.0.1:1/" }, &(upa_http_response_t){ 0 }, NULL));
+  ippDelete(request);
+
+  while ((http = upaHTTPLoopNext(loop, &data)) == NULL)
+    assert_true(upaHTTPLoopRun(loop, 1000));
+
+  assert_ptr_equal(http, upaClientGetHTTP(srv->client));
+  assert_ptr_equal(data, &marker);
+  assert_null(upaHTTPLoopNext(loop, &data));
+
+  return (upaClientFinish(srv->client));
+}
+
+
+//
+// 'test_loop()' - Requests on a loop end as upaClientSend() does.
+//
+
+static void
+test_loop(void **state)
+{
+  server_t		srv;		// Server
+  upa_http_loop_t	*loop;		// Loop
+  ipp_t			*response;	// Response
+  static const struct
+  {
+    fault_t	fault;			// What the server does
+    upa_error_t	err;			// Expected class
+    bool	maybe;			// Expected outcome-unknown flag
+    const char	*text;			// Expected message part
+  } cases[] =
+  {
+    { FAULT_SILENT, UPA_ERROR_NETWORK, true, "did not answer within" },
+    { FAULT_HTTP_500, UPA_ERROR_SERVER, true, "HTTP 500" },
+    { FAULT_HTML_200, UPA_ERROR_PROTOCOL, true, "not IPP" },
+    { FAULT_IPP_NO_END, UPA_ERROR_PROTOCOL, true, "truncated" },
+    { FAULT_CUT_LENGTH, UPA_ERROR_NETWORK, true, "cut short" },
+    { FAULT_HTTP_400, UPA_ERROR_HTTP, false, "HTTP 400" },
+    { FAULT_IPP_NOT_FOUND, UPA_ERROR_NOT_FOUND, false, "client-error-not-found" }
+  };
+  size_t		i;		// Looping var
+
+
+  (void)state;
+
+  loop = upaHTTPLoopCreate();
+  assert_non_null(loop);
+
+  // A proper answer, twice on the same session
+  server_start(&srv, FAULT_NONE);
+  for (i = 0; i < 2; i ++)
+  {
+    response = server_send_loop(&srv, loop);
+    assert_non_null(response);
+    assert_int_equal(ippGetStatusCode(response), IPP_STATUS_OK);
+    ippDelete(response);
+    assert_false(upaClientTokenRefused(srv.client));
+  }
+  server_stop(&srv);
+
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i ++)
+  {
+    print_message("fault %d\n", (int)cases[i].fault);
+
+    server_start(&srv, cases[i].fault);
+    assert_null(server_send_loop(&srv, loop));
+    assert_int_equal(upaLastError(), cases[i].err);
+    assert_non_null(strstr(upaLastErrorString(), cases[i].text));
+    assert_int_equal(upaLastErrorMaybeApplied(), cases[i].maybe);
+    server_stop(&srv);
+  }
+
+  // A request canceled in flight (the server never answers) is forgotten:
+  // the loop hands nothing back and the session can be deleted
+  server_start(&srv, FAULT_SILENT);
+  {
+    ipp_t *request = upaClientNewRequest(srv.client, IPP_OP_GET_JOBS, NULL);
+					// Request
+    void  *data;			// Data of a finished request
+
+    assert_true(upaClientStart(srv.client, loop, request, NULL));
+    assert_true(upaHTTPLoopRun(loop, 100));
+    upaClientCancel(srv.client);
+    assert_true(upaHTTPLoopRun(loop, 100));
+    assert_null(upaHTTPLoopNext(loop, &data));
+  }
+  server_stop(&srv);
+
+  upaHTTPLoopDelete(loop);
+}
+
+
+//
 // 'test_cancel()' - A data callback that stops the transfer cancels it.
 //
 
@@ -1266,7 +1382,8 @@ main(void)
     cmocka_unit_test(test_trickle_body),
     cmocka_unit_test(test_cut_body),
     cmocka_unit_test(test_maybe_applied),
-    cmocka_unit_test(test_cancel)
+    cmocka_unit_test(test_cancel),
+    cmocka_unit_test(test_loop)
   };
 
   return (cmocka_run_group_tests(tests, setup, teardown));
