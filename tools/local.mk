@@ -41,5 +41,6 @@ EXTRA_DIST += \
 	tests/integration/register.sh \
 	tests/integration/sync.sh \
 	tests/integration/direct.sh \
+	tests/integration/direct-lib.sh \
 	tests/integration/direct-many.sh \
 	tests/integration/badge-unlock.sh

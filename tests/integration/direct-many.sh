@@ -23,6 +23,7 @@
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/direct-lib.sh"
 
 upa_need_root
 
@@ -49,25 +50,8 @@ cupsd_start
 # Helpers for this test...
 #
 
-# A document unique to one case (the same PDF plus a comment line).
-unique_pdf()
-{
-  cat "$PDF" >"$BASE/doc-$1.pdf"
-  printf '%% case %s\n' "$1" >>"$BASE/doc-$1.pdf"
-  echo "$BASE/doc-$1.pdf"
-}
 
-# Number of CUPS jobs of a queue (any state).
-queue_count()
-{
-  lpstat -W all -o "$1" 2>/dev/null | wc -l
-}
 
-# Succeed when the service log has a line matching a pattern (at least N times).
-watch_logged()
-{
-  [ "$(grep -cE "$1" "$BASE/log/watch.log")" -ge "${2:-1}" ]
-}
 
 # Succeed when N different queues logged a subscription since line FROM.
 queues_subscribed()
@@ -91,21 +75,7 @@ device_of()
   lpstat -v "$1" | sed -n "s,^device for $1: upa://\([^/]*\)/.*,\1,p"
 }
 
-start_service()
-{
-  "$UPACTL" -v sync --watch --interval 3600 --sweep 3600 >>"$BASE/log/watch.log" 2>&1 &
-  WATCH_PID=$!
-  upa_watchdog "$WATCH_PID"
-}
 
-stop_service()
-{
-  [ -n "${WATCH_PID:-}" ] || return 0
-  kill -TERM "$WATCH_PID" 2>/dev/null
-  upa_wait_for 60 upa_pid_gone "$WATCH_PID" || kill -KILL "$WATCH_PID" 2>/dev/null
-  wait "$WATCH_PID" 2>/dev/null
-  WATCH_PID=
-}
 upa_at_exit 'stop_service; { [ "$upa_tests_failed" = 0 ] || { echo "# ---- watch.log ----"; tail -n 60 "$BASE/log/watch.log" | sed "s/^/# /"; }; }'
 
 
@@ -126,7 +96,7 @@ for ((i = 1; i <= NDEV; i ++)); do
 done
 
 : >"$BASE/log/watch.log"
-start_service
+start_service 3600
 check "the service starts direct printing for $NDEV queues" upa_wait_for "$UPA_WAIT" watch_logged "Direct printing on for $NDEV queues"
 check "every channel subscribes" upa_wait_for 90 queues_subscribed "$NDEV"
 threads=$(awk '/^Threads/ {print $2}' "/proc/$WATCH_PID/status")

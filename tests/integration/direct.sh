@@ -20,6 +20,7 @@
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/direct-lib.sh"
 
 upa_need_root
 
@@ -44,25 +45,8 @@ cupsd_start
 # Helpers for this test...
 #
 
-# A document unique to one case (the same PDF plus a comment line).
-unique_pdf()
-{
-  cat "$PDF" >"$BASE/doc-$1.pdf"
-  printf '%% case %s\n' "$1" >>"$BASE/doc-$1.pdf"
-  echo "$BASE/doc-$1.pdf"
-}
 
-# Number of CUPS jobs of a queue (any state).
-queue_count()
-{
-  lpstat -W all -o "$1" 2>/dev/null | wc -l
-}
 
-# Succeed when the service log has a line matching a pattern (at least N times).
-watch_logged()
-{
-  [ "$(grep -cE "$1" "$BASE/log/watch.log")" -ge "${2:-1}" ]
-}
 
 # Arm an emulator fault.
 sim_fault()
@@ -81,21 +65,7 @@ fired_more()
   [ "$(fired "$1")" -gt "$2" ]
 }
 
-start_service()
-{
-  "$UPACTL" -v sync --watch --interval 3600 --sweep "${1:-3}" >>"$BASE/log/watch.log" 2>&1 &
-  WATCH_PID=$!
-  upa_watchdog "$WATCH_PID"
-}
 
-stop_service()
-{
-  [ -n "${WATCH_PID:-}" ] || return 0
-  kill -TERM "$WATCH_PID" 2>/dev/null
-  upa_wait_for 60 upa_pid_gone "$WATCH_PID" || kill -KILL "$WATCH_PID" 2>/dev/null
-  wait "$WATCH_PID" 2>/dev/null
-  WATCH_PID=
-}
 upa_at_exit 'stop_service; { [ "$upa_tests_failed" = 0 ] || { echo "# ---- watch.log ----"; tail -n 60 "$BASE/log/watch.log" | sed "s/^/# /"; }; }'
 
 
