@@ -622,7 +622,11 @@ spawn_relay(upa_backend_t *be,		// I - Backend state
 
   close(err[1]);
 
-  if (pid > 0 && (bytes = read(err[0], &c, 1)) != 0)
+  // End of file: execv() worked (a read error leaves the relay in place:
+  // if it is not there, pass_sigterm() signals the backend itself)
+  while ((bytes = read(err[0], &c, 1)) < 0 && errno == EINTR);
+
+  if (pid > 0 && bytes == 1)
   {
     // Could not run it: reap the child, fork a relay instead
     fprintf(stderr, "DEBUG: upa: Cannot run the signal relay %s.\n", program);
