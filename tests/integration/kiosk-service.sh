@@ -91,7 +91,13 @@ booted()
 }
 
 upa_wait_for 60 ct_init || { cat "$BASE/nspawn.log"; upa_fatal "systemd-nspawn did not start"; }
-upa_wait_for 120 booted || { cat "$BASE/nspawn.log"; upa_fatal "the container's systemd did not finish booting"; }
+# A loaded machine can take minutes (the host's own services boot in the
+# overlay too); a boot that does not end says which jobs it waits for.
+upa_wait_for 300 booted || {
+  cat "$BASE/nspawn.log"
+  ct 'systemctl is-system-running; systemctl list-jobs --no-pager; systemctl --failed --no-pager' 2>&1 | sed 's/^/# container: /'
+  upa_fatal "the container's systemd did not finish booting"
+}
 upa_log "container booted: PID 1 is host pid $init ($(ct 'systemctl is-system-running'))"
 CT=/proc/$init/root
 mkdir -p "$CT/run/upa-test"

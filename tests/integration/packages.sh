@@ -562,7 +562,7 @@ if [ "$kiosk_rc" = 77 ]; then
   log "SKIP the kiosk service: $(grep -m1 SKIP "$WORK/kiosk-service.log")"
 else
   check "upa-kiosk@.service releases a job under a booted systemd" test "$kiosk_rc" = 0 ||
-    kiosk_failed=$(grep -A12 '^not ok' "$WORK/kiosk-service.log" | head -n 40)
+    kiosk_failed=$( (grep -A12 '^not ok' "$WORK/kiosk-service.log"; grep -B40 '^Bail out' "$WORK/kiosk-service.log") | head -n 60)
 fi
 
 
