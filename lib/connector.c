@@ -164,7 +164,6 @@ static void	conn_fail(conn_dev_t *d, const char *what);
 static void	conn_free(conn_dev_t *d);
 static void	conn_later(conn_dev_t *d, long long now);
 static void	*conn_loop_thread(void *data);
-static long long conn_now(void);
 static void	conn_poll_done(conn_dev_t *d, ipp_t *response);
 static bool	conn_print(conn_dev_t *d, const int *job_ids, int num_job_ids);
 static void	conn_queue(conn_dev_t *d, conn_work_t work);
@@ -344,7 +343,7 @@ upaConnectorUpdate(
 {
   int		i, j;			// Looping vars
   int		running = 0;		// Channels running
-  long long	now = conn_now();	// Current time
+  long long	now = upaNowMS();	// Current time
 
 
   if (!conn || num_devices < 0 || (num_devices > 0 && !devices))
@@ -494,7 +493,7 @@ conn_done(conn_dev_t *d)		// I - Channel
           // Without events the sweep still finds the jobs
           if (now >= d->next_sweep)
             d->sweep_unsubscribed = true;
-          conn_later(d, conn_now());
+          conn_later(d, upaNowMS());
         }
         break;
 
@@ -513,7 +512,7 @@ conn_done(conn_dev_t *d)		// I - Channel
         else
         {
           conn_fail(d, "Renew-Subscription");
-          conn_later(d, conn_now());
+          conn_later(d, upaNowMS());
         }
         break;
 
@@ -665,7 +664,7 @@ conn_loop_thread(void *data)		// I - Connector
     if (quit)
       break;
 
-    now  = conn_now();
+    now  = upaNowMS();
     next = now + CONN_MAX_SLEEP_MS;
 
     for (i = 0; i < num; i ++)
@@ -701,7 +700,7 @@ conn_loop_thread(void *data)		// I - Connector
 
   // Leaving: cancel the requests in flight, then ask the cloud to cancel
   // the subscriptions (their leases end anyway), for a short while
-  now  = conn_now();
+  now  = upaNowMS();
   num  = 0;
   for (i = 0; i < conn->num_devs; i ++)
   {
@@ -738,9 +737,9 @@ conn_loop_thread(void *data)		// I - Connector
     }
   }
 
-  while (num > 0 && conn_now() - now < CONN_QUIT_MS)
+  while (num > 0 && upaNowMS() - now < CONN_QUIT_MS)
   {
-    upaHTTPLoopRun(conn->loop, (int)(CONN_QUIT_MS - (conn_now() - now)));
+    upaHTTPLoopRun(conn->loop, (int)(CONN_QUIT_MS - (upaNowMS() - now)));
     while ((http = upaHTTPLoopNext(conn->loop, &udata)) != NULL)
     {
       conn_dev_t *d = (conn_dev_t *)udata;
@@ -772,22 +771,6 @@ conn_loop_thread(void *data)		// I - Connector
   free(where);
 
   return (NULL);
-}
-
-
-//
-// 'conn_now()' - Monotonic time in milliseconds.
-//
-
-static long long			// O - Milliseconds
-conn_now(void)
-{
-  struct timespec	ts;		// Current time
-
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-
-  return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 
@@ -824,7 +807,7 @@ conn_poll_done(conn_dev_t *d,		// I - Channel
     {
       conn_fail(d, "Get-Notifications");
       d->next_sweep = 0;		// The channel was down: sweep after the back-off
-      conn_later(d, conn_now());
+      conn_later(d, upaNowMS());
     }
     return;
   }
@@ -833,7 +816,7 @@ conn_poll_done(conn_dev_t *d,		// I - Channel
   {
     conn_fail(d, "reading the Get-Notifications answer");
     d->next_sweep = 0;
-    conn_later(d, conn_now());
+    conn_later(d, upaNowMS());
     return;
   }
 
@@ -902,7 +885,7 @@ conn_poll_done(conn_dev_t *d,		// I - Channel
     if (d->next_sweep > 0 && d->next_sweep - now < wait)
       wait = (int)(d->next_sweep - now);
     if (wait > 0)
-      d->wake_ms = conn_now() + 1000LL * wait;
+      d->wake_ms = upaNowMS() + 1000LL * wait;
   }
 }
 
@@ -1230,14 +1213,14 @@ conn_sweep_done(conn_dev_t *d,		// I - Channel
   if (!response)
   {
     conn_fail(d, "Get-Jobs");
-    conn_later(d, conn_now());
+    conn_later(d, upaNowMS());
     return;
   }
 
   if ((num_jobs = upaInfraJobList(response, &jobs)) < 0)
   {
     conn_fail(d, "reading the Get-Jobs answer");
-    conn_later(d, conn_now());
+    conn_later(d, upaNowMS());
     return;
   }
 
@@ -1246,7 +1229,7 @@ conn_sweep_done(conn_dev_t *d,		// I - Channel
     free(jobs);
     upaSetError(UPA_ERROR_MEMORY, "Out of memory for the job list.");
     conn_fail(d, "the sweep");
-    conn_later(d, conn_now());
+    conn_later(d, upaNowMS());
     return;
   }
 
@@ -1329,7 +1312,7 @@ conn_worker(void *data)			// I - Connector
           d->have_token    = true;
           d->token_refused = false;
           // Never a loop of token work, whatever the cache says
-          d->token_hold_ms = conn_now() + CONN_TOKEN_HOLD_MS;
+          d->token_hold_ms = upaNowMS() + CONN_TOKEN_HOLD_MS;
         }
         else
         {
@@ -1368,7 +1351,7 @@ conn_worker(void *data)			// I - Connector
     if (ok)
       d->wake_ms = 0;
     else
-      conn_later(d, conn_now());
+      conn_later(d, upaNowMS());
 
     pthread_mutex_lock(&conn->lock);
     d->where = CONN_IDLE;

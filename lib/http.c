@@ -129,7 +129,6 @@ static int	http_loop_socket_cb(CURL *curl, curl_socket_t s, int what, void *data
 static int	http_loop_timer_cb(CURLM *multi, long timeout_ms, void *data);
 static CURLcode	http_perform(upa_http_t *http, bool ticks);
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
-static long long http_now(void);
 static void	http_start_body(http_xfer_t *xfer);
 static size_t	http_write_cb(char *ptr, size_t size, size_t nmemb, void *data);
 static int	http_xferinfo_cb(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
@@ -496,7 +495,7 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
   int			num,		// Number of them
 			i,		// Looping var
 			running;	// Transfers running
-  long long		now = http_now();
+  long long		now = upaNowMS();
 					// Current time
 
 
@@ -540,7 +539,7 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
   }
 
   // libcurl's timers (connect and total deadlines, new transfers)
-  if (loop->timer >= 0 && http_now() >= loop->timer)
+  if (loop->timer >= 0 && upaNowMS() >= loop->timer)
   {
     loop->timer = -1;
     curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -624,7 +623,7 @@ http_loop_timer_cb(CURLM *multi,	// I - Multi handle (unused)
 
   (void)multi;
 
-  loop->timer = timeout_ms < 0 ? -1 : http_now() + timeout_ms;
+  loop->timer = timeout_ms < 0 ? -1 : upaNowMS() + timeout_ms;
 
   return (0);
 }
@@ -808,7 +807,7 @@ http_begin(upa_http_t                *http,	// I - Session
   http->run.req     = req;
   http->run.resp    = resp;
   http->run.timeout = timeout;
-  http->run.start   = http_now();
+  http->run.start   = upaNowMS();
 
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_header_cb);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &http->run);
@@ -1235,22 +1234,6 @@ http_write_cb(char   *ptr,		// I - Bytes
 
 
 //
-// 'http_now()' - Monotonic time in milliseconds.
-//
-
-static long long			// O - Milliseconds
-http_now(void)
-{
-  struct timespec	ts;		// Current time
-
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-
-  return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-
-//
 // 'http_start_body()' - Switch a streamed transfer from its deadline to the body rules.
 //
 
@@ -1263,7 +1246,7 @@ http_start_body(http_xfer_t *xfer)	// I - Transfer state
   curl_easy_getinfo(xfer->curl, CURLINFO_SIZE_DOWNLOAD_T, &received);
 
   xfer->body_started = true;
-  xfer->window_start = xfer->last_time = http_now();
+  xfer->window_start = xfer->last_time = upaNowMS();
   xfer->window_bytes = xfer->last_bytes = (long long)received;
 }
 
@@ -1281,7 +1264,7 @@ http_xferinfo_cb(void       *data,	// I - Transfer state
 {
   http_xfer_t	*xfer = (http_xfer_t *)data;
 					// Transfer state
-  long long	now = http_now();	// Current time
+  long long	now = upaNowMS();	// Current time
   long long	window = 1000LL * UPA_HTTP_RATE_WINDOW(xfer->timeout);
 					// Rate window in ms
 

@@ -21,6 +21,8 @@
 
 // Copy a string into a fixed buffer, always NUL-terminated; true if it fit.
 extern bool	upaCopyString(char *dst, const char *src, size_t dstsize);
+// Monotonic time in milliseconds (deadlines and timers).
+extern long long	upaNowMS(void);
 
 // Create a directory and its parents (mode for the ones created).
 extern bool	upaMakeDirs(const char *path, mode_t mode);

@@ -6,6 +6,7 @@
 //
 
 #include "upa-private.h"
+#include <time.h>
 #include "file.h"
 #include <fcntl.h>
 #include <grp.h>
@@ -40,6 +41,22 @@ upaCopyString(char       *dst,		// I - Destination
   }
 
   return (false);
+}
+
+
+//
+// 'upaNowMS()' - Monotonic time in milliseconds.
+//
+
+long long				// O - Milliseconds
+upaNowMS(void)
+{
+  struct timespec	ts;		// Current time
+
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+
+  return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 

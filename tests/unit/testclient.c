@@ -62,6 +62,14 @@ typedef enum fault_e			// What the scripted server does
   FAULT_IPP_NOT_FOUND			// Well-formed IPP client-error-not-found
 } fault_t;
 
+typedef struct fault_case_s		// A fault and the error it must give
+{
+  fault_t	fault;			// What the server does
+  upa_error_t	err;			// Expected class
+  bool		maybe;			// Expected outcome-unknown flag
+  const char	*text;			// Expected message part
+} fault_case_t;
+
 typedef struct server_s			// A scripted HTTPS server (child process)
 {
   pid_t		pid;			// Child
@@ -1159,13 +1167,7 @@ test_maybe_applied(void **state)
   struct sockaddr_in addr;		// Address
   socklen_t	addrlen = sizeof(addr);	// Address length
   int		port;			// Closed port
-  static const struct
-  {
-    fault_t	fault;			// What the server does
-    upa_error_t	err;			// Expected class
-    bool	maybe;			// Expected outcome-unknown flag
-    const char	*text;			// Expected message part
-  } cases[] =
+  static const fault_case_t cases[] =
   {
     { FAULT_HTTP_500, UPA_ERROR_SERVER, true, "HTTP 500" },
     { FAULT_HTTP_502, UPA_ERROR_SERVER, true, "HTTP 502" },
@@ -1273,13 +1275,7 @@ test_loop(void **state)
   server_t		srv;		// Server
   upa_http_loop_t	*loop;		// Loop
   ipp_t			*response;	// Response
-  static const struct
-  {
-    fault_t	fault;			// What the server does
-    upa_error_t	err;			// Expected class
-    bool	maybe;			// Expected outcome-unknown flag
-    const char	*text;			// Expected message part
-  } cases[] =
+  static const fault_case_t cases[] =
   {
     { FAULT_SILENT, UPA_ERROR_NETWORK, true, "did not answer within" },
     { FAULT_HTTP_500, UPA_ERROR_SERVER, true, "HTTP 500" },
