@@ -16,6 +16,7 @@
 
 #define UPA_IPP_MAX	(1024 * 1024)	// Largest IPP part of a streamed response
 #define CLIENT_TOKEN_RECHECK 60		// Most seconds a token is reused without reading the cache
+#define CLIENT_TOKEN_MAX 16384		// Longest device token
 
 
 //
@@ -27,7 +28,7 @@ struct upa_client_s			// Cloud session for one device
   const upa_config_t *cfg;		// Configuration (borrowed)
   const upa_device_t *dev;		// Device (borrowed)
   upa_http_t	*http;			// HTTPS session
-  char		token[16384];		// Current device token
+  char		*token;			// Current device token (malloc'd, NULL = none; wiped when freed)
   time_t	token_checked,		// When the token cache was last read
 		token_expires,		// Expiry of the token
 		token_life;		// Its life when first seen (seconds)
@@ -71,7 +72,7 @@ typedef struct client_stream_s		// State of a streamed response
 // Local functions...
 //
 
-static bool	client_auth(upa_client_t *client, upa_http_request_t *req, bool renew);
+static bool	client_auth(upa_client_t *client, upa_http_request_t *req, bool renew, bool in_hand);
 static bool	client_check_response(ipp_t *response, int request_id, const char *host);
 static ipp_t	*client_decode(upa_client_t *client, const upa_http_response_t *resp, int request_id, const char *host);
 static void	client_url(upa_client_t *client, char *url, size_t urlsize, char *host, size_t hostsize);
@@ -79,6 +80,7 @@ static bool	client_http_error(upa_client_t *client, const upa_http_response_t *r
 static ssize_t	client_read_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
 static bool	client_stream_cb(void *data, const char *buffer, size_t len);
 static bool	client_token(upa_client_t *client, bool renew);
+static bool	client_set_token(upa_client_t *client, const char *token);
 static ssize_t	client_write_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
 
 
@@ -231,8 +233,9 @@ upaClientFinish(upa_client_t *client)	// I - Client
 //
 // The request (consumed) is prepared as upaClientSend() does and started
 // with upaHTTPStart(); "data" comes back from upaHTTPLoopNext().  The token
-// in hand (or the token cache) is used: keep it fresh with
-// upaClientTokenDue() and upaClientGetToken(), which may need the network.
+// in hand is used as is (the token cache is read only when the client has
+// none): keep it fresh with upaClientTokenDue() and upaClientGetToken(),
+// which may need the network.
 //
 
 bool					// O - `true` when started
@@ -256,7 +259,7 @@ upaClientStart(upa_client_t    *client,	// I - Client
   upaClientCancel(client);
   client_url(client, url, sizeof(url), host, sizeof(host));
 
-  if (!client_auth(client, &client->areq, false))
+  if (!client_auth(client, &client->areq, false, true))
     goto done;
 
   if ((client->aurl = strdup(url)) == NULL)
@@ -312,7 +315,7 @@ upaClientTokenDue(upa_client_t *client,	// I - Client
   if (client->token_life > 0 && client->token_life / 4 < seconds)
     seconds = (int)(client->token_life / 4);
 
-  return (!client->token[0] || client->token_expires - time(NULL) < seconds);
+  return (!client->token || client->token_expires - time(NULL) < seconds);
 }
 
 
@@ -340,7 +343,7 @@ upaClientDelete(upa_client_t *client)	// I - Client
 
   upaClientCancel(client);
   upaHTTPDelete(client->http);
-  explicit_bzero(client->token, sizeof(client->token));
+  client_set_token(client, NULL);
   explicit_bzero(client->password, sizeof(client->password));
   free(client);
 }
@@ -554,7 +557,7 @@ upaClientSend(upa_client_t *client,	// I - Client
   for (attempt = 0; attempt < 2; attempt ++)
   {
     // Renew the token only after the service refused it once.
-    if (!client_auth(client, &req, attempt > 0))
+    if (!client_auth(client, &req, attempt > 0, false))
       goto done;
 
     if (++ client->request_id <= 0)
@@ -647,7 +650,7 @@ upaClientSendStream(
 
   for (attempt = 0; attempt < 2; attempt ++)
   {
-    if (!client_auth(client, &req, attempt > 0))
+    if (!client_auth(client, &req, attempt > 0, false))
       goto done;
 
     if (++ client->request_id <= 0)
@@ -852,7 +855,8 @@ upaIPPEncode(ipp_t        *ipp,		// I - Message
 static bool				// O - `true` on success
 client_auth(upa_client_t       *client,	// I - Client
             upa_http_request_t *req,	// O - Request to fill in
-            bool               renew)	// I - Renew the token
+            bool               renew,	// I - Renew the token
+            bool               in_hand)	// I - Use a token in hand without reading the cache
 {
   memset(req, 0, sizeof(upa_http_request_t));
 
@@ -866,7 +870,10 @@ client_auth(upa_client_t       *client,	// I - Client
     return (true);
   }
 
-  if (!client_token(client, renew))
+  // A loop request (upaClientStart()) uses the token in hand as is: its
+  // caller keeps it fresh with upaClientTokenDue(), and reading the cache
+  // was a file read per connector channel and minute
+  if ((renew || !in_hand || !client->token) && !client_token(client, renew))
     return (false);
 
   req->bearer = client->token;
@@ -1132,8 +1139,8 @@ client_token(upa_client_t *client,	// I - Client
              bool         renew)	// I - Force a new token
 {
   time_t	expires;		// Expiry time
-
-
+  char		token[CLIENT_TOKEN_MAX];
+					// Token read
   time_t	now = time(NULL);	// Current time
   time_t	recheck;		// Seconds between reads of the cache
 
@@ -1143,7 +1150,7 @@ client_token(upa_client_t *client,	// I - Client
   // hand is reused for a while, at most a tenth of its remaining life and
   // never past CLIENT_TOKEN_RECHECK seconds.  A token the cloud refuses
   // (HTTP 401) comes here with renew set and is renewed at once.
-  if (!renew && client->token[0] && now >= client->token_checked)
+  if (!renew && client->token && now >= client->token_checked)
   {
     recheck = (client->token_expires - client->token_checked) / 10;
     if (recheck > CLIENT_TOKEN_RECHECK)
@@ -1152,17 +1159,57 @@ client_token(upa_client_t *client,	// I - Client
       return (true);
   }
 
-  if (!upaTokenGet(client->http, client->cfg, client->dev, renew ? client->token : NULL, client->token, sizeof(client->token), &expires))
+  // Read into the stack and keep only a copy of the token's own length: a
+  // connector holds a client per device (a 16 KiB buffer each was 16 MiB
+  // for 1 000 devices)
+  if (!upaTokenGet(client->http, client->cfg, client->dev, renew ? (client->token ? client->token : "") : NULL, token, sizeof(token), &expires))
   {
-    client->token[0]      = '\0';
+    explicit_bzero(token, sizeof(token));
+    client_set_token(client, NULL);
     client->token_checked = 0;
     return (false);
   }
+
+  if ((!client->token || strcmp(client->token, token)) && !client_set_token(client, token))
+  {
+    explicit_bzero(token, sizeof(token));
+    client->token_checked = 0;
+    return (false);
+  }
+  explicit_bzero(token, sizeof(token));
 
   if (expires != client->token_expires)
     client->token_life = expires - now;	// A new token
   client->token_checked = now;
   client->token_expires = expires;
+
+  return (true);
+}
+
+
+//
+// 'client_set_token()' - Replace the client's token (NULL: forget it), wiping the old one.
+//
+
+static bool				// O - `true` on success
+client_set_token(upa_client_t *client,	// I - Client
+                 const char   *token)	// I - New token or `NULL`
+{
+  char	*copy = NULL;			// New copy
+
+
+  if (token && token[0] && (copy = strdup(token)) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (false);
+  }
+
+  if (client->token)
+  {
+    explicit_bzero(client->token, strlen(client->token));
+    free(client->token);
+  }
+  client->token = copy;
 
   return (true);
 }

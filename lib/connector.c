@@ -121,6 +121,7 @@ typedef struct conn_dev_s		// One device's channel
   time_t	renew_at;		// Renew the lease then (0 = never)
   time_t	next_sweep;		// Next Get-Jobs sweep (0 = now)
   bool		sweep_unsubscribed;	// Sweep now although subscribing failed
+  bool		sweep_phased;		// The sweeps' phase was chosen
   int		backoff;		// Current back-off (seconds, 0 = none)
   int		pending[CONN_MAX_PENDING];
 					// Job ids announced by events
@@ -138,11 +139,13 @@ struct upa_connector_s			// All channels
   pthread_t	workers[CONN_WORKERS];	// Worker threads
   int		num_workers;		// Number started
   int		started;		// Channels started (start spreading)
+  long long	due;			// Event thread: earliest wake_ms of an idle channel since its last scan
 
   // Guarded by lock
   pthread_mutex_t lock;			// Guards what follows
   pthread_cond_t cond;			// Work queued, or quitting
   bool		quit;			// Connector being deleted
+  bool		rescan;			// Another thread made a channel idle, added or stopped one
   conn_dev_t	**devs;			// Channels (added by the main thread, removed by the event thread)
   int		num_devs;		// Number of channels
   conn_dev_t	*work_first,		// Work queue
@@ -158,11 +161,12 @@ struct upa_connector_s			// All channels
 //
 
 static void	conn_count(upa_connector_t *conn, long long *counter, long long n);
-static void	conn_done(conn_dev_t *d);
+static bool	conn_done(conn_dev_t *d);
 static void	conn_drop(conn_dev_t *d);
 static void	conn_fail(conn_dev_t *d, const char *what);
 static void	conn_free(conn_dev_t *d);
 static void	conn_later(conn_dev_t *d, long long now);
+static time_t	conn_next_sweep(conn_dev_t *d);
 static void	*conn_loop_thread(void *data);
 static void	conn_poll_done(conn_dev_t *d, ipp_t *response);
 static bool	conn_print(conn_dev_t *d, const int *job_ids, int num_job_ids);
@@ -170,7 +174,8 @@ static void	conn_queue(conn_dev_t *d, conn_work_t work);
 static void	conn_set_where(conn_dev_t *d, conn_where_t where);
 static void	conn_set_subscribed(conn_dev_t *d, bool subscribed);
 static bool	conn_start(conn_dev_t *d, conn_op_t op);
-static void	conn_step(conn_dev_t *d, long long now);
+static void	conn_settle(conn_dev_t *d);
+static bool	conn_step(conn_dev_t *d, long long now);
 static bool	conn_stopping(conn_dev_t *d);
 static void	conn_sweep_done(conn_dev_t *d, ipp_t *response);
 static void	*conn_worker(void *data);
@@ -414,6 +419,8 @@ upaConnectorUpdate(
     }
   }
 
+  conn->rescan = true;			// New channels, stopped ones
+
   pthread_mutex_unlock(&conn->lock);
 
   upaHTTPLoopWakeup(conn->loop);
@@ -441,7 +448,7 @@ conn_count(upa_connector_t *conn,	// I - Connector
 // 'conn_done()' - Handle the end of a device's request (event thread).
 //
 
-static void
+static bool				// O - `false` when the channel was dropped (freed)
 conn_done(conn_dev_t *d)		// I - Channel
 {
   conn_op_t		op = d->op;	// Request that ended
@@ -460,7 +467,7 @@ conn_done(conn_dev_t *d)		// I - Channel
   {
     ippDelete(response);
     conn_drop(d);
-    return;
+    return (false);
   }
 
   if (!response && upaClientTokenRefused(d->client) && !d->token_retry)
@@ -469,7 +476,7 @@ conn_done(conn_dev_t *d)		// I - Channel
     d->token_retry   = true;
     d->token_refused = true;
     conn_queue(d, CONN_WORK_TOKEN);
-    return;
+    return (true);
   }
 
   d->token_retry = false;		// One renewal per request, as upaClientSend()
@@ -525,6 +532,8 @@ conn_done(conn_dev_t *d)		// I - Channel
   }
 
   ippDelete(response);
+
+  return (true);
 }
 
 
@@ -628,18 +637,29 @@ conn_loop_thread(void *data)		// I - Connector
 			i;		// Looping var
   upa_http_t		*http;		// Session whose request ended
   void			*udata;		// Its channel
-  long long		now,		// Current time (ms)
-			next;		// Next timer (ms)
-  bool			quit = false;	// Leaving?
+  long long		now;		// Current time (ms)
+  bool			quit = false,	// Leaving?
+			scan;		// Look at every channel?
 
+
+  conn->due = 0;
 
   while (!quit)
   {
+    // A channel's request ending is handled at once (conn_done() and
+    // conn_settle() below), so the channels need a look only when a timer
+    // is due or another thread changed one: with 1 000 channels a look at
+    // every one for each socket event was a good part of the idle CPU.
+    //
     // Snapshot: only this thread moves a device out of CONN_IDLE/CONN_LOOP
     // and frees devices, so what is seen idle stays so until handled here
+    now = upaNowMS();
+
     pthread_mutex_lock(&conn->lock);
-    quit = conn->quit;
-    num  = conn->num_devs;
+    quit         = conn->quit;
+    scan         = conn->rescan || now >= conn->due;
+    conn->rescan = false;
+    num          = scan ? conn->num_devs : 0;
     if (num > alloc)
     {
       conn_dev_t	**tlist;	// New list
@@ -664,8 +684,8 @@ conn_loop_thread(void *data)		// I - Connector
     if (quit)
       break;
 
-    now  = upaNowMS();
-    next = now + CONN_MAX_SLEEP_MS;
+    if (scan)
+      conn->due = now + CONN_MAX_SLEEP_MS;
 
     for (i = 0; i < num; i ++)
     {
@@ -683,19 +703,28 @@ conn_loop_thread(void *data)		// I - Connector
         continue;
 
       if (d->wake_ms <= now || (where[i] & 0x80))
-        conn_step(d, now);		// (may free d)
-      else if (d->wake_ms < next)
-        next = d->wake_ms;
+      {
+        if (conn_step(d, now))		// (false: d was freed)
+          conn_settle(d);
+      }
+      else if (d->wake_ms < conn->due)
+        conn->due = d->wake_ms;
     }
 
-    if (!upaHTTPLoopRun(conn->loop, (int)(next - now)))
+    if (!upaHTTPLoopRun(conn->loop, (int)(conn->due - now)))
     {
       upaLog(UPA_LOG_ERROR, "Connector: %s", upaLastErrorString());
       usleep(100000);			// Never spin
     }
 
     while ((http = upaHTTPLoopNext(conn->loop, &udata)) != NULL)
-      conn_done((conn_dev_t *)udata);
+    {
+      conn_dev_t *d = (conn_dev_t *)udata;
+					// Channel
+
+      if (conn_done(d))			// (false: d was freed)
+        conn_settle(d);
+    }
   }
 
   // Leaving: cancel the requests in flight, then ask the cloud to cancel
@@ -771,6 +800,31 @@ conn_loop_thread(void *data)		// I - Connector
   free(where);
 
   return (NULL);
+}
+
+
+//
+// 'conn_next_sweep()' - When the next regular sweep of a channel is due.
+//
+// Channels start (and subscribe, and sweep) together; the first regular
+// sweep of each comes at a random point of the interval, so that their
+// sweeps are spread evenly over it instead of all falling into the same
+// seconds.
+//
+
+static time_t				// O - Time of the next sweep
+conn_next_sweep(conn_dev_t *d)		// I - Channel
+{
+  int	interval = d->conn->sweep;	// Seconds to the next one
+
+
+  if (!d->sweep_phased)
+  {
+    d->sweep_phased = true;
+    interval        = 1 + (int)(random() % interval);
+  }
+
+  return (time(NULL) + interval);
 }
 
 
@@ -1042,6 +1096,41 @@ conn_set_where(conn_dev_t   *d,		// I - Channel
 
 
 //
+// 'conn_settle()' - After a channel's request ended or it took a step: step it again when due, else note its timer (event thread).
+//
+
+static void
+conn_settle(conn_dev_t *d)		// I - Channel
+{
+  upa_connector_t	*conn = d->conn;// Connector
+  conn_where_t		where;		// Where it is
+  int			steps;		// Steps taken here
+  long long		now;		// Current time (ms)
+
+
+  for (steps = 0; steps < 2; steps ++)
+  {
+    pthread_mutex_lock(&conn->lock);
+    where = d->where;
+    pthread_mutex_unlock(&conn->lock);
+
+    if (where != CONN_IDLE)
+      return;				// In a request, or a worker's
+
+    if ((now = upaNowMS()) < d->wake_ms || steps > 0)
+      break;
+
+    if (!conn_step(d, now))
+      return;				// Dropped (freed)
+  }
+
+  // Waiting: a step that failed backs off, so a second one is not taken here
+  if (d->wake_ms < conn->due)
+    conn->due = d->wake_ms;
+}
+
+
+//
 // 'conn_start()' - Start a request of a channel on the loop (event thread).
 //
 
@@ -1093,7 +1182,7 @@ conn_start(conn_dev_t *d,		// I - Channel
 // 'conn_step()' - Take a waiting channel's next step (event thread).
 //
 
-static void
+static bool				// O - `false` when the channel was dropped (freed)
 conn_step(conn_dev_t *d,		// I - Channel
           long long  now)		// I - Current time (ms)
 {
@@ -1113,11 +1202,11 @@ conn_step(conn_dev_t *d,		// I - Channel
     {
       d->sub_id = 0;
       conn_set_subscribed(d, false);
-      return;
+      return (true);
     }
 
     conn_drop(d);
-    return;
+    return (false);
   }
 
   d->wake_ms = 0;
@@ -1126,14 +1215,14 @@ conn_step(conn_dev_t *d,		// I - Channel
   {
     conn_fail(d, "creating a cloud session");
     conn_later(d, now);
-    return;
+    return (true);
   }
 
   // The token: read (or renewed) by a worker, never on this thread
   if (d->token_refused || (now >= d->token_hold_ms && upaClientTokenDue(d->client, CONN_TOKEN_MARGIN)))
   {
     conn_queue(d, CONN_WORK_TOKEN);
-    return;
+    return (true);
   }
 
   if (!d->sub_id)
@@ -1149,7 +1238,7 @@ conn_step(conn_dev_t *d,		// I - Channel
       upaSetError(UPA_ERROR_MEMORY, "Out of memory for the job list.");
       conn_fail(d, "printing a direct job");
       conn_later(d, now);
-      return;
+      return (true);
     }
 
     memcpy(d->ids, d->pending, (size_t)d->num_pending * sizeof(int));
@@ -1157,7 +1246,7 @@ conn_step(conn_dev_t *d,		// I - Channel
     d->ids_sweep   = false;
     d->num_pending = 0;
     conn_queue(d, CONN_WORK_PRINT);
-    return;
+    return (true);
   }
   else if (t >= d->next_sweep)
     op = CONN_OP_SWEEP;			// 3. The sweep when due
@@ -1174,6 +1263,8 @@ conn_step(conn_dev_t *d,		// I - Channel
     d->sweep_unsubscribed = false;
     conn_later(d, now);
   }
+
+  return (true);
 }
 
 
@@ -1256,7 +1347,7 @@ conn_sweep_done(conn_dev_t *d,		// I - Channel
 
   free(d->ids);
   d->ids        = NULL;
-  d->next_sweep = time(NULL) + d->conn->sweep;
+  d->next_sweep = conn_next_sweep(d);
   d->backoff    = 0;
 }
 
@@ -1331,7 +1422,7 @@ conn_worker(void *data)			// I - Connector
       {
         if (d->ids_sweep)
         {
-          d->next_sweep = time(NULL) + conn->sweep;
+          d->next_sweep = conn_next_sweep(d);
           d->backoff    = 0;
         }
       }
@@ -1354,7 +1445,8 @@ conn_worker(void *data)			// I - Connector
       conn_later(d, upaNowMS());
 
     pthread_mutex_lock(&conn->lock);
-    d->where = CONN_IDLE;
+    d->where     = CONN_IDLE;
+    conn->rescan = true;
     pthread_mutex_unlock(&conn->lock);
 
     upaHTTPLoopWakeup(conn->loop);

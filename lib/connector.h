@@ -58,7 +58,7 @@ typedef struct upa_connector_stats_s	// Counters of a connector
   long long	sweeps;			// Get-Jobs sweeps since start
 } upa_connector_stats_t;
 
-#  define UPA_CONNECTOR_SWEEP	60	// Default seconds between Get-Jobs sweeps
+#  define UPA_CONNECTOR_SWEEP	300	// Default seconds between Get-Jobs sweeps (a safety net: events, gaps and restarts sweep at once)
 
 extern upa_connector_t	*upaConnectorCreate(const upa_config_t *cfg, int sweep);
 extern int		upaConnectorUpdate(upa_connector_t *conn, upa_device_t **devices, int num_devices);

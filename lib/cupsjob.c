@@ -672,7 +672,7 @@ upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
 
 int					// O - Number of jobs or -1
 upaCupsLinkedJobs(http_t        *http,	// I - Connection to cupsd
-                  const char    *queue,	// I - Queue name
+                  const char    *queue,	// I - Queue name or `NULL` for all
                   upa_cupsjob_t **jobs,	// O - Jobs (malloc'd)
                   int           **ids)	// O - Their CUPS job-ids (malloc'd)
 {
@@ -689,6 +689,7 @@ upaCupsLinkedJobs(http_t        *http,	// I - Connection to cupsd
     "job-id",
     "job-state",
     "job-uuid",
+    "job-printer-uri",
     UPA_OPTION_JOB_ID,
     UPA_OPTION_DEVICE_ID
   };
@@ -697,7 +698,11 @@ upaCupsLinkedJobs(http_t        *http,	// I - Connection to cupsd
   *jobs = NULL;
   *ids  = NULL;
 
-  assemble_printer_uri(uri, sizeof(uri), queue);
+  // "ipp://localhost/" asks cupsd for the jobs of every queue
+  if (queue)
+    assemble_printer_uri(uri, sizeof(uri), queue);
+  else
+    upaCopyString(uri, "ipp://localhost/", sizeof(uri));
 
   request = ippNewRequest(IPP_OP_GET_JOBS);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
@@ -1207,8 +1212,10 @@ check_ipp(const char *what,		// I - What we tried ("release")
 
   if (job_id > 0)
     snprintf(target, sizeof(target), "job %s-%d", queue ? queue : "?", job_id);
+  else if (queue)
+    snprintf(target, sizeof(target), "queue %s", queue);
   else
-    snprintf(target, sizeof(target), "queue %s", queue ? queue : "?");
+    upaCopyString(target, "every queue", sizeof(target));
 
   if (status == IPP_STATUS_ERROR_FORBIDDEN || status == IPP_STATUS_ERROR_NOT_AUTHORIZED || status == IPP_STATUS_ERROR_NOT_AUTHENTICATED)
     upaSetError(UPA_ERROR_CUPS, "Local CUPS does not allow us to %s %s (%s): only the job owner or a CUPS SystemGroup member may (run as root with root in SystemGroup)", what, target, cupsLastErrorString());
@@ -1262,6 +1269,18 @@ job_attr(ipp_attribute_t *attr,		// I - Attribute
     info->num_docs = ippGetInteger(attr, 0);
   else if (!strcmp(name, "job-uuid") && value)
     upaCopyString(info->uuid, value, sizeof(info->uuid));
+  else if (!strcmp(name, "job-printer-uri") && value)
+  {
+    char	scheme[32],		// URI scheme
+		userpass[256],		// User info
+		host[256],		// Host
+		resource[1024];		// Resource path
+    int		port;			// Port
+
+    // ipp://host/printers/NAME (a class is no queue of ours)
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, value, scheme, sizeof(scheme), userpass, sizeof(userpass), host, sizeof(host), &port, resource, sizeof(resource)) >= HTTP_URI_STATUS_OK && !strncmp(resource, "/printers/", 10) && !strchr(resource + 10, '/'))
+      upaCopyString(info->queue, resource + 10, sizeof(info->queue));
+  }
   else if (!strcmp(name, UPA_OPTION_JOB_ID))
     info->link.job_id = tag == IPP_TAG_INTEGER ? ippGetInteger(attr, 0) : value ? atoi(value) : 0;
   else if (!strcmp(name, UPA_OPTION_DEVICE_ID) && value)

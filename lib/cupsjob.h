@@ -38,6 +38,7 @@ typedef struct upa_cupsjob_s		// What cupsd says of one job
   ipp_jstate_t	state;			// job-state
   int		num_docs;		// number-of-documents
   char		uuid[64];		// job-uuid ("" = not told)
+  char		queue[128];		// Queue, from job-printer-uri ("" = not told)
   upa_joblink_t	link;			// upa-job-id, upa-device-id, upa-user-uri
 } upa_cupsjob_t;
 
@@ -45,9 +46,10 @@ typedef struct upa_cupsjob_s		// What cupsd says of one job
 // UPA_ERROR_NOT_FOUND when cupsd has no such job.
 extern bool	upaCupsJobGet(http_t *http, const char *queue, int job_id, upa_cupsjob_t *info);
 
-// The jobs of a queue that are not finished and carry a cloud link, for
-// the reconciler's orphan sweep: count, -1 on error; *jobs is malloc'd
-// (caller frees; NULL when none); ids[i] is the CUPS job-id of jobs[i].
+// The jobs of a queue (NULL: of every queue, in one request) that are not
+// finished and carry a cloud link, for the reconciler's orphan sweep:
+// count, -1 on error; *jobs is malloc'd (caller frees; NULL when none);
+// ids[i] is the CUPS job-id of jobs[i], jobs[i].queue its queue.
 extern int	upaCupsLinkedJobs(http_t *http, const char *queue, upa_cupsjob_t **jobs, int **ids);
 
 // Is this the CUPS job a release created?  Its link must name the cloud job

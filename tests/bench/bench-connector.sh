@@ -252,7 +252,8 @@ start_service
 upa_wait_for 600 subscribed "$ndev" || { tail -n 5 "$BASE/log/watch.log"; upa_fatal "the service did not subscribe $ndev channels"; }
 echo "one service, $ndev devices: all subscribed within $(( ($(now_ms) - t0) / 1000 )) s (figure rounded up to the 30 s status line), RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB, threads $(awk '/^Threads/ {print $2}' "/proc/$WATCH_PID/status")"
 
-# Idle: no job, channels in long polls (sweeps every 60 s included)
+# Idle: no job, channels in long polls (the default sweep, every 300 s and
+# spread over the channels, included)
 hz=$(getconf CLK_TCK)
 c0=$(cpu_ticks "$WATCH_PID")
 t0=$(now_ms)
