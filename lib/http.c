@@ -57,6 +57,9 @@
 #define UPA_HTTP_SLEEP		60000	// Longest sleep of a collected transfer (ms; libcurl's timers cut it)
 #define UPA_HTTP_UPLOAD_BUFFER	16384	// libcurl's upload buffer (its least; its default is 64 KiB)
 #define UPA_HTTP_LOOP_BUFFER	4096	// libcurl's receive buffer for requests on a loop
+#define UPA_HTTP_LOOP_SHARDS	16	// Multi handles of a loop (see upaHTTPLoopCreate())
+#define UPA_HTTP_LOOP_WAKE	0xffffffffU
+					// epoll tag of the wake-up descriptor
 
 
 //
@@ -89,12 +92,22 @@ typedef struct http_xfer_s		// State of one transfer
   http_why_t	why;			// Why we stopped it
 } http_xfer_t;
 
+typedef struct http_shard_s		// One multi handle of a loop
+{
+  upa_http_loop_t *loop;		// Its loop
+  unsigned	index;			// Its index there (the epoll tag of its sockets)
+  CURLM		*multi;			// Multi handle (and connection cache) of its sessions
+  long long	timer;			// When libcurl's timer is due (monotonic ms), -1 = none
+} http_shard_t;
+
 struct upa_http_loop_s			// Transfers of many sessions on one thread
 {
-  CURLM		*multi;			// Shared multi handle (and connection cache)
+  http_shard_t	shards[UPA_HTTP_LOOP_SHARDS];
+					// Multi handles, sessions spread over them
+  unsigned	next_shard;		// Shard of the next new session
+  unsigned	next_done;		// Shard upaHTTPLoopNext() looks at first
   int		epfd;			// epoll descriptor: the sockets libcurl watches
   int		wakefd;			// eventfd of upaHTTPLoopWakeup()
-  long long	timer;			// When libcurl's timer is due (monotonic ms), -1 = none
 };
 
 struct upa_http_s			// One HTTPS session
@@ -109,6 +122,7 @@ struct upa_http_s			// One HTTPS session
   char		host[256];		// Its host, for messages
   X509_STORE	*ca_store;		// Our reference to the shared CA store or NULL
   upa_http_loop_t *loop;		// Loop running the transfer (upaHTTPStart()) or NULL
+  unsigned	shard;			// Its shard there, plus one (0 = none chosen yet)
   void		*loop_data;		// Caller's data for that transfer
   CURLcode	result;			// Its result once the loop finished it
   bool		finished;		// Finished in the loop, upaHTTPFinish() not yet called?
@@ -328,7 +342,7 @@ upaHTTPCancel(upa_http_t *http)		// I - Session
     return;
 
   if (http->loop)
-    curl_multi_remove_handle(http->loop->multi, http->curl);
+    curl_multi_remove_handle(http->loop->shards[http->shard - 1].multi, http->curl);
 
   http->loop     = NULL;
   http->finished = false;
@@ -368,12 +382,20 @@ upaHTTPDropConnections(upa_http_t *http)// I - Session
 // sockets need, not a look at every transfer (curl_multi_perform() and
 // curl_multi_poll() walk them all, every time).
 //
+// The sessions are spread over UPA_HTTP_LOOP_SHARDS multi handles on the
+// same epoll descriptor: libcurl 7.x walks every connection of a multi
+// handle's cache when a request ends (curl_multi_remove_handle()) and when
+// one starts (its search for a connection to reuse), which with a long
+// poll per device on one handle was a third of a 1 000-device connector's
+// idle CPU.  A session stays on its shard, so its connection is reused.
+//
 
 upa_http_loop_t *			// O - Loop or `NULL`
 upaHTTPLoopCreate(void)
 {
   upa_http_loop_t	*loop;		// New loop
   struct epoll_event	ev;		// Wake-up descriptor's event
+  unsigned		i;		// Looping var
 
 
   if (!http_init())
@@ -387,11 +409,10 @@ upaHTTPLoopCreate(void)
 
   loop->epfd   = epoll_create1(EPOLL_CLOEXEC);
   loop->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  loop->timer  = -1;
 
   memset(&ev, 0, sizeof(ev));
-  ev.events  = EPOLLIN;
-  ev.data.fd = loop->wakefd;
+  ev.events   = EPOLLIN;
+  ev.data.u64 = (uint64_t)UPA_HTTP_LOOP_WAKE << 32;
 
   if (loop->epfd < 0 || loop->wakefd < 0 || epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->wakefd, &ev))
   {
@@ -400,17 +421,27 @@ upaHTTPLoopCreate(void)
     return (NULL);
   }
 
-  if ((loop->multi = curl_multi_init()) == NULL)
+  for (i = 0; i < UPA_HTTP_LOOP_SHARDS; i ++)
   {
-    upaSetError(UPA_ERROR_MEMORY, "Cannot create a libcurl multi handle.");
-    upaHTTPLoopDelete(loop);
-    return (NULL);
-  }
+    http_shard_t *shard = loop->shards + i;
+					// Shard
 
-  curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, http_loop_socket_cb);
-  curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop);
-  curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION, http_loop_timer_cb);
-  curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+    shard->loop  = loop;
+    shard->index = i;
+    shard->timer = -1;
+
+    if ((shard->multi = curl_multi_init()) == NULL)
+    {
+      upaSetError(UPA_ERROR_MEMORY, "Cannot create a libcurl multi handle.");
+      upaHTTPLoopDelete(loop);
+      return (NULL);
+    }
+
+    curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, http_loop_socket_cb);
+    curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard);
+    curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, http_loop_timer_cb);
+    curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard);
+  }
 
   return (loop);
 }
@@ -423,11 +454,15 @@ upaHTTPLoopCreate(void)
 void
 upaHTTPLoopDelete(upa_http_loop_t *loop)// I - Loop
 {
+  unsigned	i;			// Looping var
+
+
   if (!loop)
     return;
 
-  if (loop->multi)
-    curl_multi_cleanup(loop->multi);
+  for (i = 0; i < UPA_HTTP_LOOP_SHARDS; i ++)
+    if (loop->shards[i].multi)
+      curl_multi_cleanup(loop->shards[i].multi);
   if (loop->epfd >= 0)
     close(loop->epfd);
   if (loop->wakefd >= 0)
@@ -450,6 +485,7 @@ upaHTTPLoopNext(upa_http_loop_t *loop,	// I - Loop
   CURLMsg	*msg;			// Message
   int		left;			// Messages left
   upa_http_t	*http = NULL;		// Session
+  unsigned	n;			// Shards looked at
 
 
   if (data)
@@ -458,21 +494,27 @@ upaHTTPLoopNext(upa_http_loop_t *loop,	// I - Loop
   if (!loop)
     return (NULL);
 
-  while ((msg = curl_multi_info_read(loop->multi, &left)) != NULL)
+  for (n = 0; n < UPA_HTTP_LOOP_SHARDS; n ++, loop->next_done = (loop->next_done + 1) % UPA_HTTP_LOOP_SHARDS)
   {
-    if (msg->msg != CURLMSG_DONE || curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&http) != CURLE_OK || !http)
-      continue;
+    CURLM *multi = loop->shards[loop->next_done].multi;
+					// Its multi handle
 
-    http->result   = msg->data.result;
-    http->finished = true;
-    http->loop     = NULL;
-    // The connection goes back to the loop's cache, for the next request
-    curl_multi_remove_handle(loop->multi, http->curl);
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+    {
+      if (msg->msg != CURLMSG_DONE || curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&http) != CURLE_OK || !http)
+        continue;
 
-    if (data)
-      *data = http->loop_data;
+      http->result   = msg->data.result;
+      http->finished = true;
+      http->loop     = NULL;
+      // The connection goes back to the shard's cache, for the next request
+      curl_multi_remove_handle(multi, http->curl);
 
-    return (http);
+      if (data)
+        *data = http->loop_data;
+
+      return (http);
+    }
   }
 
   return (NULL);
@@ -497,6 +539,7 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
 			running;	// Transfers running
   long long		now = upaNowMS();
 					// Current time
+  http_shard_t		*shard;		// Shard
 
 
   if (!loop)
@@ -504,8 +547,9 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
 
   if (timeout_ms < 0)
     timeout_ms = 0;
-  if (loop->timer >= 0 && loop->timer - now < timeout_ms)
-    timeout_ms = loop->timer > now ? (int)(loop->timer - now) : 0;
+  for (i = 0, shard = loop->shards; i < UPA_HTTP_LOOP_SHARDS; i ++, shard ++)
+    if (shard->timer >= 0 && shard->timer - now < timeout_ms)
+      timeout_ms = shard->timer > now ? (int)(shard->timer - now) : 0;
 
   if ((num = epoll_wait(loop->epfd, events, (int)(sizeof(events) / sizeof(events[0])), timeout_ms)) < 0)
   {
@@ -518,15 +562,21 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
 
   for (i = 0; i < num; i ++)
   {
-    int	flags = 0;			// libcurl's event bits
+    int		flags = 0;		// libcurl's event bits
+    unsigned	tag = (unsigned)(events[i].data.u64 >> 32);
+					// Shard (or the wake-up descriptor)
+    curl_socket_t fd = (curl_socket_t)(events[i].data.u64 & 0xffffffffU);
+					// Socket
 
-    if (events[i].data.fd == loop->wakefd)
+    if (tag == UPA_HTTP_LOOP_WAKE)
     {
       uint64_t	count;			// Wake-ups
 
       while (read(loop->wakefd, &count, sizeof(count)) > 0);
       continue;
     }
+    else if (tag >= UPA_HTTP_LOOP_SHARDS)
+      continue;
 
     if (events[i].events & EPOLLIN)
       flags |= CURL_CSELECT_IN;
@@ -535,14 +585,18 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
     if (events[i].events & (EPOLLERR | EPOLLHUP))
       flags |= CURL_CSELECT_ERR;
 
-    curl_multi_socket_action(loop->multi, events[i].data.fd, flags, &running);
+    curl_multi_socket_action(loop->shards[tag].multi, fd, flags, &running);
   }
 
   // libcurl's timers (connect and total deadlines, new transfers)
-  if (loop->timer >= 0 && upaNowMS() >= loop->timer)
+  now = upaNowMS();
+  for (i = 0, shard = loop->shards; i < UPA_HTTP_LOOP_SHARDS; i ++, shard ++)
   {
-    loop->timer = -1;
-    curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    if (shard->timer >= 0 && now >= shard->timer)
+    {
+      shard->timer = -1;
+      curl_multi_socket_action(shard->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
   }
 
   return (true);
@@ -575,10 +629,12 @@ http_loop_socket_cb(
     CURL          *curl,		// I - Easy handle (unused)
     curl_socket_t s,			// I - Socket
     int           what,			// I - CURL_POLL_*
-    void          *data,		// I - Loop
+    void          *data,		// I - Shard
     void          *socketp)		// I - Our data for the socket: non-NULL once added
 {
-  upa_http_loop_t	*loop = (upa_http_loop_t *)data;
+  http_shard_t		*shard = (http_shard_t *)data;
+					// Shard
+  upa_http_loop_t	*loop = shard->loop;
 					// Loop
   struct epoll_event	ev;		// Event wanted
 
@@ -588,12 +644,12 @@ http_loop_socket_cb(
   if (what == CURL_POLL_REMOVE)
   {
     epoll_ctl(loop->epfd, EPOLL_CTL_DEL, s, NULL);
-    curl_multi_assign(loop->multi, s, NULL);
+    curl_multi_assign(shard->multi, s, NULL);
     return (0);
   }
 
   memset(&ev, 0, sizeof(ev));
-  ev.data.fd = s;
+  ev.data.u64 = ((uint64_t)shard->index << 32) | (uint32_t)s;
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
     ev.events |= EPOLLIN;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
@@ -602,7 +658,7 @@ http_loop_socket_cb(
   if (socketp)
     epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev);
   else if (!epoll_ctl(loop->epfd, EPOLL_CTL_ADD, s, &ev) || (errno == EEXIST && !epoll_ctl(loop->epfd, EPOLL_CTL_MOD, s, &ev)))
-    curl_multi_assign(loop->multi, s, loop);
+    curl_multi_assign(shard->multi, s, shard);
 
   return (0);
 }
@@ -615,15 +671,15 @@ http_loop_socket_cb(
 static int				// O - 0
 http_loop_timer_cb(CURLM *multi,	// I - Multi handle (unused)
                    long  timeout_ms,	// I - Milliseconds from now, -1 = none
-                   void  *data)		// I - Loop
+                   void  *data)		// I - Shard
 {
-  upa_http_loop_t	*loop = (upa_http_loop_t *)data;
-					// Loop
+  http_shard_t	*shard = (http_shard_t *)data;
+					// Shard
 
 
   (void)multi;
 
-  loop->timer = timeout_ms < 0 ? -1 : upaNowMS() + timeout_ms;
+  shard->timer = timeout_ms < 0 ? -1 : upaNowMS() + timeout_ms;
 
   return (0);
 }
@@ -665,7 +721,14 @@ upaHTTPStart(upa_http_t                *http,	// I - Session
   http->loop_data = data;
   http->xfer      = &http->run;
 
-  if ((mres = curl_multi_add_handle(loop->multi, http->curl)) != CURLM_OK)
+  // A session keeps its shard (and so the connection it left in its cache)
+  if (http->shard == 0 || http->shard > UPA_HTTP_LOOP_SHARDS)
+  {
+    http->shard      = loop->next_shard + 1;
+    loop->next_shard = (loop->next_shard + 1) % UPA_HTTP_LOOP_SHARDS;
+  }
+
+  if ((mres = curl_multi_add_handle(loop->shards[http->shard - 1].multi, http->curl)) != CURLM_OK)
   {
     upaHTTPCancel(http);
     upaSetError(UPA_ERROR_INTERNAL, "Cannot start a request: %s", curl_multi_strerror(mres));

@@ -91,8 +91,9 @@ extern void		upaHTTPDelete(upa_http_t *http);
 extern bool		upaHTTPDo(upa_http_t *http, const upa_http_request_t *req, upa_http_response_t *resp);
 extern void		upaHTTPResponseClear(upa_http_response_t *resp);
 
-// Many sessions on one thread (the direct-printing connector): a loop is a
-// libcurl multi handle whose connection cache the sessions share.
+// Many sessions on one thread (the direct-printing connector): a loop holds
+// a few libcurl multi handles, each session staying on one of them, whose
+// connection caches the sessions share.
 // upaHTTPStart() sets a request up exactly as upaHTTPDo() does (headers,
 // TLS, proxy, CA store, deadlines) and returns at once; upaHTTPLoopRun()
 // moves every transfer and sleeps until one needs attention (or
