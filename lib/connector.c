@@ -749,7 +749,8 @@ conn_loop_thread(void *data)		// I - Connector
     conn_set_where(d, CONN_IDLE);
     d->op = CONN_OP_NONE;
 
-    if (d->sub_id > 0 && d->client)
+    // (A token that ended meanwhile is not renewed now: the lease ends anyway)
+    if (d->sub_id > 0 && d->client && !upaClientTokenDue(d->client, 0))
     {
       ipp_t *request = upaClientNewRequest(d->client, IPP_OP_CANCEL_SUBSCRIPTION, NULL);
 					// Cancel-Subscription
@@ -757,7 +758,7 @@ conn_loop_thread(void *data)		// I - Connector
       if (request)
       {
         ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "notify-subscription-id", d->sub_id);
-        if (!upaClientTokenDue(d->client, 0) && upaClientStart(d->client, conn->loop, request, d))
+        if (upaClientStart(d->client, conn->loop, request, d))	// (consumes request)
         {
           conn_set_where(d, CONN_LOOP);
           num ++;
