@@ -7,13 +7,16 @@
 //
 // One event thread holds every channel: each device has one upa_client_t
 // (one easy handle, so its TLS session and connection are reused) whose
-// requests run on one shared libcurl multi handle (upaHTTPLoop*() in
-// lib/http.c, upaClientStart()/upaClientFinish() in lib/client.c).  The
+// requests run on one loop (upaHTTPLoop*() in lib/http.c: a few libcurl
+// multi handles on one epoll descriptor; upaClientStart()/upaClientFinish()
+// in lib/client.c).  The
 // requests of a channel - Create-Printer-Subscriptions, Get-Jobs (the
 // sweep), Renew-Subscription, the Get-Notifications long poll and
 // Cancel-Subscription - are all started there and never block it; a
 // channel waiting (back-off, notify-get-interval, start spreading) is a
-// timer of that thread.
+// timer of that thread.  A channel whose request ended takes its next step
+// at once; the thread looks at every channel only when a timer is due or
+// another thread handed a channel back, added or stopped one.
 //
 // What may block goes to a bounded pool of CONN_WORKERS threads: printing
 // (conn_print() -> upaReleaseJob(), with a release session per device kept
@@ -25,12 +28,12 @@
 // "subscribed" flags, the work queue and the counters are shared (under
 // conn->lock).
 //
-// Measured (tests/bench/bench-connector.sh, doc/design.md): 200 devices
-// 37-39 MiB and 0.40 % of a core idle (a thread per device: 61-63 MiB,
-// 0.63 %); 1 000 devices 116-125 MiB, 2.9 % idle (was 250-258 MiB,
-// 2.75 %), a job for one of them p50 404 ms.  The 64 MiB and 1 % goals
-// are not met yet: the event thread spends ~0.45 ms of CPU per request
-// (3 000 a minute at --sweep 60) and a channel still costs ~107 KiB.
+// Measured (tests/bench/bench-connector.sh, doc/design.md): 1 000 devices
+// 104-107 MiB, 1.0-1.45 % of a core idle (a thread per device: 250 MiB,
+// 2.75 %), a job for one of them p50 408 ms.  The 64 MiB and 1 % goals
+// are not met yet: the requests themselves (2 000 long polls a minute,
+// TLS, the kernel) and ~65 KiB of libcurl and OpenSSL state per
+// connection remain.
 //
 // Stopping a device (upaConnectorUpdate()) stops its request in flight,
 // lets a release in progress finish, cancels its subscription and drops
