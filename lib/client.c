@@ -23,6 +23,14 @@
 // Local types...
 //
 
+typedef struct client_pwg_s		// Profile pwg's endpoint and credentials
+{
+  char		url[2400];		// IPP endpoint (https form of PrinterURI)
+  bool		basic;			// Send HTTP Basic credentials?
+  char		user[256];		// Basic user name
+  char		password[1024];		// Basic password (wiped on delete)
+} client_pwg_t;
+
 struct upa_client_s			// Cloud session for one device
 {
   const upa_config_t *cfg;		// Configuration (borrowed)
@@ -33,10 +41,7 @@ struct upa_client_s			// Cloud session for one device
 		token_expires,		// Expiry of the token
 		token_life;		// Its life when first seen (seconds)
   int		request_id;		// Last request-id used
-  char		url[2400];		// pwg: IPP endpoint (https form of PrinterURI)
-  bool		basic;			// pwg: send HTTP Basic credentials
-  char		user[256];		// pwg: Basic user name
-  char		password[1024];		// pwg: Basic password (wiped on delete)
+  client_pwg_t	*pwg;			// Profile pwg only (malloc'd: a connector holds a client per device)
   upa_buffer_t	abody;			// upaClientStart(): encoded request
   upa_http_request_t areq;		// ... its HTTP request
   upa_http_response_t aresp;		// ... its HTTP response
@@ -80,6 +85,7 @@ static bool	client_http_error(upa_client_t *client, const upa_http_response_t *r
 static ssize_t	client_read_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
 static bool	client_stream_cb(void *data, const char *buffer, size_t len);
 static bool	client_token(upa_client_t *client, bool renew);
+static void	client_free(upa_client_t *client);
 static bool	client_set_token(upa_client_t *client, const char *token);
 static ssize_t	client_write_cb(void *data, ipp_uchar_t *buffer, size_t bytes);
 
@@ -122,31 +128,36 @@ upaClientCreate(const upa_config_t *cfg,// I - Configuration (borrowed)
     if (httpSeparateURI(HTTP_URI_CODING_ALL, cfg->printer_uri, scheme, sizeof(scheme), userpass, sizeof(userpass), host, sizeof(host), &port, resource, sizeof(resource)) < HTTP_URI_STATUS_OK || strcmp(scheme, "ipps") || userpass[0])
     {
       upaSetError(UPA_ERROR_CONFIG, "PrinterURI %s is not a usable ipps:// URI (no user name or password in it).", cfg->printer_uri);
-      free(client);
+      client_free(client);
+      return (NULL);
+    }
+
+    if ((client->pwg = calloc(1, sizeof(client_pwg_t))) == NULL)
+    {
+      upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+      client_free(client);
       return (NULL);
     }
 
     if (strchr(host, ':'))
-      snprintf(client->url, sizeof(client->url), "https://[%s]:%d%s", host, port, resource);
+      snprintf(client->pwg->url, sizeof(client->pwg->url), "https://[%s]:%d%s", host, port, resource);
     else
-      snprintf(client->url, sizeof(client->url), "https://%s:%d%s", host, port, resource);
+      snprintf(client->pwg->url, sizeof(client->pwg->url), "https://%s:%d%s", host, port, resource);
 
     if (cfg->credentials[0])
     {
-      if (!upaConfigReadCredentials(cfg, client->user, sizeof(client->user), client->password, sizeof(client->password)))
+      if (!upaConfigReadCredentials(cfg, client->pwg->user, sizeof(client->pwg->user), client->pwg->password, sizeof(client->pwg->password)))
       {
-        explicit_bzero(client->password, sizeof(client->password));
-        free(client);
+        client_free(client);
         return (NULL);
       }
-      client->basic = true;
+      client->pwg->basic = true;
     }
   }
 
   if ((client->http = upaHTTPCreate(cfg)) == NULL)
   {
-    explicit_bzero(client->password, sizeof(client->password));
-    free(client);
+    client_free(client);
     return (NULL);
   }
 
@@ -343,9 +354,7 @@ upaClientDelete(upa_client_t *client)	// I - Client
 
   upaClientCancel(client);
   upaHTTPDelete(client->http);
-  client_set_token(client, NULL);
-  explicit_bzero(client->password, sizeof(client->password));
-  free(client);
+  client_free(client);
 }
 
 
@@ -862,10 +871,10 @@ client_auth(upa_client_t       *client,	// I - Client
 
   if (client->cfg->profile == UPA_PROFILE_PWG)
   {
-    if (client->basic)
+    if (client->pwg && client->pwg->basic)
     {
-      req->basic_user     = client->user;
-      req->basic_password = client->password;
+      req->basic_user     = client->pwg->user;
+      req->basic_password = client->pwg->password;
     }
     return (true);
   }
@@ -965,8 +974,8 @@ client_url(upa_client_t *client,	// I - Client
            size_t       hostsize)	// I - Size of host
 {
   // universal-print: PrintURL as it is now (tests change it on the fly).
-  if (client->cfg->profile == UPA_PROFILE_PWG)
-    upaCopyString(url, client->url, urlsize);
+  if (client->cfg->profile == UPA_PROFILE_PWG && client->pwg)
+    upaCopyString(url, client->pwg->url, urlsize);
   else
     snprintf(url, urlsize, "%s/printers", client->cfg->print_url);
   upaURLHost(url, host, hostsize);
@@ -986,7 +995,7 @@ client_http_error(
   if (resp->status == 401 && resp->bearer_wanted && client->cfg->profile == UPA_PROFILE_PWG)
     upaSetError(UPA_ERROR_AUTH, "%s wants a bearer token (HTTP 401), not HTTP Basic: it is not a PWG 5100.18 Infrastructure Printer as Profile pwg expects; for Universal Print use Profile universal-print in cups-upa.conf.", host);
   else if ((resp->status == 401 || resp->status == 403) && client->cfg->profile == UPA_PROFILE_PWG)
-    upaSetError(UPA_ERROR_AUTH, "%s refused %s (HTTP %d): check Credentials in cups-upa.conf and that the server is a PWG 5100.18 Infrastructure Printer (Profile pwg).", host, client->basic ? "the Credentials user and password" : "a request without credentials", resp->status);
+    upaSetError(UPA_ERROR_AUTH, "%s refused %s (HTTP %d): check Credentials in cups-upa.conf and that the server is a PWG 5100.18 Infrastructure Printer (Profile pwg).", host, client->pwg && client->pwg->basic ? "the Credentials user and password" : "a request without credentials", resp->status);
   else if (resp->status == 401 && resp->basic_wanted)
     upaSetError(UPA_ERROR_AUTH, "%s wants HTTP Basic authentication (HTTP 401), not a device token: it is not Universal Print; for a PWG 5100.18 Infrastructure Printer set Profile pwg in cups-upa.conf.", host);
   else if (resp->status == 401 || resp->status == 403)
@@ -1184,6 +1193,23 @@ client_token(upa_client_t *client,	// I - Client
   client->token_expires = expires;
 
   return (true);
+}
+
+
+//
+// 'client_free()' - Free a client's memory, wiping its secrets (not its HTTPS session).
+//
+
+static void
+client_free(upa_client_t *client)	// I - Client
+{
+  client_set_token(client, NULL);
+  if (client->pwg)
+  {
+    explicit_bzero(client->pwg, sizeof(client_pwg_t));
+    free(client->pwg);
+  }
+  free(client);
 }
 
 

@@ -126,9 +126,9 @@ typedef struct conn_dev_s		// One device's channel
   bool		sweep_unsubscribed;	// Sweep now although subscribing failed
   bool		sweep_phased;		// The sweeps' phase was chosen
   int		backoff;		// Current back-off (seconds, 0 = none)
-  int		pending[CONN_MAX_PENDING];
-					// Job ids announced by events
-  int		num_pending;		// Number of them
+  int		*pending;		// Job ids announced by events (malloc'd, at most CONN_MAX_PENDING)
+  int		num_pending,		// Number of them
+		alloc_pending;		// Allocated
 } conn_dev_t;
 
 struct upa_connector_s			// All channels
@@ -598,6 +598,7 @@ conn_free(conn_dev_t *d)		// I - Channel
   upaClientDelete(d->client);
   upaClientDelete(d->rclient);
   free(d->ids);
+  free(d->pending);
   free(d);
 }
 
@@ -919,7 +920,23 @@ conn_poll_done(conn_dev_t *d,		// I - Channel
     for (j = 0; j < d->num_pending && d->pending[j] != ev->job_id; j ++);
     if (j < d->num_pending)
       continue;				// job-fetchable can repeat
-    if (d->num_pending < CONN_MAX_PENDING)
+    if (d->num_pending >= d->alloc_pending && d->alloc_pending < CONN_MAX_PENDING)
+    {
+      // Most channels never see a job: no room is kept until one comes
+      int	alloc = d->alloc_pending ? 2 * d->alloc_pending : 8;
+					// New size
+      int	*temp;			// New array
+
+      if (alloc > CONN_MAX_PENDING)
+        alloc = CONN_MAX_PENDING;
+      if ((temp = realloc(d->pending, (size_t)alloc * sizeof(int))) != NULL)
+      {
+        d->pending       = temp;
+        d->alloc_pending = alloc;
+      }
+    }
+
+    if (d->num_pending < d->alloc_pending)
       d->pending[d->num_pending ++] = ev->job_id;
     else
       gap = true;			// Let the sweep find the rest
@@ -1236,19 +1253,14 @@ conn_step(conn_dev_t *d,		// I - Channel
   }
   else if (d->num_pending > 0)
   {
-    // 2. Jobs announced by events
-    if ((d->ids = malloc((size_t)d->num_pending * sizeof(int))) == NULL)
-    {
-      upaSetError(UPA_ERROR_MEMORY, "Out of memory for the job list.");
-      conn_fail(d, "printing a direct job");
-      conn_later(d, now);
-      return (true);
-    }
-
-    memcpy(d->ids, d->pending, (size_t)d->num_pending * sizeof(int));
-    d->num_ids     = d->num_pending;
-    d->ids_sweep   = false;
-    d->num_pending = 0;
+    // 2. Jobs announced by events: the list goes to the worker as it is
+    free(d->ids);
+    d->ids           = d->pending;
+    d->num_ids       = d->num_pending;
+    d->ids_sweep     = false;
+    d->pending       = NULL;
+    d->num_pending   = 0;
+    d->alloc_pending = 0;
     conn_queue(d, CONN_WORK_PRINT);
     return (true);
   }
