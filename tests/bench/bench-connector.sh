@@ -12,7 +12,8 @@
 #   against as many plain jobs waiting in a queue ("ratio drain
 #   direct/plain", goal >= 0.9).
 #   Registering N devices costs N RSA-2048 keys and N CUPS queues (minutes
-#   for 1000 on a small machine).  BENCH_CONNECTOR_HOOK, when set, is a
+#   for 1000 on a small machine).  BENCH_CONNECTOR_SETTLE (default 30) is
+#   the wait between "all subscribed" and the idle window.  BENCH_CONNECTOR_HOOK, when set, is a
 #   command run with the service's pid after the idle figure (strace -c,
 #   perf record, a copy of /proc/PID/smaps...); the job figures follow it.
 #
@@ -253,14 +254,18 @@ upa_wait_for 600 subscribed "$ndev" || { tail -n 5 "$BASE/log/watch.log"; upa_fa
 echo "one service, $ndev devices: all subscribed within $(( ($(now_ms) - t0) / 1000 )) s (figure rounded up to the 30 s status line), RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB, threads $(awk '/^Threads/ {print $2}' "/proc/$WATCH_PID/status")"
 
 # Idle: no job, channels in long polls (the default sweep, every 300 s and
-# spread over the channels, included)
+# spread over the channels, included).  The window starts SETTLE seconds
+# after the status line said all were subscribed: the last channels'
+# first sweeps and the emulator's own catch-up are not idle.
+settle=${BENCH_CONNECTOR_SETTLE:-30}
+sleep "$settle"
 hz=$(getconf CLK_TCK)
 c0=$(cpu_ticks "$WATCH_PID")
 t0=$(now_ms)
 sleep "$idle"
 c1=$(cpu_ticks "$WATCH_PID")
 t1=$(now_ms)
-echo "idle CPU over ${idle} s: $(awk -v c=$((c1 - c0)) -v hz="$hz" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ms / 1000)}')% of one core, RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB"
+echo "idle CPU over ${idle} s (from ${settle} s after the status line): $(awk -v c=$((c1 - c0)) -v hz="$hz" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", 100 * c / hz / (ms / 1000)}')% of one core, RSS $(( $(rss_kib "$WATCH_PID") / 1024 )) MiB"
 
 # A look inside while idle (strace, perf, smaps...): the command in
 # BENCH_CONNECTOR_HOOK runs with the service's pid as its argument
