@@ -29,7 +29,7 @@
 // conn->lock).
 //
 // Measured (tests/bench/bench-connector.sh, doc/design.md): 1 000 devices
-// 104-107 MiB, 1.0-1.45 % of a core idle (a thread per device: 250 MiB,
+// 99-107 MiB, 1.0-1.45 % of a core idle (a thread per device: 250 MiB,
 // 2.75 %), a job for one of them p50 408 ms.  The 64 MiB and 1 % goals
 // are not met yet: the requests themselves (2 000 long polls a minute,
 // TLS, the kernel) and ~65 KiB of libcurl and OpenSSL state per
