@@ -1179,6 +1179,14 @@ client_token(upa_client_t *client,	// I - Client
     return (false);
   }
 
+  if (!token[0])
+  {
+    upaSetError(UPA_ERROR_AUTH, "No device token for device %s.", client->dev->id);
+    client_set_token(client, NULL);
+    client->token_checked = 0;
+    return (false);
+  }
+
   if ((!client->token || strcmp(client->token, token)) && !client_set_token(client, token))
   {
     explicit_bzero(token, sizeof(token));

@@ -386,7 +386,7 @@ upaHTTPDropConnections(upa_http_t *http)// I - Session
 // same epoll descriptor: libcurl 7.x walks every connection of a multi
 // handle's cache when a request ends (curl_multi_remove_handle()) and when
 // one starts (its search for a connection to reuse), which with a long
-// poll per device on one handle was a third of a 1 000-device connector's
+// poll per device on one handle was a quarter of a 1 000-device connector's
 // idle CPU.  A session stays on its shard, so its connection is reused.
 //
 
