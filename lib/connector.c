@@ -168,6 +168,7 @@ static bool	conn_done(conn_dev_t *d);
 static void	conn_drop(conn_dev_t *d);
 static void	conn_fail(conn_dev_t *d, const char *what);
 static void	conn_free(conn_dev_t *d);
+static bool	conn_idle(conn_dev_t *d);
 static void	conn_later(conn_dev_t *d, long long now);
 static time_t	conn_next_sweep(conn_dev_t *d);
 static void	*conn_loop_thread(void *data);
@@ -177,7 +178,7 @@ static void	conn_queue(conn_dev_t *d, conn_work_t work);
 static void	conn_set_where(conn_dev_t *d, conn_where_t where);
 static void	conn_set_subscribed(conn_dev_t *d, bool subscribed);
 static bool	conn_start(conn_dev_t *d, conn_op_t op);
-static void	conn_settle(conn_dev_t *d);
+static void	conn_settle(conn_dev_t *d, bool step);
 static bool	conn_step(conn_dev_t *d, long long now);
 static bool	conn_stopping(conn_dev_t *d);
 static void	conn_sweep_done(conn_dev_t *d, ipp_t *response);
@@ -709,7 +710,7 @@ conn_loop_thread(void *data)		// I - Connector
       if (d->wake_ms <= now || (where[i] & 0x80))
       {
         if (conn_step(d, now))		// (false: d was freed)
-          conn_settle(d);
+          conn_settle(d, false);
       }
       else if (d->wake_ms < conn->due)
         conn->due = d->wake_ms;
@@ -727,7 +728,7 @@ conn_loop_thread(void *data)		// I - Connector
 					// Channel
 
       if (conn_done(d))			// (false: d was freed)
-        conn_settle(d);
+        conn_settle(d, true);
     }
   }
 
@@ -1117,37 +1118,45 @@ conn_set_where(conn_dev_t   *d,		// I - Channel
 
 
 //
-// 'conn_settle()' - After a channel's request ended or it took a step: step it again when due, else note its timer (event thread).
+// 'conn_settle()' - After a channel's request ended (step: take its next step when due) or it took a step: note its timer (event thread).
 //
 
 static void
-conn_settle(conn_dev_t *d)		// I - Channel
+conn_settle(conn_dev_t *d,		// I - Channel
+            bool       step)		// I - Take the next step when it is due?
 {
   upa_connector_t	*conn = d->conn;// Connector
-  conn_where_t		where;		// Where it is
-  int			steps;		// Steps taken here
-  long long		now;		// Current time (ms)
+  long long		now = upaNowMS();
+					// Current time (ms)
 
 
-  for (steps = 0; steps < 2; steps ++)
-  {
-    pthread_mutex_lock(&conn->lock);
-    where = d->where;
-    pthread_mutex_unlock(&conn->lock);
+  if (!conn_idle(d))
+    return;				// In a request, or a worker's
 
-    if (where != CONN_IDLE)
-      return;				// In a request, or a worker's
+  // A step that fails backs off, so one step at most here
+  if (step && d->wake_ms <= now && (!conn_step(d, now) || !conn_idle(d)))
+    return;				// Dropped (freed), or busy again
 
-    if ((now = upaNowMS()) < d->wake_ms || steps > 0)
-      break;
-
-    if (!conn_step(d, now))
-      return;				// Dropped (freed)
-  }
-
-  // Waiting: a step that failed backs off, so a second one is not taken here
   if (d->wake_ms < conn->due)
     conn->due = d->wake_ms;
+}
+
+
+//
+// 'conn_idle()' - Is a channel waiting for its timer (any thread)?
+//
+
+static bool				// O - `true` when idle
+conn_idle(conn_dev_t *d)		// I - Channel
+{
+  bool	idle;				// Result
+
+
+  pthread_mutex_lock(&d->conn->lock);
+  idle = d->where == CONN_IDLE;
+  pthread_mutex_unlock(&d->conn->lock);
+
+  return (idle);
 }
 
 
