@@ -94,7 +94,7 @@ typedef enum conn_work_e		// Work for a worker
 typedef struct conn_dev_s		// One device's channel
 {
   upa_connector_t *conn;		// Connector
-  upa_device_t	dev;			// Device (copy)
+  upa_device_t	*dev;			// Device (copy, owned)
 
   // Shared, guarded by conn->lock
   conn_where_t	where;			// Where it is
@@ -376,7 +376,7 @@ upaConnectorUpdate(
 
     for (j = 0; j < conn->num_devs; j ++)
     {
-      if (!conn->devs[j]->stop && !strcmp(conn->devs[j]->dev.id, devices[i]->id) && !strcmp(conn->devs[j]->dev.queue, devices[i]->queue))
+      if (!conn->devs[j]->stop && !strcmp(conn->devs[j]->dev->id, devices[i]->id) && !strcmp(conn->devs[j]->dev->queue, devices[i]->queue))
       {
         d       = conn->devs[j];
         d->seen = true;
@@ -392,15 +392,16 @@ upaConnectorUpdate(
 
     // A new channel; many starting at once would all subscribe, read a
     // token and sweep in the same second
-    if ((d = calloc(1, sizeof(conn_dev_t))) == NULL || (temp = realloc(conn->devs, (size_t)(conn->num_devs + 1) * sizeof(conn_dev_t *))) == NULL)
+    if ((d = calloc(1, sizeof(conn_dev_t))) == NULL || (d->dev = upaDeviceCopy(devices[i])) == NULL || (temp = realloc(conn->devs, (size_t)(conn->num_devs + 1) * sizeof(conn_dev_t *))) == NULL)
     {
+      if (d)
+        upaDeviceDelete(d->dev);
       free(d);
       upaLog(UPA_LOG_ERROR, "Connector: out of memory for %s.", devices[i]->queue);
       continue;
     }
 
     d->conn    = conn;
-    d->dev     = *devices[i];
     d->seen    = true;
     d->where   = CONN_IDLE;
     d->seq     = 1;
@@ -410,7 +411,7 @@ upaConnectorUpdate(
     conn->devs[conn->num_devs ++] = d;
     running ++;
 
-    upaLog(UPA_LOG_INFO, "Direct printing on for %s (device %s).", d->dev.queue, d->dev.id);
+    upaLog(UPA_LOG_INFO, "Direct printing on for %s (device %s).", d->dev->queue, d->dev->id);
   }
 
   // Stop what is gone or off
@@ -419,7 +420,7 @@ upaConnectorUpdate(
     if (!conn->devs[j]->seen && !conn->devs[j]->stop)
     {
       conn->devs[j]->stop = true;
-      upaLog(UPA_LOG_INFO, "Direct printing off for %s (device %s).", conn->devs[j]->dev.queue, conn->devs[j]->dev.id);
+      upaLog(UPA_LOG_INFO, "Direct printing off for %s (device %s).", conn->devs[j]->dev->queue, conn->devs[j]->dev->id);
     }
   }
 
@@ -490,7 +491,7 @@ conn_done(conn_dev_t *d)		// I - Channel
     case CONN_OP_SUBSCRIBE :
         if (response && (d->sub_id = upaInfraSubscriptionId(response, CONN_LEASE, &granted)) > 0)
         {
-          upaLog(UPA_LOG_DEBUG, "Direct printing on %s: subscription %d (lease %d s).", d->dev.queue, d->sub_id, granted);
+          upaLog(UPA_LOG_DEBUG, "Direct printing on %s: subscription %d (lease %d s).", d->dev->queue, d->sub_id, granted);
           d->seq        = 1;
           d->up_time    = 0;
           d->renew_at   = granted > 0 ? now + (granted > 2 ? granted / 2 : 1) : 0;
@@ -585,7 +586,7 @@ conn_fail(conn_dev_t *d,		// I - Channel
   if (retry > d->backoff)
     d->backoff = retry > 3600 ? 3600 : retry;
 
-  upaLog(UPA_LOG_WARN, "Direct printing on %s: %s failed (%s); trying again in %d s.", d->dev.queue, what, upaLastErrorString(), d->backoff);
+  upaLog(UPA_LOG_WARN, "Direct printing on %s: %s failed (%s); trying again in %d s.", d->dev->queue, what, upaLastErrorString(), d->backoff);
 }
 
 
@@ -600,6 +601,7 @@ conn_free(conn_dev_t *d)		// I - Channel
   upaClientDelete(d->rclient);
   free(d->ids);
   free(d->pending);
+  upaDeviceDelete(d->dev);
   free(d);
 }
 
@@ -859,7 +861,7 @@ conn_poll_done(conn_dev_t *d,		// I - Channel
       // The server restarted or dropped the subscription (or, having
       // forgotten it, gave its id to another device): subscribe again
       // (and sweep: what arrived meanwhile has no event for us)
-      upaLog(UPA_LOG_INFO, "Direct printing on %s: subscription %d is gone (%s); subscribing again.", d->dev.queue, d->sub_id, upaLastErrorString());
+      upaLog(UPA_LOG_INFO, "Direct printing on %s: subscription %d is gone (%s); subscribing again.", d->dev->queue, d->sub_id, upaLastErrorString());
       d->sub_id = 0;
       conn_set_subscribed(d, false);
     }
@@ -893,7 +895,7 @@ conn_poll_done(conn_dev_t *d,		// I - Channel
   {
     // The server restarted but kept the subscription: the events it
     // held were lost with it
-    upaLog(UPA_LOG_INFO, "Direct printing on %s: the cloud restarted (printer-up-time went back); sweeping.", d->dev.queue);
+    upaLog(UPA_LOG_INFO, "Direct printing on %s: the cloud restarted (printer-up-time went back); sweeping.", d->dev->queue);
     gap = true;
   }
   if (info.up_time > 0)
@@ -947,7 +949,7 @@ conn_poll_done(conn_dev_t *d,		// I - Channel
 
   if (gap)
   {
-    upaLog(UPA_LOG_DEBUG, "Direct printing on %s: events may have been missed; sweeping.", d->dev.queue);
+    upaLog(UPA_LOG_DEBUG, "Direct printing on %s: events may have been missed; sweeping.", d->dev->queue);
     d->next_sweep = 0;
   }
 
@@ -1005,7 +1007,7 @@ conn_print(conn_dev_t *d,		// I - Channel
 
   // The release session (configured Timeout) outlives one batch while
   // jobs keep coming: no new TLS session and token read per job
-  if (!d->rclient && (d->rclient = upaClientCreate(cfg, &d->dev)) == NULL)
+  if (!d->rclient && (d->rclient = upaClientCreate(cfg, d->dev)) == NULL)
   {
     conn_fail(d, "creating a cloud session");
     ok = false;
@@ -1018,9 +1020,9 @@ conn_print(conn_dev_t *d,		// I - Channel
   {
     upa_release_t	result;		// Release result
 
-    if (upaReleaseJob(d->rclient, cups, journal, d->dev.queue, NULL, job_ids[i], NULL, NULL, &result))
+    if (upaReleaseJob(d->rclient, cups, journal, d->dev->queue, NULL, job_ids[i], NULL, NULL, &result))
     {
-      upaLog(UPA_LOG_INFO, "Direct job %d printing on %s as CUPS job %d.", job_ids[i], d->dev.queue, result.cups_job_id);
+      upaLog(UPA_LOG_INFO, "Direct job %d printing on %s as CUPS job %d.", job_ids[i], d->dev->queue, result.cups_job_id);
       conn_count(d->conn, &d->conn->printed, 1);
     }
     else
@@ -1032,7 +1034,7 @@ conn_print(conn_dev_t *d,		// I - Channel
         // Not ours to print (any more): released before, gone, taken by
         // another printer, a job held for release - or another release or
         // recovery holds it, and recovery settles it
-        upaLog(UPA_LOG_DEBUG, "Direct job %d on %s: %s", job_ids[i], d->dev.queue, upaLastErrorString());
+        upaLog(UPA_LOG_DEBUG, "Direct job %d on %s: %s", job_ids[i], d->dev->queue, upaLastErrorString());
       }
       else
       {
@@ -1241,7 +1243,7 @@ conn_step(conn_dev_t *d,		// I - Channel
 
   d->wake_ms = 0;
 
-  if (!d->client && (d->client = upaClientCreate(&d->conn->poll_cfg, &d->dev)) == NULL)
+  if (!d->client && (d->client = upaClientCreate(&d->conn->poll_cfg, d->dev)) == NULL)
   {
     conn_fail(d, "creating a cloud session");
     conn_later(d, now);
@@ -1361,7 +1363,7 @@ conn_sweep_done(conn_dev_t *d,		// I - Channel
 
   free(jobs);
 
-  upaLog(UPA_LOG_DEBUG, "Direct printing on %s: sweep, %d job(s) to print.", d->dev.queue, d->num_ids);
+  upaLog(UPA_LOG_DEBUG, "Direct printing on %s: sweep, %d job(s) to print.", d->dev->queue, d->num_ids);
 
   if (d->num_ids > 0)
   {

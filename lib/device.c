@@ -18,6 +18,8 @@
 static unsigned long long device_hash(unsigned long long h, const struct stat *info, size_t len, const void *data);
 static bool	valid_id(const char *id);
 static bool	valid_value(const char *value);
+
+#define UPA_DEVICE_VALUE_MAX	1000	// Longest value device.conf holds
 static int	compare_devices(const void *a, const void *b);
 
 
@@ -28,7 +30,108 @@ static int	compare_devices(const void *a, const void *b);
 void
 upaDeviceDelete(upa_device_t *dev)	// I - Device
 {
+  if (!dev)
+    return;
+
+  free(dev->id);
+  free(dev->queue);
+  free(dev->name);
+  free(dev->token_url);
+  free(dev->client_id);
+  free(dev->redirect_uri);
+  free(dev->resource);
+  free(dev->printer_uri);
+  free(dev->previous_uri);
+  free(dev->dir);
+  free(dev->key_file);
+  free(dev->cert_file);
   free(dev);
+}
+
+
+//
+// 'upaDeviceCopy()' - Copy a device (every string with it).
+//
+
+upa_device_t *				// O - Copy or NULL (out of memory)
+upaDeviceCopy(const upa_device_t *dev)	// I - Device
+{
+  upa_device_t	*copy;			// Copy
+
+
+  if ((copy = calloc(1, sizeof(upa_device_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  copy->registered = dev->registered;
+  copy->direct     = dev->direct;
+
+  if (!upaDeviceSetString(&copy->id, dev->id) || !upaDeviceSetString(&copy->queue, dev->queue) || !upaDeviceSetString(&copy->name, dev->name) || !upaDeviceSetString(&copy->token_url, dev->token_url) || !upaDeviceSetString(&copy->client_id, dev->client_id) || !upaDeviceSetString(&copy->redirect_uri, dev->redirect_uri) || !upaDeviceSetString(&copy->resource, dev->resource) || !upaDeviceSetString(&copy->printer_uri, dev->printer_uri) || !upaDeviceSetString(&copy->previous_uri, dev->previous_uri) || !upaDeviceSetString(&copy->dir, dev->dir) || !upaDeviceSetString(&copy->key_file, dev->key_file) || !upaDeviceSetString(&copy->cert_file, dev->cert_file))
+  {
+    upaDeviceDelete(copy);
+    return (NULL);
+  }
+
+  return (copy);
+}
+
+
+//
+// 'upaDeviceSetString()' - Replace one of a device's strings.
+//
+// On failure (out of memory) the old value stays.
+//
+
+bool					// O - true on success
+upaDeviceSetString(char       **field,	// IO - The device's field
+                   const char *value)	// I - New value (NULL is "")
+{
+  char	*copy;				// New value
+
+
+  if ((copy = strdup(value ? value : "")) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (false);
+  }
+
+  free(*field);
+  *field = copy;
+
+  return (true);
+}
+
+
+//
+// 'upaDeviceSetStringf()' - Replace one of a device's strings with formatted text.
+//
+
+bool					// O - true on success
+upaDeviceSetStringf(char       **field,	// IO - The device's field
+                    const char *format,	// I - printf-style format
+                    ...)		// I - Arguments
+{
+  va_list	ap;			// Arguments
+  char		*copy;			// New value
+  int		len;			// Its length
+
+
+  va_start(ap, format);
+  len = vasprintf(&copy, format, ap);
+  va_end(ap);
+
+  if (len < 0)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (false);
+  }
+
+  free(*field);
+  *field = copy;
+
+  return (true);
 }
 
 
@@ -261,6 +364,7 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
 		line[1024],		// Directive
 		*value;			// Value
   int		linenum = 0;		// Line number
+  bool		ok = true;		// Value stored?
 
 
   if ((dev = upaDeviceNew(cfg, id)) == NULL)
@@ -297,21 +401,21 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
       value = line + strlen(line);	// Empty value
 
     if (!strcasecmp(line, "Queue"))
-      upaCopyString(dev->queue, value, sizeof(dev->queue));
+      ok = upaDeviceSetString(&dev->queue, value);
     else if (!strcasecmp(line, "Name"))
-      upaCopyString(dev->name, value, sizeof(dev->name));
+      ok = upaDeviceSetString(&dev->name, value);
     else if (!strcasecmp(line, "TokenURL"))
-      upaCopyString(dev->token_url, value, sizeof(dev->token_url));
+      ok = upaDeviceSetString(&dev->token_url, value);
     else if (!strcasecmp(line, "ClientId"))
-      upaCopyString(dev->client_id, value, sizeof(dev->client_id));
+      ok = upaDeviceSetString(&dev->client_id, value);
     else if (!strcasecmp(line, "RedirectURI"))
-      upaCopyString(dev->redirect_uri, value, sizeof(dev->redirect_uri));
+      ok = upaDeviceSetString(&dev->redirect_uri, value);
     else if (!strcasecmp(line, "Resource"))
-      upaCopyString(dev->resource, value, sizeof(dev->resource));
+      ok = upaDeviceSetString(&dev->resource, value);
     else if (!strcasecmp(line, "PrinterURI"))
-      upaCopyString(dev->printer_uri, value, sizeof(dev->printer_uri));
+      ok = upaDeviceSetString(&dev->printer_uri, value);
     else if (!strcasecmp(line, "PreviousURI"))
-      upaCopyString(dev->previous_uri, value, sizeof(dev->previous_uri));
+      ok = upaDeviceSetString(&dev->previous_uri, value);
     else if (!strcasecmp(line, "Registered"))
       dev->registered = (time_t)strtoll(value, NULL, 10);
     else if (!strcasecmp(line, "Direct"))
@@ -331,6 +435,13 @@ upaDeviceLoad(const upa_config_t *cfg,	// I - Configuration
     else
     {
       upaSetError(UPA_ERROR_DEVICE, "%s line %d: unknown directive %s.", path, linenum, line);
+      cupsFileClose(fp);
+      upaDeviceDelete(dev);
+      return (NULL);
+    }
+
+    if (!ok)				// Out of memory (the error is set)
+    {
       cupsFileClose(fp);
       upaDeviceDelete(dev);
       return (NULL);
@@ -375,13 +486,10 @@ upaDeviceNew(const upa_config_t *cfg,	// I - Configuration
     return (NULL);
   }
 
-  upaCopyString(dev->id, id, sizeof(dev->id));
-  if ((size_t)snprintf(dev->dir, sizeof(dev->dir), "%s/devices/%s", cfg->state_dir, id) >= sizeof(dev->dir) ||
-      (size_t)snprintf(dev->key_file, sizeof(dev->key_file), "%s/key.pem", dev->dir) >= sizeof(dev->key_file) ||
-      (size_t)snprintf(dev->cert_file, sizeof(dev->cert_file), "%s/cert.pem", dev->dir) >= sizeof(dev->cert_file))
+  // Every string is set from here on, if only to "" (device.h)
+  if (!upaDeviceSetString(&dev->id, id) || !upaDeviceSetString(&dev->queue, NULL) || !upaDeviceSetString(&dev->name, NULL) || !upaDeviceSetString(&dev->token_url, NULL) || !upaDeviceSetString(&dev->client_id, NULL) || !upaDeviceSetString(&dev->redirect_uri, NULL) || !upaDeviceSetString(&dev->resource, NULL) || !upaDeviceSetString(&dev->printer_uri, NULL) || !upaDeviceSetString(&dev->previous_uri, NULL) || !upaDeviceSetStringf(&dev->dir, "%s/devices/%s", cfg->state_dir, id) || !upaDeviceSetStringf(&dev->key_file, "%s/key.pem", dev->dir) || !upaDeviceSetStringf(&dev->cert_file, "%s/cert.pem", dev->dir))
   {
-    upaSetError(UPA_ERROR_CONFIG, "StateDir %s is too long.", cfg->state_dir);
-    free(dev);
+    upaDeviceDelete(dev);
     return (NULL);
   }
 
@@ -451,7 +559,7 @@ upaDeviceSave(const upa_config_t *cfg,	// I - Configuration
 
   if (!valid_value(dev->queue) || !valid_value(dev->name) || !valid_value(dev->token_url) || !valid_value(dev->client_id) || !valid_value(dev->redirect_uri) || !valid_value(dev->resource) || !valid_value(dev->printer_uri) || !valid_value(dev->previous_uri))
   {
-    upaSetError(UPA_ERROR_ARGS, "Device %s has a value with a line break or control character.", dev->id);
+    upaSetError(UPA_ERROR_ARGS, "Device %s has a value with a line break or control character, or longer than %d bytes.", dev->id, UPA_DEVICE_VALUE_MAX);
     return (false);
   }
 
@@ -583,11 +691,15 @@ valid_id(const char *id)		// I - Id
 static bool				// O - true if valid
 valid_value(const char *value)		// I - Value
 {
+  const char	*start = value;		// Start of value
+
+
   for (; *value; value ++)
   {
     if ((unsigned char)*value < ' ' || *value == 0x7f)
       return (false);
   }
 
-  return (true);
+  // upaDeviceLoad() reads "Directive value" lines of at most 1023 bytes
+  return (value - start <= UPA_DEVICE_VALUE_MAX);
 }

@@ -20,23 +20,32 @@
 
 typedef struct upa_device_s		// One registered device
 {
-  char		id[128];		// cloud_device_id (also Graph printer id, JWT iss)
-  char		queue[128];		// Local CUPS queue name
-  char		name[256];		// Friendly name registered
-  char		token_url[1024];	// device_token_url
-  char		client_id[256];		// printer_client_id
-  char		redirect_uri[1024];	// printer_redirect_uri
-  char		resource[1024];		// mcp_svc_resource_id
-  char		printer_uri[1024];	// ipps://<print host>/printers/<id>
-  char		previous_uri[1024];	// Queue's device URI before registration
+  // Every string is allocated, owned by the device and never NULL ("" when
+  // unset): change one with upaDeviceSetString().  A service holds a
+  // thousand of these twice, so they take what their values need, not
+  // 9 KiB of fixed buffers each.
+  char		*id;			// cloud_device_id (also Graph printer id, JWT iss)
+  char		*queue;			// Local CUPS queue name
+  char		*name;			// Friendly name registered
+  char		*token_url;		// device_token_url
+  char		*client_id;		// printer_client_id
+  char		*redirect_uri;		// printer_redirect_uri
+  char		*resource;		// mcp_svc_resource_id
+  char		*printer_uri;		// ipps://<print host>/printers/<id>
+  char		*previous_uri;		// Queue's device URI before registration
   time_t	registered;		// When registered
   bool		direct;			// Print direct (non-held) jobs as they arrive?
-  char		dir[1024];		// The device's folder
-  char		key_file[1024];		// <dir>/key.pem
-  char		cert_file[1024];	// <dir>/cert.pem
+  char		*dir;			// The device's folder
+  char		*key_file;		// <dir>/key.pem
+  char		*cert_file;		// <dir>/cert.pem
 } upa_device_t;
 
+// upaDeviceNew(), upaDeviceCopy(), upaDeviceLoad() and upaDeviceFindQueue()
+// return a device the caller frees with upaDeviceDelete().
 extern upa_device_t	*upaDeviceNew(const upa_config_t *cfg, const char *id);
+extern upa_device_t	*upaDeviceCopy(const upa_device_t *dev);
+extern bool		upaDeviceSetString(char **field, const char *value);
+extern bool		upaDeviceSetStringf(char **field, const char *format, ...) __attribute__((format(printf, 2, 3)));
 extern upa_device_t	*upaDeviceLoad(const upa_config_t *cfg, const char *id);
 extern upa_device_t	*upaDeviceFindQueue(const upa_config_t *cfg, const char *queue);
 extern int		upaDeviceList(const upa_config_t *cfg, upa_device_t ***devices);

@@ -236,13 +236,8 @@ upaRegisterPrinter(
     goto fail;
   }
 
-  upaCopyString(dev->queue, params->queue, sizeof(dev->queue));
-  upaCopyString(dev->name, name, sizeof(dev->name));
-  upaCopyString(dev->token_url, reg_get_string(result, "device_token_url"), sizeof(dev->token_url));
-  upaCopyString(dev->client_id, reg_get_string(result, "printer_client_id"), sizeof(dev->client_id));
-  upaCopyString(dev->redirect_uri, (s = reg_get_string(result, "printer_redirect_uri")) != NULL && *s ? s : UPA_REG_REDIRECT_URI, sizeof(dev->redirect_uri));
-  upaCopyString(dev->resource, reg_get_string(result, "mcp_svc_resource_id"), sizeof(dev->resource));
-  snprintf(dev->printer_uri, sizeof(dev->printer_uri), "ipps://%s/printers/%s", printhost, dev->id);
+  if (!upaDeviceSetString(&dev->queue, params->queue) || !upaDeviceSetString(&dev->name, name) || !upaDeviceSetString(&dev->token_url, reg_get_string(result, "device_token_url")) || !upaDeviceSetString(&dev->client_id, reg_get_string(result, "printer_client_id")) || !upaDeviceSetString(&dev->redirect_uri, (s = reg_get_string(result, "printer_redirect_uri")) != NULL && *s ? s : UPA_REG_REDIRECT_URI) || !upaDeviceSetString(&dev->resource, reg_get_string(result, "mcp_svc_resource_id")) || !upaDeviceSetStringf(&dev->printer_uri, "ipps://%s/printers/%s", printhost, dev->id))
+    goto fail;
   dev->registered = time(NULL);
 
   if (!dev->client_id[0])
@@ -453,9 +448,11 @@ reg_output_device(
   if ((dev = upaDeviceNew(cfg, id)) == NULL)
     return (NULL);
 
-  upaCopyString(dev->queue, params->queue, sizeof(dev->queue));
-  upaCopyString(dev->name, params->name && params->name[0] ? params->name : params->queue, sizeof(dev->name));
-  upaCopyString(dev->printer_uri, cfg->printer_uri, sizeof(dev->printer_uri));
+  if (!upaDeviceSetString(&dev->queue, params->queue) || !upaDeviceSetString(&dev->name, params->name && params->name[0] ? params->name : params->queue) || !upaDeviceSetString(&dev->printer_uri, cfg->printer_uri))
+  {
+    upaDeviceDelete(dev);
+    return (NULL);
+  }
   dev->registered = time(NULL);
 
   if (access(dev->dir, F_OK) == 0)

@@ -770,11 +770,12 @@ register_queue(upactl_t         *ctl,	// I - Global state
     return (upactlFail("registration of %s failed (%s): the queue is unchanged; check the admin sign-in and the network (-v shows details)", queue, upaLastErrorString()));
 
   // Remember the old URI, then wrap it.
-  snprintf(dev->previous_uri, sizeof(dev->previous_uri), "%s", old_uri);
   dev->direct = opts->direct;
   error[0] = '\0';
 
-  if ((size_t)snprintf(new_uri, sizeof(new_uri), "upa://%s/%s", dev->id, old_uri) >= sizeof(new_uri))
+  if (!upaDeviceSetString(&dev->previous_uri, old_uri))
+    snprintf(error, sizeof(error), "cannot keep the old device URI of %s (%s)", queue, upaLastErrorString());
+  else if ((size_t)snprintf(new_uri, sizeof(new_uri), "upa://%s/%s", dev->id, old_uri) >= sizeof(new_uri))
     snprintf(error, sizeof(error), "the device URI of %s is too long to wrap: shorten it with lpadmin -v", queue);
   else if (!upaDeviceSave(ctl->cfg, dev))
     snprintf(error, sizeof(error), "cannot save device %s (%s): fix the state directory", dev->id, upaLastErrorString());

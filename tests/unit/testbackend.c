@@ -152,11 +152,11 @@ test_discovery_devices(void **state)	// I - Test state (unused)
 
   assert_non_null(cfg = upaConfigLoad(conf));
   assert_non_null(dev = upaDeviceNew(cfg, TEST_DEVICE_ID));
-  snprintf(dev->queue, sizeof(dev->queue), "Floor3");
-  snprintf(dev->name, sizeof(dev->name), "Floor \"3\" \\ West");
-  snprintf(dev->previous_uri, sizeof(dev->previous_uri), "socket://10.0.0.5:9100");
-  snprintf(dev->token_url, sizeof(dev->token_url), "https://127.0.0.1:1/tenant/oauth2/token");
-  snprintf(dev->printer_uri, sizeof(dev->printer_uri), "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID);
+  assert_true(upaDeviceSetString(&dev->queue, "Floor3"));
+  assert_true(upaDeviceSetString(&dev->name, "Floor \"3\" \\ West"));
+  assert_true(upaDeviceSetString(&dev->previous_uri, "socket://10.0.0.5:9100"));
+  assert_true(upaDeviceSetString(&dev->token_url, "https://127.0.0.1:1/tenant/oauth2/token"));
+  assert_true(upaDeviceSetString(&dev->printer_uri, "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID));
   if (!upaDeviceSave(cfg, dev))
     fail_msg("upaDeviceSave: %s", upaLastErrorString());
   upaDeviceDelete(dev);
@@ -757,9 +757,9 @@ test_outbox_unreachable(void **state)	// I - Test state (unused)
 
   cfg = outbox_config("down");
   assert_non_null(dev = upaDeviceNew(cfg, TEST_DEVICE_ID));
-  snprintf(dev->queue, sizeof(dev->queue), "Floor3");
-  snprintf(dev->token_url, sizeof(dev->token_url), "https://127.0.0.1:1/tenant/oauth2/token");
-  snprintf(dev->printer_uri, sizeof(dev->printer_uri), "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID);
+  assert_true(upaDeviceSetString(&dev->queue, "Floor3"));
+  assert_true(upaDeviceSetString(&dev->token_url, "https://127.0.0.1:1/tenant/oauth2/token"));
+  assert_true(upaDeviceSetString(&dev->printer_uri, "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID));
   if (!upaDeviceSave(cfg, dev))
     fail_msg("upaDeviceSave: %s", upaLastErrorString());
 

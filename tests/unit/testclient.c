@@ -502,7 +502,7 @@ server_start(server_t *srv,		// O - Server
   assert_non_null(srv->cfg);
   srv->dev = upaDeviceNew(srv->cfg, TEST_DEVICE_ID2);
   assert_non_null(srv->dev);
-  snprintf(srv->dev->printer_uri, sizeof(srv->dev->printer_uri), "ipps://127.0.0.1:%d/printers/%s", srv->port, TEST_DEVICE_ID2);
+  assert_true(upaDeviceSetStringf(&srv->dev->printer_uri, "ipps://127.0.0.1:%d/printers/%s", srv->port, TEST_DEVICE_ID2));
 
   snprintf(cmd, sizeof(cmd), "mkdir -p '%s/cache/tokens'", tmpdir);
   assert_int_equal(system(cmd), 0);
@@ -658,11 +658,16 @@ setup(void **state)
   if (make_cert(certfile, keyfile))
     return (-1);
 
-  snprintf(dev->printer_uri, sizeof(dev->printer_uri), "ipps://127.0.0.1:1/printers/%s", TEST_DEVICE_ID);
-  snprintf(dev->token_url, sizeof(dev->token_url), "https://127.0.0.1:1/tenant/oauth2/token");
-  snprintf(dev->client_id, sizeof(dev->client_id), "client-1");
-  snprintf(dev->resource, sizeof(dev->resource), "https://print.print.microsoft.com");
-  snprintf(dev->redirect_uri, sizeof(dev->redirect_uri), "https://login.microsoftonline.com/common/oauth2/nativeclient");
+  if (!upaDeviceSetStringf(&dev->printer_uri, "ipps://127.0.0.1:1/printers/%s", TEST_DEVICE_ID))
+    return (-1);
+  if (!upaDeviceSetString(&dev->token_url, "https://127.0.0.1:1/tenant/oauth2/token"))
+    return (-1);
+  if (!upaDeviceSetString(&dev->client_id, "client-1"))
+    return (-1);
+  if (!upaDeviceSetString(&dev->resource, "https://print.print.microsoft.com"))
+    return (-1);
+  if (!upaDeviceSetString(&dev->redirect_uri, "https://login.microsoftonline.com/common/oauth2/nativeclient"))
+    return (-1);
 
   return (0);
 }
@@ -1080,7 +1085,7 @@ test_tls_trust(void **state)
   fclose(fp);
   assert_non_null(ocfg = upaConfigLoad(path));
   assert_non_null(odev = upaDeviceNew(ocfg, TEST_DEVICE_ID2));
-  snprintf(odev->printer_uri, sizeof(odev->printer_uri), "ipps://127.0.0.1:%d/printers/%s", srv.port, TEST_DEVICE_ID2);
+  assert_true(upaDeviceSetStringf(&odev->printer_uri, "ipps://127.0.0.1:%d/printers/%s", srv.port, TEST_DEVICE_ID2));
   assert_non_null(oclient = upaClientCreate(ocfg, odev));
 
   // The other CA does not vouch for the server: no answer, a TLS error

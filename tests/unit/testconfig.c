@@ -292,10 +292,12 @@ test_devices(void **state)
   upa_config_t	*cfg;			// Configuration
   upa_device_t	*dev,			// Device
 		*loaded,		// Loaded device
+		*copy,			// Copy of dev
 		**devices;		// Device list
   int		num_devices;		// Number of devices
   char		contents[1024],		// Config file
-		uuid[256];		// output-device-uuid
+		uuid[256],		// output-device-uuid
+		longval[1001];		// A value too long for device.conf
 
 
   (void)state;
@@ -319,14 +321,14 @@ test_devices(void **state)
 
   dev = upaDeviceNew(cfg, "6f1c2d3e-0000-4000-8000-000000000001");
   assert_non_null(dev);
-  strcpy(dev->queue, "Floor3");
-  strcpy(dev->name, "Floor 3 copier");
-  strcpy(dev->token_url, "https://127.0.0.1:8443/tenant/oauth2/token");
-  strcpy(dev->client_id, "client");
-  strcpy(dev->redirect_uri, "https://login.example.com/nativeclient");
-  strcpy(dev->resource, "https://print.print.microsoft.com");
-  strcpy(dev->printer_uri, "ipps://127.0.0.1:8443/printers/6f1c2d3e-0000-4000-8000-000000000001");
-  strcpy(dev->previous_uri, "socket://10.0.0.5:9100");
+  assert_true(upaDeviceSetString(&dev->queue, "Floor3"));
+  assert_true(upaDeviceSetString(&dev->name, "Floor 3 copier"));
+  assert_true(upaDeviceSetString(&dev->token_url, "https://127.0.0.1:8443/tenant/oauth2/token"));
+  assert_true(upaDeviceSetString(&dev->client_id, "client"));
+  assert_true(upaDeviceSetString(&dev->redirect_uri, "https://login.example.com/nativeclient"));
+  assert_true(upaDeviceSetString(&dev->resource, "https://print.print.microsoft.com"));
+  assert_true(upaDeviceSetString(&dev->printer_uri, "ipps://127.0.0.1:8443/printers/6f1c2d3e-0000-4000-8000-000000000001"));
+  assert_true(upaDeviceSetString(&dev->previous_uri, "socket://10.0.0.5:9100"));
   dev->registered = 1700000000;
   assert_true(upaDeviceSave(cfg, dev));
 
@@ -353,9 +355,28 @@ test_devices(void **state)
   assert_true(upaDeviceSave(cfg, dev));
 
   // A value with a line break would corrupt device.conf.
-  strcpy(dev->name, "evil\nQueue Other");
+  assert_true(upaDeviceSetString(&dev->name, "evil\nQueue Other"));
   assert_false(upaDeviceSave(cfg, dev));
-  strcpy(dev->name, "Floor 3 copier");
+  assert_true(upaDeviceSetString(&dev->name, "Floor 3 copier"));
+
+  // ... and so would one longer than upaDeviceLoad() reads back.
+  memset(longval, 'x', sizeof(longval) - 1);
+  longval[sizeof(longval) - 1] = '\0';
+  assert_true(upaDeviceSetStringf(&dev->previous_uri, "socket://%s", longval));
+  assert_false(upaDeviceSave(cfg, dev));
+  assert_true(upaDeviceSetString(&dev->previous_uri, "socket://10.0.0.5:9100"));
+
+  // A copy owns its own strings: changing or freeing one leaves the other.
+  copy = upaDeviceCopy(dev);
+  assert_non_null(copy);
+  assert_true(copy->queue != dev->queue);
+  assert_string_equal(copy->queue, "Floor3");
+  assert_string_equal(copy->key_file, dev->key_file);
+  assert_string_equal(copy->previous_uri, "socket://10.0.0.5:9100");
+  assert_int_equal((int)copy->registered, 1700000000);
+  assert_true(upaDeviceSetString(&copy->queue, "Floor4"));
+  assert_string_equal(dev->queue, "Floor3");
+  upaDeviceDelete(copy);
 
   num_devices = upaDeviceList(cfg, &devices);
   assert_int_equal(num_devices, 1);

@@ -135,7 +135,8 @@ setup(void **state)
   if ((cfg = upaConfigLoad(path)) == NULL || (dev = upaDeviceNew(cfg, TEST_DEVICE_ID)) == NULL)
     return (-1);
 
-  snprintf(dev->printer_uri, sizeof(dev->printer_uri), "%s", TEST_PRINTER_URI);
+  if (!upaDeviceSetString(&dev->printer_uri, TEST_PRINTER_URI))
+    return (-1);
 
   if ((client = upaClientCreate(cfg, dev)) == NULL)
     return (-1);
