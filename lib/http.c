@@ -57,7 +57,7 @@
 #define UPA_HTTP_SLEEP		60000	// Longest sleep of a collected transfer (ms; libcurl's timers cut it)
 #define UPA_HTTP_UPLOAD_BUFFER	16384	// libcurl's upload buffer (its least; its default is 64 KiB)
 #define UPA_HTTP_LOOP_BUFFER	4096	// libcurl's receive buffer for requests on a loop
-#define UPA_HTTP_LOOP_SHARDS	16	// Multi handles of a loop (see upaHTTPLoopCreate())
+#define UPA_HTTP_LOOP_SHARDS	64	// Multi handles of a loop (see upaHTTPLoopCreate())
 #define UPA_HTTP_LOOP_WAKE	0xffffffffU
 					// epoll tag of the wake-up descriptor
 
@@ -388,6 +388,10 @@ upaHTTPDropConnections(upa_http_t *http)// I - Session
 // one starts (its search for a connection to reuse), which with a long
 // poll per device on one handle was a quarter of a 1 000-device connector's
 // idle CPU.  A session stays on its shard, so its connection is reused.
+// Over HTTP/2 a shard's sessions share one connection (CURLOPT_PIPEWAIT),
+// and libcurl 7.x runs every transfer of a connection at each of its
+// socket events: 64 shards keep that to about 16 transfers for a thousand
+// sessions, for about 30 KiB a shard.
 //
 
 upa_http_loop_t *			// O - Loop or `NULL`
@@ -717,6 +721,10 @@ upaHTTPStart(upa_http_t                *http,	// I - Session
   // Many sessions wait on a loop, with small answers: a smaller receive
   // buffer (libcurl's default is 16 KiB per handle)
   curl_easy_setopt(http->curl, CURLOPT_BUFFERSIZE, (long)UPA_HTTP_LOOP_BUFFER);
+  // Over HTTP/2 the sessions of a shard share one connection: a request
+  // started while that connection is still being set up waits for it
+  // instead of opening a connection of its own
+  curl_easy_setopt(http->curl, CURLOPT_PIPEWAIT, 1L);
 
   http->loop_data = data;
   http->xfer      = &http->run;
@@ -876,9 +884,12 @@ http_begin(upa_http_t                *http,	// I - Session
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &http->run);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write_cb);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &http->run);
+  // A collected answer has CURLOPT_TIMEOUT: calling back into us at every
+  // turn of the transfer would buy nothing (and over HTTP/2 libcurl runs
+  // every transfer of a connection at each of its socket events)
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &http->run);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, req->data_cb ? 0L : 1L);
 
   upaLog(UPA_LOG_DEBUG, "%s %s", req->method, req->log_url ? req->log_url : req->url);
 
