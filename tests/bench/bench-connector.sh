@@ -16,6 +16,8 @@
 #   the wait between "all subscribed" and the idle window.  BENCH_CONNECTOR_HOOK, when set, is a
 #   command run with the service's pid after the idle figure (strace -c,
 #   perf record, a copy of /proc/PID/smaps...); the job figures follow it.
+#   BENCH_CONNECTOR_H2=1 puts an HTTP/2 front (nghttpx) between the service
+#   and the emulator (see below); needs the nghttp2-proxy package.
 #
 # "First byte at the printer" runs from the moment the emulator has answered
 # the job's upload (POST /sim/jobs: the cloud has the job and has sent the
@@ -58,6 +60,24 @@ upa_write_config "LogLevel warn" >/dev/null
 if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
   cat /etc/ssl/certs/ca-certificates.crt "$UPA_SIM_CA" >"$BASE/ca-bundle.pem"
   sed -i "s|^CAFile .*|CAFile $BASE/ca-bundle.pem|" "$UPA_CONFIG"
+fi
+# BENCH_CONNECTOR_H2=1: the service reaches the emulator through an HTTP/2
+# front (nghttpx, Debian's nghttp2-proxy), as it would reach a cloud that
+# speaks HTTP/2: libcurl then carries many channels' requests as streams of
+# one TLS connection.  The emulator itself speaks HTTP/1.1 only.
+if [ "${BENCH_CONNECTOR_H2:-0}" = 1 ]; then
+  command -v nghttpx >/dev/null || upa_fatal "BENCH_CONNECTOR_H2=1 needs nghttpx (apt-get install nghttp2-proxy)"
+  h2_port=$(upa_free_port) || upa_fatal "no free port"
+  nghttpx --conf=/dev/null --daemon --pid-file="$BASE/nghttpx.pid" -n 1 --no-ocsp \
+    -f"127.0.0.1,$h2_port" -b"127.0.0.1,$UPA_SIM_PORT;;tls;sni=localhost" --cacert="$UPA_SIM_CA" \
+    --backend-read-timeout=90s --backend-write-timeout=90s \
+    --frontend-http2-read-timeout=10m --frontend-read-timeout=10m --frontend-keep-alive-timeout=10m \
+    --errorlog-file="$BASE/log/nghttpx.log" --accesslog-file=/dev/null \
+    "$(dirname "$UPA_SIM_CA")/server.key" "$(dirname "$UPA_SIM_CA")/server.pem" 2>>"$BASE/log/nghttpx.log" || upa_fatal "nghttpx did not start (log: $BASE/log/nghttpx.log)"
+  upa_at_exit 'kill $(cat "$BASE/nghttpx.pid") 2>/dev/null'
+  upa_wait_for 10 curl -s -o /dev/null --cacert "$UPA_SIM_CA" "https://127.0.0.1:$h2_port/" || upa_fatal "nghttpx does not answer"
+  sed -i "s|^PrintURL .*|PrintURL https://127.0.0.1:$h2_port|" "$UPA_CONFIG"
+  echo "HTTP/2: the print service (PrintURL) is reached through nghttpx on port $h2_port"
 fi
 cupsd_start >/dev/null
 
