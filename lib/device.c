@@ -11,6 +11,9 @@
 #include <fcntl.h>
 
 
+#define UPA_DEVICE_VALUE_MAX	1000	// Longest value device.conf holds (upaDeviceLoad() reads 1023-byte lines)
+
+
 //
 // Local functions...
 //
@@ -18,8 +21,6 @@
 static unsigned long long device_hash(unsigned long long h, const struct stat *info, size_t len, const void *data);
 static bool	valid_id(const char *id);
 static bool	valid_value(const char *value);
-
-#define UPA_DEVICE_VALUE_MAX	1000	// Longest value device.conf holds
 static int	compare_devices(const void *a, const void *b);
 
 
