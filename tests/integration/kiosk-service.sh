@@ -71,8 +71,18 @@ upa_at_exit 'kill "$nspawn" 2>/dev/null; upa_wait_for 30 upa_pid_gone "$nspawn"'
 
 ct_init()
 {
-  init=$(pgrep -P "$nspawn" | head -n 1)
-  [ -n "$init" ]
+  local p
+
+  # The container's init is pid 1 in its own namespace.  nspawn's first
+  # child, which forks it and exits, is not: taking that one made every
+  # later nsenter fail ("the container's systemd did not finish booting").
+  for p in $(pgrep -P "$nspawn"); do
+    if awk '/^NSpid:/ {exit !(NF > 2 && $NF == 1)}' "/proc/$p/status" 2>/dev/null; then
+      init=$p
+      return 0
+    fi
+  done
+  return 1
 }
 
 # 'ct()' - Run a shell command as root in the container (clean environment).
