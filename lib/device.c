@@ -9,15 +9,36 @@
 #include <cups/file.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stddef.h>
 
 
 #define UPA_DEVICE_VALUE_MAX	1000	// Longest value device.conf holds (upaDeviceLoad() reads 1023-byte lines)
+
+// The device's strings (device.h), listed once for making, copying and
+// freeing a device
+static const size_t device_strings[] =
+{
+  offsetof(upa_device_t, id),
+  offsetof(upa_device_t, queue),
+  offsetof(upa_device_t, name),
+  offsetof(upa_device_t, token_url),
+  offsetof(upa_device_t, client_id),
+  offsetof(upa_device_t, redirect_uri),
+  offsetof(upa_device_t, resource),
+  offsetof(upa_device_t, printer_uri),
+  offsetof(upa_device_t, previous_uri),
+  offsetof(upa_device_t, dir),
+  offsetof(upa_device_t, key_file),
+  offsetof(upa_device_t, cert_file)
+};
+#define DEVICE_STRING(dev, i)	((char **)((char *)(dev) + device_strings[i]))
 
 
 //
 // Local functions...
 //
 
+static upa_device_t *device_alloc(const upa_device_t *from);
 static unsigned long long device_hash(unsigned long long h, const struct stat *info, size_t len, const void *data);
 static bool	valid_id(const char *id);
 static bool	valid_value(const char *value);
@@ -31,21 +52,15 @@ static int	compare_devices(const void *a, const void *b);
 void
 upaDeviceDelete(upa_device_t *dev)	// I - Device
 {
+  size_t	i;			// Looping var
+
+
   if (!dev)
     return;
 
-  free(dev->id);
-  free(dev->queue);
-  free(dev->name);
-  free(dev->token_url);
-  free(dev->client_id);
-  free(dev->redirect_uri);
-  free(dev->resource);
-  free(dev->printer_uri);
-  free(dev->previous_uri);
-  free(dev->dir);
-  free(dev->key_file);
-  free(dev->cert_file);
+  for (i = 0; i < sizeof(device_strings) / sizeof(device_strings[0]); i ++)
+    free(*DEVICE_STRING(dev, i));
+
   free(dev);
 }
 
@@ -60,19 +75,10 @@ upaDeviceCopy(const upa_device_t *dev)	// I - Device
   upa_device_t	*copy;			// Copy
 
 
-  if ((copy = calloc(1, sizeof(upa_device_t))) == NULL)
+  if ((copy = device_alloc(dev)) != NULL)
   {
-    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
-    return (NULL);
-  }
-
-  copy->registered = dev->registered;
-  copy->direct     = dev->direct;
-
-  if (!upaDeviceSetString(&copy->id, dev->id) || !upaDeviceSetString(&copy->queue, dev->queue) || !upaDeviceSetString(&copy->name, dev->name) || !upaDeviceSetString(&copy->token_url, dev->token_url) || !upaDeviceSetString(&copy->client_id, dev->client_id) || !upaDeviceSetString(&copy->redirect_uri, dev->redirect_uri) || !upaDeviceSetString(&copy->resource, dev->resource) || !upaDeviceSetString(&copy->printer_uri, dev->printer_uri) || !upaDeviceSetString(&copy->previous_uri, dev->previous_uri) || !upaDeviceSetString(&copy->dir, dev->dir) || !upaDeviceSetString(&copy->key_file, dev->key_file) || !upaDeviceSetString(&copy->cert_file, dev->cert_file))
-  {
-    upaDeviceDelete(copy);
-    return (NULL);
+    copy->registered = dev->registered;
+    copy->direct     = dev->direct;
   }
 
   return (copy);
@@ -89,24 +95,14 @@ bool					// O - true on success
 upaDeviceSetString(char       **field,	// IO - The device's field
                    const char *value)	// I - New value (NULL is "")
 {
-  char	*copy;				// New value
-
-
-  if ((copy = strdup(value ? value : "")) == NULL)
-  {
-    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
-    return (false);
-  }
-
-  free(*field);
-  *field = copy;
-
-  return (true);
+  return (upaDeviceSetStringf(field, "%s", value ? value : ""));
 }
 
 
 //
 // 'upaDeviceSetStringf()' - Replace one of a device's strings with formatted text.
+//
+// On failure (out of memory) the old value stays.
 //
 
 bool					// O - true on success
@@ -481,14 +477,10 @@ upaDeviceNew(const upa_config_t *cfg,	// I - Configuration
     return (NULL);
   }
 
-  if ((dev = calloc(1, sizeof(upa_device_t))) == NULL)
-  {
-    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+  if ((dev = device_alloc(NULL)) == NULL)
     return (NULL);
-  }
 
-  // Every string is set from here on, if only to "" (device.h)
-  if (!upaDeviceSetString(&dev->id, id) || !upaDeviceSetString(&dev->queue, NULL) || !upaDeviceSetString(&dev->name, NULL) || !upaDeviceSetString(&dev->token_url, NULL) || !upaDeviceSetString(&dev->client_id, NULL) || !upaDeviceSetString(&dev->redirect_uri, NULL) || !upaDeviceSetString(&dev->resource, NULL) || !upaDeviceSetString(&dev->printer_uri, NULL) || !upaDeviceSetString(&dev->previous_uri, NULL) || !upaDeviceSetStringf(&dev->dir, "%s/devices/%s", cfg->state_dir, id) || !upaDeviceSetStringf(&dev->key_file, "%s/key.pem", dev->dir) || !upaDeviceSetStringf(&dev->cert_file, "%s/cert.pem", dev->dir))
+  if (!upaDeviceSetString(&dev->id, id) || !upaDeviceSetStringf(&dev->dir, "%s/devices/%s", cfg->state_dir, id) || !upaDeviceSetStringf(&dev->key_file, "%s/key.pem", dev->dir) || !upaDeviceSetStringf(&dev->cert_file, "%s/cert.pem", dev->dir))
   {
     upaDeviceDelete(dev);
     return (NULL);
@@ -624,6 +616,36 @@ compare_devices(const void *a,		// I - First device
                 const void *b)		// I - Second device
 {
   return (strcasecmp((*(upa_device_t * const *)a)->queue, (*(upa_device_t * const *)b)->queue));
+}
+
+
+//
+// 'device_alloc()' - Allocate a device with every string set (device.h).
+//
+
+static upa_device_t *			// O - Device or NULL (out of memory)
+device_alloc(const upa_device_t *from)	// I - Device whose strings to copy, or NULL for ""
+{
+  upa_device_t	*dev;			// Device
+  size_t	i;			// Looping var
+
+
+  if ((dev = calloc(1, sizeof(upa_device_t))) == NULL)
+  {
+    upaSetError(UPA_ERROR_MEMORY, "Out of memory.");
+    return (NULL);
+  }
+
+  for (i = 0; i < sizeof(device_strings) / sizeof(device_strings[0]); i ++)
+  {
+    if (!upaDeviceSetString(DEVICE_STRING(dev, i), from ? *DEVICE_STRING(from, i) : NULL))
+    {
+      upaDeviceDelete(dev);		// (frees what was set; the rest is NULL)
+      return (NULL);
+    }
+  }
+
+  return (dev);
 }
 
 
