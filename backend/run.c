@@ -40,6 +40,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +68,7 @@ static volatile sig_atomic_t upa_front_fd = -1;
 //
 
 static bool	input_complete(upa_backend_t *be);
+static int	open_pidfd(pid_t pid);
 static void	pass_sigterm(upa_backend_t *be);
 static pid_t	spawn_backend(upa_backend_t *be, char **argv, int errfd, const sigset_t *oldmask, pid_t parent);
 static pid_t	fork_relay(upa_backend_t *be, pid_t child, int cmdfd);
@@ -118,7 +120,8 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   char		*eol;			// End of line
   bool		reaped = false;		// Child waited for?
   int		judged = 0;		// SIGTERMs judged so far
-  struct pollfd	pfd[2];			// Poll on the pipe and the front
+  struct pollfd	pfd[3];			// Poll on the pipe, the front and the child
+  int		child_fd;		// pidfd of the child, or -1
   long long	now_ms,			// Time of a read
 		last_read_ms = 0;	// Time of the read before
 
@@ -167,6 +170,7 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
 
   setpgid(pid, pid);			// Either of us may run first
   upa_child_pid = (sig_atomic_t)pid;
+  child_fd = open_pidfd(pid);
   relay = start_relay(be, pid);
   if (upa_job_canceled && !upa_term_check)
     pass_sigterm(be);			// SIGTERM arrived before the child existed
@@ -185,6 +189,8 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   pfd[0].events = POLLIN;
   pfd[1].fd     = upa_front_fd;		// SIGTERMs from the front, if split
   pfd[1].events = POLLIN;
+  pfd[2].fd     = child_fd;		// Readable once the child has exited
+  pfd[2].events = POLLIN;
 
   for (;;)
   {
@@ -204,9 +210,22 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
       judge_sigterm(be);
     }
 
-    pfd[0].revents = pfd[1].revents = 0;
-    if ((ready = poll(pfd, 2, timeout)) < 0 && errno != EINTR)
+    pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+    if ((ready = poll(pfd, 3, timeout)) < 0 && errno != EINTR)
       break;
+
+    if (ready > 0 && pfd[2].revents)
+    {
+      // The child exited: reap it now, not at the next poll timeout (a
+      // grandchild may keep the pipe open); what is in the pipe is still read
+      pid_t	wpid = waitpid(pid, wstatus, WNOHANG);
+					// Result of waitpid
+
+      if (wpid == pid || (wpid < 0 && errno == ECHILD))
+        reaped = true;
+      pfd[2].fd = -1;
+      ready --;
+    }
 
     if (ready > 0 && pfd[1].revents)
     {
@@ -270,15 +289,21 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
       // A backend at LogLevel debug writes a line per 8 KiB it sends: when
       // lines come that fast, let a few gather instead of waking up for
       // each one (the pipe holds 64 KiB, so the backend never waits for
-      // us).  A single line is not followed by a nap: the end of file that
-      // often comes right after it (the job's end) is seen at once.
+      // us).  A single line is not followed by a nap, and a nap ends when
+      // the child exits: the end of file at the job's end is seen at once
+      // (cupsd starts the queue's next job only after it).
       now_ms = upaBackendNowMS();
-      if ((size_t)bytes < sizeof(buffer) / 4 && now_ms - last_read_ms < UPA_BE_RELAY_NAP_NS / 1000000)
+      if (!reaped && (size_t)bytes < sizeof(buffer) / 4 && now_ms - last_read_ms < UPA_BE_RELAY_NAP_NS / 1000000)
       {
         struct timespec	nap = { 0, UPA_BE_RELAY_NAP_NS };
 					// Nap time
+        struct pollfd	exited = { child_fd, POLLIN, 0 };
+					// The child's exit
 
-        nanosleep(&nap, NULL);
+        if (child_fd < 0)
+          nanosleep(&nap, NULL);
+        else
+          poll(&exited, 1, (int)(UPA_BE_RELAY_NAP_NS / 1000000));
       }
       last_read_ms = now_ms;
     }
@@ -301,6 +326,8 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
     upaBackendRelayLine(be, buffer, used);	// Last line without newline
 
   close(errpipe[0]);
+  if (child_fd >= 0)
+    close(child_fd);
 
   while (!reaped)
   {
@@ -319,6 +346,25 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
   }
 
   return (0);
+}
+
+
+//
+// 'open_pidfd()' - Get a descriptor that becomes readable when a child exits.
+//
+// Returns -1 where the kernel has no pidfd_open() (before Linux 5.3): the
+// relay then finds the exit at its poll timeout, as it always did.
+//
+
+static int				// O - pidfd (close-on-exec) or -1
+open_pidfd(pid_t pid)			// I - Child process
+{
+#ifdef SYS_pidfd_open
+  return ((int)syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return (-1);
+#endif // SYS_pidfd_open
 }
 
 

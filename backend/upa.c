@@ -45,6 +45,18 @@
 #include "upa-backend.h"
 #include <dlfcn.h>
 
+// Built with AddressSanitizer (GCC says so one way, clang another)?
+#if defined(__SANITIZE_ADDRESS__)
+#  define UPA_BE_SANITIZED 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define UPA_BE_SANITIZED 1
+#  endif
+#endif
+#ifndef UPA_BE_SANITIZED
+#  define UPA_BE_SANITIZED 0
+#endif
+
 #ifndef UPA_CUPSFILTERS_LIB
 #  define UPA_CUPSFILTERS_LIB "libcupsfilters.so.1"
 #endif // !UPA_CUPSFILTERS_LIB
@@ -270,7 +282,17 @@ main(int  argc,				// I - Number of command-line args
   upaConfigDelete(be.cfg);
   cupsFreeOptions(be.num_options, be.cups_options);
 
+#if !UPA_BE_SANITIZED
+  // Everything of the job is written and durable: leave without the exit
+  // handlers.  The destructors of libcups' 30 libraries cost about 2.5 ms
+  // in the forked guardian (copy-on-write faults), and cupsd starts the
+  // queue's next job only once we are gone.  (A sanitizer build exits
+  // normally, so LeakSanitizer still checks the run.)
+  fflush(NULL);
+  _exit(status);
+#else
   return (status);
+#endif // !UPA_BE_SANITIZED
 }
 
 
