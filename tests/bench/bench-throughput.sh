@@ -24,10 +24,24 @@
 #
 # Prints figures only; asserts nothing about time.
 #
-# Usage: tests/bench/bench-throughput.sh [--quick] [--rounds R] [--sizes "N..."] [--big "MiB..."]
+# --phases splits the two print shapes of N one-page jobs (first round of
+# each N) into the steps of each job, from the kernel's process events
+# (perf record -e sched:sched_process_exec,sched:sched_process_exit):
+#
+#   plain  start -> socket exec | socket run | socket exit -> next start
+#   upa    start -> upa exec | upa exec -> socket exec | socket run |
+#          socket exit -> last upa exit | last upa exit -> next start
+#
+# "start" is cupsd's cups-exec for the job (both queues are raw: no
+# filters); each step is the median over the jobs.  So where a linked job's
+# extra milliseconds go is measured, not guessed.  The events cost little,
+# but compare --phases runs with --phases runs.
+#
+# Usage: tests/bench/bench-throughput.sh [--quick] [--phases] [--rounds R] [--sizes "N..."] [--big "MiB..."]
 #   --quick: N = 50, 64 MiB, 3 rounds (for iteration).  Defaults: N = 50 500,
 #   64 and 1024 MiB, 3 rounds.  Needs root, a build in $top_builddir, python3,
-#   the CUPS socket backend and about 3 x the biggest document free under /tmp.
+#   the CUPS socket backend and about 3 x the biggest document free under /tmp;
+#   --phases needs perf (Debian: apt-get install linux-perf).
 #   UPA_BENCH_SYNC=0 runs without the upa-sync service (the backend's
 #   fallback flusher then delivers every report).
 #
@@ -43,13 +57,15 @@ upa_need_root
 sizes="50 500"
 bigs="64 1024"
 rounds=3
+phases=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) sizes=50; bigs=64; rounds=3 ;;
+    --phases) phases=1 ;;
     --rounds) rounds=$2; shift ;;
     --sizes) sizes=$2; shift ;;
     --big) bigs=$2; shift ;;
-    *) echo "Usage: $0 [--quick] [--rounds R] [--sizes \"N...\"] [--big \"MiB...\"]" >&2; exit 2 ;;
+    *) echo "Usage: $0 [--quick] [--phases] [--rounds R] [--sizes \"N...\"] [--big \"MiB...\"]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -64,6 +80,10 @@ upa_need_program "$RELEASE"
 upa_need_program "$top_builddir/backend/upa"
 upa_need_program "$CUPS_SERVERBIN/backend/socket"
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 77; }
+if [ "$phases" = 1 ] && ! perf record -q -e sched:sched_process_exit -o /dev/null -- true >/dev/null 2>&1; then
+  echo "SKIP: --phases needs perf and its sched tracepoints (Debian: apt-get install linux-perf)"
+  exit 77
+fi
 
 upa_tmpdir
 cloudsim_start >/dev/null
@@ -130,18 +150,107 @@ now_ns()
   date +%s%N
 }
 
-# Wait until the sink has logged COUNT connections; print the end time (ns) of the COUNT-th.
+# A descriptor nobody writes to: "read -t" on it sleeps without a fork.
+exec {NAP_FD}<> <(:)
+
+# Wait until the sink has logged COUNT connections; print the end time (ns)
+# of the COUNT-th.  The loop forks nothing: a "wc" and a "sleep" every
+# 20 ms took CPU from the jobs being timed on a small machine.
 sink_wait()
 {
   local count=$1
   local deadline=$((SECONDS + 1800))
+  local -a lines
 
-  while [ "$(wc -l <"$BASE/sink.log")" -lt "$count" ]; do
-    ((SECONDS < deadline)) || upa_fatal "sink: $(wc -l <"$BASE/sink.log") of $count jobs arrived"
-    sleep 0.02
+  for (( ; ; )); do
+    mapfile -t lines <"$BASE/sink.log"
+    [ "${#lines[@]}" -ge "$count" ] && break
+    ((SECONDS < deadline)) || upa_fatal "sink: ${#lines[@]} of $count jobs arrived"
+    read -r -t 0.02 -u "$NAP_FD" || true
   done
-  sed -n "${count}p" "$BASE/sink.log" | awk '{print $2}'
+  echo "${lines[count - 1]#* }"
 }
+
+# phases_start NAME ... phases_stop: record the kernel's process events
+# while a shape runs (--phases); phases_report NAME prints each job's steps.
+PERF_PID=
+phases_start()
+{
+  perf record -q -a -e sched:sched_process_exec -e sched:sched_process_exit \
+    -o "$BASE/phases-$1.data" >/dev/null 2>&1 &
+  PERF_PID=$!
+  upa_watchdog "$PERF_PID"
+  # Recording once the file has its header
+  upa_wait_for 10 test -s "$BASE/phases-$1.data" || upa_fatal "perf record did not start"
+}
+
+phases_stop()
+{
+  [ -n "$PERF_PID" ] || return 0
+  kill -INT "$PERF_PID"
+  wait "$PERF_PID" 2>/dev/null
+  PERF_PID=
+}
+
+phases_report()
+{
+  [ -s "$BASE/phases-$1.data" ] || return 0
+  perf script -i "$BASE/phases-$1.data" -F pid,time,event,trace 2>/dev/null |
+    python3 "$BASE/phases.py" "$1"
+}
+
+cat >"$BASE/phases.py" <<'EOF'
+import re, statistics, sys
+# "pid time: event: trace" lines of sched_process_exec/exit, in time order
+pat = re.compile(r"^\s*(\d+)\s+([\d.]+):\s+(\S+):\s*(.*)$")
+jobs = {}                       # cups-exec pid -> times of its job's steps
+order = []                      # cups-exec pids, in order
+for line in sys.stdin:
+    m = pat.match(line)
+    if not m:
+        continue
+    pid, t, event, trace = int(m.group(1)), float(m.group(2)) * 1000, m.group(3), m.group(4)
+    if event.endswith("sched_process_exec"):
+        base = trace.split("filename=")[1].split()[0].rsplit("/", 1)[-1]
+        if base == "cups-exec":
+            jobs[pid] = {"start": t}
+            order.append(pid)
+        elif pid in jobs and base in ("upa", "socket"):
+            # cups-exec becomes the job's backend (same pid)
+            jobs[pid].setdefault(base + "-exec", t)
+        elif base == "socket" and order:
+            # the real backend, started by the upa backend of the last job
+            jobs[order[-1]].setdefault("socket-exec", t)
+    elif event.endswith("sched_process_exit") and order:
+        comm = trace.split("comm=")[1].split()[0]
+        # jobs of a queue run one at a time: an exit belongs to the last job
+        # started (the upa backend's guardian and the real backend are its)
+        if comm in ("upa", "socket"):
+            jobs[order[-1]][comm + "-exit"] = t
+rows = {"plain": [], "upa": []}
+for i in range(len(order) - 1):
+    j, n = jobs[order[i]], jobs[order[i + 1]]
+    if "socket-exec" not in j or "socket-exit" not in j:
+        continue
+    if "upa-exec" in j and "upa-exit" in j:
+        rows["upa"].append((j["upa-exec"] - j["start"], j["socket-exec"] - j["upa-exec"],
+                            j["socket-exit"] - j["socket-exec"], j["upa-exit"] - j["socket-exit"],
+                            n["start"] - j["upa-exit"], n["start"] - j["start"]))
+    elif "upa-exec" not in j:
+        rows["plain"].append((j["socket-exec"] - j["start"], j["socket-exit"] - j["socket-exec"],
+                              n["start"] - j["socket-exit"], n["start"] - j["start"]))
+steps = {"plain": ["start -> socket exec", "socket run", "socket exit -> next start", "period"],
+         "upa": ["start -> upa exec", "upa exec -> socket exec", "socket run",
+                 "socket exit -> last upa exit", "last upa exit -> next start", "period"]}
+for kind in ("plain", "upa"):
+    r = rows[kind]
+    if not r:
+        continue
+    print("phases %s: %d jobs (median ms, p25-p75)" % (sys.argv[1], len(r)))
+    for k, label in enumerate(steps[kind]):
+        v = sorted(x[k] for x in r)
+        print("  %-30s %6.1f  (%.1f-%.1f)" % (label, statistics.median(v), v[len(v) // 4], v[3 * len(v) // 4]))
+EOF
 
 # Wait until a queue has no unfinished jobs.
 queue_idle()
@@ -186,6 +295,7 @@ round()
   local t1
   local seen
   local end
+  local trace=${4:-0}
 
   # lp -H hold x COUNT, then cancel them (never printed)
   t0=$(now_ns)
@@ -198,6 +308,7 @@ round()
   queue_idle Plain
 
   # lp x COUNT to the last byte
+  [ "$trace" = 1 ] && phases_start "$tag-plain"
   seen=$(wc -l <"$BASE/sink.log")
   t0=$(now_ns)
   for ((i = 0; i < count; i ++)); do
@@ -206,6 +317,7 @@ round()
   end=$(sink_wait $((seen + count)))
   record "$tag.lp-print" "$(ms "$t0" "$end")"
   queue_idle Plain
+  phases_stop
 
   # upa-release --all of COUNT cloud jobs: into CUPS, and to the last byte
   for ((i = 0; i < count; i ++)); do
@@ -217,6 +329,7 @@ round()
       sim_submit "$user" "job-$i.pdf" "$file" >/dev/null || upa_fatal "submit"
     fi
   done
+  [ "$trace" = 1 ] && phases_start "$tag-upa"
   seen=$(wc -l <"$BASE/sink.log")
   t0=$(now_ns)
   "$RELEASE" --printer Upa --user "$user" --all --json >"$BASE/release.json" 2>"$BASE/release.err" ||
@@ -227,6 +340,7 @@ round()
   record "$tag.release" "$(ms "$t0" "$t1")"
   record "$tag.print-lastbyte" "$(ms "$t0" "$end")"
   queue_idle Upa
+  phases_stop
 }
 
 report()
@@ -244,7 +358,7 @@ echo "# bench-throughput: sizes [$sizes] x 1-page PDF, big [$bigs] MiB, $rounds 
 tags=""
 for n in $sizes; do
   for ((r = 1; r <= rounds; r ++)); do
-    round "n$n" "$n" "$ONEPAGE"
+    round "n$n" "$n" "$ONEPAGE" "$([ "$r" = 1 ] && echo "$phases")"
   done
   report "n$n" "$n jobs"
   tags="$tags n$n"
@@ -259,6 +373,13 @@ for mib in $bigs; do
   report "m$mib" "$mib MiB"
   tags="$tags m$mib"
 done
+
+if [ "$phases" = 1 ]; then
+  for n in $sizes; do
+    phases_report "n$n-plain"
+    phases_report "n$n-upa"
+  done
+fi
 
 for tag in $tags; do
   case "$tag" in
