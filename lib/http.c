@@ -391,7 +391,9 @@ upaHTTPDropConnections(upa_http_t *http)// I - Session
 // Over HTTP/2 a shard's sessions share one connection (CURLOPT_PIPEWAIT),
 // and libcurl 7.x runs every transfer of a connection at each of its
 // socket events: 64 shards keep that to about 16 transfers for a thousand
-// sessions, for about 30 KiB a shard.
+// sessions.  A shard's multi handle costs about 12 KiB (libcurl's hash
+// tables), so it is made when a session first lands on it: a server with a
+// few devices pays for a few.
 //
 
 upa_http_loop_t *			// O - Loop or `NULL`
@@ -433,11 +435,24 @@ upaHTTPLoopCreate(void)
     shard->loop  = loop;
     shard->index = i;
     shard->timer = -1;
+  }
 
+  return (loop);
+}
+
+
+//
+// 'http_shard_multi()' - Get a shard's multi handle, made on first use.
+//
+
+static CURLM *				// O - Multi handle or `NULL` (error set)
+http_shard_multi(http_shard_t *shard)	// I - Shard
+{
+  if (!shard->multi)
+  {
     if ((shard->multi = curl_multi_init()) == NULL)
     {
       upaSetError(UPA_ERROR_MEMORY, "Cannot create a libcurl multi handle.");
-      upaHTTPLoopDelete(loop);
       return (NULL);
     }
 
@@ -447,7 +462,7 @@ upaHTTPLoopCreate(void)
     curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard);
   }
 
-  return (loop);
+  return (shard->multi);
 }
 
 
@@ -501,9 +516,9 @@ upaHTTPLoopNext(upa_http_loop_t *loop,	// I - Loop
   for (n = 0; n < UPA_HTTP_LOOP_SHARDS; n ++, loop->next_done = (loop->next_done + 1) % UPA_HTTP_LOOP_SHARDS)
   {
     CURLM *multi = loop->shards[loop->next_done].multi;
-					// Its multi handle
+					// Its multi handle (none yet: no sessions)
 
-    while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+    while (multi && (msg = curl_multi_info_read(multi, &left)) != NULL)
     {
       if (msg->msg != CURLMSG_DONE || curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&http) != CURLE_OK || !http)
         continue;
@@ -706,6 +721,7 @@ upaHTTPStart(upa_http_t                *http,	// I - Session
              void                      *data)	// I - Data for upaHTTPLoopNext()
 {
   CURLMcode	mres;			// Multi status
+  CURLM		*multi;			// The session's shard's multi handle
 
 
   if (!http || !loop || !req || !req->url || !req->method || !resp || req->data_cb || http->loop || http->finished)
@@ -736,7 +752,13 @@ upaHTTPStart(upa_http_t                *http,	// I - Session
     loop->next_shard = (loop->next_shard + 1) % UPA_HTTP_LOOP_SHARDS;
   }
 
-  if ((mres = curl_multi_add_handle(loop->shards[http->shard - 1].multi, http->curl)) != CURLM_OK)
+  if ((multi = http_shard_multi(loop->shards + http->shard - 1)) == NULL)
+  {
+    upaHTTPCancel(http);
+    return (false);
+  }
+
+  if ((mres = curl_multi_add_handle(multi, http->curl)) != CURLM_OK)
   {
     upaHTTPCancel(http);
     upaSetError(UPA_ERROR_INTERNAL, "Cannot start a request: %s", curl_multi_strerror(mres));
