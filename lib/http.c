@@ -142,6 +142,7 @@ static bool	http_init(void);
 static int	http_loop_socket_cb(CURL *curl, curl_socket_t s, int what, void *data, void *socketp);
 static int	http_loop_timer_cb(CURLM *multi, long timeout_ms, void *data);
 static CURLcode	http_perform(upa_http_t *http, bool ticks);
+static CURLM	*http_shard_multi(http_shard_t *shard);
 static size_t	http_header_cb(char *buffer, size_t size, size_t nitems, void *data);
 static void	http_start_body(http_xfer_t *xfer);
 static size_t	http_write_cb(char *ptr, size_t size, size_t nmemb, void *data);
