@@ -1,9 +1,14 @@
 # The "upa" CUPS backend: wraps the real device URI, reports to the cloud.
-# Installed 0700: cupsd runs it as root; it starts the real backend as cupsd
-# would and then drops to lp with DeviceGroup (see backend/privs.c).
+# cupsd runs backend/upa, the launcher (C library only, installed 0700 so
+# cupsd runs it as root): it hands the job to a warm upa-backend or runs
+# upa-backend itself (backend/launch.c).  upa-backend starts the real backend
+# as cupsd would and then drops to lp with DeviceGroup (backend/privs.c).
 
 backend_PROGRAMS += backend/upa
-backend_upa_SOURCES = \
+backend_upa_SOURCES = backend/launch.c backend/warm.h
+
+pkglibexec_PROGRAMS += backend/upa-backend
+backend_upa_backend_SOURCES = \
 	backend/privs.c \
 	backend/upa-backend.h \
 	backend/upa.c \
@@ -14,18 +19,20 @@ backend_upa_SOURCES = \
 	backend/sigloop.h \
 	backend/report.c \
 	backend/link.c \
-	backend/pstate.c
+	backend/pstate.c \
+	backend/warm.c \
+	backend/warm.h
 # libcupsfilters (resolve_uri() for dnssd:// real URIs) is dlopen()ed when
 # needed: linking it would load its dependencies for every job.
-backend_upa_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
-backend_upa_LDADD = $(UPA_LIBS) -ldl
+backend_upa_backend_CFLAGS = $(AM_CFLAGS) $(UPA_CFLAGS)
+backend_upa_backend_LDADD = $(UPA_LIBS) -ldl
 # cupsd starts the backend for every job: it links only the libraries it
 # uses (not libcurl and the cloud client: the outbox flusher is upactl).
-backend_upa_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+backend_upa_backend_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 
 # The signal relay the backend starts beside the real backend (run.c): the
 # C library only, so starting it costs next to nothing.
-pkglibexec_PROGRAMS = backend/upa-sigrelay
+pkglibexec_PROGRAMS += backend/upa-sigrelay
 backend_upa_sigrelay_SOURCES = backend/sigrelay.c backend/sigloop.c backend/sigloop.h
 
 dist_man_MANS += doc/upa.8

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -61,6 +62,9 @@ static volatile sig_atomic_t upa_relay_fd = -1;
 					// Pipe to the signal relay
 static volatile sig_atomic_t upa_front_fd = -1;
 					// Pipe from the front process (split run)
+					// or socket from the launcher (warm run)
+static bool		upa_front_remote = false;
+					// Front is the launcher (warm.c): no split
 
 
 //
@@ -96,6 +100,68 @@ upaBackendInstallSignals(void)
 
   action.sa_handler = sigterm_handler;
   sigaction(SIGTERM, &action, NULL);
+
+  // The launcher (launch.c) leaves SIGTERM blocked across its execv(): one
+  // that came while it tried a warm guardian is delivered now, to us
+  sigemptyset(&action.sa_mask);
+  sigaddset(&action.sa_mask, SIGTERM);
+  sigprocmask(SIG_UNBLOCK, &action.sa_mask, NULL);
+}
+
+
+//
+// 'upaBackendSetFront()' - Take the launcher's socket as the front (warm run).
+//
+// The launcher that cupsd started is the front, as after split_front(): it
+// passes each SIGTERM on as a byte, and end of file means cupsd killed it.
+//
+
+void
+upaBackendSetFront(int fd)		// I - Socket to the launcher
+{
+  upa_front_fd     = fd;
+  upa_front_remote = true;
+}
+
+
+//
+// 'upaBackendFrontFD()' - The socket to the launcher, or -1 when it is gone or not used.
+//
+
+int					// O - Socket or -1
+upaBackendFrontFD(void)
+{
+  return (upa_front_remote ? upa_front_fd : -1);
+}
+
+
+//
+// 'upaBackendFrontRead()' - Count the SIGTERMs the launcher passed on so far.
+//
+// Before the real backend runs nothing waits on the socket; this reads
+// what is there without waiting.
+//
+
+void
+upaBackendFrontRead(void)
+{
+  char		cmd[64];		// SIGTERM bytes
+  ssize_t	bytes;			// Bytes read
+
+
+  if (!upa_front_remote || upa_front_fd < 0)
+    return;
+
+  while ((bytes = recv(upa_front_fd, cmd, sizeof(cmd), MSG_DONTWAIT)) > 0)
+    upa_job_canceled = upa_job_canceled + (sig_atomic_t)bytes;
+
+  if (bytes == 0)
+  {
+    // cupsd killed the launcher: judged like a SIGTERM
+    upa_job_canceled = upa_job_canceled + 1;
+    close(upa_front_fd);
+    upa_front_fd = -1;
+  }
 }
 
 
@@ -126,8 +192,9 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
 		last_read_ms = 0;	// Time of the read before
 
 
-  // A linked job outlives cupsd's SIGKILL of its process group (see above)
-  if (upa_term_check)
+  // A linked job outlives cupsd's SIGKILL of its process group (see above);
+  // a warm run is already apart from it
+  if (upa_term_check && !upa_front_remote)
     split_front(be);
 
   if (pipe2(errpipe, O_CLOEXEC))
@@ -246,6 +313,11 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
         pfd[1].fd = upa_front_fd = -1;
       }
       ready --;
+
+      // A warm run of a plain job: the SIGTERM that the signal handler
+      // would have passed on (a linked job's is judged above)
+      if (upa_front_remote && !upa_term_check && upa_job_canceled && !be->term_forwarded)
+        pass_sigterm(be);
     }
 
     if (ready > 0 && pfd[0].revents)

@@ -1,7 +1,8 @@
 //
-// Private header of the "upa" backend: shared state and the functions of
-// each part (upa.c main/URI, run.c child, relay.c status lines, report.c
-// job reporting, pstate.c printer state, discover.c discovery).
+// Private header of the "upa" backend (upa-backend): shared state and the
+// functions of each part (upa.c main/URI, run.c child, relay.c status lines,
+// report.c job reporting, pstate.c printer state, discover.c discovery,
+// warm.c a job handed over by the launcher, launch.c).
 //
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -119,9 +120,16 @@ extern void	upaBackendLogCB(void *data, upa_loglevel_t level, const char *messag
 extern int	upaBackendDiscover(void);
 
 // run.c
+extern int	upaBackendFrontFD(void);
+extern void	upaBackendFrontRead(void);
 extern void	upaBackendInstallSignals(void);
 extern int	upaBackendRun(upa_backend_t *be, int *wstatus);
+extern void	upaBackendSetFront(int fd);
 extern void	upaBackendStarted(upa_backend_t *be);
+
+// warm.c
+extern bool	upaBackendWarmWait(int *argc, char ***argv);
+extern void	upaBackendWarmDone(int status);
 
 // privs.c
 #  ifndef UPA_CUPS_USER

@@ -77,15 +77,56 @@ static bool	find_real_backend(upa_backend_t *be);
 static bool	parse_device_uri(upa_backend_t *be, const char *uri);
 static bool	parse_real_uri(upa_backend_t *be, const char *real);
 static bool	resolve_dnssd(upa_backend_t *be);
+static int	run_job(int argc, char *argv[]);
 
 
 //
-// 'main()' - Discover devices or print a job through the real backend.
+// 'main()' - Run a job, after waiting for it when started warm (warm.c).
 //
 
 int					// O - Exit status (cups_backend_t)
 main(int  argc,				// I - Number of command-line args
      char *argv[])			// I - Command-line arguments
+{
+  int	status;				// Exit status
+  bool	warm = false;			// Job handed over by the launcher?
+
+
+  if (argc == 2 && !strcmp(argv[1], "--warm"))
+  {
+    if (!upaBackendWarmWait(&argc, &argv))
+      return (0);			// No job came
+
+    warm = true;
+    fprintf(stderr, "DEBUG: upa: Job handed over to warm guardian %d.\n", (int)getpid());
+  }
+
+  status = run_job(argc, argv);
+
+  if (warm)
+    upaBackendWarmDone(status);
+
+#if !UPA_BE_SANITIZED
+  // Everything of the job is written and durable: leave without the exit
+  // handlers.  The destructors of libcups' 30 libraries cost about 2.5 ms
+  // in the forked guardian (copy-on-write faults), and cupsd starts the
+  // queue's next job only once we are gone.  (A sanitizer build exits
+  // normally, so LeakSanitizer still checks the run.)
+  fflush(NULL);
+  _exit(status);
+#else
+  return (status);
+#endif // !UPA_BE_SANITIZED
+}
+
+
+//
+// 'run_job()' - Discover devices or print a job through the real backend.
+//
+
+static int				// O - Exit status (cups_backend_t)
+run_job(int  argc,			// I - Number of command-line args
+        char *argv[])			// I - Command-line arguments
 {
   upa_backend_t	be;			// Backend state
   const char	*uri;			// Device URI
@@ -214,6 +255,9 @@ main(int  argc,				// I - Number of command-line args
 
   upaBackendPrepareUsers(&be);
 
+  // A warm run: SIGTERMs the launcher passed on meanwhile
+  upaBackendFrontRead();
+
   if (upa_job_canceled)
   {
     // Canceled before anything was sent to the printer.
@@ -282,17 +326,7 @@ main(int  argc,				// I - Number of command-line args
   upaConfigDelete(be.cfg);
   cupsFreeOptions(be.num_options, be.cups_options);
 
-#if !UPA_BE_SANITIZED
-  // Everything of the job is written and durable: leave without the exit
-  // handlers.  The destructors of libcups' 30 libraries cost about 2.5 ms
-  // in the forked guardian (copy-on-write faults), and cupsd starts the
-  // queue's next job only once we are gone.  (A sanitizer build exits
-  // normally, so LeakSanitizer still checks the run.)
-  fflush(NULL);
-  _exit(status);
-#else
   return (status);
-#endif // !UPA_BE_SANITIZED
 }
 
 

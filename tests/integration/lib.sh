@@ -328,6 +328,16 @@ EOF
   if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/tools/upactl" ]; then
     echo "SetEnv UPA_UPACTL $(upa_user_program "$top_builddir/tools/upactl")" >>"$BASE/cups-files.conf"
   fi
+  # The launcher (backend/upa) runs this build's upa-backend, and its warm
+  # guardians wait in a folder of this test (root's, as /run/upa-backend is)
+  # (exported too, for tests that run the backend themselves)
+  if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/backend/upa-backend" ]; then
+    UPA_BACKEND_PROGRAM=$(upa_user_program "$top_builddir/backend/upa-backend")
+    UPA_WARM_DIR="$BASE/warm"
+    export UPA_BACKEND_PROGRAM UPA_WARM_DIR
+    echo "SetEnv UPA_BACKEND_PROGRAM $UPA_BACKEND_PROGRAM" >>"$BASE/cups-files.conf"
+    echo "SetEnv UPA_WARM_DIR $UPA_WARM_DIR" >>"$BASE/cups-files.conf"
+  fi
   # ... and this build's signal relay (backend/run.c)
   if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/backend/upa-sigrelay" ]; then
     echo "SetEnv UPA_SIGRELAY $(upa_user_program "$top_builddir/backend/upa-sigrelay")" >>"$BASE/cups-files.conf"

@@ -274,7 +274,7 @@ leftovers()
       echo "$f"
     fi
   done <"$WORK/files.list"
-  for f in /etc/cups-upa /var/lib/cups-upa /var/cache/cups-upa \
+  for f in /etc/cups-upa /var/lib/cups-upa /var/cache/cups-upa /run/upa-backend \
            /etc/systemd/system/multi-user.target.wants/upa-sync.service \
            /var/lib/systemd/deb-systemd-helper-enabled/upa-sync.service.dsh-also \
            /var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/upa-sync.service \
@@ -283,6 +283,7 @@ leftovers()
       echo "$f"
     fi
   done
+  pgrep -f '^upa-backend --warm' >/dev/null && echo "a warm guardian (upa-backend --warm) still runs"
   getent group cups-upa >/dev/null && echo "group cups-upa"
   getent passwd cups-upa >/dev/null && echo "user cups-upa"
   dpkg-statoverride --list 2>/dev/null | grep -w 'cups-upa'
@@ -433,7 +434,10 @@ done
 
 check "the backend is installed 0700 root:root (cupsd runs it as root)" mode_is "700 root:root" /usr/lib/cups/backend/upa
 check "the backend's signal relay is installed 0755 root:root" mode_is "755 root:root" /usr/libexec/cups-upa/upa-sigrelay
-check "... where the backend looks for it" grep -qa /usr/libexec/cups-upa/upa-sigrelay /usr/lib/cups/backend/upa
+check "... where the backend looks for it" grep -qa /usr/libexec/cups-upa/upa-sigrelay /usr/libexec/cups-upa/upa-backend
+check "the backend proper is installed 0755 root:root" mode_is "755 root:root" /usr/libexec/cups-upa/upa-backend
+check "... where the launcher cupsd runs looks for it" grep -qa /usr/libexec/cups-upa/upa-backend /usr/lib/cups/backend/upa
+check "the launcher links the C library only" eval '[ "$(ldd /usr/lib/cups/backend/upa | grep -c "=>")" = 1 ]'
 check "the filters are installed" test -x /usr/lib/cups/filter/upa-xpstopdf -a -x /usr/lib/cups/filter/upa-pclmtopdf
 check "the MIME rules are installed" test -f /usr/share/cups/mime/cups-upa.types -a -f /usr/share/cups/mime/cups-upa.convs
 check "pam_upa.so is in /lib/$MULTIARCH/security (libpam-modules' dir)" \
@@ -651,7 +655,12 @@ check "dpkg knows none of the packages any more" test -z "$(installed_packages)"
 if [ "$see_reloads" = 1 ]; then
   check "removing reloaded cupsd (MIME rules gone)" test "$(cups_reloads)" = 2
 fi
-check "nothing of ours is left (files, state dirs, unit links, group, statoverrides)" \
+# A warm guardian gives up within a second of its program's removal
+for ((wait_i = 0; wait_i < 50; wait_i ++)); do
+  pgrep -f '^upa-backend --warm' >/dev/null || break
+  sleep 0.2
+done
+check "nothing of ours is left (files, state dirs, unit links, group, statoverrides, processes)" \
   test -z "$(leftovers)" || leftovers | sed 's/^/#   left: /'
 we_installed=0
 restore_policy_rc_d

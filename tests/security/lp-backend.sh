@@ -82,6 +82,7 @@ run_backend()
   echo "hello" | env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     DEVICE_URI="upa://$ID/fake://printer" CUPS_SERVERBIN="$SEC_TMP/sb" \
     UPA_CONFIG="$SEC_TMP/cups-upa.conf" UPA_TEST_BACKEND_USER="$USER_" \
+    UPA_BACKEND_PROGRAM="$top_builddir/backend/upa-backend" UPA_WARM_DIR="$SEC_TMP/warm" \
     timeout 60 "$BACKEND" "$1" alice title 1 "" >"$SEC_TMP/out/stdout" 2>"$2"
 }
 

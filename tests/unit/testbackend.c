@@ -20,6 +20,7 @@
 
 #include "upa.h"
 #include "outbox.h"
+#include <cups/backend.h>
 #include <cups/sidechannel.h>
 #include <dirent.h>
 #include <errno.h>
@@ -90,6 +91,8 @@ typedef struct runopts_s		// How to run the backend
 //
 
 static char	tmpdir[256];	// Temporary folder
+static char	warmdir[256];	// Folder of the warm guardians' folder
+static char	warmsock[300];	// The warm guardians' folder
 static char	serverbin[PATH_MAX];	// Fake CUPS_SERVERBIN
 static char	backend_path[PATH_MAX];	// The backend under test
 static char	self_path[PATH_MAX];	// This program
@@ -493,6 +496,84 @@ test_cancel(void **state)		// I - Test state (unused)
 
 
 //
+// 'test_warm()' - As root, a job goes to the upa-backend an earlier job started.
+//
+
+static void
+test_warm(void **state)			// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit3", .options = "", .input = "warm", .inputlen = 4, .config = "/nonexistent" };
+  run_t		run;			// Result
+  char		sock[PATH_MAX];		// The guardian's socket
+  struct stat	info;			// Its folder
+  int		i;			// Looping var
+
+
+  (void)state;
+
+  if (geteuid() != 0)
+  {
+    skip();				// Warm guardians are for root-run backends only
+    return;
+  }
+
+  run_backend(&opts, &run);		// Starts a guardian (or uses one)
+  run_free(&run);
+
+  snprintf(sock, sizeof(sock), "%s/warm.sock", warmsock);
+  for (i = 0; i < 100 && access(sock, F_OK); i ++)
+    usleep(100000);
+  assert_int_equal(access(sock, F_OK), 0);
+
+  // Only root may reach it
+  assert_int_equal(stat(warmsock, &info), 0);
+  assert_int_equal(info.st_uid, 0);
+  assert_int_equal(info.st_mode & 07777, 0700);
+
+  run_backend(&opts, &run);
+  assert_non_null(strstr(run.err, "DEBUG: upa: Job handed over to warm guardian "));
+  assert_int_equal(run.status, 3);	// The real backend's status, through the launcher
+  assert_non_null(run.record);
+  assert_non_null(run.data);
+  assert_int_equal(run.datalen, 4);	// stdin reached the real backend
+  assert_memory_equal(run.data, "warm", 4);
+  assert_non_null(strstr(run.record, "fd3=closed\n"));
+  run_free(&run);
+}
+
+
+//
+// 'test_warm_program()' - The launcher runs only an upa-backend that only root may change.
+//
+
+static void
+test_warm_program(void **state)		// I - Test state (unused)
+{
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0", .options = "", .config = "/nonexistent" };
+  run_t		run;			// Result
+  char		copy[PATH_MAX + 32],	// A group-writable copy
+		*saved = strdup(getenv("UPA_BACKEND_PROGRAM"));
+					// The real one
+
+
+  (void)state;
+
+  snprintf(copy, sizeof(copy), "%s/upa-backend-gw", tmpdir);
+  assert_int_equal(copy_program(saved, copy), 0);
+  assert_int_equal(chmod(copy, 0775), 0);
+  setenv("UPA_BACKEND_PROGRAM", copy, 1);
+  run_backend(&opts, &run);
+  setenv("UPA_BACKEND_PROGRAM", saved, 1);
+  free(saved);
+
+  assert_int_equal(run.status, CUPS_BACKEND_STOP);
+  assert_non_null(strstr(run.err, "it is not a file only root may change"));
+  assert_null(run.record);
+  run_free(&run);
+}
+
+
+//
 // 'test_cancel_no_relay()' - Without upa-sigrelay a fork of the backend passes SIGTERM on.
 //
 
@@ -845,7 +926,7 @@ main(int  argc,				// I - Number of command-line args
   char		link[PATH_MAX + 32];	// backend/fake
   ssize_t	len;			// Length of self path
   int		ret;			// Test result
-  char		cmd[PATH_MAX + 32];	// Cleanup command
+  char		cmd[2 * PATH_MAX];	// Cleanup command
   const struct CMUnitTest tests[] =
   {
     cmocka_unit_test(test_discovery_nocfg),
@@ -862,6 +943,8 @@ main(int  argc,				// I - Number of command-line args
     cmocka_unit_test(test_linked_unknown_device),
     cmocka_unit_test(test_cancel),
     cmocka_unit_test(test_cancel_no_relay),
+    cmocka_unit_test(test_warm),
+    cmocka_unit_test(test_warm_program),
     cmocka_unit_test(test_sidechannel),
     cmocka_unit_test(test_outbox_queue),
     cmocka_unit_test(test_outbox_unreachable)
@@ -946,11 +1029,33 @@ main(int  argc,				// I - Number of command-line args
     setenv("UPA_SIGRELAY", copy, 1);
   }
 
+  // The backend proper of this build, next to the launcher (backend/launch.c)
+  if (!getenv("UPA_BACKEND_PROGRAM"))
+  {
+    char program[PATH_MAX + 32];	// Built upa-backend
+
+    snprintf(program, sizeof(program), "%s", backend_path);
+    if (strrchr(program, '/'))
+      snprintf(strrchr(program, '/') + 1, sizeof(program) - (size_t)(strrchr(program, '/') + 1 - program), "upa-backend");
+    setenv("UPA_BACKEND_PROGRAM", program, 1);
+  }
+
+  // Warm guardians (root only) wait in a folder of this run, root's alone,
+  // and give up once it is removed
+  snprintf(warmdir, sizeof(warmdir), "%s/testbackend-warm.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (!mkdtemp(warmdir))
+  {
+    perror("testbackend: mkdtemp");
+    return (1);
+  }
+  snprintf(warmsock, sizeof(warmsock), "%s/w", warmdir);
+  setenv("UPA_WARM_DIR", warmsock, 1);
+
   ret = cmocka_run_group_tests(tests, NULL, NULL);
 
   if (!getenv("TESTBACKEND_KEEP"))
   {
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", tmpdir, warmdir);
     if (system(cmd))
       fprintf(stderr, "testbackend: could not remove %s\n", tmpdir);
   }

@@ -1,0 +1,426 @@
+//
+// A warm guardian for the "upa" backend: upa-backend started ahead of time,
+// waiting for the launcher (launch.c) to hand it a job.
+//
+// Copyright © 2026 by the cups-upa authors.
+// Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
+//
+// A launcher that found none waiting starts "upa-backend --warm", as root,
+// detached, in the context cupsd gave its job (credentials, limits,
+// priority).  It loads its libraries, then waits on a SOCK_SEQPACKET socket
+// in a root-only folder (UPA_WARM_DIR, $UPA_WARM_DIR for tests) for
+// connections from root, until UPA_WARM_SECONDS pass without one.  For each
+// it forks a guardian for that job: the job's descriptors become its 0-4,
+// the job's environment and working directory its own, and main() runs the
+// job as if cupsd had started it, with the launcher as its front
+// (upaBackendSetFront()).
+//
+// Only one waits at a time: a new one gives up when another answers on the
+// socket, and a waiting one gives up when its socket is gone or replaced
+// (the folder removed, another one renamed over it).
+//
+
+#include "upa-backend.h"
+#include "warm.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+
+//
+// Local globals...
+//
+
+static char	**warm_args = NULL;	// The job's argv (its strings and environ point into one message)
+
+
+//
+// Local functions...
+//
+
+static bool	warm_address(struct sockaddr_un *addr, const char *dir, const char *name);
+static int	warm_listen(int dfd, const char *dir, ino_t *ino);
+static bool	warm_ours(int dfd, ino_t ino);
+static bool	warm_replaced(void);
+static bool	warm_take(int fd, int *argc, char ***argv);
+
+
+//
+// 'upaBackendWarmWait()' - Wait for jobs; in a fork() per job, return with it.
+//
+// The process that waits never runs a job itself: for each launcher it
+// forks, and the child (the job's guardian) returns true with the job's
+// argc/argv (allocated once, kept for the child's life) and the launcher as
+// its front.  The waiting process returns false (exit quietly) after
+// UPA_WARM_SECONDS without a job, or when it must give up (see above).
+// A fork() of a process that has loaded its libraries costs a fraction of
+// an exec() that loads them again.
+//
+
+bool					// O - `true` in a job's guardian
+upaBackendWarmWait(int  *argc,		// O - Job's argc
+                   char ***argv)	// O - Job's argv
+{
+  const char	*dir;			// Socket folder
+  int		dfd,			// Folder
+		lfd,			// Listening socket
+		fd;			// Launcher
+  pid_t		pid;			// A job's guardian
+  ino_t		ino;			// Our socket's inode
+  struct stat	info;			// Folder information
+  struct ucred	cred;			// Launcher's credentials
+  socklen_t	credlen;		// Their size
+  time_t	end = time(NULL) + UPA_WARM_SECONDS;
+					// When to give up
+
+
+  if (geteuid() != 0)
+    return (false);
+
+  if ((dir = secure_getenv("UPA_WARM_DIR")) == NULL || !*dir)
+    dir = UPA_WARM_DIR;
+
+  // A folder only root may use: made here, or already there exactly so
+  if (mkdir(dir, 0700) && errno != EEXIST)
+    return (false);
+  if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    return (false);
+  if (fstat(dfd, &info) || info.st_uid != 0 || (info.st_mode & 077))
+  {
+    close(dfd);
+    return (false);
+  }
+
+  if ((lfd = warm_listen(dfd, dir, &ino)) < 0)
+  {
+    close(dfd);
+    return (false);
+  }
+
+  for (;;)
+  {
+    struct pollfd pfd = { lfd, POLLIN, 0 };
+					// Wait for a launcher
+
+    while (waitpid(-1, NULL, WNOHANG) > 0);
+					// Guardians that ended
+
+    if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+      break;
+
+    if (!warm_ours(dfd, ino) || warm_replaced())
+      break;				// Folder gone, another one took over, or upgraded
+    if (time(NULL) >= end)
+    {
+      unlinkat(dfd, UPA_WARM_SOCKET, 0);
+      break;
+    }
+    if (!(pfd.revents & POLLIN) || (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+      continue;
+
+    credlen = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) || cred.uid != 0 || (pid = fork()) < 0)
+    {
+      close(fd);			// (No fork: the launcher runs the job itself)
+      continue;
+    }
+    else if (pid == 0)
+    {
+      // The job's guardian: nothing of the waiting process but the job
+      close(lfd);
+      close(dfd);
+
+      if (!warm_take(fd, argc, argv))
+        _exit(0);			// The launcher runs the job itself
+
+      upaBackendSetFront(fd);
+      return (true);
+    }
+
+    close(fd);
+    end = time(NULL) + UPA_WARM_SECONDS;
+  }
+
+  close(lfd);
+  close(dfd);
+
+  return (false);
+}
+
+
+//
+// 'upaBackendWarmDone()' - Give the launcher the job's exit status.
+//
+
+void
+upaBackendWarmDone(int status)		// I - Exit status
+{
+  unsigned char	msg[2];			// "S" and the status
+  int		fd = upaBackendFrontFD();
+					// Socket to the launcher
+  ssize_t	bytes;			// Bytes sent (nobody to tell on error)
+
+
+  if (fd < 0)
+    return;
+
+  msg[0] = 'S';
+  msg[1] = (unsigned char)status;
+  bytes  = send(fd, msg, sizeof(msg), MSG_NOSIGNAL);
+  (void)bytes;
+}
+
+
+//
+// 'warm_address()' - Make the address of a name in the socket folder.
+//
+
+static bool				// O - `true` when it fits
+warm_address(struct sockaddr_un *addr,	// O - Address
+             const char         *dir,	// I - Folder
+             const char         *name)	// I - Name in it
+{
+  memset(addr, 0, sizeof(*addr));
+  addr->sun_family = AF_UNIX;
+
+  return ((size_t)snprintf(addr->sun_path, sizeof(addr->sun_path), "%s/%s", dir, name) < sizeof(addr->sun_path));
+}
+
+
+//
+// 'warm_listen()' - Listen on the folder's socket, unless another guardian does.
+//
+// The socket is bound under a name of its own and renamed into place, so a
+// launcher never finds a socket that does not listen yet.
+//
+
+static int				// O - Listening socket or -1
+warm_listen(int        dfd,		// I - Folder
+            const char *dir,		// I - Its path
+            ino_t      *ino)		// O - Socket file's inode
+{
+  struct sockaddr_un	addr;		// Address
+  char			tmpname[64];	// Name before the rename
+  int			fd;		// Socket
+  struct stat		info;		// Socket file
+
+
+  // Another guardian already waiting?
+  if (!warm_address(&addr, dir, UPA_WARM_SOCKET) || (fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0)
+    return (-1);
+  if (!connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+  {
+    close(fd);
+    return (-1);
+  }
+  close(fd);
+
+  snprintf(tmpname, sizeof(tmpname), "%s.%d", UPA_WARM_SOCKET, (int)getpid());
+  unlinkat(dfd, tmpname, 0);
+
+  if (!warm_address(&addr, dir, tmpname) || (fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0)
+    return (-1);
+
+  if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 4) || fstatat(dfd, tmpname, &info, AT_SYMLINK_NOFOLLOW) || renameat(dfd, tmpname, dfd, UPA_WARM_SOCKET))
+  {
+    unlinkat(dfd, tmpname, 0);
+    close(fd);
+    return (-1);
+  }
+
+  *ino = info.st_ino;
+
+  return (fd);
+}
+
+
+//
+// 'warm_ours()' - Is the folder's socket still the one we listen on?
+//
+
+static bool				// O - `true` if so
+warm_ours(int   dfd,			// I - Folder
+          ino_t ino)			// I - Our socket's inode
+{
+  struct stat	info;			// Socket file
+
+
+  return (!fstatat(dfd, UPA_WARM_SOCKET, &info, AT_SYMLINK_NOFOLLOW) && info.st_ino == ino);
+}
+
+
+//
+// 'warm_replaced()' - Has our program been removed or replaced (an upgrade)?
+//
+
+static bool				// O - `true` if so
+warm_replaced(void)
+{
+  char		path[PATH_MAX];		// Our program
+  ssize_t	len;			// Its length
+
+
+  if ((len = readlink("/proc/self/exe", path, sizeof(path) - 1)) < 0)
+    return (false);			// No /proc: cannot tell
+  path[len] = '\0';
+
+  return (len > 10 && !strcmp(path + len - 10, " (deleted)"));
+}
+
+
+//
+// 'warm_take()' - Receive a job and make it this process' own.
+//
+
+static bool				// O - `true` when the job is ours
+warm_take(int  fd,			// I - Socket to the launcher
+          int  *argc,			// O - Job's argc
+          char ***argv)			// O - Job's argv
+{
+  upa_warm_hdr_t hdr;			// Message header
+  char		*buf,			// Message (kept: argv and environ point into it)
+		*ptr,			// Position in it
+		*end,			// Its end
+		**args = NULL;		// Job's argv
+  ssize_t	bytes;			// Message length
+  int		fds[UPA_WARM_MAX_FDS],	// Descriptors received
+		high[UPA_WARM_MAX_FDS],	// Their copies above the job's numbers
+		nfds = 0,		// Number of them
+		expect = 1,		// Number expected (the cwd)
+		i, j;			// Looping vars
+  uint32_t	n;			// Looping var
+  struct iovec	iov;			// Message data
+  struct msghdr	msg;			// Message
+  upa_warm_cmsg_t control;		// SCM_RIGHTS
+  struct cmsghdr *cmsg;			// Control message
+
+
+  if ((buf = malloc(UPA_WARM_MAX + 1)) == NULL)
+    return (false);
+
+  memset(&msg, 0, sizeof(msg));
+  iov.iov_base       = buf;
+  iov.iov_len        = UPA_WARM_MAX;
+  msg.msg_iov        = &iov;
+  msg.msg_iovlen     = 1;
+  msg.msg_control    = control.buf;
+  msg.msg_controllen = sizeof(control.buf);
+
+  while ((bytes = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR);
+
+  for (cmsg = bytes >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
+  {
+    if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+    {
+      int count = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+					// Descriptors in this message
+
+      for (i = 0; i < count; i ++)
+      {
+        int rfd;			// Received descriptor
+
+        memcpy(&rfd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+        if (nfds < UPA_WARM_MAX_FDS)
+          fds[nfds ++] = rfd;
+        else
+          close(rfd);
+      }
+    }
+  }
+
+  // A whole message of the same version with every descriptor it names
+  if (bytes >= (ssize_t)sizeof(hdr))
+    memcpy(&hdr, buf, sizeof(hdr));
+  for (i = 0; i < 5; i ++)
+    if (bytes >= (ssize_t)sizeof(hdr) && (hdr.fd_mask & (1U << i)))
+      expect ++;
+
+  if (bytes < (ssize_t)sizeof(hdr) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || memcmp(hdr.magic, UPA_WARM_MAGIC, sizeof(hdr.magic)) || (hdr.fd_mask & 7) != 7 || (hdr.fd_mask & ~0x1fU) || nfds != expect || (hdr.argc != 6 && hdr.argc != 7) || hdr.envc > UPA_WARM_MAX / 2)
+    goto fail;
+
+  // The strings: argc + envc of them, each ending inside the message
+  buf[bytes] = '\0';
+  end        = buf + bytes;
+  if ((args = calloc(hdr.argc + hdr.envc + 2, sizeof(char *))) == NULL)
+    goto fail;
+
+  for (n = 0, ptr = buf + sizeof(hdr); n < hdr.argc + hdr.envc; n ++)
+  {
+    if (ptr >= end)
+      goto fail;
+    args[n < hdr.argc ? n : n + 1] = ptr;
+    ptr += strlen(ptr) + 1;
+  }
+  if (ptr != end)
+    goto fail;
+
+  // The job's descriptors become 0-4 (first moved above them, as a received
+  // one may already have such a number); 3 and 4 closed when not passed
+  for (i = 0; i < nfds; i ++)
+  {
+    if ((high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
+    {
+      for (j = 0; j < i; j ++)
+        close(high[j]);
+      goto fail;
+    }
+    close(fds[i]);
+    fds[i] = -1;
+  }
+  nfds --;				// The last is the working directory
+
+  if (fchdir(high[nfds]))
+  {
+    for (i = 0; i <= nfds; i ++)
+      close(high[i]);
+    goto fail;
+  }
+  close(high[nfds]);
+
+  close(3);
+  close(4);
+  for (i = 0, j = 0; i < 5; i ++)
+  {
+    if (hdr.fd_mask & (1U << i))
+    {
+      dup2(high[j], i);			// No close-on-exec: the real backend gets them
+      close(high[j ++]);
+    }
+  }
+
+  umask((mode_t)(hdr.umask & 0777));
+
+  // The job's environment replaces the one we were started with
+  clearenv();
+  for (n = 0; n < hdr.envc; n ++)
+    putenv(args[hdr.argc + 1 + n]);
+
+  // Accepted: from here on the job is ours, whatever happens
+  while ((bytes = send(fd, "A", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR);
+  if (bytes != 1)
+    _exit(0);				// The launcher is gone and runs nothing: neither do we
+
+  *argc     = (int)hdr.argc;
+  *argv     = args;
+  warm_args = args;
+
+  return (true);
+
+  fail:
+
+  for (i = 0; i < nfds; i ++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  free(args);
+  free(buf);
+
+  return (false);
+}
