@@ -324,7 +324,9 @@ check "release of job 4 succeeds (cloud job $cloud_job, CUPS job $cups_job)" tes
     sim_curl /sim/faults -X POST -H 'Content-Type: text/plain' --data 'http,class=ipp,status=503,retry-after=3,count=-1'
   check "CUPS job 4 completes anyway" wait_cups_job Floor3 "$cups_job" completed 60
   check "the completed state waits in the outbox" upa_wait_for 10 outbox_has 1
-  check "the outbox honours Retry-After (back-off file)" test -s "$BASE/cache/outbox/$device_id/backoff"
+  # The record is queued before the flusher's first attempt writes the back-off.
+  check "the outbox honours Retry-After (back-off file)" \
+    upa_wait_for 10 test -s "$BASE/cache/outbox/$device_id/backoff"
   # Retry-After 3, not the 5 s minimum of its own back-off.
   check "... next attempt in at most 3 s" \
     sh -c "[ \$(( \$(jq .next '$BASE/cache/outbox/$device_id/backoff') - \$(date +%s) )) -le 3 ]"
