@@ -338,6 +338,10 @@ start_warm(const char *program)		// I - upa-backend
       sigemptyset(&mask);
       sigprocmask(SIG_SETMASK, &mask, NULL);
 
+      // All symbols bound at start-up, once, not lazily in each guardian
+      // (warm.c); a guardian's job gets the job's environment, not ours
+      setenv("LD_BIND_NOW", "1", 1);
+
       execv(program, args);
     }
 

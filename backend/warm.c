@@ -21,10 +21,14 @@
 //
 
 #include "upa-backend.h"
+#include "file.h"
 #include "warm.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <malloc.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -49,20 +53,25 @@ static char	**warm_args = NULL;	// The job's argv (its strings and environ point
 static bool	warm_address(struct sockaddr_un *addr, const char *dir, const char *name);
 static int	warm_listen(int dfd, const char *dir, ino_t *ino);
 static bool	warm_ours(int dfd, ino_t ino);
+static void	warm_prepare(void);
 static bool	warm_replaced(void);
+static bool	warm_spare(int lfd, int ctl, int *argc, char ***argv);
 static bool	warm_take(int fd, int *argc, char ***argv);
 
 
 //
 // 'upaBackendWarmWait()' - Wait for jobs; in a fork() per job, return with it.
 //
-// The process that waits never runs a job itself: for each launcher it
-// forks, and the child (the job's guardian) returns true with the job's
-// argc/argv (allocated once, kept for the child's life) and the launcher as
-// its front.  The waiting process returns false (exit quietly) after
-// UPA_WARM_SECONDS without a job, or when it must give up (see above).
-// A fork() of a process that has loaded its libraries costs a fraction of
-// an exec() that loads them again.
+// The process that waits never runs a job itself.  It keeps one fork() of
+// itself, the spare, waiting in accept(): the spare takes the next
+// launcher, tells us (a byte on their socket pair) and returns true with
+// the job's argc/argv (allocated once, kept for the guardian's life) and
+// the launcher as its front.  We then fork the next spare, while that job
+// prints, so neither our fork() nor the first copy-on-write faults of a
+// fresh child are on a job's path.  We return false (exit quietly) after
+// UPA_WARM_SECONDS without a job, or when we must give up (see above); the
+// spare leaves when we do.  A fork() of a process that has loaded its
+// libraries costs a fraction of an exec() that loads them again.
 //
 
 bool					// O - `true` in a job's guardian
@@ -72,12 +81,12 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
   const char	*dir;			// Socket folder
   int		dfd,			// Folder
 		lfd,			// Listening socket
-		fd;			// Launcher
-  pid_t		pid;			// A job's guardian
+		ctl = -1,		// Our end of the spare's socket pair
+		pair[2],		// New socket pair
+		failed = 0;		// Spares in a row that ended without a job
+  pid_t		pid;			// A spare
   ino_t		ino;			// Our socket's inode
   struct stat	info;			// Folder information
-  struct ucred	cred;			// Launcher's credentials
-  socklen_t	credlen;		// Their size
   time_t	end = time(NULL) + UPA_WARM_SECONDS;
 					// When to give up
 
@@ -105,16 +114,58 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
     return (false);
   }
 
+  warm_prepare();
+
   for (;;)
   {
-    struct pollfd pfd = { lfd, POLLIN, 0 };
-					// Wait for a launcher
+    struct pollfd pfd = { -1, POLLIN, 0 };
+					// Wait for the spare
+    char	c;			// Its byte
 
     while (waitpid(-1, NULL, WNOHANG) > 0);
-					// Guardians that ended
+					// Guardians and spares that ended
 
+    // A spare waiting in accept() (not again at once after one that ended
+    // without a job: that is retried at the next check, a second later)
+    if (ctl < 0 && failed < 2 && !socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
+    {
+      if ((pid = fork()) == 0)
+      {
+        close(pair[0]);
+        close(dfd);
+        if (warm_spare(lfd, pair[1], argc, argv))
+          return (true);
+        _exit(0);
+      }
+
+      close(pair[1]);
+      if (pid > 0)
+        ctl = pair[0];
+      else
+        close(pair[0]);
+    }
+
+    pfd.fd = ctl;
     if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
       break;
+
+    if (pfd.revents)
+    {
+      // A byte: the spare took a job (and is its guardian now); end of
+      // file: it ended without one.  Either way the next spare is forked.
+      if (read(ctl, &c, 1) == 1)
+      {
+        end    = time(NULL) + UPA_WARM_SECONDS;
+        failed = 0;
+      }
+      else
+        failed ++;
+
+      close(ctl);
+      ctl = -1;
+    }
+    else
+      failed = 0;
 
     if (!warm_ours(dfd, ino) || warm_replaced())
       break;				// Folder gone, another one took over, or upgraded
@@ -123,36 +174,91 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
       unlinkat(dfd, UPA_WARM_SOCKET, 0);
       break;
     }
-    if (!(pfd.revents & POLLIN) || (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
-      continue;
-
-    credlen = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) || cred.uid != 0 || (pid = fork()) < 0)
-    {
-      close(fd);			// (No fork: the launcher runs the job itself)
-      continue;
-    }
-    else if (pid == 0)
-    {
-      // The job's guardian: nothing of the waiting process but the job
-      close(lfd);
-      close(dfd);
-
-      if (!warm_take(fd, argc, argv))
-        _exit(0);			// The launcher runs the job itself
-
-      upaBackendSetFront(fd);
-      return (true);
-    }
-
-    close(fd);
-    end = time(NULL) + UPA_WARM_SECONDS;
   }
 
+  // The spare sees our end close and leaves too
+  if (ctl >= 0)
+    close(ctl);
   close(lfd);
   close(dfd);
 
   return (false);
+}
+
+
+//
+// 'warm_spare()' - Wait in accept() for the next launcher, and take its job.
+//
+// Returns true in the job's guardian; false when the waiting process has
+// ended (the other end of "ctl" closed) or the launcher went away.
+//
+
+static bool				// O - `true` with a job
+warm_spare(int  lfd,			// I - Listening socket
+           int  ctl,			// I - Socket pair to the waiting process
+           int  *argc,			// O - Job's argc
+           char ***argv)		// O - Job's argv
+{
+  struct pollfd	pfd[2];			// Listening socket and socket pair
+  struct ucred	cred;			// Launcher's credentials
+  socklen_t	credlen;		// Their size
+  int		fd;			// Launcher
+  ssize_t	bytes;			// Bytes sent
+
+
+  pfd[0].fd     = lfd;
+  pfd[0].events = POLLIN;
+  pfd[1].fd     = ctl;
+  pfd[1].events = POLLIN;
+
+  for (;;)
+  {
+    pfd[0].revents = pfd[1].revents = 0;
+    if (poll(pfd, 2, -1) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+      return (false);
+    }
+
+    if (pfd[1].revents)
+      return (false);			// The waiting process is gone
+
+    if (!(pfd[0].revents & POLLIN) || (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+      continue;
+
+    credlen = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) || cred.uid != 0)
+    {
+      close(fd);
+      continue;
+    }
+
+    // Above the job's descriptors (0-4), which warm_take() sets
+    if (fd < 10)
+    {
+      int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+					// Its copy
+
+      close(fd);
+      if ((fd = high) < 0)
+        continue;
+    }
+
+    break;
+  }
+
+  // Ours now: the waiting process forks the next spare
+  while ((bytes = send(ctl, "T", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR);
+  (void)bytes;
+  close(ctl);
+  close(lfd);
+
+  if (!warm_take(fd, argc, argv))
+    return (false);			// The launcher runs the job itself
+
+  upaBackendSetFront(fd);
+  return (true);
 }
 
 
@@ -254,6 +360,32 @@ warm_ours(int   dfd,			// I - Folder
 
 
   return (!fstatat(dfd, UPA_WARM_SOCKET, &info, AT_SYMLINK_NOFOLLOW) && info.st_ino == ino);
+}
+
+
+//
+// 'warm_prepare()' - Do once here what each guardian would do again.
+//
+// Every job looks accounts up (the C library then loads its NSS modules,
+// about 1.5 ms of dynamic linking) and makes its first big allocation
+// (which consolidates every small free chunk left by the libraries'
+// start-up: copy-on-write faults all over the heap of a fork).  The
+// launcher starts us with LD_BIND_NOW for the same reason: no lazy
+// binding, so no symbol lookup and no GOT page copied in each guardian.
+// Nothing that depends on the job or on our identity is kept: libcups'
+// cupsUser() is not called here (it caches the name it finds).
+//
+
+static void
+warm_prepare(void)
+{
+  (void)getpwnam(UPA_CUPS_USER);
+  (void)getpwnam(UPA_BACKEND_USER);
+  (void)getgrnam(UPA_CUPS_USER);
+  endpwent();
+  endgrent();
+
+  malloc_trim(0);
 }
 
 

@@ -506,7 +506,9 @@ test_warm(void **state)			// I - Test state (unused)
   run_t		run;			// Result
   char		sock[PATH_MAX];		// The guardian's socket
   struct stat	info;			// Its folder
-  int		i;			// Looping var
+  int		i,			// Looping var
+		first;			// First warm guardian's PID
+  const char	*ptr;			// Its message
 
 
   (void)state;
@@ -538,6 +540,15 @@ test_warm(void **state)			// I - Test state (unused)
   assert_int_equal(run.datalen, 4);	// stdin reached the real backend
   assert_memory_equal(run.data, "warm", 4);
   assert_non_null(strstr(run.record, "fd3=closed\n"));
+  assert_non_null(ptr = strstr(run.err, "warm guardian "));
+  first = atoi(ptr + 14);
+  run_free(&run);
+
+  // The next job goes to the spare forked meanwhile: another guardian
+  run_backend(&opts, &run);
+  assert_non_null(ptr = strstr(run.err, "DEBUG: upa: Job handed over to warm guardian "));
+  assert_true(first > 0 && atoi(ptr + 45) > 0 && atoi(ptr + 45) != first);
+  assert_int_equal(run.status, 3);
   run_free(&run);
 }
 
