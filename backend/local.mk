@@ -41,7 +41,7 @@ dist_man_MANS += doc/upa.8
 # no network, no cupsd).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/testbackend
-tests_unit_testbackend_SOURCES = tests/unit/testbackend.c
+tests_unit_testbackend_SOURCES = tests/unit/testbackend.c backend/sigloop.c backend/sigloop.h
 tests_unit_testbackend_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_testbackend_LDADD = $(UNIT_LIBS)
 TESTS += tests/unit/testbackend

@@ -36,6 +36,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -59,7 +60,9 @@ volatile sig_atomic_t	upa_child_pid = 0;
 volatile sig_atomic_t	upa_term_check = 0;
 					// Linked job: judge SIGTERM before passing it on
 static volatile sig_atomic_t upa_relay_fd = -1;
-					// Pipe to the signal relay
+					// Pipe to the signal relay (or the warm relay)
+static int		upa_warm_relay = -1;
+					// Socket to the waiting warm upa-backend
 static volatile sig_atomic_t upa_front_fd = -1;
 					// Pipe from the front process (split run)
 					// or socket from the launcher (warm run)
@@ -121,6 +124,20 @@ upaBackendSetFront(int fd)		// I - Socket to the launcher
 {
   upa_front_fd     = fd;
   upa_front_remote = true;
+}
+
+
+//
+// 'upaBackendSetWarmRelay()' - Let the waiting upa-backend pass SIGTERMs on (warm run).
+//
+// It runs as root and signals only a child of ours (warm.c), so no relay
+// process is started for a warm run (start_relay()).
+//
+
+void
+upaBackendSetWarmRelay(int fd)		// I - Socket pair to the waiting process, or -1
+{
+  upa_warm_relay = fd;
 }
 
 
@@ -409,13 +426,16 @@ upaBackendRun(upa_backend_t *be,	// I - Backend state
 
   upa_child_pid = 0;
 
-  if (relay > 0)
+  if (upa_relay_fd >= 0)
   {
-    // The relay ends when its pipe closes
-    close(upa_relay_fd);
+    // The relay ends when its pipe closes (the warm relay forgets us)
+    int fd = upa_relay_fd;		// Its pipe or socket
+
     upa_relay_fd = -1;
-    while (waitpid(relay, NULL, 0) < 0 && errno == EINTR);
+    close(fd);
   }
+  if (relay > 0)
+    while (waitpid(relay, NULL, 0) < 0 && errno == EINTR);
 
   return (0);
 }
@@ -644,7 +664,7 @@ split_front(upa_backend_t *be)		// I - Backend state
 // program a fork() of ours does the same job.
 //
 
-static pid_t				// O - Relay or -1
+static pid_t				// O - Relay, 0 for the warm relay, or -1
 start_relay(upa_backend_t *be,		// I - Backend state
             pid_t         child)	// I - Real backend (group leader)
 {
@@ -653,6 +673,27 @@ start_relay(upa_backend_t *be,		// I - Backend state
   const char	*program;		// upa-sigrelay
   struct stat	info;			// Its file
 
+
+  if (upa_warm_relay >= 0)
+  {
+    // A warm run: the waiting upa-backend is the relay, once told which
+    // process is ours (a child it checks before each signal)
+    char	msg[1 + sizeof(int32_t)];	// "P" and the PID
+    int32_t	cpid = (int32_t)child;	// The PID
+    int		fd = upa_warm_relay;	// The socket
+
+    upa_warm_relay = -1;
+    msg[0] = 'P';
+    memcpy(msg + 1, &cpid, sizeof(cpid));
+    if (send(fd, msg, sizeof(msg), MSG_NOSIGNAL) == (ssize_t)sizeof(msg))
+    {
+      upa_relay_fd = fd;
+      return (0);
+    }
+
+    fprintf(stderr, "DEBUG: upa: The waiting upa-backend is gone (%s); starting a signal relay.\n", strerror(errno));
+    close(fd);
+  }
 
   if (pipe2(cmd, O_CLOEXEC))
     return (-1);

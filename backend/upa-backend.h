@@ -125,6 +125,7 @@ extern void	upaBackendFrontRead(void);
 extern void	upaBackendInstallSignals(void);
 extern int	upaBackendRun(upa_backend_t *be, int *wstatus);
 extern void	upaBackendSetFront(int fd);
+extern void	upaBackendSetWarmRelay(int fd);
 extern void	upaBackendStarted(upa_backend_t *be);
 
 // warm.c

@@ -23,6 +23,7 @@
 #include "upa-backend.h"
 #include "file.h"
 #include "warm.h"
+#include "sigloop.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -37,6 +38,18 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+
+//
+// Local types...
+//
+
+typedef struct warm_guard_s		// A running job's guardian
+{
+  pid_t		pid;			// Guardian
+  int		fd;			// Our end of its socket pair
+  pid_t		target;			// Its real backend, once it said so
+} warm_guard_t;
 
 
 //
@@ -56,6 +69,7 @@ static bool	warm_ours(int dfd, ino_t ino);
 static void	warm_prepare(void);
 static bool	warm_replaced(void);
 static bool	warm_spare(int lfd, int ctl, int *argc, char ***argv);
+static bool	warm_guard_read(warm_guard_t *g);
 static bool	warm_take(int fd, int *argc, char ***argv);
 
 
@@ -68,10 +82,15 @@ static bool	warm_take(int fd, int *argc, char ***argv);
 // the job's argc/argv (allocated once, kept for the guardian's life) and
 // the launcher as its front.  We then fork the next spare, while that job
 // prints, so neither our fork() nor the first copy-on-write faults of a
-// fresh child are on a job's path.  We return false (exit quietly) after
-// UPA_WARM_SECONDS without a job, or when we must give up (see above); the
-// spare leaves when we do.  A fork() of a process that has loaded its
-// libraries costs a fraction of an exec() that loads them again.
+// fresh child are on a job's path.  A fork() of a process that has loaded
+// its libraries costs a fraction of an exec() that loads them again.
+//
+// The socket pair stays open for the job: a guardian has given up root
+// while its real backend runs as cupsd would run it, so we pass its
+// SIGTERMs on (warm_guard_read()), which saves the signal relay process a
+// cold run starts.  So we stop taking jobs after UPA_WARM_SECONDS without
+// one (no job running), or when we must give up (see above), and return
+// false (exit quietly) once no guardian is left; the spare leaves with us.
 //
 
 bool					// O - `true` in a job's guardian
@@ -83,12 +102,18 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
 		lfd,			// Listening socket
 		ctl = -1,		// Our end of the spare's socket pair
 		pair[2],		// New socket pair
-		failed = 0;		// Spares in a row that ended without a job
-  pid_t		pid;			// A spare
+		failed = 0,		// Spares in a row that ended without a job
+		i;			// Looping var
+  pid_t		pid,			// Forked process
+		spare = -1;		// The spare
   ino_t		ino;			// Our socket's inode
   struct stat	info;			// Folder information
   time_t	end = time(NULL) + UPA_WARM_SECONDS;
 					// When to give up
+  warm_guard_t	*guards = NULL;		// Guardians of running jobs
+  int		nguards = 0,		// Number of them
+		aguards = 0;		// Room for them
+  struct pollfd	*pfds = NULL;		// Spare and guardians
 
 
   if (geteuid() != 0)
@@ -116,21 +141,26 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
 
   warm_prepare();
 
-  for (;;)
+  while (lfd >= 0 || nguards > 0)
   {
-    struct pollfd pfd = { -1, POLLIN, 0 };
-					// Wait for the spare
-    char	c;			// Its byte
+    int		npfds = 0,		// Descriptors to poll
+		first;			// Index of the first guardian in pfds
+    char	msg[16];		// Message of the spare or a guardian
+    ssize_t	bytes;			// Its length
 
     while (waitpid(-1, NULL, WNOHANG) > 0);
 					// Guardians and spares that ended
 
     // A spare waiting in accept() (not again at once after one that ended
     // without a job: that is retried at the next check, a second later)
-    if (ctl < 0 && failed < 2 && !socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
+    if (lfd >= 0 && ctl < 0 && failed < 2 && !socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
     {
       if ((pid = fork()) == 0)
       {
+        for (i = 0; i < nguards; i ++)
+          close(guards[i].fd);
+        free(guards);
+        free(pfds);
         close(pair[0]);
         close(dfd);
         if (warm_spare(lfd, pair[1], argc, argv))
@@ -140,46 +170,115 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
 
       close(pair[1]);
       if (pid > 0)
-        ctl = pair[0];
+      {
+        ctl   = pair[0];
+        spare = pid;
+      }
       else
         close(pair[0]);
     }
 
-    pfd.fd = ctl;
-    if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+    if (nguards + 1 > aguards)
+    {
+      warm_guard_t	*g;		// Bigger table
+      struct pollfd	*p;		// Bigger poll list
+
+      if ((g = realloc(guards, (size_t)(aguards + 16) * sizeof(warm_guard_t))) != NULL)
+        guards = g;
+      if ((p = realloc(pfds, (size_t)(aguards + 17) * sizeof(struct pollfd))) != NULL)
+        pfds = p;
+      if (g && p)
+        aguards += 16;
+      else if (!pfds)
+        break;				// Out of memory: the jobs go on without us
+    }
+
+    if (ctl >= 0)
+    {
+      pfds[npfds].fd      = ctl;
+      pfds[npfds].events  = POLLIN;
+      pfds[npfds].revents = 0;
+      npfds ++;
+    }
+    first = npfds;
+    for (i = 0; i < nguards; i ++, npfds ++)
+    {
+      pfds[npfds].fd      = guards[i].fd;
+      pfds[npfds].events  = POLLIN;
+      pfds[npfds].revents = 0;
+    }
+
+    if (poll(pfds, (nfds_t)npfds, 1000) < 0 && errno != EINTR)
       break;
 
-    if (pfd.revents)
+    // The guardians' requests first (the spare may join them below)
+    for (i = nguards - 1; i >= 0; i --)
+    {
+      if (!pfds[first + i].revents)
+        continue;
+
+      if (!warm_guard_read(guards + i))
+      {
+        close(guards[i].fd);
+        guards[i] = guards[-- nguards];
+      }
+    }
+
+    if (ctl >= 0 && pfds[0].revents)
     {
       // A byte: the spare took a job (and is its guardian now); end of
       // file: it ended without one.  Either way the next spare is forked.
-      if (read(ctl, &c, 1) == 1)
+      if ((bytes = recv(ctl, msg, sizeof(msg), MSG_DONTWAIT)) == 1 && msg[0] == 'T' && nguards < aguards)
       {
-        end    = time(NULL) + UPA_WARM_SECONDS;
+        guards[nguards].pid    = spare;
+        guards[nguards].fd     = ctl;
+        guards[nguards].target = 0;
+        nguards ++;
         failed = 0;
       }
       else
-        failed ++;
+      {
+        if (bytes <= 0)
+          failed ++;
+        close(ctl);
+      }
 
-      close(ctl);
-      ctl = -1;
+      ctl   = -1;
+      spare = -1;
+      end   = time(NULL) + UPA_WARM_SECONDS;
     }
-    else
+    else if (ctl < 0)
       failed = 0;
 
-    if (!warm_ours(dfd, ino) || warm_replaced())
-      break;				// Folder gone, another one took over, or upgraded
-    if (time(NULL) >= end)
+    // While a job runs we stay; otherwise we give up after the quiet time
+    if (nguards > 0)
+      end = time(NULL) + UPA_WARM_SECONDS;
+
+    if (lfd >= 0 && (!warm_ours(dfd, ino) || warm_replaced() || time(NULL) >= end))
     {
-      unlinkat(dfd, UPA_WARM_SOCKET, 0);
-      break;
+      // Take no more jobs (the folder gone, another one took over, our
+      // program replaced by an upgrade, or nothing to do): the spare sees
+      // its pair close and leaves, the running jobs keep us
+      if (time(NULL) >= end && warm_ours(dfd, ino))
+        unlinkat(dfd, UPA_WARM_SOCKET, 0);
+      close(lfd);
+      lfd = -1;
+      if (ctl >= 0)
+      {
+        close(ctl);
+        ctl = -1;
+      }
     }
   }
 
-  // The spare sees our end close and leaves too
+  for (i = 0; i < nguards; i ++)
+    close(guards[i].fd);
+  free(guards);
+  free(pfds);
   if (ctl >= 0)
     close(ctl);
-  close(lfd);
+  if (lfd >= 0)
+    close(lfd);
   close(dfd);
 
   return (false);
@@ -189,8 +288,9 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
 //
 // 'warm_spare()' - Wait in accept() for the next launcher, and take its job.
 //
-// Returns true in the job's guardian; false when the waiting process has
-// ended (the other end of "ctl" closed) or the launcher went away.
+// Returns true in the job's guardian, which keeps "ctl" (upaBackendSetWarmRelay());
+// false when the waiting process has ended (the other end of "ctl"
+// closed) or the launcher went away.
 //
 
 static bool				// O - `true` with a job
@@ -249,15 +349,60 @@ warm_spare(int  lfd,			// I - Listening socket
   }
 
   // Ours now: the waiting process forks the next spare
-  while ((bytes = send(ctl, "T", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR);
-  (void)bytes;
-  close(ctl);
   close(lfd);
+  while ((bytes = send(ctl, "T", 1, MSG_NOSIGNAL)) < 0 && errno == EINTR);
+  if (bytes != 1 || ctl < 10)
+  {
+    int high = bytes == 1 ? fcntl(ctl, F_DUPFD_CLOEXEC, 10) : -1;
+					// Above the job's descriptors
+
+    close(ctl);
+    ctl = high;
+  }
 
   if (!warm_take(fd, argc, argv))
+  {
+    if (ctl >= 0)
+      close(ctl);
     return (false);			// The launcher runs the job itself
+  }
 
   upaBackendSetFront(fd);
+  upaBackendSetWarmRelay(ctl);
+  return (true);
+}
+
+
+//
+// 'warm_guard_read()' - Act on a guardian's message.
+//
+// "P" and a pid: the real backend it started (the first one counts);
+// "T": pass a SIGTERM on to it, checked (upaSigTermChild()).  End of file:
+// the job is over.
+//
+
+static bool				// O - `false` when the guardian is gone
+warm_guard_read(warm_guard_t *g)	// I - Guardian
+{
+  char		msg[16];		// Message
+  ssize_t	bytes;			// Its length
+  int32_t	pid;			// Real backend
+
+
+  if ((bytes = recv(g->fd, msg, sizeof(msg), MSG_DONTWAIT)) == 0)
+    return (false);
+  else if (bytes < 0)
+    return (errno == EINTR || errno == EAGAIN);
+
+  if (msg[0] == 'P' && bytes == 1 + (ssize_t)sizeof(pid) && !g->target)
+  {
+    memcpy(&pid, msg + 1, sizeof(pid));
+    if (pid > 1)
+      g->target = (pid_t)pid;
+  }
+  else if (msg[0] == 'T' && g->target > 0)
+    upaSigTermChild(g->pid, g->target);
+
   return (true);
 }
 

@@ -261,7 +261,10 @@ set_uri "sleep=30"
 release_one cancel.pdf
 check "release of job 3 succeeds (cloud job $cloud_job, CUPS job $cups_job)" test "$(run_rc)" = 0
 check "the fake printer is printing job 3" upa_wait_for 30 test -e "$BASE/out/job-$cups_job.started"
-check "upa-sigrelay waits beside it to pass SIGTERM on" pgrep -x upa-sigrelay
+check "job 3 runs in a warm guardian" \
+  sh -c "grep -F '[Job $cups_job] ' '$BASE/log/error_log' | grep -q 'handed over to warm guardian'"
+check "... with no upa-sigrelay beside it (the waiting upa-backend passes SIGTERM on)" \
+  sh -c '! pgrep -x upa-sigrelay'
 check "cloud job 3 is processing" upa_wait_for 30 sim_job_is "$cloud_job" state processing
 check "cancel Floor3-$cups_job" cancel "Floor3-$cups_job"
 check "CUPS job 3 is canceled" wait_cups_job Floor3 "$cups_job" canceled 30

@@ -20,6 +20,7 @@
 
 #include "upa.h"
 #include "outbox.h"
+#include "../../backend/sigloop.h"
 #include <cups/backend.h>
 #include <cups/sidechannel.h>
 #include <dirent.h>
@@ -27,6 +28,7 @@
 #include <grp.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -489,8 +491,21 @@ test_cancel(void **state)		// I - Test state (unused)
   assert_non_null(run.record);
   assert_non_null(strstr(run.record, "started\n"));
   assert_null(strstr(run.record, "done\n"));
-  // upa-sigrelay passed it on, not a fork of the backend
+  // upa-sigrelay (or the waiting upa-backend) passed it on, not a fork of the backend
   assert_null(strstr(run.err, "signal relay"));
+  run_free(&run);
+
+  // The same without a warm guardian: upa-sigrelay passes it on
+  setenv("UPA_WARM", "no", 1);
+  start = time(NULL);
+  run_backend(&opts, &run);
+  unsetenv("UPA_WARM");
+  assert_true(time(NULL) - start < 20);
+  assert_int_equal(run.status, 0);
+  assert_non_null(run.record);
+  assert_null(strstr(run.record, "done\n"));
+  assert_null(strstr(run.err, "signal relay"));
+  assert_null(strstr(run.err, "handed over to warm guardian"));
   run_free(&run);
 }
 
@@ -587,6 +602,9 @@ test_warm_program(void **state)		// I - Test state (unused)
 //
 // 'test_cancel_no_relay()' - Without upa-sigrelay a fork of the backend passes SIGTERM on.
 //
+// A run without a warm guardian (UPA_WARM=no) starts the relay program; a
+// warm run needs none: the waiting upa-backend passes the SIGTERM on.
+//
 
 static void
 test_cancel_no_relay(void **state)	// I - Test state (unused)
@@ -601,16 +619,40 @@ test_cancel_no_relay(void **state)	// I - Test state (unused)
   (void)state;
 
   setenv("UPA_SIGRELAY", "/nonexistent/upa-sigrelay", 1);
+  setenv("UPA_WARM", "no", 1);
   run_backend(&opts, &run);
-  setenv("UPA_SIGRELAY", saved, 1);
-  free(saved);
+  unsetenv("UPA_WARM");
 
   assert_true(time(NULL) - start < 20);
   assert_int_equal(run.status, 0);
   assert_non_null(run.record);
   assert_null(strstr(run.record, "done\n"));
   assert_non_null(strstr(run.err, "No signal relay program /nonexistent/upa-sigrelay"));
+  assert_null(strstr(run.err, "handed over to warm guardian"));
   run_free(&run);
+
+  if (geteuid() == 0)
+  {
+    // Warm: a first job makes sure one waits, the second is canceled
+    // through it without any relay process
+    runopts_t first = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0", .options = "", .config = "/nonexistent" };
+
+    run_backend(&first, &run);
+    run_free(&run);
+
+    start = time(NULL);
+    run_backend(&opts, &run);
+    assert_true(time(NULL) - start < 20);
+    assert_int_equal(run.status, 0);
+    assert_non_null(strstr(run.err, "handed over to warm guardian"));
+    assert_non_null(run.record);
+    assert_null(strstr(run.record, "done\n"));
+    assert_null(strstr(run.err, "signal relay"));
+    run_free(&run);
+  }
+
+  setenv("UPA_SIGRELAY", saved, 1);
+  free(saved);
 
   // A program others may change is not run (as root it would be)
   {
@@ -621,7 +663,9 @@ test_cancel_no_relay(void **state)	// I - Test state (unused)
     chmod(path, 0777);
     saved = strdup(getenv("UPA_SIGRELAY"));
     setenv("UPA_SIGRELAY", path, 1);
+    setenv("UPA_WARM", "no", 1);
     run_backend(&opts, &run);
+    unsetenv("UPA_WARM");
     setenv("UPA_SIGRELAY", saved, 1);
     free(saved);
 
@@ -630,6 +674,94 @@ test_cancel_no_relay(void **state)	// I - Test state (unused)
     assert_non_null(strstr(run.err, "it is not a file only root may change"));
     run_free(&run);
   }
+}
+
+
+//
+// 'test_sigterm_child()' - The warm relay signals a guardian's child and nothing else.
+//
+// upaSigTermChild() runs as root in the waiting upa-backend for guardians
+// that run as the backend account: a guardian that names any other process
+// must get nothing signalled.  Here G stands for a guardian, B for its real
+// backend (leading a group with a child of its own) and C for an unrelated
+// process.
+//
+
+static void
+test_sigterm_child(void **state)	// I - Test state (unused)
+{
+  int		pidpipe[2],		// G tells B's PID
+		alive[2],		// Held by B and its child: EOF once both are gone
+		status;			// Exit status
+  pid_t		g, b = 0, c;		// Guardian, its backend, another process
+  struct pollfd	pfd;			// Wait for "alive"
+  char		buf[1];			// Read buffer
+
+
+  (void)state;
+
+  assert_int_equal(pipe(pidpipe), 0);
+  assert_int_equal(pipe(alive), 0);
+
+  if ((c = fork()) == 0)
+  {
+    close(alive[0]);
+    close(alive[1]);
+    sleep(30);
+    _exit(0);
+  }
+
+  if ((g = fork()) == 0)
+  {
+    pid_t bpid;				// Its backend
+
+    if ((bpid = fork()) == 0)
+    {
+      setpgid(0, 0);
+      if (fork() == 0)
+      {
+        sleep(30);			// In B's group, holding "alive"
+        _exit(0);
+      }
+      sleep(30);
+      _exit(0);
+    }
+    close(alive[0]);
+    close(alive[1]);
+    setpgid(bpid, bpid);		// Either may run first
+    if (write(pidpipe[1], &bpid, sizeof(bpid)) != sizeof(bpid))
+      _exit(1);
+    sleep(30);
+    _exit(0);
+  }
+
+  close(alive[1]);
+  close(pidpipe[1]);
+  assert_int_equal(read(pidpipe[0], &b, sizeof(b)), sizeof(b));
+  close(pidpipe[0]);
+  assert_true(b > 1);
+
+  // Not G's children: nothing happens to them
+  assert_false(upaSigTermChild(g, c));
+  assert_false(upaSigTermChild(g, getpid()));
+  assert_false(upaSigTermChild(g, 1));
+  assert_false(upaSigTermChild(g, g));
+  assert_int_equal(waitpid(c, &status, WNOHANG), 0);
+  assert_int_equal(waitpid(g, &status, WNOHANG), 0);
+
+  // G's child: its whole group ends (SIGTERM's default action)
+  assert_true(upaSigTermChild(g, b));
+  pfd.fd     = alive[0];
+  pfd.events = POLLIN;
+  assert_int_equal(poll(&pfd, 1, 10000), 1);
+  assert_int_equal(read(alive[0], buf, 1), 0);
+  close(alive[0]);
+
+  kill(c, SIGKILL);
+  kill(g, SIGKILL);
+  assert_int_equal(waitpid(c, &status, 0), c);
+  assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  assert_int_equal(waitpid(g, &status, 0), g);
 }
 
 
@@ -954,6 +1086,7 @@ main(int  argc,				// I - Number of command-line args
     cmocka_unit_test(test_linked_unknown_device),
     cmocka_unit_test(test_cancel),
     cmocka_unit_test(test_cancel_no_relay),
+    cmocka_unit_test(test_sigterm_child),
     cmocka_unit_test(test_warm),
     cmocka_unit_test(test_warm_program),
     cmocka_unit_test(test_sidechannel),
