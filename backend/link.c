@@ -28,6 +28,49 @@
 
 
 //
+// 'upaBackendLinkAsk()' - Ask cupsd for this job's uuid; upaBackendCheckLink() reads the answer.
+//
+// cupsd takes a few milliseconds to answer while it starts the job; the
+// device and the journal are read meanwhile.  Nothing happens when the
+// request cannot be sent: upaBackendCheckLink() then asks again, waiting.
+//
+
+void
+upaBackendLinkAsk(upa_backend_t *be)	// I - Backend state
+{
+  const char	*queue = getenv("PRINTER");
+					// CUPS queue
+  char		errbuf[1024];		// Library error
+
+
+  if (be->link.job_id <= 0 || be->link_query || !be->cfg || !queue)
+    return;
+
+  if ((be->link_query = upaCupsConnect(be->cfg)) != NULL && !upaCupsJobGetSend(be->link_query, queue, atoi(be->job_id)))
+  {
+    fprintf(stderr, "DEBUG: upa: Cannot ask cupsd about job %s: %s\n", be->job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
+    httpClose(be->link_query);
+    be->link_query = NULL;
+  }
+}
+
+
+//
+// 'upaBackendLinkForget()' - Close a pending upaBackendLinkAsk() unread.
+//
+
+void
+upaBackendLinkForget(upa_backend_t *be)	// I - Backend state
+{
+  if (be->link_query)
+  {
+    httpClose(be->link_query);
+    be->link_query = NULL;
+  }
+}
+
+
+//
 // 'upaBackendCheckLink()' - Prove the job's cloud link and decide whether to print.
 //
 
@@ -49,18 +92,31 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
 
 
   if (be->link.job_id <= 0 || !be->cfg || !be->dev)
+  {
+    upaBackendLinkForget(be);
     return (0);
+  }
+
+  // The journal is read while cupsd answers (upaBackendLinkAsk())
+  journal = upaJournalOpenReadOnly(be->cfg);
 
   // This job's uuid, from cupsd (never from the job's options)
   memset(&info, 0, sizeof(info));
-  if (queue && (http = upaCupsConnect(be->cfg)) != NULL)
+  if ((http = be->link_query) != NULL)
+  {
+    be->link_query = NULL;
+    if (!upaCupsJobGetAnswer(http, queue, job_id, &info))
+      fprintf(stderr, "DEBUG: upa: Cannot read job %d from cupsd: %s\n", job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
+    httpClose(http);
+  }
+  else if (queue && (http = upaCupsConnect(be->cfg)) != NULL)
   {
     if (!upaCupsJobGet(http, queue, job_id, &info))
       fprintf(stderr, "DEBUG: upa: Cannot read job %d from cupsd: %s\n", job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
     httpClose(http);
   }
 
-  if ((journal = upaJournalOpenReadOnly(be->cfg)) == NULL)
+  if (!journal)
     status = -1;
   else
     status = upaJournalFindCupsJob(journal, be->dev->id, be->link.job_id, job_id, info.uuid[0] ? info.uuid : NULL, &entry);

@@ -77,6 +77,7 @@ typedef struct upa_backend_s		// State of one backend run
   upa_config_t	*cfg;			// Configuration, or NULL
   upa_device_t	*dev;			// Device reporting the job / owning the queue, or NULL
   upa_outbox_t	*outbox;		// Outbox, opened on first use
+  http_t	*link_query;		// cupsd connection with this job's Get-Job-Attributes pending (link.c), or NULL
   bool		cloud_tried;		// Tried to load cfg/dev for a plain job?
   bool		terminal_sent;		// Terminal job state reported (or queued)?
   bool		term_deferred;		// SIGTERM held back: the printer gets the whole job
@@ -156,6 +157,8 @@ extern void	upaBackendDeliver(upa_backend_t *be);
 // The one delivery of what the end of the job queued (final state, printer state).
 extern void	upaBackendDeliverHeld(upa_backend_t *be);
 extern int	upaBackendCheckLink(upa_backend_t *be);
+extern void	upaBackendLinkAsk(upa_backend_t *be);
+extern void	upaBackendLinkForget(upa_backend_t *be);
 extern void	upaBackendReportFinal(upa_backend_t *be, int status, bool signaled, int signum);
 extern ipp_jstate_t upaBackendCupsJobState(upa_backend_t *be);
 

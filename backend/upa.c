@@ -321,6 +321,7 @@ run_job(int  argc,			// I - Number of command-line args
     upaBackendDeliverHeld(&be);
   }
 
+  upaBackendLinkForget(&be);
   upaOutboxClose(be.outbox);
   upaDeviceDelete(be.dev);
   upaConfigDelete(be.cfg);
@@ -412,6 +413,10 @@ upaBackendLoadCloud(upa_backend_t *be,	// I - Backend state
   if (!upaBackendStateAccess(be, true) && geteuid() == 0)
     fputs("DEBUG: upa: Reading shared state as root (no backend account).\n", stderr);
 
+  // A linked job: cupsd answers while the device is read (the connection
+  // made with the same effective ids as before the split of the query)
+  upaBackendLinkAsk(be);
+
   // Keep every cloud call of a backend run short: a slow cloud must not
   // hold the queue (the outbox keeps what could not be sent).
   if (be->cfg->timeout <= 0 || be->cfg->timeout > UPA_BE_CLOUD_TIMEOUT)
@@ -429,6 +434,7 @@ upaBackendLoadCloud(upa_backend_t *be,	// I - Backend state
       fprintf(stderr, "DEBUG: upa: No cloud reporting for this job (%s).\n", upaBackendLastError(errbuf, sizeof(errbuf)));
     else
       fprintf(stderr, "ERROR: Universal Print device %s is not usable on this server (%s); register the queue again with \"upactl register\" or fix the device URI.\n", device_id, upaBackendLastError(errbuf, sizeof(errbuf)));
+    upaBackendLinkForget(be);
     upaConfigDelete(be->cfg);
     be->cfg = NULL;
     return (false);
@@ -443,6 +449,7 @@ upaBackendLoadCloud(upa_backend_t *be,	// I - Backend state
         fprintf(stderr, "DEBUG: upa: No cloud reporting for this job (cannot read the Credentials file: %s).\n", strerror(errno));
       else
         fprintf(stderr, "ERROR: Cannot read the Credentials file %s of Profile pwg (%s); it must be mode 0640, group %s.\n", be->cfg->credentials, strerror(errno), be->cfg->device_group);
+      upaBackendLinkForget(be);
       upaDeviceDelete(be->dev);
       upaConfigDelete(be->cfg);
       be->dev = NULL;
@@ -456,6 +463,7 @@ upaBackendLoadCloud(upa_backend_t *be,	// I - Backend state
       fprintf(stderr, "DEBUG: upa: No cloud reporting for this job (cannot read %s: %s).\n", be->dev->key_file, strerror(errno));
     else
       fprintf(stderr, "ERROR: Cannot read the key of Universal Print device %s (%s: %s); the backend runs as user lp, which must be in group %s.\n", device_id, be->dev->key_file, strerror(errno), be->cfg->device_group);
+    upaBackendLinkForget(be);
     upaDeviceDelete(be->dev);
     upaConfigDelete(be->cfg);
     be->dev = NULL;

@@ -53,6 +53,8 @@ static const char *acting_user(const char *owner);
 static bool	check_ipp(const char *what, const char *queue, int job_id);
 static bool	has_space(const char *s);
 static void	job_attr(ipp_attribute_t *attr, upa_cupsjob_t *info, int *id);
+static bool	job_get_answer(const char *queue, int job_id, ipp_t *response, upa_cupsjob_t *info);
+static ipp_t	*job_get_request(const char *queue, int job_id);
 static bool	version_is_affected(const char *version);
 static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
 static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
@@ -611,22 +613,6 @@ upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
               int           job_id,	// I - CUPS job-id
               upa_cupsjob_t *info)	// O - Job information
 {
-  ipp_t			*request,	// Get-Job-Attributes request
-			*response;	// Response
-  ipp_attribute_t	*attr;		// Attribute
-  char			uri[1024];	// printer-uri
-  bool			ok = false;	// Result
-  static const char * const requested[] =
-  {					// Attributes we need
-    "job-state",
-    "job-uuid",
-    "number-of-documents",
-    UPA_OPTION_JOB_ID,
-    UPA_OPTION_DEVICE_ID,
-    UPA_OPTION_USER_URI
-  };
-
-
   if (info)
     memset(info, 0, sizeof(upa_cupsjob_t));
 
@@ -636,15 +622,93 @@ upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
     return (false);
   }
 
-  assemble_printer_uri(uri, sizeof(uri), queue);
+  // cupsDoRequest() also authenticates (PeerCred) when cupsd asks
+  return (job_get_answer(queue, job_id, cupsDoRequest(http, job_get_request(queue, job_id), "/"), info));
+}
 
-  request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
-  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
-  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
 
-  response = cupsDoRequest(http, request, "/");
+//
+// 'upaCupsJobGetSend()' - Send upaCupsJobGet()'s request, without waiting for the answer.
+//
+
+bool					// O - true if sent
+upaCupsJobGetSend(http_t     *http,	// I - Connection to cupsd
+                  const char *queue,	// I - Queue name
+                  int        job_id)	// I - CUPS job-id
+{
+  ipp_t		*request;		// Get-Job-Attributes request
+  http_status_t	status;			// HTTP status of the send
+
+
+  if (!http || !queue || job_id <= 0)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsJobGetSend: bad arguments");
+    return (false);
+  }
+
+  // As cupsDoRequest() does, up to the answer
+  request = job_get_request(queue, job_id);
+  status  = cupsSendRequest(http, request, "/", ippLength(request));
+  ippDelete(request);
+
+  if (status != HTTP_STATUS_CONTINUE && status != HTTP_STATUS_OK)
+  {
+    upaSetError(UPA_ERROR_CUPS, "Unable to ask local CUPS about job %s-%d: %s", queue, job_id, cupsLastErrorString());
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaCupsJobGetAnswer()' - Read the answer to upaCupsJobGetSend().
+//
+// When cupsd wants authentication the request is made again with
+// cupsDoRequest(), which gives it.
+//
+
+bool					// O - true if the job exists
+upaCupsJobGetAnswer(http_t        *http,// I - Connection to cupsd
+                    const char    *queue,
+					// I - Queue name
+                    int           job_id,
+					// I - CUPS job-id
+                    upa_cupsjob_t *info)// O - Job information
+{
+  ipp_t	*response;			// Response
+
+
+  if (info)
+    memset(info, 0, sizeof(upa_cupsjob_t));
+
+  if (!http || !queue || job_id <= 0 || !info)
+  {
+    upaSetError(UPA_ERROR_ARGS, "upaCupsJobGetAnswer: bad arguments");
+    return (false);
+  }
+
+  response = cupsGetResponse(http, "/");
+  if (!response && httpGetStatus(http) == HTTP_STATUS_UNAUTHORIZED)
+    return (upaCupsJobGet(http, queue, job_id, info));
+
+  return (job_get_answer(queue, job_id, response, info));
+}
+
+
+//
+// 'job_get_answer()' - Take a Get-Job-Attributes answer apart (and free it).
+//
+
+static bool				// O - true if the job exists
+job_get_answer(const char    *queue,	// I - Queue name
+               int           job_id,	// I - CUPS job-id
+               ipp_t         *response,	// I - Response or NULL
+               upa_cupsjob_t *info)	// O - Job information
+{
+  ipp_attribute_t	*attr;		// Attribute
+  bool			ok = false;	// Result
+
 
   if (cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND)
   {
@@ -663,6 +727,39 @@ upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
   ippDelete(response);
 
   return (ok);
+}
+
+
+//
+// 'job_get_request()' - Make the Get-Job-Attributes request of upaCupsJobGet().
+//
+
+static ipp_t *				// O - Request
+job_get_request(const char *queue,	// I - Queue name
+                int        job_id)	// I - CUPS job-id
+{
+  ipp_t		*request;		// Get-Job-Attributes request
+  char		uri[1024];		// printer-uri
+  static const char * const requested[] =
+  {					// Attributes we need
+    "job-state",
+    "job-uuid",
+    "number-of-documents",
+    UPA_OPTION_JOB_ID,
+    UPA_OPTION_DEVICE_ID,
+    UPA_OPTION_USER_URI
+  };
+
+
+  assemble_printer_uri(uri, sizeof(uri), queue);
+
+  request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
+  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
+
+  return (request);
 }
 
 

@@ -45,6 +45,11 @@ typedef struct upa_cupsjob_s		// What cupsd says of one job
 // Read a job's state, documents, uuid and cloud link: false with
 // UPA_ERROR_NOT_FOUND when cupsd has no such job.
 extern bool	upaCupsJobGet(http_t *http, const char *queue, int job_id, upa_cupsjob_t *info);
+// The same in two steps, so the caller works while cupsd answers: send the
+// request (false on error; then no answer is read), then read the answer
+// (as upaCupsJobGet()).  Nothing else may use the connection in between.
+extern bool	upaCupsJobGetSend(http_t *http, const char *queue, int job_id);
+extern bool	upaCupsJobGetAnswer(http_t *http, const char *queue, int job_id, upa_cupsjob_t *info);
 
 // The jobs of a queue (NULL: of every queue, in one request) that are not
 // finished and carry a cloud link, for the reconciler's orphan sweep:
