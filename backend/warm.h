@@ -14,6 +14,11 @@
 // job is its) before it does anything else; then the launcher passes each
 // SIGTERM on as "T" and the guardian ends with "S" and the exit status.
 //
+// Between the waiting process and a guardian (its fork, warm.c), on their
+// socket pair: "T" once the guardian has accepted a job; then "P" and the
+// real backend's PID (int32_t) after it starts, and "T" for each SIGTERM
+// the waiting process is to send it (upaSigTermChild()).
+//
 
 #ifndef UPA_WARM_H
 #  define UPA_WARM_H
