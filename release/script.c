@@ -10,6 +10,7 @@
 
 #include "release.h"
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <signal.h>
 
 
@@ -255,8 +256,9 @@ release_jobs(
 		num_todo = 0,		// Jobs to release
 		released = 0,		// Jobs released
 		failed = 0;		// Jobs that failed
-  int		todo[256];		// Cloud job-ids to release
-  const char	*names[256];		// Their names
+  int		*todo;			// Cloud job-ids to release
+  const char	**names;		// Their names
+  int		status;			// Exit status
   upa_error_t	last_err = UPA_ERROR_NONE;
 					// Class of the last failure
   bool		same_err = true;	// All failures of the same class?
@@ -267,10 +269,20 @@ release_jobs(
 		*obj;			// One result
 
 
-  // What to release...
+  // What to release: every job listed (--all), or the --job IDs
+  todo  = calloc((size_t)(num_jobs > opts->num_ids ? num_jobs : opts->num_ids) + 1, sizeof(int));
+  names = calloc((size_t)(num_jobs > opts->num_ids ? num_jobs : opts->num_ids) + 1, sizeof(char *));
+  if (!todo || !names)
+  {
+    free(todo);
+    free(names);
+    fputs("upa-release: out of memory\n", stderr);
+    return (REL_EXIT_SOMEFAILED);
+  }
+
   if (opts->all)
   {
-    for (i = 0; i < num_jobs && num_todo < (int)(sizeof(todo) / sizeof(todo[0])); i ++)
+    for (i = 0; i < num_jobs; i ++)
     {
       if (jobs[i].info.state >= IPP_JSTATE_CANCELED)
         continue;
@@ -292,6 +304,8 @@ release_jobs(
       else
         printf("no jobs waiting for %s\n", opts->user);
 
+      free(todo);
+      free(names);
       return (REL_EXIT_NOJOBS);
     }
   }
@@ -309,6 +323,8 @@ release_jobs(
     if (num_jobs == 0)
     {
       fprintf(stderr, "upa-release: no jobs waiting for %s\n", opts->user);
+      free(todo);
+      free(names);
       return (REL_EXIT_NOJOBS);
     }
   }
@@ -419,14 +435,17 @@ release_jobs(
     json_print(json);
   }
 
+  free(todo);
+  free(names);
+
   if (failed == 0)
-    return (REL_EXIT_RELEASED);
+    status = REL_EXIT_RELEASED;
+  else if (released == 0 && same_err && (last_err == UPA_ERROR_NETWORK || last_err == UPA_ERROR_BUSY || last_err == UPA_ERROR_SERVER || last_err == UPA_ERROR_AUTH || last_err == UPA_ERROR_DEVICE || last_err == UPA_ERROR_CUPS))
+    status = relErrorExit(last_err);	// Nothing printed and one cause: say which
+  else
+    status = REL_EXIT_SOMEFAILED;
 
-  // Nothing printed and one cause: say which
-  if (released == 0 && same_err && (last_err == UPA_ERROR_NETWORK || last_err == UPA_ERROR_BUSY || last_err == UPA_ERROR_SERVER || last_err == UPA_ERROR_AUTH || last_err == UPA_ERROR_DEVICE || last_err == UPA_ERROR_CUPS))
-    return (relErrorExit(last_err));
-
-  return (REL_EXIT_SOMEFAILED);
+  return (status);
 }
 
 

@@ -272,6 +272,22 @@ if command -v flock >/dev/null; then
   check "... is completed in the cloud by the backend's flusher" upa_wait_for 30 sim_job_is "$svc_job" state completed
   check "... which did not wait for a service" test "$(grep -c "The sync service delivers the outbox" "$BASE/log/error_log")" = "$before"
 fi
+
+#
+# More than 256 jobs of one user: --all takes every one (it stopped at 256).
+#
+
+for ((i = 1; i <= 260; i ++)); do
+  sim_submit "$ALICE" "many-$i.pdf" "$ALICE_PDF" >/dev/null || break
+done
+check "260 more jobs wait for alice" test "$i" = 261
+"$RELEASE" --printer Floor3 --user "$ALICE" --all --json >"$BASE/many.json" 2>"$BASE/many.err"
+check "upa-release --all releases all of them, past 256" \
+  test "$(jq '[.jobs[] | select(.released and (.name | startswith("many-")))] | length' "$BASE/many.json")" = 260
+check "... none is left waiting in the cloud" \
+  sh -c "! '$RELEASE' --printer Floor3 --user '$ALICE' --list | grep -q 'many-'"
+check "... and CUPS prints them" upa_wait_for 300 sh -c "[ -z \"\$(lpstat -o Floor3 2>/dev/null)\" ]"
+
 njobs=$(queue_jobs Floor3 | wc -l)
 
 #
