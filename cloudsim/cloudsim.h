@@ -309,6 +309,8 @@ struct cs_tenant_s			// Tenant: everything one admin owns
   pthread_cond_t changed;		// Signalled when events are added
   bool		stopping;		// Shutting down: end long polls
   bool		dirty;			// Needs saving
+  int		save_interval;		// Save at most every N ms (0 = at every unlock)
+  long long	last_save;		// When last saved (CLOCK_MONOTONIC ms)
   char		*state_file;		// <state-dir>/state.json
   int		retention;		// Held job lifetime in seconds (0 = forever)
   int		slow_release;		// Seconds before new jobs become fetchable

@@ -12,6 +12,7 @@
 //                [--pid-file FILE]
 //                [--tenant-config FILE] [--fault SPEC]... [--slow-release SECONDS]
 //                [--job-retention SECONDS] [--limit-jobs N] [--limit-concurrent N]
+//                [--save-interval MS]
 //                [--limit-per-user N] [--ipptool-listen HOST:PORT]
 //                [--devicecode-approve-after N] [--devicecode-interval SECONDS]
 //                [--devicecode-lifetime SECONDS] [--user-token-lifetime SECONDS]
@@ -70,7 +71,8 @@ main(int  argc,				// I - Number of arguments
   bool			keep_subs = false;
 					// --keep-subscriptions
   int			retention = -1,	// --job-retention
-			slow_release = -1;
+			slow_release = -1,
+			save_interval = 0;
 					// --slow-release
   const union MHD_DaemonInfo *info;	// Daemon info
   sigset_t		sigs;		// Signals to wait for
@@ -173,7 +175,7 @@ main(int  argc,				// I - Number of arguments
       }
       faults[num_faults ++] = arg;
     }
-    else if (!strcmp(opt, "--job-retention") || !strcmp(opt, "--slow-release") || !strcmp(opt, "--limit-jobs") || !strcmp(opt, "--limit-concurrent") || !strcmp(opt, "--limit-per-user"))
+    else if (!strcmp(opt, "--job-retention") || !strcmp(opt, "--slow-release") || !strcmp(opt, "--limit-jobs") || !strcmp(opt, "--limit-concurrent") || !strcmp(opt, "--limit-per-user") || !strcmp(opt, "--save-interval"))
     {
       int n;				// Value
 
@@ -191,6 +193,8 @@ main(int  argc,				// I - Number of arguments
         server.limits.jobs_per_10min = n;
       else if (!strcmp(opt, "--limit-concurrent"))
         server.limits.concurrent = n;
+      else if (!strcmp(opt, "--save-interval"))
+        save_interval = n;
       else
         server.limits.per_user = n;
     }
@@ -309,6 +313,7 @@ main(int  argc,				// I - Number of arguments
     server.tenant->retention = retention;
   if (slow_release >= 0)
     server.tenant->slow_release = slow_release;
+  server.tenant->save_interval = save_interval;
 
   if (server.tenant_config)
   {
@@ -408,7 +413,19 @@ main(int  argc,				// I - Number of arguments
 
   do
   {
-    if (sigwait(&sigs, &sig))
+    if (save_interval > 0)
+    {
+      // Save what the last answers changed once the interval is over
+      struct timespec timeout = { save_interval / 1000, (save_interval % 1000) * 1000000L };
+					// Wait
+
+      if ((sig = sigtimedwait(&sigs, NULL, &timeout)) < 0)
+      {
+        csTenantLock(server.tenant);
+        csTenantUnlock(server.tenant);
+      }
+    }
+    else if (sigwait(&sigs, &sig))
       sig = SIGTERM;
   }
   while (sig != SIGTERM && sig != SIGINT);
@@ -424,6 +441,15 @@ main(int  argc,				// I - Number of arguments
 
   if (pid_file)
     unlink(pid_file);
+
+  // Nothing of a --save-interval is left unsaved
+  csTenantLock(server.tenant);
+  if (server.tenant->dirty)
+  {
+    server.tenant->dirty = false;
+    csTenantSave(server.tenant);
+  }
+  csTenantUnlock(server.tenant);
 
   csTenantDelete(server.tenant);
   csCADelete(server.ca);
@@ -553,6 +579,8 @@ usage(FILE *fp)				// I - Where to print
         "  --fault SPEC             Arm a fault: KIND[,key=value...] (repeatable)\n"
         "  --slow-release SECONDS   Jobs become fetchable SECONDS after submission\n"
         "  --job-retention SECONDS  Held jobs expire after SECONDS (default 0 = never)\n"
+        "  --save-interval MS       Save the state at most every MS ms (default 0 = before\n"
+        "                           every answer; for benchmarks)\n"
         "  --limit-jobs N           Jobs per printer per 10 minutes (default 100, 0 = off)\n"
         "  --limit-concurrent N     Active jobs per printer (default 50, 0 = off)\n"
         "  --limit-per-user N       Active jobs per user per printer (default 4, 0 = off)\n"

@@ -13,6 +13,7 @@
 //
 
 #include "cloudsim.h"
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -1159,8 +1160,19 @@ csTenantUnlock(cs_tenant_t *tenant)	// I - Tenant
 {
   if (tenant->dirty)
   {
-    tenant->dirty = false;
-    csTenantSave(tenant);
+    struct timespec	ts;		// Current time
+    long long		now;		// ... in ms
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+
+    // --save-interval: main() saves the rest when the interval is over
+    if (tenant->save_interval <= 0 || now - tenant->last_save >= tenant->save_interval)
+    {
+      tenant->dirty     = false;
+      tenant->last_save = now;
+      csTenantSave(tenant);
+    }
   }
 
   pthread_mutex_unlock(&tenant->lock);

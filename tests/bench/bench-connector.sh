@@ -53,7 +53,8 @@ upa_need_program "$top_builddir/backend/upa"
 ulimit -n $((ndev * 2 + 1024)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 upa_tmpdir
-cloudsim_start --connection-limit $((ndev + 256)) >/dev/null
+# (--save-interval: see bench-throughput.sh)
+cloudsim_start --connection-limit $((ndev + 256)) --save-interval 1000 >/dev/null
 upa_write_config "LogLevel warn" >/dev/null
 # A server trusts the system's CA bundle (about 140 CAs), not one emulator
 # CA: memory per connection depends on it (lib/http.c shares one store)

@@ -51,6 +51,17 @@ check "document survives: Fetch-Document returns it" grep -q 'persisted' "$tmp/j
 j2=$(submit alice@example.com after-restart)
 check "job ids keep increasing after a restart" test "$j2" -gt "$j1"
 
+# --save-interval (benchmarks): saved within the interval, and at exit.
+cs_stop
+cs_start --save-interval 1000
+submit alice@example.com lazily-saved >/dev/null
+for i in $(seq 1 50); do grep -q lazily-saved "$tmp/state/state.json" && break; sleep 0.1; done
+check "--save-interval 1000: a change reaches state.json within the interval" grep -q lazily-saved "$tmp/state/state.json"
+submit alice@example.com saved-at-exit >/dev/null
+cs_stop
+check "--save-interval: SIGTERM saves what is left" grep -q saved-at-exit "$tmp/state/state.json"
+cs_start
+
 # ---------------------------------------------------------------------------
 # Fault injection.
 # ---------------------------------------------------------------------------
