@@ -54,7 +54,7 @@ static bool	check_ipp(const char *what, const char *queue, int job_id);
 static bool	has_space(const char *s);
 static void	job_attr(ipp_attribute_t *attr, upa_cupsjob_t *info, int *id);
 static bool	job_get_answer(const char *queue, int job_id, ipp_t *response, upa_cupsjob_t *info);
-static ipp_t	*job_get_request(const char *queue, int job_id);
+static ipp_t	*job_get_request(const char *queue, int job_id, int num_requested, const char * const *requested);
 static bool	version_is_affected(const char *version);
 static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
 static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
@@ -623,7 +623,7 @@ upaCupsJobGet(http_t        *http,	// I - Connection to cupsd
   }
 
   // cupsDoRequest() also authenticates (PeerCred) when cupsd asks
-  return (job_get_answer(queue, job_id, cupsDoRequest(http, job_get_request(queue, job_id), "/"), info));
+  return (job_get_answer(queue, job_id, cupsDoRequest(http, job_get_request(queue, job_id, 0, NULL), "/"), info));
 }
 
 
@@ -647,7 +647,7 @@ upaCupsJobGetSend(http_t     *http,	// I - Connection to cupsd
   }
 
   // As cupsDoRequest() does, up to the answer
-  request = job_get_request(queue, job_id);
+  request = job_get_request(queue, job_id, 0, NULL);
   status  = cupsSendRequest(http, request, "/", ippLength(request));
   ippDelete(request);
 
@@ -731,17 +731,25 @@ job_get_answer(const char    *queue,	// I - Queue name
 
 
 //
-// 'job_get_request()' - Make the Get-Job-Attributes request of upaCupsJobGet().
+// 'job_get_request()' - Make a Get-Job-Attributes request.
+//
+// "requested" NULL asks what upaCupsJobGet() needs.
 //
 
 static ipp_t *				// O - Request
-job_get_request(const char *queue,	// I - Queue name
-                int        job_id)	// I - CUPS job-id
+job_get_request(const char        *queue,
+					// I - Queue name
+                int               job_id,
+					// I - CUPS job-id
+                int               num_requested,
+					// I - Number of attributes asked, or 0
+                const char *const *requested)
+					// I - Attributes asked, or NULL
 {
   ipp_t		*request;		// Get-Job-Attributes request
   char		uri[1024];		// printer-uri
-  static const char * const requested[] =
-  {					// Attributes we need
+  static const char * const get_requested[] =
+  {					// What upaCupsJobGet() needs
     "job-state",
     "job-uuid",
     "number-of-documents",
@@ -751,13 +759,19 @@ job_get_request(const char *queue,	// I - Queue name
   };
 
 
+  if (!requested)
+  {
+    requested     = get_requested;
+    num_requested = (int)(sizeof(get_requested) / sizeof(get_requested[0]));
+  }
+
   assemble_printer_uri(uri, sizeof(uri), queue);
 
   request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
   ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
   ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
-  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
+  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", num_requested, NULL, requested);
 
   return (request);
 }
@@ -899,7 +913,6 @@ upaCupsJobInfo(http_t     *http,	// I - Connection to cupsd
   ipp_attribute_t	*attr;		// Attribute
   ipp_jstate_t		state = (ipp_jstate_t)0;
 					// Job state
-  char			uri[1024];	// printer-uri
   static const char * const requested[] =
   {					// Attributes we need
     "job-state",
@@ -916,14 +929,7 @@ upaCupsJobInfo(http_t     *http,	// I - Connection to cupsd
     return ((ipp_jstate_t)0);
   }
 
-  assemble_printer_uri(uri, sizeof(uri), queue);
-
-  request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
-  ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
-  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL, cupsUser());
-  ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", (int)(sizeof(requested) / sizeof(requested[0])), NULL, requested);
-
+  request  = job_get_request(queue, job_id, (int)(sizeof(requested) / sizeof(requested[0])), requested);
   response = cupsDoRequest(http, request, "/");
 
   if (cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND)
