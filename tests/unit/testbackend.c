@@ -692,6 +692,7 @@ test_sigterm_child(void **state)	// I - Test state (unused)
 {
   int		pidpipe[2],		// G tells B's PID
 		alive[2],		// Held by B and its child: EOF once both are gone
+		ready[2],		// B and its child say they run (a byte each)
 		status;			// Exit status
   pid_t		g, b = 0, c;		// Guardian, its backend, another process
   struct pollfd	pfd;			// Wait for "alive"
@@ -702,6 +703,7 @@ test_sigterm_child(void **state)	// I - Test state (unused)
 
   assert_int_equal(pipe(pidpipe), 0);
   assert_int_equal(pipe(alive), 0);
+  assert_int_equal(pipe(ready), 0);
 
   if ((c = fork()) == 0)
   {
@@ -717,12 +719,18 @@ test_sigterm_child(void **state)	// I - Test state (unused)
 
     if ((bpid = fork()) == 0)
     {
+      // Each says it runs before it is signalled: a SIGTERM that comes
+      // while a fork is still being set up may be lost under valgrind
       setpgid(0, 0);
       if (fork() == 0)
       {
+        if (write(ready[1], "c", 1) != 1)
+          _exit(1);
         sleep(30);			// In B's group, holding "alive"
         _exit(0);
       }
+      if (write(ready[1], "b", 1) != 1)
+        _exit(1);
       sleep(30);
       _exit(0);
     }
@@ -737,9 +745,13 @@ test_sigterm_child(void **state)	// I - Test state (unused)
 
   close(alive[1]);
   close(pidpipe[1]);
+  close(ready[1]);
   assert_int_equal(read(pidpipe[0], &b, sizeof(b)), sizeof(b));
   close(pidpipe[0]);
   assert_true(b > 1);
+  assert_int_equal(read(ready[0], buf, 1), 1);
+  assert_int_equal(read(ready[0], buf, 1), 1);
+  close(ready[0]);
 
   // Not G's children: nothing happens to them
   assert_false(upaSigTermChild(g, c));
