@@ -721,6 +721,24 @@ sim_submit()
 
 
 #
+# 'sim_submit_many()' - Submit COUNT copies of a PDF for a user in one curl
+#                       run (one connection); print the cloud job ids.
+#
+# sim_submit_many USER PREFIX FILE COUNT   names PREFIX-1.pdf ... PREFIX-COUNT.pdf
+#
+
+sim_submit_many()
+{
+  local query
+
+  query="user=$(upa_urlencode "$1")&format=application%2Fpdf&name=$(upa_urlencode "$2")-[1-$4].pdf"
+  # curl's URL globbing makes one request per number, over one connection.
+  sim_curl "/sim/jobs?$query" -X POST -H "Content-Type: application/pdf" --data-binary "@$3" \
+    | jq -er '.id'
+}
+
+
+#
 # 'sim_job()' - Print one field of a cloud job (jq path without the dot).
 #
 # sim_job ID FIELD   e.g. sim_job 3 state, sim_job 3 acquiredBy ("null" when null)
