@@ -724,7 +724,8 @@ sim_submit()
 # 'sim_submit_many()' - Submit COUNT copies of a PDF for a user in one curl
 #                       run (one connection); print the cloud job ids.
 #
-# sim_submit_many USER PREFIX FILE COUNT   names PREFIX-1.pdf ... PREFIX-COUNT.pdf
+# sim_submit_many USER PREFIX FILE COUNT [EXTRA-QUERY]
+#   names PREFIX-1.pdf ... PREFIX-COUNT.pdf; EXTRA-QUERY as for sim_submit
 #
 
 sim_submit_many()
@@ -732,6 +733,7 @@ sim_submit_many()
   local query
 
   query="user=$(upa_urlencode "$1")&format=application%2Fpdf&name=$(upa_urlencode "$2")-[1-$4].pdf"
+  [ -n "${5:-}" ] && query="$query&$5"
   # curl's URL globbing makes one request per number, over one connection.
   sim_curl "/sim/jobs?$query" -X POST -H "Content-Type: application/pdf" --data-binary "@$3" \
     | jq -er '.id'
