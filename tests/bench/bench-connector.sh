@@ -232,7 +232,7 @@ echo "  the upload itself (curl process, TLS handshake, POST /sim/jobs; not coun
 # Direct: uploaded while the service is stopped (SIGSTOP: the uploads, a
 # curl process each, would otherwise set the pace), timed from SIGCONT until
 # all are printed.  Plain: NDRAIN lp to the disabled plain queue, timed from
-# cupsenable until all are printed.  DRAIN_ROUNDS rounds, direct and plain
+# cupsenable until all are printed.  BENCH_CONNECTOR_ROUNDS rounds, direct and plain
 # in turn, so both see the same machine; the ratio is of the medians.
 : >"$BASE/drain-direct"
 : >"$BASE/drain-plain"
