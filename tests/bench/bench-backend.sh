@@ -31,24 +31,24 @@ set -eu
 
 megabytes=${1:-100}
 runs=${2:-5}
-upa="$top_builddir/backend/upa"
 socket="$CUPS_SERVERBIN/backend/socket"
 
-if [ -f "$upa" ] && head -c 4096 "$upa" | grep -q 'libtool wrapper'; then
-  upa="$(dirname "$upa")/.libs/$(basename "$upa")"
-fi
+# A program of this build: the real one behind a libtool wrapper script.
+built()
+{
+  local path="$top_builddir/backend/$1"
+
+  if [ -f "$path" ] && head -c 4096 "$path" | grep -q 'libtool wrapper'; then
+    path="$(dirname "$path")/.libs/$1"
+  fi
+  echo "$path"
+}
+
+upa=$(built upa)
 # The launcher (backend/upa) runs this build's upa-backend and signal relay,
 # not the installed ones.
-for prog in upa-backend upa-sigrelay; do
-  path="$top_builddir/backend/$prog"
-  if [ -f "$path" ] && head -c 4096 "$path" | grep -q 'libtool wrapper'; then
-    path="$(dirname "$path")/.libs/$prog"
-  fi
-  case "$prog" in
-    upa-backend) : "${UPA_BACKEND_PROGRAM:=$path}" ;;
-    upa-sigrelay) : "${UPA_SIGRELAY:=$path}" ;;
-  esac
-done
+: "${UPA_BACKEND_PROGRAM:=$(built upa-backend)}"
+: "${UPA_SIGRELAY:=$(built upa-sigrelay)}"
 export UPA_BACKEND_PROGRAM UPA_SIGRELAY
 
 for prog in "$upa" "$UPA_BACKEND_PROGRAM" "$socket" /usr/bin/time python3; do

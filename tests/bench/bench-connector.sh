@@ -113,14 +113,21 @@ percentile()
   sort -n | awk -v p="$1" '{v[NR] = $1} END {i = int((p * NR + 99) / 100); if (i < 1) i = 1; print v[i]}'
 }
 
-# Number of printed capture files in DIR (default $BASE/out): the capture
-# backend renames a job's file into place once it is written.
-printed_count()
+# Set PRINTED to the number of capture files in DIR: the capture backend
+# renames a job's file into place once it is written.  printed_count [DIR]
+# prints it (default $BASE/out).
+printed_set()
 {
-  local -a files=("${1:-$BASE/out}"/job-*.out)
+  local -a files=("$1"/job-*.out)
 
   [ -e "${files[0]}" ] || files=()
-  echo "${#files[@]}"
+  PRINTED=${#files[@]}
+}
+
+printed_count()
+{
+  printed_set "${1:-$BASE/out}"
+  echo "$PRINTED"
 }
 
 # Wait until more than BEFORE capture files are in DIR; fails after 120 s
@@ -131,12 +138,10 @@ wait_printed()
   local dir=$1
   local before=$2
   local t0=$3
-  local -a files
 
   while :; do
-    files=("$dir"/job-*.out)
-    [ -e "${files[0]}" ] || files=()
-    ((${#files[@]} > before)) && return 0
+    printed_set "$dir"
+    ((PRINTED > before)) && return 0
     now_ms_set
     ((NOW_MS - t0 > 120000)) && return 1
     read -r -t 0.002 -u "$nap_fd" 2>/dev/null || :
