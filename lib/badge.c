@@ -2534,6 +2534,8 @@ throttle_find(
 			best = -1;	// Slot to use for a new record
   int64_t		best_end = INT64_MAX;
 					// When its state ends
+  bool			best_locked = true;
+					// Is it a lockout?
   ssize_t		bytes;		// Bytes read
   int			j;		// Looping var
 
@@ -2558,23 +2560,29 @@ throttle_find(
 
     if (create)
     {
-      int64_t end;			// When this slot's state ends
+      int64_t	end;			// When this slot's state ends
+      bool	locked = false;		// Is this slot a lockout?
 
       if (throttle_idle(bc, recs + j, now))
         end = INT64_MIN;
       else
       {
-        end = recs[j].locked_until;
+        locked = recs[j].locked_until > throttle_clock(recs + j, now);
+        end    = recs[j].locked_until;
         if (recs[j].window_start + bc->failure_window > end)
           end = recs[j].window_start + bc->failure_window;
         if (recs[j].last_tap + bc->debounce_time > end)
           end = recs[j].last_tap + bc->debounce_time;
       }
 
-      if (best < 0 || end < best_end)
+      // A lockout goes last, whatever its age: else a flood of made-up
+      // badges at one station would push a locked badge's record out and
+      // give its PIN guesser a fresh count.
+      if (best < 0 || (best_locked && !locked) || (best_locked == locked && end < best_end))
       {
-        best     = base + j;
-        best_end = end;
+        best        = base + j;
+        best_end    = end;
+        best_locked = locked;
       }
     }
   }
@@ -2582,7 +2590,9 @@ throttle_find(
   if (!create)
     return (-1);
 
-  if (best_end != INT64_MIN)
+  if (best_locked)
+    upaLog(UPA_LOG_ERROR, "%s: no free slot, all %d are lockouts; the one ending first was dropped.", db->path, THROTTLE_PROBE);
+  else if (best_end != INT64_MIN)
     upaLog(UPA_LOG_WARN, "%s: no free slot, the record ending first was dropped.", db->path);
 
   memset(r, 0, sizeof(throttle_rec_t));
