@@ -37,6 +37,7 @@
 					// Largest message (else: no hand-over)
 #  define UPA_WARM_MAX_FDS	6	// 0-4 and the working directory
 #  define UPA_WARM_SECONDS	300	// A warm guardian waits this long for a job
+#  define UPA_WARM_SPARE_MS	500	// Next spare at the latest this long after a job was taken
 
 typedef struct upa_warm_hdr_s		// Message header
 {

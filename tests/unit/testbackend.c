@@ -517,12 +517,16 @@ test_cancel(void **state)		// I - Test state (unused)
 static void
 test_warm(void **state)			// I - Test state (unused)
 {
-  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit3", .options = "", .input = "warm", .inputlen = 4, .config = "/nonexistent" };
+  runopts_t	opts = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit3", .options = "", .input = "warm", .inputlen = 4, .config = "/nonexistent" },
+		nobackend = { .device_uri = "upa://" TEST_DEVICE_ID "/fake://p/exit0", .options = "upa-job-id=17 upa-device-id=" TEST_DEVICE_ID " upa-user-uri=mailto:alice@example.com", .input = "abc", .inputlen = 3, .config = "/nonexistent/cups-upa.conf" };
   run_t		run;			// Result
   char		sock[PATH_MAX];		// The guardian's socket
   struct stat	info;			// Its folder
+  struct timespec start, end;		// Time of the last job
   int		i,			// Looping var
-		first;			// First warm guardian's PID
+		first,			// First warm guardian's PID
+		second,			// The next one
+		third;			// The one without a real backend
   const char	*ptr;			// Its message
 
 
@@ -559,12 +563,33 @@ test_warm(void **state)			// I - Test state (unused)
   first = atoi(ptr + 14);
   run_free(&run);
 
-  // The next job goes to the spare forked meanwhile: another guardian
+  // The next job goes to the spare forked meanwhile (once the real
+  // backend ran): another guardian
   run_backend(&opts, &run);
   assert_non_null(ptr = strstr(run.err, "DEBUG: upa: Job handed over to warm guardian "));
   assert_true(first > 0 && atoi(ptr + 45) > 0 && atoi(ptr + 45) != first);
+  second = atoi(ptr + 45);
   assert_int_equal(run.status, 3);
   run_free(&run);
+
+  // A job that never starts a real backend (a linked job without its
+  // configuration): the spare comes when its guardian ends, not later
+  run_backend(&nobackend, &run);
+  assert_non_null(ptr = strstr(run.err, "DEBUG: upa: Job handed over to warm guardian "));
+  assert_true(atoi(ptr + 45) > 0 && atoi(ptr + 45) != second);
+  third = atoi(ptr + 45);
+  assert_int_equal(run.status, CUPS_BACKEND_STOP);
+  assert_null(run.record);		// The real backend never ran
+  run_free(&run);
+
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  run_backend(&opts, &run);
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  assert_non_null(ptr = strstr(run.err, "DEBUG: upa: Job handed over to warm guardian "));
+  assert_true(atoi(ptr + 45) > 0 && atoi(ptr + 45) != third);
+  assert_int_equal(run.status, 3);
+  run_free(&run);
+  printf("# warm job after a job without a real backend: %.0f ms (not asserted)\n", (double)(end.tv_sec - start.tv_sec) * 1000.0 + (end.tv_nsec - start.tv_nsec) / 1e6);
 }
 
 
