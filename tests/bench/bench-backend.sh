@@ -3,8 +3,8 @@
 # bench-backend.sh - cost of wrapping: wall time and peak RSS of printing a
 # large job through "upa" wrapping the CUPS socket backend, versus the socket
 # backend directly, in the same run, to a local TCP sink.  Prints figures
-# only; asserts nothing about time (targets, issue 17: <= 3% added wall time, <= 3 MiB added
-# private memory (USS)).
+# only; asserts nothing about time (targets, issue 17: <= 3% added wall
+# time, <= 3 MiB added private memory (USS)).
 #
 # Usage: tests/bench/bench-backend.sh [MEGABYTES] [RUNS]
 #   top_builddir (default: the source tree) must hold backend/upa; the socket
