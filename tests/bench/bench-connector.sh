@@ -198,6 +198,26 @@ cpu_ticks()
   awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
+# cpu_mark, then cpu_sample NAME: add the busy ticks of the machine, the
+# emulator, the service and cupsd in between to CPU_<NAME>_{all,sim,svc,cupsd}.
+cpu_mark()
+{
+  CPU_MARK=($(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat) \
+    $(cpu_ticks "$CLOUDSIM_PID") $(cpu_ticks "$WATCH_PID") $(cpu_ticks "$CUPSD_PID"))
+}
+
+cpu_sample()
+{
+  local -a now=($(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat) \
+    $(cpu_ticks "$CLOUDSIM_PID") $(cpu_ticks "$WATCH_PID") $(cpu_ticks "$CUPSD_PID"))
+  local k i=0
+
+  for k in all sim svc cupsd; do
+    eval "CPU_${1}_$k=\$((\${CPU_${1}_$k:-0} + now[i] - CPU_MARK[i]))"
+    i=$((i + 1))
+  done
+}
+
 rss_kib()
 {
   awk '/^VmRSS/ {print $2}' "/proc/$1/status"
@@ -246,22 +266,35 @@ for ((round = 1; round <= drain_rounds; round ++)); do
   kill -STOP "$WATCH_PID"
   sim_submit_many "bench@contoso.com" "drain-$round" "$ONEPAGE" "$ndrain" "printer=$dev0" >/dev/null || { kill -CONT "$WATCH_PID"; upa_fatal "submit"; }
   t0=$(now_ms)
+  cpu_mark
   kill -CONT "$WATCH_PID"
   wait_printed "$BASE/out" $((before + ndrain - 1)) "$t0" || upa_fatal "the $ndrain direct jobs did not all print"
   echo $(($(now_ms) - t0)) >>"$BASE/drain-direct"
+  cpu_sample direct
   before=$(printed_count "$BASE/plain")
   cupsdisable Plain || upa_fatal "cupsdisable"
   for ((i = 1; i <= ndrain; i ++)); do
     lp -d Plain -t "drain-$i" "$ONEPAGE" >/dev/null || upa_fatal "lp"
   done
   t0=$(now_ms)
+  cpu_mark
   cupsenable Plain || upa_fatal "cupsenable"
   wait_printed "$BASE/plain" $((before + ndrain - 1)) "$t0" || upa_fatal "the $ndrain plain jobs did not all print"
   echo $(($(now_ms) - t0)) >>"$BASE/drain-plain"
+  cpu_sample plain
 done
 direct_drain=$(percentile 50 <"$BASE/drain-direct")
 plain_drain=$(percentile 50 <"$BASE/drain-plain")
 echo "drain: $ndrain direct jobs waiting in the cloud -> all printed: median $direct_drain ms ($(sort -n "$BASE/drain-direct" | tr '\n' ' ')); plain CUPS, same rounds: $ndrain jobs waiting in a disabled queue -> all printed: median $plain_drain ms ($(sort -n "$BASE/drain-plain" | tr '\n' ' '))"
+# CPU per job while draining (both cores; the last job's tail is not in the
+# window): what the emulator, the stand-in for a cloud that runs elsewhere,
+# takes from the machine the print path is measured on.
+hz=$(getconf CLK_TCK)
+for kind in direct plain; do
+  eval "set -- \$CPU_${kind}_all \$CPU_${kind}_sim \$CPU_${kind}_svc \$CPU_${kind}_cupsd"
+  awk -v k="$kind" -v all="$1" -v sim="$2" -v svc="$3" -v cupsd="$4" -v hz="$hz" -v n=$((ndrain * drain_rounds)) \
+    'BEGIN {f = 1000 / hz / n; printf "drain CPU per job, %s: %.1f ms in all (emulator %.1f, service %.1f, cupsd %.1f, the rest %.1f: backends, printer, benchmark)\n", k, all * f, sim * f, svc * f, cupsd * f, (all - sim - svc - cupsd) * f}'
+done
 echo "ratio drain direct/plain $(awk -v a="$plain_drain" -v b="$direct_drain" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (rate of direct printing vs plain CUPS, medians of $drain_rounds rounds; goal >= 0.9)"
 kill -TERM "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null
 
@@ -296,7 +329,6 @@ echo "one service, $ndev devices: all subscribed within $(( ($(now_ms) - t0) / 1
 # first sweeps and the emulator's own catch-up are not idle.
 settle=${BENCH_CONNECTOR_SETTLE:-30}
 sleep "$settle"
-hz=$(getconf CLK_TCK)
 c0=$(cpu_ticks "$WATCH_PID")
 t0=$(now_ms)
 sleep "$idle"
