@@ -27,8 +27,9 @@
 // 3. Capacity: 40 000 other badges fail at the station after bob is
 //    locked out, more than the state file's 32 768 slots, so every probe
 //    window overflows and each new record evicts one: the lockouts (bob's,
-//    alice's from phase 1) must outlive them, and a legitimate tap succeeds.  (How long that tap takes is a
-//    figure for tests/bench, never asserted here.)
+//    alice's from phase 1) must outlive them, and a legitimate tap
+//    succeeds.  (How long that tap takes is a figure for tests/bench,
+//    never asserted here.)
 //
 
 #include "upa.h"
