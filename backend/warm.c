@@ -70,7 +70,6 @@ static void	warm_prepare(void);
 static bool	warm_replaced(void);
 static bool	warm_spare(int lfd, int ctl, int *argc, char ***argv);
 static bool	warm_guard_read(warm_guard_t *g, bool *started);
-static long long warm_now(void);
 static bool	warm_take(int fd, int *argc, char ***argv);
 
 
@@ -120,7 +119,7 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
   int		nguards = 0,		// Number of them
 		aguards = 0;		// Room for them
   struct pollfd	*pfds = NULL;		// Spare and guardians
-  long long	spare_at = 0;		// When the next spare is due (warm_now())
+  long long	spare_at = 0;		// When the next spare is due (upaBackendNowMS())
 
 
   if (geteuid() != 0)
@@ -156,7 +155,7 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
 		timeout = 1000;		// Poll timeout in ms
     char	msg[16];		// Message of the spare or a guardian
     ssize_t	bytes;			// Its length
-    long long	now;			// warm_now()
+    long long	now;			// upaBackendNowMS()
 
     while (waitpid(-1, NULL, WNOHANG) > 0);
 					// Guardians and spares that ended
@@ -164,12 +163,12 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
     // A spare waiting in accept() once it is due (not again at once after
     // one that ended without a job: that is retried at the next check, a
     // second later)
-    now = warm_now();
-    if (lfd >= 0 && ctl < 0 && failed < 2 && now >= spare_at && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
-      failed = 2;			// Try again a second later
-    else if (lfd >= 0 && ctl < 0 && failed < 2 && now >= spare_at)
+    now = upaBackendNowMS();
+    if (lfd >= 0 && ctl < 0 && failed < 2 && now >= spare_at)
     {
-      if ((pid = fork()) == 0)
+      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
+        pid = -1;
+      else if ((pid = fork()) == 0)
       {
         for (i = 0; i < nguards; i ++)
           close(guards[i].fd);
@@ -181,18 +180,20 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
           return (true);
         _exit(0);
       }
+      else
+      {
+        close(pair[1]);
+        if (pid < 0)
+          close(pair[0]);
+      }
 
-      close(pair[1]);
       if (pid > 0)
       {
         ctl   = pair[0];
         spare = pid;
       }
       else
-      {
-        close(pair[0]);
         failed = 2;			// Try again a second later
-      }
     }
 
     if (nguards + 1 > aguards)
@@ -270,7 +271,7 @@ upaBackendWarmWait(int  *argc,		// O - Job's argc
         guards[nguards].target = 0;
         nguards ++;
         failed   = 0;
-        spare_at = warm_now() + UPA_WARM_SPARE_MS;
+        spare_at = upaBackendNowMS() + UPA_WARM_SPARE_MS;
       }
       else
       {
@@ -467,22 +468,6 @@ upaBackendWarmDone(int status)		// I - Exit status
   msg[1] = (unsigned char)status;
   bytes  = send(fd, msg, sizeof(msg), MSG_NOSIGNAL);
   (void)bytes;
-}
-
-
-//
-// 'warm_now()' - Monotonic time in milliseconds.
-//
-
-static long long			// O - Milliseconds
-warm_now(void)
-{
-  struct timespec ts;			// Clock reading
-
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-
-  return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 

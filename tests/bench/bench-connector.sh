@@ -199,21 +199,28 @@ cpu_ticks()
 }
 
 # cpu_mark, then cpu_sample NAME: add the busy ticks of the machine, the
-# emulator, the service and cupsd in between to CPU_<NAME>_{all,sim,svc,cupsd}.
+# emulator, the service and cupsd in between to CPU[NAME.all], CPU[NAME.sim],
+# CPU[NAME.svc] and CPU[NAME.cupsd].
+declare -A CPU=()
+
+cpu_now()
+{
+  echo $(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat) \
+    $(cpu_ticks "$CLOUDSIM_PID") $(cpu_ticks "$WATCH_PID") $(cpu_ticks "$CUPSD_PID")
+}
+
 cpu_mark()
 {
-  CPU_MARK=($(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat) \
-    $(cpu_ticks "$CLOUDSIM_PID") $(cpu_ticks "$WATCH_PID") $(cpu_ticks "$CUPSD_PID"))
+  CPU_MARK=($(cpu_now))
 }
 
 cpu_sample()
 {
-  local -a now=($(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat) \
-    $(cpu_ticks "$CLOUDSIM_PID") $(cpu_ticks "$WATCH_PID") $(cpu_ticks "$CUPSD_PID"))
+  local -a now=($(cpu_now))
   local k i=0
 
   for k in all sim svc cupsd; do
-    eval "CPU_${1}_$k=\$((\${CPU_${1}_$k:-0} + now[i] - CPU_MARK[i]))"
+    CPU[$1.$k]=$((${CPU[$1.$k]:-0} + now[i] - CPU_MARK[i]))
     i=$((i + 1))
   done
 }
@@ -291,8 +298,7 @@ echo "drain: $ndrain direct jobs waiting in the cloud -> all printed: median $di
 # takes from the machine the print path is measured on.
 hz=$(getconf CLK_TCK)
 for kind in direct plain; do
-  eval "set -- \$CPU_${kind}_all \$CPU_${kind}_sim \$CPU_${kind}_svc \$CPU_${kind}_cupsd"
-  awk -v k="$kind" -v all="$1" -v sim="$2" -v svc="$3" -v cupsd="$4" -v hz="$hz" -v n=$((ndrain * drain_rounds)) \
+  awk -v k="$kind" -v all="${CPU[$kind.all]}" -v sim="${CPU[$kind.sim]}" -v svc="${CPU[$kind.svc]}" -v cupsd="${CPU[$kind.cupsd]}" -v hz="$hz" -v n=$((ndrain * drain_rounds)) \
     'BEGIN {f = 1000 / hz / n; printf "drain CPU per job, %s: %.1f ms in all (emulator %.1f, service %.1f, cupsd %.1f, the rest %.1f: backends, printer, benchmark)\n", k, all * f, sim * f, svc * f, cupsd * f, (all - sim - svc - cupsd) * f}'
 done
 echo "ratio drain direct/plain $(awk -v a="$plain_drain" -v b="$direct_drain" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (rate of direct printing vs plain CUPS, medians of $drain_rounds rounds; goal >= 0.9)"
