@@ -237,8 +237,8 @@ upaOutboxLockPrinting(
   char		ddir[1300],		// Device folder
 		path[1400];		// Lock file
   int		fd;			// Lock file descriptor
-  struct timespec nap = { 0, 100000000 };
-					// 100 ms between attempts
+  struct timespec nap = { 0, 1000000 };
+					// 1 ms, doubling to 100 ms, between attempts
 
 
   if (!ob || !device_id || !upaOutboxDeviceDir(ob, device_id, true, ddir, sizeof(ddir)))
@@ -261,7 +261,11 @@ upaOutboxLockPrinting(
       return (-1);
     }
 
+    // The lock is most often held by the device's previous job in its last
+    // milliseconds: a fixed 100 ms nap made the next job wait that long
     nanosleep(&nap, NULL);
+    if (nap.tv_nsec < 100000000)
+      nap.tv_nsec = nap.tv_nsec * 2 > 100000000 ? 100000000 : nap.tv_nsec * 2;
   }
 
   return (fd);
