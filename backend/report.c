@@ -136,9 +136,11 @@ upaBackendReport(upa_backend_t *be,	// I - Backend state
 //
 // 'upaBackendDeliver()' - Have the outbox delivered: by the sync service, else a flusher.
 //
-// Asked after the record is durable: a service that holds the lock now
-// was watching the outbox before it took the lock, so it sees the record
-// (lib/outboxwatch.c).  When unsure, a flusher is forked as before.
+// Asked after the record is in place (renamed; durable, except at a warm
+// run's end: upaBackendReportDefer()): a service that holds the lock now
+// was watching the outbox before it took the lock, or delivers everything
+// once after taking it, so it sees the record (lib/outboxwatch.c).  When
+// unsure, a flusher is forked as before.
 //
 
 void
@@ -363,6 +365,42 @@ upaBackendReportFinal(upa_backend_t *be,// I - Backend state
         upaBackendReport(be, IPP_JSTATE_STOPPED, "none", message, impressions);
         break;
   }
+}
+
+
+//
+// 'upaBackendReportDefer()' - Leave the fsync() of the job's last records for later (warm run).
+//
+// Only when the launcher can be told the job's status before they are
+// durable (upaBackendWarmRelease()); a cold run has nobody to tell earlier.
+//
+
+bool					// O - `true` when deferred
+upaBackendReportDefer(upa_backend_t *be)// I - Backend state
+{
+  if (upaBackendFrontFD() < 0 || !be->cfg || !be->dev || !open_outbox(be))
+    return (false);
+
+  upaOutboxDeferSync(be->outbox);
+
+  return (true);
+}
+
+
+//
+// 'upaBackendReportSync()' - Make the records deferred by upaBackendReportDefer() durable.
+//
+
+void
+upaBackendReportSync(upa_backend_t *be)	// I - Backend state
+{
+  char	errbuf[1024];			// Library error message
+
+
+  // After upaBackendWarmRelease() stderr is /dev/null: the kernel logs the
+  // disk's error, the record itself is written and will be delivered
+  if (be->outbox && !upaOutboxSync(be->outbox))
+    fprintf(stderr, "WARNING: The job's outcome could not be made durable (%s).\n", upaBackendLastError(errbuf, sizeof(errbuf)));
 }
 
 

@@ -132,6 +132,7 @@ extern void	upaBackendStarted(upa_backend_t *be);
 // warm.c
 extern bool	upaBackendWarmWait(int *argc, char ***argv);
 extern void	upaBackendWarmDone(int status);
+extern bool	upaBackendWarmRelease(upa_backend_t *be, int status);
 
 // privs.c
 #  ifndef UPA_CUPS_USER
@@ -160,6 +161,9 @@ extern int	upaBackendCheckLink(upa_backend_t *be);
 extern void	upaBackendLinkAsk(upa_backend_t *be);
 extern void	upaBackendLinkForget(upa_backend_t *be);
 extern void	upaBackendReportFinal(upa_backend_t *be, int status, bool signaled, int signum);
+// Warm run: leave the outbox's folder and ledger fsync() to upaBackendReportSync().
+extern bool	upaBackendReportDefer(upa_backend_t *be);
+extern void	upaBackendReportSync(upa_backend_t *be);
 extern ipp_jstate_t upaBackendCupsJobState(upa_backend_t *be);
 
 // pstate.c

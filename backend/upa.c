@@ -133,6 +133,7 @@ run_job(int  argc,			// I - Number of command-line args
   int		wstatus = 0;		// Child's wait status
   int		status;			// Exit status
   int		run;			// upaBackendRun() result
+  bool		deferred = false;	// Last records' fsync() after the launcher's status?
 
 
   // Status lines must never be buffered, a closed pipe must not kill us
@@ -310,15 +311,27 @@ run_job(int  argc,			// I - Number of command-line args
       else
         fprintf(stderr, "DEBUG: upa: Backend \"%s\" exited with status %d.\n", be.scheme, status);
 
+      // A warm run tells the launcher once the job's end is written,
+      // before it is durable: cupsd starts the queue's next job meanwhile
       if (be.link.job_id > 0)
+      {
+        deferred = be.dropped && upaBackendReportDefer(&be);
         upaBackendReportFinal(&be, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : CUPS_BACKEND_FAILED, WIFSIGNALED(wstatus), WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+      }
     }
 
     // The printer state as the job leaves it (never pushed as root).
     if (be.dropped)
       upaBackendStatePoll(&be, true);
 
+    // The deliverer needs the records visible, not durable (report.c)
     upaBackendDeliverHeld(&be);
+
+    if (deferred)
+    {
+      upaBackendWarmRelease(&be, status);
+      upaBackendReportSync(&be);
+    }
   }
 
   upaBackendLinkForget(&be);

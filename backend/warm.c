@@ -468,6 +468,57 @@ upaBackendWarmDone(int status)		// I - Exit status
   msg[1] = (unsigned char)status;
   bytes  = send(fd, msg, sizeof(msg), MSG_NOSIGNAL);
   (void)bytes;
+
+  // Said once: the launcher exits now
+  close(fd);
+  upaBackendSetFront(-1);
+}
+
+
+//
+// 'upaBackendWarmRelease()' - Let the launcher, and cupsd, go before the job's last records are durable.
+//
+// Called once the records of the job's end are written and visible, their
+// fsync() left for later (upaOutboxDeferSync()): cupsd then starts the
+// queue's next job while we finish.  A rerun of this job (cupsd crashed and
+// requeued it) takes the printing lock and finds those records, so the lock
+// goes first.  cupsd ends a job once its status pipe is closed and the
+// process it started has exited, so the job's descriptors go next; what we
+// print after this goes nowhere.  A power loss before the fsync() costs
+// what one during the job's last page costs: cupsd has not written the
+// job's end either (it writes job files later still), and the job prints
+// again from the start, as plain CUPS does.  Cold runs keep the old order.
+//
+
+bool					// O - `true` when the launcher has its status
+upaBackendWarmRelease(upa_backend_t *be,// I - Backend state
+                      int           status)
+					// I - Exit status
+{
+  int	nullfd,				// /dev/null
+	i;				// Looping var
+
+
+  if (upaBackendFrontFD() < 0 || (nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+    return (false);
+
+  if (be->print_lock >= 0)
+  {
+    close(be->print_lock);
+    be->print_lock = -1;
+  }
+
+  fflush(NULL);
+  for (i = 0; i < 5; i ++)
+  {
+    if (i < 3 || (i == 3 && be->fd3_open) || (i == 4 && be->fd4_open))
+      dup2(nullfd, i);
+  }
+  close(nullfd);
+
+  upaBackendWarmDone(status);
+
+  return (true);
 }
 
 

@@ -31,6 +31,7 @@
 #define OUTBOX_MAX_REASONS	32	// printer-state-reasons sent at most
 #define OUTBOX_SESSIONS_MAX	32	// Cloud sessions kept (upaOutboxKeepSessions())
 #define OUTBOX_SESSION_AGE	600	// Seconds a kept session (and device) is reused
+#define OUTBOX_SYNC_MAX		8	// Descriptors a deferred sync keeps (upaOutboxDeferSync())
 
 
 
@@ -57,6 +58,10 @@ struct upa_outbox_s			// Open outbox
   int		num_sessions;		// Sessions kept
   outbox_session_t sessions[OUTBOX_SESSIONS_MAX];
 					// Sessions kept, one per device
+  bool		defer;			// Folder and ledger fsync() left to upaOutboxSync()?
+  int		num_sync;		// Descriptors waiting for that
+  int		sync_fds[OUTBOX_SYNC_MAX];
+					// Their descriptors, in the order written
 };
 
 typedef struct outbox_names_s		// Sorted file names

@@ -18,6 +18,7 @@
 // Local functions...
 //
 
+static bool	outbox_defer(upa_outbox_t *ob, int fd);
 static bool	outbox_write(upa_outbox_t *ob, const char *ddir, json_object *rec);
 static bool	outbox_states_add(upa_outbox_t *ob, const char *ddir, int job_id, int state);
 static int	outbox_states_get(const char *ddir, int job_id);
@@ -154,9 +155,85 @@ upaOutboxAddPrinterState(
 void
 upaOutboxClose(upa_outbox_t *ob)	// I - Outbox
 {
+  if (ob && ob->num_sync > 0)
+    upaOutboxSync(ob);			// Never left undone
   if (ob && ob->close_sessions)
     (ob->close_sessions)(ob);
   free(ob);
+}
+
+
+//
+// 'upaOutboxDeferSync()' - Leave the folder and ledger fsync() of new records to upaOutboxSync().
+//
+
+void
+upaOutboxDeferSync(upa_outbox_t *ob)	// I - Outbox
+{
+  if (ob)
+    ob->defer = true;
+}
+
+
+//
+// 'upaOutboxSync()' - Make the records written since upaOutboxDeferSync() durable.
+//
+// The folders first (the records' names), then the ledger lines, in the
+// order they were written: what outbox_states_add() promises ("never a
+// state without its record") holds once this returns.
+//
+
+bool					// O - `true` when all is durable
+upaOutboxSync(upa_outbox_t *ob)		// I - Outbox
+{
+  int	i;				// Looping var
+  bool	ret = true;			// Result
+
+
+  if (!ob)
+    return (false);
+
+  for (i = 0; i < ob->num_sync; i ++)
+  {
+    if (fsync(ob->sync_fds[i]) && ret)
+    {
+      upaSetError(UPA_ERROR_IO, "Unable to sync the outbox: %s", strerror(errno));
+      ret = false;
+    }
+    close(ob->sync_fds[i]);
+  }
+
+  ob->num_sync = 0;
+  ob->defer    = false;
+
+  return (ret);
+}
+
+
+//
+// 'outbox_defer()' - Keep a descriptor for upaOutboxSync(), or sync it now.
+//
+// Takes fd (closed here when it cannot be kept).
+//
+
+static bool				// O - `true` when kept or synced
+outbox_defer(upa_outbox_t *ob,		// I - Outbox
+             int          fd)		// I - File or folder written
+{
+  bool	ret;				// Result
+
+
+  if (ob->defer && ob->num_sync < OUTBOX_SYNC_MAX)
+  {
+    ob->sync_fds[ob->num_sync ++] = fd;
+    return (true);
+  }
+
+  if (!(ret = !fsync(fd)))
+    upaSetError(UPA_ERROR_IO, "Unable to sync the outbox: %s", strerror(errno));
+  close(fd);
+
+  return (ret);
 }
 
 
@@ -484,7 +561,20 @@ outbox_write(upa_outbox_t *ob,		// I - Outbox
 
   text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
 
-  return (upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group) && upaOutboxSyncDir(ddir));
+  if (!upaWriteFileAtomicGroup(path, text, strlen(text), UPA_FILE_SHARED_MODE, ob->cfg.device_group))
+    return (false);
+
+  if (ob->defer)
+  {
+    int dfd;				// Folder, synced later
+
+    if ((dfd = upaFileOpenDirRead(ddir)) < 0)
+      return (false);
+
+    return (outbox_defer(ob, dfd));
+  }
+
+  return (upaOutboxSyncDir(ddir));
 }
 
 
@@ -694,7 +784,23 @@ upaOutboxAppendLine(upa_outbox_t *ob,	// I - Outbox
 
   upaShareFile(fd, path, ob->cfg.device_group);
 
-  if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd))
+  if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+  {
+    upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
+    ret = false;
+  }
+  else if (ob->defer)
+  {
+    int kept;				// Same file, synced later
+
+    if ((kept = dup(fd)) < 0 || !outbox_defer(ob, kept))
+    {
+      if (kept < 0)
+        upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
+      ret = false;
+    }
+  }
+  else if (fsync(fd))
   {
     upaSetError(UPA_ERROR_IO, "Unable to write %s: %s", path, strerror(errno));
     ret = false;

@@ -56,6 +56,16 @@ extern void		upaOutboxClose(upa_outbox_t *ob);
 // that failed is dropped.  false closes them.  upaOutboxClose() closes them.
 extern void		upaOutboxKeepSessions(upa_outbox_t *ob, bool keep);
 
+// After upaOutboxDeferSync(), each record is still written, fsync'd and
+// renamed into place at once (visible to every process, whole), but the
+// fsync() of its folder and of the "states" ledger line waits for
+// upaOutboxSync() (upaOutboxClose() does it too): for a writer that lets
+// another process go on as soon as the record exists (the backend and its
+// launcher).  upaOutboxSync() returns false on an I/O error, and ends the
+// deferral.
+extern void		upaOutboxDeferSync(upa_outbox_t *ob);
+extern bool		upaOutboxSync(upa_outbox_t *ob);
+
 // Queue a Update-Job-Status for later delivery (durable: fsync'd, one record
 // per update).  A terminal update for a job whose terminal update was
 // already delivered is not queued again (returns true).

@@ -992,6 +992,85 @@ test_outbox_queue(void **state)		// I - Test state (unused)
 
 
 //
+// 'open_fds()' - Count this process's open descriptors.
+//
+
+static int				// O - Number of descriptors
+open_fds(void)
+{
+  DIR		*dir;			// /proc/self/fd
+  struct dirent	*ent;			// Entry
+  int		count = 0;		// Count
+
+
+  assert_non_null(dir = opendir("/proc/self/fd"));
+  while ((ent = readdir(dir)) != NULL)
+  {
+    if (ent->d_name[0] != '.')
+      count ++;
+  }
+  closedir(dir);
+
+  return (count);
+}
+
+
+//
+// 'test_outbox_defer()' - A deferred sync: records visible at once, descriptors kept, then synced.
+//
+
+static void
+test_outbox_defer(void **state)		// I - Test state (unused)
+{
+  upa_config_t	*cfg;			// Configuration
+  upa_outbox_t	*ob;			// Outbox
+  upa_jobstatus_t js;			// Status
+  int		fds,			// Descriptors before
+		i;			// Looping var
+
+
+  (void)state;
+
+  cfg = outbox_config("defer");
+  assert_non_null(ob = upaOutboxOpen(cfg));
+  fds = open_fds();
+
+  memset(&js, 0, sizeof(js));
+  js.state       = IPP_JSTATE_COMPLETED;
+  js.reasons[0]  = "job-completed-successfully";
+  js.impressions = 1;
+
+  // Deferred: the record and its ledger line are there for every reader
+  // (a requeued run's check), their folder and ledger wait for the sync
+  upaOutboxDeferSync(ob);
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 9, &js));
+  assert_int_equal(upaOutboxJobState(ob, TEST_DEVICE_ID, 9), IPP_JSTATE_COMPLETED);
+  assert_int_equal(upaOutboxCountDevice(ob, TEST_DEVICE_ID), 1);
+  assert_int_equal(open_fds(), fds + 2);
+  assert_true(upaOutboxSync(ob));
+  assert_int_equal(open_fds(), fds);
+
+  // The sync ends the deferral: the next record is synced at once
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, 10, &js));
+  assert_int_equal(open_fds(), fds);
+
+  // More records than descriptors kept: the rest are synced at once, none
+  // is lost, and closing the outbox syncs what waits
+  upaOutboxDeferSync(ob);
+  for (i = 11; i < 21; i ++)
+    assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, i, &js));
+  assert_int_equal(open_fds(), fds + 8);
+  for (i = 11; i < 21; i ++)
+    assert_int_equal(upaOutboxJobState(ob, TEST_DEVICE_ID, i), IPP_JSTATE_COMPLETED);
+  assert_int_equal(upaOutboxCountDevice(ob, TEST_DEVICE_ID), 12);
+  upaOutboxClose(ob);
+  assert_int_equal(open_fds(), fds);
+
+  upaConfigDelete(cfg);
+}
+
+
+//
 // 'test_outbox_unreachable()' - Cloud down: records stay, in order, with back-off.
 //
 
@@ -1125,6 +1204,7 @@ main(int  argc,				// I - Number of command-line args
     cmocka_unit_test(test_warm_program),
     cmocka_unit_test(test_sidechannel),
     cmocka_unit_test(test_outbox_queue),
+    cmocka_unit_test(test_outbox_defer),
     cmocka_unit_test(test_outbox_unreachable)
   };
 
