@@ -9,9 +9,12 @@
 # Usage: tests/bench/bench-connector.sh [N] [LAT] [IDLE-SECONDS] [DRAIN]
 #   (defaults 1000, 50, 60, 30); needs root and a build in $top_builddir.
 #   DRAIN direct jobs waiting in the cloud are timed until all are printed,
-#   against as many plain jobs waiting in a queue ("ratio drain
-#   direct/plain", goal >= 0.9), in BENCH_CONNECTOR_ROUNDS rounds (default
-#   5) that take turns with plain CUPS; the ratio is of the medians.
+#   against as many plain jobs waiting in the same queue, printed by the same
+#   backend ("ratio drain direct/plain", goal >= 0.9: what the connector
+#   adds), and against as many waiting in a queue of the bare capture
+#   backend ("ratio drain direct/bare", no goal: the connector and the upa
+#   backend's wrapping together), in BENCH_CONNECTOR_ROUNDS rounds (default
+#   5) that take turns; the ratios are of the medians.
 #   Registering N devices costs N RSA-2048 keys and N CUPS queues (minutes
 #   for 1000 on a small machine).  BENCH_CONNECTOR_SETTLE (default 30) is
 #   the wait between "all subscribed" and the idle window.  BENCH_CONNECTOR_HOOK, when set, is a
@@ -263,11 +266,34 @@ echo "  the upload itself (curl process, TLS handshake, POST /sim/jobs; not coun
 # Drain: NDRAIN jobs waiting, then printed as fast as each path goes.
 # Direct: uploaded while the service is stopped (SIGSTOP: the uploads, a
 # curl process each, would otherwise set the pace), timed from SIGCONT until
-# all are printed.  Plain: NDRAIN lp to the disabled plain queue, timed from
-# cupsenable until all are printed.  BENCH_CONNECTOR_ROUNDS rounds, direct and plain
-# in turn, so both see the same machine; the ratio is of the medians.
+# all are printed.  Plain: NDRAIN lp to the disabled queue, timed from
+# cupsenable until all are printed; "plain" is the same registered queue
+# (Bench0: the upa backend wrapping capture; a job without a cloud link
+# prints as plain CUPS prints it), "bare" a queue of the capture backend
+# alone.  BENCH_CONNECTOR_ROUNDS rounds, the three in turn, so all see the
+# same machine; the ratios are of the medians.
+
+# drain_plain QUEUE DIR KIND: one round of NDRAIN plain jobs
+drain_plain()
+{
+  local before t0 i
+
+  before=$(printed_count "$2")
+  cupsdisable "$1" || upa_fatal "cupsdisable $1"
+  for ((i = 1; i <= ndrain; i ++)); do
+    lp -d "$1" -t "drain-$i" "$ONEPAGE" >/dev/null || upa_fatal "lp"
+  done
+  t0=$(now_ms)
+  cpu_mark
+  cupsenable "$1" || upa_fatal "cupsenable $1"
+  wait_printed "$2" $((before + ndrain - 1)) "$t0" || upa_fatal "the $ndrain $3 jobs did not all print"
+  echo $(($(now_ms) - t0)) >>"$BASE/drain-$3"
+  cpu_sample "$3"
+}
+
 : >"$BASE/drain-direct"
 : >"$BASE/drain-plain"
+: >"$BASE/drain-bare"
 for ((round = 1; round <= drain_rounds; round ++)); do
   before=$(printed_count)
   kill -STOP "$WATCH_PID"
@@ -278,30 +304,24 @@ for ((round = 1; round <= drain_rounds; round ++)); do
   wait_printed "$BASE/out" $((before + ndrain - 1)) "$t0" || upa_fatal "the $ndrain direct jobs did not all print"
   echo $(($(now_ms) - t0)) >>"$BASE/drain-direct"
   cpu_sample direct
-  before=$(printed_count "$BASE/plain")
-  cupsdisable Plain || upa_fatal "cupsdisable"
-  for ((i = 1; i <= ndrain; i ++)); do
-    lp -d Plain -t "drain-$i" "$ONEPAGE" >/dev/null || upa_fatal "lp"
-  done
-  t0=$(now_ms)
-  cpu_mark
-  cupsenable Plain || upa_fatal "cupsenable"
-  wait_printed "$BASE/plain" $((before + ndrain - 1)) "$t0" || upa_fatal "the $ndrain plain jobs did not all print"
-  echo $(($(now_ms) - t0)) >>"$BASE/drain-plain"
-  cpu_sample plain
+  drain_plain Bench0 "$BASE/out" plain
+  drain_plain Plain "$BASE/plain" bare
 done
 direct_drain=$(percentile 50 <"$BASE/drain-direct")
 plain_drain=$(percentile 50 <"$BASE/drain-plain")
-echo "drain: $ndrain direct jobs waiting in the cloud -> all printed: median $direct_drain ms ($(sort -n "$BASE/drain-direct" | tr '\n' ' ')); plain CUPS, same rounds: $ndrain jobs waiting in a disabled queue -> all printed: median $plain_drain ms ($(sort -n "$BASE/drain-plain" | tr '\n' ' '))"
+bare_drain=$(percentile 50 <"$BASE/drain-bare")
+echo "drain: $ndrain direct jobs waiting in the cloud -> all printed: median $direct_drain ms ($(sort -n "$BASE/drain-direct" | tr '\n' ' '))"
+echo "  plain CUPS, same rounds, $ndrain jobs waiting in the disabled queue -> all printed: same queue and backend (upa wrapping capture) median $plain_drain ms ($(sort -n "$BASE/drain-plain" | tr '\n' ' ')); bare capture backend median $bare_drain ms ($(sort -n "$BASE/drain-bare" | tr '\n' ' '))"
 # CPU per job while draining (both cores; the last job's tail is not in the
 # window): what the emulator, the stand-in for a cloud that runs elsewhere,
 # takes from the machine the print path is measured on.
 hz=$(getconf CLK_TCK)
-for kind in direct plain; do
+for kind in direct plain bare; do
   awk -v k="$kind" -v all="${CPU[$kind.all]}" -v sim="${CPU[$kind.sim]}" -v svc="${CPU[$kind.svc]}" -v cupsd="${CPU[$kind.cupsd]}" -v hz="$hz" -v n=$((ndrain * drain_rounds)) \
     'BEGIN {f = 1000 / hz / n; printf "drain CPU per job, %s: %.1f ms in all (emulator %.1f, service %.1f, cupsd %.1f, the rest %.1f: backends, printer, benchmark)\n", k, all * f, sim * f, svc * f, cupsd * f, (all - sim - svc - cupsd) * f}'
 done
-echo "ratio drain direct/plain $(awk -v a="$plain_drain" -v b="$direct_drain" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (rate of direct printing vs plain CUPS, medians of $drain_rounds rounds; goal >= 0.9)"
+echo "ratio drain direct/plain $(awk -v a="$plain_drain" -v b="$direct_drain" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (rate of direct printing vs plain CUPS through the same queue and backend, medians of $drain_rounds rounds; goal >= 0.9)"
+echo "ratio drain direct/bare $(awk -v a="$bare_drain" -v b="$direct_drain" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}') (vs plain CUPS to the capture backend without the upa backend: the connector and the backend's wrapping together; no goal)"
 kill -TERM "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null
 
 if ((ndev <= 1)); then
