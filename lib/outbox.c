@@ -19,6 +19,7 @@
 //
 
 static bool	outbox_defer(upa_outbox_t *ob, int fd);
+static bool	outbox_sync_kept(upa_outbox_t *ob);
 static bool	outbox_write(upa_outbox_t *ob, const char *ddir, json_object *rec);
 static bool	outbox_states_add(upa_outbox_t *ob, const char *ddir, int job_id, int state);
 static int	outbox_states_get(const char *ddir, int job_id);
@@ -178,20 +179,67 @@ upaOutboxDeferSync(upa_outbox_t *ob)	// I - Outbox
 //
 // 'upaOutboxSync()' - Make the records written since upaOutboxDeferSync() durable.
 //
-// The folders first (the records' names), then the ledger lines, in the
-// order they were written: what outbox_states_add() promises ("never a
-// state without its record") holds once this returns.
-//
 
 bool					// O - `true` when all is durable
 upaOutboxSync(upa_outbox_t *ob)		// I - Outbox
 {
-  int	i;				// Looping var
-  bool	ret = true;			// Result
+  bool	ret;				// Result
 
 
   if (!ob)
     return (false);
+
+  ret          = outbox_sync_kept(ob);
+  ob->defer    = false;
+
+  return (ret);
+}
+
+
+//
+// 'outbox_defer()' - Keep a descriptor for upaOutboxSync(), or sync it now.
+//
+// Takes fd.  When no more can be kept, those kept are synced first, so the
+// order written still holds.
+//
+
+static bool				// O - `true` when kept or synced
+outbox_defer(upa_outbox_t *ob,		// I - Outbox
+             int          fd)		// I - File or folder written
+{
+  bool	ret;				// Result
+
+
+  if (!ob->defer)
+  {
+    if (!(ret = !fsync(fd)))
+      upaSetError(UPA_ERROR_IO, "Unable to sync the outbox: %s", strerror(errno));
+    close(fd);
+
+    return (ret);
+  }
+
+  ret = ob->num_sync < OUTBOX_SYNC_MAX || outbox_sync_kept(ob);
+  ob->sync_fds[ob->num_sync ++] = fd;
+
+  return (ret);
+}
+
+
+//
+// 'outbox_sync_kept()' - fsync() and close the descriptors kept, in the order written.
+//
+// Each record's folder comes before its ledger line, so what
+// outbox_states_add() promises ("never a state without its record") holds
+// once this returns.
+//
+
+static bool				// O - `true` when all is durable
+outbox_sync_kept(upa_outbox_t *ob)	// I - Outbox
+{
+  int	i;				// Looping var
+  bool	ret = true;			// Result
+
 
   for (i = 0; i < ob->num_sync; i ++)
   {
@@ -204,34 +252,6 @@ upaOutboxSync(upa_outbox_t *ob)		// I - Outbox
   }
 
   ob->num_sync = 0;
-  ob->defer    = false;
-
-  return (ret);
-}
-
-
-//
-// 'outbox_defer()' - Keep a descriptor for upaOutboxSync(), or sync it now.
-//
-// Takes fd (closed here when it cannot be kept).
-//
-
-static bool				// O - `true` when kept or synced
-outbox_defer(upa_outbox_t *ob,		// I - Outbox
-             int          fd)		// I - File or folder written
-{
-  bool	ret;				// Result
-
-
-  if (ob->defer && ob->num_sync < OUTBOX_SYNC_MAX)
-  {
-    ob->sync_fds[ob->num_sync ++] = fd;
-    return (true);
-  }
-
-  if (!(ret = !fsync(fd)))
-    upaSetError(UPA_ERROR_IO, "Unable to sync the outbox: %s", strerror(errno));
-  close(fd);
 
   return (ret);
 }
