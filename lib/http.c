@@ -34,6 +34,10 @@
 // (http_ca_get()): libcurl would otherwise parse the CA bundle into each
 // connection's own SSL_CTX, about 0.8 MiB per connection with a system
 // bundle, which a connector holding a connection per device cannot afford.
+// Likewise its sessions share one TLS session cache per CA file
+// (http_share_get()): a new connection resumes the server's session instead
+// of a full handshake, and holds a reference to that session's parsed
+// server certificate and key instead of a copy of its own.
 //
 
 #include "upa-private.h"
@@ -56,8 +60,9 @@
 #define UPA_HTTP_TICK		1000	// Milliseconds between deadline checks of a streamed body
 #define UPA_HTTP_SLEEP		60000	// Longest sleep of a collected transfer (ms; libcurl's timers cut it)
 #define UPA_HTTP_UPLOAD_BUFFER	16384	// libcurl's upload buffer (its least; its default is 64 KiB)
-#define UPA_HTTP_LOOP_BUFFER	4096	// libcurl's receive buffer for requests on a loop
+#define UPA_HTTP_LOOP_BUFFER	1024	// libcurl's receive buffer for requests on a loop (its least)
 #define UPA_HTTP_LOOP_SHARDS	64	// Multi handles of a loop (see upaHTTPLoopCreate())
+#define UPA_HTTP_SHARES		4	// Most TLS session caches (CA files) of a process
 #define UPA_HTTP_LOOP_WAKE	0xffffffffU
 					// epoll tag of the wake-up descriptor
 
@@ -106,6 +111,7 @@ struct upa_http_loop_s			// Transfers of many sessions on one thread
 					// Multi handles, sessions spread over them
   unsigned	next_shard;		// Shard of the next new session
   unsigned	next_done;		// Shard upaHTTPLoopNext() looks at first
+  upa_http_t	*sent;			// Sessions whose request went out (http_loop_socket_cb())
   int		epfd;			// epoll descriptor: the sockets libcurl watches
   int		wakefd;			// eventfd of upaHTTPLoopWakeup()
 };
@@ -126,6 +132,8 @@ struct upa_http_s			// One HTTPS session
   void		*loop_data;		// Caller's data for that transfer
   CURLcode	result;			// Its result once the loop finished it
   bool		finished;		// Finished in the loop, upaHTTPFinish() not yet called?
+  upa_http_t	*sent_next;		// Next in the loop's "sent" list
+  bool		sent_listed;		// In that list?
 };
 
 
@@ -134,11 +142,15 @@ struct upa_http_s			// One HTTPS session
 //
 
 static X509_STORE	*http_ca_get(const char *ca_file);
+static CURLSH	*http_share_get(const char *ca_file);
+static void	http_share_lock(CURL *curl, curl_lock_data data, curl_lock_access access, void *ptr);
+static void	http_share_unlock(CURL *curl, curl_lock_data data, void *ptr);
 static CURLcode	http_ssl_ctx_cb(CURL *curl, void *ssl_ctx, void *data);
 static bool	http_begin(upa_http_t *http, const upa_http_request_t *req, upa_http_response_t *resp);
 static bool	http_end(upa_http_t *http, CURLcode cerr);
 static bool	http_failed(upa_http_t *http, http_xfer_t *xfer, CURLcode cerr, const char *host);
 static bool	http_init(void);
+static void	http_loop_sent(upa_http_loop_t *loop);
 static int	http_loop_socket_cb(CURL *curl, curl_socket_t s, int what, void *data, void *socketp);
 static int	http_loop_timer_cb(CURLM *multi, long timeout_ms, void *data);
 static CURLcode	http_perform(upa_http_t *http, bool ticks);
@@ -224,6 +236,7 @@ upa_http_t *				// O - Session or `NULL` on error
 upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outlive the session)
 {
   upa_http_t	*http;			// New session
+  CURLSH	*share;			// TLS session cache of its CA file
 
 
   if (!cfg)
@@ -252,6 +265,11 @@ upaHTTPCreate(const upa_config_t *cfg)	// I - Configuration (borrowed, must outl
     upaSetError(UPA_ERROR_INTERNAL, "Cannot create a libcurl handle.");
     return (NULL);
   }
+
+  // Before its first transfer (which would give it a cache of its own);
+  // curl_easy_reset() keeps it.  No cache to share: the handle's own.
+  if ((share = http_share_get(cfg->ca_file)) != NULL)
+    curl_easy_setopt(http->curl, CURLOPT_SHARE, share);
 
   return (http);
 }
@@ -343,7 +361,10 @@ upaHTTPCancel(upa_http_t *http)		// I - Session
     return;
 
   if (http->loop)
+  {
     curl_multi_remove_handle(http->loop->shards[http->shard - 1].multi, http->curl);
+    http_loop_sent(http->loop);		// (whatever libcurl's callbacks listed)
+  }
 
   http->loop     = NULL;
   http->finished = false;
@@ -529,6 +550,7 @@ upaHTTPLoopNext(upa_http_loop_t *loop,	// I - Loop
       http->loop     = NULL;
       // The connection goes back to the shard's cache, for the next request
       curl_multi_remove_handle(multi, http->curl);
+      http_loop_sent(loop);
 
       if (data)
         *data = http->loop_data;
@@ -606,6 +628,7 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
       flags |= CURL_CSELECT_ERR;
 
     curl_multi_socket_action(loop->shards[tag].multi, fd, flags, &running);
+    http_loop_sent(loop);
   }
 
   // libcurl's timers (connect and total deadlines, new transfers)
@@ -616,6 +639,7 @@ upaHTTPLoopRun(upa_http_loop_t *loop,	// I - Loop
     {
       shard->timer = -1;
       curl_multi_socket_action(shard->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+      http_loop_sent(loop);
     }
   }
 
@@ -641,12 +665,42 @@ upaHTTPLoopWakeup(upa_http_loop_t *loop)// I - Loop
 
 
 //
+// 'http_loop_sent()' - Give back the upload buffers of requests that went out.
+//
+// libcurl 7.88 copies an HTTPS request through a 16 KiB upload buffer (its
+// least) and keeps it until the transfer ends, so every long poll waiting
+// for its answer held one: 16 MiB for a thousand devices.  Once a transfer
+// waits only to read (http_loop_socket_cb() saw CURL_POLL_IN, not INOUT),
+// no byte of its request is left to send; setting the option again frees
+// the buffer (libcurl makes a new one if it has to send again, a retry on
+// a new connection).  Done here, after curl_multi_socket_action() returned,
+// not inside libcurl's callback.
+//
+
+static void
+http_loop_sent(upa_http_loop_t *loop)	// I - Loop
+{
+  upa_http_t	*http;			// Session
+
+
+  while ((http = loop->sent) != NULL)
+  {
+    loop->sent        = http->sent_next;
+    http->sent_next   = NULL;
+    http->sent_listed = false;
+
+    curl_easy_setopt(http->curl, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPA_HTTP_UPLOAD_BUFFER);
+  }
+}
+
+
+//
 // 'http_loop_socket_cb()' - Watch (or stop watching) a socket for libcurl.
 //
 
 static int				// O - 0
 http_loop_socket_cb(
-    CURL          *curl,		// I - Easy handle (unused)
+    CURL          *curl,		// I - Easy handle
     curl_socket_t s,			// I - Socket
     int           what,			// I - CURL_POLL_*
     void          *data,		// I - Shard
@@ -657,9 +711,16 @@ http_loop_socket_cb(
   upa_http_loop_t	*loop = shard->loop;
 					// Loop
   struct epoll_event	ev;		// Event wanted
+  upa_http_t		*http = NULL;	// Session of the transfer
 
 
-  (void)curl;
+  // Reading only: the request went out (see http_loop_sent())
+  if (what == CURL_POLL_IN && curl_easy_getinfo(curl, CURLINFO_PRIVATE, (char **)&http) == CURLE_OK && http && !http->sent_listed)
+  {
+    http->sent_listed = true;
+    http->sent_next   = loop->sent;
+    loop->sent        = http;
+  }
 
   if (what == CURL_POLL_REMOVE)
   {
@@ -736,7 +797,7 @@ upaHTTPStart(upa_http_t                *http,	// I - Session
 
   curl_easy_setopt(http->curl, CURLOPT_PRIVATE, (char *)http);
   // Many sessions wait on a loop, with small answers: a smaller receive
-  // buffer (libcurl's default is 16 KiB per handle)
+  // buffer (libcurl's default is 16 KiB, held by each transfer until it ends)
   curl_easy_setopt(http->curl, CURLOPT_BUFFERSIZE, (long)UPA_HTTP_LOOP_BUFFER);
   // Over HTTP/2 the sessions of a shard share one connection: a request
   // started while that connection is still being set up waits for it
@@ -767,6 +828,7 @@ upaHTTPStart(upa_http_t                *http,	// I - Session
   }
 
   http->loop = loop;
+  http_loop_sent(loop);
 
   return (true);
 }
@@ -811,9 +873,10 @@ http_begin(upa_http_t                *http,	// I - Session
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "cups-upa/" VERSION);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  // Every HTTPS send goes through an upload buffer that the handle keeps,
-  // 64 KiB by default: most of what an idle connector channel held.  Our
-  // bodies are in memory and a TLS record carries 16 KiB at most.
+  // Every HTTPS send goes through an upload buffer that the transfer keeps
+  // until it ends, 64 KiB by default.  Our bodies are in memory and a TLS
+  // record carries 16 KiB at most.  (A loop gives it back sooner:
+  // http_loop_sent().)
   curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPA_HTTP_UPLOAD_BUFFER);
 
   // TLS: verification is never turned off.  CAFile replaces the system store
@@ -1486,6 +1549,112 @@ http_ca_get(const char *ca_file)	// I - CAFile or ""
   pthread_mutex_unlock(&mutex);
 
   return (ret);
+}
+
+
+//
+// 'http_share_get()' - Get the process's TLS session cache for a CA file.
+//
+// One per CA file, so a session verified against one set of CAs is never
+// resumed by a handle that trusts another (libcurl compares the CA
+// options it knows of, and ours come from http_ssl_ctx_cb()).  Made once
+// and kept for the life of the process; NULL when none can be made (the
+// handle keeps its own cache, as libcurl does by default).
+//
+
+static CURLSH *				// O - Share or NULL
+http_share_get(const char *ca_file)	// I - CAFile or ""
+{
+  static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+					// Guards the table
+  static struct
+  {
+    char	*ca_file;		// Its CA file
+    CURLSH	*share;			// Its cache
+  }		shares[UPA_HTTP_SHARES];// Caches made so far
+  CURLSH	*share = NULL;		// Cache found or made
+  int		i;			// Looping var
+
+
+  pthread_mutex_lock(&mutex);
+
+  for (i = 0; i < UPA_HTTP_SHARES && shares[i].share; i ++)
+  {
+    if (!strcmp(shares[i].ca_file, ca_file))
+    {
+      share = shares[i].share;
+      break;
+    }
+  }
+
+  if (!share && i < UPA_HTTP_SHARES && (shares[i].ca_file = strdup(ca_file)) != NULL)
+  {
+    if ((share = curl_share_init()) != NULL &&
+        (curl_share_setopt(share, CURLSHOPT_LOCKFUNC, http_share_lock) != CURLSHE_OK ||
+         curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, http_share_unlock) != CURLSHE_OK ||
+         curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK))
+    {
+      curl_share_cleanup(share);
+      share = NULL;
+    }
+
+    if (share)
+    {
+      shares[i].share = share;
+    }
+    else
+    {
+      free(shares[i].ca_file);
+      shares[i].ca_file = NULL;
+    }
+  }
+
+  pthread_mutex_unlock(&mutex);
+
+  return (share);
+}
+
+
+//
+// 'http_share_lock()' - Lock a share's data (libcurl callback; any thread).
+//
+
+static pthread_mutex_t http_share_mutexes[CURL_LOCK_DATA_LAST] =
+{
+  // One per kind of data: libcurl locks the share itself (attaching a handle)
+  // and its session cache separately
+  [0 ... CURL_LOCK_DATA_LAST - 1] = PTHREAD_MUTEX_INITIALIZER
+};
+
+static void
+http_share_lock(CURL             *curl,	// I - Easy handle (unused)
+                curl_lock_data   data,	// I - What to lock
+                curl_lock_access access,// I - Shared or single (unused: always single)
+                void             *ptr)	// I - Unused
+{
+  (void)curl;
+  (void)access;
+  (void)ptr;
+
+  if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+    pthread_mutex_lock(http_share_mutexes + data);
+}
+
+
+//
+// 'http_share_unlock()' - Unlock a share's data (libcurl callback).
+//
+
+static void
+http_share_unlock(CURL           *curl,	// I - Easy handle (unused)
+                  curl_lock_data data,	// I - What to unlock
+                  void           *ptr)	// I - Unused
+{
+  (void)curl;
+  (void)ptr;
+
+  if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+    pthread_mutex_unlock(http_share_mutexes + data);
 }
 
 

@@ -95,6 +95,7 @@ static upa_device_t	*dev;		// Test device (in memory)
 
 static char		certfile[512],	// Server certificate (also the CAFile)
 			keyfile[512];	// Server key
+static char		hslog[600];	// Where the server notes each handshake: "full" or "resumed"
 
 
 //
@@ -318,7 +319,8 @@ server_conn(SSL     *ssl,		// I - Connection
   upaBufferClear(&body);
   fetch = request && ippGetOperation(request) == IPP_OP_FETCH_DOCUMENT;
 
-  server_answer(request, fault == FAULT_IPP_500 ? IPP_STATUS_ERROR_INTERNAL : fault == FAULT_IPP_NOT_FOUND ? IPP_STATUS_ERROR_NOT_FOUND : IPP_STATUS_OK, &answer);
+  // (A request that does not decode, a body damaged on the way, fails)
+  server_answer(request, !request ? IPP_STATUS_ERROR_BAD_REQUEST : fault == FAULT_IPP_500 ? IPP_STATUS_ERROR_INTERNAL : fault == FAULT_IPP_NOT_FOUND ? IPP_STATUS_ERROR_NOT_FOUND : IPP_STATUS_OK, &answer);
   ippDelete(request);
 
   for (i = 0; i < sizeof(doc); i ++)
@@ -441,6 +443,7 @@ server_start(server_t *srv,		// O - Server
   assert_int_equal(listen(fd, 8), 0);
   assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &addrlen), 0);
   srv->port = ntohs(addr.sin_port);
+  snprintf(hslog, sizeof(hslog), "%s/handshakes-%d", tmpdir, srv->port);
 
   if ((srv->pid = fork()) == 0)
   {
@@ -474,6 +477,14 @@ server_start(server_t *srv,		// O - Server
         SSL_set_fd(ssl, cfd);
         if (SSL_accept(ssl) == 1)
         {
+          FILE *hs = fopen(hslog, "a");	// Handshake log
+
+          if (hs)
+          {
+            fputs(SSL_session_reused(ssl) ? "resumed\n" : "full\n", hs);
+            fclose(hs);
+          }
+
           server_conn(ssl, fault);
           SSL_shutdown(ssl);
         }
@@ -1343,6 +1354,135 @@ test_loop(void **state)
 
 
 //
+// 'handshakes()' - Count the server's handshakes of one kind so far.
+//
+
+static int				// O - Number of "full" or "resumed" lines
+handshakes(const char *kind)		// I - "full" or "resumed"
+{
+  FILE	*fp;				// Log
+  char	line[64];			// Line
+  int	count = 0;			// Count
+
+
+  if ((fp = fopen(hslog, "r")) == NULL)
+    return (0);
+
+  while (fgets(line, sizeof(line), fp))
+    if (!strncmp(line, kind, strlen(kind)) && line[strlen(kind)] == '\n')
+      count ++;
+
+  fclose(fp);
+
+  return (count);
+}
+
+
+//
+// 'test_tls_resume()' - Sessions trusting the same CA file share TLS sessions.
+//
+// A second client (a connector's next channel) resumes the server's TLS
+// session instead of a full handshake, on a loop as with upaClientSend();
+// a client trusting another CA file never resumes a session the first one
+// verified.  A request too large for one socket write still goes out whole
+// on a loop, which now gives libcurl's upload buffer back once a request is
+// sent (http_loop_sent()).
+//
+
+static void
+test_tls_resume(void **state)
+{
+  server_t		srv;		// Server
+  ipp_t			*request,	// Request
+			*response;	// Response
+  upa_client_t		*other;		// Second client, same configuration
+  upa_device_t		*odev;		// Its device
+  upa_config_t		*ocfg;		// Configuration with a copy of the CA file
+  upa_client_t		*oclient;	// Client for it
+  upa_http_loop_t	*loop;		// Loop
+  char			path[600],	// Configuration
+			copy[600],	// Copy of the CA file
+			cmd[1400],	// cp command
+			text[1000];	// Padding value
+  FILE			*fp;		// File
+  int			i;		// Looping var
+
+
+  (void)state;
+
+  server_start(&srv, FAULT_NONE);
+
+  // The first connection of the process (to this server) is a full handshake
+  response = server_send(&srv);
+  assert_non_null(response);
+  ippDelete(response);
+  assert_int_equal(handshakes("full"), 1);
+  assert_int_equal(handshakes("resumed"), 0);
+
+  // Another client of the same configuration resumes (its own first request)
+  assert_non_null(odev = upaDeviceNew(srv.cfg, TEST_DEVICE_ID2));
+  assert_true(upaDeviceSetStringf(&odev->printer_uri, "ipps://127.0.0.1:%d/printers/%s", srv.port, TEST_DEVICE_ID2));
+  assert_non_null(other = upaClientCreate(srv.cfg, odev));
+  response = upaClientSend(other, upaClientNewRequest(other, IPP_OP_GET_JOBS, NULL));
+  assert_non_null(response);
+  assert_int_equal(ippGetStatusCode(response), IPP_STATUS_OK);
+  ippDelete(response);
+  assert_int_equal(handshakes("full"), 1);
+  assert_int_equal(handshakes("resumed"), 1);
+
+  // On a loop too, with a request of about 2 MB: many socket writes
+  loop = upaHTTPLoopCreate();
+  assert_non_null(loop);
+  upaClientDelete(other);
+  assert_non_null(other = upaClientCreate(srv.cfg, odev));
+  request = upaClientNewRequest(other, IPP_OP_GET_JOBS, NULL);
+  assert_non_null(request);
+  memset(text, 'x', sizeof(text) - 1);
+  text[sizeof(text) - 1] = '\0';
+  for (i = 0; i < 2000; i ++)
+  {
+    text[i % (sizeof(text) - 1)] = (char)('a' + i % 26);
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_TEXT, "job-name", NULL, text);
+  }
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "fetchable");
+  assert_true(upaClientStart(other, loop, request, NULL));
+  while (!upaHTTPLoopNext(loop, NULL))
+    assert_true(upaHTTPLoopRun(loop, 1000));
+  response = upaClientFinish(other);
+  assert_non_null(response);
+  // Bad request, had the body been damaged (the server decodes it whole)
+  assert_int_equal(ippGetStatusCode(response), IPP_STATUS_OK);
+  ippDelete(response);
+  assert_int_equal(handshakes("full"), 1);
+  assert_int_equal(handshakes("resumed"), 2);
+  upaHTTPLoopDelete(loop);
+
+  // The same CA under another file name: another cache, a full handshake
+  snprintf(copy, sizeof(copy), "%s/ca-copy.crt", tmpdir);
+  snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", certfile, copy);
+  assert_int_equal(system(cmd), 0);
+  snprintf(path, sizeof(path), "%s/copy%d.conf", tmpdir, srv.port);
+  fp = fopen(path, "w");
+  assert_non_null(fp);
+  fprintf(fp, "Cloud custom\nRegisterURL https://127.0.0.1:%d\nPrintURL https://127.0.0.1:%d\nGraphURL https://127.0.0.1:%d/v1.0\nStateDir %s/state\nCacheDir %s/cache\nCAFile %s\nTimeout %d\n", srv.port, srv.port, srv.port, tmpdir, tmpdir, copy, TEST_TIMEOUT);
+  fclose(fp);
+  assert_non_null(ocfg = upaConfigLoad(path));
+  assert_non_null(oclient = upaClientCreate(ocfg, odev));
+  response = upaClientSend(oclient, upaClientNewRequest(oclient, IPP_OP_GET_JOBS, NULL));
+  assert_non_null(response);
+  ippDelete(response);
+  assert_int_equal(handshakes("full"), 2);
+  assert_int_equal(handshakes("resumed"), 2);
+
+  upaClientDelete(oclient);
+  upaConfigDelete(ocfg);
+  upaClientDelete(other);
+  upaDeviceDelete(odev);
+  server_stop(&srv);
+}
+
+
+//
 // 'test_cancel()' - A data callback that stops the transfer cancels it.
 //
 
@@ -1379,6 +1519,7 @@ main(void)
     cmocka_unit_test(test_send_errors),
     cmocka_unit_test(test_fetch_ok),
     cmocka_unit_test(test_tls_trust),
+    cmocka_unit_test(test_tls_resume),
     cmocka_unit_test(test_trickle_head),
     cmocka_unit_test(test_trickle_body),
     cmocka_unit_test(test_cut_body),
