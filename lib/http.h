@@ -78,7 +78,7 @@ typedef struct upa_http_response_s	// One response
   int		status;			// HTTP status (0 = no response)
   char		content_type[256];	// Response Content-Type
   int		retry_after;		// Retry-After seconds, or 0
-  time_t	date;			// Date header, or 0
+  time_t	date;			// Date header, or 0 (always 0 for a request on a loop)
   bool		basic_wanted;		// WWW-Authenticate offers Basic (a 401 from a pwg-profile server)
   bool		bearer_wanted;		// WWW-Authenticate offers Bearer (a 401 from Universal Print)
   upa_buffer_t	body;			// Collected body when data_cb == NULL (caller clears)
