@@ -21,6 +21,8 @@
 #include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
 #include <openssl/crypto.h>
 
 
@@ -72,6 +74,7 @@ static listener_t	listeners[2];	// Main and --ipptool-listen daemons
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method, const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls);
 static bool	append_buf(cs_request_t *req, const char *data, size_t len, size_t cap);
+static void	connection_cb(void *cls, struct MHD_Connection *conn, void **socket_context, enum MHD_ConnectionNotificationCode toe);
 static void	completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe);
 static void	consume(cs_request_t *req, const char *data, size_t len);
 static void	delay_request(cs_request_t *req, cs_fault_t *fault);
@@ -521,7 +524,52 @@ csHTTPStart(cs_server_t           *server,
                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)(server->connection_limit > 0 ? server->connection_limit : 256),
                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
                            MHD_OPTION_NOTIFY_COMPLETED, completed_cb, server,
+                           MHD_OPTION_NOTIFY_CONNECTION, connection_cb, server,
                            MHD_OPTION_END));
+}
+
+
+//
+// 'connection_cb()' - Offer TLS session tickets on a new connection.
+//
+// HTTPS front ends commonly resume TLS sessions (TLS 1.3 tickets), so a
+// client that reconnects, or opens a connection per printer, skips the
+// full handshake (whether Universal Print's does could not be checked from
+// here); GnuTLS offers tickets only when the server enables them.
+// One key for the process: a restarted emulator, like a new front-end
+// node, does not know the tickets it gave before.
+//
+
+static void
+connection_cb(
+    void                  *cls,		// I - Server (unused)
+    struct MHD_Connection *conn,	// I - Connection
+    void                  **socket_context,
+					// IO - Our data for the connection (unused)
+    enum MHD_ConnectionNotificationCode toe)
+					// I - Started or closed
+{
+  static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+					// Guards the key
+  static gnutls_datum_t	key = { NULL, 0 };
+					// Ticket key (kept for the process)
+  const union MHD_ConnectionInfo *info;	// The connection's TLS session
+
+
+  (void)cls;
+  (void)socket_context;
+
+  if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+    return;
+
+  pthread_mutex_lock(&mutex);
+  if (!key.data && gnutls_session_ticket_key_generate(&key) != GNUTLS_E_SUCCESS)
+    key.data = NULL;
+  pthread_mutex_unlock(&mutex);
+
+  // Before the handshake (libmicrohttpd runs it when the first bytes come)
+  if (key.data && (info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION)) != NULL && info->tls_session)
+    gnutls_session_ticket_enable_server((gnutls_session_t)info->tls_session, &key);
 }
 
 

@@ -29,6 +29,7 @@ libjson-c-dev
 libcmocka-dev
 libpam0g-dev
 libmicrohttpd-dev
+libgnutls28-dev
 libncurses-dev
 libgxps-dev
 libcairo2-dev
