@@ -7,7 +7,7 @@
 //
 //   GET  /sim/health                 200 once ready (no auth)
 //   POST /sim/jobs?user=UPN&name=NAME&format=MIME[&copies=N&sides=KW&media=KW
-//        &print-color-mode=KW][&printer=ID]  body = document -> 201 {"id": N}
+//        &print-color-mode=KW][&printer=ID]  body = document -> 201 {"id": N, "createdMs": epoch ms}
 //   GET  /sim/jobs                   {"jobs": [...]}
 //   GET  /sim/jobs/ID                job object
 //   POST /sim/jobs/ID/cancel         cancel as the user would (job object)
@@ -278,6 +278,7 @@ create_job(cs_request_t *req)		// I - Request
   bool		held;			// Held on a pull printer?
   cs_job_t	*job;			// New job
   json_object	*obj;			// Response
+  struct timespec now;			// When the job was added
   enum MHD_Result ret;			// Result
 
 
@@ -360,6 +361,10 @@ create_job(cs_request_t *req)		// I - Request
 
   obj = json_object_new_object();
   json_object_object_add(obj, "id", json_object_new_int(job->id));
+  // When the job became visible, for latency figures (the answer itself can
+  // reach the submitter after the job has been printed)
+  clock_gettime(CLOCK_REALTIME, &now);
+  json_object_object_add(obj, "createdMs", json_object_new_int64((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000));
 
   csTenantUnlock(tenant);
 
