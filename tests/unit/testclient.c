@@ -416,6 +416,33 @@ server_conn(SSL     *ssl,		// I - Connection
 
 
 //
+// 'server_config()' - Write and load a configuration for a scripted server.
+//
+
+static upa_config_t *			// O - Configuration
+server_config(const char *name,		// I - File name prefix
+              int        port,		// I - Server port
+              const char *ca_file)	// I - CAFile
+{
+  char		path[600];		// Configuration file
+  FILE		*fp;			// File
+  upa_config_t	*config;		// Configuration
+
+
+  snprintf(path, sizeof(path), "%s/%s%d.conf", tmpdir, name, port);
+  fp = fopen(path, "w");
+  assert_non_null(fp);
+  fprintf(fp, "Cloud custom\nRegisterURL https://127.0.0.1:%d\nPrintURL https://127.0.0.1:%d\nGraphURL https://127.0.0.1:%d/v1.0\nStateDir %s/state\nCacheDir %s/cache\nCAFile %s\nTimeout %d\n", port, port, port, tmpdir, tmpdir, ca_file, TEST_TIMEOUT);
+  fclose(fp);
+
+  config = upaConfigLoad(path);
+  assert_non_null(config);
+
+  return (config);
+}
+
+
+//
 // 'server_start()' - Start a scripted HTTPS server and a client for it.
 //
 
@@ -503,14 +530,7 @@ server_start(server_t *srv,		// O - Server
 
   // A configuration and device for it, with a cached token so no token
   // endpoint is needed.
-  snprintf(path, sizeof(path), "%s/server%d.conf", tmpdir, srv->port);
-  fp = fopen(path, "w");
-  assert_non_null(fp);
-  fprintf(fp, "Cloud custom\nRegisterURL https://127.0.0.1:%d\nPrintURL https://127.0.0.1:%d\nGraphURL https://127.0.0.1:%d/v1.0\nStateDir %s/state\nCacheDir %s/cache\nCAFile %s\nTimeout %d\n", srv->port, srv->port, srv->port, tmpdir, tmpdir, certfile, TEST_TIMEOUT);
-  fclose(fp);
-
-  srv->cfg = upaConfigLoad(path);
-  assert_non_null(srv->cfg);
+  srv->cfg = server_config("server", srv->port, certfile);
   srv->dev = upaDeviceNew(srv->cfg, TEST_DEVICE_ID2);
   assert_non_null(srv->dev);
   assert_true(upaDeviceSetStringf(&srv->dev->printer_uri, "ipps://127.0.0.1:%d/printers/%s", srv->port, TEST_DEVICE_ID2));
@@ -1068,10 +1088,8 @@ test_tls_trust(void **state)
 {
   server_t	srv;			// Server
   ipp_t		*response;		// Response
-  FILE		*fp;			// File
   char		other[600],		// The other CA's file
-		okey[600],		// Its key
-		path[600];		// Configuration
+		okey[600];		// Its key
   upa_config_t	*ocfg;			// Configuration trusting the other CA
   upa_device_t	*odev;			// Device for it
   upa_client_t	*oclient;		// Client for it
@@ -1089,12 +1107,7 @@ test_tls_trust(void **state)
   snprintf(okey, sizeof(okey), "%s/other-ca.key", tmpdir);
   assert_int_equal(make_cert(other, okey), 0);
 
-  snprintf(path, sizeof(path), "%s/other%d.conf", tmpdir, srv.port);
-  fp = fopen(path, "w");
-  assert_non_null(fp);
-  fprintf(fp, "Cloud custom\nRegisterURL https://127.0.0.1:%d\nPrintURL https://127.0.0.1:%d\nGraphURL https://127.0.0.1:%d/v1.0\nStateDir %s/state\nCacheDir %s/cache\nCAFile %s\nTimeout %d\n", srv.port, srv.port, srv.port, tmpdir, tmpdir, other, TEST_TIMEOUT);
-  fclose(fp);
-  assert_non_null(ocfg = upaConfigLoad(path));
+  ocfg = server_config("other", srv.port, other);
   assert_non_null(odev = upaDeviceNew(ocfg, TEST_DEVICE_ID2));
   assert_true(upaDeviceSetStringf(&odev->printer_uri, "ipps://127.0.0.1:%d/printers/%s", srv.port, TEST_DEVICE_ID2));
   assert_non_null(oclient = upaClientCreate(ocfg, odev));
@@ -1400,11 +1413,9 @@ test_tls_resume(void **state)
   upa_config_t		*ocfg;		// Configuration with a copy of the CA file
   upa_client_t		*oclient;	// Client for it
   upa_http_loop_t	*loop;		// Loop
-  char			path[600],	// Configuration
-			copy[600],	// Copy of the CA file
+  char			copy[600],	// Copy of the CA file
 			cmd[1400],	// cp command
 			text[1000];	// Padding value
-  FILE			*fp;		// File
   int			i;		// Looping var
 
 
@@ -1461,12 +1472,7 @@ test_tls_resume(void **state)
   snprintf(copy, sizeof(copy), "%s/ca-copy.crt", tmpdir);
   snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", certfile, copy);
   assert_int_equal(system(cmd), 0);
-  snprintf(path, sizeof(path), "%s/copy%d.conf", tmpdir, srv.port);
-  fp = fopen(path, "w");
-  assert_non_null(fp);
-  fprintf(fp, "Cloud custom\nRegisterURL https://127.0.0.1:%d\nPrintURL https://127.0.0.1:%d\nGraphURL https://127.0.0.1:%d/v1.0\nStateDir %s/state\nCacheDir %s/cache\nCAFile %s\nTimeout %d\n", srv.port, srv.port, srv.port, tmpdir, tmpdir, copy, TEST_TIMEOUT);
-  fclose(fp);
-  assert_non_null(ocfg = upaConfigLoad(path));
+  ocfg = server_config("copy", srv.port, copy);
   assert_non_null(oclient = upaClientCreate(ocfg, odev));
   response = upaClientSend(oclient, upaClientNewRequest(oclient, IPP_OP_GET_JOBS, NULL));
   assert_non_null(response);
