@@ -132,7 +132,7 @@ extern void	upaBackendStarted(upa_backend_t *be);
 // warm.c
 extern bool	upaBackendWarmWait(int *argc, char ***argv);
 extern void	upaBackendWarmDone(int status);
-extern bool	upaBackendWarmRelease(upa_backend_t *be, int status);
+extern void	upaBackendWarmRelease(upa_backend_t *be, int status);
 
 // privs.c
 #  ifndef UPA_CUPS_USER

@@ -488,9 +488,11 @@ upaBackendWarmDone(int status)		// I - Exit status
 // what one during the job's last page costs: cupsd has not written the
 // job's end either (it writes job files later still), and the job prints
 // again from the start, as plain CUPS does.  Cold runs keep the old order.
+// When /dev/null cannot be opened nothing is released: the status goes at
+// exit, as in a run that did not defer.
 //
 
-bool					// O - `true` when the launcher has its status
+void
 upaBackendWarmRelease(upa_backend_t *be,// I - Backend state
                       int           status)
 					// I - Exit status
@@ -500,7 +502,7 @@ upaBackendWarmRelease(upa_backend_t *be,// I - Backend state
 
 
   if (upaBackendFrontFD() < 0 || (nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-    return (false);
+    return;
 
   if (be->print_lock >= 0)
   {
@@ -517,8 +519,6 @@ upaBackendWarmRelease(upa_backend_t *be,// I - Backend state
   close(nullfd);
 
   upaBackendWarmDone(status);
-
-  return (true);
 }
 
 

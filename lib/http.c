@@ -163,6 +163,18 @@ static int	http_xferinfo_cb(void *data, curl_off_t dltotal, curl_off_t dlnow, cu
 
 
 //
+// Local globals...
+//
+
+static pthread_mutex_t http_share_mutexes[CURL_LOCK_DATA_LAST] =
+{					// http_share_lock(): one per kind of data
+  // libcurl locks a share itself (attaching a handle) and its session
+  // cache separately
+  [0 ... CURL_LOCK_DATA_LAST - 1] = PTHREAD_MUTEX_INITIALIZER
+};
+
+
+//
 // 'upaBufferAppend()' - Append bytes to a buffer, keeping it NUL-terminated.
 //
 
@@ -1622,13 +1634,6 @@ http_share_get(const char *ca_file)	// I - CAFile or ""
 //
 // 'http_share_lock()' - Lock a share's data (libcurl callback; any thread).
 //
-
-static pthread_mutex_t http_share_mutexes[CURL_LOCK_DATA_LAST] =
-{
-  // One per kind of data: libcurl locks the share itself (attaching a handle)
-  // and its session cache separately
-  [0 ... CURL_LOCK_DATA_LAST - 1] = PTHREAD_MUTEX_INITIALIZER
-};
 
 static void
 http_share_lock(CURL             *curl,	// I - Easy handle (unused)
