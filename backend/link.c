@@ -10,6 +10,9 @@
 // that cloud job: the journal's last record of the release names this CUPS
 // job id and job-uuid (cupsd reuses ids after a crash, never uuids).  A job
 // whose link is not proven prints as a plain job and touches no cloud job.
+// The job-uuid is the one cupsd wrote into argv[5]; only when argv[5] does
+// not hold exactly one is cupsd asked (Get-Job-Attributes), which made the
+// start of every linked job wait for cupsd while it was starting that job.
 //
 // Linked jobs of one printer print one at a time across backend runs
 // (upaOutboxLockPrinting()): a job cupsd requeues while an orphaned run of
@@ -28,11 +31,12 @@
 
 
 //
-// 'upaBackendLinkAsk()' - Ask cupsd for this job's uuid; upaBackendCheckLink() reads the answer.
+// 'upaBackendLinkAsk()' - Find this job's uuid, or ask cupsd for it; upaBackendCheckLink() reads the answer.
 //
-// cupsd takes a few milliseconds to answer while it starts the job; the
-// device and the journal are read meanwhile.  Nothing happens when the
-// request cannot be sent: upaBackendCheckLink() then asks again, waiting.
+// argv[5] normally names it.  Otherwise: cupsd takes a few milliseconds to
+// answer while it starts the job, and the device and the journal are read
+// meanwhile.  Nothing happens when the request cannot be sent:
+// upaBackendCheckLink() then asks again, waiting.
 //
 
 void
@@ -43,8 +47,13 @@ upaBackendLinkAsk(upa_backend_t *be)	// I - Backend state
   char		errbuf[1024];		// Library error
 
 
-  if (be->link.job_id <= 0 || be->link_query || !be->cfg || !queue)
+  if (be->link.job_id <= 0 || be->link_query || be->link_uuid[0] || !be->cfg || !queue)
     return;
+
+  if (upaJobUUIDFromOptions(be->options, be->num_options, be->cups_options, be->link_uuid, sizeof(be->link_uuid)))
+    return;
+
+  fputs("DEBUG: upa: The job options do not name one job-uuid; asking cupsd.\n", stderr);
 
   if ((be->link_query = upaCupsConnect(be->cfg)) != NULL && !upaCupsJobGetSend(be->link_query, queue, atoi(be->job_id)))
   {
@@ -100,9 +109,13 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
   // The journal is read while cupsd answers (upaBackendLinkAsk())
   journal = upaJournalOpenReadOnly(be->cfg);
 
-  // This job's uuid, from cupsd (never from the job's options)
+  // This job's uuid: what cupsd wrote into argv[5], or its answer
   memset(&info, 0, sizeof(info));
-  if ((http = be->link_query) != NULL)
+  if (be->link_uuid[0] || (!be->link_query && upaJobUUIDFromOptions(be->options, be->num_options, be->cups_options, be->link_uuid, sizeof(be->link_uuid))))
+  {
+    snprintf(info.uuid, sizeof(info.uuid), "%s", be->link_uuid);
+  }
+  else if ((http = be->link_query) != NULL)
   {
     be->link_query = NULL;
     if (!upaCupsJobGetAnswer(http, queue, job_id, &info))

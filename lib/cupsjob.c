@@ -1264,6 +1264,52 @@ upaJobLinkFromOptions(
 
 
 //
+// 'upaJobUUIDFromOptions()' - Read the job-uuid cupsd put in a backend's argv[5].
+//
+// cupsd writes argv[5] from the job's attributes, job-uuid included, so the
+// value is the one Get-Job-Attributes would answer with - and no more
+// trustworthy: cupsd 2.4 keeps a job-uuid the submitter sent with
+// Create-Job.  A submitter who sends one of another type gets a second
+// job-uuid next to cupsd's own, and cupsParseOptions() keeps only the last:
+// unless argv[5] holds exactly one (a value that merely looks like one also
+// counts), the caller asks cupsd instead.
+//
+
+bool					// O - true if argv[5] names one job-uuid
+upaJobUUIDFromOptions(
+    const char    *argv5,		// I - Options as cupsd passed them
+    int           num_options,		// I - Number of parsed options
+    cups_option_t *options,		// I - Parsed options
+    char          *uuid,		// O - job-uuid
+    size_t        uuidsize)		// I - Size of uuid
+{
+  const char	*p,			// Looking at
+		*value;			// Parsed value
+  int		count = 0;		// "job-uuid=" seen
+
+
+  if (uuid && uuidsize > 0)
+    *uuid = '\0';
+
+  if (!argv5 || !uuid || uuidsize == 0)
+    return (false);
+
+  for (p = argv5; (p = strstr(p, "job-uuid=")) != NULL; p += 9)
+  {
+    if (p == argv5 || isspace(p[-1] & 255))
+      count ++;
+  }
+
+  if (count != 1 || (value = cupsGetOption("job-uuid", num_options, options)) == NULL || strncmp(value, "urn:uuid:", 9) || strlen(value) >= uuidsize)
+    return (false);
+
+  upaCopyString(uuid, value, uuidsize);
+
+  return (true);
+}
+
+
+//
 // 'acting_user()' - Whom to name in a request that cupsd checks for @OWNER.
 //
 

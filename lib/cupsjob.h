@@ -107,4 +107,8 @@ extern void	upaCupsStripCredentials(const char *uri, char *buffer, size_t bufsiz
 // Read the link from a job's options (argv[5] in a backend).
 extern bool	upaJobLinkFromOptions(int num_options, cups_option_t *options, upa_joblink_t *link);
 
+// The job-uuid cupsd put in argv[5] (from the same job attribute that
+// Get-Job-Attributes answers with); false unless argv[5] holds exactly one.
+extern bool	upaJobUUIDFromOptions(const char *argv5, int num_options, cups_option_t *options, char *uuid, size_t uuidsize);
+
 #endif // !UPA_CUPSJOB_H

@@ -20,8 +20,9 @@
 #   canceled     a released job canceled in CUPS before it printed: the
 #                reconciler tells the cloud
 #   forged       a job submitted with upa-job-id/upa-device-id options of
-#                somebody's cloud job prints as a plain job; an unknown
-#                upa-device-id does not stop the queue
+#                somebody's cloud job prints as a plain job, also with a
+#                job-uuid of its own; an unknown upa-device-id does not
+#                stop the queue
 #   ack-lost     Acknowledge-Job committed, its answer lost (emulator fault
 #                "commit"): the job is ours, it prints once
 #   ack-kill     upa-release killed inside the Acknowledge-Job round trip:
@@ -268,6 +269,16 @@ check "[forged] a job naming an unknown device prints too" \
   su nobody -s /bin/sh -c "lp -d Floor3 -o upa-job-id=99999 -o upa-device-id=doesnotexist '$BASE/forged.pdf'"
 check "[forged] ... and the queue is not stopped" \
   eval 'wait_cups_job Floor3 "$(last_cups_job Floor3)" completed 30 && lpstat -p Floor3 | grep -qv disabled'
+# cupsd keeps a job-uuid the submitter sends: as a name it stands next to
+# cupsd's own, and the backend, finding two in argv[5], asks cupsd
+cp "$top_srcdir/tests/integration/ipptool/forged-uuid.test" "$BASE/forged-uuid.test"
+chmod 0644 "$BASE/forged-uuid.test"
+check "[forged] nobody also sends a job-uuid of his own" \
+  su nobody -s /bin/sh -c "ipptool -d job=$job -d dev=$dev3 -d uuid=urn:uuid:11111111-2222-3333-4444-555555555555 -d file='$BASE/forged.pdf' ipp://localhost:$CUPS_PORT/printers/Floor3 '$BASE/forged-uuid.test'"
+forged_id=$(last_cups_job Floor3)
+check "[forged] it prints, as a plain job" wait_cups_job Floor3 "$forged_id" completed 30
+check "[forged] ... the backend asked cupsd for the job-uuid" grep -q "\[Job $forged_id\] upa: The job options do not name one job-uuid; asking cupsd" "$BASE/log/error_log"
+check "[forged] the cloud job is still untouched" sim_job_is "$job" isFetchable true
 check "[forged] the real release still works" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
 check "[forged] ... and completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
 

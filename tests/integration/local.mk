@@ -14,6 +14,7 @@ EXTRA_DIST += \
 	tests/integration/profile-pwg.sh \
 	tests/integration/exactly-once.sh \
 	tests/integration/proxy.sh \
+	tests/integration/ipptool/forged-uuid.test \
 	tests/data/hello.pdf \
 	tests/data/bob.pdf \
 	tests/data/quarterly-report.pdf

@@ -1,6 +1,6 @@
 //
 // Unit tests for lib/ticket.c (Fetch-Job attributes -> CUPS options) and
-// upaJobLinkFromOptions() of lib/cupsjob.c.
+// upaJobLinkFromOptions() and upaJobUUIDFromOptions() of lib/cupsjob.c.
 //
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -339,6 +339,63 @@ test_joblink(void **state)
 
 
 //
+// 'test_job_uuid()' - A backend takes the job-uuid from argv[5] only when it names one.
+//
+
+static void
+test_job_uuid(void **state)
+{
+  static const struct
+  {
+    const char	*argv5;			// Options as cupsd passes them
+    const char	*uuid;			// Expected job-uuid or NULL
+  } cases[] =
+  {
+    { "upa-job-id=100016 job-uuid=urn:uuid:e18c9c39-9cfb-3e99-5f2f-994fbe91ade1 job-originating-host-name=localhost", "urn:uuid:e18c9c39-9cfb-3e99-5f2f-994fbe91ade1" },
+    { "job-uuid=urn:uuid:1", "urn:uuid:1" },
+    // The submitter sent a job-uuid of another type: cupsd added its own
+    { "job-uuid=urn:uuid:11111111-2222-3333-4444-555555555555 copies=1 job-uuid=urn:uuid:8a98dbec-d60f-3c10-5234-a80edb5f863a", NULL },
+    // A value that looks like a second one: ask cupsd
+    { "foo='a job-uuid=urn:uuid:2' job-uuid=urn:uuid:1", NULL },
+    { "xjob-uuid=urn:uuid:1 copies=1", NULL },
+    { "copies=1", NULL },
+    { "job-uuid=uuid-1", NULL },
+    { "job-uuid=urn:uuid:0123456789012345678901234567890123456789012345678901234567890123456789", NULL },
+    { "", NULL }
+  };
+  size_t	i;			// Looping var
+  char		uuid[64];		// job-uuid
+
+
+  (void)state;
+
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i ++)
+  {
+    cups_option_t	*options = NULL;// Options
+    int			num_options = cupsParseOptions(cases[i].argv5, 0, &options);
+					// Number of options
+    bool		found = upaJobUUIDFromOptions(cases[i].argv5, num_options, options, uuid, sizeof(uuid));
+					// Found one?
+
+    if (cases[i].uuid)
+    {
+      assert_true(found);
+      assert_string_equal(uuid, cases[i].uuid);
+    }
+    else
+    {
+      assert_false(found);
+      assert_string_equal(uuid, "");
+    }
+
+    cupsFreeOptions(num_options, options);
+  }
+
+  assert_false(upaJobUUIDFromOptions(NULL, 0, NULL, uuid, sizeof(uuid)));
+}
+
+
+//
 // 'test_spaced_values()' - Values cupsd cannot start a job with are dropped.
 //
 
@@ -396,6 +453,7 @@ main(void)
     cmocka_unit_test(test_ignored),
     cmocka_unit_test(test_user_from_uri),
     cmocka_unit_test(test_joblink),
+    cmocka_unit_test(test_job_uuid),
     cmocka_unit_test(test_spaced_values)
   };
 
