@@ -255,16 +255,24 @@ check "[canceled] nothing printed" test "$(copies_of "$doc")" = 0
 # forged: links any user can type...
 #
 
+# forged_job DESC COMMAND: nobody runs COMMAND, a job claiming cloud job
+# $job; it prints as a plain job (its id in forged_id) and the cloud job
+# stays fetchable
+forged_job()
+{
+  check "[forged] $1" su nobody -s /bin/sh -c "$2"
+  forged_id=$(last_cups_job Floor3)
+  check "[forged] ... it prints, as a plain job" wait_cups_job Floor3 "$forged_id" completed 30
+  check "[forged] ... the cloud job is untouched (still fetchable)" sim_job_is "$job" isFetchable true
+}
+
 doc=$(unique_pdf forged)
 job=$(sim_submit "$USER1" forged.pdf "$doc")
 cp "$doc" "$BASE/forged.pdf"
 chmod 0644 "$BASE/forged.pdf"
-check "[forged] nobody submits a job claiming cloud job $job" \
-  su nobody -s /bin/sh -c "lp -d Floor3 -o upa-job-id=$job -o upa-device-id=$dev3 '$BASE/forged.pdf'"
-forged_id=$(last_cups_job Floor3)
-check "[forged] it prints, as a plain job" wait_cups_job Floor3 "$forged_id" completed 30
+forged_job "nobody submits a job claiming cloud job $job" \
+  "lp -d Floor3 -o upa-job-id=$job -o upa-device-id=$dev3 '$BASE/forged.pdf'"
 check "[forged] ... with a warning" grep -q "no release on this print server created" "$BASE/log/error_log"
-check "[forged] the cloud job is untouched (still fetchable)" sim_job_is "$job" isFetchable true
 check "[forged] a job naming an unknown device prints too" \
   su nobody -s /bin/sh -c "lp -d Floor3 -o upa-job-id=99999 -o upa-device-id=doesnotexist '$BASE/forged.pdf'"
 check "[forged] ... and the queue is not stopped" \
@@ -273,12 +281,9 @@ check "[forged] ... and the queue is not stopped" \
 # cupsd's own, and the backend, finding two in argv[5], asks cupsd
 cp "$top_srcdir/tests/integration/ipptool/forged-uuid.test" "$BASE/forged-uuid.test"
 chmod 0644 "$BASE/forged-uuid.test"
-check "[forged] nobody also sends a job-uuid of his own" \
-  su nobody -s /bin/sh -c "ipptool -d job=$job -d dev=$dev3 -d uuid=urn:uuid:11111111-2222-3333-4444-555555555555 -d file='$BASE/forged.pdf' ipp://localhost:$CUPS_PORT/printers/Floor3 '$BASE/forged-uuid.test'"
-forged_id=$(last_cups_job Floor3)
-check "[forged] it prints, as a plain job" wait_cups_job Floor3 "$forged_id" completed 30
+forged_job "nobody also sends a job-uuid of his own" \
+  "ipptool -d job=$job -d dev=$dev3 -d uuid=urn:uuid:11111111-2222-3333-4444-555555555555 -d file='$BASE/forged.pdf' ipp://localhost:$CUPS_PORT/printers/Floor3 '$BASE/forged-uuid.test'"
 check "[forged] ... the backend asked cupsd for the job-uuid" grep -q "\[Job $forged_id\] upa: The job options do not name one job-uuid; asking cupsd" "$BASE/log/error_log"
-check "[forged] the cloud job is still untouched" sim_job_is "$job" isFetchable true
 check "[forged] the real release still works" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
 check "[forged] ... and completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
 
