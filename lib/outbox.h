@@ -25,6 +25,8 @@
 // Delivery rules:
 //   - success: the record is removed; a terminal state (canceled, aborted,
 //     completed) adds the job to "delivered" so it is never sent twice;
+//   - a non-terminal job state queued before another record of the same
+//     job is removed unsent: the cloud keeps a job's latest state;
 //   - cloud unreachable, HTTP 429/5xx, IPP busy/unavailable, token
 //     trouble: delivery of that device stops; the next attempt waits for
 //     Retry-After when the cloud sent one, else 5 s doubling up to 10 min;

@@ -22,6 +22,7 @@ static bool	outbox_ledger_add(upa_outbox_t *ob, const char *ddir, int job_id);
 static outbox_result_t outbox_verify(upa_client_t *client, const upa_device_t *dev, const char *user_uri, int job_id, int state, char *why, size_t whysize);
 static void	outbox_backoff_write(upa_outbox_t *ob, const char *ddir, int attempts, time_t next);
 static outbox_result_t outbox_send(upa_client_t **client, upa_outbox_t *ob, const upa_device_t *dev, json_object *rec);
+static bool	*outbox_superseded(const char *ddir, const outbox_names_t *records);
 static void	outbox_session_put(upa_outbox_t *ob, upa_device_t *dev, upa_client_t *client, time_t since, bool healthy);
 static upa_device_t *outbox_session_take(upa_outbox_t *ob, const char *device_id, upa_client_t **client, time_t *since);
 static outbox_result_t outbox_classify(upa_error_t err);
@@ -251,7 +252,9 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
   upa_device_t	*dev = NULL;		// Device
   upa_client_t	*client = NULL;		// Cloud session
   bool		stop = false,		// Stop delivering?
-		healthy = true;		// May the session be kept?
+		healthy = true,		// May the session be kept?
+		unlinked = false,	// Records removed (folder to sync)?
+		*superseded = NULL;	// Records a later one replaces
 
 
   *pending = 0;
@@ -326,6 +329,8 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
     return (-1);
   }
 
+  superseded = outbox_superseded(ddir, &records);
+
   for (i = 0; i < records.count && !stop; i ++)
   {
     json_object		*rec;		// Record
@@ -366,6 +371,11 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
       upaLog(UPA_LOG_WARN, "Outbox: dropping %s for job %d of device %s: its terminal state was delivered already.", ippEnumString("job-state", state), job_id, device_id);
       result = OUTBOX_DROP;
     }
+    else if (superseded && superseded[i])
+    {
+      upaLog(UPA_LOG_DEBUG, "Outbox: %s of job %d of device %s not sent: a later update of the job replaces it.", ippEnumString("job-state", state), job_id, device_id);
+      result = OUTBOX_DROP;
+    }
     else
       result = outbox_send(&client, ob, dev, rec);
 
@@ -385,7 +395,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
           }
 
           upaFileUnlink(path);
-          upaOutboxSyncDir(ddir);
+          unlinked = true;
           (*pending) --;
           if (result == OUTBOX_SENT || upaOutboxIsTerminal(state))
             delivered ++;
@@ -394,7 +404,7 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 
       case OUTBOX_DROP :
           upaFileUnlink(path);
-          upaOutboxSyncDir(ddir);
+          unlinked = true;
           (*pending) --;
           break;
 
@@ -426,14 +436,126 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
     }
   }
 
+  // One folder sync for all removals: a removal the crash undoes only
+  // replays a record, and the ledger (synced before the removal) drops a
+  // replay of a job whose terminal state went out.
+  if (unlinked)
+    upaOutboxSyncDir(ddir);
+
   if (attempts == 0)
     outbox_backoff_write(ob, ddir, 0, 0);
 
   outbox_session_put(ob, dev, client, since, healthy);
+  free(superseded);
   upaOutboxNamesFree(&records);
   close(lockfd);			// Releases the lock
 
   return (delivered);
+}
+
+
+//
+// 'outbox_superseded()' - Mark the job states that a later record of the same job replaces.
+//
+// The cloud keeps a job's latest state, so a non-terminal state (processing,
+// stopped, held) queued before another state of the same job need not be
+// sent: a job that ends before its "processing" went out costs one
+// Update-Job-Status instead of two, and an outage's backlog shrinks to a
+// job's last state.  Only records that load count as "later" (a damaged one
+// is set aside and replaces nothing); terminal states are always sent.
+// Returns a malloc'd flag per record (free it), or NULL (nothing to skip).
+//
+
+typedef struct outbox_jobrec_s		// One job record, for sorting
+{
+  int		job_id;			// Cloud job-id
+  size_t	index;			// Position in the queue
+} outbox_jobrec_t;
+
+static int				// O - Result of comparison
+outbox_jobrec_compare(const void *a,	// I - First record
+                      const void *b)	// I - Second record
+{
+  const outbox_jobrec_t	*ra = (const outbox_jobrec_t *)a,
+			*rb = (const outbox_jobrec_t *)b;
+
+  if (ra->job_id != rb->job_id)
+    return (ra->job_id < rb->job_id ? -1 : 1);
+  else
+    return (ra->index < rb->index ? -1 : ra->index > rb->index);
+}
+
+static bool *				// O - Flags or NULL
+outbox_superseded(
+    const char           *ddir,		// I - Device folder
+    const outbox_names_t *records)	// I - Its records, in order
+{
+  outbox_jobrec_t	*jobs;		// Job records
+  bool			*terminal,	// Terminal state per record
+			*superseded = NULL;
+					// Flags
+  size_t		i,		// Looping var
+			n = 0;		// Job records
+  char			path[1400];	// Record file
+  bool			any = false;	// Anything to skip?
+
+
+  if (records->count < 2)
+    return (NULL);
+
+  jobs     = calloc(records->count, sizeof(outbox_jobrec_t));
+  terminal = calloc(records->count, sizeof(bool));
+  if (!jobs || !terminal)
+    goto done;				// Send everything: slower, never wrong
+
+  for (i = 0; i < records->count; i ++)
+  {
+    json_object	*rec,			// Record
+		*value;			// Member
+    int		job_id = 0;		// Cloud job-id
+
+    snprintf(path, sizeof(path), "%s/%s", ddir, records->names[i]);
+    if ((rec = upaFileLoadJSON(path)) == NULL)
+      continue;
+
+    if (json_object_is_type(rec, json_type_object) && json_object_object_get_ex(rec, "job", &value))
+      job_id = json_object_get_int(value);
+
+    if (job_id > 0)
+    {
+      jobs[n].job_id = job_id;
+      jobs[n].index  = i;
+      n ++;
+
+      terminal[i] = !json_object_object_get_ex(rec, "state", &value) || upaOutboxIsTerminal(json_object_get_int(value));
+    }
+
+    json_object_put(rec);
+  }
+
+  qsort(jobs, n, sizeof(outbox_jobrec_t), outbox_jobrec_compare);
+
+  if ((superseded = calloc(records->count, sizeof(bool))) == NULL)
+    goto done;
+
+  for (i = 0; i + 1 < n; i ++)
+  {
+    if (jobs[i].job_id == jobs[i + 1].job_id && !terminal[jobs[i].index])
+      any = superseded[jobs[i].index] = true;
+  }
+
+  if (!any)
+  {
+    free(superseded);
+    superseded = NULL;
+  }
+
+  done:
+
+  free(jobs);
+  free(terminal);
+
+  return (superseded);
 }
 
 

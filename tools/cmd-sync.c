@@ -37,6 +37,8 @@
 #define SYNC_POLL_EVERY		2000	// Milliseconds between polls without a subscription
 #define SYNC_TICK		500	// Milliseconds between looks at cupsd's events
 #define SYNC_DELIVER_SECONDS	30	// Time limit of one woken delivery
+#define SYNC_BATCH_MS		200	// Delivery waits this long after a record lands
+#define SYNC_BATCH_MAX		64	// Devices gathered in one batch
 
 
 //
@@ -50,6 +52,14 @@ typedef struct sync_queue_s		// One watched device
 		last_event;		// Latest event (ms)
 } sync_queue_t;
 
+typedef struct sync_batch_s		// Devices with records waiting for delivery
+{
+  long long	due;			// When to deliver (ms), 0 = nothing waits
+  int		count;			// Number of devices
+  char		ids[SYNC_BATCH_MAX][128];
+					// Their ids
+} sync_batch_t;
+
 
 //
 // Local functions...
@@ -61,7 +71,8 @@ static int	get_notifications(http_t *http, int sub_id, int *seq, sync_queue_t *q
 static void	mark_dirty(sync_queue_t *queues, int num_queues, const char *name, long long now);
 static long long now_ms(void);
 static void	outbox_flush(upactl_t *ctl, upa_outbox_t *ob);
-static void	outbox_wait(upactl_t *ctl, upa_outbox_t *ob, upa_outbox_watch_t *watch, int ms);
+static void	outbox_batch_deliver(sync_batch_t *batch, upa_outbox_t *ob);
+static void	outbox_wait(upactl_t *ctl, upa_outbox_t *ob, upa_outbox_watch_t *watch, sync_batch_t *batch, int ms);
 static void	reconcile(upactl_t *ctl);
 static bool	renew_subscription(http_t *http, int sub_id);
 static bool	sync_one(upactl_t *ctl, http_t *http, const upa_device_t *dev, unsigned flags, bool quiet);
@@ -496,24 +507,56 @@ outbox_flush(upactl_t     *ctl,		// I - Global state
 
 
 //
+// 'outbox_batch_deliver()' - Deliver the devices a batch gathered.
+//
+
+static void
+outbox_batch_deliver(sync_batch_t *batch,// IO - Batch (emptied)
+                     upa_outbox_t *ob)	// I - Outbox (sessions kept)
+{
+  int	i,				// Looping var
+	pending;			// Records left
+
+
+  // Wait for a deliverer already at it (a flusher, "upactl outbox flush"):
+  // it may have listed the folder before the record came
+  for (i = 0; i < batch->count; i ++)
+  {
+    if (upaOutboxDeliver(ob, batch->ids[i], SYNC_DELIVER_SECONDS, &pending) < 0)
+      upaLog(UPA_LOG_WARN, "Outbox delivery failed: %s", upaLastErrorString());
+    else if (pending > 0)
+      upaLog(UPA_LOG_INFO, "Outbox: %d status update%s of device %s pending.", pending, pending == 1 ? "" : "s", batch->ids[i]);
+  }
+
+  batch->count = 0;
+  batch->due   = 0;
+}
+
+
+//
 // 'outbox_wait()' - Wait up to "ms", delivering the records backends queue meanwhile.
 //
-// Without a watch this is a plain sleep (the full pass delivers).
+// A record is delivered SYNC_BATCH_MS after it lands, with whatever its
+// device queued meanwhile: a job that ends within that time sends its end
+// state only (the outbox skips the "processing" that it replaces), and a
+// busy device's records share one pass.  Without a watch this is a plain
+// sleep (the full pass delivers).
 //
 
 static void
 outbox_wait(upactl_t           *ctl,	// I - Global state
             upa_outbox_t       *ob,	// I - Outbox (sessions kept)
             upa_outbox_watch_t *watch,	// I - Outbox watch or NULL
+            sync_batch_t       *batch,	// IO - Devices waiting for delivery
             int                ms)	// I - Milliseconds
 {
   long long	end = now_ms() + ms,	// When to return
-		left;			// Milliseconds left
+		now,			// Current time
+		left;			// Milliseconds to wait
   struct pollfd	pfd;			// inotify descriptor
   const char	*devices[64];		// Devices with new records
-  int		i,			// Looping var
-		n,			// Number of devices
-		pending;		// Records left
+  int		i, j,			// Looping vars
+		n;			// Number of devices
 
 
   if (!watch || !ob)
@@ -522,8 +565,17 @@ outbox_wait(upactl_t           *ctl,	// I - Global state
     return;
   }
 
-  while (!upactl_stop && (left = end - now_ms()) > 0)
+  while (!upactl_stop && (left = end - (now = now_ms())) > 0)
   {
+    if (batch->due && batch->due <= now)
+    {
+      outbox_batch_deliver(batch, ob);
+      continue;
+    }
+
+    if (batch->due && batch->due - now < left)
+      left = batch->due - now;
+
     pfd.fd     = upaOutboxWatchGetFD(watch);
     pfd.events = POLLIN;
 
@@ -536,14 +588,23 @@ outbox_wait(upactl_t           *ctl,	// I - Global state
       continue;
     }
 
-    // Wait for a deliverer already at it (a flusher, "upactl outbox
-    // flush"): it may have listed the folder before the record came
     for (i = 0; i < n; i ++)
     {
-      if (upaOutboxDeliver(ob, devices[i], SYNC_DELIVER_SECONDS, &pending) < 0)
-        upaLog(UPA_LOG_WARN, "Outbox delivery failed: %s", upaLastErrorString());
-      else if (pending > 0)
-        upaLog(UPA_LOG_INFO, "Outbox: %d status update%s of device %s pending.", pending, pending == 1 ? "" : "s", devices[i]);
+      for (j = 0; j < batch->count; j ++)
+      {
+        if (!strcmp(batch->ids[j], devices[i]))
+          break;
+      }
+
+      if (j < batch->count)
+        continue;			// Already waiting
+
+      if (batch->count >= SYNC_BATCH_MAX)
+        outbox_batch_deliver(batch, ob);
+
+      snprintf(batch->ids[batch->count ++], sizeof(batch->ids[0]), "%s", devices[i]);
+      if (!batch->due)
+        batch->due = now_ms() + SYNC_BATCH_MS;
     }
   }
 }
@@ -631,6 +692,8 @@ sync_watch(upactl_t *ctl,		// I - Global state
 		i;			// Looping var
   upa_outbox_t	*ob;			// Outbox, sessions kept
   upa_outbox_watch_t *watch = NULL;	// Its inotify watch
+  sync_batch_t	batch = { 0, 0, { "" } };
+					// Devices whose delivery waits
   int		claim = -1;		// Service lock (backends leave delivery to us)
   long long	now,			// Current time (ms)
 		next_full = 0,		// Next full pass
@@ -757,8 +820,11 @@ sync_watch(upactl_t *ctl,		// I - Global state
       next_outbox = now + SYNC_OUTBOX_EVERY * 1000LL;
     }
 
-    outbox_wait(ctl, ob, watch, SYNC_TICK);
+    outbox_wait(ctl, ob, watch, &batch, SYNC_TICK);
   }
+
+  if (ob)
+    outbox_batch_deliver(&batch, ob);	// What landed just before the stop
 
   // Backends deliver for themselves again from here on
   if (claim >= 0)
