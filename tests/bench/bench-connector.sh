@@ -327,10 +327,15 @@ for ((round = 1; round <= drain_rounds; round ++)); do
   drain_plain Plain "$BASE/plain" bare
 done
 direct_drain=$(percentile 50 <"$BASE/drain-direct")
+# Update-Job-Status per drained job, from the emulator's job histories (the
+# plain and bare rounds after the last direct one leave the outbox time to
+# deliver): 2 when each job's "processing" goes out before its end.
+drain_updates=$(sim_curl /sim/jobs | jq -r '[.jobs[] | select(.name | test("^drain-[0-9]+-[0-9]+[.]pdf$")) | [.history[]? | select(.event == "status")] | length] | if length > 0 then "\(add / length | . * 100 | round / 100) (\(length) jobs)" else "none" end')
 plain_drain=$(percentile 50 <"$BASE/drain-plain")
 bare_drain=$(percentile 50 <"$BASE/drain-bare")
 echo "drain: $ndrain direct jobs waiting in the cloud -> all printed: median $direct_drain ms ($(sort -n "$BASE/drain-direct" | tr '\n' ' '))"
 echo "  plain CUPS, same rounds, $ndrain jobs waiting in the disabled queue -> all printed: same queue and backend (upa wrapping capture) median $plain_drain ms ($(sort -n "$BASE/drain-plain" | tr '\n' ' ')); bare capture backend median $bare_drain ms ($(sort -n "$BASE/drain-bare" | tr '\n' ' '))"
+echo "  status updates the cloud got per drained direct job (Update-Job-Status): $drain_updates"
 # CPU per job while draining (both cores; the last job's tail is not in the
 # window): what the emulator, the stand-in for a cloud that runs elsewhere,
 # takes from the machine the print path is measured on.
