@@ -1073,6 +1073,38 @@ test_outbox_defer(void **state)		// I - Test state (unused)
 
 
 //
+// 'outbox_down_device()' - Save the test device, its cloud unreachable, with a cached token.
+//
+// The device is returned (free it with upaDeviceDelete()).
+//
+
+static upa_device_t *			// O - Device
+outbox_down_device(upa_config_t *cfg)	// I - Configuration (outbox_config(), outbox open)
+{
+  upa_device_t	*dev;			// Device
+  char		path[PATH_MAX + 256],	// File
+		token[512];		// Cached token
+
+
+  assert_non_null(dev = upaDeviceNew(cfg, TEST_DEVICE_ID));
+  assert_true(upaDeviceSetString(&dev->queue, "Floor3"));
+  assert_true(upaDeviceSetString(&dev->token_url, "https://127.0.0.1:1/tenant/oauth2/token"));
+  assert_true(upaDeviceSetString(&dev->printer_uri, "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID));
+  if (!upaDeviceSave(cfg, dev))
+    fail_msg("upaDeviceSave: %s", upaLastErrorString());
+
+  // A cached token, so the IPP request itself is what cannot connect.
+  snprintf(path, sizeof(path), "%s/tokens", cfg->cache_dir);
+  mkdir(path, 0770);
+  snprintf(path, sizeof(path), "%s/tokens/%s.json", cfg->cache_dir, TEST_DEVICE_ID);
+  snprintf(token, sizeof(token), "{\"access_token\":\"test-token\",\"expires\":%lld,\"obtained\":%lld}", (long long)time(NULL) + 3600, (long long)time(NULL));
+  write_file(path, token, strlen(token));
+
+  return (dev);
+}
+
+
+//
 // 'test_outbox_unreachable()' - Cloud down: records stay, in order, with back-off.
 //
 
@@ -1085,8 +1117,7 @@ test_outbox_unreachable(void **state)	// I - Test state (unused)
   upa_jobstatus_t js;			// Status
   char		path[PATH_MAX + 256],	// File
 		before[4096],		// Records before
-		after[4096],		// Records after
-		token[512];		// Cached token
+		after[4096];		// Records after
   int		pending = -1;		// Records left
   time_t	next,			// Next attempt
 		start;			// Start of a flush
@@ -1095,21 +1126,8 @@ test_outbox_unreachable(void **state)	// I - Test state (unused)
   (void)state;
 
   cfg = outbox_config("down");
-  assert_non_null(dev = upaDeviceNew(cfg, TEST_DEVICE_ID));
-  assert_true(upaDeviceSetString(&dev->queue, "Floor3"));
-  assert_true(upaDeviceSetString(&dev->token_url, "https://127.0.0.1:1/tenant/oauth2/token"));
-  assert_true(upaDeviceSetString(&dev->printer_uri, "ipps://127.0.0.1:1/printers/" TEST_DEVICE_ID));
-  if (!upaDeviceSave(cfg, dev))
-    fail_msg("upaDeviceSave: %s", upaLastErrorString());
-
-  assert_non_null(ob = upaOutboxOpen(cfg));
-
-  // A cached token, so the IPP request itself is what cannot connect.
-  snprintf(path, sizeof(path), "%s/tokens", cfg->cache_dir);
-  mkdir(path, 0770);
-  snprintf(path, sizeof(path), "%s/tokens/%s.json", cfg->cache_dir, TEST_DEVICE_ID);
-  snprintf(token, sizeof(token), "{\"access_token\":\"test-token\",\"expires\":%lld,\"obtained\":%lld}", (long long)time(NULL) + 3600, (long long)time(NULL));
-  write_file(path, token, strlen(token));
+  assert_non_null(ob = upaOutboxOpen(cfg));	// Makes the cache folder
+  dev = outbox_down_device(cfg);
 
   memset(&js, 0, sizeof(js));
   js.state       = IPP_JSTATE_COMPLETED;
@@ -1173,6 +1191,104 @@ test_outbox_unreachable(void **state)	// I - Test state (unused)
 
 
 //
+// 'outbox_queue_state()' - Queue one job state; return the name of its record.
+//
+
+static void
+outbox_queue_state(upa_outbox_t       *ob,	// I - Outbox
+                   const upa_config_t *cfg,	// I - Configuration
+                   int                job_id,	// I - Cloud job-id
+                   ipp_jstate_t       jstate,	// I - State
+                   char               *name,	// O - Record name
+                   size_t             namesize)	// I - Size of name
+{
+  upa_jobstatus_t js;			// Status
+  char		names[4096],		// Record names, sorted
+		*last;			// Last one
+
+
+  memset(&js, 0, sizeof(js));
+  js.state       = jstate;
+  js.reasons[0]  = "none";
+  js.impressions = -1;
+  assert_true(upaOutboxAddJobStatus(ob, TEST_DEVICE_ID, NULL, job_id, &js));
+
+  // Names sort in queueing order: the new record is the last one.
+  outbox_records(cfg, names, sizeof(names));
+  assert_true(strlen(names) > 1);
+  names[strlen(names) - 1] = '\0';
+  last = strrchr(names, '\n') ? strrchr(names, '\n') + 1 : names;
+  snprintf(name, namesize, "%s", last);
+}
+
+
+//
+// 'test_outbox_superseded()' - A job state that a later one of the same job replaces is not sent.
+//
+
+static void
+test_outbox_superseded(void **state)	// I - Test state (unused)
+{
+  upa_config_t	*cfg;			// Configuration
+  upa_device_t	*dev;			// Device
+  upa_outbox_t	*ob;			// Outbox
+  char		a[256], b[256], c[256], e[256], f[256], g[256],
+					// Record names
+		path[PATH_MAX + 512],	// File
+		names[4096];		// Records left
+  int		pending = -1;		// Records left
+
+
+  (void)state;
+
+  cfg = outbox_config("superseded");
+  assert_non_null(ob = upaOutboxOpen(cfg));	// Makes the cache folder
+  dev = outbox_down_device(cfg);
+
+  // A terminal state is always sent, even with a later record of its job:
+  // the flush tries it first, fails (cloud down) and keeps both.
+  outbox_queue_state(ob, cfg, 9, IPP_JSTATE_COMPLETED, f, sizeof(f));
+  outbox_queue_state(ob, cfg, 9, IPP_JSTATE_PROCESSING, g, sizeof(g));
+  assert_int_equal(upaOutboxFlushDevice(ob, TEST_DEVICE_ID, 5, true, &pending), 0);
+  assert_int_equal(pending, 2);
+  snprintf(path, sizeof(path), "%s/outbox/%s/%s", cfg->cache_dir, TEST_DEVICE_ID, f);
+  assert_int_equal(unlink(path), 0);
+  snprintf(path, sizeof(path), "%s/outbox/%s/%s", cfg->cache_dir, TEST_DEVICE_ID, g);
+  assert_int_equal(unlink(path), 0);
+
+  // Job 5: processing, stopped, completed; job 6: processing, then a
+  // damaged record that names no job.  The flush skips job 5's first two
+  // without any cloud traffic, then tries job 6's processing (nothing that
+  // loads replaces it), fails and stops there.
+  outbox_queue_state(ob, cfg, 5, IPP_JSTATE_PROCESSING, a, sizeof(a));
+  outbox_queue_state(ob, cfg, 5, IPP_JSTATE_STOPPED, b, sizeof(b));
+  outbox_queue_state(ob, cfg, 6, IPP_JSTATE_PROCESSING, c, sizeof(c));
+  snprintf(path, sizeof(path), "%s/outbox/%s/%.*s0.ujs", cfg->cache_dir, TEST_DEVICE_ID, (int)(strlen(c) - 4), c);
+  write_file(path, "{\"job\":6,", 10);
+  outbox_queue_state(ob, cfg, 5, IPP_JSTATE_COMPLETED, e, sizeof(e));
+  assert_int_equal(upaOutboxCountDevice(ob, TEST_DEVICE_ID), 5);
+
+  pending = -1;
+  assert_int_equal(upaOutboxFlushDevice(ob, TEST_DEVICE_ID, 5, true, &pending), 0);
+  assert_int_equal(pending, 3);
+  outbox_records(cfg, names, sizeof(names));
+  print_message("%s", names);
+  assert_null(strstr(names, a));
+  assert_null(strstr(names, b));
+  assert_non_null(strstr(names, c));
+  assert_non_null(strstr(names, e));
+
+  // The ledger still holds every state queued: recovery reads it, not the
+  // records.
+  assert_int_equal(upaOutboxJobState(ob, TEST_DEVICE_ID, 5), IPP_JSTATE_COMPLETED);
+
+  upaOutboxClose(ob);
+  upaDeviceDelete(dev);
+  upaConfigDelete(cfg);
+}
+
+
+//
 // 'main()' - Run the tests, or act as the fake backend.
 //
 
@@ -1207,7 +1323,8 @@ main(int  argc,				// I - Number of command-line args
     cmocka_unit_test(test_sidechannel),
     cmocka_unit_test(test_outbox_queue),
     cmocka_unit_test(test_outbox_defer),
-    cmocka_unit_test(test_outbox_unreachable)
+    cmocka_unit_test(test_outbox_unreachable),
+    cmocka_unit_test(test_outbox_superseded)
   };
 
 
