@@ -463,13 +463,14 @@ outbox_flush_one(upa_outbox_t *ob,	// I - Outbox
 // Update-Job-Status instead of two, and an outage's backlog shrinks to a
 // job's last state.  Only records that load count as "later" (a damaged one
 // is set aside and replaces nothing); terminal states are always sent.
-// Returns a malloc'd flag per record (free it), or NULL (nothing to skip).
+// Returns a malloc'd flag per record (free it), or NULL (skip nothing).
 //
 
 typedef struct outbox_jobrec_s		// One job record, for sorting
 {
   int		job_id;			// Cloud job-id
   size_t	index;			// Position in the queue
+  bool		terminal;		// Terminal state (or none: never skipped)?
 } outbox_jobrec_t;
 
 static int				// O - Result of comparison
@@ -491,43 +492,30 @@ outbox_superseded(
     const outbox_names_t *records)	// I - Its records, in order
 {
   outbox_jobrec_t	*jobs;		// Job records
-  bool			*terminal,	// Terminal state per record
-			*superseded = NULL;
+  bool			*superseded = NULL;
 					// Flags
   size_t		i,		// Looping var
 			n = 0;		// Job records
   char			path[1400];	// Record file
-  bool			any = false;	// Anything to skip?
 
 
-  if (records->count < 2)
-    return (NULL);
-
-  jobs     = calloc(records->count, sizeof(outbox_jobrec_t));
-  terminal = calloc(records->count, sizeof(bool));
-  if (!jobs || !terminal)
-    goto done;				// Send everything: slower, never wrong
+  if (records->count < 2 || (jobs = calloc(records->count, sizeof(outbox_jobrec_t))) == NULL)
+    return (NULL);			// Send everything: slower, never wrong
 
   for (i = 0; i < records->count; i ++)
   {
     json_object	*rec,			// Record
 		*value;			// Member
-    int		job_id = 0;		// Cloud job-id
 
     snprintf(path, sizeof(path), "%s/%s", ddir, records->names[i]);
     if ((rec = upaFileLoadJSON(path)) == NULL)
       continue;
 
-    if (json_object_is_type(rec, json_type_object) && json_object_object_get_ex(rec, "job", &value))
-      job_id = json_object_get_int(value);
-
-    if (job_id > 0)
+    if (json_object_is_type(rec, json_type_object) && json_object_object_get_ex(rec, "job", &value) && (jobs[n].job_id = json_object_get_int(value)) > 0)
     {
-      jobs[n].job_id = job_id;
-      jobs[n].index  = i;
+      jobs[n].index    = i;
+      jobs[n].terminal = !json_object_object_get_ex(rec, "state", &value) || upaOutboxIsTerminal(json_object_get_int(value));
       n ++;
-
-      terminal[i] = !json_object_object_get_ex(rec, "state", &value) || upaOutboxIsTerminal(json_object_get_int(value));
     }
 
     json_object_put(rec);
@@ -535,25 +523,13 @@ outbox_superseded(
 
   qsort(jobs, n, sizeof(outbox_jobrec_t), outbox_jobrec_compare);
 
-  if ((superseded = calloc(records->count, sizeof(bool))) == NULL)
-    goto done;
-
-  for (i = 0; i + 1 < n; i ++)
+  if ((superseded = calloc(records->count, sizeof(bool))) != NULL)
   {
-    if (jobs[i].job_id == jobs[i + 1].job_id && !terminal[jobs[i].index])
-      any = superseded[jobs[i].index] = true;
+    for (i = 0; i + 1 < n; i ++)
+      superseded[jobs[i].index] = jobs[i].job_id == jobs[i + 1].job_id && !jobs[i].terminal;
   }
-
-  if (!any)
-  {
-    free(superseded);
-    superseded = NULL;
-  }
-
-  done:
 
   free(jobs);
-  free(terminal);
 
   return (superseded);
 }
