@@ -331,7 +331,8 @@ direct_drain=$(percentile 50 <"$BASE/drain-direct")
 # when each job's "processing" goes out before its end.  Counted once the
 # cloud has every drained job's end (the sync service delivers 200 ms after
 # a record lands; a short plain round after the last direct one is quicker).
-drain_pending() {
+drain_pending()
+{
   sim_curl /sim/jobs | jq -r '[.jobs[] | select(.name | test("^drain-[0-9]+-[0-9]+[.]pdf$")) | select(.stateCode < 7)] | length'
 }
 for ((i = 0; i < 100; i ++)); do
