@@ -8,11 +8,13 @@
 // the options alone prove nothing.  A link counts only when the release
 // journal says a release of this server created this very CUPS job for
 // that cloud job: the journal's last record of the release names this CUPS
-// job id and job-uuid (cupsd reuses ids after a crash, never uuids).  A job
-// whose link is not proven prints as a plain job and touches no cloud job.
-// The job-uuid is the one cupsd wrote into argv[5]; only when argv[5] does
-// not hold exactly one is cupsd asked (Get-Job-Attributes), which made the
-// start of every linked job wait for cupsd while it was starting that job.
+// job id and key, its job-uuid and time-at-creation (cupsd reuses ids after
+// a crash; a submitter may send any job-uuid, and any user may read another
+// job's, but cupsd sets time-at-creation).  A job whose link is not proven
+// prints as a plain job and touches no cloud job.  The key is read from
+// argv[5], where cupsd writes both; only when argv[5] does not hold exactly
+// one of each is cupsd asked (Get-Job-Attributes), which made the start of
+// every linked job wait for cupsd while it was starting that job.
 //
 // Linked jobs of one printer print one at a time across backend runs
 // (upaOutboxLockPrinting()): a job cupsd requeues while an orphaned run of
@@ -31,7 +33,7 @@
 
 
 //
-// 'upaBackendLinkAsk()' - Find this job's uuid, or ask cupsd for it; upaBackendCheckLink() reads the answer.
+// 'upaBackendLinkAsk()' - Find this job's key, or ask cupsd for it; upaBackendCheckLink() reads the answer.
 //
 // argv[5] normally names it.  Otherwise: cupsd takes a few milliseconds to
 // answer while it starts the job, and the device and the journal are read
@@ -47,13 +49,13 @@ upaBackendLinkAsk(upa_backend_t *be)	// I - Backend state
   char		errbuf[1024];		// Library error
 
 
-  if (be->link.job_id <= 0 || be->link_query || be->link_uuid[0] || !be->cfg || !queue)
+  if (be->link.job_id <= 0 || be->link_query || be->link_key[0] || !be->cfg || !queue)
     return;
 
-  if (upaJobUUIDFromOptions(be->options, be->num_options, be->cups_options, be->link_uuid, sizeof(be->link_uuid)))
+  if (upaJobKeyFromOptions(be->options, be->num_options, be->cups_options, be->link_key, sizeof(be->link_key)))
     return;
 
-  fputs("DEBUG: upa: The job options do not name one job-uuid; asking cupsd.\n", stderr);
+  fputs("DEBUG: upa: The job options do not name one job-uuid and one time-at-creation; asking cupsd.\n", stderr);
 
   if ((be->link_query = upaCupsConnect(be->cfg)) != NULL && !upaCupsJobGetSend(be->link_query, queue, atoi(be->job_id)))
   {
@@ -97,7 +99,8 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
 					// CUPS job-id
 		status,			// Lookup status
 		queued;			// State queued for the cloud
-  char		errbuf[1024];		// Library error
+  char		errbuf[1024],		// Library error
+		key[96];		// This job's key (upaCupsJobKey())
 
 
   if (be->link.job_id <= 0 || !be->cfg || !be->dev)
@@ -109,30 +112,37 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
   // The journal is read while cupsd answers (upaBackendLinkAsk())
   journal = upaJournalOpenReadOnly(be->cfg);
 
-  // This job's uuid: what cupsd wrote into argv[5], or its answer
+  // This job's key: from what cupsd wrote into argv[5], or its answer
   memset(&info, 0, sizeof(info));
-  if (be->link_uuid[0] || (!be->link_query && upaJobUUIDFromOptions(be->options, be->num_options, be->cups_options, be->link_uuid, sizeof(be->link_uuid))))
+  if (be->link_key[0] || (!be->link_query && upaJobKeyFromOptions(be->options, be->num_options, be->cups_options, be->link_key, sizeof(be->link_key))))
   {
-    snprintf(info.uuid, sizeof(info.uuid), "%s", be->link_uuid);
+    snprintf(key, sizeof(key), "%s", be->link_key);
   }
-  else if ((http = be->link_query) != NULL)
+  else
   {
-    be->link_query = NULL;
-    if (!upaCupsJobGetAnswer(http, queue, job_id, &info))
-      fprintf(stderr, "DEBUG: upa: Cannot read job %d from cupsd: %s\n", job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
-    httpClose(http);
-  }
-  else if (queue && (http = upaCupsConnect(be->cfg)) != NULL)
-  {
-    if (!upaCupsJobGet(http, queue, job_id, &info))
-      fprintf(stderr, "DEBUG: upa: Cannot read job %d from cupsd: %s\n", job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
-    httpClose(http);
+    if ((http = be->link_query) != NULL)
+    {
+      be->link_query = NULL;
+      if (!upaCupsJobGetAnswer(http, queue, job_id, &info))
+        fprintf(stderr, "DEBUG: upa: Cannot read job %d from cupsd: %s\n", job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
+      httpClose(http);
+    }
+    else if (queue && (http = upaCupsConnect(be->cfg)) != NULL)
+    {
+      if (!upaCupsJobGet(http, queue, job_id, &info))
+        fprintf(stderr, "DEBUG: upa: Cannot read job %d from cupsd: %s\n", job_id, upaBackendLastError(errbuf, sizeof(errbuf)));
+      httpClose(http);
+    }
+
+    upaCupsJobKey(info.uuid, info.created, key, sizeof(key));
   }
 
+  // Without a key, only a release that recorded none (it could not read
+  // cupsd's answer) can stand for this job
   if (!journal)
     status = -1;
   else
-    status = upaJournalFindCupsJob(journal, be->dev->id, be->link.job_id, job_id, info.uuid[0] ? info.uuid : NULL, &entry);
+    status = upaJournalFindCupsJob(journal, be->dev->id, be->link.job_id, job_id, key[0] ? key : NULL, &entry);
 
   upaJournalClose(journal);
 

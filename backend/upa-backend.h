@@ -78,7 +78,7 @@ typedef struct upa_backend_s		// State of one backend run
   upa_device_t	*dev;			// Device reporting the job / owning the queue, or NULL
   upa_outbox_t	*outbox;		// Outbox, opened on first use
   http_t	*link_query;		// cupsd connection with this job's Get-Job-Attributes pending (link.c), or NULL
-  char		link_uuid[64];		// This job's job-uuid from argv[5] ("" = ask cupsd)
+  char		link_key[96];		// This job's key from argv[5] ("" = ask cupsd)
   bool		cloud_tried;		// Tried to load cfg/dev for a plain job?
   bool		terminal_sent;		// Terminal job state reported (or queued)?
   bool		term_deferred;		// SIGTERM held back: the printer gets the whole job

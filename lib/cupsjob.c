@@ -58,6 +58,7 @@ static ipp_t	*job_get_request(const char *queue, int job_id, int num_requested, 
 static bool	version_is_affected(const char *version);
 static bool	job_request(http_t *http, ipp_op_t op, const char *what, const char *queue, int job_id, const char *user);
 static const char *no_password_cb(const char *prompt, http_t *http, const char *method, const char *resource, void *data);
+static const char *option_once(const char *argv5, const char *name, int num_options, cups_option_t *options);
 
 
 //
@@ -260,8 +261,8 @@ upaCupsCreateHeldJob(
     int                 num_options,	// I - Number of ticket options
     cups_option_t       *options,	// I - Ticket options
     const upa_joblink_t *link,		// I - Cloud link or NULL
-    char                *uuid,		// O - job-uuid or NULL
-    size_t              uuidsize)	// I - Size of uuid
+    char                *key,		// O - Job key (upaCupsJobKey()) or NULL
+    size_t              keysize)	// I - Size of key
 {
   ipp_t			*request,	// Create-Job request
 			*response;	// Response
@@ -270,8 +271,8 @@ upaCupsCreateHeldJob(
   int			job_id = 0;	// New job-id
 
 
-  if (uuid && uuidsize > 0)
-    *uuid = '\0';
+  if (key && keysize > 0)
+    *key = '\0';
 
   if (!http || !queue || !*queue)
   {
@@ -325,9 +326,9 @@ upaCupsCreateHeldJob(
   {
     upa_cupsjob_t	info;		// The new job
 
-    // Its uuid tells this job from a later one with the same id
-    if (uuid && uuidsize > 0 && upaCupsJobGet(http, queue, job_id, &info))
-      upaCopyString(uuid, info.uuid, uuidsize);
+    // Its key tells this job from a later one with the same id
+    if (key && keysize > 0 && upaCupsJobGet(http, queue, job_id, &info))
+      upaCupsJobKey(info.uuid, info.created, key, keysize);
 
     upaLog(UPA_LOG_DEBUG, "Created held CUPS job %s-%d for %s", queue, job_id, (user && *user) ? user : cupsUser());
   }
@@ -753,6 +754,7 @@ job_get_request(const char        *queue,
     "job-state",
     "job-uuid",
     "number-of-documents",
+    "time-at-creation",
     UPA_OPTION_JOB_ID,
     UPA_OPTION_DEVICE_ID,
     UPA_OPTION_USER_URI
@@ -801,6 +803,7 @@ upaCupsLinkedJobs(http_t        *http,	// I - Connection to cupsd
     "job-state",
     "job-uuid",
     "job-printer-uri",
+    "time-at-creation",
     UPA_OPTION_JOB_ID,
     UPA_OPTION_DEVICE_ID
   };
@@ -886,12 +889,73 @@ upaCupsJobIsOurs(
     const upa_cupsjob_t *info,		// I - Job information
     const char          *device_id,	// I - cloud_device_id
     int                 cloud_job_id,	// I - Cloud job-id
-    const char          *uuid)		// I - job-uuid recorded at creation, or NULL
+    const char          *recorded)	// I - Key recorded at creation, or NULL
 {
+  char	key[128];			// The job's key
+
+
   if (!info || !device_id || info->link.job_id != cloud_job_id || strcmp(info->link.device_id, device_id))
     return (false);
 
-  return (!uuid || !*uuid || !strcmp(uuid, info->uuid));
+  upaCupsJobKey(info->uuid, info->created, key, sizeof(key));
+
+  return (!recorded || upaCupsJobKeyMatches(recorded, key));
+}
+
+
+//
+// 'upaCupsJobKey()' - Make a CUPS job's key from its job-uuid and time-at-creation.
+//
+
+bool					// O - true if both are known
+upaCupsJobKey(const char *uuid,		// I - job-uuid
+              time_t     created,	// I - time-at-creation
+              char       *key,		// O - Key
+              size_t     keysize)	// I - Size of key
+{
+  if (!key || keysize == 0)
+    return (false);
+
+  *key = '\0';
+
+  if (!uuid || strncmp(uuid, "urn:uuid:", 9) || strchr(uuid, '@') || created <= 0)
+    return (false);
+
+  if ((size_t)snprintf(key, keysize, "%s@%lld", uuid, (long long)created) >= keysize)
+  {
+    *key = '\0';
+    return (false);
+  }
+
+  return (true);
+}
+
+
+//
+// 'upaCupsJobKeyMatches()' - Does a job's key match the recorded one?
+//
+
+bool					// O - true if it does
+upaCupsJobKeyMatches(const char *recorded,
+					// I - Recorded key, job-uuid (older records) or ""
+                     const char *key)	// I - The job's key or ""
+{
+  size_t	len;			// Length of the uuid part
+
+
+  if (!recorded || !*recorded)
+    return (true);
+
+  if (!key || !*key)
+    return (false);
+
+  if (strchr(recorded, '@'))
+    return (!strcmp(recorded, key));
+
+  // A journal written before keys recorded the job-uuid alone
+  len = strlen(recorded);
+
+  return (!strncmp(recorded, key, len) && key[len] == '@');
 }
 
 
@@ -1269,10 +1333,11 @@ upaJobLinkFromOptions(
 // cupsd writes argv[5] from the job's attributes, job-uuid included, so the
 // value is the one Get-Job-Attributes would answer with - and no more
 // trustworthy: cupsd 2.4 keeps a job-uuid the submitter sent with
-// Create-Job.  A submitter who sends one of another type gets a second
-// job-uuid next to cupsd's own, and cupsParseOptions() keeps only the last:
-// unless argv[5] holds exactly one (a value that merely looks like one also
-// counts), the caller asks cupsd instead.
+// Create-Job (so a job proves itself by its key, upaJobKeyFromOptions()).
+// A submitter who sends one of another type gets a second job-uuid next to
+// cupsd's own, and cupsParseOptions() keeps only the last: unless argv[5]
+// holds exactly one (a value that merely looks like one also counts), the
+// caller asks cupsd instead.
 //
 
 bool					// O - true if argv[5] names one job-uuid
@@ -1283,29 +1348,86 @@ upaJobUUIDFromOptions(
     char          *uuid,		// O - job-uuid
     size_t        uuidsize)		// I - Size of uuid
 {
-  const char	*p,			// Looking at
-		*value;			// Parsed value
-  int		count = 0;		// "job-uuid=" seen
+  const char	*value;			// Parsed value
 
 
   if (uuid && uuidsize > 0)
     *uuid = '\0';
 
-  if (!argv5 || !uuid || uuidsize == 0)
-    return (false);
-
-  for (p = argv5; (p = strstr(p, "job-uuid=")) != NULL; p += 9)
-  {
-    if (p == argv5 || isspace(p[-1] & 255))
-      count ++;
-  }
-
-  if (count != 1 || (value = cupsGetOption("job-uuid", num_options, options)) == NULL || strncmp(value, "urn:uuid:", 9) || strlen(value) >= uuidsize)
+  if (!uuid || uuidsize == 0 || (value = option_once(argv5, "job-uuid", num_options, options)) == NULL || strncmp(value, "urn:uuid:", 9) || strlen(value) >= uuidsize)
     return (false);
 
   upaCopyString(uuid, value, uuidsize);
 
   return (true);
+}
+
+
+//
+// 'upaJobKeyFromOptions()' - Read a job's key (job-uuid and time-at-creation) from argv[5].
+//
+// cupsd sets time-at-creation itself (a value the submitter sends is
+// replaced), and writes it into argv[5] next to the job-uuid.  Exactly one
+// of each, or the caller asks cupsd.
+//
+
+bool					// O - true if argv[5] names both once
+upaJobKeyFromOptions(
+    const char    *argv5,		// I - Options as cupsd passed them
+    int           num_options,		// I - Number of parsed options
+    cups_option_t *options,		// I - Parsed options
+    char          *key,			// O - Key (upaCupsJobKey())
+    size_t        keysize)		// I - Size of key
+{
+  char		uuid[64],		// job-uuid
+		*end;			// End of the number
+  const char	*value;			// time-at-creation
+  long long	created;		// Its value
+
+
+  if (key && keysize > 0)
+    *key = '\0';
+
+  if (!key || keysize == 0 || !upaJobUUIDFromOptions(argv5, num_options, options, uuid, sizeof(uuid)) || (value = option_once(argv5, "time-at-creation", num_options, options)) == NULL || !isdigit(*value & 255))
+    return (false);
+
+  errno   = 0;
+  created = strtoll(value, &end, 10);
+  if (*end || errno || created <= 0 || (long long)(time_t)created != created)
+    return (false);
+
+  return (upaCupsJobKey(uuid, (time_t)created, key, keysize));
+}
+
+
+//
+// 'option_once()' - The value of an option argv[5] names exactly once.
+//
+// cupsParseOptions() keeps only the last of several, so argv[5] itself is
+// counted (a value that merely looks like "name=" also counts).
+//
+
+static const char *			// O - Value or NULL
+option_once(const char    *argv5,	// I - Options as cupsd passed them
+            const char    *name,	// I - Option name
+            int           num_options,	// I - Number of parsed options
+            cups_option_t *options)	// I - Parsed options
+{
+  const char	*p;			// Looking at
+  size_t	len = strlen(name);	// Length of the name
+  int		count = 0;		// "name=" seen
+
+
+  if (!argv5)
+    return (NULL);
+
+  for (p = argv5; (p = strstr(p, name)) != NULL; p += len)
+  {
+    if ((p == argv5 || isspace(p[-1] & 255)) && p[len] == '=')
+      count ++;
+  }
+
+  return (count == 1 ? cupsGetOption(name, num_options, options) : NULL);
 }
 
 
@@ -1418,6 +1540,8 @@ job_attr(ipp_attribute_t *attr,		// I - Attribute
     info->num_docs = ippGetInteger(attr, 0);
   else if (!strcmp(name, "job-uuid") && value)
     upaCopyString(info->uuid, value, sizeof(info->uuid));
+  else if (!strcmp(name, "time-at-creation") && tag == IPP_TAG_INTEGER)
+    info->created = (time_t)ippGetInteger(attr, 0);
   else if (!strcmp(name, "job-printer-uri") && value)
   {
     char	scheme[32],		// URI scheme

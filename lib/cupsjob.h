@@ -29,15 +29,16 @@ typedef struct upa_joblink_s		// Cloud link carried by a CUPS job
 extern http_t	*upaCupsConnect(const upa_config_t *cfg);
 
 // Create a job held indefinitely, owned by "user", carrying the link; returns
-// the CUPS job-id or 0.  uuid (may be NULL) gets the new job's job-uuid, ""
-// when cupsd did not tell it.
-extern int	upaCupsCreateHeldJob(http_t *http, const char *queue, const char *title, const char *user, int num_options, cups_option_t *options, const upa_joblink_t *link, char *uuid, size_t uuidsize);
+// the CUPS job-id or 0.  key (may be NULL) gets the new job's key
+// (upaCupsJobKey()), "" when cupsd did not tell its uuid and creation time.
+extern int	upaCupsCreateHeldJob(http_t *http, const char *queue, const char *title, const char *user, int num_options, cups_option_t *options, const upa_joblink_t *link, char *key, size_t keysize);
 
 typedef struct upa_cupsjob_s		// What cupsd says of one job
 {
   ipp_jstate_t	state;			// job-state
   int		num_docs;		// number-of-documents
   char		uuid[64];		// job-uuid ("" = not told)
+  time_t	created;		// time-at-creation (0 = not told)
   char		queue[128];		// Queue, from job-printer-uri ("" = not told)
   upa_joblink_t	link;			// upa-job-id, upa-device-id, upa-user-uri
 } upa_cupsjob_t;
@@ -58,9 +59,20 @@ extern bool	upaCupsJobGetAnswer(http_t *http, const char *queue, int job_id, upa
 extern int	upaCupsLinkedJobs(http_t *http, const char *queue, upa_cupsjob_t **jobs, int **ids);
 
 // Is this the CUPS job a release created?  Its link must name the cloud job
-// and device, and its job-uuid must equal uuid when uuid is known: cupsd
-// reuses job ids after a crash, so an id alone proves nothing.
-extern bool	upaCupsJobIsOurs(const upa_cupsjob_t *info, const char *device_id, int cloud_job_id, const char *uuid);
+// and device, and its key must match the recorded one (upaCupsJobKeyMatches())
+// when that is known: cupsd reuses job ids after a crash, so an id alone
+// proves nothing.
+extern bool	upaCupsJobIsOurs(const upa_cupsjob_t *info, const char *device_id, int cloud_job_id, const char *recorded);
+
+// A CUPS job's key, "<job-uuid>@<time-at-creation>", what a release records
+// to know its job again: cupsd reuses ids after a crash and keeps a job-uuid
+// the submitter sends (and any user may read another's job-uuid), but sets
+// time-at-creation itself.  false (key "") unless both are known.
+extern bool	upaCupsJobKey(const char *uuid, time_t created, char *key, size_t keysize);
+// Does a job's key match the one recorded?  An empty record matches
+// anything (not known yet); a record of the job-uuid alone (journals written
+// before keys) is matched by the uuid part.
+extern bool	upaCupsJobKeyMatches(const char *recorded, const char *key);
 // Remove the job attributes (other than job-*) with a string value holding
 // white space or control characters: Debian's cupsd 2.4.2-3+deb12u10 crashes
 // starting such a job.  upaCupsCreateHeldJob() does this itself.
@@ -110,5 +122,8 @@ extern bool	upaJobLinkFromOptions(int num_options, cups_option_t *options, upa_j
 // The job-uuid cupsd put in argv[5] (from the same job attribute that
 // Get-Job-Attributes answers with); false unless argv[5] holds exactly one.
 extern bool	upaJobUUIDFromOptions(const char *argv5, int num_options, cups_option_t *options, char *uuid, size_t uuidsize);
+// The job's key (upaCupsJobKey()) from argv[5]: its one job-uuid and its one
+// time-at-creation; false (key "") otherwise.
+extern bool	upaJobKeyFromOptions(const char *argv5, int num_options, cups_option_t *options, char *key, size_t keysize);
 
 #endif // !UPA_CUPSJOB_H

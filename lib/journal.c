@@ -6,7 +6,7 @@
 //
 // <StateDir>/journal, one record per line (see journal.h):
 //
-//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri or -> [<job-uuid>]
+//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri or -> [<job-key>]
 //
 // Writers append under an exclusive flock() and fsync() before returning;
 // readers take a shared flock().  A line without its newline (the process
@@ -429,10 +429,10 @@ upaJournalRecord(upa_journal_t *journal,// I - Journal
 					// I - Local CUPS job-id (0 = none)
                  const char    *user_uri,
 					// I - mailto:UPN or NULL
-                 const char    *job_uuid)
-					// I - CUPS job-uuid or NULL
+                 const char    *job_key)
+					// I - CUPS job key or NULL
 {
-  return (upaJournalAppend(journal, step, device_id, cloud_job_id, cups_job_id, user_uri, job_uuid, true));
+  return (upaJournalAppend(journal, step, device_id, cloud_job_id, cups_job_id, user_uri, job_key, true));
 }
 
 
@@ -456,8 +456,8 @@ upaJournalAppend(upa_journal_t *journal,// I - Journal
 					// I - Local CUPS job-id (0 = none)
                  const char    *user_uri,
 					// I - mailto:UPN or NULL
-                 const char    *job_uuid,
-					// I - CUPS job-uuid or NULL
+                 const char    *job_key,
+					// I - CUPS job key or NULL
                  bool          sync)	// I - fsync() before returning?
 {
   char		line[1100];		// Record
@@ -469,14 +469,14 @@ upaJournalAppend(upa_journal_t *journal,// I - Journal
   bool		ok = false;		// Result
 
 
-  if (!journal || journal->readonly || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((upa_jentry_t *)0)->device_id) || cloud_job_id <= 0 || cups_job_id < 0 || (user_uri && *user_uri && !safe_token(user_uri)) || (job_uuid && *job_uuid && (!safe_token(job_uuid) || strlen(job_uuid) >= sizeof(((upa_jentry_t *)0)->uuid))) || step < UPA_JSTEP_CREATED || step > UPA_JSTEP_DONE)
+  if (!journal || journal->readonly || !device_id || !safe_token(device_id) || strlen(device_id) >= sizeof(((upa_jentry_t *)0)->device_id) || cloud_job_id <= 0 || cups_job_id < 0 || (user_uri && *user_uri && !safe_token(user_uri)) || (job_key && *job_key && (!safe_token(job_key) || strlen(job_key) >= sizeof(((upa_jentry_t *)0)->key))) || step < UPA_JSTEP_CREATED || step > UPA_JSTEP_DONE)
   {
     upaSetError(UPA_ERROR_ARGS, "upaJournalAppend: bad arguments");
     return (false);
   }
 
-  if (job_uuid && *job_uuid)
-    len = snprintf(line, sizeof(line), "%lld %s %s %d %d %s %s\n", (long long)time(NULL), upaJournalStepString(step), device_id, cloud_job_id, cups_job_id, (user_uri && *user_uri) ? user_uri : "-", job_uuid);
+  if (job_key && *job_key)
+    len = snprintf(line, sizeof(line), "%lld %s %s %d %d %s %s\n", (long long)time(NULL), upaJournalStepString(step), device_id, cloud_job_id, cups_job_id, (user_uri && *user_uri) ? user_uri : "-", job_key);
   else
     len = snprintf(line, sizeof(line), "%lld %s %s %d %d %s\n", (long long)time(NULL), upaJournalStepString(step), device_id, cloud_job_id, cups_job_id, (user_uri && *user_uri) ? user_uri : "-");
   if (len < 0 || (size_t)len >= sizeof(line))
@@ -628,12 +628,12 @@ upaJournalPending(upa_journal_t *journal,
 
     if (job->index > 0)
     {
-      // Keep the CUPS job-id and uuid once known; later records repeat them
+      // Keep the CUPS job-id and key once known; later records repeat them
       i = job->index - 1;
       if (entry.cups_job_id == 0)
         entry.cups_job_id = all[i].cups_job_id;
-      if (!entry.uuid[0] && entry.cups_job_id == all[i].cups_job_id)
-        upaCopyString(entry.uuid, all[i].uuid, sizeof(entry.uuid));
+      if (!entry.key[0] && entry.cups_job_id == all[i].cups_job_id)
+        upaCopyString(entry.key, all[i].key, sizeof(entry.key));
       all[i] = entry;
       continue;
     }
@@ -754,9 +754,11 @@ upaJournalOpenReadOnly(
 // 'upaJournalFindCupsJob()' - Prove that a CUPS job is the one a release created.
 //
 // The last record of the release of (device_id, cloud_job_id) must name
-// cups_job_id, and its job-uuid must equal job_uuid when both are known: a
-// job whose options merely claim a cloud link (any user can set them) or a
-// reused CUPS job id never matches.
+// cups_job_id, and its recorded key, when known, must match job_key: a job
+// whose options merely claim a cloud link (any user can set them), a reused
+// CUPS job id, or a job made after a cupsd crash with the id and job-uuid
+// of a lost one (a submitter may choose the job-uuid; cupsd sets
+// time-at-creation) never matches.
 //
 
 int					// O - 1 = proven, 0 = not, -1 = error
@@ -765,7 +767,7 @@ upaJournalFindCupsJob(
     const char    *device_id,		// I - cloud_device_id
     int           cloud_job_id,		// I - Cloud job-id
     int           cups_job_id,		// I - CUPS job-id
-    const char    *job_uuid,		// I - CUPS job-uuid or NULL
+    const char    *job_key,		// I - The CUPS job's key or NULL
     upa_jentry_t  *entry)		// O - Last record of the release
 {
   int	status;				// Lookup status
@@ -783,7 +785,7 @@ upaJournalFindCupsJob(
   if (entry->cups_job_id != cups_job_id)
     return (0);
 
-  if (job_uuid && *job_uuid && entry->uuid[0] && strcmp(job_uuid, entry->uuid))
+  if (!upaCupsJobKeyMatches(entry->key, job_key))
     return (0);
 
   return (1);
@@ -796,7 +798,7 @@ upaJournalFindCupsJob(
 // Read from the end (journal_scan_back()): a release's records are recent,
 // and reading the whole journal for every job made each release and each
 // backend run cost O(journal size).  The result is the same as reading
-// forward: a record without a CUPS job-id (0) or job-uuid takes them from
+// forward: a record without a CUPS job-id (0) or job key takes them from
 // the record before it, so the scan stops only at a record that has both.
 //
 
@@ -1221,7 +1223,7 @@ open_file(upa_journal_t *journal)	// I - Journal
 // 'journal_scan_back()' - Find the last record of a release, reading backwards.
 //
 // Matching records are collected newest first until one names both a CUPS
-// job-id and a job-uuid (nothing before it can change the result), then
+// job-id and a job key (nothing before it can change the result), then
 // folded oldest first exactly as a forward read does.  A last line without
 // its newline is a torn record and is skipped, as forward.
 //
@@ -1312,7 +1314,7 @@ journal_scan_back(upa_journal_t *journal,// I - Journal (locked)
           recs = temp;
           recs[num_recs ++] = current;
 
-          if (current.cups_job_id != 0 && current.uuid[0])
+          if (current.cups_job_id != 0 && current.key[0])
             stop = true;
         }
       }
@@ -1352,8 +1354,8 @@ journal_scan_back(upa_journal_t *journal,// I - Journal (locked)
 
     if (current.cups_job_id == 0 && i < num_recs - 1)
       current.cups_job_id = entry->cups_job_id;
-    if (!current.uuid[0] && i < num_recs - 1 && current.cups_job_id == entry->cups_job_id)
-      upaCopyString(current.uuid, entry->uuid, sizeof(current.uuid));
+    if (!current.key[0] && i < num_recs - 1 && current.cups_job_id == entry->cups_job_id)
+      upaCopyString(current.key, entry->key, sizeof(current.key));
 
     *entry = current;
   }
@@ -1432,7 +1434,7 @@ parse_line(char         *line,		// I - Line without newline
     return (false);
   if (strcmp(fields[5], "-") && !upaCopyString(entry->user_uri, fields[5], sizeof(entry->user_uri)))
     return (false);
-  if (num_fields == 7 && !upaCopyString(entry->uuid, fields[6], sizeof(entry->uuid)))
+  if (num_fields == 7 && !upaCopyString(entry->key, fields[6], sizeof(entry->key)))
     return (false);
 
   entry->time         = (time_t)when;

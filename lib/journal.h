@@ -11,11 +11,14 @@
 // cancels and releases CUPS jobs), so only root writes it; the backend reads
 // it as its own account to prove a job's cloud link:
 //
-//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri> [<job-uuid>]
+//   <time> <step> <device-id> <cloud-job-id> <cups-job-id> <user-uri> [<job-key>]
 //
-// job-uuid is the CUPS job's "urn:uuid:..." (records before this field
-// existed have six fields); it proves that a CUPS job id named here still
-// means the job we created (cupsd reuses ids after a crash).
+// job-key is the CUPS job's key, "urn:uuid:...@<time-at-creation>"
+// (upaCupsJobKey()); it proves that a CUPS job id named here still means the
+// job we created: cupsd reuses ids after a crash, and keeps a job-uuid the
+// submitter sends, but sets time-at-creation itself.  Older records hold
+// the job-uuid alone (matched by it, upaCupsJobKeyMatches()), or have six
+// fields.
 //
 // While a release is in flight its process holds an flock() on
 // <StateDir>/locks/<device-id>-<cloud-job-id> (taken at "created", dropped
@@ -63,22 +66,22 @@ typedef struct upa_jentry_s		// Last known state of one release
   int		cloud_job_id;		// Cloud job-id
   int		cups_job_id;		// Local CUPS job-id (0 = none yet)
   char		user_uri[512];		// mailto:UPN
-  char		uuid[64];		// CUPS job-uuid ("" = unknown)
+  char		key[96];		// CUPS job key (job-uuid in older records, "" = unknown)
 } upa_jentry_t;
 
 typedef struct upa_journal_s upa_journal_t;	// Open journal (opaque)
 
 extern upa_journal_t	*upaJournalOpen(const upa_config_t *cfg);
 extern void		upaJournalClose(upa_journal_t *journal);
-// job_uuid: the CUPS job-uuid or NULL (a later record without one keeps the
-// uuid of an earlier record of the same release, like cups_job_id 0).
-extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri, const char *job_uuid);
+// job_key: the CUPS job's key or NULL (a later record without one keeps the
+// key of an earlier record of the same release, like cups_job_id 0).
+extern bool		upaJournalRecord(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri, const char *job_key);
 // The same, fsync() only when "sync" (upaJournalRecord() = sync).  An
 // unsynced record becomes durable with the next synced one (group commit);
 // until then a crash may lose it, so use it only for a step whose loss
 // recovery settles exactly like the step before, and never act on anything
 // that needs the record before a synced one follows.
-extern bool		upaJournalAppend(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri, const char *job_uuid, bool sync);
+extern bool		upaJournalAppend(upa_journal_t *journal, upa_jstep_t step, const char *device_id, int cloud_job_id, int cups_job_id, const char *user_uri, const char *job_key, bool sync);
 
 // The open releases nobody is working on (their process died, or they are
 // released and wait for their outcome), each locked for the caller until its
@@ -86,9 +89,10 @@ extern bool		upaJournalAppend(upa_journal_t *journal, upa_jstep_t step, const ch
 extern int		upaJournalPending(upa_journal_t *journal, upa_jentry_t **entries);
 
 // The open release of a CUPS job, for the backend: 1 = a non-final release
-// names this CUPS job (and job_uuid, when both sides know it), 0 = none,
+// names this CUPS job, and job_key matches its recorded key when that is
+// known (upaCupsJobKeyMatches(); an unknown job_key then does not), 0 = none,
 // -1 = error.  Read-only, no locks taken.
-extern int		upaJournalFindCupsJob(upa_journal_t *journal, const char *device_id, int cloud_job_id, int cups_job_id, const char *job_uuid, upa_jentry_t *entry);
+extern int		upaJournalFindCupsJob(upa_journal_t *journal, const char *device_id, int cloud_job_id, int cups_job_id, const char *job_key, upa_jentry_t *entry);
 
 // Open the journal read-only (backend: never creates or writes it).
 extern upa_journal_t	*upaJournalOpenReadOnly(const upa_config_t *cfg);

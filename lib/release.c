@@ -31,8 +31,8 @@
 // outbox "states" ledger), re-fetching a claimed job whose CUPS copy
 // vanished before it started printing, and reporting "aborted" for one lost
 // while printing.  Every CUPS job named by the journal is checked to be the
-// one we created (upa-job-id, upa-device-id, job-uuid) before it is
-// released, canceled or reported.
+// one we created (upa-job-id, upa-device-id, and its key: job-uuid and
+// time-at-creation) before it is released, canceled or reported.
 //
 
 #include "upa-private.h"
@@ -61,7 +61,7 @@ typedef struct release_ctx_s		// One release in progress
   void			*cbdata;	// Callback data
   char			format[128];	// document-format for CUPS
   char			job_format[128];// document-format of the cloud job (Fetch-Job)
-  char			uuid[64];	// CUPS job-uuid
+  char			key[96];	// CUPS job key (upaCupsJobKey())
   long long		job_k_octets;	// job-k-octets from Fetch-Job, -1 = unknown
   long long		doc_k_octets;	// Size announced by Fetch-Document, -1 = unknown
   bool			started;	// Send-Document started?
@@ -313,7 +313,7 @@ release_job(upa_client_t     *client,	// I - Cloud session of the device
   upaCopyString(link.device_id, dev->id, sizeof(link.device_id));
   upaCopyString(link.user_uri, user_uri, sizeof(link.user_uri));
 
-  if ((result->cups_job_id = upaCupsCreateHeldJob(cups, queue, result->ticket.title, ctx.owner, result->ticket.num_options, result->ticket.options, &link, ctx.uuid, sizeof(ctx.uuid))) == 0)
+  if ((result->cups_job_id = upaCupsCreateHeldJob(cups, queue, result->ticket.title, ctx.owner, result->ticket.num_options, result->ticket.options, &link, ctx.key, sizeof(ctx.key))) == 0)
     return (false);			// Nothing claimed, nothing to undo
 
   if (journal_step(&ctx, UPA_JSTEP_CREATED))
@@ -609,7 +609,7 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
 
   if (exists)
   {
-    ours = upaCupsJobIsOurs(&info, e->device_id, e->cloud_job_id, e->uuid);
+    ours = upaCupsJobIsOurs(&info, e->device_id, e->cloud_job_id, e->key);
     if (!ours)
       upaLog(UPA_LOG_WARN, "Recovery: CUPS job %s-%d is not the job created for cloud job %d (cupsd reused the id); it is left alone", dev->queue, e->cups_job_id, e->cloud_job_id);
   }
@@ -627,7 +627,7 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
         }
 
         upaLog(UPA_LOG_INFO, "Recovery: cloud job %d was never claimed by this printer; %s, and the job is still waiting in the cloud", e->cloud_job_id, ours ? "its held CUPS copy was canceled" : "there was no CUPS copy to cancel");
-        ret = upaJournalRecord(journal, UPA_JSTEP_CANCELED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+        ret = upaJournalRecord(journal, UPA_JSTEP_CANCELED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
         break;
 
     case UPA_JSTEP_ACKING :
@@ -661,12 +661,12 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
           }
 
           upaLog(UPA_LOG_INFO, "Recovery: cloud job %d is not claimed by this printer (%s); its CUPS copy was canceled and nothing was printed", e->cloud_job_id, why);
-          ret = upaJournalRecord(journal, UPA_JSTEP_CANCELED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          ret = upaJournalRecord(journal, UPA_JSTEP_CANCELED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
           break;
         }
 
         upaLog(UPA_LOG_INFO, "Recovery: the cloud confirms cloud job %d is claimed by this printer", e->cloud_job_id);
-        if (!upaJournalRecord(journal, UPA_JSTEP_ACKED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid))
+        if (!upaJournalRecord(journal, UPA_JSTEP_ACKED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key))
         {
           ret = -1;
           break;
@@ -687,18 +687,18 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
           }
 
           upaLog(UPA_LOG_INFO, "Recovery: released CUPS job %s-%d of cloud job %d", dev->queue, e->cups_job_id, e->cloud_job_id);
-          ret = upaJournalRecord(journal, UPA_JSTEP_RELEASED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          ret = upaJournalRecord(journal, UPA_JSTEP_RELEASED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
         }
         else if (ours && (info.state == IPP_JSTATE_PENDING || info.state == IPP_JSTATE_PROCESSING || info.state == IPP_JSTATE_STOPPED || info.state == IPP_JSTATE_COMPLETED))
         {
           upaLog(UPA_LOG_INFO, "Recovery: CUPS job %s-%d of cloud job %d was already released", dev->queue, e->cups_job_id, e->cloud_job_id);
-          ret = upaJournalRecord(journal, UPA_JSTEP_RELEASED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          ret = upaJournalRecord(journal, UPA_JSTEP_RELEASED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
         }
         else if (ours && info.state >= IPP_JSTATE_CANCELED)
         {
           // Canceled in CUPS (by the user or an admin) before it printed
           snprintf(why, sizeof(why), "The job was %s on the print server before it printed.", info.state == IPP_JSTATE_CANCELED ? "canceled" : "aborted");
-          ret = queue_outcome(cfg, e, info.state == IPP_JSTATE_CANCELED ? IPP_JSTATE_CANCELED : IPP_JSTATE_ABORTED, info.state == IPP_JSTATE_CANCELED ? "job-canceled-at-device" : "aborted-by-system", why) && upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          ret = queue_outcome(cfg, e, info.state == IPP_JSTATE_CANCELED ? IPP_JSTATE_CANCELED : IPP_JSTATE_ABORTED, info.state == IPP_JSTATE_CANCELED ? "job-canceled-at-device" : "aborted-by-system", why) && upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
         }
         else
         {
@@ -723,7 +723,7 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
         {
           // The backend queued the outcome: the outbox delivers it.  The
           // normal end of a release, not a recovery (2: not counted).
-          ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 2 : -1;
+          ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 2 : -1;
         }
         else if (ours && info.state < IPP_JSTATE_CANCELED)
         {
@@ -743,14 +743,14 @@ recover_entry(const upa_config_t *cfg,	// I - Configuration
           else
             ret = queue_outcome(cfg, e, IPP_JSTATE_ABORTED, "aborted-by-system", "The print server aborted the job.");
 
-          ret = ret && upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          ret = ret && upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
         }
         else if (queued == IPP_JSTATE_PROCESSING || queued == IPP_JSTATE_STOPPED)
         {
           // Lost while printing: a second print could duplicate pages, so
           // the cloud is told instead
           upaLog(UPA_LOG_WARN, "Recovery: the CUPS job of cloud job %d vanished while printing; reporting it aborted rather than printing it again", e->cloud_job_id);
-          ret = queue_outcome(cfg, e, IPP_JSTATE_ABORTED, "aborted-by-system", "The print server lost the job while printing it (local print service restarted); print it again if pages are missing.") && upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+          ret = queue_outcome(cfg, e, IPP_JSTATE_ABORTED, "aborted-by-system", "The print server lost the job while printing it (local print service restarted); print it again if pages are missing.") && upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
         }
         else
         {
@@ -835,7 +835,7 @@ sweep_orphans(const upa_config_t *cfg,	// I - Configuration
     if (upaJournalLock(journal, job->link.device_id, job->link.job_id) != 1)
       continue;				// A station is working on it
 
-    if (upaJournalLast(journal, job->link.device_id, job->link.job_id, &last) > 0 && !UPA_JSTEP_FINAL(last.step) && last.cups_job_id == ids[i] && (!last.uuid[0] || !strcmp(last.uuid, job->uuid)))
+    if (upaJournalLast(journal, job->link.device_id, job->link.job_id, &last) > 0 && !UPA_JSTEP_FINAL(last.step) && last.cups_job_id == ids[i] && upaCupsJobIsOurs(job, job->link.device_id, job->link.job_id, last.key))
     {
       upaJournalUnlock(journal, job->link.device_id, job->link.job_id);
       continue;				// An open release: settled below
@@ -906,7 +906,7 @@ refetch(const upa_config_t *cfg,	// I - Configuration
     if (cloud_settled(upaLastError()))
     {
       upaLog(UPA_LOG_WARN, "Recovery: cloud job %d cannot be fetched again (%s); closing it", e->cloud_job_id, upaLastErrorString());
-      ret = upaJournalRecord(journal, UPA_JSTEP_ABORTED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+      ret = upaJournalRecord(journal, UPA_JSTEP_ABORTED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
     }
     else
       upaLog(UPA_LOG_WARN, "Recovery: cloud job %d must be fetched again, but: %s; trying later", e->cloud_job_id, upaLastErrorString());
@@ -917,7 +917,7 @@ refetch(const upa_config_t *cfg,	// I - Configuration
   {
     upaLog(UPA_LOG_INFO, "Recovery: cloud job %d is %s in the cloud already; nothing to print", e->cloud_job_id, ippEnumString("job-state", ippGetInteger(attr, 0)));
     ippDelete(job);
-    ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+    ret = upaJournalRecord(journal, UPA_JSTEP_DONE, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
     goto done;
   }
 
@@ -928,7 +928,7 @@ refetch(const upa_config_t *cfg,	// I - Configuration
     // cloud may hand to another printer too
     upaLog(UPA_LOG_WARN, "Recovery: cloud job %d is not claimed by this printer (still fetchable); closing the release, the job waits in the cloud", e->cloud_job_id);
     ippDelete(job);
-    ret = upaJournalRecord(journal, UPA_JSTEP_CANCELED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->uuid) ? 1 : -1;
+    ret = upaJournalRecord(journal, UPA_JSTEP_CANCELED, e->device_id, e->cloud_job_id, e->cups_job_id, e->user_uri, e->key) ? 1 : -1;
     goto done;
   }
 
@@ -940,7 +940,7 @@ refetch(const upa_config_t *cfg,	// I - Configuration
   upaCopyString(link.device_id, e->device_id, sizeof(link.device_id));
   upaCopyString(link.user_uri, e->user_uri, sizeof(link.user_uri));
 
-  if ((result.cups_job_id = upaCupsCreateHeldJob(cups, dev->queue, result.ticket.title, ctx.owner, result.ticket.num_options, result.ticket.options, &link, ctx.uuid, sizeof(ctx.uuid))) == 0)
+  if ((result.cups_job_id = upaCupsCreateHeldJob(cups, dev->queue, result.ticket.title, ctx.owner, result.ticket.num_options, result.ticket.options, &link, ctx.key, sizeof(ctx.key))) == 0)
   {
     upaLog(UPA_LOG_WARN, "Recovery: cloud job %d: %s; trying later", e->cloud_job_id, upaLastErrorString());
     goto done;
@@ -956,7 +956,7 @@ refetch(const upa_config_t *cfg,	// I - Configuration
   }
 
   e->cups_job_id = result.cups_job_id;
-  upaCopyString(e->uuid, ctx.uuid, sizeof(e->uuid));
+  upaCopyString(e->key, ctx.key, sizeof(e->key));
 
   if (fetch_with_retries(&ctx, true))
   {
@@ -1445,6 +1445,14 @@ fetch_with_retries(release_ctx_t *ctx,	// I - Release state
         return (false);
       }
 
+      // A cupsd that restarted may have lost the job and given its id to
+      // another; only ours tells whether our document arrived
+      if (!upaCupsJobIsOurs(&info, ctx->device_id, ctx->result->cloud_job_id, ctx->key))
+      {
+        upaSetError(UPA_ERROR_CUPS, "CUPS job %s-%d is no longer the one created for cloud job %d (the local print service restarted and lost it)", ctx->queue, ctx->result->cups_job_id, ctx->result->cloud_job_id);
+        return (false);
+      }
+
       if (info.num_docs > 0)
       {
         upaLog(UPA_LOG_INFO, "Cloud job %d: the document reached CUPS job %s-%d after all", ctx->result->cloud_job_id, ctx->queue, ctx->result->cups_job_id);
@@ -1516,7 +1524,7 @@ journal_step(release_ctx_t *ctx,	// I - Release state
   if (!ctx->journal)
     return (true);
 
-  return (upaJournalAppend(ctx->journal, step, ctx->device_id, ctx->result->cloud_job_id, ctx->result->cups_job_id, ctx->user_uri, ctx->uuid, step != UPA_JSTEP_CREATED && step != UPA_JSTEP_FETCHED));
+  return (upaJournalAppend(ctx->journal, step, ctx->device_id, ctx->result->cloud_job_id, ctx->result->cups_job_id, ctx->user_uri, ctx->key, step != UPA_JSTEP_CREATED && step != UPA_JSTEP_FETCHED));
 }
 
 

@@ -188,50 +188,67 @@ test_pending(void **state)
 
 
 //
-// 'test_uuid()' - job-uuid is kept across records and proves a CUPS job.
+// 'test_key()' - A CUPS job's key is kept across records and proves the job.
 //
 
 static void
-test_uuid(void **state)
+test_key(void **state)
 {
-  upa_config_t		*cfg = new_config("uuid");
+  upa_config_t		*cfg = new_config("key");
 					// Configuration
   upa_journal_t		*journal,	// Journal (writer)
 			*reader;	// Journal (read-only, the backend's)
   upa_jentry_t		*entries,	// Pending entries
 			last;		// Last record
-  int			n;		// Number of entries
-  static const char	*uuid = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000042";
-					// CUPS job-uuid
+  int			n,		// Number of entries
+			i;		// The entry of cloud job 40
+  static const char	*key = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000042@1796560000",
+					// CUPS job key (job-uuid@time-at-creation)
+			*uuid = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000043";
+					// job-uuid alone (a record written before keys)
 
 
   (void)state;
 
   assert_non_null(journal = upaJournalOpen(cfg));
-  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 40, 401, "mailto:alice@contoso.com", uuid));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_CREATED, DEV_A, 40, 401, "mailto:alice@contoso.com", key));
   assert_true(upaJournalRecord(journal, UPA_JSTEP_FETCHED, DEV_A, 40, 401, "mailto:alice@contoso.com", NULL));
   assert_true(upaJournalRecord(journal, UPA_JSTEP_ACKING, DEV_A, 40, 401, "mailto:alice@contoso.com", NULL));
   assert_false(upaJournalRecord(journal, UPA_JSTEP_ACKED, DEV_A, 40, 401, NULL, "urn:uuid:with space"));
+  assert_true(upaJournalRecord(journal, UPA_JSTEP_RELEASED, DEV_A, 41, 411, "mailto:alice@contoso.com", uuid));
 
-  // The backend proves its job by id and uuid, read-only
+  // The backend proves its job by id and key, read-only
   assert_non_null(reader = upaJournalOpenReadOnly(cfg));
-  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, uuid, &last), 1);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, key, &last), 1);
   assert_int_equal(last.step, UPA_JSTEP_ACKING);
-  assert_string_equal(last.uuid, uuid);
-  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, "urn:uuid:another-job-same-id", &last), 0);
-  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 402, uuid, &last), 0);
-  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 41, 401, uuid, &last), 0);
-  assert_int_equal(upaJournalFindCupsJob(reader, DEV_B, 40, 401, uuid, &last), 0);
+  assert_string_equal(last.key, key);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, "urn:uuid:another-job-same-id@1796560000", &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 402, key, &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 41, 401, key, &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_B, 40, 401, key, &last), 0);
+  // The lost job's id and job-uuid on a job made after a cupsd crash: the
+  // submitter chose the uuid, cupsd set a later time-at-creation
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, "urn:uuid:0f1e2d3c-0000-4000-8000-000000000042@1796560007", &last), 0);
+  // A job whose key cannot be told proves nothing against a recorded key
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, NULL, &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 40, 401, "", &last), 0);
+  // A record of the job-uuid alone is matched by the key's uuid part
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 41, 411, "urn:uuid:0f1e2d3c-0000-4000-8000-000000000043@1796560001", &last), 1);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 41, 411, "urn:uuid:0f1e2d3c-0000-4000-8000-0000000000431@1796560001", &last), 0);
+  assert_int_equal(upaJournalFindCupsJob(reader, DEV_A, 41, 411, uuid, &last), 0);
   assert_false(upaJournalRecord(reader, UPA_JSTEP_DONE, DEV_A, 40, 401, NULL, NULL));
   upaJournalClose(reader);
 
-  // A crash in the Acknowledge-Job round trip: "acking" is pending, uuid kept
+  // A crash in the Acknowledge-Job round trip: "acking" is pending, key kept
   upaJournalClose(journal);
   assert_non_null(journal = upaJournalOpen(cfg));
   n = upaJournalPending(journal, &entries);
-  assert_int_equal(n, 1);
-  assert_int_equal(entries[0].step, UPA_JSTEP_ACKING);
-  assert_string_equal(entries[0].uuid, uuid);
+  assert_int_equal(n, 2);
+  i = entries[0].cloud_job_id == 40 ? 0 : 1;
+  assert_int_equal(entries[i].cloud_job_id, 40);
+  assert_int_equal(entries[i].step, UPA_JSTEP_ACKING);
+  assert_string_equal(entries[i].key, key);
+  assert_string_equal(entries[1 - i].key, uuid);
   free(entries);
   upaJournalClose(journal);
 
@@ -331,8 +348,8 @@ test_last_large(void **state)
 		*garbage;		// Overlong line
   FILE		*fp;			// Journal stream
   int		i;			// Looping var
-  static const char *uuid = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000077";
-					// CUPS job-uuid
+  static const char *uuid = "urn:uuid:0f1e2d3c-0000-4000-8000-000000000077@1796560077";
+					// CUPS job key
 
 
   (void)state;
@@ -371,7 +388,7 @@ test_last_large(void **state)
   assert_int_equal(upaJournalLast(journal, DEV_A, 7, &last), 1);
   assert_int_equal(last.step, UPA_JSTEP_ACKING);
   assert_int_equal(last.cups_job_id, 70);
-  assert_string_equal(last.uuid, uuid);
+  assert_string_equal(last.key, uuid);
   assert_string_equal(last.user_uri, "mailto:alice@contoso.com");
   assert_int_equal(upaJournalFindCupsJob(journal, DEV_A, 7, 70, uuid, &last), 1);
   assert_int_equal(upaJournalLast(journal, DEV_A, 5, &last), 1);
@@ -948,7 +965,7 @@ main(void)
     cmocka_unit_test(test_pending),
     cmocka_unit_test(test_torn),
     cmocka_unit_test(test_devices),
-    cmocka_unit_test(test_uuid),
+    cmocka_unit_test(test_key),
     cmocka_unit_test(test_last_large),
     cmocka_unit_test(test_live),
     cmocka_unit_test(test_shared_modes),

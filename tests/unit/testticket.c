@@ -1,6 +1,6 @@
 //
 // Unit tests for lib/ticket.c (Fetch-Job attributes -> CUPS options) and
-// upaJobLinkFromOptions() and upaJobUUIDFromOptions() of lib/cupsjob.c.
+// upaJobLinkFromOptions(), upaJobUUIDFromOptions(), upaJobKeyFromOptions() and the job key of lib/cupsjob.c.
 //
 // Copyright © 2026 by the cups-upa authors.
 // Licensed under Apache License v2.0.  See the file "LICENSE" for more information.
@@ -396,6 +396,87 @@ test_job_uuid(void **state)
 
 
 //
+// 'test_job_key()' - A job's key: its job-uuid and cupsd's time-at-creation, each named once.
+//
+
+static void
+test_job_key(void **state)
+{
+  static const struct
+  {
+    const char	*argv5;			// Options as cupsd passes them
+    const char	*key;			// Expected key or NULL
+  } cases[] =
+  {
+    // What cupsd 2.4 writes (the order it uses)
+    { "upa-job-id=7 job-uuid=urn:uuid:ff7ef96c-55b5-3f5e-729b-8f2f1457f450 job-originating-host-name=localhost date-time-at-creation= date-time-at-processing= time-at-creation=1796568233 time-at-processing=1796568233", "urn:uuid:ff7ef96c-55b5-3f5e-729b-8f2f1457f450@1796568233" },
+    { "time-at-creation=5 job-uuid=urn:uuid:1", "urn:uuid:1@5" },
+    // Either one missing, twice, or not a plain positive number: ask cupsd
+    { "job-uuid=urn:uuid:1", NULL },
+    { "time-at-creation=5", NULL },
+    { "job-uuid=urn:uuid:1 time-at-creation=5 time-at-creation=6", NULL },
+    { "foo='a time-at-creation=6' job-uuid=urn:uuid:1 time-at-creation=5", NULL },
+    { "job-uuid=urn:uuid:1 time-at-creation=", NULL },
+    { "job-uuid=urn:uuid:1 time-at-creation=0", NULL },
+    { "job-uuid=urn:uuid:1 time-at-creation=-5", NULL },
+    { "job-uuid=urn:uuid:1 time-at-creation=5x", NULL },
+    { "job-uuid=urn:uuid:1 time-at-creation=99999999999999999999999", NULL },
+    { "job-uuid=urn:uuid:1@2 time-at-creation=5", NULL },
+    { "xtime-at-creation=5 job-uuid=urn:uuid:1", NULL }
+  };
+  size_t	i;			// Looping var
+  char		key[96];		// Key
+
+
+  (void)state;
+
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i ++)
+  {
+    cups_option_t	*options = NULL;// Options
+    int			num_options = cupsParseOptions(cases[i].argv5, 0, &options);
+					// Number of options
+    bool		found = upaJobKeyFromOptions(cases[i].argv5, num_options, options, key, sizeof(key));
+					// Found one?
+
+    if (cases[i].key)
+    {
+      assert_true(found);
+      assert_string_equal(key, cases[i].key);
+    }
+    else
+    {
+      assert_false(found);
+      assert_string_equal(key, "");
+    }
+
+    cupsFreeOptions(num_options, options);
+  }
+
+  // Made from what cupsd answers
+  assert_true(upaCupsJobKey("urn:uuid:1", 5, key, sizeof(key)));
+  assert_string_equal(key, "urn:uuid:1@5");
+  assert_false(upaCupsJobKey("urn:uuid:1", 0, key, sizeof(key)));
+  assert_string_equal(key, "");
+  assert_false(upaCupsJobKey("", 5, key, sizeof(key)));
+  assert_false(upaCupsJobKey(NULL, 5, key, sizeof(key)));
+  assert_false(upaCupsJobKey("urn:uuid:0f1e2d3c-0000-4000-8000-000000000042", 1796560000, key, 20));
+  assert_string_equal(key, "");
+
+  // Matched against a record: the key itself, a job-uuid alone (older
+  // journals), or nothing recorded yet
+  assert_true(upaCupsJobKeyMatches("urn:uuid:1@5", "urn:uuid:1@5"));
+  assert_false(upaCupsJobKeyMatches("urn:uuid:1@5", "urn:uuid:1@6"));
+  assert_false(upaCupsJobKeyMatches("urn:uuid:1@5", ""));
+  assert_false(upaCupsJobKeyMatches("urn:uuid:1@5", NULL));
+  assert_true(upaCupsJobKeyMatches("urn:uuid:1", "urn:uuid:1@6"));
+  assert_false(upaCupsJobKeyMatches("urn:uuid:1", "urn:uuid:12@6"));
+  assert_false(upaCupsJobKeyMatches("urn:uuid:1", "urn:uuid:1"));
+  assert_true(upaCupsJobKeyMatches("", "urn:uuid:1@5"));
+  assert_true(upaCupsJobKeyMatches(NULL, NULL));
+}
+
+
+//
 // 'test_spaced_values()' - Values cupsd cannot start a job with are dropped.
 //
 
@@ -454,6 +535,7 @@ main(void)
     cmocka_unit_test(test_user_from_uri),
     cmocka_unit_test(test_joblink),
     cmocka_unit_test(test_job_uuid),
+    cmocka_unit_test(test_job_key),
     cmocka_unit_test(test_spaced_values)
   };
 
