@@ -15,8 +15,12 @@
 #                cupsd requeues the job, it is not printed again
 #   lost         cupsd is killed -9 right after a release, before it wrote
 #                its job files: the reconciler fetches the job again
-#   reused       ... and cupsd gives the lost job's id to root's own held
-#                job: recovery leaves that job alone
+#   reused       ... and root's own held jobs take the ids cupsd lost:
+#                recovery leaves them alone
+#   impostor     ... and cupsd gives the lost job's id to nobody's job
+#                carrying the lost job's cloud link and job-uuid (any user
+#                may read it, and cupsd keeps one a submitter sends): it
+#                prints as a plain job, the cloud job prints once
 #   canceled     a released job canceled in CUPS before it printed: the
 #                reconciler tells the cloud
 #   forged       a job submitted with upa-job-id/upa-device-id options of
@@ -204,6 +208,15 @@ check "[lost] the printer is busy" upa_wait_for 30 eval 'lpstat -p Floor3 | grep
 check "[lost] the job is released (it waits behind the busy printer)" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
 lost_id=$(last_cups_job Floor3)
 check "[lost] the cloud job is bound to Floor3" sim_job_is "$job" acquiredBy "$dev3"
+cp "$top_srcdir/tests/integration/ipptool/job-uuid.test" "$top_srcdir/tests/integration/ipptool/impostor.test" "$BASE/"
+chmod 0644 "$BASE/job-uuid.test" "$BASE/impostor.test"
+lost_uuid=$(su nobody -s /bin/sh -c "ipptool -t -d jobid=$lost_id ipp://localhost:$CUPS_PORT/printers/Floor3 '$BASE/job-uuid.test'" | grep -o -m1 'urn:uuid:[0-9a-f-]*' | head -n 1)
+check "[impostor] nobody reads the released job's job-uuid" test -n "$lost_uuid"
+# A job's key holds time-at-creation in whole seconds: a crash, restart and
+# new job all within the second the released job was made in are not told
+# apart (the limit of the key), so the crash comes in a later second
+released_at=$(date +%s)
+check "[impostor] the clock passes the second the job was made in" upa_wait_for 3 eval '[ "$(date +%s)" -gt "$released_at" ]'
 check "[lost] cupsd is killed -9" kill -KILL "$CUPSD_PID"
 wait "$CUPSD_PID" 2>/dev/null
 pkill -KILL -f "$BASE/bin/backend/" 2>/dev/null
@@ -212,23 +225,39 @@ cupsd_again
 check "[lost] cupsd comes back" cupsd_running
 check "[lost] ... without the released job (its files were never written)" \
   eval '[ -z "$(lpstat -W all -o Floor3 2>/dev/null | grep "^Floor3-$lost_id ")" ]'
+# root's held jobs take the ids cupsd lost before the released job's (the
+# blocker's), so that the next job gets the released job's id
 echo "root's own job" >"$BASE/root-job.txt"
 root_jobs=
-for i in 1 2; do
-  root_jobs="$root_jobs $(lp -d Floor3 -H hold -t "root's held job $i" "$BASE/root-job.txt" | sed -n 's/.*Floor3-\([0-9]*\).*/\1/p')"
+root_job=0
+for i in 1 2 3; do
+  root_job=$(lp -d Floor3 -H hold -t "root's held job $i" "$BASE/root-job.txt" | sed -n 's/.*Floor3-\([0-9]*\).*/\1/p')
+  root_jobs="$root_jobs $root_job"
+  [ "${root_job:-0}" -ge $((lost_id - 1)) ] && break
 done
-upa_log "[reused] lost CUPS job Floor3-$lost_id; root's held jobs are$root_jobs"
-if [[ " $root_jobs " == *" $lost_id "* ]]; then
-  check "[reused] cupsd reused the lost id for one of root's held jobs" true
+# Then nobody's job with the lost job's cloud link and job-uuid; cupsd sets
+# its time-at-creation, so its key differs
+impostor_doc=$(unique_pdf impostor)
+cp "$impostor_doc" "$BASE/impostor.pdf"
+chmod 0644 "$BASE/impostor.pdf"
+check "[impostor] nobody submits a job with the lost job's link and job-uuid" \
+  su nobody -s /bin/sh -c "ipptool -d job=$job -d dev=$dev3 -d uuid=$lost_uuid -d file='$BASE/impostor.pdf' ipp://localhost:$CUPS_PORT/printers/Floor3 '$BASE/impostor.test'"
+impostor_id=$(last_cups_job Floor3)
+if [ "$impostor_id" = "$lost_id" ]; then
+  check "[impostor] cupsd gave it the lost job's id" true
 else
-  skip_case "[reused] cupsd did not reuse the id ($root_jobs, not $lost_id)"
+  skip_case "[impostor] cupsd did not reuse the id ($impostor_id, not $lost_id)"
 fi
+check "[impostor] it prints, as a plain job" wait_cups_job Floor3 "$impostor_id" completed 30
+check "[impostor] ... with a warning" grep -q "\[Job $impostor_id\] This job names a Universal Print job that no release on this print server created" "$BASE/log/error_log"
+upa_log "[reused] lost CUPS job Floor3-$lost_id; root's held jobs are$root_jobs"
 check "[lost] --recover succeeds" "$RELEASE" --recover
 for root_job in $root_jobs; do
   check "[reused] root's held job $root_job is still held" wait_cups_job Floor3 "$root_job" held 5
 done
 check "[lost] the cloud job prints exactly once, byte for byte" upa_wait_for 90 eval 'test "$(copies_of "$doc")" = 1'
 check "[lost] it completes in the cloud" upa_wait_for 90 sim_job_is "$job" state completed
+check "[impostor] its document printed once, as nobody's plain job" test "$(copies_of "$impostor_doc")" = 1
 for root_job in $root_jobs; do
   cancel "$root_job" 2>/dev/null
 done
@@ -283,7 +312,7 @@ cp "$top_srcdir/tests/integration/ipptool/forged-uuid.test" "$BASE/forged-uuid.t
 chmod 0644 "$BASE/forged-uuid.test"
 forged_job "nobody also sends a job-uuid of his own" \
   "ipptool -d job=$job -d dev=$dev3 -d uuid=urn:uuid:11111111-2222-3333-4444-555555555555 -d file='$BASE/forged.pdf' ipp://localhost:$CUPS_PORT/printers/Floor3 '$BASE/forged-uuid.test'"
-check "[forged] ... the backend asked cupsd for the job-uuid" grep -q "\[Job $forged_id\] upa: The job options do not name one job-uuid; asking cupsd" "$BASE/log/error_log"
+check "[forged] ... the backend asked cupsd for the job-uuid" grep -q "\[Job $forged_id\] upa: The job options do not name one job-uuid and one time-at-creation; asking cupsd" "$BASE/log/error_log"
 check "[forged] the real release still works" "$RELEASE" --printer Floor3 --user "$USER1" --job "$job"
 check "[forged] ... and completes in the cloud" upa_wait_for 30 sim_job_is "$job" state completed
 

@@ -15,6 +15,8 @@ EXTRA_DIST += \
 	tests/integration/exactly-once.sh \
 	tests/integration/proxy.sh \
 	tests/integration/ipptool/forged-uuid.test \
+	tests/integration/ipptool/impostor.test \
+	tests/integration/ipptool/job-uuid.test \
 	tests/data/hello.pdf \
 	tests/data/bob.pdf \
 	tests/data/quarterly-report.pdf
