@@ -339,17 +339,59 @@ test_joblink(void **state)
 
 
 //
+// 'check_option_cases()' - Run argv[5] cases through a "...FromOptions()" reader.
+//
+
+typedef struct option_case_s		// One argv[5] case
+{
+  const char	*argv5;			// Options as cupsd passes them
+  const char	*value;			// Expected value or NULL (not found)
+} option_case_t;
+
+static void
+check_option_cases(
+    const option_case_t *cases,		// I - Cases
+    size_t              num_cases,	// I - Number of cases
+    bool                (*from_options)(const char *, int, cups_option_t *, char *, size_t),
+					// I - Reader
+    size_t              bufsize)	// I - Buffer size given to it (<= 128)
+{
+  size_t	i;			// Looping var
+  char		value[128];		// Value read
+
+
+  for (i = 0; i < num_cases; i ++)
+  {
+    cups_option_t	*options = NULL;// Options
+    int			num_options = cupsParseOptions(cases[i].argv5, 0, &options);
+					// Number of options
+    bool		found = (*from_options)(cases[i].argv5, num_options, options, value, bufsize);
+					// Found one?
+
+    if (cases[i].value)
+    {
+      assert_true(found);
+      assert_string_equal(value, cases[i].value);
+    }
+    else
+    {
+      assert_false(found);
+      assert_string_equal(value, "");
+    }
+
+    cupsFreeOptions(num_options, options);
+  }
+}
+
+
+//
 // 'test_job_uuid()' - A backend takes the job-uuid from argv[5] only when it names one.
 //
 
 static void
 test_job_uuid(void **state)
 {
-  static const struct
-  {
-    const char	*argv5;			// Options as cupsd passes them
-    const char	*uuid;			// Expected job-uuid or NULL
-  } cases[] =
+  static const option_case_t cases[] =
   {
     { "upa-job-id=100016 job-uuid=urn:uuid:e18c9c39-9cfb-3e99-5f2f-994fbe91ade1 job-originating-host-name=localhost", "urn:uuid:e18c9c39-9cfb-3e99-5f2f-994fbe91ade1" },
     { "job-uuid=urn:uuid:1", "urn:uuid:1" },
@@ -363,33 +405,12 @@ test_job_uuid(void **state)
     { "job-uuid=urn:uuid:0123456789012345678901234567890123456789012345678901234567890123456789", NULL },
     { "", NULL }
   };
-  size_t	i;			// Looping var
   char		uuid[64];		// job-uuid
 
 
   (void)state;
 
-  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i ++)
-  {
-    cups_option_t	*options = NULL;// Options
-    int			num_options = cupsParseOptions(cases[i].argv5, 0, &options);
-					// Number of options
-    bool		found = upaJobUUIDFromOptions(cases[i].argv5, num_options, options, uuid, sizeof(uuid));
-					// Found one?
-
-    if (cases[i].uuid)
-    {
-      assert_true(found);
-      assert_string_equal(uuid, cases[i].uuid);
-    }
-    else
-    {
-      assert_false(found);
-      assert_string_equal(uuid, "");
-    }
-
-    cupsFreeOptions(num_options, options);
-  }
+  check_option_cases(cases, sizeof(cases) / sizeof(cases[0]), upaJobUUIDFromOptions, 64);
 
   assert_false(upaJobUUIDFromOptions(NULL, 0, NULL, uuid, sizeof(uuid)));
 }
@@ -402,11 +423,7 @@ test_job_uuid(void **state)
 static void
 test_job_key(void **state)
 {
-  static const struct
-  {
-    const char	*argv5;			// Options as cupsd passes them
-    const char	*key;			// Expected key or NULL
-  } cases[] =
+  static const option_case_t cases[] =
   {
     // What cupsd 2.4 writes (the order it uses)
     { "upa-job-id=7 job-uuid=urn:uuid:ff7ef96c-55b5-3f5e-729b-8f2f1457f450 job-originating-host-name=localhost date-time-at-creation= date-time-at-processing= time-at-creation=1796568233 time-at-processing=1796568233", "urn:uuid:ff7ef96c-55b5-3f5e-729b-8f2f1457f450@1796568233" },
@@ -424,33 +441,12 @@ test_job_key(void **state)
     { "job-uuid=urn:uuid:1@2 time-at-creation=5", NULL },
     { "xtime-at-creation=5 job-uuid=urn:uuid:1", NULL }
   };
-  size_t	i;			// Looping var
   char		key[96];		// Key
 
 
   (void)state;
 
-  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i ++)
-  {
-    cups_option_t	*options = NULL;// Options
-    int			num_options = cupsParseOptions(cases[i].argv5, 0, &options);
-					// Number of options
-    bool		found = upaJobKeyFromOptions(cases[i].argv5, num_options, options, key, sizeof(key));
-					// Found one?
-
-    if (cases[i].key)
-    {
-      assert_true(found);
-      assert_string_equal(key, cases[i].key);
-    }
-    else
-    {
-      assert_false(found);
-      assert_string_equal(key, "");
-    }
-
-    cupsFreeOptions(num_options, options);
-  }
+  check_option_cases(cases, sizeof(cases) / sizeof(cases[0]), upaJobKeyFromOptions, 96);
 
   // Made from what cupsd answers
   assert_true(upaCupsJobKey("urn:uuid:1", 5, key, sizeof(key)));
