@@ -99,8 +99,7 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
 					// CUPS job-id
 		status,			// Lookup status
 		queued;			// State queued for the cloud
-  char		errbuf[1024],		// Library error
-		key[96];		// This job's key (upaCupsJobKey())
+  char		errbuf[1024];		// Library error
 
 
   if (be->link.job_id <= 0 || !be->cfg || !be->dev)
@@ -114,11 +113,7 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
 
   // This job's key: from what cupsd wrote into argv[5], or its answer
   memset(&info, 0, sizeof(info));
-  if (be->link_key[0] || (!be->link_query && upaJobKeyFromOptions(be->options, be->num_options, be->cups_options, be->link_key, sizeof(be->link_key))))
-  {
-    snprintf(key, sizeof(key), "%s", be->link_key);
-  }
-  else
+  if (!be->link_key[0] && (be->link_query || !upaJobKeyFromOptions(be->options, be->num_options, be->cups_options, be->link_key, sizeof(be->link_key))))
   {
     if ((http = be->link_query) != NULL)
     {
@@ -134,7 +129,7 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
       httpClose(http);
     }
 
-    upaCupsJobKey(info.uuid, info.created, key, sizeof(key));
+    upaCupsJobKey(info.uuid, info.created, be->link_key, sizeof(be->link_key));
   }
 
   // Without a key, only a release that recorded none (it could not read
@@ -142,7 +137,7 @@ upaBackendCheckLink(upa_backend_t *be)	// I - Backend state
   if (!journal)
     status = -1;
   else
-    status = upaJournalFindCupsJob(journal, be->dev->id, be->link.job_id, job_id, key[0] ? key : NULL, &entry);
+    status = upaJournalFindCupsJob(journal, be->dev->id, be->link.job_id, job_id, be->link_key[0] ? be->link_key : NULL, &entry);
 
   upaJournalClose(journal);
 

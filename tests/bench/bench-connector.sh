@@ -336,10 +336,11 @@ drain_pending()
   sim_curl /sim/jobs | jq -r '[.jobs[] | select(.name | test("^drain-[0-9]+-[0-9]+[.]pdf$")) | select(.stateCode < 7)] | length'
 }
 for ((i = 0; i < 100; i ++)); do
-  [ "$(drain_pending)" = 0 ] && break
+  pending=$(drain_pending)
+  [ "$pending" = 0 ] && break
   sleep 0.1
 done
-[ "$(drain_pending)" = 0 ] || echo "  (the cloud has not heard the end of $(drain_pending) drained direct jobs after 10 s; counted as they are)"
+[ "$pending" = 0 ] || echo "  (the cloud has not heard the end of $pending drained direct jobs after 10 s; counted as they are)"
 drain_updates=$(sim_curl /sim/jobs | jq -r '[.jobs[] | select(.name | test("^drain-[0-9]+-[0-9]+[.]pdf$")) | [.history[]? | select(.event == "status")] | length] | if length > 0 then "\(add / length | . * 100 | round / 100) (\(length) jobs)" else "none" end')
 plain_drain=$(percentile 50 <"$BASE/drain-plain")
 bare_drain=$(percentile 50 <"$BASE/drain-bare")

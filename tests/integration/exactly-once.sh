@@ -229,7 +229,6 @@ check "[lost] ... without the released job (its files were never written)" \
 # blocker's), so that the next job gets the released job's id
 echo "root's own job" >"$BASE/root-job.txt"
 root_jobs=
-root_job=0
 for i in 1 2 3; do
   root_job=$(lp -d Floor3 -H hold -t "root's held job $i" "$BASE/root-job.txt" | sed -n 's/.*Floor3-\([0-9]*\).*/\1/p')
   root_jobs="$root_jobs $root_job"
